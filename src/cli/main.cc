@@ -1,0 +1,34 @@
+// The `custodian` command: one binary, one subcommand per job.
+// This is the CLI's exception fence: anything thrown below is printed as one line, exit 1.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/exit_codes.h"
+#include "cli/policy_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"custodian: keeps the records legal process can reach, and answers that process "
+               "with exactly what the law and the service's standards allow"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "custodian 0.1.0");
+  int exit_code = custodian::kExitOk;
+  custodian::AddPolicyCommands(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return custodian::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "custodian: internal error: " << e.what() << "\n";
+    return custodian::kExitFailure;
+  }
+  return exit_code;
+}

@@ -1,0 +1,60 @@
+// The decision document (spec/decision.md): the action the standards recommend for a
+// request, the findings behind it, the authorized scope, notice, and the hashes of the
+// standards and registry it was taken under. Value type: safe to share read-only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/category.h"
+#include "core/time.h"
+#include "policy/request.h"
+#include "policy/rule.h"
+
+namespace custodian {
+
+enum class Action { kProduce, kProduceNarrowed, kPushback, kReject, kPreserve, kVerifyRequester };
+std::string_view ActionName(Action a);
+
+struct Finding {
+  Rule rule;
+  Severity severity;
+  std::string message;
+  std::string citation;
+  std::optional<Category> category;  // CATEGORY_NOT_AUTHORIZED only
+};
+
+struct AuthorizedScope {
+  std::vector<Target> targets;  // distinct, in order of first appearance
+  CategorySet categories;
+  std::optional<Window> window;
+};
+
+enum class NoticeWhen { kNever, kBeforeProduction, kAfterNondisclosure, kAfterEmergency };
+std::string_view NoticeWhenName(NoticeWhen w);
+
+struct Notice {
+  bool required = false;
+  NoticeWhen when = NoticeWhen::kNever;
+  std::optional<Date> not_before;
+};
+
+struct Decision {
+  Action action = Action::kPushback;
+  std::vector<Finding> findings;  // strongest severity first, then by code
+  std::optional<AuthorizedScope> authorized;
+  Notice notice;
+  std::string standards_name;
+  std::string standards_version;
+  std::string standards_sha256;
+  size_t registry_agencies = 0;
+  std::optional<std::string> registry_sha256;
+};
+
+// The decision document as spec/decision.md lays it out, keys in that order.
+nlohmann::ordered_json DecisionToJson(const Decision& d);
+
+}  // namespace custodian

@@ -1,0 +1,103 @@
+// Every example request decides as its expected file says: the shared contract's examples
+// (../shared/examples/requests) and the copies custodian ships in examples/requests.
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "policy/engine.h"
+#include "policy/request_parser.h"
+
+namespace custodian {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Example {
+  fs::path request;
+  fs::path expected;
+  fs::path agencies;
+};
+
+std::vector<Example> FindExamples() {
+  std::vector<Example> out;
+  const std::pair<fs::path, fs::path> dirs[] = {
+      {fs::path(CUSTODIAN_SHARED_DIR) / "examples/requests",
+       fs::path(CUSTODIAN_SHARED_DIR) / "spec/agencies.example.json"},
+      {fs::path(CUSTODIAN_SOURCE_DIR) / "examples/requests",
+       fs::path(CUSTODIAN_SOURCE_DIR) / "examples/agencies.json"}};
+  for (const auto& [dir, agencies] : dirs) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".json") continue;
+      out.push_back({entry.path(), dir / "expected" / entry.path().filename(), agencies});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.request < b.request; });
+  return out;
+}
+
+TEST(ExamplesTest, BothExampleSetsArePresent) {
+  // The shared contract must be there (CI lays it beside the clone): a missing directory is
+  // a failure, never a silent pass.
+  size_t shared = 0, shipped = 0;
+  for (const Example& e : FindExamples()) {
+    (e.request.string().find(CUSTODIAN_SHARED_DIR) == 0 ? shared : shipped)++;
+  }
+  EXPECT_GE(shared, 13u);
+  EXPECT_EQ(shipped, shared);
+}
+
+TEST(ExamplesTest, EveryExampleGivesItsExpectedDecision) {
+  auto standards = LoadDefaultStandards();
+  ASSERT_TRUE(standards.ok()) << standards.status().message();
+  for (const Example& e : FindExamples()) {
+    SCOPED_TRACE(e.request.string());
+    auto registry = AgencyRegistry::Load(ReadFile(e.agencies), e.agencies.string());
+    ASSERT_TRUE(registry.ok()) << registry.status().message();
+    const ParsedRequest parsed = ParseRequest(ReadFile(e.request));
+    ASSERT_TRUE(parsed.ok()) << parsed.problems.front().ToString();
+    const auto decision = DecisionToJson(Evaluate(parsed.request, *standards, *registry));
+    const auto expected = nlohmann::json::parse(ReadFile(e.expected));
+
+    EXPECT_EQ(decision["action"], expected["action"]);
+    std::set<std::string> codes, soft_codes;
+    for (const auto& f : decision["findings"]) {
+      const std::string severity = f["severity"];
+      (severity == "warn" || severity == "info" ? soft_codes : codes).insert(f["code"]);
+    }
+    EXPECT_EQ(codes, expected["codes"].get<std::set<std::string>>());
+    EXPECT_EQ(soft_codes, expected["soft_codes"].get<std::set<std::string>>());
+    if (expected["authorized"].is_null()) {
+      EXPECT_TRUE(decision["authorized"].is_null());
+    } else {
+      ASSERT_FALSE(decision["authorized"].is_null());
+      EXPECT_EQ(nlohmann::json(decision["authorized"]["categories"]),
+                expected["authorized"]["categories"]);
+      EXPECT_EQ(decision["authorized"].contains("window"),
+                expected["authorized"].contains("window"));
+      if (expected["authorized"].contains("window")) {
+        EXPECT_EQ(nlohmann::json(decision["authorized"]["window"]),
+                  expected["authorized"]["window"]);
+      }
+    }
+    EXPECT_EQ(decision["notice"]["required"], expected["notice"]["required"]);
+    EXPECT_EQ(decision["notice"]["when"], expected["notice"]["when"]);
+    if (expected["notice"].contains("not_before")) {
+      EXPECT_EQ(decision["notice"]["not_before"], expected["notice"]["not_before"]);
+    } else {
+      EXPECT_TRUE(decision["notice"]["not_before"].is_null());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace custodian
