@@ -122,7 +122,7 @@ Result<AgencyRegistry> AgencyRegistry::Load(std::string_view text, std::string_v
         reader.Error(p + "/id", "an earlier agency has the same id");
       }
       a.name = reader.String(item, p, "name", 512).value_or("");
-      if (auto c = reader.String(item, p, "country", 2)) {
+      if (auto c = reader.String(item, p, "country", 64)) {
         if (c->size() == 2 && std::isupper(static_cast<unsigned char>((*c)[0])) &&
             std::isupper(static_cast<unsigned char>((*c)[1]))) {
           a.country = *c;
