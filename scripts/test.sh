@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the release build's suite, the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and (when clang is there) a short fuzzing
+# run of every libFuzzer target. Usage: scripts/test.sh   (.ci/run calls exactly this)
+# FUZZ_SECONDS sets each fuzz target's run (default 30; 0 skips fuzzing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+passed=0
+failed=0
+
+# Runs ctest in build directory $1 and adds its counts to the totals.
+run_suite() {
+  local dir=$1 log
+  log=$(mktemp)
+  if ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" 2>&1 | tee "$log"; then :; fi
+  local line
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)
+  rm -f "$log"
+  if [ -z "$line" ]; then
+    echo "test.sh: ctest in $dir printed no summary" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  local f t
+  f=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  t=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$line")
+  passed=$((passed + t - f))
+  failed=$((failed + f))
+}
+
+echo "== release build"
+scripts/build.sh release
+run_suite build
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+scripts/build.sh asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build-asan
+
+fuzz_seconds=${FUZZ_SECONDS:-30}
+if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzzing, ${fuzz_seconds}s a target"
+  scripts/build.sh fuzz
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  for target in request:examples/requests standards:policies; do
+    name=${target%%:*}
+    seeds=${target#*:}
+    mkdir -p "$work/$name"
+    dict=()
+    [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
+    if build-fuzz/fuzz/${name}_fuzzer -max_total_time="$fuzz_seconds" -max_len=16384 \
+        -artifact_prefix="$work/" "${dict[@]}" "$work/$name" "fuzz/corpus/$name" "$seeds" \
+        > "$work/$name.log" 2>&1; then
+      echo "${name}_fuzzer: $(grep -E '^Done' "$work/$name.log")"
+      passed=$((passed + 1))
+    else
+      tail -40 "$work/$name.log"
+      echo "${name}_fuzzer: FAILED; the input that broke it is in the log above" >&2
+      failed=$((failed + 1))
+    fi
+  done
+fi
+
+echo
+echo "custodian: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
