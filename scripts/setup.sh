@@ -6,7 +6,7 @@ set -euo pipefail
 # Build tools, libraries (DESIGN.md, Dependencies; ../shared/DEPENDENCIES.md) and test tools.
 packages=(
   g++ cmake ninja-build pkg-config ccache
-  libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
 )

@@ -34,6 +34,9 @@ class [[nodiscard]] Status {
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   const std::string& message() const { return message_; }
+  // Says, where a failure needs no handling (best-effort cleanup after an earlier error), that
+  // ignoring it is deliberate.
+  void IgnoreError() const {}
 
  private:
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}

@@ -1,0 +1,223 @@
+#include "core/file_system.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace custodian {
+namespace {
+
+Status Errno(const std::string& path) {
+  const int e = errno;
+  std::string message = path + ": " + std::strerror(e);
+  if (e == ENOSPC || e == EDQUOT) return Status::IoError(message + " (disk full)");
+  return Status::IoError(message);
+}
+
+Status WriteFully(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno(path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+class PosixWritableFile : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Append(std::string_view data) override {
+    Status s = WriteFully(fd_, data, path_);
+    if (s.ok()) size_ += data.size();
+    return s;
+  }
+  Status Sync() override { return ::fdatasync(fd_) == 0 ? Status::Ok() : Errno(path_); }
+  Status Close() override {
+    const int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0 ? Status::Ok() : Errno(path_);
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t size_;
+};
+
+class PosixRandomAccessFile : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+  Status Read(uint64_t offset, size_t n, std::string& out) const override {
+    out.resize(n);
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Errno(path_);
+      }
+      if (r == 0) return Status::Corruption(path_ + ": shorter than expected");
+      done += static_cast<size_t>(r);
+    }
+    return Status::Ok();
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t size_;
+};
+
+class Posix : public FileSystem {
+ public:
+  Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, bool truncate) override {
+    const int fd = ::open(path.c_str(),
+                          O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600);
+    if (fd < 0) return Errno(path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      Status s = Errno(path);
+      ::close(fd);
+      return s;
+    }
+    return std::unique_ptr<WritableFile>(
+        new PosixWritableFile(fd, path, static_cast<uint64_t>(st.st_size)));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> OpenRead(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Errno(path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      Status s = Errno(path);
+      ::close(fd);
+      return s;
+    }
+    return std::unique_ptr<RandomAccessFile>(
+        new PosixRandomAccessFile(fd, path, static_cast<uint64_t>(st.st_size)));
+  }
+
+  Result<std::string> ReadAll(const std::string& path) override {
+    auto f = OpenRead(path);
+    if (!f.ok()) return f.status();
+    std::string out;
+    Status s = (*f)->Read(0, (*f)->Size(), out);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Status WriteAt(const std::string& path, uint64_t offset, std::string_view data) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Errno(path);
+    size_t done = 0;
+    Status s;
+    while (done < data.size()) {
+      const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
+                                 static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        s = Errno(path);
+        break;
+      }
+      done += static_cast<size_t>(n);
+    }
+    if (s.ok() && ::fdatasync(fd) != 0) s = Errno(path);
+    ::close(fd);
+    return s;
+  }
+
+  Status WriteAtomically(const std::string& path, std::string_view data) override {
+    const std::string tmp = path + ".tmp";
+    auto f = OpenAppend(tmp, true);
+    if (!f.ok()) return f.status();
+    Status s = (*f)->Append(data);
+    if (s.ok()) s = (*f)->Sync();
+    Status c = (*f)->Close();
+    if (s.ok()) s = c;
+    if (s.ok()) s = Rename(tmp, path);
+    if (s.ok()) {
+      const size_t slash = path.rfind('/');
+      s = SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
+    }
+    if (!s.ok()) ::unlink(tmp.c_str());
+    return s;
+  }
+
+  Status Truncate(const std::string& path, uint64_t size) override {
+    return ::truncate(path.c_str(), static_cast<off_t>(size)) == 0 ? Status::Ok() : Errno(path);
+  }
+  Status Rename(const std::string& from, const std::string& to) override {
+    return ::rename(from.c_str(), to.c_str()) == 0 ? Status::Ok() : Errno(to);
+  }
+  Status Remove(const std::string& path) override {
+    if (::unlink(path.c_str()) == 0) return Status::Ok();
+    if (errno == EISDIR && ::rmdir(path.c_str()) == 0) return Status::Ok();
+    return Errno(path);
+  }
+  Status CreateDirs(const std::string& path) override {
+    for (size_t pos = 1; pos <= path.size(); ++pos) {
+      if (pos != path.size() && path[pos] != '/') continue;
+      const std::string prefix = path.substr(0, pos);
+      if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return Errno(prefix);
+    }
+    return Status::Ok();
+  }
+  Status SyncDir(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Errno(path);
+    const int r = ::fsync(fd);
+    Status s = r == 0 ? Status::Ok() : Errno(path);
+    ::close(fd);
+    return s;
+  }
+  Result<std::vector<std::string>> List(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return Errno(dir);
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  bool Exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+  Result<uint64_t> FileSize(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Errno(path);
+    return static_cast<uint64_t>(st.st_size);
+  }
+};
+
+}  // namespace
+
+FileSystem& PosixFileSystem() {
+  static Posix fs;
+  return fs;
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+}  // namespace custodian

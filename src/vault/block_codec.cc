@@ -1,0 +1,191 @@
+#include "vault/block_codec.h"
+
+#include <zstd.h>
+
+#include <unordered_map>
+#include <vector>
+
+#include "core/coding.h"
+
+namespace custodian::vault {
+namespace {
+
+enum BlockEncoding : uint8_t { kRaw = 0, kZstd = 1 };
+enum EventBits : uint8_t {
+  kKindMask = 0x07,
+  kBitPort = 0x08,
+  kBitUserAgent = 0x10,
+  kBitDevice = 0x20,
+  kBitEventId = 0x40,
+};
+constexpr size_t kCompressAbove = 384;  // smaller blocks rarely shrink enough to pay
+constexpr size_t kMaxDecodedBytes = 64 << 20;
+constexpr uint64_t kMaxEvents = 16 << 20;
+
+std::string_view IpBytes(const std::array<uint8_t, 16>& ip, bool v6) {
+  return {reinterpret_cast<const char*>(ip.data()), v6 ? 16u : 4u};
+}
+
+void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const StringPool& pool,
+                   std::string& out) {
+  PutVarint(out, events.size());
+  int64_t previous = day_start;
+  for (const PackedEvent& e : events) {
+    PutVarint(out, static_cast<uint64_t>(e.ts - previous));
+    previous = e.ts;
+  }
+  for (const PackedEvent& e : events) {
+    out.push_back(static_cast<char>((e.kind & kKindMask) | (e.flags & PackedEvent::kHasPort ? kBitPort : 0) |
+                                    (e.user_agent ? kBitUserAgent : 0) | (e.device ? kBitDevice : 0) |
+                                    (e.event_id ? kBitEventId : 0)));
+  }
+  // Addresses: a dictionary, then an index per event when there is more than one.
+  std::vector<const PackedEvent*> addresses;
+  std::vector<uint32_t> address_of(events.size());
+  std::unordered_map<std::string, uint32_t> address_ids;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const PackedEvent& e = events[i];
+    const bool v6 = e.flags & PackedEvent::kIpV6;
+    std::string key(IpBytes(e.ip, v6));
+    auto [it, added] = address_ids.emplace(std::move(key), static_cast<uint32_t>(addresses.size()));
+    if (added) addresses.push_back(&e);
+    address_of[i] = it->second;
+  }
+  PutVarint(out, addresses.size());
+  for (const PackedEvent* a : addresses) {
+    const bool v6 = a->flags & PackedEvent::kIpV6;
+    out.push_back(v6 ? 6 : 4);
+    out.append(IpBytes(a->ip, v6));
+  }
+  if (addresses.size() > 1) {
+    for (uint32_t a : address_of) PutVarint(out, a);
+  }
+  for (const PackedEvent& e : events) {
+    if (e.flags & PackedEvent::kHasPort) {
+      out.push_back(static_cast<char>(e.port & 0xFF));
+      out.push_back(static_cast<char>(e.port >> 8));
+    }
+  }
+  for (const PackedEvent& e : events) {
+    if (e.user_agent) PutVarint(out, e.user_agent);
+  }
+  // Device ids: a dictionary of the block's own strings, then an index when more than one.
+  std::vector<uint32_t> devices;
+  std::vector<uint32_t> device_of;
+  std::unordered_map<uint32_t, uint32_t> device_ids;
+  for (const PackedEvent& e : events) {
+    if (!e.device) continue;
+    auto [it, added] = device_ids.emplace(e.device, static_cast<uint32_t>(devices.size()));
+    if (added) devices.push_back(e.device);
+    device_of.push_back(it->second);
+  }
+  PutVarint(out, devices.size());
+  for (uint32_t d : devices) PutLengthPrefixed(out, pool.Get(d));
+  if (devices.size() > 1) {
+    for (uint32_t d : device_of) PutVarint(out, d);
+  }
+  for (const PackedEvent& e : events) {
+    if (e.event_id) PutLengthPrefixed(out, pool.Get(e.event_id));
+  }
+}
+
+}  // namespace
+
+void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const StringPool& pool,
+                 std::string& out) {
+  std::string columns;
+  EncodeColumns(events, day_start, pool, columns);
+  if (columns.size() > kCompressAbove) {
+    std::string compressed(ZSTD_compressBound(columns.size()), '\0');
+    const size_t n = ZSTD_compress(compressed.data(), compressed.size(), columns.data(),
+                                   columns.size(), 3);
+    if (!ZSTD_isError(n) && n + 8 < columns.size()) {
+      out.push_back(static_cast<char>(kZstd));
+      PutVarint(out, columns.size());
+      out.append(compressed.data(), n);
+      return;
+    }
+  }
+  out.push_back(static_cast<char>(kRaw));
+  out.append(columns);
+}
+
+Status DecodeBlock(std::string_view block, int64_t day_start, std::string& scratch,
+                   const std::function<void(const BlockEvent&)>& visit) {
+  const Status corrupt = Status::Corruption("event block does not decode");
+  if (block.empty()) return corrupt;
+  std::string_view columns = block.substr(1);
+  if (block[0] == kZstd) {
+    Decoder d(columns);
+    const uint64_t size = d.Varint();
+    if (!d.ok() || size > kMaxDecodedBytes) return corrupt;
+    const std::string_view compressed = d.Bytes(d.left());
+    scratch.resize(size);
+    const size_t n = ZSTD_decompress(scratch.data(), scratch.size(), compressed.data(), compressed.size());
+    if (ZSTD_isError(n) || n != size) return corrupt;
+    columns = scratch;
+  } else if (block[0] != kRaw) {
+    return corrupt;
+  }
+  Decoder d(columns);
+  const uint64_t n = d.Varint();
+  if (!d.ok() || n == 0 || n > kMaxEvents || n > d.left()) return corrupt;
+  std::vector<BlockEvent> events(n);
+  int64_t ts = day_start;
+  for (BlockEvent& e : events) {
+    ts += static_cast<int64_t>(d.Varint());
+    e.ts = ts;
+  }
+  std::string_view bits = d.Bytes(n);
+  if (!d.ok()) return corrupt;
+  const uint64_t address_count = d.Varint();
+  if (!d.ok() || address_count == 0 || address_count > n) return corrupt;
+  std::vector<std::pair<std::array<uint8_t, 16>, bool>> addresses(address_count);
+  for (auto& [ip, v6] : addresses) {
+    const std::string_view family = d.Bytes(1);
+    if (!d.ok() || (family[0] != 4 && family[0] != 6)) return corrupt;
+    v6 = family[0] == 6;
+    const std::string_view bytes = d.Bytes(v6 ? 16 : 4);
+    if (!d.ok()) return corrupt;
+    std::copy(bytes.begin(), bytes.end(), ip.begin());
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t a = address_count > 1 ? d.Varint() : 0;
+    if (!d.ok() || a >= address_count) return corrupt;
+    BlockEvent& e = events[i];
+    e.kind = static_cast<uint8_t>(bits[i]) & kKindMask;
+    e.ip = addresses[a].first;
+    e.flags = addresses[a].second ? PackedEvent::kIpV6 : 0;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!(bits[i] & kBitPort)) continue;
+    const std::string_view p = d.Bytes(2);
+    if (!d.ok()) return corrupt;
+    events[i].port = static_cast<uint16_t>(static_cast<uint8_t>(p[0]) | static_cast<uint8_t>(p[1]) << 8);
+    events[i].flags |= PackedEvent::kHasPort;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    if (bits[i] & kBitUserAgent) events[i].user_agent = static_cast<uint32_t>(d.Varint());
+  }
+  const uint64_t device_count = d.Varint();
+  if (!d.ok() || device_count > n) return corrupt;
+  std::vector<std::string_view> devices(device_count);
+  for (auto& s : devices) s = d.LengthPrefixed(1 << 16);
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!(bits[i] & kBitDevice)) continue;
+    const uint64_t k = device_count > 1 ? d.Varint() : 0;
+    if (!d.ok() || k >= device_count) return corrupt;
+    events[i].device = devices[k];
+    events[i].has_device = true;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!(bits[i] & kBitEventId)) continue;
+    events[i].event_id = d.LengthPrefixed(1 << 16);
+    events[i].has_event_id = true;
+  }
+  if (!d.ok() || !d.done()) return corrupt;
+  for (const BlockEvent& e : events) visit(e);
+  return Status::Ok();
+}
+
+}  // namespace custodian::vault

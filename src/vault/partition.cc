@@ -1,0 +1,256 @@
+#include "vault/partition.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/coding.h"
+#include "core/sha256.h"
+#include "vault/block_codec.h"
+#include "vault/tags.h"
+
+namespace custodian::vault {
+namespace {
+
+constexpr std::string_view kJournalPrefix = "journal-";
+constexpr std::string_view kSegmentPrefix = "seg-";
+constexpr char kJournalAssociated[] = "custodian/journal/v1";
+
+std::string Hex(const std::array<uint8_t, 16>& id) { return HexEncode(id.data(), id.size()); }
+
+// Appends `e`'s fields to a packed event, interning its strings into `pool`.
+PackedEvent Pack(const BlockEvent& e, uint64_t account, StringPool& pool) {
+  PackedEvent p;
+  p.account_id = account;
+  p.ts = e.ts;
+  p.kind = e.kind;
+  p.flags = e.flags;
+  p.ip = e.ip;
+  p.port = e.port;
+  p.user_agent = e.user_agent;
+  if (e.has_device) p.device = pool.Intern(e.device);
+  if (e.has_event_id) p.event_id = pool.Intern(e.event_id);
+  return p;
+}
+
+}  // namespace
+
+std::string Partition::JournalAssociatedData(uint64_t account, Date day, const JournalId& id) {
+  std::string ad(kJournalAssociated);
+  PutFixed64(ad, account);
+  PutFixed64(ad, static_cast<uint64_t>(day.days));
+  ad.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return ad;
+}
+
+Result<std::unique_ptr<Partition>> Partition::Open(const PartitionContext& ctx,
+                                                   const std::string& dir, Date day) {
+  std::unique_ptr<Partition> p(new Partition(ctx, dir, day));
+  auto names = ctx.fs.List(dir);
+  if (!names.ok()) return names.status();
+  std::vector<std::string> journals;
+  for (const std::string& name : *names) {
+    const std::string path = JoinPath(dir, name);
+    if (name.ends_with(".tmp")) {
+      // A segment whose sealing did not finish: its journal still holds the events.
+      if (Status s = ctx.fs.Remove(path); !s.ok()) return s;
+    } else if (name.starts_with(kSegmentPrefix)) {
+      auto segment = SegmentReader::Open(ctx.fs, path);
+      if (!segment.ok()) return segment.status();
+      if ((*segment)->day() != day) return Status::Corruption(path + ": belongs to another day");
+      p->segments_.push_back(std::move(segment).value());
+    } else if (name.starts_with(kJournalPrefix)) {
+      journals.push_back(path);
+    }
+  }
+  for (const std::string& path : journals) {
+    auto contents = ReadJournal(ctx.fs, path);
+    if (!contents.ok()) return contents.status();
+    if (contents->day != day) return Status::Corruption(path + ": belongs to another day");
+    const bool sealed = std::any_of(p->segments_.begin(), p->segments_.end(), [&](const auto& s) {
+      return s->sealed_journal() == contents->id;
+    });
+    if (sealed) {
+      // Sealed, but the crash came before it was removed.
+      if (Status s = ctx.fs.Remove(path); !s.ok()) return s;
+      continue;
+    }
+    if (Status s = p->ReplayJournal(path, *contents); !s.ok()) return s;
+    auto writer = JournalWriter::Resume(ctx.fs, path, *contents);
+    if (!writer.ok()) return writer.status();
+    p->journal_ = std::move(writer).value();
+    p->journal_path_ = path;
+  }
+  return p;
+}
+
+Status Partition::ReplayJournal(const std::string& path, const JournalContents& contents) {
+  std::string plain, scratch;
+  for (const JournalFrame& frame : contents.frames) {
+    bool opened = false;
+    for (uint64_t account : ctx_.keys.AccountsOfTag(frame.account_tag)) {
+      auto key = ctx_.keys.Get(account);
+      if (!key.ok()) continue;
+      if (!OpenTo(plain, *key, frame.nonce, frame.sealed,
+                  JournalAssociatedData(account, day_, contents.id))) {
+        continue;
+      }
+      opened = true;
+      std::vector<PackedEvent> events;
+      std::vector<EventIdTag> ids;
+      Status s = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
+        events.push_back(Pack(e, account, pool_));
+        if (e.has_event_id) ids.push_back(EventIdTagOf(ctx_.vault_keys.event_ids, account, e.event_id));
+      });
+      if (!s.ok()) return Status::Corruption(path + ": a frame's events do not decode");
+      for (const PackedEvent& e : events) {
+        by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
+        memtable_.push_back(e);
+      }
+      event_ids_.insert(ids.begin(), ids.end());
+      break;
+    }
+    // No live key opens it: the account was deleted (its key destroyed), or the frame was
+    // altered. A tag with no live account is the former; one with live accounts the latter.
+    if (!opened && !ctx_.keys.AccountsOfTag(frame.account_tag).empty()) {
+      return Status::Corruption(path + ": a frame fails authentication");
+    }
+  }
+  return Status::Ok();
+}
+
+bool Partition::HasEventIdLocked(const EventIdTag& tag) const {
+  if (event_ids_.count(tag)) return true;
+  for (const auto& s : segments_) {
+    if (s->HasEventId(tag)) return true;
+  }
+  return false;
+}
+
+Result<JournalId> Partition::JournalIdLocked() {
+  if (!journal_) {
+    JournalId id;
+    RandomBytes(id.data(), id.size());
+    const std::string path = JoinPath(dir_, std::string(kJournalPrefix) + Hex(id) + ".log");
+    auto writer = JournalWriter::Create(ctx_.fs, path, day_, id);
+    if (!writer.ok()) return writer.status();
+    journal_ = std::move(writer).value();
+    journal_path_ = path;
+  }
+  return journal_->id();
+}
+
+Status Partition::AppendJournalLocked(std::string_view frames) {
+  if (!journal_) return Status::Internal("no open journal");
+  return journal_->AppendDurably(frames);
+}
+
+void Partition::AddToMemtableLocked(std::span<const PackedEvent> events, const StringPool& pool,
+                                    std::span<const EventIdTag> event_ids) {
+  for (PackedEvent e : events) {
+    if (e.device) e.device = pool_.Intern(pool.Get(e.device));
+    if (e.event_id) e.event_id = pool_.Intern(pool.Get(e.event_id));
+    by_account_[e.account_id].push_back(static_cast<uint32_t>(memtable_.size()));
+    memtable_.push_back(e);
+  }
+  event_ids_.insert(event_ids.begin(), event_ids.end());
+}
+
+const std::vector<uint32_t>* Partition::MemtableOf(uint64_t account) const {
+  auto it = by_account_.find(account);
+  return it == by_account_.end() ? nullptr : &it->second;
+}
+
+void Partition::ForgetAccountLocked(uint64_t account) {
+  if (!by_account_.count(account)) return;
+  std::vector<PackedEvent> kept;
+  kept.reserve(memtable_.size());
+  for (const PackedEvent& e : memtable_) {
+    if (e.account_id != account) kept.push_back(e);
+  }
+  memtable_ = std::move(kept);
+  by_account_.clear();
+  for (uint32_t i = 0; i < memtable_.size(); ++i) by_account_[memtable_[i].account_id].push_back(i);
+}
+
+Status Partition::SealLocked() {
+  if (by_account_.empty()) return Status::Ok();
+  struct Group {
+    Tag96 tag;
+    uint64_t account;
+    std::vector<uint32_t>* events;
+  };
+  std::vector<Group> groups;
+  groups.reserve(by_account_.size());
+  for (auto& [account, events] : by_account_) {
+    groups.push_back({AccountTag(ctx_.vault_keys.account_tags, account), account, &events});
+  }
+  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+    return std::tie(a.tag, a.account) < std::tie(b.tag, b.account);
+  });
+
+  SegmentId id;
+  RandomBytes(id.data(), id.size());
+  const JournalId sealed = journal_ ? journal_->id() : JournalId{};
+  SegmentBuilder builder(day_, id, sealed);
+  std::vector<PackedEvent> block;
+  std::string plain, sealed_block;
+  uint64_t ordinal = 0;
+  for (const Group& g : groups) {
+    auto key = ctx_.keys.Get(g.account);
+    if (!key.ok()) {
+      if (key.status().IsNotFound()) continue;  // deleted: its events go with its key
+      return key.status();
+    }
+    block.clear();
+    for (uint32_t i : *g.events) block.push_back(memtable_[i]);
+    std::sort(block.begin(), block.end(),
+              [](const PackedEvent& a, const PackedEvent& b) { return a.ts < b.ts; });
+    plain.clear();
+    EncodeBlock(block, day_start(), pool_, plain);
+    sealed_block.clear();
+    SealTo(sealed_block, *key, BlockNonce(id, ordinal), plain,
+           BlockAssociatedData(g.account, day_, id, ordinal));
+    const uint32_t b = builder.AddBlock(g.tag, static_cast<uint32_t>(block.size()), sealed_block);
+    std::unordered_set<uint64_t> addresses;
+    for (const PackedEvent& e : block) {
+      const uint64_t t = AddressTag(ctx_.vault_keys.address_index, e.ip, e.flags & PackedEvent::kIpV6);
+      if (addresses.insert(t).second) builder.AddAddress(t, b);
+      if (e.event_id) {
+        builder.AddEventId(EventIdTagOf(ctx_.vault_keys.event_ids, g.account, pool_.Get(e.event_id)));
+      }
+    }
+    ++ordinal;
+  }
+  const std::string bytes = builder.Finish();
+  const std::string path = JoinPath(dir_, std::string(kSegmentPrefix) + Hex(id) + ".seg");
+  const std::string tmp = path + ".tmp";
+  auto file = ctx_.fs.OpenAppend(tmp, true);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(bytes);
+  if (s.ok()) s = (*file)->Sync();
+  Status c = (*file)->Close();
+  if (s.ok()) s = c;
+  if (s.ok()) s = ctx_.fs.Rename(tmp, path);
+  if (s.ok()) s = ctx_.fs.SyncDir(dir_);
+  if (!s.ok()) {
+    ctx_.fs.Remove(tmp).IgnoreError();
+    return s;
+  }
+  auto reader = SegmentReader::Open(ctx_.fs, path);
+  if (!reader.ok()) return reader.status();
+  segments_.push_back(std::move(reader).value());
+  // The segment names the journal it sealed, so a crash before this removal is harmless.
+  if (journal_) {
+    journal_.reset();
+    if (Status r = ctx_.fs.Remove(journal_path_); !r.ok()) return r;
+    ctx_.fs.SyncDir(dir_).IgnoreError();  // the segment already names the journal
+  }
+  memtable_.clear();
+  memtable_.shrink_to_fit();
+  by_account_.clear();
+  event_ids_.clear();
+  pool_ = StringPool();
+  return Status::Ok();
+}
+
+}  // namespace custodian::vault

@@ -1,0 +1,98 @@
+// One UTC day of the access log: its sealed segments, its open journal and the events of that
+// journal held in memory (the memtable) until they are sealed into a new segment.
+// Thread-safe: ingest and sealing take the partition's lock exclusively, reads share it.
+#pragma once
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/file_system.h"
+#include "core/time.h"
+#include "vault/journal.h"
+#include "vault/key_store.h"
+#include "vault/packed_event.h"
+#include "vault/segment.h"
+#include "vault/string_pool.h"
+#include "vault/vault_keys.h"
+
+namespace custodian::vault {
+
+struct EventIdTagHash {
+  size_t operator()(const EventIdTag& t) const {
+    size_t h;
+    std::memcpy(&h, t.data(), sizeof h);
+    return h;
+  }
+};
+
+// What a partition needs from its vault.
+struct PartitionContext {
+  FileSystem& fs;
+  KeyStore& keys;
+  const VaultKeys& vault_keys;
+};
+
+class Partition {
+ public:
+  // Opens the day directory `dir`: its segments, and replays its journals into memory.
+  static Result<std::unique_ptr<Partition>> Open(const PartitionContext& ctx, const std::string& dir,
+                                                 Date day);
+
+  Date day() const { return day_; }
+  int64_t day_start() const { return day_.days * kMicrosPerDay; }
+  std::shared_mutex& mutex() { return mu_; }
+
+  // --- With the lock held exclusively.
+
+  // True when an event with this id tag is already stored in the partition.
+  bool HasEventIdLocked(const EventIdTag& tag) const;
+  // Appends sealed frames to the journal (creating it when there is none) and syncs them.
+  Status AppendJournalLocked(std::string_view frames);
+  // The open journal's id (creating the journal when there is none).
+  Result<JournalId> JournalIdLocked();
+  // Adds durable events to the memtable; strings come from `pool`.
+  void AddToMemtableLocked(std::span<const PackedEvent> events, const StringPool& pool,
+                           std::span<const EventIdTag> event_ids);
+  // Seals the memtable into a new segment and drops the journal. No-op when empty.
+  Status SealLocked();
+  // Removes every event of `account` from the memtable (its key is being destroyed).
+  void ForgetAccountLocked(uint64_t account);
+
+  // --- With the lock held, shared or exclusive.
+
+  size_t memtable_events() const { return memtable_.size(); }
+  const std::vector<std::unique_ptr<SegmentReader>>& segments() const { return segments_; }
+  // Indexes into the memtable of `account`'s events.
+  const std::vector<uint32_t>* MemtableOf(uint64_t account) const;
+  const PackedEvent& memtable_event(uint32_t i) const { return memtable_[i]; }
+  const StringPool& pool() const { return pool_; }
+  size_t memtable_size() const { return memtable_.size(); }
+
+  static std::string JournalAssociatedData(uint64_t account, Date day, const JournalId& id);
+
+ private:
+  Partition(const PartitionContext& ctx, std::string dir, Date day)
+      : ctx_(ctx), dir_(std::move(dir)), day_(day) {}
+  Status ReplayJournal(const std::string& path, const JournalContents& contents);
+
+  PartitionContext ctx_;
+  const std::string dir_;
+  const Date day_;
+  std::shared_mutex mu_;
+  std::vector<std::unique_ptr<SegmentReader>> segments_;
+  std::unique_ptr<JournalWriter> journal_;
+  std::string journal_path_;
+  std::vector<PackedEvent> memtable_;
+  StringPool pool_;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> by_account_;
+  std::unordered_set<EventIdTag, EventIdTagHash> event_ids_;
+};
+
+}  // namespace custodian::vault

@@ -1,0 +1,229 @@
+#include "vault/segment.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "core/coding.h"
+#include "core/crc32c.h"
+
+namespace custodian::vault {
+namespace {
+
+constexpr std::string_view kMagic = "CUSTSEG1";
+constexpr std::string_view kFooterMagic = "CUSTSEGF";
+constexpr size_t kHeaderBytes = 8 + 8 + 16 + 16 + 4;  // magic, day, id, journal, crc
+constexpr size_t kFooterBytes = 6 * 8 + 3 * 4 + 4 + 8;
+constexpr char kBlockAssociated[] = "custodian/block/v1";
+constexpr size_t kMaxSectionBytes = 1ull << 32;
+
+std::string Compress(const std::string& raw) {
+  std::string out;
+  PutVarint(out, raw.size());
+  const size_t start = out.size();
+  out.resize(start + ZSTD_compressBound(raw.size()));
+  const size_t n = ZSTD_compress(out.data() + start, out.size() - start, raw.data(), raw.size(), 3);
+  out.resize(start + n);
+  return out;
+}
+
+bool Decompress(std::string_view in, std::string& out) {
+  Decoder d(in);
+  const uint64_t size = d.Varint();
+  if (!d.ok() || size > kMaxSectionBytes) return false;
+  const std::string_view body = d.Bytes(d.left());
+  out.resize(size);
+  const size_t n = ZSTD_decompress(out.data(), out.size(), body.data(), body.size());
+  return !ZSTD_isError(n) && n == size;
+}
+
+}  // namespace
+
+Nonce BlockNonce(const SegmentId& segment, uint64_t ordinal) {
+  Nonce n{};
+  std::copy(segment.begin(), segment.end(), n.begin());
+  for (int i = 0; i < 8; ++i) n[16 + i] = static_cast<uint8_t>(ordinal >> (8 * i));
+  return n;
+}
+
+std::string BlockAssociatedData(uint64_t account, Date day, const SegmentId& segment,
+                                uint64_t ordinal) {
+  std::string ad(kBlockAssociated);
+  ad.push_back(1);  // block kind: access events
+  PutFixed64(ad, account);
+  PutFixed64(ad, static_cast<uint64_t>(day.days));
+  ad.append(reinterpret_cast<const char*>(segment.data()), segment.size());
+  PutFixed64(ad, ordinal);
+  return ad;
+}
+
+SegmentBuilder::SegmentBuilder(Date day, const SegmentId& id, const JournalId& sealed_journal)
+    : day_(day), id_(id), journal_(sealed_journal) {}
+
+uint32_t SegmentBuilder::AddBlock(const Tag96& tag, uint32_t events, std::string_view sealed) {
+  index_.push_back({tag.first, tag.second, static_cast<uint32_t>(sealed.size()),
+                    kHeaderBytes + blocks_.size(), events});
+  blocks_.append(sealed);
+  return static_cast<uint32_t>(index_.size() - 1);
+}
+
+void SegmentBuilder::AddAddress(uint64_t address_tag, uint32_t block) {
+  addresses_.push_back({address_tag, block});
+}
+
+void SegmentBuilder::AddEventId(const EventIdTag& tag) { event_ids_.push_back(tag); }
+
+std::string SegmentBuilder::Finish() {
+  std::sort(addresses_.begin(), addresses_.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.address_tag, a.block) < std::tie(b.address_tag, b.block);
+  });
+  std::sort(event_ids_.begin(), event_ids_.end());
+  std::string out(kMagic);
+  PutFixed64(out, static_cast<uint64_t>(day_.days));
+  out.append(reinterpret_cast<const char*>(id_.data()), id_.size());
+  out.append(reinterpret_cast<const char*>(journal_.data()), journal_.size());
+  PutFixed32(out, Crc32c(out));
+  out += blocks_;
+
+  std::string raw;
+  for (const BlockIndexEntry& e : index_) {
+    PutFixed64(raw, e.tag);
+    PutFixed32(raw, e.check);
+    PutFixed32(raw, e.length);
+    PutVarint(raw, e.events);
+  }
+  const std::string index = Compress(raw);
+  raw.clear();
+  uint64_t previous = 0;
+  for (const AddressIndexEntry& a : addresses_) {
+    PutVarint(raw, a.address_tag - previous);  // sorted: small deltas
+    previous = a.address_tag;
+    PutVarint(raw, a.block);
+  }
+  const std::string addresses = Compress(raw);
+  raw.clear();
+  for (const EventIdTag& t : event_ids_) raw.append(reinterpret_cast<const char*>(t.data()), t.size());
+  const std::string event_ids = Compress(raw);
+
+  std::string footer;
+  uint64_t offset = out.size();
+  for (const std::string* section : {&index, &addresses, &event_ids}) {
+    PutFixed64(footer, offset);
+    PutFixed64(footer, section->size());
+    offset += section->size();
+  }
+  for (const std::string* section : {&index, &addresses, &event_ids}) {
+    PutFixed32(footer, Crc32c(*section));
+  }
+  PutFixed32(footer, Crc32c(footer));
+  footer += kFooterMagic;
+  out += index;
+  out += addresses;
+  out += event_ids;
+  out += footer;
+  return out;
+}
+
+Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const std::string& path) {
+  auto file = fs.OpenRead(path);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<SegmentReader> r(new SegmentReader());
+  r->path_ = path;
+  r->file_ = std::move(file).value();
+  const uint64_t size = r->file_->Size();
+  const auto corrupt = [&](const std::string& what) {
+    return Status::Corruption(path + ": " + what);
+  };
+  if (size < kHeaderBytes + kFooterBytes) return corrupt("too short to be a segment");
+  std::string header, footer;
+  if (Status s = r->file_->Read(0, kHeaderBytes, header); !s.ok()) return s;
+  if (Status s = r->file_->Read(size - kFooterBytes, kFooterBytes, footer); !s.ok()) return s;
+  if (!std::string_view(header).starts_with(kMagic) ||
+      Crc32c(std::string_view(header).substr(0, kHeaderBytes - 4)) !=
+          DecodeFixed32(header.data() + kHeaderBytes - 4)) {
+    return corrupt("header damaged");
+  }
+  if (!std::string_view(footer).ends_with(kFooterMagic) ||
+      Crc32c(std::string_view(footer).substr(0, kFooterBytes - 12)) !=
+          DecodeFixed32(footer.data() + kFooterBytes - 12)) {
+    return corrupt("footer damaged");
+  }
+  r->day_ = Date{static_cast<int64_t>(DecodeFixed64(header.data() + 8))};
+  std::copy(header.begin() + 16, header.begin() + 32, r->id_.begin());
+  std::copy(header.begin() + 32, header.begin() + 48, r->journal_.begin());
+
+  std::string sections[3];
+  for (int i = 0; i < 3; ++i) {
+    const uint64_t off = DecodeFixed64(footer.data() + 16 * i);
+    const uint64_t len = DecodeFixed64(footer.data() + 16 * i + 8);
+    if (off < kHeaderBytes || len > size || off + len > size - kFooterBytes) {
+      return corrupt("footer points outside the file");
+    }
+    std::string raw;
+    if (Status s = r->file_->Read(off, len, raw); !s.ok()) return s;
+    if (Crc32c(raw) != DecodeFixed32(footer.data() + 48 + 4 * i)) {
+      return corrupt("index section " + std::to_string(i) + " fails its checksum");
+    }
+    if (!Decompress(raw, sections[i])) return corrupt("index section " + std::to_string(i) + " does not decompress");
+  }
+  const uint64_t blocks_end = DecodeFixed64(footer.data());
+  Decoder d(sections[0]);
+  uint64_t offset = kHeaderBytes;
+  while (!d.done()) {
+    BlockIndexEntry e;
+    e.tag = d.Fixed64();
+    e.check = d.Fixed32();
+    e.length = d.Fixed32();
+    e.events = static_cast<uint32_t>(d.Varint());
+    e.offset = offset;
+    offset += e.length;
+    if (!d.ok() || offset > blocks_end) return corrupt("block index does not decode");
+    r->events_ += e.events;
+    r->index_.push_back(e);
+  }
+  Decoder a(sections[1]);
+  uint64_t tag = 0;
+  while (!a.done()) {
+    tag += a.Varint();
+    const uint64_t block = a.Varint();
+    if (!a.ok() || block >= r->index_.size()) return corrupt("address index does not decode");
+    r->addresses_.push_back({tag, static_cast<uint32_t>(block)});
+  }
+  if (sections[2].size() % 16 != 0) return corrupt("event-id section does not decode");
+  for (size_t i = 0; i < sections[2].size(); i += 16) {
+    EventIdTag t;
+    std::copy(sections[2].begin() + i, sections[2].begin() + i + 16, t.begin());
+    r->event_ids_.push_back(t);
+  }
+  return r;
+}
+
+std::vector<uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
+  std::vector<uint32_t> out;
+  auto it = std::lower_bound(index_.begin(), index_.end(), tag, [](const BlockIndexEntry& e, const Tag96& t) {
+    return std::tie(e.tag, e.check) < std::tie(t.first, t.second);
+  });
+  for (; it != index_.end() && it->tag == tag.first && it->check == tag.second; ++it) {
+    out.push_back(static_cast<uint32_t>(it - index_.begin()));
+  }
+  return out;
+}
+
+std::vector<uint32_t> SegmentReader::FindAddress(uint64_t address_tag) const {
+  std::vector<uint32_t> out;
+  auto it = std::lower_bound(addresses_.begin(), addresses_.end(), address_tag,
+                             [](const AddressIndexEntry& e, uint64_t t) { return e.address_tag < t; });
+  for (; it != addresses_.end() && it->address_tag == address_tag; ++it) out.push_back(it->block);
+  return out;
+}
+
+bool SegmentReader::HasEventId(const EventIdTag& tag) const {
+  return std::binary_search(event_ids_.begin(), event_ids_.end(), tag);
+}
+
+Status SegmentReader::ReadBlock(uint32_t ordinal, std::string& out) const {
+  const BlockIndexEntry& e = index_.at(ordinal);
+  return file_->Read(e.offset, e.length, out);
+}
+
+}  // namespace custodian::vault

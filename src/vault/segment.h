@@ -1,0 +1,100 @@
+// Sealed segments: the immutable, sorted form of a day partition's events
+// (docs/vault_format.md, "Segments"). A segment holds one sealed block per account, an index
+// of blocks by the account's keyed tag, an index of addresses by their keyed tag, and the
+// keyed tags of the event ids it holds; checksummed sections and footer. Nothing in it is
+// readable without the account keys except the day, block sizes and event counts.
+// SegmentBuilder is used by one thread; a SegmentReader is immutable and thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/file_system.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "vault/crypto.h"
+#include "vault/journal.h"
+
+namespace custodian::vault {
+
+using SegmentId = std::array<uint8_t, 16>;
+using Tag96 = std::pair<uint64_t, uint32_t>;  // an account's tag and check bits
+using EventIdTag = std::array<uint8_t, 16>;
+
+struct BlockIndexEntry {
+  uint64_t tag = 0;
+  uint32_t check = 0;
+  uint32_t length = 0;
+  uint64_t offset = 0;
+  uint32_t events = 0;
+};
+
+struct AddressIndexEntry {
+  uint64_t address_tag = 0;
+  uint32_t block = 0;  // ordinal in the block index
+};
+
+// The nonce of block `ordinal` of a segment: unique because segment ids are random.
+Nonce BlockNonce(const SegmentId& segment, uint64_t ordinal);
+// What every block's seal is bound to.
+std::string BlockAssociatedData(uint64_t account, Date day, const SegmentId& segment,
+                                uint64_t ordinal);
+
+class SegmentBuilder {
+ public:
+  SegmentBuilder(Date day, const SegmentId& id, const JournalId& sealed_journal);
+  // Blocks must be added in (tag, check) order; returns the block's ordinal.
+  uint32_t AddBlock(const Tag96& tag, uint32_t events, std::string_view sealed);
+  void AddAddress(uint64_t address_tag, uint32_t block);
+  void AddEventId(const EventIdTag& tag);
+  // The segment's bytes, ready to write.
+  std::string Finish();
+
+ private:
+  Date day_;
+  SegmentId id_;
+  JournalId journal_;
+  std::string blocks_;
+  std::vector<BlockIndexEntry> index_;
+  std::vector<AddressIndexEntry> addresses_;
+  std::vector<EventIdTag> event_ids_;
+};
+
+class SegmentReader {
+ public:
+  // Opens and checks a segment file: header, footer and index sections.
+  static Result<std::unique_ptr<SegmentReader>> Open(FileSystem& fs, const std::string& path);
+
+  Date day() const { return day_; }
+  const SegmentId& id() const { return id_; }
+  const JournalId& sealed_journal() const { return journal_; }
+  const std::string& path() const { return path_; }
+  uint64_t events() const { return events_; }
+  const std::vector<BlockIndexEntry>& index() const { return index_; }
+
+  // Ordinals of the blocks whose tag is `tag` (normally at most one).
+  std::vector<uint32_t> FindBlocks(const Tag96& tag) const;
+  // Ordinals of the blocks that hold `address_tag`.
+  std::vector<uint32_t> FindAddress(uint64_t address_tag) const;
+  bool HasEventId(const EventIdTag& tag) const;
+  // Reads the sealed bytes of block `ordinal`.
+  Status ReadBlock(uint32_t ordinal, std::string& out) const;
+
+ private:
+  SegmentReader() = default;
+  std::string path_;
+  Date day_;
+  SegmentId id_{};
+  JournalId journal_{};
+  uint64_t events_ = 0;
+  std::unique_ptr<RandomAccessFile> file_;
+  std::vector<BlockIndexEntry> index_;
+  std::vector<AddressIndexEntry> addresses_;
+  std::vector<EventIdTag> event_ids_;
+};
+
+}  // namespace custodian::vault

@@ -1,0 +1,482 @@
+#include "vault/vault.h"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+#include "vault/block_codec.h"
+#include "vault/event_parser.h"
+#include "vault/partition.h"
+#include "vault/tags.h"
+
+namespace custodian::vault {
+namespace {
+
+std::string KeysDir(const std::string& dir) { return JoinPath(dir, "keys"); }
+std::string DaysDir(const std::string& dir) { return JoinPath(dir, "vault/days"); }
+
+bool IsV6(uint8_t flags) { return flags & PackedEvent::kIpV6; }
+
+IpAddress ToAddress(const std::array<uint8_t, 16>& ip, uint8_t flags) {
+  if (IsV6(flags)) return IpAddress::V6(ip);
+  return IpAddress::V4({ip[0], ip[1], ip[2], ip[3]});
+}
+
+std::array<uint8_t, 16> AddressArray(const IpAddress& ip) {
+  std::array<uint8_t, 16> out{};
+  std::copy(ip.bytes().begin(), ip.bytes().begin() + (ip.is_v4() ? 4 : 16), out.begin());
+  return out;
+}
+
+std::string Window(Timestamp start, Timestamp end) {
+  return "[" + FormatDateTime(start) + ", " + FormatDateTime(end) + ")";
+}
+
+}  // namespace
+
+Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys,
+             std::unique_ptr<KeyStore> store, std::unique_ptr<StringDictionary> dictionary)
+    : dir_(std::move(dir)),
+      options_(options),
+      keys_(std::move(keys)),
+      store_(std::move(store)),
+      dictionary_(std::move(dictionary)),
+      grants_(keys_.grants) {}
+
+Vault::~Vault() = default;
+
+Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem& fs) {
+  const std::string keys_path = JoinPath(KeysDir(dir), "vault.keys");
+  if (fs.Exists(keys_path)) return Status::InvalidArgument(dir + ": already holds a vault");
+  for (const std::string& d : {KeysDir(dir), DaysDir(dir)}) {
+    if (Status s = fs.CreateDirs(d); !s.ok()) return s;
+  }
+  if (Status s = VaultKeys::Random().Save(fs, keys_path, master); !s.ok()) return s;
+  if (Status s = fs.SyncDir(KeysDir(dir)); !s.ok()) return s;
+  return fs.SyncDir(dir);
+}
+
+Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretKey& master,
+                                           VaultOptions options) {
+  FileSystem& fs = *options.fs;
+  auto keys = VaultKeys::Load(fs, JoinPath(KeysDir(dir), "vault.keys"), master);
+  if (!keys.ok()) return keys.status();
+  auto store = KeyStore::Open(fs, JoinPath(KeysDir(dir), "accounts.slots"), master,
+                              keys->account_tags);
+  if (!store.ok()) return store.status();
+  auto dictionary =
+      StringDictionary::Open(fs, JoinPath(dir, "vault/strings.dict"), keys->dictionary);
+  if (!dictionary.ok()) return dictionary.status();
+  std::unique_ptr<Vault> vault(new Vault(dir, options, std::move(keys).value(),
+                                         std::move(store).value(), std::move(dictionary).value()));
+  auto days = fs.List(DaysDir(dir));
+  if (!days.ok()) return days.status();
+  for (const std::string& name : *days) {
+    auto day = ParseDate(name);
+    if (!day.ok()) continue;  // not a partition
+    PartitionContext ctx{fs, *vault->store_, vault->keys_};
+    auto p = Partition::Open(ctx, JoinPath(DaysDir(dir), name), *day);
+    if (!p.ok()) return p.status();
+    vault->partitions_.emplace(day->days, std::shared_ptr<Partition>(std::move(p).value()));
+  }
+  return vault;
+}
+
+Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
+  std::lock_guard lock(mu_);
+  if (auto it = partitions_.find(day.days); it != partitions_.end()) return it->second;
+  if (!create) return std::shared_ptr<Partition>();
+  FileSystem& fs = *options_.fs;
+  const std::string path = JoinPath(DaysDir(dir_), FormatDate(day));
+  if (Status s = fs.CreateDirs(path); !s.ok()) return s;
+  if (Status s = fs.SyncDir(DaysDir(dir_)); !s.ok()) return s;
+  PartitionContext ctx{fs, *store_, keys_};
+  auto p = Partition::Open(ctx, path, day);
+  if (!p.ok()) return p.status();
+  auto shared = std::shared_ptr<Partition>(std::move(p).value());
+  partitions_.emplace(day.days, shared);
+  return shared;
+}
+
+Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
+  EventParser parser;
+  const Timestamp now = options_.clock->Now();
+  const Date oldest = now.UtcDate().PlusDays(-options_.access_log_retention_days);
+  const int64_t latest = now.micros + options_.future_tolerance_micros;
+  const std::string retention_error = "ts: older than the retention period (" +
+                                      std::to_string(options_.access_log_retention_days) +
+                                      " days)";
+  struct DayBatch {
+    std::vector<AccessEvent> events;
+    std::vector<uint64_t> lines;
+  };
+  std::map<int64_t, DayBatch> batch;
+  size_t batch_lines = 0;
+  const auto reject = [&](uint64_t line, std::string error) {
+    ++report.rejected;
+    if (report.errors.size() < options_.max_listed_errors) report.errors.push_back({line, std::move(error)});
+  };
+  const auto flush = [&]() -> Status {
+    for (auto& [day, b] : batch) {
+      if (Status s = CommitDay(Date{day}, b.events, b.lines, report); !s.ok()) return s;
+    }
+    batch.clear();
+    batch_lines = 0;
+    return Status::Ok();
+  };
+
+  std::string padded;
+  AccessEvent event;
+  uint64_t line_number = first_line;
+  for (size_t pos = 0; pos < text.size(); ++line_number) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (static_cast<size_t>(text.data() + text.size() - line.data()) < line.size() + EventParser::kLinePadding) {
+      padded.assign(line);
+      padded.append(EventParser::kLinePadding, ' ');
+      line = std::string_view(padded).substr(0, line.size());
+    }
+    if (Status s = parser.Parse(line, event); !s.ok()) {
+      reject(line_number, s.message());
+      continue;
+    }
+    if (event.ts.UtcDate() < oldest) {
+      reject(line_number, retention_error);
+      continue;
+    }
+    if (event.ts.micros > latest) {
+      reject(line_number, "ts: more than a day in the future");
+      continue;
+    }
+    DayBatch& b = batch[event.ts.UtcDate().days];
+    b.events.push_back(std::move(event));
+    b.lines.push_back(line_number);
+    if (++batch_lines >= options_.batch_lines) {
+      if (Status s = flush(); !s.ok()) return s;
+    }
+  }
+  return flush();
+}
+
+Status Vault::CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<uint64_t>& lines,
+                        IngestReport& report) {
+  auto partition = PartitionFor(day, true);
+  if (!partition.ok()) return partition.status();
+  Partition& p = **partition;
+  std::unique_lock lock(p.mutex());
+
+  std::vector<uint32_t> order(events.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(events[a].account_id, events[a].ts.micros, a) <
+           std::tie(events[b].account_id, events[b].ts.micros, b);
+  });
+  auto journal = p.JournalIdLocked();
+  if (!journal.ok()) return journal.status();
+
+  StringPool pool;
+  std::vector<PackedEvent> packed;
+  std::vector<EventIdTag> ids;
+  std::unordered_set<EventIdTag, EventIdTagHash> batch_ids;
+  std::string frames, plain;
+  uint64_t duplicates = 0;
+  for (size_t g = 0; g < order.size();) {
+    const uint64_t account = events[order[g]].account_id;
+    size_t end = g;
+    while (end < order.size() && events[order[end]].account_id == account) ++end;
+    auto key = store_->GetOrCreate(account);
+    if (!key.ok()) {
+      if (!key.status().IsNotFound()) return key.status();
+      for (size_t i = g; i < end; ++i) {
+        ++report.rejected;
+        if (report.errors.size() < options_.max_listed_errors) {
+          report.errors.push_back({lines[order[i]], "account_id: the account was deleted"});
+        }
+      }
+      g = end;
+      continue;
+    }
+    const size_t first = packed.size();
+    for (size_t i = g; i < end; ++i) {
+      const AccessEvent& e = events[order[i]];
+      if (e.event_id) {
+        const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, *e.event_id);
+        if (p.HasEventIdLocked(tag) || !batch_ids.insert(tag).second) {
+          ++duplicates;
+          continue;
+        }
+        ids.push_back(tag);
+      }
+      PackedEvent pe;
+      pe.account_id = account;
+      pe.ts = e.ts.micros;
+      pe.kind = static_cast<uint8_t>(e.kind);
+      pe.ip = AddressArray(e.ip);
+      if (!e.ip.is_v4()) pe.flags |= PackedEvent::kIpV6;
+      if (e.port) {
+        pe.flags |= PackedEvent::kHasPort;
+        pe.port = *e.port;
+      }
+      if (e.user_agent) pe.user_agent = dictionary_->Intern(*e.user_agent);
+      if (e.device_id) pe.device = pool.Intern(*e.device_id);
+      if (e.event_id) pe.event_id = pool.Intern(*e.event_id);
+      packed.push_back(pe);
+    }
+    if (packed.size() > first) {
+      plain.clear();
+      EncodeBlock(std::span(packed).subspan(first), p.day_start(), pool, plain);
+      JournalFrame frame;
+      frame.account_tag = AccountTag(keys_.account_tags, account).first;
+      frame.nonce = RandomNonce();
+      SealTo(frame.sealed, *key, frame.nonce, plain,
+             Partition::JournalAssociatedData(account, day, *journal));
+      EncodeJournalFrame(frame, frames);
+    }
+    g = end;
+  }
+  // Order matters: what the frames depend on (new strings, new keys) is durable first.
+  if (Status s = dictionary_->Commit(); !s.ok()) return s;
+  if (Status s = store_->CommitNew(); !s.ok()) return s;
+  if (!frames.empty()) {
+    if (Status s = p.AppendJournalLocked(frames); !s.ok()) return s;
+  }
+  p.AddToMemtableLocked(packed, pool, ids);
+  report.accepted += packed.size() + duplicates;
+  report.duplicates += duplicates;
+  if (p.memtable_size() >= options_.seal_after_events) return p.SealLocked();
+  return Status::Ok();
+}
+
+Status Vault::Seal(std::optional<Date> before) {
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [day, p] : partitions_) {
+      if (!before || day < before->days) all.push_back(p);
+    }
+  }
+  for (auto& p : all) {
+    std::unique_lock lock(p->mutex());
+    if (Status s = p->SealLocked(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status Vault::CheckGrant(const Grant& grant, Category category, Timestamp start,
+                         Timestamp end) const {
+  if (!grants_.Verify(grant, options_.clock->Now())) {
+    return Status::InvalidArgument("the grant is not valid: altered, foreign or expired");
+  }
+  if (!grant.scope.categories.Contains(category)) {
+    return Status::InvalidArgument("the grant does not cover " + std::string(CategoryName(category)));
+  }
+  if (start < grant.scope.start || end > grant.scope.end || !(start < end)) {
+    return Status::InvalidArgument("the window " + Window(start, end) +
+                                   " is outside the grant's window " +
+                                   Window(grant.scope.start, grant.scope.end));
+  }
+  return Status::Ok();
+}
+
+AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
+                             const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
+                             std::string_view device, bool has_device, bool with_device) {
+  AccessRecord r;
+  r.account_id = account;
+  r.ts = Timestamp{ts};
+  r.kind = static_cast<EventKind>(kind);
+  r.ip = ToAddress(ip, flags);
+  if (flags & PackedEvent::kHasPort) r.port = port;
+  if (with_device) {
+    if (user_agent) r.user_agent = dictionary_->Get(user_agent);
+    if (has_device) r.device_id = std::string(device);
+  }
+  return r;
+}
+
+Status Vault::VisitAccountDay(Partition& p, uint64_t account, const SecretKey& key, int64_t start,
+                              int64_t end, bool with_device, std::vector<AccessRecord>& out) {
+  const Tag96 tag = AccountTag(keys_.account_tags, account);
+  std::string sealed, plain, scratch;
+  for (const auto& segment : p.segments()) {
+    for (uint32_t ordinal : segment->FindBlocks(tag)) {
+      if (Status s = segment->ReadBlock(ordinal, sealed); !s.ok()) return s;
+      if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), sealed,
+                  BlockAssociatedData(account, p.day(), segment->id(), ordinal))) {
+        return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
+                                  " fails authentication");
+      }
+      Status s = DecodeBlock(plain, p.day_start(), scratch, [&](const BlockEvent& e) {
+        if (e.ts >= start && e.ts < end) {
+          out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+                                 e.device, e.has_device, with_device));
+        }
+      });
+      if (!s.ok()) return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) + " does not decode");
+    }
+  }
+  if (const auto* indexes = p.MemtableOf(account)) {
+    for (uint32_t i : *indexes) {
+      const PackedEvent& e = p.memtable_event(i);
+      if (e.ts < start || e.ts >= end) continue;
+      out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+                             e.device ? p.pool().Get(e.device) : std::string_view(),
+                             e.device != 0, with_device));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_t account,
+                                                     Timestamp start, Timestamp end,
+                                                     ReadAudit& audit) {
+  if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
+  const auto& accounts = grant.scope.accounts;
+  if (std::find(accounts.begin(), accounts.end(), account) == accounts.end()) {
+    return Status::InvalidArgument("the grant does not name account " + std::to_string(account));
+  }
+  if (Status s = audit.RecordRead(grant, "access_log account " + std::to_string(account) + " " +
+                                             Window(start, end));
+      !s.ok()) {
+    return s;
+  }
+  std::vector<AccessRecord> out;
+  auto key = store_->Get(account);
+  if (!key.ok()) {
+    if (key.status().IsNotFound()) return out;  // never seen, or deleted
+    return key.status();
+  }
+  const bool with_device = grant.scope.categories.Contains(Category::kDevice);
+  for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
+    auto p = PartitionFor(d, false);
+    if (!p.ok()) return p.status();
+    if (!*p) continue;
+    std::shared_lock lock((*p)->mutex());
+    if (Status s = VisitAccountDay(**p, account, *key, start.micros, end.micros, with_device, out);
+        !s.ok()) {
+      return s;
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const AccessRecord& a, const AccessRecord& b) { return a.ts < b.ts; });
+  return out;
+}
+
+Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoint& address,
+                                             Timestamp start, Timestamp end, size_t max_accounts,
+                                             ReadAudit& audit) {
+  if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
+  const auto& addresses = grant.scope.addresses;
+  if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+    return Status::InvalidArgument("the grant does not name that address");
+  }
+  if (Status s = audit.RecordRead(grant, "access_log address " + address.ToString() + " " +
+                                             Window(start, end));
+      !s.ok()) {
+    return s;
+  }
+  const std::array<uint8_t, 16> ip = AddressArray(address.address);
+  const bool v6 = !address.address.is_v4();
+  const uint64_t tag = AddressTag(keys_.address_index, ip, v6);
+  const bool with_device = grant.scope.categories.Contains(Category::kDevice);
+  const auto matches = [&](const std::array<uint8_t, 16>& e_ip, uint8_t flags, uint16_t port,
+                           int64_t ts) {
+    return e_ip == ip && IsV6(flags) == v6 && ts >= start.micros && ts < end.micros &&
+           (!address.port || ((flags & PackedEvent::kHasPort) && port == *address.port));
+  };
+  std::map<uint64_t, std::vector<AccessRecord>> by_account;
+  std::string sealed, plain, scratch;
+  for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
+    auto p = PartitionFor(d, false);
+    if (!p.ok()) return p.status();
+    if (!*p) continue;
+    Partition& part = **p;
+    std::shared_lock lock(part.mutex());
+    for (const auto& segment : part.segments()) {
+      for (uint32_t ordinal : segment->FindAddress(tag)) {
+        const BlockIndexEntry& entry = segment->index()[ordinal];
+        for (uint64_t account : store_->AccountsOfTag(entry.tag)) {
+          if (AccountTag(keys_.account_tags, account).second != entry.check) continue;
+          auto key = store_->Get(account);
+          if (!key.ok()) continue;
+          if (Status s = segment->ReadBlock(ordinal, sealed); !s.ok()) return s;
+          if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), sealed,
+                      BlockAssociatedData(account, part.day(), segment->id(), ordinal))) {
+            return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
+                                      " fails authentication");
+          }
+          Status s = DecodeBlock(plain, part.day_start(), scratch, [&](const BlockEvent& e) {
+            if (matches(e.ip, e.flags, e.port, e.ts)) {
+              by_account[account].push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port,
+                                                     e.user_agent, e.device, e.has_device,
+                                                     with_device));
+            }
+          });
+          if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
+        }
+      }
+    }
+    for (size_t i = 0; i < part.memtable_size(); ++i) {
+      const PackedEvent& e = part.memtable_event(static_cast<uint32_t>(i));
+      if (!matches(e.ip, e.flags, e.port, e.ts)) continue;
+      by_account[e.account_id].push_back(
+          ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+                   e.device ? part.pool().Get(e.device) : std::string_view(), e.device != 0,
+                   with_device));
+    }
+  }
+  AddressReadResult result;
+  result.accounts = by_account.size();
+  if (by_account.size() > max_accounts) {
+    result.withheld = true;
+    return result;
+  }
+  for (auto& [account, records] : by_account) {
+    std::stable_sort(records.begin(), records.end(),
+                     [](const AccessRecord& a, const AccessRecord& b) { return a.ts < b.ts; });
+    result.records.insert(result.records.end(), records.begin(), records.end());
+  }
+  return result;
+}
+
+Result<VaultStats> Vault::Stats() {
+  VaultStats stats;
+  stats.accounts = store_->live_accounts();
+  stats.deleted_accounts = store_->deleted_accounts();
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [day, p] : partitions_) all.push_back(p);
+  }
+  stats.partitions = all.size();
+  for (auto& p : all) {
+    std::shared_lock lock(p->mutex());
+    for (const auto& s : p->segments()) stats.events += s->events();
+    stats.segments += p->segments().size();
+    const size_t open = p->memtable_size();
+    stats.unsealed_events += open;
+    stats.events += open;
+  }
+  FileSystem& fs = *options_.fs;
+  std::vector<std::string> files = {JoinPath(dir_, "vault/strings.dict")};
+  auto add_dir = [&](const std::string& d) -> Status {
+    auto names = fs.List(d);
+    if (!names.ok()) return names.status();
+    for (const std::string& name : *names) files.push_back(JoinPath(d, name));
+    return Status::Ok();
+  };
+  if (Status s = add_dir(KeysDir(dir_)); !s.ok()) return s;
+  for (auto& p : all) {
+    if (Status s = add_dir(JoinPath(DaysDir(dir_), FormatDate(p->day()))); !s.ok()) return s;
+  }
+  for (const std::string& f : files) {
+    if (auto size = fs.FileSize(f); size.ok()) stats.bytes_on_disk += *size;
+  }
+  return stats;
+}
+
+}  // namespace custodian::vault

@@ -1,0 +1,146 @@
+// The vault: subscriber records and the access log, encrypted per account, in day partitions
+// (DESIGN.md, Vault; docs/vault_format.md). Ingest makes events durable before it returns;
+// reads take a grant the case workflow issued and are audited before any data leaves.
+// Thread-safe: ingest, sealing and reads may run concurrently from many threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/file_system.h"
+#include "core/status.h"
+#include "vault/access_event.h"
+#include "vault/grant.h"
+#include "vault/key_store.h"
+#include "vault/string_dictionary.h"
+#include "vault/vault_keys.h"
+
+namespace custodian::vault {
+
+class Partition;
+
+struct VaultOptions {
+  // The access log's retention: older events are refused at ingest (and, by retention,
+  // deleted). 90 days is the default promise; services publish their own.
+  int64_t access_log_retention_days = 90;
+  // How far ahead of the clock an event may be (clock skew between services).
+  int64_t future_tolerance_micros = kMicrosPerDay;
+  // An open partition holding this many events is sealed into a segment.
+  size_t seal_after_events = 4'000'000;
+  // Lines parsed between durable commits: bigger batches mean fewer fsyncs.
+  size_t batch_lines = 1 << 16;
+  // At most this many line errors are listed in a report (all are counted).
+  size_t max_listed_errors = 1000;
+  Clock* clock = &SystemClock();
+  FileSystem* fs = &PosixFileSystem();
+};
+
+struct IngestError {
+  uint64_t line = 0;
+  std::string error;
+};
+
+struct IngestReport {
+  uint64_t accepted = 0;    // stored, or already stored (see duplicates)
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;  // accepted lines whose event_id was already stored
+  std::vector<IngestError> errors;
+};
+
+// An access event as a read returns it.
+struct AccessRecord {
+  uint64_t account_id = 0;
+  Timestamp ts;
+  EventKind kind = EventKind::kLogin;
+  IpAddress ip;
+  std::optional<uint16_t> port;
+  std::optional<std::string> user_agent;  // only when the grant has `device`
+  std::optional<std::string> device_id;   // only when the grant has `device`
+};
+
+struct AddressReadResult {
+  // More accounts matched than the cap allowed: nothing is returned, and the case goes back
+  // to review ("likely shared address").
+  bool withheld = false;
+  size_t accounts = 0;
+  std::vector<AccessRecord> records;  // the matching events, by account then time
+};
+
+struct VaultStats {
+  uint64_t events = 0;
+  uint64_t accounts = 0;
+  uint64_t deleted_accounts = 0;
+  uint64_t partitions = 0;
+  uint64_t segments = 0;
+  uint64_t unsealed_events = 0;
+  uint64_t bytes_on_disk = 0;
+};
+
+class Vault {
+ public:
+  // Lays out a new vault under `dir` (which must be empty or missing), with its keys wrapped
+  // by `master`.
+  static Status Create(const std::string& dir, const SecretKey& master,
+                       FileSystem& fs = PosixFileSystem());
+  // Opens the vault under `dir`: keys, segments, and journals replayed. A torn journal tail
+  // is cut; anything else damaged is Corruption.
+  static Result<std::unique_ptr<Vault>> Open(const std::string& dir, const SecretKey& master,
+                                             VaultOptions options = {});
+  ~Vault();
+
+  // Stores the events of `ndjson` (one per line; line numbers start at `first_line`). Every
+  // good line is stored and durable when this returns ok; every bad one is in the report. A
+  // storage failure returns its status: the lines of batches committed before it stay
+  // stored and counted, the rest are not stored.
+  Status Ingest(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
+
+  // Seals every open partition of a day before `day` (all of them when `day` is absent).
+  Status Seal(std::optional<Date> before = std::nullopt);
+
+  // The vault's grant authority, for the case workflow.
+  const GrantAuthority& grants() const { return grants_; }
+
+  // The access-log events of `account` in [start, end), in time order. The grant must name
+  // the account, cover the window and the access_log category, and be valid now.
+  Result<std::vector<AccessRecord>> ReadAccount(const Grant& grant, uint64_t account,
+                                                Timestamp start, Timestamp end, ReadAudit& audit);
+  // The events seen at `address` (and its port, when it has one) in [start, end), of every
+  // account not deleted, unless more than `max_accounts` accounts match.
+  Result<AddressReadResult> ReadAddress(const Grant& grant, const IpEndpoint& address,
+                                        Timestamp start, Timestamp end, size_t max_accounts,
+                                        ReadAudit& audit);
+
+  // Counts only: never personal data.
+  Result<VaultStats> Stats();
+
+ private:
+  Vault(std::string dir, VaultOptions options, VaultKeys keys, std::unique_ptr<KeyStore> store,
+        std::unique_ptr<StringDictionary> dictionary);
+  Result<std::shared_ptr<Partition>> PartitionFor(Date day, bool create);
+  Status CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<uint64_t>& lines,
+                   IngestReport& report);
+  Status CheckGrant(const Grant& grant, Category category, Timestamp start, Timestamp end) const;
+  AccessRecord ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
+                        const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
+                        std::string_view device, bool has_device, bool with_device);
+  // Visits `account`'s events on `day` in [start, end).
+  Status VisitAccountDay(Partition& p, uint64_t account, const SecretKey& key, int64_t start,
+                         int64_t end, bool with_device, std::vector<AccessRecord>& out);
+
+  const std::string dir_;
+  const VaultOptions options_;
+  const VaultKeys keys_;
+  const std::unique_ptr<KeyStore> store_;
+  const std::unique_ptr<StringDictionary> dictionary_;
+  const GrantAuthority grants_;
+
+  std::mutex mu_;
+  std::map<int64_t, std::shared_ptr<Partition>> partitions_;  // GUARDED_BY(mu_): by day
+};
+
+}  // namespace custodian::vault
