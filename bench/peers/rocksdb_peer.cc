@@ -9,12 +9,11 @@
 // Prefix bloom filters (the account, the address) let a 30-day query skip the days an
 // account was not seen. Each batch is one WriteBatch written with sync=true (WAL fsync).
 // Compression: zstd when the library has it (Debian's does), else lz4.
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
-#include <rocksdb/utilities/options_util.h>
-#include <rocksdb/convenience.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -67,16 +66,16 @@ std::string AccountKey(uint64_t account, int64_t ts_us, uint64_t seq) {
   return key;
 }
 
-// 16 bytes for every address, so that the reverse index has a fixed-length prefix.
-std::string Address16(const IpAddress& ip) {
-  std::array<uint8_t, 16> b{};
-  if (ip.is_v4()) {
-    b[10] = b[11] = 0xff;
-    std::copy_n(ip.bytes().begin(), 4, b.begin() + 12);
-  } else {
-    b = ip.bytes();
-  }
-  return std::string(b.begin(), b.end());
+// The address's own bytes: 4 for IPv4, 16 for IPv6.
+std::string_view RawBytes(const IpAddress& ip) {
+  return {reinterpret_cast<const char*>(ip.bytes().data()), ip.is_v4() ? 4u : 16u};
+}
+
+// 16 bytes for every address (IPv4 as ::ffff:a.b.c.d), so that the reverse index has a
+// fixed-length prefix; `raw` is 4 or 16 bytes.
+std::string Address16(std::string_view raw) {
+  if (raw.size() == 16) return std::string(raw);
+  return std::string(10, '\0') + "\xff\xff" + std::string(raw);
 }
 
 std::string IpKey(const std::string& address16, int64_t ts_us, uint64_t account) {
@@ -95,7 +94,7 @@ std::string EncodeValue(const Event& e, const IpAddress& ip) {
   const uint16_t port = e.port.value_or(0);
   v.push_back(static_cast<char>(port >> 8));
   v.push_back(static_cast<char>(port));
-  v.append(reinterpret_cast<const char*>(ip.bytes().data()), ip.is_v4() ? 4 : 16);
+  v.append(RawBytes(ip));
   PutVarint(v, e.user_agent.size());
   v.append(e.user_agent);
   PutVarint(v, e.device_id.size());
@@ -182,11 +181,11 @@ class RocksDbPeer final : public Peer {
     Result<uint64_t> events = ReadEvents(ndjson_path, [&](const Event& e) -> Status {
       const std::optional<IpAddress> ip = IpAddress::Parse(e.ip);
       if (!ip) return Status::InvalidArgument("line " + std::to_string(seq + 1) + ": bad ip");
-      Result<Families> day = FamiliesFor(Timestamp{e.ts_us}.UtcDate(), /*create=*/true);
+      Result<Families> day = FamiliesFor(Timestamp{e.ts_us}.UtcDate());
       if (!day.ok()) return day.status();
       ++seq;
       batch.Put(day->by_account, AccountKey(e.account_id, e.ts_us, seq), EncodeValue(e, *ip));
-      batch.Put(day->by_ip, IpKey(Address16(*ip), e.ts_us, e.account_id), rocksdb::Slice());
+      batch.Put(day->by_ip, IpKey(Address16(RawBytes(*ip)), e.ts_us, e.account_id), rocksdb::Slice());
       if (seq % kIngestBatchEvents != 0) return Status::Ok();
       Status s = Check(db_->Write(sync, &batch), "write");
       batch.Clear();
@@ -247,7 +246,7 @@ class RocksDbPeer final : public Peer {
   Result<uint64_t> QueryIp(const std::string& ip, int64_t from_us, int64_t to_us) override {
     const std::optional<IpAddress> address = IpAddress::Parse(ip);
     if (!address) return Status::InvalidArgument("not an IP address");
-    const std::string a16 = Address16(*address);
+    const std::string a16 = Address16(RawBytes(*address));
     const std::string start = IpKey(a16, from_us, 0);
     const std::string limit = IpKey(a16, to_us, 0);
     const rocksdb::Slice limit_slice(limit);
@@ -296,17 +295,9 @@ class RocksDbPeer final : public Peer {
         if (!DecodeValue(iter->value().ToStringView(), event)) {
           return Status::Corruption("rocksdb: a stored event does not decode");
         }
-        const auto* ip = reinterpret_cast<const uint8_t*>(event.ip.data());
-        const IpAddress address =
-            event.ip.size() == 4 ? IpAddress::V4({ip[0], ip[1], ip[2], ip[3]})
-                                 : IpAddress::V6([&] {
-                                     std::array<uint8_t, 16> b;
-                                     std::copy_n(ip, 16, b.begin());
-                                     return b;
-                                   }());
         const int64_t ts =
             static_cast<int64_t>(GetBigEndian(iter->key().data() + 8) ^ (uint64_t{1} << 63));
-        batch.Delete(f.by_ip, IpKey(Address16(address), ts, account));
+        batch.Delete(f.by_ip, IpKey(Address16(event.ip), ts, account));
       }
       if (Status s = Check(iter->status(), "read"); !s.ok()) return s;
       batch.DeleteRange(f.by_account, start, limit);
@@ -337,9 +328,9 @@ class RocksDbPeer final : public Peer {
     return s.ok() ? Status::Ok() : Status::IoError(std::string("rocksdb: ") + what + ": " + s.ToString());
   }
 
-  Result<Families> FamiliesFor(Date day, bool create) {
+  // The day's families, created on its first event.
+  Result<Families> FamiliesFor(Date day) {
     if (const auto it = days_.find(day.days); it != days_.end()) return it->second;
-    if (!create) return Status::NotFound("no such day");
     Families f;
     if (Status s = Check(db_->CreateColumnFamily(account_options_, "a-" + DayName(day), &f.by_account),
                          "create family");

@@ -91,7 +91,9 @@ Status EventParser::Parse(std::string_view line, AccessEvent& out) {
   simdjson::ondemand::document doc;
   if (impl_->parser.iterate(padded).get(doc)) return Bad("not valid JSON");
   simdjson::ondemand::object object;
-  if (doc.get_object().get(object)) return Bad("not a JSON object");
+  if (auto error = doc.get_object().get(object)) {
+    return Bad(error == simdjson::INCORRECT_TYPE ? "not a JSON object" : "not valid JSON");
+  }
   unsigned seen = 0;
   for (auto field_result : object) {
     simdjson::ondemand::field field;

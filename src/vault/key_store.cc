@@ -84,23 +84,26 @@ Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
   return Status::Ok();
 }
 
-std::optional<size_t> KeyStore::FindLocked(uint64_t account, uint64_t tag) {
+Result<std::optional<size_t>> KeyStore::FindLocked(uint64_t account, uint64_t tag) {
   auto [begin, end] = by_tag_.equal_range(tag);
   for (auto it = begin; it != end; ++it) {
     const Slot& slot = slots_[it->second];
-    if (slot.state == kDeleted) return it->second;  // tombstones match by tag alone
+    if (slot.state == kDeleted) return std::optional<size_t>(it->second);  // tombstones match by tag
     uint64_t owner;
     SecretKey key;
-    if (UnwrapLocked(it->second, owner, key).ok() && owner == account) return it->second;
+    if (Status s = UnwrapLocked(it->second, owner, key); !s.ok()) return s;
+    if (owner == account) return std::optional<size_t>(it->second);
   }
-  return std::nullopt;
+  return std::optional<size_t>();
 }
 
 Result<SecretKey> KeyStore::GetOrCreate(uint64_t account) {
   std::lock_guard lock(mu_);
   if (auto it = cache_.find(account); it != cache_.end()) return it->second;
   const uint64_t tag = TagOf(account);
-  if (auto index = FindLocked(account, tag)) {
+  auto found = FindLocked(account, tag);
+  if (!found.ok()) return found.status();
+  if (const auto index = *found) {
     if (slots_[*index].state == kDeleted) return Status::NotFound("the account was deleted");
     uint64_t owner;
     SecretKey key;
@@ -128,8 +131,9 @@ Result<SecretKey> KeyStore::Get(uint64_t account) {
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(account); it != cache_.end()) return it->second;
-    auto index = FindLocked(account, TagOf(account));
-    if (!index || slots_[*index].state == kDeleted) {
+    auto found = FindLocked(account, TagOf(account));
+    if (!found.ok()) return found.status();
+    if (!*found || slots_[**found].state == kDeleted) {
       return Status::NotFound("no key for the account");
     }
   }
@@ -175,7 +179,9 @@ Status KeyStore::CommitNew() {
 Status KeyStore::Destroy(uint64_t account) {
   std::lock_guard lock(mu_);
   const uint64_t tag = TagOf(account);
-  auto index = FindLocked(account, tag);
+  auto found = FindLocked(account, tag);
+  if (!found.ok()) return found.status();
+  const auto index = *found;
   if (!index || slots_[*index].state == kDeleted) return Status::NotFound("no key for the account");
   if (*index >= durable_slots_) return Status::Internal("destroying a key not yet committed");
   Slot tombstone;
@@ -189,8 +195,8 @@ Status KeyStore::Destroy(uint64_t account) {
 
 bool KeyStore::IsDeleted(uint64_t account) {
   std::lock_guard lock(mu_);
-  auto index = FindLocked(account, TagOf(account));
-  return index && slots_[*index].state == kDeleted;
+  auto found = FindLocked(account, TagOf(account));
+  return found.ok() && *found && slots_[**found].state == kDeleted;
 }
 
 std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {

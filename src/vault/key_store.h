@@ -59,7 +59,9 @@ class KeyStore {
       : fs_(fs), path_(std::move(path)), wrap_(wrap), tags_(tags) {}
   // Unwraps slot `index`: its account and key, or Corruption.
   Status UnwrapLocked(size_t index, uint64_t& account, SecretKey& key);
-  std::optional<size_t> FindLocked(uint64_t account, uint64_t tag);
+  // The slot of `account` (live or tombstone), none, or Corruption when a slot with its tag
+  // does not open: never hand out a second key for an account whose slot is damaged.
+  Result<std::optional<size_t>> FindLocked(uint64_t account, uint64_t tag);
   static std::string SlotBytes(const Slot& s);
 
   FileSystem& fs_;

@@ -1,1 +1,85 @@
+#include "vault/key_store.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <gtest/gtest.h>
+
+namespace custodian::vault {
+namespace {
+
+class KeyStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/custodian_keystore_test_XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    path_ = dir_ + "/accounts.slots";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<KeyStore> Open() {
+    auto s = KeyStore::Open(PosixFileSystem(), path_, wrap_, tags_);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::string dir_, path_;
+  SecretKey wrap_ = SecretKey::Random();
+  ShortKey tags_ = ShortKey::Random();
+};
+
+TEST_F(KeyStoreTest, KeysPersistOnlyOnceCommitted) {
+  auto store = Open();
+  auto k1 = store->GetOrCreate(1);
+  ASSERT_TRUE(k1.ok());
+  ASSERT_TRUE(store->CommitNew().ok());
+  ASSERT_TRUE(store->GetOrCreate(2).ok());  // never committed
+  store = Open();
+  auto again = store->Get(1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->view(), k1->view());
+  EXPECT_TRUE(store->Get(2).status().IsNotFound());
+  EXPECT_EQ(store->live_accounts(), 1u);
+  EXPECT_EQ(std::filesystem::file_size(path_), KeyStore::kSlotBytes);
+}
+
+TEST_F(KeyStoreTest, DestroyingAKeyOverwritesItsSlotAndLeavesATombstone) {
+  auto store = Open();
+  auto key = store->GetOrCreate(42);
+  ASSERT_TRUE(store->GetOrCreate(43).ok());
+  ASSERT_TRUE(store->CommitNew().ok());
+  const std::string before = *PosixFileSystem().ReadAll(path_);
+  ASSERT_TRUE(store->Destroy(42).ok());
+  const std::string after = *PosixFileSystem().ReadAll(path_);
+  EXPECT_EQ(after.size(), before.size());
+  EXPECT_NE(after.substr(0, KeyStore::kSlotBytes), before.substr(0, KeyStore::kSlotBytes));
+  EXPECT_EQ(after.substr(KeyStore::kSlotBytes), before.substr(KeyStore::kSlotBytes));
+  EXPECT_EQ(after.substr(16, KeyStore::kSlotBytes - 16), std::string(KeyStore::kSlotBytes - 16, '\0'));
+  EXPECT_TRUE(store->Get(42).status().IsNotFound());
+  EXPECT_TRUE(store->GetOrCreate(42).status().IsNotFound()) << "a deleted account gets no new key";
+  store = Open();
+  EXPECT_TRUE(store->IsDeleted(42));
+  EXPECT_TRUE(store->GetOrCreate(42).status().IsNotFound());
+  EXPECT_TRUE(store->Get(43).ok());
+  EXPECT_TRUE(store->AccountsOfTag(store->TagOf(42)).empty());
+  EXPECT_EQ(store->AccountsOfTag(store->TagOf(43)), std::vector<uint64_t>{43});
+  EXPECT_EQ(store->deleted_accounts(), 1u);
+}
+
+TEST_F(KeyStoreTest, ATornSlotIsCutAndAnAlteredOneIsCorruption) {
+  auto store = Open();
+  ASSERT_TRUE(store->GetOrCreate(1).ok());
+  ASSERT_TRUE(store->CommitNew().ok());
+  store.reset();
+  std::filesystem::resize_file(path_, KeyStore::kSlotBytes + 40);
+  store = Open();
+  EXPECT_TRUE(store->Get(1).ok());
+  EXPECT_EQ(std::filesystem::file_size(path_), KeyStore::kSlotBytes);
+  ASSERT_TRUE(PosixFileSystem().WriteAt(path_, 50, "X").ok());
+  store = Open();
+  EXPECT_EQ(store->Get(1).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(store->GetOrCreate(1).status().code(), Status::Code::kCorruption)
+      << "a damaged slot must never be replaced by a new key";
+}
+
+}  // namespace
+}  // namespace custodian::vault

@@ -1,1 +1,536 @@
+// The vault end to end through its library API: ingest, durability across reopen and
+// sealing, grant-checked reads, deduplication, what reaches the disk, tampering and faults.
+#include "vault/vault.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "core/testing/faulty_file_system.h"
+
+namespace custodian::vault {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+Timestamp T(const char* text) { return ParseDateTime(text).value(); }
+
+// One NDJSON access event.
+std::string Event(uint64_t account, const char* ts, const char* ip, std::string extra = "") {
+  return "{\"account_id\": " + std::to_string(account) + ", \"ts\": \"" + ts +
+         "\", \"kind\": \"login\", \"ip\": \"" + ip + "\"" + extra + "}\n";
+}
+
+class RecordingAudit : public ReadAudit {
+ public:
+  Status RecordRead(const Grant& grant, const std::string& what) override {
+    if (fail) return Status::IoError("audit ledger unavailable");
+    reads.push_back(grant.scope.case_id + ": " + what);
+    return Status::Ok();
+  }
+  bool fail = false;
+  std::vector<std::string> reads;
+};
+
+class VaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/custodian_vault_test_XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    master_ = SecretKey::Random();
+    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    options_.clock = &clock_;
+    Reopen();
+  }
+  void TearDown() override {
+    vault_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Reopen() {
+    vault_.reset();
+    auto v = Vault::Open(dir_, master_, options_);
+    ASSERT_TRUE(v.ok()) << v.status().message();
+    vault_ = std::move(v).value();
+  }
+
+  IngestReport Ingest(const std::string& text) {
+    IngestReport report;
+    Status s = vault_->Ingest(text, report);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return report;
+  }
+
+  Grant GrantFor(std::vector<uint64_t> accounts, Timestamp start, Timestamp end,
+                 std::vector<Category> categories = {Category::kAccessLog}) {
+    GrantScope scope;
+    scope.case_id = "C-2026-000001";
+    scope.accounts = std::move(accounts);
+    for (Category c : categories) scope.categories.Add(c);
+    scope.start = start;
+    scope.end = end;
+    scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+    return vault_->grants().Issue(std::move(scope));
+  }
+
+  std::vector<AccessRecord> Read(uint64_t account, const char* start = "2026-03-01T00:00:00Z",
+                                 const char* end = "2026-03-21T00:00:00Z",
+                                 std::vector<Category> categories = {Category::kAccessLog}) {
+    auto r = vault_->ReadAccount(GrantFor({account}, T(start), T(end), categories), account,
+                                 T(start), T(end), audit_);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<AccessRecord>{};
+  }
+
+  // Every byte the vault wrote, in one string.
+  std::string AllBytesOnDisk() {
+    std::string all;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+      if (!e.is_regular_file()) continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      all += ss.str();
+    }
+    return all;
+  }
+
+  std::vector<fs::path> Files(const std::string& suffix) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+      if (e.path().string().ends_with(suffix)) out.push_back(e.path());
+    }
+    return out;
+  }
+
+  std::string dir_;
+  SecretKey master_;
+  ManualClock clock_{T("2026-03-20T12:00:00Z")};
+  VaultOptions options_;
+  RecordingAudit audit_;
+  std::unique_ptr<Vault> vault_;
+};
+
+TEST_F(VaultTest, StoresEventsAndReadsBackOneAccountInTimeOrder) {
+  const IngestReport r = Ingest(
+      Event(7, "2026-03-12T10:00:00.123456Z", "203.0.113.5",
+            ", \"port\": 51234, \"user_agent\": \"Mozilla/5.0 (X11)\", \"device_id\": \"dev-a\"") +
+      Event(8, "2026-03-12T10:00:01Z", "198.51.100.1") +
+      Event(7, "2026-03-11T09:00:00Z", "2001:DB8::1") +
+      Event(7, "2026-03-13T23:59:59.999999Z", "::ffff:203.0.113.9"));
+  EXPECT_EQ(r.accepted, 4u);
+  EXPECT_EQ(r.rejected, 0u);
+  const auto records = Read(7);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(FormatDateTime(records[0].ts), "2026-03-11T09:00:00Z");
+  EXPECT_EQ(records[0].ip.ToString(), "2001:db8::1");
+  EXPECT_FALSE(records[0].port);
+  EXPECT_EQ(FormatDateTime(records[1].ts), "2026-03-12T10:00:00.123456Z");
+  EXPECT_EQ(records[1].ip.ToString(), "203.0.113.5");
+  EXPECT_EQ(records[1].port, 51234);
+  EXPECT_EQ(records[1].kind, EventKind::kLogin);
+  // Device fields only when the grant covers `device`.
+  EXPECT_FALSE(records[1].user_agent);
+  EXPECT_FALSE(records[1].device_id);
+  EXPECT_EQ(records[2].ip.ToString(), "203.0.113.9");  // IPv4-mapped is stored as IPv4
+  const auto with_device =
+      Read(7, "2026-03-01T00:00:00Z", "2026-03-21T00:00:00Z", {Category::kAccessLog, Category::kDevice});
+  EXPECT_EQ(with_device[1].user_agent, "Mozilla/5.0 (X11)");
+  EXPECT_EQ(with_device[1].device_id, "dev-a");
+  EXPECT_EQ(Read(8).size(), 1u);
+  EXPECT_TRUE(Read(9).empty());
+}
+
+TEST_F(VaultTest, TheWindowIsHalfOpen) {
+  Ingest(Event(7, "2026-03-12T00:00:00Z", "203.0.113.5") +
+         Event(7, "2026-03-12T23:59:59.999999Z", "203.0.113.5") +
+         Event(7, "2026-03-13T00:00:00Z", "203.0.113.5"));
+  EXPECT_EQ(Read(7, "2026-03-12T00:00:00Z", "2026-03-13T00:00:00Z").size(), 2u);
+  EXPECT_EQ(Read(7, "2026-03-12T00:00:00.000001Z", "2026-03-13T00:00:00.000001Z").size(), 2u);
+  EXPECT_EQ(Read(7, "2026-03-11T00:00:00Z", "2026-03-12T00:00:00Z").size(), 0u);
+}
+
+TEST_F(VaultTest, BadLinesAreReportedAndGoodOnesStored) {
+  const IngestReport r = Ingest(
+      Event(7, "2026-03-12T10:00:00Z", "203.0.113.5") +
+      "not json\n" +
+      Event(7, "2026-03-12T10:00:00", "203.0.113.5") +
+      Event(7, "2026-03-12T10:00:01Z", "203.0.113.500") +
+      "{\"account_id\": 7, \"ts\": \"2026-03-12T10:00:00Z\", \"kind\": \"logon\", \"ip\": \"1.2.3.4\"}\n" +
+      "{\"account_id\": -7, \"ts\": \"2026-03-12T10:00:00Z\", \"kind\": \"login\", \"ip\": \"1.2.3.4\"}\n" +
+      "{\"ts\": \"2026-03-12T10:00:00Z\", \"kind\": \"login\", \"ip\": \"1.2.3.4\"}\n" +
+      Event(7, "2026-03-12T10:00:02Z", "203.0.113.5", ", \"user_agent\": \"" + std::string(513, 'u') + "\"") +
+      Event(7, "2026-03-12T10:00:03Z", "203.0.113.5", ", \"port\": 65536") +
+      Event(7, "2026-03-12T10:00:04Z", "203.0.113.5", ", \"secret\": 1") +
+      "\n" +
+      Event(7, "2025-12-01T10:00:00Z", "203.0.113.5") +
+      Event(7, "2026-03-22T10:00:00Z", "203.0.113.5") +
+      Event(7, "2026-03-12T11:00:00Z", "203.0.113.5"));
+  EXPECT_EQ(r.accepted, 2u);
+  EXPECT_EQ(r.rejected, 11u);
+  std::vector<std::string> errors;
+  for (const auto& e : r.errors) errors.push_back(std::to_string(e.line) + " " + e.error);
+  EXPECT_THAT(errors, ElementsAre("2 not a JSON object",
+                                  "3 ts: not an RFC 3339 date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
+                                  "4 ip: not an IP address",
+                                  "5 kind: must be one of: login, logout, session_refresh, failed_login, password_change, recovery",
+                                  "6 account_id: not an unsigned 64-bit integer",
+                                  "7 account_id: missing",
+                                  "8 user_agent: longer than 512 bytes",
+                                  "9 port: not an integer from 0 to 65535",
+                                  "10 unknown field 'secret'",
+                                  "12 ts: older than the retention period (90 days)",
+                                  "13 ts: more than a day in the future"));
+  EXPECT_EQ(Read(7).size(), 2u);
+}
+
+TEST_F(VaultTest, EventsSurviveReopenFromTheJournalAndFromSegments) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5", ", \"device_id\": \"d1\"") +
+         Event(7, "2026-03-13T10:00:00Z", "203.0.113.6"));
+  Reopen();
+  EXPECT_EQ(Read(7).size(), 2u);
+  ASSERT_TRUE(vault_->Seal().ok());
+  EXPECT_EQ(Files(".log").size(), 0u);
+  EXPECT_EQ(Files(".seg").size(), 2u);
+  Reopen();
+  const auto records = Read(7, "2026-03-01T00:00:00Z", "2026-03-21T00:00:00Z",
+                            {Category::kAccessLog, Category::kDevice});
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].device_id, "d1");
+  // A late event for a sealed day opens a new journal beside the segment.
+  Ingest(Event(7, "2026-03-12T09:00:00Z", "203.0.113.7"));
+  Reopen();
+  EXPECT_EQ(Read(7).size(), 3u);
+  auto stats = vault_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->events, 3u);
+  EXPECT_EQ(stats->accounts, 1u);
+  EXPECT_EQ(stats->partitions, 2u);
+  EXPECT_EQ(stats->segments, 2u);
+  EXPECT_EQ(stats->unsealed_events, 1u);
+  EXPECT_GT(stats->bytes_on_disk, 0u);
+}
+
+TEST_F(VaultTest, AResentEventWithAKnownIdIsNotStoredTwice) {
+  const std::string batch = Event(7, "2026-03-12T10:00:00Z", "203.0.113.5", ", \"event_id\": \"e-1\"") +
+                            Event(7, "2026-03-12T10:00:01Z", "203.0.113.5", ", \"event_id\": \"e-2\"") +
+                            Event(8, "2026-03-12T10:00:02Z", "203.0.113.5", ", \"event_id\": \"e-1\"");
+  EXPECT_EQ(Ingest(batch).duplicates, 0u);
+  IngestReport again = Ingest(batch);
+  EXPECT_EQ(again.accepted, 3u);
+  EXPECT_EQ(again.duplicates, 3u);
+  EXPECT_EQ(Read(7).size(), 2u);
+  ASSERT_TRUE(vault_->Seal().ok());
+  Reopen();
+  EXPECT_EQ(Ingest(batch).duplicates, 3u);  // remembered by the segment too
+  EXPECT_EQ(Read(7).size(), 2u);
+  EXPECT_EQ(Read(8).size(), 1u);
+}
+
+TEST_F(VaultTest, NothingPersonalReachesTheDisk) {
+  Ingest(Event(424242, "2026-03-12T10:17:33.654321Z", "203.0.113.77",
+               ", \"port\": 40001, \"user_agent\": \"UniqueAgent/9.9 (custodian-test)\", "
+               "\"device_id\": \"device-5ee7c0de\", \"event_id\": \"evt-unique-1\"") +
+         Event(424242, "2026-03-12T11:00:00Z", "2001:db8:feed::77"));
+  const auto check = [&](const char* stage) {
+    const std::string disk = AllBytesOnDisk();
+    for (const std::string& needle : std::vector<std::string>{"203.0.113.77", "2001:db8:feed", "UniqueAgent", "device-5ee7c0de", "evt-unique-1",
+          "10:17:33", "424242", std::string("\xCB\x00\x71\x4D", 4)}) {
+      EXPECT_EQ(disk.find(needle), std::string::npos) << stage << ": " << needle;
+    }
+  };
+  check("journal");
+  ASSERT_TRUE(vault_->Seal().ok());
+  check("segment");
+}
+
+TEST_F(VaultTest, ReadsNeedAGrantThatCoversThem) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5") + Event(8, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  const Timestamp start = T("2026-03-01T00:00:00Z"), end = T("2026-03-15T00:00:00Z");
+  const Grant grant = GrantFor({7}, start, end);
+  EXPECT_TRUE(vault_->ReadAccount(grant, 7, start, end, audit_).ok());
+  EXPECT_THAT(vault_->ReadAccount(grant, 8, start, end, audit_).status().message(),
+              HasSubstr("does not name account 8"));
+  EXPECT_THAT(vault_->ReadAccount(grant, 7, start, T("2026-03-16T00:00:00Z"), audit_).status().message(),
+              HasSubstr("outside the grant's window"));
+  Grant altered = grant;
+  altered.scope.accounts.push_back(8);
+  EXPECT_THAT(vault_->ReadAccount(altered, 8, start, end, audit_).status().message(),
+              HasSubstr("not valid"));
+  const Grant subscriber_only = GrantFor({7}, start, end, {Category::kBasicSubscriber});
+  EXPECT_THAT(vault_->ReadAccount(subscriber_only, 7, start, end, audit_).status().message(),
+              HasSubstr("does not cover access_log"));
+  clock_.Advance(2 * kMicrosPerDay);
+  EXPECT_THAT(vault_->ReadAccount(grant, 7, start, end, audit_).status().message(),
+              HasSubstr("expired"));
+  // A grant from another vault is worthless here.
+  GrantScope scope = grant.scope;
+  scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+  const Grant foreign = GrantAuthority(SecretKey::Random()).Issue(scope);
+  EXPECT_FALSE(vault_->ReadAccount(foreign, 7, start, end, audit_).ok());
+  // Only the one permitted read was audited.
+  EXPECT_THAT(audit_.reads, ElementsAre("C-2026-000001: access_log account 7 "
+                                        "[2026-03-01T00:00:00Z, 2026-03-15T00:00:00Z)"));
+}
+
+TEST_F(VaultTest, NoDataLeavesWhenTheAuditFails) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  audit_.fail = true;
+  const Timestamp start = T("2026-03-01T00:00:00Z"), end = T("2026-03-15T00:00:00Z");
+  auto r = vault_->ReadAccount(GrantFor({7}, start, end), 7, start, end, audit_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "audit ledger unavailable");
+}
+
+TEST_F(VaultTest, ReadsByAddressFindTheAccountsThatUsedIt) {
+  Ingest(Event(1, "2026-03-12T10:00:00Z", "203.0.113.5", ", \"port\": 443") +
+         Event(1, "2026-03-12T11:00:00Z", "198.51.100.1") +
+         Event(2, "2026-03-12T12:00:00Z", "203.0.113.5", ", \"port\": 8443") +
+         Event(3, "2026-03-13T12:00:00Z", "203.0.113.5") +
+         Event(4, "2026-03-12T12:00:00Z", "2001:db8::5"));
+  for (bool sealed : {false, true}) {
+    SCOPED_TRACE(sealed ? "sealed" : "journal");
+    if (sealed) {
+      ASSERT_TRUE(vault_->Seal().ok());
+    }
+    const Timestamp start = T("2026-03-12T00:00:00Z"), end = T("2026-03-13T00:00:00Z");
+    GrantScope scope;
+    scope.case_id = "C-1";
+    scope.addresses = {*IpEndpoint::Parse("203.0.113.5"), *IpEndpoint::Parse("203.0.113.5:443")};
+    scope.categories.Add(Category::kAccessLog);
+    scope.start = start;
+    scope.end = T("2026-03-14T00:00:00Z");
+    scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+    const Grant grant = vault_->grants().Issue(scope);
+    auto r = vault_->ReadAddress(grant, scope.addresses[0], start, end, 10, audit_);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_FALSE(r->withheld);
+    ASSERT_EQ(r->records.size(), 2u);  // accounts 1 and 2, only their events at the address
+    EXPECT_EQ(r->records[0].account_id, 1u);
+    EXPECT_EQ(r->records[1].account_id, 2u);
+    auto with_port = vault_->ReadAddress(grant, scope.addresses[1], start, end, 10, audit_);
+    ASSERT_TRUE(with_port.ok());
+    ASSERT_EQ(with_port->records.size(), 1u);
+    EXPECT_EQ(with_port->records[0].account_id, 1u);
+    auto capped = vault_->ReadAddress(grant, scope.addresses[0], start, T("2026-03-14T00:00:00Z"), 2, audit_);
+    ASSERT_TRUE(capped.ok());
+    EXPECT_TRUE(capped->withheld);
+    EXPECT_EQ(capped->accounts, 3u);
+    EXPECT_TRUE(capped->records.empty());
+  }
+}
+
+TEST_F(VaultTest, AlteredSegmentBytesAreDetectedNotServed) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->Seal().ok());
+  const auto segments = Files(".seg");
+  ASSERT_EQ(segments.size(), 1u);
+  {
+    std::fstream f(segments[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(60);  // inside the first block
+    char c;
+    f.read(&c, 1);
+    f.seekp(60);
+    c ^= 0x01;
+    f.write(&c, 1);
+  }
+  Reopen();
+  const Timestamp start = T("2026-03-01T00:00:00Z"), end = T("2026-03-15T00:00:00Z");
+  auto r = vault_->ReadAccount(GrantFor({7}, start, end), 7, start, end, audit_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kCorruption);
+  EXPECT_THAT(r.status().message(), HasSubstr("fails authentication"));
+}
+
+TEST_F(VaultTest, ATornJournalTailIsCutAndTheRestKept) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  Ingest(Event(7, "2026-03-12T11:00:00Z", "203.0.113.5"));
+  const auto journals = Files(".log");
+  ASSERT_EQ(journals.size(), 1u);
+  const auto size = fs::file_size(journals[0]);
+  fs::resize_file(journals[0], size - 5);
+  Reopen();
+  EXPECT_EQ(Read(7).size(), 1u);
+  EXPECT_EQ(fs::file_size(journals[0]) < size - 5, true);
+  Ingest(Event(7, "2026-03-12T12:00:00Z", "203.0.113.5"));
+  Reopen();
+  EXPECT_EQ(Read(7).size(), 2u);
+}
+
+TEST_F(VaultTest, ADamagedJournalFrameFollowedByGoodOnesIsCorruption) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  Ingest(Event(7, "2026-03-12T11:00:00Z", "203.0.113.5"));
+  const auto journals = Files(".log");
+  {
+    std::fstream f(journals[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(60);
+    f.write("X", 1);
+  }
+  vault_.reset();
+  auto v = Vault::Open(dir_, master_, options_);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), Status::Code::kCorruption);
+  EXPECT_THAT(v.status().message(), HasSubstr("fails its checksum, and data follows it"));
+}
+
+TEST_F(VaultTest, TheWrongMasterKeyIsRefused) {
+  vault_.reset();
+  auto v = Vault::Open(dir_, SecretKey::Random(), options_);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.status().message(), HasSubstr("does not open under this master key"));
+}
+
+class VaultFaultTest : public VaultTest {
+ protected:
+  void SetUp() override {
+    options_.fs = &faulty_;
+    VaultTest::SetUp();
+  }
+  testing::FaultyFileSystem faulty_;
+};
+
+TEST_F(VaultFaultTest, AFailedWriteOrSyncLosesNothingAcknowledged) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  for (int fault = 0; fault < 3; ++fault) {
+    SCOPED_TRACE(fault);
+    if (fault == 0) faulty_.FailAppendAfter(0);
+    if (fault == 1) faulty_.FailAppendAfter(0, /*disk_full=*/true);
+    if (fault == 2) faulty_.FailSyncAfter(0);
+    IngestReport report;
+    Status s = vault_->Ingest(Event(7, "2026-03-12T11:00:00Z", "203.0.113.5"), report);
+    EXPECT_EQ(s.code(), Status::Code::kIoError);
+    if (fault == 1) {
+      EXPECT_THAT(s.message(), HasSubstr("disk full"));
+    }
+    EXPECT_EQ(report.accepted, 0u);
+    faulty_.Heal();
+    EXPECT_EQ(Read(7).size(), 1u);  // the failed batch is not served
+  }
+  // The journal was cut back: the next batch lands cleanly, and a crash loses nothing synced.
+  Ingest(Event(7, "2026-03-12T12:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(faulty_.DropUnsyncedData().ok());
+  Reopen();
+  const auto records = Read(7);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(FormatDateTime(records[1].ts), "2026-03-12T12:00:00Z");
+}
+
+TEST_F(VaultFaultTest, AFailedSealLeavesTheJournalInCharge) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  faulty_.FailSyncAfter(0);
+  EXPECT_FALSE(vault_->Seal().ok());
+  faulty_.Heal();
+  ASSERT_TRUE(faulty_.DropUnsyncedData().ok());
+  Reopen();
+  EXPECT_EQ(Read(7).size(), 1u);
+  EXPECT_TRUE(Files(".tmp").empty());
+  ASSERT_TRUE(vault_->Seal().ok());
+  Reopen();
+  EXPECT_EQ(Read(7).size(), 1u);
+}
+
+TEST_F(VaultTest, ConcurrentIngestAndReadsAreSafe) {
+  constexpr int kWriters = 3, kBatches = 40, kPerBatch = 25;
+  std::vector<std::thread> threads;
+  std::atomic<bool> done{false};
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::string text;
+        for (int i = 0; i < kPerBatch; ++i) {
+          char ts[40];
+          std::snprintf(ts, sizeof ts, "2026-03-1%dT%02d:%02d:%02dZ", 1 + (b % 3), w, b % 60, i);
+          text += Event(100 + w, ts, "203.0.113.5");
+        }
+        IngestReport r;
+        ASSERT_TRUE(vault_->Ingest(text, r).ok());
+        ASSERT_EQ(r.accepted, static_cast<uint64_t>(kPerBatch));
+        if (b == kBatches / 2 && w == 0) {
+          ASSERT_TRUE(vault_->Seal().ok());
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    while (!done) {
+      for (int w = 0; w < kWriters; ++w) {
+        const Timestamp start = T("2026-03-10T00:00:00Z"), end = T("2026-03-20T00:00:00Z");
+        RecordingAudit audit;
+        auto r = vault_->ReadAccount(GrantFor({uint64_t(100 + w)}, start, end), 100 + w, start, end, audit);
+        ASSERT_TRUE(r.ok()) << r.status().message();
+        for (size_t i = 1; i < r->size(); ++i) ASSERT_LE((*r)[i - 1].ts, (*r)[i].ts);
+      }
+    }
+  });
+  for (int w = 0; w < kWriters; ++w) threads[w].join();
+  done = true;
+  threads.back().join();
+  for (int w = 0; w < kWriters; ++w) {
+    EXPECT_EQ(Read(100 + w).size(), static_cast<size_t>(kBatches * kPerBatch));
+  }
+  Reopen();
+  for (int w = 0; w < kWriters; ++w) {
+    EXPECT_EQ(Read(100 + w).size(), static_cast<size_t>(kBatches * kPerBatch));
+  }
+}
+
+// kill -9 in the middle of ingest: every batch acknowledged before the kill is there after
+// reopening, and nothing half-written is served.
+TEST_F(VaultTest, EveryAcknowledgedEventSurvivesKillDashNine) {
+  vault_.reset();
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    VaultOptions options;
+    options.clock = &clock_;
+    options.seal_after_events = 700;  // seal now and then, mid-stream
+    auto v = Vault::Open(dir_, master_, options);
+    if (!v.ok()) ::_exit(3);
+    for (uint32_t batch = 0;; ++batch) {
+      std::string text;
+      for (int i = 0; i < 50; ++i) {
+        char ts[40];
+        std::snprintf(ts, sizeof ts, "2026-03-%02uT%02u:%02u:%02uZ", 10 + batch % 5, (batch / 5) % 24,
+                      i, batch % 60);
+        text += Event(1 + i % 7, ts, "203.0.113.5", ", \"event_id\": \"b" + std::to_string(batch) + "-" + std::to_string(i) + "\"");
+      }
+      IngestReport r;
+      if (!(*v)->Ingest(text, r).ok()) ::_exit(4);
+      if (::write(pipe_fds[1], &batch, sizeof batch) != sizeof batch) ::_exit(5);
+    }
+  }
+  ::close(pipe_fds[1]);
+  uint32_t acknowledged = 0, value;
+  while (acknowledged < 60 && ::read(pipe_fds[0], &value, sizeof value) == sizeof value) {
+    acknowledged = value + 1;
+  }
+  ::kill(child, SIGKILL);
+  int status;
+  ::waitpid(child, &status, 0);
+  while (::read(pipe_fds[0], &value, sizeof value) == sizeof value) acknowledged = value + 1;
+  ::close(pipe_fds[0]);
+  ASSERT_GE(acknowledged, 60u);
+  Reopen();
+  size_t total = 0;
+  for (uint64_t account = 1; account <= 7; ++account) total += Read(account).size();
+  // Whole batches only, and at least every acknowledged one.
+  EXPECT_EQ(total % 50, 0u);
+  EXPECT_GE(total, acknowledged * 50u);
+  EXPECT_LE(total, (acknowledged + 1) * 50u);
+}
+
+}  // namespace
+}  // namespace custodian::vault
