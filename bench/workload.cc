@@ -143,22 +143,23 @@ uint32_t Mix24(uint32_t x) {
 
 uint64_t Mix64(uint64_t x) { return Rng::SplitMix(x); }  // bijective finaliser
 
-// The address with index `i` of the workload's address space: one in five is IPv6.
-IpAddress AddressAt(uint64_t i) {
-  if (i % 5 == 4) {
+// The address space: indices below `v4_count` are IPv4 addresses, the rest IPv6, and
+// distinct indices are distinct addresses.
+IpAddress AddressAt(uint64_t i, uint64_t v4_count) {
+  if (i >= v4_count) {
+    const uint64_t v6 = i - v4_count;
     std::array<uint8_t, 16> b{};
-    const uint16_t prefix = kV6Prefixes[(i / 5) % kV6Prefixes.size()];
+    const uint16_t prefix = kV6Prefixes[v6 % kV6Prefixes.size()];
     b[0] = static_cast<uint8_t>(prefix >> 8);
     b[1] = static_cast<uint8_t>(prefix);
-    const uint64_t net = Mix64(i ^ 0x5555);
-    const uint64_t host = Mix64(i);  // injective in i
+    const uint64_t net = Mix64(v6 ^ 0x5555);
+    const uint64_t host = Mix64(v6);  // injective in v6
     for (int k = 0; k < 6; ++k) b[2 + k] = static_cast<uint8_t>(net >> (8 * k));
     for (int k = 0; k < 8; ++k) b[8 + k] = static_cast<uint8_t>(host >> (8 * k));
     return IpAddress::V6(b);
   }
-  const uint64_t v4_index = i - i / 5;
-  const uint8_t first = kV4FirstOctets[v4_index % kV4FirstOctets.size()];
-  const uint32_t rest = Mix24(static_cast<uint32_t>(v4_index / kV4FirstOctets.size()));
+  const uint8_t first = kV4FirstOctets[i % kV4FirstOctets.size()];
+  const uint32_t rest = Mix24(static_cast<uint32_t>(i / kV4FirstOctets.size()));
   return IpAddress::V4({first, static_cast<uint8_t>(rest >> 16), static_cast<uint8_t>(rest >> 8),
                         static_cast<uint8_t>(rest)});
 }
@@ -167,7 +168,8 @@ struct Account {
   uint64_t id = 0;
   std::array<uint64_t, 3> devices{};
   std::array<uint8_t, 3> agents{};  // indices into kUserAgents
-  std::array<uint32_t, 3> homes{};  // indices into the address space
+  std::array<uint32_t, 3> homes{};     // IPv4, indices into the address space
+  std::array<uint32_t, 2> v6_homes{};  // the same homes' IPv6 addresses
   uint8_t device_count = 0;
   uint8_t agent_count = 0;
   uint8_t home_count = 0;
@@ -297,8 +299,9 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
   const uint64_t n_events = scaled(kFullEvents, 1);
   const uint64_t n_accounts = scaled(kFullAccounts, 1);
   const uint64_t n_ips = scaled(kFullIps, 16);
-  // Carrier NAT: a thousandth of the addresses carry a twentieth of the events, many
-  // accounts each.
+  const uint64_t n_v4 = n_ips - n_ips / 5;  // a fifth of the addresses are IPv6
+  // Carrier NAT: a thousandth of the addresses (IPv4) carry a twentieth of the events,
+  // many accounts each.
   const uint64_t n_nat = std::max<uint64_t>(1, n_ips / 1000);
 
   Rng rng(options.seed);
@@ -316,12 +319,14 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
     for (int k = 0; k < 3; ++k) {
       a.devices[k] = rng.Next();
       a.agents[k] = static_cast<uint8_t>(rng.Below(kUserAgents.size()));
-      a.homes[k] = static_cast<uint32_t>(rng.Below(n_ips));
+      a.homes[k] = static_cast<uint32_t>(rng.Below(n_v4));
     }
+    for (uint32_t& home : a.v6_homes) home = static_cast<uint32_t>(n_v4 + rng.Below(n_ips - n_v4));
   }
   const Zipf account_rank(n_accounts, 1.0);
   const Zipf nat_rank(n_nat, 1.0);
-  Walk fresh(n_ips);
+  Walk fresh_v4(n_v4);
+  Walk fresh_v6(n_ips - n_v4);
   std::vector<std::string> ip_text(n_ips);  // filled on first use
   std::vector<bool> ip_seen(n_ips);
   std::vector<std::pair<uint64_t, int64_t>> ip_samples;  // (address index, ts): a reservoir
@@ -363,15 +368,17 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
       const bool away = kind == EventKind::kFailedLogin || kind == EventKind::kRecovery
                             ? rng.Chance(0.6)
                             : rng.Chance(0.2);
+      const bool v6 = rng.Chance(0.2);
       uint64_t ip;
       if (!away) {
-        ip = a.homes[Favourite(rng, a.home_count)];
+        const size_t home = Favourite(rng, a.home_count);
+        ip = v6 ? a.v6_homes[home % a.v6_homes.size()] : a.homes[home];
       } else if (rng.Chance(0.25)) {
-        ip = nat_rank.Draw(rng);
+        ip = nat_rank.Draw(rng);  // carrier NAT is IPv4, whatever the device could do
       } else {
-        ip = fresh.Next();
+        ip = v6 ? n_v4 + fresh_v6.Next() : fresh_v4.Next();
       }
-      if (ip_text[ip].empty()) ip_text[ip] = AddressAt(ip).ToString();
+      if (ip_text[ip].empty()) ip_text[ip] = AddressAt(ip, n_v4).ToString();
       ip_seen[ip] = true;
 
       const size_t device = Favourite(rng, a.device_count);

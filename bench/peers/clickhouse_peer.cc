@@ -46,15 +46,18 @@ constexpr char kAddrFromText[] =
 
 std::vector<std::string> Schema() {
   const std::string kind = kKindEnum;
+  // Every read here is a point lookup: granules of 1024 rows (not 8192) read less around it.
+  const std::string kGranularity = "SETTINGS index_granularity = 1024";
   return {
       "CREATE TABLE events_in (account_id UInt64, ts String, kind String, ip String, "
       "port UInt16, user_agent String, device_id String) ENGINE = Null",
       "CREATE TABLE events (account_id UInt64, time DateTime, us UInt32, event_kind " + kind +
           ", addr FixedString(16), port UInt16, user_agent String, device_id String) "
-          "ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (account_id, time)",
+          "ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (account_id, time) " +
+          kGranularity,
       "CREATE TABLE events_by_ip (addr FixedString(16), time DateTime, us UInt32, "
       "account_id UInt64, port UInt16) "
-      "ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (addr, time)",
+      "ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (addr, time) " + kGranularity,
       // The views' output columns are named unlike the input's: 18.16 resolves an alias
       // before a column of the same name, so `... AS ts` would shadow the text `ts`.
       "CREATE MATERIALIZED VIEW events_mv TO events AS SELECT account_id, "
@@ -118,6 +121,7 @@ class ClickHousePeer final : public Peer {
 
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *http_port);
     client_->set_keep_alive(true);  // one connection: query latency without a TCP handshake
+    client_->set_tcp_nodelay(true);  // else Nagle and delayed ACKs add 40 ms to each query
     client_->set_connection_timeout(5);
     client_->set_read_timeout(600);
     const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
@@ -257,11 +261,15 @@ class ClickHousePeer final : public Peer {
            << "  <timezone>UTC</timezone>\n"
            // The package's default (5 GB) is sized for a dedicated server.
            << "  <mark_cache_size>536870912</mark_cache_size>\n"
+           // Decompressed blocks, 1 GiB like the other peers' caches: point lookups
+           // otherwise decompress a whole block per part for a few rows.
+           << "  <uncompressed_cache_size>1073741824</uncompressed_cache_size>\n"
            << "  <keep_alive_timeout>600</keep_alive_timeout>\n"
            << "</yandex>\n";
     std::ofstream users(dir_ + "/users.xml");
     users << "<?xml version=\"1.0\"?>\n<yandex>\n"
-          << "  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default>"
+          << "  <profiles><default><max_memory_usage>8000000000</max_memory_usage>"
+          << "<use_uncompressed_cache>1</use_uncompressed_cache></default>"
           << "</profiles>\n"
           << "  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>"
           << "<profile>default</profile><quota>default</quota></default></users>\n"

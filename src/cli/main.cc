@@ -7,6 +7,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/policy_command.h"
+#include "cli/vault_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"custodian: keeps the records legal process can reach, and answers that process "
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "custodian 0.1.0");
   int exit_code = custodian::kExitOk;
   custodian::AddPolicyCommands(app, &exit_code);
+  custodian::AddVaultCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,6 @@
-// An access event (spec/records.md): one login, logout, session refresh, failed login,
-// password change or recovery of one account, with when, from where and with what.
-// Values: safe to share read-only.
+// An access event (spec/records.md) as it is read: one login, logout, session refresh,
+// failed login, password change or recovery of one account, with when, from where and with
+// what. Its strings are views into the parser that filled it, valid until its next Parse.
 #pragma once
 
 #include <array>
@@ -35,9 +35,9 @@ struct AccessEvent {
   EventKind kind = EventKind::kLogin;
   IpAddress ip;
   std::optional<uint16_t> port;
-  std::optional<std::string> user_agent;
-  std::optional<std::string> device_id;
-  std::optional<std::string> event_id;
+  std::optional<std::string_view> user_agent;
+  std::optional<std::string_view> device_id;
+  std::optional<std::string_view> event_id;
 
   bool operator==(const AccessEvent&) const = default;
 };

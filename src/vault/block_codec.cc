@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -19,6 +20,7 @@ enum EventBits : uint8_t {
   kBitEventId = 0x40,
 };
 constexpr size_t kCompressAbove = 384;  // smaller blocks rarely shrink enough to pay
+constexpr int kZstdLevel = 3;
 constexpr size_t kMaxDecodedBytes = 64 << 20;
 constexpr uint64_t kMaxEvents = 16 << 20;
 
@@ -39,17 +41,35 @@ void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const
                                     (e.user_agent ? kBitUserAgent : 0) | (e.device ? kBitDevice : 0) |
                                     (e.event_id ? kBitEventId : 0)));
   }
-  // Addresses: a dictionary, then an index per event when there is more than one.
+  // Addresses: a dictionary, then an index per event when there is more than one. Most
+  // blocks hold a handful of addresses: scan them; a map only for the rare large block.
   std::vector<const PackedEvent*> addresses;
   std::vector<uint32_t> address_of(events.size());
   std::unordered_map<std::string, uint32_t> address_ids;
+  const auto same = [](const PackedEvent* a, const PackedEvent& e) {
+    return a->ip == e.ip && (a->flags & PackedEvent::kIpV6) == (e.flags & PackedEvent::kIpV6);
+  };
   for (size_t i = 0; i < events.size(); ++i) {
     const PackedEvent& e = events[i];
-    const bool v6 = e.flags & PackedEvent::kIpV6;
-    std::string key(IpBytes(e.ip, v6));
-    auto [it, added] = address_ids.emplace(std::move(key), static_cast<uint32_t>(addresses.size()));
-    if (added) addresses.push_back(&e);
-    address_of[i] = it->second;
+    uint32_t found = static_cast<uint32_t>(addresses.size());
+    if (addresses.size() <= 16) {
+      for (uint32_t a = 0; a < addresses.size(); ++a) {
+        if (same(addresses[a], e)) {
+          found = a;
+          break;
+        }
+      }
+    } else {
+      if (address_ids.empty()) {
+        for (uint32_t a = 0; a < addresses.size(); ++a) {
+          address_ids.emplace(IpBytes(addresses[a]->ip, addresses[a]->flags & PackedEvent::kIpV6), a);
+        }
+      }
+      auto [it, added] = address_ids.emplace(IpBytes(e.ip, e.flags & PackedEvent::kIpV6), found);
+      found = it->second;
+    }
+    if (found == addresses.size()) addresses.push_back(&e);
+    address_of[i] = found;
   }
   PutVarint(out, addresses.size());
   for (const PackedEvent* a : addresses) {
@@ -92,13 +112,16 @@ void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const
 }  // namespace
 
 void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const StringPool& pool,
-                 std::string& out) {
-  std::string columns;
+                 std::string& out, bool compress) {
+  thread_local std::string columns, compressed;
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> context(ZSTD_createCCtx(),
+                                                                          &ZSTD_freeCCtx);
+  columns.clear();
   EncodeColumns(events, day_start, pool, columns);
-  if (columns.size() > kCompressAbove) {
-    std::string compressed(ZSTD_compressBound(columns.size()), '\0');
-    const size_t n = ZSTD_compress(compressed.data(), compressed.size(), columns.data(),
-                                   columns.size(), 3);
+  if (compress && columns.size() > kCompressAbove) {
+    compressed.resize(ZSTD_compressBound(columns.size()));
+    const size_t n = ZSTD_compressCCtx(context.get(), compressed.data(), compressed.size(),
+                                       columns.data(), columns.size(), kZstdLevel);
     if (!ZSTD_isError(n) && n + 8 < columns.size()) {
       out.push_back(static_cast<char>(kZstd));
       PutVarint(out, columns.size());

@@ -63,7 +63,7 @@ Status ReadAccountId(simdjson::ondemand::value v, uint64_t& out) {
 }
 
 Status ReadOptionalString(simdjson::ondemand::value v, std::string_view name, size_t max,
-                          std::optional<std::string>& out) {
+                          std::optional<std::string_view>& out) {
   std::string_view s;
   if (v.get_string().get(s)) return Bad(std::string(name) + ": not a string");
   if (s.size() > max) {
@@ -114,12 +114,12 @@ Status EventParser::Parse(std::string_view line, AccessEvent& out) {
       case kTs: {
         std::string_view t;
         if (v.get_string().get(t) || t.size() > 64) {
-          s = Bad("ts: not an RFC 3339 date-time");
+          s = Bad("ts: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)");
           break;
         }
         auto ts = ParseDateTime(t);
         if (!ts.ok()) {
-          s = Bad("ts: not an RFC 3339 date-time " + ts.status().message());
+          s = Bad("ts: not a date-time " + ts.status().message());
         } else {
           out.ts = *ts;
         }

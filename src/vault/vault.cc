@@ -107,10 +107,11 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
                                       std::to_string(options_.access_log_retention_days) +
                                       " days)";
   struct DayBatch {
-    std::vector<AccessEvent> events;
+    std::vector<PackedEvent> events;
     std::vector<uint64_t> lines;
   };
   std::map<int64_t, DayBatch> batch;
+  StringPool pool;  // the batch's device and event ids
   size_t batch_lines = 0;
   const auto reject = [&](uint64_t line, std::string error) {
     ++report.rejected;
@@ -118,9 +119,10 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
   };
   const auto flush = [&]() -> Status {
     for (auto& [day, b] : batch) {
-      if (Status s = CommitDay(Date{day}, b.events, b.lines, report); !s.ok()) return s;
+      if (Status s = CommitDay(Date{day}, b.events, b.lines, pool, report); !s.ok()) return s;
     }
     batch.clear();
+    pool = StringPool();
     batch_lines = 0;
     return Status::Ok();
   };
@@ -152,8 +154,21 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
       reject(line_number, "ts: more than a day in the future");
       continue;
     }
+    PackedEvent pe;
+    pe.account_id = event.account_id;
+    pe.ts = event.ts.micros;
+    pe.kind = static_cast<uint8_t>(event.kind);
+    pe.ip = AddressArray(event.ip);
+    if (!event.ip.is_v4()) pe.flags |= PackedEvent::kIpV6;
+    if (event.port) {
+      pe.flags |= PackedEvent::kHasPort;
+      pe.port = *event.port;
+    }
+    if (event.user_agent) pe.user_agent = dictionary_->Intern(*event.user_agent);
+    if (event.device_id) pe.device = pool.Intern(*event.device_id);
+    if (event.event_id) pe.event_id = pool.Intern(*event.event_id);
     DayBatch& b = batch[event.ts.UtcDate().days];
-    b.events.push_back(std::move(event));
+    b.events.push_back(pe);
     b.lines.push_back(line_number);
     if (++batch_lines >= options_.batch_lines) {
       if (Status s = flush(); !s.ok()) return s;
@@ -162,8 +177,8 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
   return flush();
 }
 
-Status Vault::CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<uint64_t>& lines,
-                        IngestReport& report) {
+Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
+                        const StringPool& pool, IngestReport& report) {
   auto partition = PartitionFor(day, true);
   if (!partition.ok()) return partition.status();
   Partition& p = **partition;
@@ -172,14 +187,14 @@ Status Vault::CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<
   std::vector<uint32_t> order(events.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return std::tie(events[a].account_id, events[a].ts.micros, a) <
-           std::tie(events[b].account_id, events[b].ts.micros, b);
+    return std::tie(events[a].account_id, events[a].ts, a) <
+           std::tie(events[b].account_id, events[b].ts, b);
   });
   auto journal = p.JournalIdLocked();
   if (!journal.ok()) return journal.status();
 
-  StringPool pool;
-  std::vector<PackedEvent> packed;
+  std::vector<PackedEvent> stored;
+  stored.reserve(events.size());
   std::vector<EventIdTag> ids;
   std::unordered_set<EventIdTag, EventIdTagHash> batch_ids;
   std::string frames, plain;
@@ -200,35 +215,23 @@ Status Vault::CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<
       g = end;
       continue;
     }
-    const size_t first = packed.size();
+    const size_t first = stored.size();
     for (size_t i = g; i < end; ++i) {
-      const AccessEvent& e = events[order[i]];
+      const PackedEvent& e = events[order[i]];
       if (e.event_id) {
-        const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, *e.event_id);
+        const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, pool.Get(e.event_id));
         if (p.HasEventIdLocked(tag) || !batch_ids.insert(tag).second) {
           ++duplicates;
           continue;
         }
         ids.push_back(tag);
       }
-      PackedEvent pe;
-      pe.account_id = account;
-      pe.ts = e.ts.micros;
-      pe.kind = static_cast<uint8_t>(e.kind);
-      pe.ip = AddressArray(e.ip);
-      if (!e.ip.is_v4()) pe.flags |= PackedEvent::kIpV6;
-      if (e.port) {
-        pe.flags |= PackedEvent::kHasPort;
-        pe.port = *e.port;
-      }
-      if (e.user_agent) pe.user_agent = dictionary_->Intern(*e.user_agent);
-      if (e.device_id) pe.device = pool.Intern(*e.device_id);
-      if (e.event_id) pe.event_id = pool.Intern(*e.event_id);
-      packed.push_back(pe);
+      stored.push_back(e);
     }
-    if (packed.size() > first) {
+    if (stored.size() > first) {
       plain.clear();
-      EncodeBlock(std::span(packed).subspan(first), p.day_start(), pool, plain);
+      EncodeBlock(std::span(stored).subspan(first), p.day_start(), pool, plain,
+                  /*compress=*/false);
       JournalFrame frame;
       frame.account_tag = AccountTag(keys_.account_tags, account).first;
       frame.nonce = RandomNonce();
@@ -244,8 +247,8 @@ Status Vault::CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<
   if (!frames.empty()) {
     if (Status s = p.AppendJournalLocked(frames); !s.ok()) return s;
   }
-  p.AddToMemtableLocked(packed, pool, ids);
-  report.accepted += packed.size() + duplicates;
+  p.AddToMemtableLocked(stored, pool, ids);
+  report.accepted += stored.size() + duplicates;
   report.duplicates += duplicates;
   if (p.memtable_size() >= options_.seal_after_events) return p.SealLocked();
   return Status::Ok();

@@ -17,6 +17,8 @@
 #include "vault/access_event.h"
 #include "vault/grant.h"
 #include "vault/key_store.h"
+#include "vault/packed_event.h"
+#include "vault/string_pool.h"
 #include "vault/string_dictionary.h"
 #include "vault/vault_keys.h"
 
@@ -122,8 +124,9 @@ class Vault {
   Vault(std::string dir, VaultOptions options, VaultKeys keys, std::unique_ptr<KeyStore> store,
         std::unique_ptr<StringDictionary> dictionary);
   Result<std::shared_ptr<Partition>> PartitionFor(Date day, bool create);
-  Status CommitDay(Date day, std::vector<AccessEvent>& events, std::vector<uint64_t>& lines,
-                   IngestReport& report);
+  // Makes one day's events of a batch durable; their device and event ids are in `pool`.
+  Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
+                   const StringPool& pool, IngestReport& report);
   Status CheckGrant(const Grant& grant, Category category, Timestamp start, Timestamp end) const;
   AccessRecord ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
                         const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,

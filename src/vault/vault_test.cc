@@ -181,7 +181,7 @@ TEST_F(VaultTest, BadLinesAreReportedAndGoodOnesStored) {
   std::vector<std::string> errors;
   for (const auto& e : r.errors) errors.push_back(std::to_string(e.line) + " " + e.error);
   EXPECT_THAT(errors, ElementsAre("2 not a JSON object",
-                                  "3 ts: not an RFC 3339 date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
+                                  "3 ts: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
                                   "4 ip: not an IP address",
                                   "5 kind: must be one of: login, logout, session_refresh, failed_login, password_change, recovery",
                                   "6 account_id: not an unsigned 64-bit integer",
