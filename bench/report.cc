@@ -15,16 +15,20 @@ constexpr int kNameWidth = 11;
 
 int Width(const FigureInfo& f) { return std::max(static_cast<int>(std::strlen(f.header)) + 2, 10); }
 
-std::string Cell(std::optional<double> value, int decimals) {
+// Figures below 10 get a decimal, so that small latencies stay readable.
+std::string FigureCell(std::optional<double> value) {
   if (!value) return "-";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, *value);
+  std::snprintf(buf, sizeof buf, "%.*f", *value < 10 ? 1 : 0, *value);
   return buf;
 }
 
-// Figures below 10 get a decimal, so that small latencies and ratios stay readable.
-std::string FigureCell(std::optional<double> value) {
-  return Cell(value, value && *value < 10 ? 1 : 0);
+// Ratios keep two significant digits however small they get.
+std::string RatioCell(std::optional<double> ratio) {
+  if (!ratio) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, *ratio >= 100 ? "%.0f" : *ratio >= 1 ? "%.2f" : "%.2g", *ratio);
+  return buf;
 }
 
 std::optional<double> Ratio(const PeerResult& peer, const PeerResult& reference, size_t f) {
@@ -42,7 +46,7 @@ void PrintRows(std::ostream& out, const std::vector<PeerResult>& results,
     out << std::left << std::setw(kNameWidth) << r.name << std::right;
     for (size_t f = 0; f < kFigureCount; ++f) {
       out << std::setw(Width(kFigures[f]))
-          << (reference ? Cell(Ratio(r, *reference, f), 2) : FigureCell(r.figures[f]));
+          << (reference ? RatioCell(Ratio(r, *reference, f)) : FigureCell(r.figures[f]));
     }
     out << "\n";
   }

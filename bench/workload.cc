@@ -305,6 +305,9 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
   const uint64_t n_nat = std::max<uint64_t>(1, n_ips / 1000);
 
   Rng rng(options.seed);
+  // The targets draw from a stream of their own, so that the events do not depend on how
+  // many targets are asked for.
+  Rng sampling(~options.seed);
   std::vector<uint64_t> ids(n_accounts);
   std::iota(ids.begin(), ids.end(), uint64_t{1'000'000});
   for (size_t i = ids.size(); i > 1; --i) std::swap(ids[i - 1], ids[rng.Below(i)]);
@@ -388,7 +391,7 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
 
       if (ip_samples.size() < options.ip_targets) {
         ip_samples.emplace_back(ip, ts);
-      } else if (const uint64_t j = rng.Below(emitted + 1); j < ip_samples.size()) {
+      } else if (const uint64_t j = sampling.Below(emitted + 1); j < ip_samples.size()) {
         ip_samples[j] = {ip, ts};
       }
 
@@ -432,7 +435,7 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
   }
   w.accounts_with_events = active.size();
   for (size_t i = 0; i < options.account_targets && !active.empty(); ++i) {
-    const Account* a = active[rng.Below(active.size())];
+    const Account* a = active[sampling.Below(active.size())];
     w.account_targets.push_back({a->id, a->events});
   }
   for (const auto& [ip, ts] : ip_samples) {

@@ -22,7 +22,7 @@
 namespace custodian {
 namespace {
 
-constexpr size_t kChunkBytes = 32 << 20;  // input read and ingested a chunk at a time
+constexpr size_t kChunkBytes = 256 << 20;  // input handed to the vault a run of lines at a time
 
 // Lines in `text`, counting an unterminated last one.
 uint64_t CountLines(std::string_view text) {

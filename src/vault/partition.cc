@@ -14,8 +14,17 @@ namespace {
 constexpr std::string_view kJournalPrefix = "journal-";
 constexpr std::string_view kSegmentPrefix = "seg-";
 constexpr char kJournalAssociated[] = "custodian/journal/v1";
+constexpr char kRetentionIntent[] = "RETENTION";
 
 std::string Hex(const std::array<uint8_t, 16>& id) { return HexEncode(id.data(), id.size()); }
+
+std::string SegmentName(const SegmentId& id) { return std::string(kSegmentPrefix) + Hex(id) + ".seg"; }
+
+SegmentId RandomSegmentId() {
+  SegmentId id;
+  RandomBytes(id.data(), id.size());
+  return id;
+}
 
 // Appends `e`'s fields to a packed event, interning its strings into `pool`.
 PackedEvent Pack(const BlockEvent& e, uint64_t account, StringPool& pool) {
@@ -45,6 +54,7 @@ std::string Partition::JournalAssociatedData(uint64_t account, Date day, const J
 Result<std::unique_ptr<Partition>> Partition::Open(const PartitionContext& ctx,
                                                    const std::string& dir, Date day) {
   std::unique_ptr<Partition> p(new Partition(ctx, dir, day));
+  if (Status s = p->RecoverRetention(); !s.ok()) return s;
   auto names = ctx.fs.List(dir);
   if (!names.ok()) return names.status();
   std::vector<std::string> journals;
@@ -172,8 +182,7 @@ void Partition::ForgetAccountLocked(uint64_t account) {
   for (uint32_t i = 0; i < memtable_.size(); ++i) by_account_[memtable_[i].account_id].push_back(i);
 }
 
-Status Partition::SealLocked() {
-  if (by_account_.empty()) return Status::Ok();
+Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const JournalId& sealed) {
   struct Group {
     Tag96 tag;
     uint64_t account;
@@ -188,9 +197,6 @@ Status Partition::SealLocked() {
     return std::tie(a.tag, a.account) < std::tie(b.tag, b.account);
   });
 
-  SegmentId id;
-  RandomBytes(id.data(), id.size());
-  const JournalId sealed = journal_ ? journal_->id() : JournalId{};
   SegmentBuilder builder(day_, id, sealed);
   std::vector<PackedEvent> block;
   std::string plain, sealed_block;
@@ -222,7 +228,7 @@ Status Partition::SealLocked() {
     ++ordinal;
   }
   const std::string bytes = builder.Finish();
-  const std::string path = JoinPath(dir_, std::string(kSegmentPrefix) + Hex(id) + ".seg");
+  const std::string path = JoinPath(dir_, SegmentName(id));
   const std::string tmp = path + ".tmp";
   auto file = ctx_.fs.OpenAppend(tmp, true);
   if (!file.ok()) return file.status();
@@ -236,7 +242,22 @@ Status Partition::SealLocked() {
     ctx_.fs.Remove(tmp).IgnoreError();
     return s;
   }
-  auto reader = SegmentReader::Open(ctx_.fs, path);
+  return path;
+}
+
+void Partition::ClearMemtableLocked() {
+  memtable_.clear();
+  memtable_.shrink_to_fit();
+  by_account_.clear();
+  event_ids_.clear();
+  pool_ = StringPool();
+}
+
+Status Partition::SealLocked() {
+  if (by_account_.empty()) return Status::Ok();
+  auto path = WriteSegmentLocked(RandomSegmentId(), journal_ ? journal_->id() : JournalId{});
+  if (!path.ok()) return path.status();
+  auto reader = SegmentReader::Open(ctx_.fs, *path);
   if (!reader.ok()) return reader.status();
   segments_.push_back(std::move(reader).value());
   // The segment names the journal it sealed, so a crash before this removal is harmless.
@@ -245,11 +266,107 @@ Status Partition::SealLocked() {
     if (Status r = ctx_.fs.Remove(journal_path_); !r.ok()) return r;
     ctx_.fs.SyncDir(dir_).IgnoreError();  // the segment already names the journal
   }
-  memtable_.clear();
-  memtable_.shrink_to_fit();
-  by_account_.clear();
-  event_ids_.clear();
-  pool_ = StringPool();
+  ClearMemtableLocked();
+  return Status::Ok();
+}
+
+Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
+  // Gather the kept accounts' events: from the memtable, and decrypted from the segments.
+  for (auto it = by_account_.begin(); it != by_account_.end();) {
+    it = keep(it->first) ? std::next(it) : by_account_.erase(it);
+  }
+  std::string sealed, plain, scratch;
+  for (const auto& segment : segments_) {
+    for (uint32_t ordinal = 0; ordinal < segment->index().size(); ++ordinal) {
+      const BlockIndexEntry& entry = segment->index()[ordinal];
+      for (uint64_t account : ctx_.keys.AccountsOfTag(entry.tag)) {
+        if (AccountTag(ctx_.vault_keys.account_tags, account).second != entry.check || !keep(account)) {
+          continue;
+        }
+        auto key = ctx_.keys.Get(account);
+        if (!key.ok()) continue;
+        if (Status s = segment->ReadBlock(ordinal, sealed); !s.ok()) return s;
+        if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), sealed,
+                    BlockAssociatedData(account, day_, segment->id(), ordinal))) {
+          return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
+                                    " fails authentication");
+        }
+        Status s = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
+          by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
+          memtable_.push_back(Pack(e, account, pool_));
+        });
+        if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
+      }
+    }
+  }
+  // Everything now in a file of the day but the new segment goes. The intent is durable
+  // before the new segment appears, so a crash leaves a state the next open can finish.
+  auto names = ctx_.fs.List(dir_);
+  if (!names.ok()) return names.status();
+  const SegmentId id = RandomSegmentId();
+  const std::string new_segment = by_account_.empty() ? "" : SegmentName(id);
+  std::string intent = new_segment + "\n";
+  for (const std::string& name : *names) intent += name + "\n";
+  if (Status s = ctx_.fs.WriteAtomically(JoinPath(dir_, kRetentionIntent), intent); !s.ok()) {
+    return s;
+  }
+  if (!new_segment.empty()) {
+    // Re-sealed under a new random segment id: fresh nonces for every block.
+    auto path = WriteSegmentLocked(id, JournalId{});
+    if (!path.ok()) return path.status();
+  }
+  for (const std::string& name : *names) {
+    if (Status s = ctx_.fs.Remove(JoinPath(dir_, name)); !s.ok()) return s;
+  }
+  if (Status s = ctx_.fs.Remove(JoinPath(dir_, kRetentionIntent)); !s.ok()) return s;
+  ctx_.fs.SyncDir(dir_).IgnoreError();
+  journal_.reset();
+  segments_.clear();
+  ClearMemtableLocked();
+  if (!new_segment.empty()) {
+    auto reader = SegmentReader::Open(ctx_.fs, JoinPath(dir_, new_segment));
+    if (!reader.ok()) return reader.status();
+    segments_.push_back(std::move(reader).value());
+  }
+  return Status::Ok();
+}
+
+Status Partition::RecoverRetention() {
+  const std::string intent = JoinPath(dir_, kRetentionIntent);
+  if (!ctx_.fs.Exists(intent)) return Status::Ok();
+  auto text = ctx_.fs.ReadAll(intent);
+  if (!text.ok()) return text.status();
+  // The intent was written after the new segment was in place: finish removing the rest.
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text->size();) {
+    const size_t nl = text->find('\n', pos);
+    lines.push_back(text->substr(pos, (nl == std::string::npos ? text->size() : nl) - pos));
+    pos = nl == std::string::npos ? text->size() : nl + 1;
+  }
+  if (lines.empty() || (!lines[0].empty() && !ctx_.fs.Exists(JoinPath(dir_, lines[0])))) {
+    // The new segment never appeared: nothing was removed; retention will run again.
+    return ctx_.fs.Remove(intent);
+  }
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i].empty() || lines[i] == lines[0] || lines[i] == kRetentionIntent) continue;
+    const std::string path = JoinPath(dir_, lines[i]);
+    if (ctx_.fs.Exists(path)) {
+      if (Status s = ctx_.fs.Remove(path); !s.ok()) return s;
+    }
+  }
+  return ctx_.fs.Remove(intent);
+}
+
+Status Partition::DeleteLocked() {
+  auto names = ctx_.fs.List(dir_);
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
+    if (Status s = ctx_.fs.Remove(JoinPath(dir_, name)); !s.ok()) return s;
+  }
+  if (Status s = ctx_.fs.Remove(dir_); !s.ok()) return s;
+  journal_.reset();
+  segments_.clear();
+  ClearMemtableLocked();
   return Status::Ok();
 }
 

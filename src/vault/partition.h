@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -64,6 +65,12 @@ class Partition {
   Status SealLocked();
   // Removes every event of `account` from the memtable (its key is being destroyed).
   void ForgetAccountLocked(uint64_t account);
+  // Past retention: keeps only the events of accounts for which `keep` is true, re-sealed
+  // into one new segment, and deletes everything else of the day (docs/vault_format.md,
+  // "Retention"). Crash-safe: an interrupted run is finished or undone on the next open.
+  Status RetainOnlyLocked(const std::function<bool(uint64_t)>& keep);
+  // Deletes the whole day: every file and the directory.
+  Status DeleteLocked();
 
   // --- With the lock held, shared or exclusive.
 
@@ -81,6 +88,11 @@ class Partition {
   Partition(const PartitionContext& ctx, std::string dir, Date day)
       : ctx_(ctx), dir_(std::move(dir)), day_(day) {}
   Status ReplayJournal(const std::string& path, const JournalContents& contents);
+  // Finishes or undoes a retention run that a crash interrupted.
+  Status RecoverRetention();
+  void ClearMemtableLocked();
+  // Writes the memtable as a segment file (synced, renamed into place); returns its path.
+  Result<std::string> WriteSegmentLocked(const SegmentId& id, const JournalId& sealed_journal);
 
   PartitionContext ctx_;
   const std::string dir_;

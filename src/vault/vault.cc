@@ -1,6 +1,9 @@
 #include "vault/vault.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <cstring>
 #include <unordered_set>
 
@@ -69,6 +72,9 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
   if (!dictionary.ok()) return dictionary.status();
   std::unique_ptr<Vault> vault(new Vault(dir, options, std::move(keys).value(),
                                          std::move(store).value(), std::move(dictionary).value()));
+  auto holds = HoldStore::Open(fs, JoinPath(dir, "vault/holds.sealed"), vault->keys_.metadata);
+  if (!holds.ok()) return holds.status();
+  vault->holds_ = std::move(holds).value();
   auto days = fs.List(DaysDir(dir));
   if (!days.ok()) return days.status();
   for (const std::string& name : *days) {
@@ -98,6 +104,61 @@ Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
   return shared;
 }
 
+namespace {
+
+struct DayBatch {
+  std::vector<PackedEvent> events;
+  std::vector<uint64_t> lines;
+};
+
+// One batch of parsed lines on its way to being committed.
+struct ParsedBatch {
+  std::map<int64_t, DayBatch> days;
+  StringPool pool;  // the batch's device and event ids
+};
+
+// Hands parsed batches from the parsing thread to the committing one, one at a time, so that
+// parsing the next batch overlaps committing this one.
+class BatchQueue {
+ public:
+  // False once the consumer has stopped (after a failure).
+  bool Push(std::unique_ptr<ParsedBatch> batch) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !pending_ || stopped_; });
+    if (stopped_) return false;
+    pending_ = std::move(batch);
+    cv_.notify_all();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // Null when closed and drained.
+  std::unique_ptr<ParsedBatch> Pop() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return pending_ || closed_; });
+    auto b = std::move(pending_);
+    cv_.notify_all();
+    return b;
+  }
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unique_ptr<ParsedBatch> pending_;
+  bool closed_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
 Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
   EventParser parser;
   const Timestamp now = options_.clock->Now();
@@ -106,31 +167,34 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
   const std::string retention_error = "ts: older than the retention period (" +
                                       std::to_string(options_.access_log_retention_days) +
                                       " days)";
-  struct DayBatch {
-    std::vector<PackedEvent> events;
-    std::vector<uint64_t> lines;
-  };
-  std::map<int64_t, DayBatch> batch;
-  StringPool pool;  // the batch's device and event ids
+  // The committing thread reports into its own report; the two are merged at the end.
+  IngestReport committed;
+  Status commit_status;
+  BatchQueue queue;
+  std::thread committer([&] {
+    while (auto batch = queue.Pop()) {
+      for (auto& [day, b] : batch->days) {
+        commit_status = CommitDay(Date{day}, b.events, b.lines, batch->pool, committed);
+        if (!commit_status.ok()) {
+          queue.Stop();
+          return;
+        }
+      }
+    }
+  });
+
+  auto batch = std::make_unique<ParsedBatch>();
   size_t batch_lines = 0;
   const auto reject = [&](uint64_t line, std::string error) {
     ++report.rejected;
     if (report.errors.size() < options_.max_listed_errors) report.errors.push_back({line, std::move(error)});
   };
-  const auto flush = [&]() -> Status {
-    for (auto& [day, b] : batch) {
-      if (Status s = CommitDay(Date{day}, b.events, b.lines, pool, report); !s.ok()) return s;
-    }
-    batch.clear();
-    pool = StringPool();
-    batch_lines = 0;
-    return Status::Ok();
-  };
 
   std::string padded;
   AccessEvent event;
   uint64_t line_number = first_line;
-  for (size_t pos = 0; pos < text.size(); ++line_number) {
+  bool stopped = false;
+  for (size_t pos = 0; pos < text.size() && !stopped; ++line_number) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
@@ -165,16 +229,30 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
       pe.port = *event.port;
     }
     if (event.user_agent) pe.user_agent = dictionary_->Intern(*event.user_agent);
-    if (event.device_id) pe.device = pool.Intern(*event.device_id);
-    if (event.event_id) pe.event_id = pool.Intern(*event.event_id);
-    DayBatch& b = batch[event.ts.UtcDate().days];
+    if (event.device_id) pe.device = batch->pool.Intern(*event.device_id);
+    if (event.event_id) pe.event_id = batch->pool.Intern(*event.event_id);
+    DayBatch& b = batch->days[event.ts.UtcDate().days];
     b.events.push_back(pe);
     b.lines.push_back(line_number);
     if (++batch_lines >= options_.batch_lines) {
-      if (Status s = flush(); !s.ok()) return s;
+      stopped = !queue.Push(std::move(batch));
+      batch = std::make_unique<ParsedBatch>();
+      batch_lines = 0;
     }
   }
-  return flush();
+  if (!stopped && !batch->days.empty()) queue.Push(std::move(batch));
+  queue.Close();
+  committer.join();
+
+  report.accepted += committed.accepted;
+  report.rejected += committed.rejected;
+  report.duplicates += committed.duplicates;
+  for (auto& e : committed.errors) {
+    if (report.errors.size() < options_.max_listed_errors) report.errors.push_back(std::move(e));
+  }
+  std::stable_sort(report.errors.begin(), report.errors.end(),
+                   [](const IngestError& a, const IngestError& b) { return a.line < b.line; });
+  return commit_status;
 }
 
 Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
@@ -262,11 +340,25 @@ Status Vault::Seal(std::optional<Date> before) {
       if (!before || day < before->days) all.push_back(p);
     }
   }
-  for (auto& p : all) {
-    std::unique_lock lock(p->mutex());
-    if (Status s = p->SealLocked(); !s.ok()) return s;
-  }
-  return Status::Ok();
+  // Partitions seal independently: spread them over the cores.
+  std::atomic<size_t> next{0};
+  std::mutex failure_mu;
+  Status failure;
+  const auto work = [&] {
+    for (size_t i; (i = next++) < all.size();) {
+      std::unique_lock lock(all[i]->mutex());
+      if (Status s = all[i]->SealLocked(); !s.ok()) {
+        std::lock_guard f(failure_mu);
+        if (failure.ok()) failure = s;
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(options_.threads, all.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return failure;
 }
 
 Status Vault::CheckGrant(const Grant& grant, Category category, Timestamp start,
@@ -480,6 +572,104 @@ Result<VaultStats> Vault::Stats() {
     if (auto size = fs.FileSize(f); size.ok()) stats.bytes_on_disk += *size;
   }
   return stats;
+}
+
+Status Vault::PlaceHold(const Hold& hold) {
+  if (!store_->Get(hold.account).ok()) {
+    return Status::NotFound("the vault holds nothing for account " + std::to_string(hold.account));
+  }
+  return holds_->Place(hold);
+}
+
+Status Vault::ExtendHold(const std::string& id, Timestamp expires) { return holds_->Extend(id, expires); }
+
+std::vector<Hold> Vault::Holds() { return holds_->List(); }
+
+Status Vault::ReleaseHold(const std::string& id) {
+  std::optional<Hold> hold;
+  for (const Hold& h : holds_->List()) {
+    if (h.id == id) hold = h;
+  }
+  if (!hold) return Status::NotFound("no hold " + id);
+  if (Status s = holds_->Release(id); !s.ok()) return s;
+  // A deletion that waited for this hold goes ahead once no other hold covers the account.
+  const auto pending = holds_->PendingDeletions();
+  if (std::find(pending.begin(), pending.end(), hold->account) != pending.end() &&
+      holds_->ActiveFor(hold->account, options_.clock->Now()).empty()) {
+    if (Status s = DestroyAccount(hold->account); !s.ok()) return s;
+    return holds_->RemovePendingDeletion(hold->account);
+  }
+  return Status::Ok();
+}
+
+Status Vault::DestroyAccount(uint64_t account) {
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [day, p] : partitions_) all.push_back(p);
+  }
+  if (Status s = store_->Destroy(account); !s.ok() && !s.IsNotFound()) return s;
+  for (auto& p : all) {
+    std::unique_lock lock(p->mutex());
+    p->ForgetAccountLocked(account);
+  }
+  return Status::Ok();
+}
+
+Result<DeletionOutcome> Vault::DeleteAccount(uint64_t account) {
+  if (store_->IsDeleted(account)) return DeletionOutcome::kDeleted;
+  if (!store_->Get(account).ok()) {
+    return Status::NotFound("the vault holds nothing for account " + std::to_string(account));
+  }
+  if (!holds_->ActiveFor(account, options_.clock->Now()).empty()) {
+    if (Status s = holds_->AddPendingDeletion(account); !s.ok()) return s;
+    return DeletionOutcome::kDeferred;
+  }
+  if (Status s = DestroyAccount(account); !s.ok()) return s;
+  return DeletionOutcome::kDeleted;
+}
+
+Result<RetentionReport> Vault::RunRetention() {
+  RetentionReport report;
+  const Timestamp now = options_.clock->Now();
+  auto expired = holds_->Expire(now);
+  if (!expired.ok()) return expired.status();
+  report.holds_expired = expired->size();
+  for (uint64_t account : holds_->PendingDeletions()) {
+    if (!holds_->ActiveFor(account, now).empty()) continue;
+    if (Status s = DestroyAccount(account); !s.ok()) return s;
+    if (Status s = holds_->RemovePendingDeletion(account); !s.ok()) return s;
+    ++report.deletions_completed;
+  }
+  const Date cutoff = now.UtcDate().PlusDays(-options_.access_log_retention_days);
+  std::vector<std::shared_ptr<Partition>> expiring;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [day, p] : partitions_) {
+      if (day < cutoff.days) expiring.push_back(p);
+    }
+  }
+  const std::vector<Hold> holds = holds_->List();
+  for (auto& p : expiring) {
+    std::vector<uint64_t> held;
+    for (const Hold& h : holds) {
+      if (h.Covers(p->day())) held.push_back(h.account);
+    }
+    std::unique_lock lock(p->mutex());
+    if (held.empty()) {
+      if (Status s = p->DeleteLocked(); !s.ok()) return s;
+      std::lock_guard map_lock(mu_);
+      partitions_.erase(p->day().days);
+      ++report.partitions_deleted;
+    } else {
+      Status s = p->RetainOnlyLocked([&](uint64_t account) {
+        return std::find(held.begin(), held.end(), account) != held.end();
+      });
+      if (!s.ok()) return s;
+      ++report.partitions_kept_for_holds;
+    }
+  }
+  return report;
 }
 
 }  // namespace custodian::vault

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -16,6 +17,7 @@
 #include "core/status.h"
 #include "vault/access_event.h"
 #include "vault/grant.h"
+#include "vault/holds.h"
 #include "vault/key_store.h"
 #include "vault/packed_event.h"
 #include "vault/string_pool.h"
@@ -38,6 +40,8 @@ struct VaultOptions {
   size_t batch_lines = 1 << 16;
   // At most this many line errors are listed in a report (all are counted).
   size_t max_listed_errors = 1000;
+  // Threads for sealing partitions (ingest always uses two: one parses, one commits).
+  size_t threads = std::max(2u, std::thread::hardware_concurrency());
   Clock* clock = &SystemClock();
   FileSystem* fs = &PosixFileSystem();
 };
@@ -71,6 +75,18 @@ struct AddressReadResult {
   bool withheld = false;
   size_t accounts = 0;
   std::vector<AccessRecord> records;  // the matching events, by account then time
+};
+
+struct RetentionReport {
+  uint64_t partitions_deleted = 0;
+  uint64_t partitions_kept_for_holds = 0;  // past retention, reduced to held accounts' data
+  uint64_t holds_expired = 0;
+  uint64_t deletions_completed = 0;  // accounts whose deletion waited for a hold
+};
+
+enum class DeletionOutcome {
+  kDeleted,   // the key is destroyed: the account's data is unreadable from now on
+  kDeferred,  // a legal hold covers the account: its key is destroyed when the hold ends
 };
 
 struct VaultStats {
@@ -120,6 +136,21 @@ class Vault {
   // Counts only: never personal data.
   Result<VaultStats> Stats();
 
+  // Legal holds (holds.h). Placing one requires the account to have data or a key.
+  Status PlaceHold(const Hold& hold);
+  Status ReleaseHold(const std::string& id);
+  Status ExtendHold(const std::string& id, Timestamp expires);
+  std::vector<Hold> Holds();
+
+  // Deletes an account: destroys its key at once (one synced write, whatever its size) and
+  // tombstones it, unless a hold covers it. NotFound when the vault has no such account.
+  Result<DeletionOutcome> DeleteAccount(uint64_t account);
+
+  // Applies retention: partitions older than the retention period are deleted whole, or,
+  // where a hold covers some of their accounts, reduced to those accounts' data. Expired
+  // holds are dropped and the deletions they held back are carried out.
+  Result<RetentionReport> RunRetention();
+
  private:
   Vault(std::string dir, VaultOptions options, VaultKeys keys, std::unique_ptr<KeyStore> store,
         std::unique_ptr<StringDictionary> dictionary);
@@ -131,6 +162,8 @@ class Vault {
   AccessRecord ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
                         const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
                         std::string_view device, bool has_device, bool with_device);
+  // Destroys `account`'s key and forgets its unsealed events.
+  Status DestroyAccount(uint64_t account);
   // Visits `account`'s events on `day` in [start, end).
   Status VisitAccountDay(Partition& p, uint64_t account, const SecretKey& key, int64_t start,
                          int64_t end, bool with_device, std::vector<AccessRecord>& out);
@@ -140,6 +173,7 @@ class Vault {
   const VaultKeys keys_;
   const std::unique_ptr<KeyStore> store_;
   const std::unique_ptr<StringDictionary> dictionary_;
+  std::unique_ptr<HoldStore> holds_;
   const GrantAuthority grants_;
 
   std::mutex mu_;

@@ -7,13 +7,13 @@ namespace {
 
 constexpr std::string_view kMagic = "CUSTVK01";
 constexpr char kAssociated[] = "custodian/vault-keys/v1";
-constexpr size_t kPlainBytes = 4 * kShortKeyBytes + 2 * kKeyBytes;
+constexpr size_t kPlainBytes = 4 * kShortKeyBytes + 3 * kKeyBytes;
 
 }  // namespace
 
 VaultKeys VaultKeys::Random() {
   return {ShortKey::Random(), ShortKey::Random(), ShortKey::Random(),
-          ShortKey::Random(), SecretKey::Random(), SecretKey::Random()};
+          ShortKey::Random(), SecretKey::Random(), SecretKey::Random(), SecretKey::Random()};
 }
 
 Status VaultKeys::Save(FileSystem& fs, const std::string& path, const SecretKey& master) const {
@@ -23,6 +23,7 @@ Status VaultKeys::Save(FileSystem& fs, const std::string& path, const SecretKey&
   }
   plain.append(dictionary.view());
   plain.append(grants.view());
+  plain.append(metadata.view());
   const Nonce nonce = RandomNonce();
   std::string out(kMagic);
   out.append(reinterpret_cast<const char*>(nonce.data()), nonce.size());
@@ -48,7 +49,8 @@ Result<VaultKeys> VaultKeys::Load(FileSystem& fs, const std::string& path,
   const std::string_view p(plain);
   VaultKeys k{ShortKey::FromBytes(p.substr(0, 16)),  ShortKey::FromBytes(p.substr(16, 16)),
               ShortKey::FromBytes(p.substr(32, 16)), ShortKey::FromBytes(p.substr(48, 16)),
-              SecretKey::FromBytes(p.substr(64, 32)), SecretKey::FromBytes(p.substr(96, 32))};
+              SecretKey::FromBytes(p.substr(64, 32)), SecretKey::FromBytes(p.substr(96, 32)),
+              SecretKey::FromBytes(p.substr(128, 32))};
   sodium_memzero(plain.data(), plain.size());
   return k;
 }

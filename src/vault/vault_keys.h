@@ -1,7 +1,7 @@
 // The vault-wide keys, random and wrapped by the master key in one small file
 // (keys/vault.keys): the key that makes account tags, the keys of the address and
 // identifier indexes and of event-id deduplication, the user-agent dictionary's key and the
-// key that authenticates read grants. They are random rather than derived from the master
+// key that authenticates read grants, and the key of the vault's own records (legal holds). They are random rather than derived from the master
 // key so that rotating the master key re-wraps them and changes nothing else.
 #pragma once
 
@@ -20,6 +20,7 @@ struct VaultKeys {
   ShortKey event_ids;
   SecretKey dictionary;
   SecretKey grants;
+  SecretKey metadata;  // seals the vault's own records: legal holds, pending deletions
 
   static VaultKeys Random();
   // Writes the keys wrapped by `master` to `path`, atomically.

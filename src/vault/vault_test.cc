@@ -534,3 +534,139 @@ TEST_F(VaultTest, EveryAcknowledgedEventSurvivesKillDashNine) {
 
 }  // namespace
 }  // namespace custodian::vault
+
+namespace custodian::vault {
+namespace {
+
+class VaultLifecycleTest : public VaultTest {
+ protected:
+  Hold HoldOn(uint64_t account, const char* id, int64_t days) {
+    Hold h;
+    h.id = id;
+    h.account = account;
+    h.case_id = "C-2026-000009";
+    h.placed = clock_.Now();
+    h.expires = Timestamp{clock_.Now().micros + days * kMicrosPerDay};
+    h.covers_until = clock_.Now();
+    return h;
+  }
+  size_t Days() { return vault_->Stats()->partitions; }
+};
+
+TEST_F(VaultLifecycleTest, RetentionDeletesWholeDaysPastTheRetentionPeriod) {
+  Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5") + Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->Seal().ok());
+  EXPECT_EQ(Days(), 2u);
+  auto r = vault_->RunRetention();  // 2026-01-10 is 69 days before 2026-03-20: kept
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->partitions_deleted, 0u);
+  clock_.Set(T("2026-04-11T00:00:00Z"));  // now 91 days later
+  r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->partitions_deleted, 1u);
+  EXPECT_EQ(Days(), 1u);
+  EXPECT_FALSE(fs::exists(fs::path(dir_) / "vault/days/2026-01-10"));
+  EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z").size(), 1u);
+  Reopen();
+  EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z").size(), 1u);
+}
+
+TEST_F(VaultLifecycleTest, AHoldKeepsItsAccountThroughRetentionAndOnlyIt) {
+  Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5", ", \"device_id\": \"kept\"") +
+         Event(8, "2026-01-10T11:00:00Z", "203.0.113.6") +
+         Event(7, "2026-01-10T12:00:00Z", "203.0.113.7"));
+  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-1", 90)).ok());
+  clock_.Set(T("2026-04-15T00:00:00Z"));
+  auto r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->partitions_kept_for_holds, 1u);
+  const auto held = Read(7, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z",
+                         {Category::kAccessLog, Category::kDevice});
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0].device_id, "kept");
+  EXPECT_TRUE(Read(8, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z").empty());
+  Reopen();
+  EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z").size(), 2u);
+  EXPECT_TRUE(Read(8, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z").empty());
+  // Once the hold ends, the held data follows the normal rules.
+  clock_.Set(T("2026-06-20T00:00:00Z"));
+  r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->holds_expired, 1u);
+  EXPECT_EQ(r->partitions_deleted, 1u);
+  EXPECT_EQ(Days(), 0u);
+}
+
+TEST_F(VaultLifecycleTest, DeletingAnAccountShredsItAtOnce) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5") + Event(8, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->Seal().ok());
+  Ingest(Event(7, "2026-03-13T10:00:00Z", "203.0.113.5"));  // one still in a journal
+  auto outcome = vault_->DeleteAccount(7);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+  EXPECT_EQ(*outcome, DeletionOutcome::kDeleted);
+  EXPECT_TRUE(Read(7).empty());
+  // Reverse lookups skip it; new events for it are refused; it stays deleted after reopen.
+  GrantScope scope;
+  scope.case_id = "C-1";
+  scope.addresses = {*IpEndpoint::Parse("203.0.113.5")};
+  scope.categories.Add(Category::kAccessLog);
+  scope.start = T("2026-03-12T00:00:00Z");
+  scope.end = T("2026-03-14T00:00:00Z");
+  scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+  auto r = vault_->ReadAddress(vault_->grants().Issue(scope), scope.addresses[0], scope.start,
+                               scope.end, 10, audit_);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->records.size(), 1u);
+  EXPECT_EQ(r->records[0].account_id, 8u);
+  const IngestReport again = Ingest(Event(7, "2026-03-14T10:00:00Z", "203.0.113.5"));
+  EXPECT_EQ(again.rejected, 1u);
+  EXPECT_EQ(again.errors[0].error, "account_id: the account was deleted");
+  Reopen();
+  EXPECT_TRUE(Read(7).empty());
+  EXPECT_EQ(Read(8).size(), 1u);
+  EXPECT_EQ(vault_->Stats()->deleted_accounts, 1u);
+  EXPECT_EQ(vault_->DeleteAccount(9).status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(VaultLifecycleTest, AHeldAccountIsDeletedOnlyWhenItsHoldEnds) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-1", 90)).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-2", 30)).ok());
+  auto outcome = vault_->DeleteAccount(7);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(*outcome, DeletionOutcome::kDeferred);
+  EXPECT_EQ(Read(7).size(), 1u);
+  ASSERT_TRUE(vault_->ReleaseHold("H-1").ok());
+  EXPECT_EQ(Read(7).size(), 1u) << "H-2 still holds it";
+  Reopen();
+  ASSERT_TRUE(vault_->ReleaseHold("H-2").ok());
+  EXPECT_TRUE(Read(7).empty());
+  EXPECT_EQ(vault_->ReleaseHold("H-2").code(), Status::Code::kNotFound);
+}
+
+TEST_F(VaultLifecycleTest, AHoldsExpiryCarriesOutAWaitingDeletion) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-1", 10)).ok());
+  EXPECT_EQ(*vault_->DeleteAccount(7), DeletionOutcome::kDeferred);
+  clock_.Advance(11 * kMicrosPerDay);
+  auto r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->holds_expired, 1u);
+  EXPECT_EQ(r->deletions_completed, 1u);
+  EXPECT_TRUE(Read(7, "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z").empty());
+}
+
+TEST_F(VaultLifecycleTest, HoldsAreSealedOnDisk) {
+  Ingest(Event(777001, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->PlaceHold(HoldOn(777001, "H-secret-case", 90)).ok());
+  const std::string disk = AllBytesOnDisk();
+  EXPECT_EQ(disk.find("H-secret-case"), std::string::npos);
+  EXPECT_EQ(disk.find("C-2026-000009"), std::string::npos);
+  EXPECT_EQ(disk.find("777001"), std::string::npos);
+  Reopen();
+  ASSERT_EQ(vault_->Holds().size(), 1u);
+  EXPECT_EQ(vault_->Holds()[0].id, "H-secret-case");
+}
+
+}  // namespace
+}  // namespace custodian::vault

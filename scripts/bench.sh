@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the benchmark in build-bench/ and runs it: custodian's
+# vault against ClickHouse, PostgreSQL, SQLite and RocksDB on the same workload.
+#   scripts/bench.sh                 scale 0.1 (2M events): about 4 minutes on 2 cores
+#   scripts/bench.sh 1               full scale (20M events, 200k accounts, 2M IPs)
+#   scripts/bench.sh 0.01 --peers sqlite,rocksdb   further arguments go to vault_bench
+# The figures are printed and also written to build-bench/bench-results.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scale=${1:-0.1}
+shift $(($# > 0 ? 1 : 0))
+
+scripts/setup.sh
+scripts/setup-bench.sh
+
+# ccache: hit across checkouts in different directories, as scripts/build.sh does.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+if [ ! -f build-bench/build.ninja ]; then
+  # RelWithDebInfo (-O2), as the release build: GCC 12 at -O3 warns falsely (-Wrestrict).
+  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCUSTODIAN_BUILD_BENCH=ON -DCUSTODIAN_BUILD_TESTS=OFF
+fi
+cmake --build build-bench -j "$(nproc)" --target vault_bench gen_workload
+
+build-bench/bench/vault_bench --scale "$scale" --json build-bench/bench-results.json "$@"
