@@ -98,6 +98,11 @@ Status ChildProcess::Start(const std::vector<std::string>& argv, const ServiceUs
     return Errno("fork");
   }
   if (pid == 0) {
+    // A failure here is reported in the log, which the parent quotes.
+    const auto fail = [](const char* why) {
+      [[maybe_unused]] const ssize_t written = ::write(2, why, std::strlen(why));
+      ::_exit(126);
+    };
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 || ::dup2(log_fd, 2) < 0) {
       ::_exit(126);
@@ -105,13 +110,16 @@ Status ChildProcess::Start(const std::vector<std::string>& argv, const ServiceUs
     ::setpgid(0, 0);  // a Ctrl-C in the terminal reaches the benchmark, which stops us
     if (user.switch_user &&
         (::setgroups(1, &user.gid) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0)) {
-      ::_exit(126);
+      fail("child: cannot switch to the service user\n");
     }
     // After the user switch, which clears it; and the parent may already be gone.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(126);
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    if (::chdir(cwd.c_str()) != 0) {
+      fail("child: cannot enter the work directory (can the service user search every "
+           "directory above it?)\n");
+    }
     ::execv(args[0], args.data());
-    ::_exit(127);
+    fail("child: cannot execute the program\n");
   }
   ::close(log_fd);
   pid_ = pid;

@@ -22,7 +22,11 @@ int main(int argc, char** argv) {
   app.add_option("--first-day", first_day, "YYYY-MM-DD; the workload covers 30 days")
       ->capture_default_str();
   app.add_option("--out", out, "where to write the NDJSON")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is a ParseError that exits 0
+  }
 
   const Result<Date> day = ParseDate(first_day);
   if (!day.ok()) {
@@ -44,7 +48,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(w->accounts_with_events),
               static_cast<unsigned long long>(w->distinct_ips), w->bytes / 1e6, w->days,
               FormatDate(w->first_day).c_str(), seconds);
-  std::printf("heaviest account %llu (%llu events), a lightest %llu (%llu)\n",
+  std::printf("after the first day: heaviest account %llu (%llu events), a lightest %llu (%llu)\n",
               static_cast<unsigned long long>(w->heavy.account_id),
               static_cast<unsigned long long>(w->heavy.events),
               static_cast<unsigned long long>(w->light.account_id),

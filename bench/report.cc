@@ -42,7 +42,9 @@ void PrintRows(std::ostream& out, const std::vector<PeerResult>& results,
   for (const FigureInfo& f : kFigures) out << std::setw(Width(f)) << f.header;
   out << "\n";
   for (const PeerResult& r : results) {
-    if (r.outcome == PeerResult::Outcome::kSkipped) continue;
+    if (std::none_of(r.figures.begin(), r.figures.end(), [](auto f) { return f.has_value(); })) {
+      continue;  // skipped, or failed before the first figure: listed below the tables
+    }
     out << std::left << std::setw(kNameWidth) << r.name << std::right;
     for (size_t f = 0; f < kFigureCount; ++f) {
       out << std::setw(Width(kFigures[f]))

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 
@@ -32,6 +33,7 @@ struct Options {
   size_t queries = 1000;
   double phase_seconds = 60;  // a query phase stops here even if queries remain
   uint64_t seed = 1;
+  std::string first_day = FormatDate(WorkloadOptions().first_day);
   std::string json;
   std::string workdir;  // empty: a fresh directory under $TMPDIR, removed at the end
   bool keep = false;
@@ -190,6 +192,11 @@ PeerResult RunPeer(const std::string& name, const Workload& w, const Options& op
 }
 
 int Run(Options options) {
+  const Result<Date> first_day = ParseDate(options.first_day);
+  if (!first_day.ok()) {
+    std::cerr << "vault_bench: --first-day: not a date " << first_day.status().message() << "\n";
+    return 2;
+  }
   bool own_workdir = false;
   if (options.workdir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
@@ -198,15 +205,16 @@ int Run(Options options) {
       std::perror("vault_bench: mkdtemp");
       return 1;
     }
+    // mkdtemp makes it 0700; the servers, which run as their own system users when we
+    // are root, must reach their directories below it.
+    ::chmod(pattern.c_str(), 0755);
     options.workdir = pattern;
     own_workdir = true;
   }
   std::filesystem::create_directories(options.workdir);
-  // The servers run as their own system users when we are root; they must reach their
-  // directories below this one.
-  ::chmod(options.workdir.c_str(), 0755);
 
   WorkloadOptions wo;
+  wo.first_day = *first_day;
   wo.scale = options.scale;
   wo.seed = options.seed;
   wo.account_targets = options.queries;
@@ -222,8 +230,8 @@ int Run(Options options) {
             << " distinct IPs, " << w->days << " days from " << FormatDate(w->first_day) << ", "
             << Fixed(w->bytes / 1e6, 1) << " MB of NDJSON in " << options.workdir << " ("
             << Fixed(generation.Seconds(), 1) << " s)\n"
-            << "heavy account: " << w->heavy.events << " events; light account: "
-            << w->light.events << "\n";
+            << "accounts to shred after the first day is dropped: a heavy one ("
+            << w->heavy.events << " events left), a light one (" << w->light.events << ")\n";
 
   std::vector<PeerResult> results;
   for (const std::string& name : options.peers) results.push_back(RunPeer(name, *w, options));
@@ -255,7 +263,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0001, 10.0));
   app.add_option("--peers", options.peers, "which peers, in order")
       ->delimiter(',')
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember(custodian::bench::AllPeerNames()));
   app.add_option("--queries", options.queries, "one-account and reverse-IP queries, each")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
@@ -263,11 +272,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1.0, 3600.0));
   app.add_option("--seed", options.seed, "the workload's seed")->capture_default_str();
+  app.add_option("--first-day", options.first_day, "YYYY-MM-DD: the workload's first of 30 days")
+      ->capture_default_str();
   app.add_option("--json", options.json, "also write the results here");
   app.add_option("--workdir", options.workdir,
                  "where the NDJSON and the peers' data go (default: a fresh temporary directory)");
   app.add_flag("--keep", options.keep, "keep the peers' data and the NDJSON afterwards");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is a ParseError that exits 0
+  }
   try {
     return custodian::bench::Run(std::move(options));
   } catch (const std::exception& e) {

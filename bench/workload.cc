@@ -174,6 +174,7 @@ struct Account {
   uint8_t agent_count = 0;
   uint8_t home_count = 0;
   uint64_t events = 0;
+  uint64_t first_day_events = 0;
 };
 
 // Picks index k of `count` items, the first far more often (a user's main device, home).
@@ -364,6 +365,7 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
       const int64_t ts = day.days * kMicrosPerDay + time_of_day;
       Account& a = accounts[account_rank.Draw(rng)];
       ++a.events;
+      a.first_day_events += d == 0;
 
       const auto kind = static_cast<EventKind>(
           std::upper_bound(kind_cdf.begin(), kind_cdf.end() - 1, rng.Unit()) - kind_cdf.begin());
@@ -430,8 +432,9 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
   for (const Account& a : accounts) {
     if (a.events == 0) continue;
     active.push_back(&a);
-    if (w.light.events == 0 || a.events < w.light.events) w.light = {a.id, a.events};
-    if (a.events > w.heavy.events) w.heavy = {a.id, a.events};
+    const uint64_t after = a.events - a.first_day_events;
+    if (after > 0 && (w.light.events == 0 || after < w.light.events)) w.light = {a.id, after};
+    if (after > w.heavy.events) w.heavy = {a.id, after};
   }
   w.accounts_with_events = active.size();
   for (size_t i = 0; i < options.account_targets && !active.empty(); ++i) {

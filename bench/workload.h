@@ -51,7 +51,9 @@ struct Workload {
   std::vector<AccountTarget> account_targets;
   // Windows of 24 hours, whole seconds, centred on a uniformly sampled event.
   std::vector<IpTarget> ip_targets;
-  AccountTarget heavy;  // the account with the most events
+  // The accounts to shred, which the driver does after dropping the first day: here
+  // `events` counts their events after the first day.
+  AccountTarget heavy;  // the account with the most of them
   AccountTarget light;  // an account with the fewest (at least one)
 };
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -140,19 +141,22 @@ class IngestInput {
   size_t consumed_ = 0;
 };
 
-int RunIngest(const VaultFlags& f) {
+enum class Feed { kEvents, kSubscribers };
+
+int RunIngest(const VaultFlags& f, Feed feed) {
   auto vault = OpenVault(f.instance);
   if (!vault.ok()) return ReportFailure(vault.status());
   IngestInput input;
   if (Status s = input.Open(f.input); !s.ok()) return ReportFailure(s);
-  Progress progress("ingest", input.total());
+  Progress progress(feed == Feed::kEvents ? "ingest" : "import", input.total());
   vault::IngestReport report;
   uint64_t line = 1, done = 0;
   while (true) {
     auto chunk = input.Next();
     if (!chunk.ok()) return ReportFailure(chunk.status());
     if (chunk->empty()) break;
-    Status s = (*vault)->Ingest(*chunk, report, line);
+    Status s = feed == Feed::kEvents ? (*vault)->Ingest(*chunk, report, line)
+                                     : (*vault)->IngestSubscribers(*chunk, report, line);
     line += CountLines(*chunk);
     if (!s.ok()) {
       progress.Finish();
@@ -175,12 +179,44 @@ int RunIngest(const VaultFlags& f) {
   return report.rejected > 0 ? kExitBadInput : kExitOk;
 }
 
+int RunRetention(const InstanceOptions& o) {
+  auto vault = OpenVault(o);
+  if (!vault.ok()) return ReportFailure(vault.status());
+  auto r = (*vault)->RunRetention();
+  if (!r.ok()) return ReportFailure(r.status());
+  const nlohmann::ordered_json out = {{"partitions_deleted", r->partitions_deleted},
+                                      {"partitions_kept_for_holds", r->partitions_kept_for_holds},
+                                      {"holds_expired", r->holds_expired},
+                                      {"deletions_completed", r->deletions_completed}};
+  std::cout << out.dump(2) << "\n";
+  return kExitOk;
+}
+
+int RunDeleteAccount(const InstanceOptions& o, const std::string& id) {
+  uint64_t account = 0;
+  if (id.empty() || id.size() > 20 ||
+      std::from_chars(id.data(), id.data() + id.size(), account).ptr != id.data() + id.size()) {
+    return ReportFailure(Status::InvalidArgument("ID: not an account id (an unsigned 64-bit integer)"));
+  }
+  auto vault = OpenVault(o);
+  if (!vault.ok()) return ReportFailure(vault.status());
+  auto outcome = (*vault)->DeleteAccount(account);
+  if (!outcome.ok()) return ReportFailure(outcome.status());
+  const bool deleted = *outcome == vault::DeletionOutcome::kDeleted;
+  nlohmann::ordered_json out = {{"account_id", id},
+                                {"outcome", deleted ? "deleted" : "deferred"}};
+  if (!deleted) out["reason"] = "a legal hold covers the account; its key is destroyed when the hold ends";
+  std::cout << out.dump(2) << "\n";
+  return kExitOk;
+}
+
 int RunStats(const InstanceOptions& o) {
   auto vault = OpenVault(o);
   if (!vault.ok()) return ReportFailure(vault.status());
   auto stats = (*vault)->Stats();
   if (!stats.ok()) return ReportFailure(stats.status());
   const nlohmann::ordered_json out = {{"events", stats->events},
+                                      {"subscriber_versions", stats->subscriber_versions},
                                       {"accounts", stats->accounts},
                                       {"deleted_accounts", stats->deleted_accounts},
                                       {"partitions", stats->partitions},
@@ -211,7 +247,33 @@ void AddVaultCommands(CLI::App& app, int* exit_code) {
       "ingest", "Store access events (NDJSON, spec/records.md) from FILE or standard input");
   AddInstanceFlags(ingest, flags->instance);
   ingest->add_option("FILE", flags->input, "NDJSON events; - or nothing for standard input");
-  ingest->callback([flags, exit_code] { *exit_code = RunIngest(*flags); });
+  ingest->callback([flags, exit_code] { *exit_code = RunIngest(*flags, Feed::kEvents); });
+
+  CLI::App* subscribers = app.add_subcommand("subscribers", "Subscriber record versions");
+  subscribers->require_subcommand(1);
+  CLI::App* import = subscribers->add_subcommand(
+      "import", "Store subscriber records (NDJSON, spec/records.md) from FILE or standard input");
+  AddInstanceFlags(import, flags->instance);
+  import->add_option("FILE", flags->input, "NDJSON records; - or nothing for standard input");
+  import->callback([flags, exit_code] { *exit_code = RunIngest(*flags, Feed::kSubscribers); });
+
+  CLI::App* retention = app.add_subcommand("retention", "Retention of the access log");
+  retention->require_subcommand(1);
+  CLI::App* run = retention->add_subcommand(
+      "run", "Delete days past retention (keeping what legal holds cover)");
+  AddInstanceFlags(run, flags->instance);
+  run->callback([flags, exit_code] { *exit_code = RunRetention(flags->instance); });
+
+  auto account_id = std::make_shared<std::string>();
+  CLI::App* account = app.add_subcommand("account", "Accounts");
+  account->require_subcommand(1);
+  CLI::App* del = account->add_subcommand(
+      "delete", "Destroy an account's key at once (crypto-shredding), unless a hold covers it");
+  AddInstanceFlags(del, flags->instance);
+  del->add_option("ID", *account_id, "The account id")->required();
+  del->callback([flags, account_id, exit_code] {
+    *exit_code = RunDeleteAccount(flags->instance, *account_id);
+  });
 
   CLI::App* vault = app.add_subcommand("vault", "The vault: counts and maintenance");
   vault->require_subcommand(1);

@@ -14,6 +14,11 @@ std::string Canonical(const GrantScope& s) {
   for (uint64_t a : s.accounts) PutFixed64(b, a);
   PutVarint(b, s.addresses.size());
   for (const IpEndpoint& e : s.addresses) PutLengthPrefixed(b, e.ToString());
+  PutVarint(b, s.identifiers.size());
+  for (const GrantIdentifier& i : s.identifiers) {
+    PutLengthPrefixed(b, i.type);
+    PutLengthPrefixed(b, i.value);
+  }
   s.categories.ForEach([&](Category c) { PutLengthPrefixed(b, CategoryName(c)); });
   b.push_back('\0');
   PutFixed64(b, static_cast<uint64_t>(s.start.micros));

@@ -17,10 +17,18 @@
 
 namespace custodian::vault {
 
+// A username, e-mail address or phone number a grant may resolve to accounts.
+struct GrantIdentifier {
+  std::string type;  // "username", "email" or "phone"
+  std::string value;
+  bool operator==(const GrantIdentifier&) const = default;
+};
+
 struct GrantScope {
   std::string case_id;
   std::vector<uint64_t> accounts;
   std::vector<IpEndpoint> addresses;
+  std::vector<GrantIdentifier> identifiers;
   CategorySet categories;
   Timestamp start;  // the window [start, end)
   Timestamp end;

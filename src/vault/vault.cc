@@ -75,6 +75,10 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
   auto holds = HoldStore::Open(fs, JoinPath(dir, "vault/holds.sealed"), vault->keys_.metadata);
   if (!holds.ok()) return holds.status();
   vault->holds_ = std::move(holds).value();
+  auto subscribers = SubscriberStore::Open(fs, JoinPath(dir, "vault/subscribers.log"),
+                                           *vault->store_, vault->keys_);
+  if (!subscribers.ok()) return subscribers.status();
+  vault->subscribers_ = std::move(subscribers).value();
   auto days = fs.List(DaysDir(dir));
   if (!days.ok()) return days.status();
   for (const std::string& name : *days) {
@@ -541,6 +545,7 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
 Result<VaultStats> Vault::Stats() {
   VaultStats stats;
   stats.accounts = store_->live_accounts();
+  stats.subscriber_versions = subscribers_->versions();
   stats.deleted_accounts = store_->deleted_accounts();
   std::vector<std::shared_ptr<Partition>> all;
   {
@@ -557,7 +562,9 @@ Result<VaultStats> Vault::Stats() {
     stats.events += open;
   }
   FileSystem& fs = *options_.fs;
-  std::vector<std::string> files = {JoinPath(dir_, "vault/strings.dict")};
+  std::vector<std::string> files = {JoinPath(dir_, "vault/strings.dict"),
+                                    JoinPath(dir_, "vault/subscribers.log"),
+                                    JoinPath(dir_, "vault/holds.sealed")};
   auto add_dir = [&](const std::string& d) -> Status {
     auto names = fs.List(d);
     if (!names.ok()) return names.status();
@@ -670,6 +677,148 @@ Result<RetentionReport> Vault::RunRetention() {
     }
   }
   return report;
+}
+
+Status Vault::IngestSubscribers(std::string_view text, IngestReport& report, uint64_t first_line) {
+  SubscriberParser parser;
+  std::vector<SubscriberVersion> batch;
+  std::vector<uint64_t> lines;
+  const auto reject = [&](uint64_t line, std::string error) {
+    ++report.rejected;
+    if (report.errors.size() < options_.max_listed_errors) report.errors.push_back({line, std::move(error)});
+  };
+  const auto flush = [&]() -> Status {
+    std::vector<SubscriberVersion> kept;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto key = store_->GetOrCreate(batch[i].account_id);
+      if (!key.ok()) {
+        if (!key.status().IsNotFound()) return key.status();
+        reject(lines[i], "account_id: the account was deleted");
+        continue;
+      }
+      kept.push_back(std::move(batch[i]));
+    }
+    if (Status s = store_->CommitNew(); !s.ok()) return s;
+    if (Status s = subscribers_->Append(kept); !s.ok()) return s;
+    report.accepted += kept.size();
+    batch.clear();
+    lines.clear();
+    return Status::Ok();
+  };
+  std::string padded;
+  uint64_t line_number = first_line;
+  for (size_t pos = 0; pos < text.size(); ++line_number) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    padded.assign(line);
+    padded.append(EventParser::kLinePadding, ' ');
+    SubscriberVersion v;
+    if (Status s = parser.Parse(std::string_view(padded).substr(0, line.size()), v); !s.ok()) {
+      reject(line_number, s.message());
+      continue;
+    }
+    batch.push_back(std::move(v));
+    lines.push_back(line_number);
+    if (batch.size() >= options_.batch_lines) {
+      if (Status s = flush(); !s.ok()) return s;
+    }
+  }
+  Status s = flush();
+  std::stable_sort(report.errors.begin(), report.errors.end(),
+                   [](const IngestError& a, const IngestError& b) { return a.line < b.line; });
+  return s;
+}
+
+namespace {
+
+// The versions of `all` (sorted by effective_from) in force at some time in [start, end).
+std::vector<SubscriberVersion> InForce(std::vector<SubscriberVersion> all, Timestamp start,
+                                       Timestamp end) {
+  std::vector<SubscriberVersion> out;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const bool started = all[i].effective_from < end;
+    const bool not_yet_superseded = i + 1 == all.size() || all[i + 1].effective_from > start;
+    if (started && not_yet_superseded) out.push_back(std::move(all[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<SubscriberVersion>> Vault::ReadSubscriber(const Grant& grant, uint64_t account,
+                                                             Timestamp start, Timestamp end,
+                                                             ReadAudit& audit) {
+  if (Status s = CheckGrant(grant, Category::kBasicSubscriber, start, end); !s.ok()) return s;
+  const auto& accounts = grant.scope.accounts;
+  if (std::find(accounts.begin(), accounts.end(), account) == accounts.end()) {
+    return Status::InvalidArgument("the grant does not name account " + std::to_string(account));
+  }
+  if (Status s = audit.RecordRead(grant, "basic_subscriber account " + std::to_string(account) +
+                                             " " + Window(start, end));
+      !s.ok()) {
+    return s;
+  }
+  auto versions = subscribers_->VersionsOf(account);
+  if (!versions.ok()) return versions.status();
+  return InForce(std::move(versions).value(), start, end);
+}
+
+Result<std::vector<uint64_t>> Vault::ResolveIdentifier(const Grant& grant,
+                                                       const GrantIdentifier& identifier,
+                                                       Timestamp start, Timestamp end,
+                                                       ReadAudit& audit) {
+  if (!grants_.Verify(grant, options_.clock->Now())) {
+    return Status::InvalidArgument("the grant is not valid: altered, foreign or expired");
+  }
+  if (start < grant.scope.start || end > grant.scope.end || !(start < end)) {
+    return Status::InvalidArgument("the window " + Window(start, end) +
+                                   " is outside the grant's window " +
+                                   Window(grant.scope.start, grant.scope.end));
+  }
+  const auto& named = grant.scope.identifiers;
+  if (std::find(named.begin(), named.end(), identifier) == named.end()) {
+    return Status::InvalidArgument("the grant does not name that " + identifier.type);
+  }
+  std::optional<std::string> normalized;
+  IdentifierType type;
+  if (identifier.type == "username") {
+    type = IdentifierType::kUsername;
+    normalized = NormalizeUsername(identifier.value);
+  } else if (identifier.type == "email") {
+    type = IdentifierType::kEmail;
+    normalized = NormalizeEmail(identifier.value);
+  } else if (identifier.type == "phone") {
+    type = IdentifierType::kPhone;
+    normalized = NormalizePhone(identifier.value);
+  } else {
+    return Status::InvalidArgument("an identifier is a username, email or phone");
+  }
+  if (Status s = audit.RecordRead(grant, "resolve " + identifier.type + " " + Window(start, end));
+      !s.ok()) {
+    return s;
+  }
+  std::vector<uint64_t> out;
+  if (!normalized) return out;
+  for (uint64_t account : subscribers_->CandidatesFor(type, *normalized)) {
+    auto versions = subscribers_->VersionsOf(account);
+    if (!versions.ok()) return versions.status();
+    for (const SubscriberVersion& v : InForce(std::move(versions).value(), start, end)) {
+      const bool held =
+          type == IdentifierType::kUsername ? v.username && NormalizeUsername(*v.username) == *normalized
+          : type == IdentifierType::kEmail
+              ? std::find(v.emails.begin(), v.emails.end(), *normalized) != v.emails.end()
+              : std::find(v.phones.begin(), v.phones.end(), *normalized) != v.phones.end();
+      if (held) {
+        out.push_back(account);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace custodian::vault

@@ -22,6 +22,7 @@
 #include "vault/packed_event.h"
 #include "vault/string_pool.h"
 #include "vault/string_dictionary.h"
+#include "vault/subscriber_store.h"
 #include "vault/vault_keys.h"
 
 namespace custodian::vault {
@@ -91,6 +92,7 @@ enum class DeletionOutcome {
 
 struct VaultStats {
   uint64_t events = 0;
+  uint64_t subscriber_versions = 0;
   uint64_t accounts = 0;
   uint64_t deleted_accounts = 0;
   uint64_t partitions = 0;
@@ -117,6 +119,9 @@ class Vault {
   // stored and counted, the rest are not stored.
   Status Ingest(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
 
+  // Stores subscriber record versions (NDJSON, spec/records.md), as Ingest does events.
+  Status IngestSubscribers(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
+
   // Seals every open partition of a day before `day` (all of them when `day` is absent).
   Status Seal(std::optional<Date> before = std::nullopt);
 
@@ -132,6 +137,19 @@ class Vault {
   Result<AddressReadResult> ReadAddress(const Grant& grant, const IpEndpoint& address,
                                         Timestamp start, Timestamp end, size_t max_accounts,
                                         ReadAudit& audit);
+
+  // The subscriber versions of `account` in force at some time in [start, end). The grant
+  // must name the account and cover basic_subscriber.
+  Result<std::vector<SubscriberVersion>> ReadSubscriber(const Grant& grant, uint64_t account,
+                                                        Timestamp start, Timestamp end,
+                                                        ReadAudit& audit);
+  // The accounts (not deleted) whose subscriber versions held the identifier at some time in
+  // [start, end): a username, e-mail address or phone number, compared normalized. The grant
+  // must name the identifier.
+  Result<std::vector<uint64_t>> ResolveIdentifier(const Grant& grant,
+                                                  const GrantIdentifier& identifier,
+                                                  Timestamp start, Timestamp end,
+                                                  ReadAudit& audit);
 
   // Counts only: never personal data.
   Result<VaultStats> Stats();
@@ -174,6 +192,7 @@ class Vault {
   const std::unique_ptr<KeyStore> store_;
   const std::unique_ptr<StringDictionary> dictionary_;
   std::unique_ptr<HoldStore> holds_;
+  std::unique_ptr<SubscriberStore> subscribers_;
   const GrantAuthority grants_;
 
   std::mutex mu_;

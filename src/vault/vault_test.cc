@@ -670,3 +670,126 @@ TEST_F(VaultLifecycleTest, HoldsAreSealedOnDisk) {
 
 }  // namespace
 }  // namespace custodian::vault
+
+namespace custodian::vault {
+namespace {
+
+class VaultSubscriberTest : public VaultTest {
+ protected:
+  void SetUp() override {
+    VaultTest::SetUp();
+    Import(R"({"account_id": 1, "effective_from": "2025-01-01T00:00:00Z", "username": "Kestrel42", "name": "Ana Q. Example", "emails": ["Ana@Example.net"], "phones": ["+1 (575) 555-0100"], "created_at": "2019-04-01T12:00:00Z", "status": "active"}
+{"account_id": 1, "effective_from": "2026-02-01T00:00:00Z", "username": "kestrel42", "name": "Ana Q. Example", "emails": ["ana@new.example"], "phones": [], "status": "active"}
+{"account_id": 2, "effective_from": "2026-02-10T00:00:00Z", "username": "heron", "name": "Bea Núñez 李", "emails": ["bea@example.org"], "phones": ["+15755550100"]}
+)");
+  }
+  IngestReport Import(const std::string& text) {
+    IngestReport r;
+    Status s = vault_->IngestSubscribers(text, r);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return r;
+  }
+  std::vector<SubscriberVersion> Versions(uint64_t account, const char* start, const char* end) {
+    const Grant g = GrantFor({account}, T(start), T(end), {Category::kBasicSubscriber});
+    auto r = vault_->ReadSubscriber(g, account, T(start), T(end), audit_);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<SubscriberVersion>{};
+  }
+  std::vector<uint64_t> Resolve(const char* type, const char* value, const char* start, const char* end) {
+    GrantScope scope;
+    scope.case_id = "C-7";
+    scope.identifiers = {{type, value}};
+    scope.start = T(start);
+    scope.end = T(end);
+    scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+    auto r = vault_->ResolveIdentifier(vault_->grants().Issue(scope), scope.identifiers[0], T(start),
+                                       T(end), audit_);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<uint64_t>{};
+  }
+};
+
+TEST_F(VaultSubscriberTest, VersionsInForceDuringAWindow) {
+  auto both = Versions(1, "2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].emails, std::vector<std::string>{"ana@example.net"});
+  EXPECT_EQ(both[0].phones, std::vector<std::string>{"+15755550100"});
+  EXPECT_EQ(FormatDateTime(*both[0].created_at), "2019-04-01T12:00:00Z");
+  EXPECT_EQ(both[1].emails, std::vector<std::string>{"ana@new.example"});
+  ASSERT_EQ(Versions(1, "2026-02-15T00:00:00Z", "2026-03-01T00:00:00Z").size(), 1u);
+  auto old = Versions(1, "2025-06-01T00:00:00Z", "2025-07-01T00:00:00Z");
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0].username, "Kestrel42");
+  // A version starting exactly at the window's end is not in force during it.
+  EXPECT_EQ(Versions(1, "2025-06-01T00:00:00Z", "2026-02-01T00:00:00Z").size(), 1u);
+  EXPECT_TRUE(Versions(2, "2025-06-01T00:00:00Z", "2026-02-10T00:00:00Z").empty());
+  Reopen();
+  auto names = Versions(2, "2026-02-10T00:00:00Z", "2026-03-01T00:00:00Z");
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_EQ(names[0].name, "Bea Núñez 李");
+}
+
+TEST_F(VaultSubscriberTest, IdentifiersResolveToWhoHeldThemThen) {
+  // A recycled phone number: account 1 until 2026-02-01, account 2 from 2026-02-10.
+  EXPECT_EQ(Resolve("phone", "+1-575-555-0100", "2025-06-01T00:00:00Z", "2025-07-01T00:00:00Z"),
+            std::vector<uint64_t>{1});
+  EXPECT_EQ(Resolve("phone", "+15755550100", "2026-02-15T00:00:00Z", "2026-03-01T00:00:00Z"),
+            std::vector<uint64_t>{2});
+  EXPECT_EQ(Resolve("phone", "+15755550100", "2026-01-15T00:00:00Z", "2026-03-01T00:00:00Z"),
+            (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(Resolve("email", "ANA@example.NET", "2025-06-01T00:00:00Z", "2025-07-01T00:00:00Z"),
+            std::vector<uint64_t>{1});
+  EXPECT_TRUE(Resolve("email", "ana@example.net", "2026-02-15T00:00:00Z", "2026-03-01T00:00:00Z").empty());
+  EXPECT_EQ(Resolve("username", "KESTREL42", "2026-02-15T00:00:00Z", "2026-03-01T00:00:00Z"),
+            std::vector<uint64_t>{1});
+  EXPECT_TRUE(Resolve("username", "nobody", "2025-01-01T00:00:00Z", "2026-03-01T00:00:00Z").empty());
+  EXPECT_TRUE(Resolve("phone", "not a phone", "2025-01-01T00:00:00Z", "2026-03-01T00:00:00Z").empty());
+  // A deleted account is skipped.
+  Ingest(Event(2, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_EQ(*vault_->DeleteAccount(2), DeletionOutcome::kDeleted);
+  EXPECT_TRUE(Resolve("phone", "+15755550100", "2026-02-15T00:00:00Z", "2026-03-01T00:00:00Z").empty());
+  EXPECT_TRUE(Versions(2, "2026-02-10T00:00:00Z", "2026-03-01T00:00:00Z").empty());
+}
+
+TEST_F(VaultSubscriberTest, BadRecordsAreReportedByLine) {
+  const IngestReport r = Import(
+      "{\"account_id\": 3, \"effective_from\": \"2026-01-01\"}\n"
+      "{\"account_id\": 3, \"effective_from\": \"2026-01-01T00:00:00Z\", \"emails\": [\"no-at-sign\"]}\n"
+      "{\"account_id\": 3, \"effective_from\": \"2026-01-01T00:00:00Z\", \"phones\": [\"0123\"]}\n"
+      "{\"account_id\": 3, \"username\": \"x\"}\n"
+      "{\"account_id\": 3, \"effective_from\": \"2026-01-01T00:00:00Z\", \"ssn\": \"x\"}\n"
+      "{\"account_id\": 3, \"effective_from\": \"2026-01-01T00:00:00Z\", \"name\": \"C\"}\n");
+  EXPECT_EQ(r.accepted, 1u);
+  std::vector<std::string> errors;
+  for (const auto& e : r.errors) errors.push_back(std::to_string(e.line) + " " + e.error);
+  EXPECT_THAT(errors, ElementsAre("1 effective_from: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
+                                  "2 emails: an item is not an e-mail address",
+                                  "3 phones: an item is not an E.164 phone number",
+                                  "4 effective_from: missing", "5 unknown field 'ssn'"));
+}
+
+TEST_F(VaultSubscriberTest, NothingOfTheSubscriberReachesTheDiskInPlaintext) {
+  const std::string disk = AllBytesOnDisk();
+  for (const char* needle : {"Ana Q. Example", "ana@example.net", "Kestrel42", "kestrel42",
+                             "5755550100", "example.org", "Núñez"}) {
+    EXPECT_EQ(disk.find(needle), std::string::npos) << needle;
+  }
+}
+
+TEST_F(VaultSubscriberTest, ReadsNeedTheRightGrant) {
+  const Timestamp start = T("2026-01-01T00:00:00Z"), end = T("2026-03-01T00:00:00Z");
+  auto r = vault_->ReadSubscriber(GrantFor({1}, start, end, {Category::kAccessLog}), 1, start, end, audit_);
+  EXPECT_THAT(r.status().message(), HasSubstr("does not cover basic_subscriber"));
+  GrantScope scope;
+  scope.case_id = "C-7";
+  scope.identifiers = {{"email", "ana@example.net"}};
+  scope.start = start;
+  scope.end = end;
+  scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+  const Grant g = vault_->grants().Issue(scope);
+  EXPECT_THAT(vault_->ResolveIdentifier(g, {"email", "bea@example.org"}, start, end, audit_).status().message(),
+              HasSubstr("does not name that email"));
+}
+
+}  // namespace
+}  // namespace custodian::vault

@@ -1,0 +1,56 @@
+// Subscriber record versions: an append-only log of frames, each one version sealed under
+// its account's key, headed by keyed tags of the account and of the version's identifiers
+// (username, e-mail addresses, phone numbers), so that a target can be resolved to the
+// accounts that held it without any plaintext index (docs/vault_format.md, "Subscribers").
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/file_system.h"
+#include "core/status.h"
+#include "vault/key_store.h"
+#include "vault/subscriber_record.h"
+#include "vault/vault_keys.h"
+
+namespace custodian::vault {
+
+enum class IdentifierType : char { kUsername = 'u', kEmail = 'e', kPhone = 'p' };
+
+class SubscriberStore {
+ public:
+  static Result<std::unique_ptr<SubscriberStore>> Open(FileSystem& fs, const std::string& path,
+                                                       KeyStore& keys, const VaultKeys& vault_keys);
+
+  // Appends the versions (their accounts' keys already committed) and syncs them.
+  Status Append(const std::vector<SubscriberVersion>& versions);
+  // Every version of `account`, by effective_from; a later copy of the same effective_from
+  // replaces an earlier one.
+  Result<std::vector<SubscriberVersion>> VersionsOf(uint64_t account);
+  // Live accounts that may have held the identifier (normalized); callers check the versions.
+  std::vector<uint64_t> CandidatesFor(IdentifierType type, std::string_view normalized);
+  size_t versions();
+
+ private:
+  SubscriberStore(FileSystem& fs, std::string path, KeyStore& keys, const VaultKeys& vk)
+      : fs_(fs), path_(std::move(path)), keys_(keys), vault_keys_(vk) {}
+  uint64_t IdentifierTag(IdentifierType type, std::string_view normalized) const;
+  Status Index(uint64_t offset, std::string_view body);
+
+  FileSystem& fs_;
+  const std::string path_;
+  KeyStore& keys_;
+  const VaultKeys& vault_keys_;
+  std::mutex mu_;
+  std::unique_ptr<RandomAccessFile> reader_;                       // GUARDED_BY(mu_)
+  uint64_t durable_bytes_ = 0;                                     // GUARDED_BY(mu_)
+  std::unordered_multimap<uint64_t, uint64_t> by_account_tag_;      // GUARDED_BY(mu_): → offset
+  std::unordered_multimap<uint64_t, uint64_t> by_identifier_tag_;   // GUARDED_BY(mu_): → offset
+  std::unordered_map<uint64_t, uint64_t> account_tag_of_;          // GUARDED_BY(mu_): offset →
+};
+
+}  // namespace custodian::vault
