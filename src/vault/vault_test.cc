@@ -105,9 +105,10 @@ class VaultTest : public ::testing::Test {
     return all;
   }
 
+  // Files of the day partitions whose name ends with `suffix`.
   std::vector<fs::path> Files(const std::string& suffix) {
     std::vector<fs::path> out;
-    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(dir_) / "vault/days")) {
       if (e.path().string().ends_with(suffix)) out.push_back(e.path());
     }
     return out;
