@@ -14,8 +14,11 @@ inline constexpr int kExitBadInput = 2;  // the input was wrong: usage, a docume
 // Prints the status's message (one problem a line) to stderr; returns the exit status.
 inline int ReportFailure(const Status& s) {
   std::cerr << s.message() << "\n";
-  return s.IsInvalidArgument() || s.code() == Status::Code::kIoError ? kExitBadInput
-                                                                     : kExitFailure;
+  // Wrong input, a file that cannot be read, or something named that does not exist: the
+  // user can fix it. Corruption and internal errors are custodian's.
+  return s.IsInvalidArgument() || s.IsNotFound() || s.code() == Status::Code::kIoError
+             ? kExitBadInput
+             : kExitFailure;
 }
 
 }  // namespace custodian

@@ -1,0 +1,131 @@
+// End-to-end tests of `custodian init`, `ingest`, `subscribers import`, `vault stats`,
+// `retention run` and `account delete` through the built binary.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace custodian {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class VaultCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/custodian_vault_cli_XXXXXX";
+    root_ = ::mkdtemp(tmpl);
+    data_ = root_ + "/data";
+    key_ = root_ + "/keys/master.key";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  Outcome Run(const std::string& args, const std::string& input = "") {
+    const std::string in = root_ + "/stdin", out = root_ + "/stdout", err = root_ + "/stderr";
+    std::ofstream(in, std::ios::binary) << input;
+    const std::string command = std::string(CUSTODIAN_BINARY) + " " + args + " < " + in + " > " +
+                                out + " 2> " + err;
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+  }
+  std::string Data() const { return " --data " + data_ + " --key-file " + key_; }
+
+  std::string root_, data_, key_;
+};
+
+TEST_F(VaultCliTest, InitIngestStats) {
+  Outcome init = Run("init" + Data());
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(json::parse(init.out)["key_file"], key_);
+  struct stat st;
+  ASSERT_EQ(::stat(key_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Run("init" + Data()).exit_code, 2) << "an instance is never initialized twice";
+
+  const std::string events =
+      "{\"account_id\": 1000042, \"ts\": \"2026-11-20T18:22:03.123456Z\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n"
+      "{\"account_id\": 1000042, \"ts\": \"2026-11-21T18:22:03Z\", \"kind\": \"bogus\", \"ip\": \"203.0.113.5\"}\n"
+      "{\"account_id\": \"7\", \"ts\": \"2026-11-22T01:00:00+02:00\", \"kind\": \"logout\", \"ip\": \"2001:db8::1\"}\n";
+  Outcome ingest = Run("ingest" + Data(), events);
+  EXPECT_EQ(ingest.exit_code, 2) << "a rejected line makes the exit status 2";
+  const json report = json::parse(ingest.out);
+  EXPECT_EQ(report["accepted"], 2);
+  EXPECT_EQ(report["rejected"], 1);
+  EXPECT_EQ(report["errors"][0]["line"], 2);
+  EXPECT_EQ(report["errors"][0]["error"],
+            "kind: must be one of: login, logout, session_refresh, failed_login, password_change, recovery");
+
+  // A file, with every line good, exits 0; the same events again (no event_id) add to them.
+  std::ofstream(root_ + "/more.ndjson") << "{\"account_id\": 9, \"ts\": \"2026-11-23T00:00:00Z\", \"kind\": \"login\", \"ip\": \"198.51.100.1\", \"event_id\": \"x\"}\n";
+  EXPECT_EQ(Run("ingest" + Data() + " " + root_ + "/more.ndjson").exit_code, 0);
+  const json again = json::parse(Run("ingest" + Data() + " " + root_ + "/more.ndjson").out);
+  EXPECT_EQ(again["duplicates"], 1);
+
+  Outcome stats = Run("vault stats" + Data());
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const json s = json::parse(stats.out);
+  EXPECT_EQ(s["events"], 3);
+  EXPECT_EQ(s["accounts"], 3);
+  EXPECT_GT(s["bytes_on_disk"].get<uint64_t>(), 0u);
+  for (const char* key : {"events", "accounts", "partitions", "bytes_on_disk"}) {
+    EXPECT_TRUE(s.contains(key)) << key;
+  }
+  EXPECT_EQ(stats.out.find("1000042"), std::string::npos) << "counts only";
+}
+
+TEST_F(VaultCliTest, SubscribersDeletionAndRetention) {
+  ASSERT_EQ(Run("init" + Data()).exit_code, 0);
+  Outcome import = Run("subscribers import" + Data(),
+                       "{\"account_id\": 5, \"effective_from\": \"2025-11-02T09:00:00Z\", \"username\": \"kestrel42\"}\n"
+                       "{\"account_id\": 5, \"effective_from\": \"soon\"}\n");
+  EXPECT_EQ(import.exit_code, 2);
+  EXPECT_EQ(json::parse(import.out)["accepted"], 1);
+  Outcome del = Run("account delete" + Data() + " 5");
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_EQ(json::parse(del.out)["outcome"], "deleted");
+  EXPECT_EQ(Run("account delete" + Data() + " 6").exit_code, 2);
+  EXPECT_EQ(Run("account delete" + Data() + " x6").exit_code, 2);
+  EXPECT_EQ(json::parse(Run("vault stats" + Data()).out)["deleted_accounts"], 1);
+  Outcome retention = Run("retention run" + Data());
+  ASSERT_EQ(retention.exit_code, 0) << retention.err;
+  EXPECT_EQ(json::parse(retention.out)["partitions_deleted"], 0);
+}
+
+TEST_F(VaultCliTest, TheKeyFileIsCheckedBeforeAnythingOpens) {
+  EXPECT_EQ(Run("init --data " + data_ + " --key-file " + data_ + "/inside.key").exit_code, 2);
+  ASSERT_EQ(Run("init" + Data()).exit_code, 0);
+  ::chmod(key_.c_str(), 0644);
+  Outcome open = Run("vault stats" + Data());
+  EXPECT_EQ(open.exit_code, 2);
+  EXPECT_EQ(open.err, key_ + ": the master key file may be read by others (mode 0644); run chmod 600 on it\n");
+  ::chmod(key_.c_str(), 0600);
+  const std::string other = root_ + "/other.key";
+  ASSERT_EQ(Run("init --data " + root_ + "/other --key-file " + other).exit_code, 0);
+  Outcome wrong = Run("vault stats --data " + data_ + " --key-file " + other);
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_EQ(wrong.err, other + ": not the master key of the instance in " + data_ + "\n");
+  Outcome none = Run("vault stats --data " + root_ + "/nothing --key-file " + key_);
+  EXPECT_EQ(none.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace custodian
