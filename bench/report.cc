@@ -27,7 +27,7 @@ std::string FigureCell(std::optional<double> value) {
 std::string RatioCell(std::optional<double> ratio) {
   if (!ratio) return "-";
   char buf[32];
-  std::snprintf(buf, sizeof buf, *ratio >= 100 ? "%.0f" : *ratio >= 1 ? "%.2f" : "%.2g", *ratio);
+  std::snprintf(buf, sizeof buf, *ratio >= 100 ? "%.0f" : *ratio >= 0.1 ? "%.2f" : "%.2g", *ratio);
   return buf;
 }
 

@@ -152,9 +152,9 @@ Status Measure(Peer& peer, const Workload& w, const Options& options, PeerResult
     if (left.ok() && *left != 0) {
       return Status::IoError("shred: " + std::to_string(*left) + " events still readable");
     }
-    Progress(name, std::string("shredded the ") + label + " account (" +
-                       std::to_string(target.events) + " events) in " +
-                       Fixed(*r.figures[figure], 1) + " ms");
+    Progress(name, std::string("shredded the ") + label + " account (events left: " +
+                       std::to_string(target.events) + ") in " + Fixed(*r.figures[figure], 1) +
+                       " ms");
   }
   return Status::Ok();
 }
