@@ -5,11 +5,14 @@
 namespace custodian::vault {
 namespace {
 
-std::string Parse(std::string line, AccessEvent* out = nullptr) {
-  line.append(EventParser::kLinePadding, ' ');
-  EventParser parser;
+// Parses `text` as one line. An event's strings are views into the parser, valid until its
+// next Parse: the parser and the line outlive the call.
+std::string Parse(const std::string& text, AccessEvent* out = nullptr) {
+  static EventParser parser;
+  static std::string line;
+  line = text + std::string(EventParser::kLinePadding, ' ');
   AccessEvent e;
-  Status s = parser.Parse(std::string_view(line).substr(0, line.size() - EventParser::kLinePadding), e);
+  Status s = parser.Parse(std::string_view(line).substr(0, text.size()), e);
   if (out) *out = e;
   return s.ok() ? "ok" : s.message();
 }
