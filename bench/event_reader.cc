@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -40,8 +41,9 @@ Status ParseEvent(dom::element doc, uint64_t line, Event& e) {
     if (key == "account_id") {
       if (value.is_string()) {  // "as a JSON number or a decimal string"
         const std::string_view text = value.get_string().value_unsafe();
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), e.account_id);
-        if (ec != std::errc() || end != text.data() + text.size()) {
+        const char* last = text.data() + text.size();
+        const auto [end, ec] = std::from_chars(text.data(), last, e.account_id);
+        if (ec != std::errc() || end != last) {
           return BadLine(line, "account_id is not an unsigned 64-bit integer");
         }
       } else if (value.get_uint64().get(e.account_id) != simdjson::SUCCESS) {
@@ -65,7 +67,9 @@ Status ParseEvent(dom::element doc, uint64_t line, Event& e) {
       e.kind = *kind;
       have_kind = true;
     } else if (key == "ip") {
-      if (value.get_string().get(e.ip) != simdjson::SUCCESS) return BadLine(line, "ip is not a string");
+      if (value.get_string().get(e.ip) != simdjson::SUCCESS) {
+        return BadLine(line, "ip is not a string");
+      }
       have_ip = true;
     } else if (key == "port") {
       uint64_t port;
@@ -75,9 +79,13 @@ Status ParseEvent(dom::element doc, uint64_t line, Event& e) {
       }
       e.port = static_cast<uint16_t>(port);
     } else if (key == "user_agent") {
-      if (!ReadOptionalString(value, e.user_agent)) return BadLine(line, "user_agent is not a string");
+      if (!ReadOptionalString(value, e.user_agent)) {
+        return BadLine(line, "user_agent is not a string");
+      }
     } else if (key == "device_id") {
-      if (!ReadOptionalString(value, e.device_id)) return BadLine(line, "device_id is not a string");
+      if (!ReadOptionalString(value, e.device_id)) {
+        return BadLine(line, "device_id is not a string");
+      }
     }
   }
   if (!have_account || !have_ts || !have_kind || !have_ip) {
@@ -121,7 +129,6 @@ Result<uint64_t> ReadEvents(const std::string& path,
       ++line;
       if (end > start) {
         dom::element doc;
-        // No copy: the buffer holds the padding simdjson reads past the end.
         if (parser.parse(buffer.data() + start, end - start, false).get(doc) != simdjson::SUCCESS) {
           return BadLine(line, "not JSON");
         }

@@ -37,8 +37,9 @@ class Peer {
   // not the server's own catalog and logs).
   virtual Result<uint64_t> BytesOnDisk() = 0;
 
-  // Fetches every event of `account` with from_us <= ts < to_us (all of ts, kind, ip,
-  // port, user_agent and device_id, as a production would) and returns how many there were.
+  // Fetches every event of `account` with from_us <= ts < to_us in time order (all of ts,
+  // kind, ip, port, user_agent and device_id, as a production would) and returns how many
+  // there were.
   virtual Result<uint64_t> QueryAccount(uint64_t account, int64_t from_us, int64_t to_us) = 0;
 
   // Returns how many distinct accounts were seen at `ip` (text form) with

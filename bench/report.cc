@@ -75,8 +75,12 @@ void PrintReport(std::ostream& out, const std::vector<PeerResult>& results) {
     PrintRows(out, results, reference);
   }
   for (const PeerResult& r : results) {
-    if (r.outcome == PeerResult::Outcome::kSkipped) out << "\n" << r.name << ": skipped: " << r.reason;
-    if (r.outcome == PeerResult::Outcome::kFailed) out << "\n" << r.name << ": FAILED: " << r.reason;
+    if (r.outcome == PeerResult::Outcome::kSkipped) {
+      out << "\n" << r.name << ": skipped: " << r.reason;
+    }
+    if (r.outcome == PeerResult::Outcome::kFailed) {
+      out << "\n" << r.name << ": FAILED: " << r.reason;
+    }
     if (r.account_wrong > 0) {
       out << "\n" << r.name << ": " << r.account_wrong << " of " << r.account_queries
           << " one-account answers differ from the workload's counts";

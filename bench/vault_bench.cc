@@ -103,8 +103,8 @@ Status Measure(Peer& peer, const Workload& w, const Options& options, PeerResult
   if (!bytes.ok()) return step("bytes on disk", bytes.status());
   r.bytes_on_disk = *bytes;
   r.figures[kBytesPerEvent] = static_cast<double>(*bytes) / static_cast<double>(*events);
-  Progress(name, std::to_string(*bytes) + " bytes on disk (" + Fixed(*r.figures[kBytesPerEvent], 1) +
-                     " B/event)");
+  Progress(name, std::to_string(*bytes) + " bytes on disk (" +
+                     Fixed(*r.figures[kBytesPerEvent], 1) + " B/event)");
 
   Result<Timed> account =
       TimeQueries(w.account_targets.size(), options.phase_seconds, [&](size_t i) {

@@ -163,8 +163,9 @@ class ClickHousePeer final : public Peer {
     std::vector<char> chunk(1 << 20);
     while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
       std::string_view data(chunk.data(), static_cast<size_t>(in.gcount()));
-      for (size_t nl; (nl = data.find('\n')) != std::string_view::npos; data.remove_prefix(nl + 1)) {
+      for (size_t nl = data.find('\n'); nl != std::string_view::npos; nl = data.find('\n')) {
         batch.append(data.substr(0, nl + 1));
+        data.remove_prefix(nl + 1);
         if (++lines == kIngestBatchEvents) {
           if (Status s = send(); !s.ok()) return s;
         }
@@ -187,7 +188,7 @@ class ClickHousePeer final : public Peer {
     Result<std::string> rows = Query(
         "SELECT time, us, event_kind, IPv6NumToString(addr), port, user_agent, device_id "
         "FROM events WHERE account_id = " + std::to_string(account) + " AND " +
-        Window(from_us, to_us) + " FORMAT TabSeparated");
+        Window(from_us, to_us) + " ORDER BY time, us FORMAT TabSeparated");
     if (!rows.ok()) return rows.status();
     return static_cast<uint64_t>(std::count(rows->begin(), rows->end(), '\n'));
   }
@@ -223,7 +224,8 @@ class ClickHousePeer final : public Peer {
     const auto deadline = std::chrono::steady_clock::now() + kMutationTimeout;
     while (true) {
       Result<uint64_t> pending = QueryCount(
-          "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND NOT is_done");
+          "SELECT count() FROM system.mutations "
+          "WHERE database = currentDatabase() AND NOT is_done");
       if (!pending.ok()) return pending.status();
       if (*pending == 0) break;
       if (std::chrono::steady_clock::now() > deadline) {
@@ -281,7 +283,9 @@ class ClickHousePeer final : public Peer {
   }
 
   static Status Check(const httplib::Result& res, const std::string& what) {
-    if (!res) return Status::IoError("clickhouse: " + what + ": " + httplib::to_string(res.error()));
+    if (!res) {
+      return Status::IoError("clickhouse: " + what + ": " + httplib::to_string(res.error()));
+    }
     if (res->status != 200) {
       return Status::IoError("clickhouse: " + what + ": HTTP " + std::to_string(res->status) +
                              ": " + res->body.substr(0, 500));
@@ -311,8 +315,8 @@ class ClickHousePeer final : public Peer {
 
   // 18.16 has no fsync of its own for parts: sync the file system that holds them.
   Status Sync() {
-    return ::syncfs(data_fd_) == 0 ? Status::Ok()
-                                   : Status::IoError(std::string("syncfs: ") + std::strerror(errno));
+    if (::syncfs(data_fd_) == 0) return Status::Ok();
+    return Status::IoError(std::string("syncfs: ") + std::strerror(errno));
   }
 
   ServiceUser user_;

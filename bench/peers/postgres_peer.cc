@@ -95,9 +95,12 @@ class PostgresPeer final : public Peer {
                                  " dbname=postgres user=postgres connect_timeout=5";
     const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
     while (PQping(conninfo.c_str()) != PQPING_OK) {
-      if (!server_.Running()) return Status::IoError("postgres exited:\n" + LogTail(dir_ + "/server.log"));
+      if (!server_.Running()) {
+        return Status::IoError("postgres exited:\n" + LogTail(dir_ + "/server.log"));
+      }
       if (std::chrono::steady_clock::now() > deadline) {
-        return Status::IoError("postgres did not answer within 60 s:\n" + LogTail(dir_ + "/server.log"));
+        return Status::IoError("postgres did not answer within 60 s:\n" +
+                               LogTail(dir_ + "/server.log"));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -116,7 +119,7 @@ class PostgresPeer final : public Peer {
     }
     if (Status s = Prepare("account",
                            "SELECT ts, kind, ip, port, user_agent, device_id FROM events "
-                           "WHERE account_id = $1 AND ts >= $2 AND ts < $3");
+                           "WHERE account_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts");
         !s.ok()) {
       return s;
     }

@@ -146,7 +146,8 @@ class RocksDbPeer final : public Peer {
   Status Start(const std::string& workdir) override {
     dir_ = workdir + "/db";
     const auto supported = rocksdb::GetSupportedCompressions();
-    const bool zstd = std::find(supported.begin(), supported.end(), rocksdb::kZSTD) != supported.end();
+    const bool zstd =
+        std::find(supported.begin(), supported.end(), rocksdb::kZSTD) != supported.end();
     cache_ = rocksdb::NewLRUCache(1 << 30);  // 1 GiB, like the other peers' caches
 
     rocksdb::Options options;
@@ -185,7 +186,8 @@ class RocksDbPeer final : public Peer {
       if (!day.ok()) return day.status();
       ++seq;
       batch.Put(day->by_account, AccountKey(e.account_id, e.ts_us, seq), EncodeValue(e, *ip));
-      batch.Put(day->by_ip, IpKey(Address16(RawBytes(*ip)), e.ts_us, e.account_id), rocksdb::Slice());
+      batch.Put(day->by_ip, IpKey(Address16(RawBytes(*ip)), e.ts_us, e.account_id),
+                rocksdb::Slice());
       if (seq % kIngestBatchEvents != 0) return Status::Ok();
       Status s = Check(db_->Write(sync, &batch), "write");
       batch.Clear();
@@ -203,11 +205,9 @@ class RocksDbPeer final : public Peer {
     for (const auto& [day, f] : days_) {
       for (rocksdb::ColumnFamilyHandle* cf : {f.by_account, f.by_ip}) {
         if (Status s = Check(db_->Flush(rocksdb::FlushOptions(), cf), "flush"); !s.ok()) return s;
-        if (Status s = Check(db_->CompactRange(rocksdb::CompactRangeOptions(), cf, nullptr, nullptr),
-                             "compact");
-            !s.ok()) {
-          return s;
-        }
+        const rocksdb::Status compacted =
+            db_->CompactRange(rocksdb::CompactRangeOptions(), cf, nullptr, nullptr);
+        if (Status s = Check(compacted, "compact"); !s.ok()) return s;
       }
     }
     uint64_t bytes = 0;
@@ -325,19 +325,21 @@ class RocksDbPeer final : public Peer {
   };
 
   static Status Check(const rocksdb::Status& s, const char* what) {
-    return s.ok() ? Status::Ok() : Status::IoError(std::string("rocksdb: ") + what + ": " + s.ToString());
+    if (s.ok()) return Status::Ok();
+    return Status::IoError(std::string("rocksdb: ") + what + ": " + s.ToString());
   }
 
   // The day's families, created on its first event.
   Result<Families> FamiliesFor(Date day) {
     if (const auto it = days_.find(day.days); it != days_.end()) return it->second;
     Families f;
-    if (Status s = Check(db_->CreateColumnFamily(account_options_, "a-" + DayName(day), &f.by_account),
+    const std::string name = DayName(day);
+    if (Status s = Check(db_->CreateColumnFamily(account_options_, "a-" + name, &f.by_account),
                          "create family");
         !s.ok()) {
       return s;
     }
-    if (Status s = Check(db_->CreateColumnFamily(ip_options_, "i-" + DayName(day), &f.by_ip),
+    if (Status s = Check(db_->CreateColumnFamily(ip_options_, "i-" + name, &f.by_ip),
                          "create family");
         !s.ok()) {
       return s;

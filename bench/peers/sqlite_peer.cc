@@ -48,7 +48,7 @@ class SqlitePeer final : public Peer {
         {&insert_, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
         {&by_account_,
          "SELECT ts, kind, ip, port, user_agent, device_id FROM events "
-         "WHERE account_id = ? AND ts >= ? AND ts < ?"},
+         "WHERE account_id = ? AND ts >= ? AND ts < ? ORDER BY ts"},
         {&by_ip_,
          "SELECT count(DISTINCT account_id) FROM events WHERE ip = ? AND ts >= ? AND ts < ?"},
         {&drop_day_, "DELETE FROM events WHERE ts >= ? AND ts < ?"},

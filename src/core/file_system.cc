@@ -213,6 +213,21 @@ FileSystem& PosixFileSystem() {
   return fs;
 }
 
+Status AppendDurably(FileSystem& fs, const std::string& path, uint64_t durable_size,
+                     std::string_view data) {
+  auto file = fs.OpenAppend(path, false);
+  if (!file.ok()) return file.status();
+  if ((*file)->Size() != durable_size) {
+    if (Status s = fs.Truncate(path, durable_size); !s.ok()) return s;
+  }
+  Status s = (*file)->Append(data);
+  if (s.ok()) s = (*file)->Sync();
+  Status c = (*file)->Close();
+  if (s.ok()) s = c;
+  if (!s.ok()) fs.Truncate(path, durable_size).IgnoreError();
+  return s;
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (!out.empty() && out.back() != '/') out += '/';

@@ -62,4 +62,10 @@ FileSystem& PosixFileSystem();
 
 std::string JoinPath(std::string_view dir, std::string_view name);
 
+// Appends `data` to the file at `path`, whose durable length is `durable_size`, and syncs it.
+// Bytes past `durable_size` (left by an earlier failed append) are cut first; on failure the
+// file is cut back to `durable_size`, so that it never ends in garbage.
+Status AppendDurably(FileSystem& fs, const std::string& path, uint64_t durable_size,
+                     std::string_view data);
+
 }  // namespace custodian

@@ -2,9 +2,8 @@
 
 #include <simdjson.h>
 
-#include <charconv>
 
-#include "core/json_reader.h"
+#include "vault/json_fields.h"
 
 namespace custodian::vault {
 namespace {
@@ -34,33 +33,6 @@ constexpr FieldName kFields[] = {{"account_id", kAccountId}, {"ts", kTs},
                                  {"device_id", kDeviceId},    {"event_id", kEventId}};
 
 Status Bad(std::string message) { return Status::InvalidArgument(std::move(message)); }
-
-// A field name from the input, made safe and short for a message.
-std::string Shown(std::string_view key) {
-  std::string p;
-  AppendPointerToken(p, key.substr(0, 64));
-  return "'" + p.substr(1) + "'";
-}
-
-Status ReadAccountId(simdjson::ondemand::value v, uint64_t& out) {
-  static const char* kWhy = "account_id: not an unsigned 64-bit integer";
-  json_type type;
-  if (v.type().get(type)) return Bad(kWhy);
-  if (type == json_type::number) {
-    if (v.get_uint64().get(out)) return Bad(kWhy);
-    return Status::Ok();
-  }
-  if (type == json_type::string) {
-    std::string_view s;
-    if (v.get_string().get(s) || s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) {
-      return Bad(kWhy);
-    }
-    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return Bad(kWhy);
-    return Status::Ok();
-  }
-  return Bad(kWhy);
-}
 
 Status ReadOptionalString(simdjson::ondemand::value v, std::string_view name, size_t max,
                           std::optional<std::string_view>& out) {
@@ -104,8 +76,8 @@ Status EventParser::Parse(std::string_view line, AccessEvent& out) {
     for (const FieldName& f : kFields) {
       if (f.name == key) which = f.field;
     }
-    if (which == 0) return Bad("unknown field " + Shown(key));
-    if (seen & which) return Bad("duplicate field " + Shown(key));
+    if (which == 0) return Bad("unknown field " + ShownKey(key));
+    if (seen & which) return Bad("duplicate field " + ShownKey(key));
     seen |= which;
     simdjson::ondemand::value v = field.value();
     Status s;

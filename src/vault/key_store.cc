@@ -145,18 +145,9 @@ Status KeyStore::CommitNew() {
   if (durable_slots_ == slots_.size()) return Status::Ok();
   std::string bytes;
   for (size_t i = durable_slots_; i < slots_.size(); ++i) bytes += SlotBytes(slots_[i]);
-  auto file = fs_.OpenAppend(path_, false);
-  if (!file.ok()) return file.status();
-  if ((*file)->Size() != durable_slots_ * kSlotBytes) {
-    return Status::Corruption(path_ + ": changed under the vault");
-  }
-  Status s = (*file)->Append(bytes);
-  if (s.ok()) s = (*file)->Sync();
-  Status c = (*file)->Close();
-  if (s.ok()) s = c;
+  Status s = AppendDurably(fs_, path_, durable_slots_ * kSlotBytes, bytes);
   if (!s.ok()) {
     // Nothing sealed with these keys may become durable: take them back.
-    fs_.Truncate(path_, durable_slots_ * kSlotBytes).IgnoreError();
     for (size_t i = durable_slots_; i < slots_.size(); ++i) {
       uint64_t owner;
       SecretKey key;

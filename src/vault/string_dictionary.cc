@@ -87,17 +87,8 @@ Status StringDictionary::Commit() {
     PutFixed32(out, Crc32c(body));
     out += body;
   }
-  auto file = fs_.OpenAppend(path_, false);
-  if (!file.ok()) return file.status();
-  if ((*file)->Size() != durable_bytes_) {
-    // A failed earlier append may have left bytes: cut them before writing again.
-    if (Status s = fs_.Truncate(path_, durable_bytes_); !s.ok()) return s;
-  }
-  Status s = (*file)->Append(out);
-  if (s.ok()) s = (*file)->Sync();
-  Status c = (*file)->Close();
-  if (s.ok()) s = c;
-  if (!s.ok()) return s;  // the strings stay pending; the next Commit retries them
+  // On failure the strings stay pending; the next Commit retries them.
+  if (Status s = AppendDurably(fs_, path_, durable_bytes_, out); !s.ok()) return s;
   durable_ = strings_.size();
   durable_bytes_ += out.size();
   return Status::Ok();

@@ -2,10 +2,9 @@
 
 #include <simdjson.h>
 
-#include <charconv>
 
 #include "core/coding.h"
-#include "core/json_reader.h"
+#include "vault/json_fields.h"
 #include "core/unicode.h"
 #include "vault/event_parser.h"
 
@@ -13,12 +12,6 @@ namespace custodian::vault {
 namespace {
 
 Status Bad(std::string message) { return Status::InvalidArgument(std::move(message)); }
-
-std::string Shown(std::string_view key) {
-  std::string p;
-  AppendPointerToken(p, key.substr(0, 64));
-  return "'" + p.substr(1) + "'";
-}
 
 Status ReadString(simdjson::ondemand::value v, std::string_view name, size_t max,
                   std::optional<std::string>& out) {
@@ -126,27 +119,13 @@ Status SubscriberParser::Parse(std::string_view line, SubscriberVersion& out) {
     for (size_t i = 0; i < std::size(kFields); ++i) {
       if (kFields[i] == key) which = i;
     }
-    if (which == std::size(kFields)) return Bad("unknown field " + Shown(key));
-    if (seen & (1u << which)) return Bad("duplicate field " + Shown(key));
+    if (which == std::size(kFields)) return Bad("unknown field " + ShownKey(key));
+    if (seen & (1u << which)) return Bad("duplicate field " + ShownKey(key));
     seen |= 1u << which;
     simdjson::ondemand::value v = field.value();
     Status s;
     switch (which) {
-      case 0: {
-        static const char* kWhy = "account_id: not an unsigned 64-bit integer";
-        simdjson::ondemand::json_type type;
-        if (v.type().get(type)) return Bad(kWhy);
-        if (type == simdjson::ondemand::json_type::number) {
-          if (v.get_uint64().get(out.account_id)) s = Bad(kWhy);
-        } else {
-          std::string_view d;
-          if (v.get_string().get(d) || d.empty() || d.size() > 20 || (d.size() > 1 && d[0] == '0') ||
-              std::from_chars(d.data(), d.data() + d.size(), out.account_id).ptr != d.data() + d.size()) {
-            s = Bad(kWhy);
-          }
-        }
-        break;
-      }
+      case 0: s = ReadAccountId(v, out.account_id); break;
       case 1: s = ReadTime(v, "effective_from", out.effective_from); break;
       case 2: s = ReadString(v, "username", 256, out.username); break;
       case 3: s = ReadString(v, "name", 512, out.name); break;

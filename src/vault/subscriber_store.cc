@@ -96,19 +96,7 @@ Status SubscriberStore::Append(const std::vector<SubscriberVersion>& versions) {
     out += body;
   }
   std::lock_guard lock(mu_);
-  auto file = fs_.OpenAppend(path_, false);
-  if (!file.ok()) return file.status();
-  if ((*file)->Size() != durable_bytes_) {
-    if (Status t = fs_.Truncate(path_, durable_bytes_); !t.ok()) return t;
-  }
-  Status s = (*file)->Append(out);
-  if (s.ok()) s = (*file)->Sync();
-  Status c = (*file)->Close();
-  if (s.ok()) s = c;
-  if (!s.ok()) {
-    fs_.Truncate(path_, durable_bytes_).IgnoreError();
-    return s;
-  }
+  if (Status s = AppendDurably(fs_, path_, durable_bytes_, out); !s.ok()) return s;
   for (const auto& [offset, body] : frames) {
     if (Status i = Index(durable_bytes_ + offset, body); !i.ok()) return i;
   }

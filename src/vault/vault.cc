@@ -35,6 +35,36 @@ std::string Window(Timestamp start, Timestamp end) {
   return "[" + FormatDateTime(start) + ", " + FormatDateTime(end) + ")";
 }
 
+// Counts a rejected line, listing it while the report has room.
+void Reject(IngestReport& report, size_t max_listed, uint64_t line, std::string error) {
+  ++report.rejected;
+  if (report.errors.size() < max_listed) report.errors.push_back({line, std::move(error)});
+}
+
+// Calls visit(line_number, line) for each non-empty line of NDJSON `text` (a trailing CR is
+// dropped), stopping early when visit returns false. Each line passed is followed in memory
+// by EventParser::kLinePadding readable bytes, as the parsers need.
+template <typename Visit>
+void ForEachLine(std::string_view text, uint64_t first_line, Visit visit) {
+  std::string padded;
+  uint64_t number = first_line;
+  for (size_t pos = 0; pos < text.size(); ++number) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (static_cast<size_t>(text.data() + text.size() - line.data()) <
+        line.size() + EventParser::kLinePadding) {
+      padded.assign(line);
+      padded.append(EventParser::kLinePadding, ' ');
+      line = std::string_view(padded).substr(0, line.size());
+    }
+    if (!visit(number, line)) return;
+  }
+}
+
 }  // namespace
 
 Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys,
@@ -189,38 +219,20 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
 
   auto batch = std::make_unique<ParsedBatch>();
   size_t batch_lines = 0;
-  const auto reject = [&](uint64_t line, std::string error) {
-    ++report.rejected;
-    if (report.errors.size() < options_.max_listed_errors) report.errors.push_back({line, std::move(error)});
-  };
-
-  std::string padded;
   AccessEvent event;
-  uint64_t line_number = first_line;
   bool stopped = false;
-  for (size_t pos = 0; pos < text.size() && !stopped; ++line_number) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (static_cast<size_t>(text.data() + text.size() - line.data()) < line.size() + EventParser::kLinePadding) {
-      padded.assign(line);
-      padded.append(EventParser::kLinePadding, ' ');
-      line = std::string_view(padded).substr(0, line.size());
-    }
+  ForEachLine(text, first_line, [&](uint64_t line_number, std::string_view line) {
     if (Status s = parser.Parse(line, event); !s.ok()) {
-      reject(line_number, s.message());
-      continue;
+      Reject(report, options_.max_listed_errors, line_number, s.message());
+      return true;
     }
     if (event.ts.UtcDate() < oldest) {
-      reject(line_number, retention_error);
-      continue;
+      Reject(report, options_.max_listed_errors, line_number, retention_error);
+      return true;
     }
     if (event.ts.micros > latest) {
-      reject(line_number, "ts: more than a day in the future");
-      continue;
+      Reject(report, options_.max_listed_errors, line_number, "ts: more than a day in the future");
+      return true;
     }
     PackedEvent pe;
     pe.account_id = event.account_id;
@@ -243,7 +255,8 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
       batch = std::make_unique<ParsedBatch>();
       batch_lines = 0;
     }
-  }
+    return !stopped;
+  });
   if (!stopped && !batch->days.empty()) queue.Push(std::move(batch));
   queue.Close();
   committer.join();
@@ -289,10 +302,7 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
     if (!key.ok()) {
       if (!key.status().IsNotFound()) return key.status();
       for (size_t i = g; i < end; ++i) {
-        ++report.rejected;
-        if (report.errors.size() < options_.max_listed_errors) {
-          report.errors.push_back({lines[order[i]], "account_id: the account was deleted"});
-        }
+        Reject(report, options_.max_listed_errors, lines[order[i]], "account_id: the account was deleted");
       }
       g = end;
       continue;
@@ -683,17 +693,13 @@ Status Vault::IngestSubscribers(std::string_view text, IngestReport& report, uin
   SubscriberParser parser;
   std::vector<SubscriberVersion> batch;
   std::vector<uint64_t> lines;
-  const auto reject = [&](uint64_t line, std::string error) {
-    ++report.rejected;
-    if (report.errors.size() < options_.max_listed_errors) report.errors.push_back({line, std::move(error)});
-  };
   const auto flush = [&]() -> Status {
     std::vector<SubscriberVersion> kept;
     for (size_t i = 0; i < batch.size(); ++i) {
       auto key = store_->GetOrCreate(batch[i].account_id);
       if (!key.ok()) {
         if (!key.status().IsNotFound()) return key.status();
-        reject(lines[i], "account_id: the account was deleted");
+        Reject(report, options_.max_listed_errors, lines[i], "account_id: the account was deleted");
         continue;
       }
       kept.push_back(std::move(batch[i]));
@@ -705,32 +711,22 @@ Status Vault::IngestSubscribers(std::string_view text, IngestReport& report, uin
     lines.clear();
     return Status::Ok();
   };
-  std::string padded;
-  uint64_t line_number = first_line;
-  for (size_t pos = 0; pos < text.size(); ++line_number) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    padded.assign(line);
-    padded.append(EventParser::kLinePadding, ' ');
+  Status failure;
+  ForEachLine(text, first_line, [&](uint64_t line_number, std::string_view line) {
     SubscriberVersion v;
-    if (Status s = parser.Parse(std::string_view(padded).substr(0, line.size()), v); !s.ok()) {
-      reject(line_number, s.message());
-      continue;
+    if (Status s = parser.Parse(line, v); !s.ok()) {
+      Reject(report, options_.max_listed_errors, line_number, s.message());
+      return true;
     }
     batch.push_back(std::move(v));
     lines.push_back(line_number);
-    if (batch.size() >= options_.batch_lines) {
-      if (Status s = flush(); !s.ok()) return s;
-    }
-  }
-  Status s = flush();
+    if (batch.size() >= options_.batch_lines) failure = flush();
+    return failure.ok();
+  });
+  if (failure.ok()) failure = flush();
   std::stable_sort(report.errors.begin(), report.errors.end(),
                    [](const IngestError& a, const IngestError& b) { return a.line < b.line; });
-  return s;
+  return failure;
 }
 
 namespace {
