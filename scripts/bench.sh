@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the benchmark in build-bench/ and runs it: custodian's
 # vault against ClickHouse, PostgreSQL, SQLite and RocksDB on the same workload.
-#   scripts/bench.sh                 scale 0.1 (2M events): about 2 minutes for the four peers
+#   scripts/bench.sh                 scale 0.1 (2M events): about 3 minutes, all five peers
 #   scripts/bench.sh 1               full scale (20M events, 200k accounts, 2M IPs)
 #   scripts/bench.sh 0.01 --peers sqlite,rocksdb   further arguments go to vault_bench
 # The figures are printed and also written to build-bench/bench-results.json.

@@ -187,7 +187,8 @@ int RunRetention(const InstanceOptions& o) {
   const nlohmann::ordered_json out = {{"partitions_deleted", r->partitions_deleted},
                                       {"partitions_kept_for_holds", r->partitions_kept_for_holds},
                                       {"holds_expired", r->holds_expired},
-                                      {"deletions_completed", r->deletions_completed}};
+                                      {"deletions_completed", r->deletions_completed},
+                                      {"subscriber_versions_deleted", r->subscriber_versions_deleted}};
   std::cout << out.dump(2) << "\n";
   return kExitOk;
 }

@@ -178,4 +178,86 @@ size_t SubscriberStore::versions() {
   return account_tag_of_.size();
 }
 
+Result<SubscriberVersion> SubscriberStore::OpenFrameLocked(uint64_t offset) {
+  std::string header, frame, plain;
+  if (Status s = reader_->Read(offset, 8, header); !s.ok()) return s;
+  if (Status s = reader_->Read(offset + 8, DecodeFixed32(header.data()), frame); !s.ok()) return s;
+  Decoder d(frame);
+  const uint64_t tag = d.Fixed64();
+  const uint64_t n = d.Varint();
+  for (uint64_t i = 0; i < n; ++i) d.Fixed64();
+  const std::string_view nonce_bytes = d.Bytes(kNonceBytes);
+  if (!d.ok()) return Status::Corruption(path_ + ": bad frame");
+  Nonce nonce;
+  std::copy(nonce_bytes.begin(), nonce_bytes.end(), nonce.begin());
+  const std::string_view sealed = d.Bytes(d.left());
+  for (uint64_t account : keys_.AccountsOfTag(tag)) {
+    auto key = keys_.Get(account);
+    if (!key.ok() || !OpenTo(plain, *key, nonce, sealed, AssociatedData(account))) continue;
+    return DecodeSubscriber(plain, account);
+  }
+  return Status::NotFound("no live key opens the frame");
+}
+
+Result<uint64_t> SubscriberStore::Compact(Timestamp cutoff,
+                                          const std::function<bool(uint64_t)>& held) {
+  std::lock_guard lock(mu_);
+  // Every frame's account and version; frames no live key opens belong to deleted accounts.
+  std::vector<std::pair<uint64_t, SubscriberVersion>> opened;  // offset, version
+  std::vector<uint64_t> offsets;
+  for (const auto& [offset, tag] : account_tag_of_) offsets.push_back(offset);
+  std::sort(offsets.begin(), offsets.end());
+  for (uint64_t offset : offsets) {
+    auto v = OpenFrameLocked(offset);
+    if (v.ok()) {
+      opened.emplace_back(offset, std::move(v).value());
+    } else if (!v.status().IsNotFound()) {
+      return v.status();
+    }
+  }
+  // Per account, by effective_from: a version stays when it is the latest, or was superseded
+  // at or after the cutoff; of two with the same effective_from, the later appended stays.
+  std::stable_sort(opened.begin(), opened.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second.account_id, a.second.effective_from) <
+           std::tie(b.second.account_id, b.second.effective_from);
+  });
+  std::vector<uint64_t> kept;
+  for (size_t i = 0; i < opened.size(); ++i) {
+    const bool last_of_account =
+        i + 1 == opened.size() || opened[i + 1].second.account_id != opened[i].second.account_id;
+    if (last_of_account || held(opened[i].second.account_id)) {
+      kept.push_back(opened[i].first);
+      continue;
+    }
+    const Timestamp superseded = opened[i + 1].second.effective_from;
+    if (superseded != opened[i].second.effective_from && superseded >= cutoff) {
+      kept.push_back(opened[i].first);
+    }
+  }
+  std::sort(kept.begin(), kept.end());
+  const uint64_t removed = offsets.size() - kept.size();
+  if (removed == 0) return removed;
+  std::string out(kMagic), header, body;
+  for (uint64_t offset : kept) {
+    if (Status s = reader_->Read(offset, 8, header); !s.ok()) return s;
+    if (Status s = reader_->Read(offset + 8, DecodeFixed32(header.data()), body); !s.ok()) return s;
+    out += header;
+    out += body;
+  }
+  if (Status s = fs_.WriteAtomically(path_, out); !s.ok()) return s;
+  by_account_tag_.clear();
+  by_identifier_tag_.clear();
+  account_tag_of_.clear();
+  for (size_t pos = kMagic.size(); pos < out.size();) {
+    const uint32_t length = DecodeFixed32(out.data() + pos);
+    if (Status s = Index(pos, std::string_view(out).substr(pos + 8, length)); !s.ok()) return s;
+    pos += 8 + length;
+  }
+  durable_bytes_ = out.size();
+  auto reader = fs_.OpenRead(path_);
+  if (!reader.ok()) return reader.status();
+  reader_ = std::move(reader).value();
+  return removed;
+}
+
 }  // namespace custodian::vault

@@ -5,6 +5,7 @@
 // Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,12 +35,18 @@ class SubscriberStore {
   // Live accounts that may have held the identifier (normalized); callers check the versions.
   std::vector<uint64_t> CandidatesFor(IdentifierType type, std::string_view normalized);
   size_t versions();
+  // Rewrites the log without the versions of deleted accounts and without versions that were
+  // superseded before `cutoff`; an account's latest version stays, and so does every version
+  // of an account for which `held` is true. Returns how many versions went.
+  Result<uint64_t> Compact(Timestamp cutoff, const std::function<bool(uint64_t)>& held);
 
  private:
   SubscriberStore(FileSystem& fs, std::string path, KeyStore& keys, const VaultKeys& vk)
       : fs_(fs), path_(std::move(path)), keys_(keys), vault_keys_(vk) {}
   uint64_t IdentifierTag(IdentifierType type, std::string_view normalized) const;
   Status Index(uint64_t offset, std::string_view body);
+  // The frame at `offset` opened: its account and version. NotFound when no live key opens it.
+  Result<SubscriberVersion> OpenFrameLocked(uint64_t offset);
 
   FileSystem& fs_;
   const std::string path_;

@@ -686,6 +686,14 @@ Result<RetentionReport> Vault::RunRetention() {
       ++report.partitions_kept_for_holds;
     }
   }
+  // Subscriber history: held accounts keep theirs whole.
+  const Timestamp subscriber_cutoff =
+      Timestamp{now.micros - options_.subscriber_retention_days * kMicrosPerDay};
+  auto compacted = subscribers_->Compact(subscriber_cutoff, [&](uint64_t account) {
+    return !holds_->ActiveFor(account, now).empty();
+  });
+  if (!compacted.ok()) return compacted.status();
+  report.subscriber_versions_deleted = *compacted;
   return report;
 }
 

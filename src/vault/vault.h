@@ -33,6 +33,9 @@ struct VaultOptions {
   // The access log's retention: older events are refused at ingest (and, by retention,
   // deleted). 90 days is the default promise; services publish their own.
   int64_t access_log_retention_days = 90;
+  // Subscriber record versions are kept this long after a newer version superseded them (an
+  // account's latest version stays while the account does).
+  int64_t subscriber_retention_days = 365;
   // How far ahead of the clock an event may be (clock skew between services).
   int64_t future_tolerance_micros = kMicrosPerDay;
   // An open partition holding this many events is sealed into a segment.
@@ -83,6 +86,7 @@ struct RetentionReport {
   uint64_t partitions_kept_for_holds = 0;  // past retention, reduced to held accounts' data
   uint64_t holds_expired = 0;
   uint64_t deletions_completed = 0;  // accounts whose deletion waited for a hold
+  uint64_t subscriber_versions_deleted = 0;  // superseded past retention, or of deleted accounts
 };
 
 enum class DeletionOutcome {

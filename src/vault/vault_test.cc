@@ -794,3 +794,53 @@ TEST_F(VaultSubscriberTest, ReadsNeedTheRightGrant) {
 
 }  // namespace
 }  // namespace custodian::vault
+
+namespace custodian::vault {
+namespace {
+
+TEST_F(VaultSubscriberTest, RetentionDropsOldSupersededVersionsUnlessHeld) {
+  // Account 1's first version was superseded on 2026-02-01; account 2 has one version.
+  clock_.Set(T("2027-01-15T00:00:00Z"));  // 348 days later: within a year, kept
+  auto r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->subscriber_versions_deleted, 0u);
+  clock_.Set(T("2027-02-02T00:00:00Z"));  // 366 days: the old version goes
+  r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->subscriber_versions_deleted, 1u);
+  EXPECT_EQ(Versions(1, "2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z").size(), 1u);
+  EXPECT_EQ(Versions(2, "2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z").size(), 1u);
+  EXPECT_TRUE(Resolve("email", "ana@example.net", "2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z").empty());
+  Reopen();
+  EXPECT_EQ(vault_->Stats()->subscriber_versions, 2u);
+  EXPECT_EQ(Resolve("email", "ana@new.example", "2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+            std::vector<uint64_t>{1});
+}
+
+TEST_F(VaultSubscriberTest, AHeldAccountKeepsItsWholeHistory) {
+  Hold h;
+  h.id = "H-1";
+  h.account = 1;
+  h.case_id = "C-1";
+  h.placed = clock_.Now();
+  h.expires = T("2028-01-01T00:00:00Z");
+  h.covers_until = clock_.Now();
+  ASSERT_TRUE(vault_->PlaceHold(h).ok());
+  clock_.Set(T("2027-02-02T00:00:00Z"));
+  auto r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->subscriber_versions_deleted, 0u);
+  EXPECT_EQ(Versions(1, "2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z").size(), 2u);
+}
+
+TEST_F(VaultSubscriberTest, ADeletedAccountsVersionsGoAtTheNextRetentionRun) {
+  Ingest(Event(2, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_EQ(*vault_->DeleteAccount(2), DeletionOutcome::kDeleted);
+  auto r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->subscriber_versions_deleted, 1u);
+  EXPECT_EQ(vault_->Stats()->subscriber_versions, 2u);
+}
+
+}  // namespace
+}  // namespace custodian::vault
