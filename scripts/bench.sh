@@ -11,7 +11,6 @@ cd "$(dirname "$0")/.."
 scale=${1:-0.1}
 shift $(($# > 0 ? 1 : 0))
 
-scripts/setup.sh
 scripts/setup-bench.sh
 
 # ccache: hit across checkouts in different directories, as scripts/build.sh does.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages custodian needs, and only those that are missing.
-# Idempotent; uses sudo when not run as root. Usage: scripts/setup.sh
+# Idempotent; uses sudo when not run as root.
+# Usage: scripts/setup.sh [PACKAGE...]   (further packages, e.g. the benchmark's)
 set -euo pipefail
 
 # Build tools, libraries (DESIGN.md, Dependencies; ../shared/DEPENDENCIES.md) and test tools.
@@ -9,6 +10,7 @@ packages=(
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
+  "$@"
 )
 
 missing=()
