@@ -109,10 +109,10 @@ class CustodianPeer : public Peer {
     scope.start = Timestamp{from_us};
     scope.end = Timestamp{to_us};
     scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
-    auto result = vault_->ReadAddress(vault_->grants().Issue(std::move(scope)), *address,
-                                      Timestamp{from_us}, Timestamp{to_us}, SIZE_MAX, audit_);
-    if (!result.ok()) return result.status();
-    return result->accounts;
+    auto accounts = vault_->AccountsAtAddress(vault_->grants().Issue(std::move(scope)), *address,
+                                              Timestamp{from_us}, Timestamp{to_us}, audit_);
+    if (!accounts.ok()) return accounts.status();
+    return accounts->size();
   }
 
   Status DropDay(Date day) override {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,11 +58,26 @@ class PosixWritableFile : public WritableFile {
   uint64_t size_;
 };
 
+// Read by pread; files are also mapped read-only, so that readers of immutable files (segments)
+// can take views without copying.
 class PosixRandomAccessFile : public RandomAccessFile {
  public:
   PosixRandomAccessFile(int fd, std::string path, uint64_t size)
-      : fd_(fd), path_(std::move(path)), size_(size) {}
-  ~PosixRandomAccessFile() override { ::close(fd_); }
+      : fd_(fd), path_(std::move(path)), size_(size) {
+    if (size_ > 0) {
+      void* m = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd_, 0);
+      if (m != MAP_FAILED) map_ = static_cast<const char*>(m);
+    }
+  }
+  ~PosixRandomAccessFile() override {
+    if (map_) ::munmap(const_cast<char*>(map_), size_);
+    ::close(fd_);
+  }
+  bool View(uint64_t offset, size_t n, std::string_view& out) const override {
+    if (!map_ || offset > size_ || n > size_ - offset) return false;
+    out = std::string_view(map_ + offset, n);
+    return true;
+  }
   Status Read(uint64_t offset, size_t n, std::string& out) const override {
     out.resize(n);
     size_t done = 0;
@@ -82,6 +98,7 @@ class PosixRandomAccessFile : public RandomAccessFile {
   int fd_;
   std::string path_;
   uint64_t size_;
+  const char* map_ = nullptr;
 };
 
 class Posix : public FileSystem {

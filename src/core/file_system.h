@@ -30,6 +30,11 @@ class RandomAccessFile {
   virtual ~RandomAccessFile() = default;
   // Reads exactly n bytes at offset into out; Corruption if the file is shorter.
   virtual Status Read(uint64_t offset, size_t n, std::string& out) const = 0;
+  // The n bytes at offset without copying them, when the file is mapped into memory; false
+  // otherwise (then use Read). Valid while the file object lives.
+  virtual bool View(uint64_t /*offset*/, size_t /*n*/, std::string_view& /*out*/) const {
+    return false;
+  }
   virtual uint64_t Size() const = 0;
 };
 

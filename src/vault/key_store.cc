@@ -69,7 +69,7 @@ Result<std::unique_ptr<KeyStore>> KeyStore::Open(FileSystem& fs, const std::stri
 }
 
 Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
-  const Slot& slot = slots_[index];
+  Slot& slot = slots_[index];
   Nonce nonce;
   std::copy(slot.wrapped.begin(), slot.wrapped.begin() + kNonceBytes, nonce.begin());
   std::string plain;
@@ -79,6 +79,7 @@ Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
                               " does not open under this master key");
   }
   account = DecodeFixed64(plain.data());
+  slot.owner = account;
   key = SecretKey::FromBytes(std::string_view(plain).substr(8, kKeyBytes));
   sodium_memzero(plain.data(), plain.size());
   return Status::Ok();
@@ -195,7 +196,12 @@ std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {
   std::vector<uint64_t> out;
   auto [begin, end] = by_tag_.equal_range(tag);
   for (auto it = begin; it != end; ++it) {
-    if (slots_[it->second].state != kLive) continue;
+    Slot& slot = slots_[it->second];
+    if (slot.state != kLive) continue;
+    if (slot.owner) {
+      out.push_back(*slot.owner);
+      continue;
+    }
     uint64_t owner;
     SecretKey key;
     if (UnwrapLocked(it->second, owner, key).ok()) out.push_back(owner);

@@ -54,6 +54,7 @@ class KeyStore {
     uint8_t state = 0;  // kLive or kDeleted
     uint64_t tag = 0;
     std::string wrapped;  // nonce ‖ sealed(account ‖ key); empty once deleted
+    std::optional<uint64_t> owner;  // the account, once the slot has been opened
   };
   KeyStore(FileSystem& fs, std::string path, const SecretKey& wrap, const ShortKey& tags)
       : fs_(fs), path_(std::move(path)), wrap_(wrap), tags_(tags) {}

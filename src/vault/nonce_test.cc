@@ -14,6 +14,7 @@
 #include "vault/journal.h"
 #include "vault/segment.h"
 #include "vault/vault.h"
+#include "vault/vault_keys.h"
 
 namespace custodian::vault {
 namespace {
@@ -30,6 +31,7 @@ class VaultNonceTest : public ::testing::Test {
     char tmpl[] = "/tmp/custodian_nonce_test_XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    keys_ = VaultKeys::Load(PosixFileSystem(), dir_ + "/keys/vault.keys", master_).value();
     options_.clock = &clock_;
     options_.fs = &faulty_;
     Reopen();
@@ -71,7 +73,7 @@ class VaultNonceTest : public ::testing::Test {
           Add(std::string(n.begin(), n.end()), path + "#" + std::to_string(i));
         }
       } else if (name.starts_with("seg-") && name.ends_with(".seg")) {
-        auto s = SegmentReader::Open(PosixFileSystem(), path);
+        auto s = SegmentReader::Open(PosixFileSystem(), path, keys_->metadata);
         ASSERT_TRUE(s.ok());
         for (size_t i = 0; i < (*s)->index().size(); ++i) {
           const Nonce n = BlockNonce((*s)->id(), i);
@@ -97,6 +99,7 @@ class VaultNonceTest : public ::testing::Test {
   VaultOptions options_;
   std::unique_ptr<Vault> vault_;
   std::map<std::string, std::string> seen_;
+  std::optional<VaultKeys> keys_;
 };
 
 TEST_F(VaultNonceTest, NoNonceRepeatsAcrossReplayLateEventsRetriesAndReSealing) {

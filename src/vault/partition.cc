@@ -64,7 +64,7 @@ Result<std::unique_ptr<Partition>> Partition::Open(const PartitionContext& ctx,
       // A segment whose sealing did not finish: its journal still holds the events.
       if (Status s = ctx.fs.Remove(path); !s.ok()) return s;
     } else if (name.starts_with(kSegmentPrefix)) {
-      auto segment = SegmentReader::Open(ctx.fs, path);
+      auto segment = SegmentReader::Open(ctx.fs, path, ctx.vault_keys.metadata);
       if (!segment.ok()) return segment.status();
       if ((*segment)->day() != day) return Status::Corruption(path + ": belongs to another day");
       p->segments_.push_back(std::move(segment).value());
@@ -217,17 +217,21 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
     SealTo(sealed_block, *key, BlockNonce(id, ordinal), plain,
            BlockAssociatedData(g.account, day_, id, ordinal));
     const uint32_t b = builder.AddBlock(g.tag, static_cast<uint32_t>(block.size()), sealed_block);
-    std::unordered_set<uint64_t> addresses;
+    // One address entry per distinct address, with its first and last use (block in time order).
+    std::unordered_map<uint64_t, AddressIndexEntry> addresses;
     for (const PackedEvent& e : block) {
       const uint64_t t = AddressTag(ctx_.vault_keys.address_index, e.ip, e.flags & PackedEvent::kIpV6);
-      if (addresses.insert(t).second) builder.AddAddress(t, b);
+      const uint64_t at = static_cast<uint64_t>(e.ts - day_start());
+      auto [it, added] = addresses.try_emplace(t, AddressIndexEntry{t, b, at, at});
+      it->second.last = at;
       if (e.event_id) {
         builder.AddEventId(EventIdTagOf(ctx_.vault_keys.event_ids, g.account, pool_.Get(e.event_id)));
       }
     }
+    for (const auto& [t, entry] : addresses) builder.AddAddress(entry);
     ++ordinal;
   }
-  const std::string bytes = builder.Finish();
+  const std::string bytes = builder.Finish(ctx_.vault_keys.metadata);
   const std::string path = JoinPath(dir_, SegmentName(id));
   const std::string tmp = path + ".tmp";
   auto file = ctx_.fs.OpenAppend(tmp, true);
@@ -257,7 +261,7 @@ Status Partition::SealLocked() {
   if (by_account_.empty()) return Status::Ok();
   auto path = WriteSegmentLocked(RandomSegmentId(), journal_ ? journal_->id() : JournalId{});
   if (!path.ok()) return path.status();
-  auto reader = SegmentReader::Open(ctx_.fs, *path);
+  auto reader = SegmentReader::Open(ctx_.fs, *path, ctx_.vault_keys.metadata);
   if (!reader.ok()) return reader.status();
   segments_.push_back(std::move(reader).value());
   // The segment names the journal it sealed, so a crash before this removal is harmless.
@@ -275,7 +279,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   for (auto it = by_account_.begin(); it != by_account_.end();) {
     it = keep(it->first) ? std::next(it) : by_account_.erase(it);
   }
-  std::string sealed, plain, scratch;
+  std::string scratch_block, plain, scratch;
   for (const auto& segment : segments_) {
     for (uint32_t ordinal = 0; ordinal < segment->index().size(); ++ordinal) {
       const BlockIndexEntry& entry = segment->index()[ordinal];
@@ -285,8 +289,9 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
         }
         auto key = ctx_.keys.Get(account);
         if (!key.ok()) continue;
-        if (Status s = segment->ReadBlock(ordinal, sealed); !s.ok()) return s;
-        if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), sealed,
+        auto sealed = segment->Block(ordinal, scratch_block);
+        if (!sealed.ok()) return sealed.status();
+        if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), *sealed,
                     BlockAssociatedData(account, day_, segment->id(), ordinal))) {
           return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
                                     " fails authentication");
@@ -324,7 +329,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   segments_.clear();
   ClearMemtableLocked();
   if (!new_segment.empty()) {
-    auto reader = SegmentReader::Open(ctx_.fs, JoinPath(dir_, new_segment));
+    auto reader = SegmentReader::Open(ctx_.fs, JoinPath(dir_, new_segment), ctx_.vault_keys.metadata);
     if (!reader.ok()) return reader.status();
     segments_.push_back(std::move(reader).value());
   }

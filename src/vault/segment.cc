@@ -67,13 +67,23 @@ uint32_t SegmentBuilder::AddBlock(const Tag96& tag, uint32_t events, std::string
   return static_cast<uint32_t>(index_.size() - 1);
 }
 
-void SegmentBuilder::AddAddress(uint64_t address_tag, uint32_t block) {
-  addresses_.push_back({address_tag, block});
+void SegmentBuilder::AddAddress(const AddressIndexEntry& entry) { addresses_.push_back(entry); }
+
+namespace {
+
+constexpr char kAddressIndexAssociated[] = "custodian/address-index/v1";
+
+std::string AddressIndexAssociatedData(const SegmentId& id) {
+  std::string ad(kAddressIndexAssociated);
+  ad.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return ad;
 }
+
+}  // namespace
 
 void SegmentBuilder::AddEventId(const EventIdTag& tag) { event_ids_.push_back(tag); }
 
-std::string SegmentBuilder::Finish() {
+std::string SegmentBuilder::Finish(const SecretKey& index_key) {
   std::sort(addresses_.begin(), addresses_.end(), [](const auto& a, const auto& b) {
     return std::tie(a.address_tag, a.block) < std::tie(b.address_tag, b.block);
   });
@@ -99,8 +109,14 @@ std::string SegmentBuilder::Finish() {
     PutVarint(raw, a.address_tag - previous);  // sorted: small deltas
     previous = a.address_tag;
     PutVarint(raw, a.block);
+    PutVarint(raw, a.first);
+    PutVarint(raw, a.last - a.first);
   }
-  const std::string addresses = Compress(raw);
+  // The first and last times are finer than the day: the section is sealed.
+  const Nonce nonce = RandomNonce();
+  std::string sealed_addresses(reinterpret_cast<const char*>(nonce.data()), nonce.size());
+  SealTo(sealed_addresses, index_key, nonce, Compress(raw), AddressIndexAssociatedData(id_));
+  const std::string addresses = std::move(sealed_addresses);
   raw.clear();
   for (const EventIdTag& t : event_ids_) raw.append(reinterpret_cast<const char*>(t.data()), t.size());
   const std::string event_ids = Compress(raw);
@@ -124,7 +140,8 @@ std::string SegmentBuilder::Finish() {
   return out;
 }
 
-Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const std::string& path) {
+Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const std::string& path,
+                                                           const SecretKey& index_key) {
   auto file = fs.OpenRead(path);
   if (!file.ok()) return file.status();
   std::unique_ptr<SegmentReader> r(new SegmentReader());
@@ -164,6 +181,17 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
     if (Crc32c(raw) != DecodeFixed32(footer.data() + 48 + 4 * i)) {
       return corrupt("index section " + std::to_string(i) + " fails its checksum");
     }
+    if (i == 1) {  // the sealed address index
+      Nonce nonce;
+      if (raw.size() < kNonceBytes) return corrupt("address index damaged");
+      std::copy(raw.begin(), raw.begin() + kNonceBytes, nonce.begin());
+      std::string opened;
+      if (!OpenTo(opened, index_key, nonce, std::string_view(raw).substr(kNonceBytes),
+                  AddressIndexAssociatedData(r->id_))) {
+        return corrupt("address index fails authentication");
+      }
+      raw = std::move(opened);
+    }
     if (!Decompress(raw, sections[i])) return corrupt("index section " + std::to_string(i) + " does not decompress");
   }
   const uint64_t blocks_end = DecodeFixed64(footer.data());
@@ -186,8 +214,10 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
   while (!a.done()) {
     tag += a.Varint();
     const uint64_t block = a.Varint();
+    const uint64_t first = a.Varint();
+    const uint64_t last = first + a.Varint();
     if (!a.ok() || block >= r->index_.size()) return corrupt("address index does not decode");
-    r->addresses_.push_back({tag, static_cast<uint32_t>(block)});
+    r->addresses_.push_back({tag, static_cast<uint32_t>(block), first, last});
   }
   if (sections[2].size() % 16 != 0) return corrupt("event-id section does not decode");
   for (size_t i = 0; i < sections[2].size(); i += 16) {
@@ -209,11 +239,11 @@ std::vector<uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
   return out;
 }
 
-std::vector<uint32_t> SegmentReader::FindAddress(uint64_t address_tag) const {
-  std::vector<uint32_t> out;
+std::vector<AddressIndexEntry> SegmentReader::FindAddress(uint64_t address_tag) const {
+  std::vector<AddressIndexEntry> out;
   auto it = std::lower_bound(addresses_.begin(), addresses_.end(), address_tag,
                              [](const AddressIndexEntry& e, uint64_t t) { return e.address_tag < t; });
-  for (; it != addresses_.end() && it->address_tag == address_tag; ++it) out.push_back(it->block);
+  for (; it != addresses_.end() && it->address_tag == address_tag; ++it) out.push_back(*it);
   return out;
 }
 
@@ -221,9 +251,12 @@ bool SegmentReader::HasEventId(const EventIdTag& tag) const {
   return std::binary_search(event_ids_.begin(), event_ids_.end(), tag);
 }
 
-Status SegmentReader::ReadBlock(uint32_t ordinal, std::string& out) const {
+Result<std::string_view> SegmentReader::Block(uint32_t ordinal, std::string& scratch) const {
   const BlockIndexEntry& e = index_.at(ordinal);
-  return file_->Read(e.offset, e.length, out);
+  std::string_view view;
+  if (file_->View(e.offset, e.length, view)) return view;
+  if (Status s = file_->Read(e.offset, e.length, scratch); !s.ok()) return s;
+  return std::string_view(scratch);
 }
 
 }  // namespace custodian::vault

@@ -36,6 +36,11 @@ struct BlockIndexEntry {
 struct AddressIndexEntry {
   uint64_t address_tag = 0;
   uint32_t block = 0;  // ordinal in the block index
+  // When the block's account used the address that day: its first and last event there, in
+  // microseconds since the day's start. They let a lookup by address skip blocks that cannot
+  // match without opening them; the section that holds them is sealed.
+  uint64_t first = 0;
+  uint64_t last = 0;
 };
 
 // The nonce of block `ordinal` of a segment: unique because segment ids are random.
@@ -49,10 +54,10 @@ class SegmentBuilder {
   SegmentBuilder(Date day, const SegmentId& id, const JournalId& sealed_journal);
   // Blocks must be added in (tag, check) order; returns the block's ordinal.
   uint32_t AddBlock(const Tag96& tag, uint32_t events, std::string_view sealed);
-  void AddAddress(uint64_t address_tag, uint32_t block);
+  void AddAddress(const AddressIndexEntry& entry);
   void AddEventId(const EventIdTag& tag);
-  // The segment's bytes, ready to write.
-  std::string Finish();
+  // The segment's bytes, ready to write; `index_key` seals the address index.
+  std::string Finish(const SecretKey& index_key);
 
  private:
   Date day_;
@@ -66,8 +71,10 @@ class SegmentBuilder {
 
 class SegmentReader {
  public:
-  // Opens and checks a segment file: header, footer and index sections.
-  static Result<std::unique_ptr<SegmentReader>> Open(FileSystem& fs, const std::string& path);
+  // Opens and checks a segment file: header, footer and index sections (the address index
+  // opened with `index_key`).
+  static Result<std::unique_ptr<SegmentReader>> Open(FileSystem& fs, const std::string& path,
+                                                     const SecretKey& index_key);
 
   Date day() const { return day_; }
   const SegmentId& id() const { return id_; }
@@ -78,11 +85,11 @@ class SegmentReader {
 
   // Ordinals of the blocks whose tag is `tag` (normally at most one).
   std::vector<uint32_t> FindBlocks(const Tag96& tag) const;
-  // Ordinals of the blocks that hold `address_tag`.
-  std::vector<uint32_t> FindAddress(uint64_t address_tag) const;
+  // The address index's entries for `address_tag`.
+  std::vector<AddressIndexEntry> FindAddress(uint64_t address_tag) const;
   bool HasEventId(const EventIdTag& tag) const;
-  // Reads the sealed bytes of block `ordinal`.
-  Status ReadBlock(uint32_t ordinal, std::string& out) const;
+  // The sealed bytes of block `ordinal`: a view of the mapped file, or a copy in `scratch`.
+  Result<std::string_view> Block(uint32_t ordinal, std::string& scratch) const;
 
  private:
   SegmentReader() = default;

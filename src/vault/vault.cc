@@ -410,11 +410,12 @@ AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t
 Status Vault::VisitAccountDay(Partition& p, uint64_t account, const SecretKey& key, int64_t start,
                               int64_t end, bool with_device, std::vector<AccessRecord>& out) {
   const Tag96 tag = AccountTag(keys_.account_tags, account);
-  std::string sealed, plain, scratch;
+  std::string scratch_block, plain, scratch;
   for (const auto& segment : p.segments()) {
     for (uint32_t ordinal : segment->FindBlocks(tag)) {
-      if (Status s = segment->ReadBlock(ordinal, sealed); !s.ok()) return s;
-      if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), sealed,
+      auto sealed = segment->Block(ordinal, scratch_block);
+      if (!sealed.ok()) return sealed.status();
+      if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), *sealed,
                   BlockAssociatedData(account, p.day(), segment->id(), ordinal))) {
         return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
                                   " fails authentication");
@@ -475,19 +476,9 @@ Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_
   return out;
 }
 
-Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoint& address,
-                                             Timestamp start, Timestamp end, size_t max_accounts,
-                                             ReadAudit& audit) {
-  if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
-  const auto& addresses = grant.scope.addresses;
-  if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
-    return Status::InvalidArgument("the grant does not name that address");
-  }
-  if (Status s = audit.RecordRead(grant, "access_log address " + address.ToString() + " " +
-                                             Window(start, end));
-      !s.ok()) {
-    return s;
-  }
+Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
+                             Timestamp end, bool records,
+                             std::map<uint64_t, std::vector<AccessRecord>>& by_account) {
   const std::array<uint8_t, 16> ip = AddressArray(address.address);
   const bool v6 = !address.address.is_v4();
   const uint64_t tag = AddressTag(keys_.address_index, ip, v6);
@@ -497,8 +488,7 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
     return e_ip == ip && IsV6(flags) == v6 && ts >= start.micros && ts < end.micros &&
            (!address.port || ((flags & PackedEvent::kHasPort) && port == *address.port));
   };
-  std::map<uint64_t, std::vector<AccessRecord>> by_account;
-  std::string sealed, plain, scratch;
+  std::string scratch_block, plain, scratch;
   for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
     auto p = PartitionFor(d, false);
     if (!p.ok()) return p.status();
@@ -506,23 +496,35 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
     Partition& part = **p;
     std::shared_lock lock(part.mutex());
     for (const auto& segment : part.segments()) {
-      for (uint32_t ordinal : segment->FindAddress(tag)) {
-        const BlockIndexEntry& entry = segment->index()[ordinal];
+      for (const AddressIndexEntry& a : segment->FindAddress(tag)) {
+        const int64_t first = part.day_start() + static_cast<int64_t>(a.first);
+        const int64_t last = part.day_start() + static_cast<int64_t>(a.last);
+        if (last < start.micros || first >= end.micros) continue;  // no use in the window
+        // Every use of the address lies in the window: the account matches without opening
+        // its block, unless the port or the events themselves are wanted.
+        const bool certain = first >= start.micros && last < end.micros && !address.port;
+        const BlockIndexEntry& entry = segment->index()[a.block];
         for (uint64_t account : store_->AccountsOfTag(entry.tag)) {
           if (AccountTag(keys_.account_tags, account).second != entry.check) continue;
+          if (certain && !records) {
+            by_account[account];
+            continue;
+          }
           auto key = store_->Get(account);
           if (!key.ok()) continue;
-          if (Status s = segment->ReadBlock(ordinal, sealed); !s.ok()) return s;
-          if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), sealed,
-                      BlockAssociatedData(account, part.day(), segment->id(), ordinal))) {
-            return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
+          auto sealed = segment->Block(a.block, scratch_block);
+          if (!sealed.ok()) return sealed.status();
+          if (!OpenTo(plain, *key, BlockNonce(segment->id(), a.block), *sealed,
+                      BlockAssociatedData(account, part.day(), segment->id(), a.block))) {
+            return Status::Corruption(segment->path() + ": block " + std::to_string(a.block) +
                                       " fails authentication");
           }
           Status s = DecodeBlock(plain, part.day_start(), scratch, [&](const BlockEvent& e) {
-            if (matches(e.ip, e.flags, e.port, e.ts)) {
-              by_account[account].push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port,
-                                                     e.user_agent, e.device, e.has_device,
-                                                     with_device));
+            if (!matches(e.ip, e.flags, e.port, e.ts)) return;
+            auto& list = by_account[account];
+            if (records) {
+              list.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+                                      e.device, e.has_device, with_device));
             }
           });
           if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
@@ -532,18 +534,55 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
     for (size_t i = 0; i < part.memtable_size(); ++i) {
       const PackedEvent& e = part.memtable_event(static_cast<uint32_t>(i));
       if (!matches(e.ip, e.flags, e.port, e.ts)) continue;
-      by_account[e.account_id].push_back(
-          ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
-                   e.device ? part.pool().Get(e.device) : std::string_view(), e.device != 0,
-                   with_device));
+      auto& list = by_account[e.account_id];
+      if (records) {
+        list.push_back(ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+                                e.device ? part.pool().Get(e.device) : std::string_view(),
+                                e.device != 0, with_device));
+      }
     }
   }
+  return Status::Ok();
+}
+
+Status Vault::CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
+                                Timestamp end, ReadAudit& audit) {
+  if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
+  const auto& addresses = grant.scope.addresses;
+  if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+    return Status::InvalidArgument("the grant does not name that address");
+  }
+  return audit.RecordRead(grant, "access_log address " + address.ToString() + " " +
+                                     Window(start, end));
+}
+
+Result<std::vector<uint64_t>> Vault::AccountsAtAddress(const Grant& grant,
+                                                       const IpEndpoint& address, Timestamp start,
+                                                       Timestamp end, ReadAudit& audit) {
+  if (Status s = CheckAddressGrant(grant, address, start, end, audit); !s.ok()) return s;
+  std::map<uint64_t, std::vector<AccessRecord>> by_account;
+  if (Status s = CollectAddress(grant, address, start, end, false, by_account); !s.ok()) return s;
+  std::vector<uint64_t> out;
+  for (const auto& [account, unused] : by_account) out.push_back(account);
+  return out;
+}
+
+Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoint& address,
+                                             Timestamp start, Timestamp end, size_t max_accounts,
+                                             ReadAudit& audit) {
+  if (Status s = CheckAddressGrant(grant, address, start, end, audit); !s.ok()) return s;
+  // Which accounts first, without opening what need not be opened: over the cap, nothing
+  // more is read.
+  std::map<uint64_t, std::vector<AccessRecord>> by_account;
+  if (Status s = CollectAddress(grant, address, start, end, false, by_account); !s.ok()) return s;
   AddressReadResult result;
   result.accounts = by_account.size();
   if (by_account.size() > max_accounts) {
     result.withheld = true;
     return result;
   }
+  by_account.clear();
+  if (Status s = CollectAddress(grant, address, start, end, true, by_account); !s.ok()) return s;
   for (auto& [account, records] : by_account) {
     std::stable_sort(records.begin(), records.end(),
                      [](const AccessRecord& a, const AccessRecord& b) { return a.ts < b.ts; });

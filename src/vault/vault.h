@@ -136,6 +136,12 @@ class Vault {
   // the account, cover the window and the access_log category, and be valid now.
   Result<std::vector<AccessRecord>> ReadAccount(const Grant& grant, uint64_t account,
                                                 Timestamp start, Timestamp end, ReadAudit& audit);
+  // The accounts (not deleted) seen at `address` (and its port, when it has one) in
+  // [start, end). Opens no block it need not: the address index knows, sealed, when each
+  // account first and last used the address each day.
+  Result<std::vector<uint64_t>> AccountsAtAddress(const Grant& grant, const IpEndpoint& address,
+                                                  Timestamp start, Timestamp end,
+                                                  ReadAudit& audit);
   // The events seen at `address` (and its port, when it has one) in [start, end), of every
   // account not deleted, unless more than `max_accounts` accounts match.
   Result<AddressReadResult> ReadAddress(const Grant& grant, const IpEndpoint& address,
@@ -181,6 +187,12 @@ class Vault {
   Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
                    const StringPool& pool, IngestReport& report);
   Status CheckGrant(const Grant& grant, Category category, Timestamp start, Timestamp end) const;
+  Status CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
+                           Timestamp end, ReadAudit& audit);
+  // The accounts seen at the address in the window, with their events there when `records`.
+  Status CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
+                        Timestamp end, bool records,
+                        std::map<uint64_t, std::vector<AccessRecord>>& by_account);
   AccessRecord ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
                         const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
                         std::string_view device, bool has_device, bool with_device);

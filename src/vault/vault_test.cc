@@ -844,3 +844,38 @@ TEST_F(VaultSubscriberTest, ADeletedAccountsVersionsGoAtTheNextRetentionRun) {
 
 }  // namespace
 }  // namespace custodian::vault
+
+namespace custodian::vault {
+namespace {
+
+TEST_F(VaultTest, AccountsAtAnAddressAreExactEvenWhereTheIndexIsNot) {
+  // Account 1 used the address at 01:00 and 23:00; account 2 at 06:00.
+  Ingest(Event(1, "2026-03-12T01:00:00Z", "203.0.113.5") + Event(1, "2026-03-12T23:00:00Z", "203.0.113.5") +
+         Event(2, "2026-03-12T06:00:00Z", "203.0.113.5") + Event(3, "2026-03-12T06:00:00Z", "198.51.100.9"));
+  for (bool sealed : {false, true}) {
+    SCOPED_TRACE(sealed ? "sealed" : "journal");
+    if (sealed) {
+      ASSERT_TRUE(vault_->Seal().ok());
+    }
+    const auto at = [&](const char* start, const char* end) {
+      GrantScope scope;
+      scope.case_id = "C-1";
+      scope.addresses = {*IpEndpoint::Parse("203.0.113.5")};
+      scope.categories.Add(Category::kAccessLog);
+      scope.start = T(start);
+      scope.end = T(end);
+      scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
+      auto r = vault_->AccountsAtAddress(vault_->grants().Issue(scope), scope.addresses[0], T(start),
+                                         T(end), audit_);
+      EXPECT_TRUE(r.ok()) << r.status().message();
+      return r.ok() ? *r : std::vector<uint64_t>{};
+    };
+    EXPECT_EQ(at("2026-03-12T05:00:00Z", "2026-03-12T10:00:00Z"), std::vector<uint64_t>{2});
+    EXPECT_EQ(at("2026-03-12T00:00:00Z", "2026-03-13T00:00:00Z"), (std::vector<uint64_t>{1, 2}));
+    EXPECT_EQ(at("2026-03-12T22:00:00Z", "2026-03-13T02:00:00Z"), std::vector<uint64_t>{1});
+    EXPECT_TRUE(at("2026-03-12T23:00:00.000001Z", "2026-03-13T01:00:00Z").empty());
+  }
+}
+
+}  // namespace
+}  // namespace custodian::vault
