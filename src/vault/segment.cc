@@ -209,6 +209,11 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
     r->events_ += e.events;
     r->index_.push_back(e);
   }
+  r->radix_.assign((1u << kRadixBits) + 1, 0);
+  for (size_t h = 0, i = 0; h <= (1u << kRadixBits); ++h) {
+    while (i < r->index_.size() && (r->index_[i].tag >> (64 - kRadixBits)) < h) ++i;
+    r->radix_[h] = static_cast<uint32_t>(i);
+  }
   Decoder a(sections[1]);
   uint64_t tag = 0;
   while (!a.done()) {
@@ -230,9 +235,11 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
 
 std::vector<uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
   std::vector<uint32_t> out;
-  auto it = std::lower_bound(index_.begin(), index_.end(), tag, [](const BlockIndexEntry& e, const Tag96& t) {
-    return std::tie(e.tag, e.check) < std::tie(t.first, t.second);
-  });
+  const size_t h = tag.first >> (64 - kRadixBits);
+  auto it = std::lower_bound(index_.begin() + radix_[h], index_.begin() + radix_[h + 1], tag,
+                             [](const BlockIndexEntry& e, const Tag96& t) {
+                               return std::tie(e.tag, e.check) < std::tie(t.first, t.second);
+                             });
   for (; it != index_.end() && it->tag == tag.first && it->check == tag.second; ++it) {
     out.push_back(static_cast<uint32_t>(it - index_.begin()));
   }

@@ -65,6 +65,10 @@ class SegmentBuilder {
   JournalId journal_;
   std::string blocks_;
   std::vector<BlockIndexEntry> index_;
+  // radix_[h] is the first block whose tag's top kRadixBits bits are >= h: a lookup searches
+  // only the few blocks between radix_[h] and radix_[h + 1].
+  static constexpr int kRadixBits = 12;
+  std::vector<uint32_t> radix_;
   std::vector<AddressIndexEntry> addresses_;
   std::vector<EventIdTag> event_ids_;
 };
@@ -100,6 +104,10 @@ class SegmentReader {
   uint64_t events_ = 0;
   std::unique_ptr<RandomAccessFile> file_;
   std::vector<BlockIndexEntry> index_;
+  // radix_[h] is the first block whose tag's top kRadixBits bits are >= h: a lookup searches
+  // only the few blocks between radix_[h] and radix_[h + 1].
+  static constexpr int kRadixBits = 12;
+  std::vector<uint32_t> radix_;
   std::vector<AddressIndexEntry> addresses_;
   std::vector<EventIdTag> event_ids_;
 };

@@ -64,14 +64,14 @@ uint32_t StringDictionary::Intern(std::string_view s) {
   return id;
 }
 
-std::string StringDictionary::Get(uint32_t id) {
-  std::lock_guard lock(mu_);
+std::string_view StringDictionary::Get(uint32_t id) {
+  std::shared_lock lock(mu_);
   if (id == 0 || id > strings_.size()) return {};
   return strings_[id - 1];
 }
 
 size_t StringDictionary::size() {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   return strings_.size();
 }
 

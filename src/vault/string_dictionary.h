@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,8 +27,9 @@ class StringDictionary {
 
   // The id + 1 of `s`, adding it (not durable until Commit) when new.
   uint32_t Intern(std::string_view s);
-  // The string of an id returned by Intern; empty if the id is unknown.
-  std::string Get(uint32_t id);
+  // The string of an id returned by Intern; empty if the id is unknown. The view stays valid
+  // while the dictionary lives (strings are never removed or moved).
+  std::string_view Get(uint32_t id);
   // Makes every string added since the last Commit durable.
   Status Commit();
   size_t size();
@@ -39,7 +41,7 @@ class StringDictionary {
   FileSystem& fs_;
   const std::string path_;
   const SecretKey key_;
-  std::mutex mu_;
+  std::shared_mutex mu_;
   std::deque<std::string> strings_;                       // GUARDED_BY(mu_)
   std::unordered_map<std::string_view, uint32_t> ids_;    // GUARDED_BY(mu_)
   size_t durable_ = 0;                                    // GUARDED_BY(mu_)

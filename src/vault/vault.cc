@@ -407,12 +407,13 @@ AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t
   return r;
 }
 
-Status Vault::VisitAccountDay(Partition& p, uint64_t account, const SecretKey& key, int64_t start,
-                              int64_t end, bool with_device, std::vector<AccessRecord>& out) {
-  const Tag96 tag = AccountTag(keys_.account_tags, account);
+Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
+                              const SecretKey& key, int64_t start, int64_t end, bool with_device,
+                              std::vector<AccessRecord>& out) {
   std::string scratch_block, plain, scratch;
   for (const auto& segment : p.segments()) {
     for (uint32_t ordinal : segment->FindBlocks(tag)) {
+      out.reserve(out.size() + segment->index()[ordinal].events);
       auto sealed = segment->Block(ordinal, scratch_block);
       if (!sealed.ok()) return sealed.status();
       if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), *sealed,
@@ -441,9 +442,8 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const SecretKey& k
   return Status::Ok();
 }
 
-Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_t account,
-                                                     Timestamp start, Timestamp end,
-                                                     ReadAudit& audit) {
+Status Vault::ScanAccount(const Grant& grant, uint64_t account, Timestamp start, Timestamp end,
+                          ReadAudit& audit, const std::function<void(const AccessRecord&)>& visit) {
   if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
   const auto& accounts = grant.scope.accounts;
   if (std::find(accounts.begin(), accounts.end(), account) == accounts.end()) {
@@ -454,25 +454,43 @@ Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_
       !s.ok()) {
     return s;
   }
-  std::vector<AccessRecord> out;
   auto key = store_->Get(account);
   if (!key.ok()) {
-    if (key.status().IsNotFound()) return out;  // never seen, or deleted
+    if (key.status().IsNotFound()) return Status::Ok();  // never seen, or deleted
     return key.status();
   }
   const bool with_device = grant.scope.categories.Contains(Category::kDevice);
+  const Tag96 tag = AccountTag(keys_.account_tags, account);
+  const auto by_time = [](const AccessRecord& a, const AccessRecord& b) { return a.ts < b.ts; };
+  std::vector<AccessRecord> day;
   for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
     auto p = PartitionFor(d, false);
     if (!p.ok()) return p.status();
     if (!*p) continue;
-    std::shared_lock lock((*p)->mutex());
-    if (Status s = VisitAccountDay(**p, account, *key, start.micros, end.micros, with_device, out);
-        !s.ok()) {
-      return s;
+    day.clear();
+    {
+      std::shared_lock lock((*p)->mutex());
+      if (Status s = VisitAccountDay(**p, account, tag, *key, start.micros, end.micros, with_device, day);
+          !s.ok()) {
+        return s;
+      }
     }
+    // Blocks are in time order; late events in a second segment or the journal interleave.
+    if (!std::is_sorted(day.begin(), day.end(), by_time)) {
+      std::stable_sort(day.begin(), day.end(), by_time);
+    }
+    for (const AccessRecord& r : day) visit(r);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const AccessRecord& a, const AccessRecord& b) { return a.ts < b.ts; });
+  return Status::Ok();
+}
+
+Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_t account,
+                                                     Timestamp start, Timestamp end,
+                                                     ReadAudit& audit) {
+  std::vector<AccessRecord> out;
+  Status s = ScanAccount(grant, account, start, end, audit,
+                         [&](const AccessRecord& r) { out.push_back(r); });
+  if (!s.ok()) return s;
   return out;
 }
 
@@ -500,9 +518,11 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
         const int64_t first = part.day_start() + static_cast<int64_t>(a.first);
         const int64_t last = part.day_start() + static_cast<int64_t>(a.last);
         if (last < start.micros || first >= end.micros) continue;  // no use in the window
-        // Every use of the address lies in the window: the account matches without opening
-        // its block, unless the port or the events themselves are wanted.
-        const bool certain = first >= start.micros && last < end.micros && !address.port;
+        // The first or the last use lies in the window: the account matches without opening
+        // its block, unless the port or the events themselves are wanted. Only uses that
+        // straddle the whole window need the block.
+        const auto inside = [&](int64_t t) { return t >= start.micros && t < end.micros; };
+        const bool certain = !address.port && (inside(first) || inside(last));
         const BlockIndexEntry& entry = segment->index()[a.block];
         for (uint64_t account : store_->AccountsOfTag(entry.tag)) {
           if (AccountTag(keys_.account_tags, account).second != entry.check) continue;

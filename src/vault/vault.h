@@ -4,6 +4,7 @@
 // Thread-safe: ingest, sealing and reads may run concurrently from many threads.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include "vault/holds.h"
 #include "vault/key_store.h"
 #include "vault/packed_event.h"
+#include "vault/segment.h"
 #include "vault/string_pool.h"
 #include "vault/string_dictionary.h"
 #include "vault/subscriber_store.h"
@@ -69,7 +71,9 @@ struct AccessRecord {
   EventKind kind = EventKind::kLogin;
   IpAddress ip;
   std::optional<uint16_t> port;
-  std::optional<std::string> user_agent;  // only when the grant has `device`
+  // Only when the grant has `device`. The user agent is a view of the vault's dictionary,
+  // valid while the vault is open.
+  std::optional<std::string_view> user_agent;
   std::optional<std::string> device_id;   // only when the grant has `device`
 };
 
@@ -136,6 +140,10 @@ class Vault {
   // the account, cover the window and the access_log category, and be valid now.
   Result<std::vector<AccessRecord>> ReadAccount(const Grant& grant, uint64_t account,
                                                 Timestamp start, Timestamp end, ReadAudit& audit);
+  // The same, handed to `visit` one at a time in time order, holding no more than one day of
+  // the account's events at once: for productions of any size.
+  Status ScanAccount(const Grant& grant, uint64_t account, Timestamp start, Timestamp end,
+                     ReadAudit& audit, const std::function<void(const AccessRecord&)>& visit);
   // The accounts (not deleted) seen at `address` (and its port, when it has one) in
   // [start, end). Opens no block it need not: the address index knows, sealed, when each
   // account first and last used the address each day.
@@ -199,8 +207,9 @@ class Vault {
   // Destroys `account`'s key and forgets its unsealed events.
   Status DestroyAccount(uint64_t account);
   // Visits `account`'s events on `day` in [start, end).
-  Status VisitAccountDay(Partition& p, uint64_t account, const SecretKey& key, int64_t start,
-                         int64_t end, bool with_device, std::vector<AccessRecord>& out);
+  Status VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag, const SecretKey& key,
+                         int64_t start, int64_t end, bool with_device,
+                         std::vector<AccessRecord>& out);
 
   const std::string dir_;
   const VaultOptions options_;
