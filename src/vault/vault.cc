@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <thread>
 #include <cstring>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "vault/block_codec.h"
@@ -507,6 +508,8 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
            (!address.port || ((flags & PackedEvent::kHasPort) && port == *address.port));
   };
   std::string scratch_block, plain, scratch;
+  // The live accounts behind each account tag met, and their check bits: looked up once.
+  std::unordered_map<uint64_t, std::vector<uint64_t>> owners_of;
   for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
     auto p = PartitionFor(d, false);
     if (!p.ok()) return p.status();
@@ -524,8 +527,15 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
         const auto inside = [&](int64_t t) { return t >= start.micros && t < end.micros; };
         const bool certain = !address.port && (inside(first) || inside(last));
         const BlockIndexEntry& entry = segment->index()[a.block];
-        for (uint64_t account : store_->AccountsOfTag(entry.tag)) {
-          if (AccountTag(keys_.account_tags, account).second != entry.check) continue;
+        auto owners = owners_of.find(entry.tag);
+        if (owners == owners_of.end()) {
+          std::vector<uint64_t> live;
+          for (uint64_t account : store_->AccountsOfTag(entry.tag)) {
+            if (AccountTag(keys_.account_tags, account).second == entry.check) live.push_back(account);
+          }
+          owners = owners_of.emplace(entry.tag, std::move(live)).first;
+        }
+        for (uint64_t account : owners->second) {
           if (certain && !records) {
             by_account[account];
             continue;
