@@ -246,12 +246,13 @@ std::vector<uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
   return out;
 }
 
-std::vector<AddressIndexEntry> SegmentReader::FindAddress(uint64_t address_tag) const {
-  std::vector<AddressIndexEntry> out;
-  auto it = std::lower_bound(addresses_.begin(), addresses_.end(), address_tag,
-                             [](const AddressIndexEntry& e, uint64_t t) { return e.address_tag < t; });
-  for (; it != addresses_.end() && it->address_tag == address_tag; ++it) out.push_back(*it);
-  return out;
+std::span<const AddressIndexEntry> SegmentReader::FindAddress(uint64_t address_tag) const {
+  const auto by_tag = [](const AddressIndexEntry& e, uint64_t t) { return e.address_tag < t; };
+  auto begin = std::lower_bound(addresses_.begin(), addresses_.end(), address_tag, by_tag);
+  auto end = begin;
+  while (end != addresses_.end() && end->address_tag == address_tag) ++end;
+  return std::span<const AddressIndexEntry>(addresses_)
+      .subspan(static_cast<size_t>(begin - addresses_.begin()), static_cast<size_t>(end - begin));
 }
 
 bool SegmentReader::HasEventId(const EventIdTag& tag) const {

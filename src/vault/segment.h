@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,8 +90,8 @@ class SegmentReader {
 
   // Ordinals of the blocks whose tag is `tag` (normally at most one).
   std::vector<uint32_t> FindBlocks(const Tag96& tag) const;
-  // The address index's entries for `address_tag`.
-  std::vector<AddressIndexEntry> FindAddress(uint64_t address_tag) const;
+  // The address index's entries for `address_tag` (a view of the reader's index).
+  std::span<const AddressIndexEntry> FindAddress(uint64_t address_tag) const;
   bool HasEventId(const EventIdTag& tag) const;
   // The sealed bytes of block `ordinal`: a view of the mapped file, or a copy in `scratch`.
   Result<std::string_view> Block(uint32_t ordinal, std::string& scratch) const;

@@ -496,8 +496,9 @@ Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_
 }
 
 Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
-                             Timestamp end, bool records,
-                             std::map<uint64_t, std::vector<AccessRecord>>& by_account) {
+                             Timestamp end, std::vector<uint64_t>& accounts,
+                             std::map<uint64_t, std::vector<AccessRecord>>* by_account) {
+  const bool records = by_account != nullptr;
   const std::array<uint8_t, 16> ip = AddressArray(address.address);
   const bool v6 = !address.address.is_v4();
   const uint64_t tag = AddressTag(keys_.address_index, ip, v6);
@@ -537,7 +538,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
         }
         for (uint64_t account : owners->second) {
           if (certain && !records) {
-            by_account[account];
+            accounts.push_back(account);
             continue;
           }
           auto key = store_->Get(account);
@@ -551,10 +552,11 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
           }
           Status s = DecodeBlock(plain, part.day_start(), scratch, [&](const BlockEvent& e) {
             if (!matches(e.ip, e.flags, e.port, e.ts)) return;
-            auto& list = by_account[account];
+            accounts.push_back(account);
             if (records) {
-              list.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
-                                      e.device, e.has_device, with_device));
+              (*by_account)[account].push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip,
+                                                        e.port, e.user_agent, e.device,
+                                                        e.has_device, with_device));
             }
           });
           if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
@@ -564,14 +566,17 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
     for (size_t i = 0; i < part.memtable_size(); ++i) {
       const PackedEvent& e = part.memtable_event(static_cast<uint32_t>(i));
       if (!matches(e.ip, e.flags, e.port, e.ts)) continue;
-      auto& list = by_account[e.account_id];
+      accounts.push_back(e.account_id);
       if (records) {
-        list.push_back(ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
-                                e.device ? part.pool().Get(e.device) : std::string_view(),
-                                e.device != 0, with_device));
+        (*by_account)[e.account_id].push_back(
+            ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+                     e.device ? part.pool().Get(e.device) : std::string_view(), e.device != 0,
+                     with_device));
       }
     }
   }
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   return Status::Ok();
 }
 
@@ -590,11 +595,9 @@ Result<std::vector<uint64_t>> Vault::AccountsAtAddress(const Grant& grant,
                                                        const IpEndpoint& address, Timestamp start,
                                                        Timestamp end, ReadAudit& audit) {
   if (Status s = CheckAddressGrant(grant, address, start, end, audit); !s.ok()) return s;
-  std::map<uint64_t, std::vector<AccessRecord>> by_account;
-  if (Status s = CollectAddress(grant, address, start, end, false, by_account); !s.ok()) return s;
-  std::vector<uint64_t> out;
-  for (const auto& [account, unused] : by_account) out.push_back(account);
-  return out;
+  std::vector<uint64_t> accounts;
+  if (Status s = CollectAddress(grant, address, start, end, accounts, nullptr); !s.ok()) return s;
+  return accounts;
 }
 
 Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoint& address,
@@ -603,16 +606,17 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
   if (Status s = CheckAddressGrant(grant, address, start, end, audit); !s.ok()) return s;
   // Which accounts first, without opening what need not be opened: over the cap, nothing
   // more is read.
-  std::map<uint64_t, std::vector<AccessRecord>> by_account;
-  if (Status s = CollectAddress(grant, address, start, end, false, by_account); !s.ok()) return s;
+  std::vector<uint64_t> accounts;
+  if (Status s = CollectAddress(grant, address, start, end, accounts, nullptr); !s.ok()) return s;
   AddressReadResult result;
-  result.accounts = by_account.size();
-  if (by_account.size() > max_accounts) {
+  result.accounts = accounts.size();
+  if (accounts.size() > max_accounts) {
     result.withheld = true;
     return result;
   }
-  by_account.clear();
-  if (Status s = CollectAddress(grant, address, start, end, true, by_account); !s.ok()) return s;
+  accounts.clear();
+  std::map<uint64_t, std::vector<AccessRecord>> by_account;
+  if (Status s = CollectAddress(grant, address, start, end, accounts, &by_account); !s.ok()) return s;
   for (auto& [account, records] : by_account) {
     std::stable_sort(records.begin(), records.end(),
                      [](const AccessRecord& a, const AccessRecord& b) { return a.ts < b.ts; });

@@ -197,10 +197,11 @@ class Vault {
   Status CheckGrant(const Grant& grant, Category category, Timestamp start, Timestamp end) const;
   Status CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
                            Timestamp end, ReadAudit& audit);
-  // The accounts seen at the address in the window, with their events there when `records`.
+  // The accounts seen at the address in the window, into `accounts` (sorted, distinct); and,
+  // when `by_account` is given, their events there.
   Status CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
-                        Timestamp end, bool records,
-                        std::map<uint64_t, std::vector<AccessRecord>>& by_account);
+                        Timestamp end, std::vector<uint64_t>& accounts,
+                        std::map<uint64_t, std::vector<AccessRecord>>* by_account);
   AccessRecord ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
                         const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
                         std::string_view device, bool has_device, bool with_device);
