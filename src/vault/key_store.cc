@@ -80,6 +80,7 @@ Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
   }
   account = DecodeFixed64(plain.data());
   slot.owner = account;
+  slot.owner_check = AccountTag(tags_, account).second;
   key = SecretKey::FromBytes(std::string_view(plain).substr(8, kKeyBytes));
   sodium_memzero(plain.data(), plain.size());
   return Status::Ok();
@@ -207,6 +208,24 @@ std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {
     if (UnwrapLocked(it->second, owner, key).ok()) out.push_back(owner);
   }
   return out;
+}
+
+void KeyStore::AccountsOfTags(std::span<const std::pair<uint64_t, uint32_t>> tags,
+                              std::vector<uint64_t>& out) {
+  std::lock_guard lock(mu_);
+  for (const auto& [tag, check] : tags) {
+    auto [begin, end] = by_tag_.equal_range(tag);
+    for (auto it = begin; it != end; ++it) {
+      Slot& slot = slots_[it->second];
+      if (slot.state != kLive) continue;
+      if (!slot.owner) {
+        uint64_t owner;
+        SecretKey key;
+        if (!UnwrapLocked(it->second, owner, key).ok()) continue;
+      }
+      if (slot.owner_check == check) out.push_back(*slot.owner);
+    }
+  }
 }
 
 size_t KeyStore::live_accounts() {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +43,9 @@ class KeyStore {
 
   // The live account whose keyed tag is `tag`, if any (reverse lookups, target resolution).
   std::vector<uint64_t> AccountsOfTag(uint64_t tag);
+  // Appends to `out` the live accounts whose full 96-bit tags are among `tags`, under one lock
+  // (lookups by address meet thousands of tags).
+  void AccountsOfTags(std::span<const std::pair<uint64_t, uint32_t>> tags, std::vector<uint64_t>& out);
   uint64_t TagOf(uint64_t account) const;
 
   size_t live_accounts();
@@ -55,6 +59,7 @@ class KeyStore {
     uint64_t tag = 0;
     std::string wrapped;  // nonce ‖ sealed(account ‖ key); empty once deleted
     std::optional<uint64_t> owner;  // the account, once the slot has been opened
+    uint32_t owner_check = 0;       // the owner's tag check bits (tags.h), with `owner`
   };
   KeyStore(FileSystem& fs, std::string path, const SecretKey& wrap, const ShortKey& tags)
       : fs_(fs), path_(std::move(path)), wrap_(wrap), tags_(tags) {}

@@ -509,8 +509,8 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
            (!address.port || ((flags & PackedEvent::kHasPort) && port == *address.port));
   };
   std::string scratch_block, plain, scratch;
-  // The live accounts behind each account tag met, and their check bits: looked up once.
-  std::unordered_map<uint64_t, std::vector<uint64_t>> owners_of;
+  // Blocks whose account certainly matches: their tags, resolved to accounts at the end.
+  std::vector<std::pair<uint64_t, uint32_t>> certain_tags;
   for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
     auto p = PartitionFor(d, false);
     if (!p.ok()) return p.status();
@@ -528,19 +528,14 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
         const auto inside = [&](int64_t t) { return t >= start.micros && t < end.micros; };
         const bool certain = !address.port && (inside(first) || inside(last));
         const BlockIndexEntry& entry = segment->index()[a.block];
-        auto owners = owners_of.find(entry.tag);
-        if (owners == owners_of.end()) {
-          std::vector<uint64_t> live;
-          for (uint64_t account : store_->AccountsOfTag(entry.tag)) {
-            if (AccountTag(keys_.account_tags, account).second == entry.check) live.push_back(account);
-          }
-          owners = owners_of.emplace(entry.tag, std::move(live)).first;
+        if (certain && !records) {
+          certain_tags.emplace_back(entry.tag, entry.check);  // resolved below, in one go
+          continue;
         }
-        for (uint64_t account : owners->second) {
-          if (certain && !records) {
-            accounts.push_back(account);
-            continue;
-          }
+        std::vector<uint64_t> owners;
+        const std::pair<uint64_t, uint32_t> tag96(entry.tag, entry.check);
+        store_->AccountsOfTags(std::span(&tag96, 1), owners);
+        for (uint64_t account : owners) {
           auto key = store_->Get(account);
           if (!key.ok()) continue;
           auto sealed = segment->Block(a.block, scratch_block);
@@ -575,6 +570,9 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
       }
     }
   }
+  std::sort(certain_tags.begin(), certain_tags.end());
+  certain_tags.erase(std::unique(certain_tags.begin(), certain_tags.end()), certain_tags.end());
+  store_->AccountsOfTags(certain_tags, accounts);
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   return Status::Ok();
