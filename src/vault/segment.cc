@@ -233,17 +233,15 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
   return r;
 }
 
-std::vector<uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
-  std::vector<uint32_t> out;
+std::pair<uint32_t, uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
   const size_t h = tag.first >> (64 - kRadixBits);
   auto it = std::lower_bound(index_.begin() + radix_[h], index_.begin() + radix_[h + 1], tag,
                              [](const BlockIndexEntry& e, const Tag96& t) {
                                return std::tie(e.tag, e.check) < std::tie(t.first, t.second);
                              });
-  for (; it != index_.end() && it->tag == tag.first && it->check == tag.second; ++it) {
-    out.push_back(static_cast<uint32_t>(it - index_.begin()));
-  }
-  return out;
+  const auto first = static_cast<uint32_t>(it - index_.begin());
+  while (it != index_.end() && it->tag == tag.first && it->check == tag.second) ++it;
+  return {first, static_cast<uint32_t>(it - index_.begin())};
 }
 
 std::span<const AddressIndexEntry> SegmentReader::FindAddress(uint64_t address_tag) const {

@@ -88,8 +88,8 @@ class SegmentReader {
   uint64_t events() const { return events_; }
   const std::vector<BlockIndexEntry>& index() const { return index_; }
 
-  // Ordinals of the blocks whose tag is `tag` (normally at most one).
-  std::vector<uint32_t> FindBlocks(const Tag96& tag) const;
+  // The ordinals [first, last) of the blocks whose tag is `tag` (normally at most one).
+  std::pair<uint32_t, uint32_t> FindBlocks(const Tag96& tag) const;
   // The address index's entries for `address_tag` (a view of the reader's index).
   std::span<const AddressIndexEntry> FindAddress(uint64_t address_tag) const;
   bool HasEventId(const EventIdTag& tag) const;

@@ -392,8 +392,14 @@ Status Vault::CheckGrant(const Grant& grant, Category category, Timestamp start,
   return Status::Ok();
 }
 
+std::optional<std::string_view> Vault::Agent(uint32_t id) {
+  if (!id) return std::nullopt;
+  return dictionary_->Get(id);
+}
+
 AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
-                             const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
+                             const std::array<uint8_t, 16>& ip, uint16_t port,
+                             std::optional<std::string_view> user_agent,
                              std::string_view device, bool has_device, bool with_device) {
   AccessRecord r;
   r.account_id = account;
@@ -402,7 +408,7 @@ AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t
   r.ip = ToAddress(ip, flags);
   if (flags & PackedEvent::kHasPort) r.port = port;
   if (with_device) {
-    if (user_agent) r.user_agent = dictionary_->Get(user_agent);
+    r.user_agent = user_agent;
     if (has_device) r.device_id = std::string(device);
   }
   return r;
@@ -412,8 +418,17 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
                               const SecretKey& key, int64_t start, int64_t end, bool with_device,
                               std::vector<AccessRecord>& out) {
   std::string scratch_block, plain, scratch;
+  // User agents repeat within an account: look each id up once.
+  uint32_t last_agent = 0;
+  std::string_view last_agent_text;
+  const auto agent = [&](uint32_t id) -> std::optional<std::string_view> {
+    if (!id) return std::nullopt;
+    if (id != last_agent) last_agent = id, last_agent_text = dictionary_->Get(id);
+    return last_agent_text;
+  };
   for (const auto& segment : p.segments()) {
-    for (uint32_t ordinal : segment->FindBlocks(tag)) {
+    const auto [first_block, end_block] = segment->FindBlocks(tag);
+    for (uint32_t ordinal = first_block; ordinal < end_block; ++ordinal) {
       out.reserve(out.size() + segment->index()[ordinal].events);
       auto sealed = segment->Block(ordinal, scratch_block);
       if (!sealed.ok()) return sealed.status();
@@ -424,7 +439,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
       }
       Status s = DecodeBlock(plain, p.day_start(), scratch, [&](const BlockEvent& e) {
         if (e.ts >= start && e.ts < end) {
-          out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+          out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, agent(e.user_agent),
                                  e.device, e.has_device, with_device));
         }
       });
@@ -435,7 +450,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
     for (uint32_t i : *indexes) {
       const PackedEvent& e = p.memtable_event(i);
       if (e.ts < start || e.ts >= end) continue;
-      out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+      out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, agent(e.user_agent),
                              e.device ? p.pool().Get(e.device) : std::string_view(),
                              e.device != 0, with_device));
     }
@@ -550,7 +565,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
             accounts.push_back(account);
             if (records) {
               (*by_account)[account].push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip,
-                                                        e.port, e.user_agent, e.device,
+                                                        e.port, Agent(e.user_agent), e.device,
                                                         e.has_device, with_device));
             }
           });
@@ -564,7 +579,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
       accounts.push_back(e.account_id);
       if (records) {
         (*by_account)[e.account_id].push_back(
-            ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, e.user_agent,
+            ToRecord(e.account_id, e.ts, e.kind, e.flags, e.ip, e.port, Agent(e.user_agent),
                      e.device ? part.pool().Get(e.device) : std::string_view(), e.device != 0,
                      with_device));
       }

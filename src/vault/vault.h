@@ -202,8 +202,11 @@ class Vault {
   Status CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
                         Timestamp end, std::vector<uint64_t>& accounts,
                         std::map<uint64_t, std::vector<AccessRecord>>* by_account);
+  // The user agent of a dictionary id (0: none).
+  std::optional<std::string_view> Agent(uint32_t id);
   AccessRecord ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
-                        const std::array<uint8_t, 16>& ip, uint16_t port, uint32_t user_agent,
+                        const std::array<uint8_t, 16>& ip, uint16_t port,
+                        std::optional<std::string_view> user_agent,
                         std::string_view device, bool has_device, bool with_device);
   // Destroys `account`'s key and forgets its unsealed events.
   Status DestroyAccount(uint64_t account);
