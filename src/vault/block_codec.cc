@@ -144,7 +144,11 @@ Status DecodeBlock(std::string_view block, int64_t day_start, std::string& scrat
     if (!d.ok() || size > kMaxDecodedBytes) return corrupt;
     const std::string_view compressed = d.Bytes(d.left());
     scratch.resize(size);
-    const size_t n = ZSTD_decompress(scratch.data(), scratch.size(), compressed.data(), compressed.size());
+    // A context per thread: ZSTD_decompress would allocate (and map) a fresh one every call.
+    thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(),
+                                                                            &ZSTD_freeDCtx);
+    const size_t n = ZSTD_decompressDCtx(context.get(), scratch.data(), scratch.size(),
+                                         compressed.data(), compressed.size());
     if (ZSTD_isError(n) || n != size) return corrupt;
     columns = scratch;
   } else if (block[0] != kRaw) {
