@@ -116,6 +116,11 @@ Status Measure(Peer& peer, const Workload& w, const Options& options, PeerResult
     r.account_rows += account->answers[i];
     r.account_wrong += account->answers[i] != w.account_targets[i].events;
   }
+  if (r.account_wrong > 0) {
+    return step("one-account query",
+                Status::Internal(std::to_string(r.account_wrong) +
+                                 " answers differ from the workload's own counts"));
+  }
   r.figures[kAccountP50] = Percentile(account->micros, 50);
   r.figures[kAccountP99] = Percentile(account->micros, 99);
   Progress(name, std::to_string(r.account_queries) + " one-account 30-day queries: p50 " +
@@ -245,8 +250,15 @@ int Run(Options options) {
     }
   }
   if (own_workdir && !options.keep) std::filesystem::remove_all(options.workdir);
+  const PeerResult* reference = nullptr;
   for (const PeerResult& r : results) {
     if (r.outcome == PeerResult::Outcome::kFailed) code = 1;
+    if (r.outcome != PeerResult::Outcome::kOk || r.ip_queries == 0) continue;
+    if (!reference) {
+      reference = &r;
+    } else if (r.ip_queries == reference->ip_queries && r.ip_accounts != reference->ip_accounts) {
+      code = 1;  // the report says which peers disagree
+    }
   }
   return code;
 }

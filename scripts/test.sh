@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the release build's suite, the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and (when clang is there) a short fuzzing
-# run of every libFuzzer target. Usage: scripts/test.sh   (.ci/run calls exactly this)
+# AddressSanitizer + UndefinedBehaviorSanitizer, a small run of the benchmark against the
+# embedded peers (so that bench/ keeps building and agreeing), and (when clang is there) a
+# short fuzzing run of every libFuzzer target.
+# Usage: scripts/test.sh   (.ci/run calls exactly this)
 # FUZZ_SECONDS sets each fuzz target's run (default 30; 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+# The benchmark's embedded peers need these to build (its servers are not needed here).
+scripts/setup.sh librocksdb-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
 passed=0
 failed=0
 
@@ -39,6 +42,21 @@ scripts/build.sh asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-asan
+
+echo "== benchmark, small: custodian, SQLite and RocksDB on 40,000 events"
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+if [ ! -f build-bench/build.ninja ]; then
+  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCUSTODIAN_BUILD_BENCH=ON -DCUSTODIAN_BUILD_TESTS=OFF > /dev/null
+fi
+if cmake --build build-bench -j "$(nproc)" --target vault_bench > /dev/null &&
+    build-bench/bench/vault_bench --scale 0.002 --peers custodian,sqlite,rocksdb --queries 50 \
+      --phase-seconds 10; then
+  passed=$((passed + 1))
+else
+  echo "benchmark: FAILED" >&2
+  failed=$((failed + 1))
+fi
 
 fuzz_seconds=${FUZZ_SECONDS:-30}
 if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
