@@ -879,3 +879,55 @@ TEST_F(VaultTest, AccountsAtAnAddressAreExactEvenWhereTheIndexIsNot) {
 
 }  // namespace
 }  // namespace custodian::vault
+
+namespace custodian::vault {
+namespace {
+
+// A retention run that re-seals a held account's day and fails at every sync in turn: after
+// a crash and a reopen, the held events are there exactly once, the others either still
+// there (the run undone) or gone (finished), and the next run completes it.
+TEST_F(VaultFaultTest, AnInterruptedRetentionRunIsFinishedOrUndoneOnOpen) {
+  int interrupted_with_intent = 0;  // runs that left the RETENTION intent for the open to act on
+  for (int fail_at = 0; fail_at < 8; ++fail_at) {
+    SCOPED_TRACE(fail_at);
+    vault_.reset();
+    fs::remove_all(dir_);
+    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    clock_.Set(T("2026-03-20T12:00:00Z"));
+    Reopen();
+    Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5") + Event(7, "2026-01-10T11:00:00Z", "203.0.113.5") +
+           Event(8, "2026-01-10T12:00:00Z", "203.0.113.6"));
+    ASSERT_TRUE(vault_->Seal().ok());
+    Hold hold;
+    hold.id = "H-1";
+    hold.account = 7;
+    hold.case_id = "C-1";
+    hold.placed = clock_.Now();
+    hold.expires = T("2026-12-31T00:00:00Z");
+    hold.covers_until = clock_.Now();
+    ASSERT_TRUE(vault_->PlaceHold(hold).ok());
+    clock_.Set(T("2026-04-15T00:00:00Z"));
+    faulty_.FailSyncAfter(fail_at);
+    const bool completed = vault_->RunRetention().ok();
+    interrupted_with_intent += fs::exists(fs::path(dir_) / "vault/days/2026-01-10/RETENTION");
+    faulty_.Heal();
+    ASSERT_TRUE(faulty_.DropUnsyncedData().ok());
+    Reopen();
+    const char* from = "2026-01-01T00:00:00Z";
+    const char* to = "2026-02-01T00:00:00Z";
+    EXPECT_EQ(Read(7, from, to).size(), 2u);
+    const size_t others = Read(8, from, to).size();
+    EXPECT_LE(others, 1u);
+    if (completed) {
+      EXPECT_EQ(others, 0u);
+    }
+    ASSERT_TRUE(vault_->RunRetention().ok());
+    EXPECT_EQ(Read(7, from, to).size(), 2u);
+    EXPECT_TRUE(Read(8, from, to).empty());
+    EXPECT_TRUE(Files(".tmp").empty());
+  }
+  EXPECT_GE(interrupted_with_intent, 2) << "the recovery paths were not exercised";
+}
+
+}  // namespace
+}  // namespace custodian::vault
