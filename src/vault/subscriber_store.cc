@@ -108,37 +108,23 @@ Status SubscriberStore::Append(const std::vector<SubscriberVersion>& versions) {
 }
 
 Result<std::vector<SubscriberVersion>> SubscriberStore::VersionsOf(uint64_t account) {
-  auto key = keys_.Get(account);
-  if (!key.ok()) {
-    if (key.status().IsNotFound()) return std::vector<SubscriberVersion>{};
+  if (auto key = keys_.Get(account); !key.ok()) {
+    if (key.status().IsNotFound()) return std::vector<SubscriberVersion>{};  // none, or deleted
     return key.status();
   }
-  std::vector<uint64_t> offsets;
   std::lock_guard lock(mu_);
+  std::vector<uint64_t> offsets;
   auto [begin, end] = by_account_tag_.equal_range(AccountTag(vault_keys_.account_tags, account).first);
   for (auto it = begin; it != end; ++it) offsets.push_back(it->second);
   std::sort(offsets.begin(), offsets.end());
   std::vector<SubscriberVersion> out;
-  std::string frame, plain;
   for (uint64_t offset : offsets) {
-    std::string header;
-    if (Status s = reader_->Read(offset, 8, header); !s.ok()) return s;
-    const uint32_t length = DecodeFixed32(header.data());
-    if (Status s = reader_->Read(offset + 8, length, frame); !s.ok()) return s;
-    Decoder d(frame);
-    d.Fixed64();
-    const uint64_t n = d.Varint();
-    for (uint64_t i = 0; i < n; ++i) d.Fixed64();
-    const std::string_view nonce_bytes = d.Bytes(kNonceBytes);
-    if (!d.ok()) return Status::Corruption(path_ + ": bad frame");
-    Nonce nonce;
-    std::copy(nonce_bytes.begin(), nonce_bytes.end(), nonce.begin());
-    if (!OpenTo(plain, *key, nonce, d.Bytes(d.left()), AssociatedData(account))) {
-      continue;  // another account whose tag collides: its key does not open it
+    auto v = OpenFrameLocked(offset);
+    if (!v.ok()) {
+      if (v.status().IsNotFound()) continue;
+      return v.status();
     }
-    auto v = DecodeSubscriber(plain, account);
-    if (!v.ok()) return Status::Corruption(path_ + ": " + v.status().message());
-    out.push_back(std::move(v).value());
+    if (v->account_id == account) out.push_back(std::move(v).value());  // else a tag collision
   }
   // By effective_from; the last appended of equal ones wins.
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
