@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: sets up, builds, and decides every shipped example request under the
-# built-in us-default standards with the example agency registry.
+# The main job: sets up, builds, decides every shipped example request under the built-in
+# us-default standards with the example agency registry, then keeps a small synthetic access
+# log in a fresh vault (build/demo/): ingest, subscriber records, counts, retention.
 # Usage: scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,36 @@ echo
 echo "One decision in full: examples/requests/emergency-verified-narrowed.json"
 build/custodian policy check examples/requests/emergency-verified-narrowed.json \
   --agencies examples/agencies.json
+
+# A vault with a week of synthetic logins of 50 accounts, dated from today backwards.
+demo=build/demo
+rm -rf "$demo"
+mkdir -p "$demo"
+export CUSTODIAN_KEY_FILE="$PWD/$demo/master.key"  # a demo key; a real one lives apart from the data
+echo
+echo "A vault in $demo/data:"
+build/custodian init --data "$demo/data" > /dev/null 2> /dev/null
+kinds=(login session_refresh session_refresh logout failed_login)
+for day in 0 1 2 3 4 5 6; do
+  date_of_day=$(date -u -d "-$day day" +%Y-%m-%d)
+  for i in $(seq 0 199); do
+    account=$((1000000 + (i * 7 + day) % 50))
+    hour=$(( (i * 5) % 24 )); minute=$(( (i * 13) % 60 ))
+    if [ "$day" -eq 0 ] && [ "$hour" -ge "$(date -u +%H | sed 's/^0//')" ]; then hour=0; fi
+    printf '{"account_id": %d, "ts": "%sT%02d:%02d:%02d.%06dZ", "kind": "%s", "ip": "203.0.113.%d", "port": %d, "user_agent": "Mozilla/5.0 (demo)", "device_id": "dev-%d"}\n' \
+      "$account" "$date_of_day" "$hour" "$minute" $((i % 60)) $((i * 7919 % 1000000)) \
+      "${kinds[$((i % 5))]}" $((account % 250 + 1)) $((40000 + i)) "$account"
+  done
+done > "$demo/events.ndjson"
+for a in $(seq 1000000 1000049); do
+  printf '{"account_id": %d, "effective_from": "%sT00:00:00Z", "username": "user%d", "name": "Demo User %d", "emails": ["user%d@example.net"]}\n' \
+    "$a" "$(date -u -d '-30 day' +%Y-%m-%d)" "$a" "$a" "$a"
+done > "$demo/subscribers.ndjson"
+printf 'ingest:              '
+build/custodian ingest --data "$demo/data" "$demo/events.ndjson" | tr -d '\n ' ; echo
+printf 'subscribers import:  '
+build/custodian subscribers import --data "$demo/data" "$demo/subscribers.ndjson" | tr -d '\n '; echo
+printf 'vault stats:         '
+build/custodian vault stats --data "$demo/data" | tr -d '\n '; echo
+printf 'retention run:       '
+build/custodian retention run --data "$demo/data" | tr -d '\n '; echo
