@@ -9,7 +9,7 @@
 #include "core/file_system.h"
 #include "core/sha256.h"
 #include "vault/crypto.h"
-#include "vault/master_key.h"
+#include "vault/key_file.h"
 
 namespace custodian {
 namespace {

@@ -102,10 +102,9 @@ class PosixRandomAccessFile : public RandomAccessFile {
 };
 
 class Posix : public FileSystem {
- public:
-  Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, bool truncate) override {
-    const int fd = ::open(path.c_str(),
-                          O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600);
+  // Opens `path` (mode 0600 when created) and reports its size.
+  static Result<int> Open(const std::string& path, int flags, uint64_t& size) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
     if (fd < 0) return Errno(path);
     struct stat st;
     if (::fstat(fd, &st) != 0) {
@@ -113,21 +112,23 @@ class Posix : public FileSystem {
       ::close(fd);
       return s;
     }
-    return std::unique_ptr<WritableFile>(
-        new PosixWritableFile(fd, path, static_cast<uint64_t>(st.st_size)));
+    size = static_cast<uint64_t>(st.st_size);
+    return fd;
+  }
+
+ public:
+  Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, bool truncate) override {
+    uint64_t size;
+    auto fd = Open(path, O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0), size);
+    if (!fd.ok()) return fd.status();
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(*fd, path, size));
   }
 
   Result<std::unique_ptr<RandomAccessFile>> OpenRead(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Errno(path);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      Status s = Errno(path);
-      ::close(fd);
-      return s;
-    }
-    return std::unique_ptr<RandomAccessFile>(
-        new PosixRandomAccessFile(fd, path, static_cast<uint64_t>(st.st_size)));
+    uint64_t size;
+    auto fd = Open(path, O_RDONLY, size);
+    if (!fd.ok()) return fd.status();
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(*fd, path, size));
   }
 
   Result<std::string> ReadAll(const std::string& path) override {

@@ -1,4 +1,4 @@
-#include "vault/master_key.h"
+#include "vault/key_file.h"
 
 #include <fcntl.h>
 #include <sodium.h>
