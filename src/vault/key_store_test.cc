@@ -74,7 +74,10 @@ TEST_F(KeyStoreTest, ATornSlotIsCutAndAnAlteredOneIsCorruption) {
   store = Open();
   EXPECT_TRUE(store->Get(1).ok());
   EXPECT_EQ(std::filesystem::file_size(path_), KeyStore::kSlotBytes);
-  ASSERT_TRUE(PosixFileSystem().WriteAt(path_, 50, "X").ok());
+  // Flip a bit of the sealed key (writing a fixed byte could leave it as it was).
+  std::string byte = PosixFileSystem().ReadAll(path_)->substr(50, 1);
+  byte[0] ^= 0x01;
+  ASSERT_TRUE(PosixFileSystem().WriteAt(path_, 50, byte).ok());
   store = Open();
   EXPECT_EQ(store->Get(1).status().code(), Status::Code::kCorruption);
   EXPECT_EQ(store->GetOrCreate(1).status().code(), Status::Code::kCorruption)

@@ -362,17 +362,10 @@ Status Partition::RecoverRetention() {
   return ctx_.fs.Remove(intent);
 }
 
-Status Partition::DeleteLocked() {
-  auto names = ctx_.fs.List(dir_);
-  if (!names.ok()) return names.status();
-  for (const std::string& name : *names) {
-    if (Status s = ctx_.fs.Remove(JoinPath(dir_, name)); !s.ok()) return s;
-  }
-  if (Status s = ctx_.fs.Remove(dir_); !s.ok()) return s;
-  journal_.reset();
-  segments_.clear();
-  ClearMemtableLocked();
-  return Status::Ok();
+Status Partition::MoveToTrashLocked(const std::string& trash_dir) {
+  if (Status s = ctx_.fs.Rename(dir_, trash_dir); !s.ok()) return s;
+  if (Status s = ctx_.fs.SyncDir(dir_.substr(0, dir_.rfind('/'))); !s.ok()) return s;
+  return ctx_.fs.SyncDir(trash_dir.substr(0, trash_dir.rfind('/')));
 }
 
 }  // namespace custodian::vault

@@ -69,8 +69,9 @@ class Partition {
   // into one new segment, and deletes everything else of the day (docs/vault_format.md,
   // "Retention"). Crash-safe: an interrupted run is finished or undone on the next open.
   Status RetainOnlyLocked(const std::function<bool(uint64_t)>& keep);
-  // Deletes the whole day: every file and the directory.
-  Status DeleteLocked();
+  // Takes the whole day out of the vault in constant time: its directory is renamed to
+  // `trash_dir` (synced). Deleting the files, and this object, is left to the caller's reaper.
+  Status MoveToTrashLocked(const std::string& trash_dir);
 
   // --- With the lock held, shared or exclusive.
 

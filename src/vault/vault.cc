@@ -10,6 +10,7 @@
 
 #include "vault/block_codec.h"
 #include "vault/event_parser.h"
+#include "core/sha256.h"
 #include "vault/partition.h"
 #include "vault/tags.h"
 
@@ -18,6 +19,15 @@ namespace {
 
 std::string KeysDir(const std::string& dir) { return JoinPath(dir, "keys"); }
 std::string DaysDir(const std::string& dir) { return JoinPath(dir, "vault/days"); }
+std::string TrashDir(const std::string& dir) { return JoinPath(dir, "vault/trash"); }
+
+// Deletes a directory of files (a day moved aside); best effort, retried at the next open.
+void RemoveTree(FileSystem& fs, const std::string& path) {
+  if (auto names = fs.List(path); names.ok()) {
+    for (const std::string& name : *names) fs.Remove(JoinPath(path, name)).IgnoreError();
+  }
+  fs.Remove(path).IgnoreError();
+}
 
 bool IsV6(uint8_t flags) { return flags & PackedEvent::kIpV6; }
 
@@ -82,7 +92,7 @@ Vault::~Vault() = default;
 Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem& fs) {
   const std::string keys_path = JoinPath(KeysDir(dir), "vault.keys");
   if (fs.Exists(keys_path)) return Status::InvalidArgument(dir + ": already holds a vault");
-  for (const std::string& d : {KeysDir(dir), DaysDir(dir)}) {
+  for (const std::string& d : {KeysDir(dir), DaysDir(dir), TrashDir(dir)}) {
     if (Status s = fs.CreateDirs(d); !s.ok()) return s;
   }
   if (Status s = VaultKeys::Random().Save(fs, keys_path, master); !s.ok()) return s;
@@ -110,6 +120,13 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
                                            *vault->store_, vault->keys_);
   if (!subscribers.ok()) return subscribers.status();
   vault->subscribers_ = std::move(subscribers).value();
+  // Days a crash left in the trash are deleted again.
+  if (Status s = fs.CreateDirs(TrashDir(dir)); !s.ok()) return s;
+  if (auto trash = fs.List(TrashDir(dir)); trash.ok()) {
+    for (const std::string& name : *trash) {
+      vault->reaper_.Add([fs = &fs, path = JoinPath(TrashDir(dir), name)] { RemoveTree(*fs, path); });
+    }
+  }
   auto days = fs.List(DaysDir(dir));
   if (!days.ok()) return days.status();
   for (const std::string& name : *days) {
@@ -760,9 +777,22 @@ Result<RetentionReport> Vault::RunRetention() {
     }
     std::unique_lock lock(p->mutex());
     if (held.empty()) {
-      if (Status s = p->DeleteLocked(); !s.ok()) return s;
-      std::lock_guard map_lock(mu_);
-      partitions_.erase(p->day().days);
+      // Constant time: the day's directory moves aside and leaves the map; freeing its files
+      // and indexes (time that grows with the day) happens on the reaper's thread.
+      std::array<uint8_t, 8> suffix;
+      RandomBytes(suffix.data(), suffix.size());
+      const std::string trash = JoinPath(TrashDir(dir_), FormatDate(p->day()) + "." +
+                                                              HexEncode(suffix.data(), suffix.size()));
+      if (Status s = p->MoveToTrashLocked(trash); !s.ok()) return s;
+      {
+        std::lock_guard map_lock(mu_);
+        partitions_.erase(p->day().days);
+      }
+      lock.unlock();
+      reaper_.Add([p = std::move(p), trash, fs = options_.fs]() mutable {
+        p.reset();
+        RemoveTree(*fs, trash);
+      });
       ++report.partitions_deleted;
     } else {
       Status s = p->RetainOnlyLocked([&](uint64_t account) {

@@ -21,6 +21,7 @@
 #include "vault/holds.h"
 #include "vault/key_store.h"
 #include "vault/packed_event.h"
+#include "vault/reaper.h"
 #include "vault/segment.h"
 #include "vault/string_pool.h"
 #include "vault/string_dictionary.h"
@@ -182,6 +183,10 @@ class Vault {
   // tombstones it, unless a hold covers it. NotFound when the vault has no such account.
   Result<DeletionOutcome> DeleteAccount(uint64_t account);
 
+  // Waits until the days retention let go of are deleted from disk (they are out of the vault
+  // as soon as RunRetention returns; their files go on a thread of their own).
+  void WaitForDeletions() { reaper_.Drain(); }
+
   // Applies retention: partitions older than the retention period are deleted whole, or,
   // where a hold covers some of their accounts, reduced to those accounts' data. Expired
   // holds are dropped and the deletions they held back are carried out.
@@ -226,6 +231,8 @@ class Vault {
 
   std::mutex mu_;
   std::map<int64_t, std::shared_ptr<Partition>> partitions_;  // GUARDED_BY(mu_): by day
+  // Last member: destroyed first, so it finishes its deletions while the rest still stands.
+  Reaper reaper_;
 };
 
 }  // namespace custodian::vault

@@ -374,8 +374,12 @@ TEST_F(VaultTest, ADamagedJournalFrameFollowedByGoodOnesIsCorruption) {
   const auto journals = Files(".log");
   {
     std::fstream f(journals[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(60);
+    char c;
+    f.read(&c, 1);
+    c ^= 0x01;  // a flipped bit: writing a fixed byte could leave it as it was
     f.seekp(60);
-    f.write("X", 1);
+    f.write(&c, 1);
   }
   vault_.reset();
   auto v = Vault::Open(dir_, master_, options_);
@@ -567,6 +571,8 @@ TEST_F(VaultLifecycleTest, RetentionDeletesWholeDaysPastTheRetentionPeriod) {
   EXPECT_EQ(r->partitions_deleted, 1u);
   EXPECT_EQ(Days(), 1u);
   EXPECT_FALSE(fs::exists(fs::path(dir_) / "vault/days/2026-01-10"));
+  vault_->WaitForDeletions();
+  EXPECT_TRUE(fs::is_empty(fs::path(dir_) / "vault/trash")) << "the day's files are deleted";
   EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z").size(), 1u);
   Reopen();
   EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z").size(), 1u);
@@ -596,6 +602,12 @@ TEST_F(VaultLifecycleTest, AHoldKeepsItsAccountThroughRetentionAndOnlyIt) {
   EXPECT_EQ(r->holds_expired, 1u);
   EXPECT_EQ(r->partitions_deleted, 1u);
   EXPECT_EQ(Days(), 0u);
+  // A day left in the trash by a crash is deleted when the vault opens.
+  fs::create_directories(fs::path(dir_) / "vault/trash/2026-01-09.0011223344556677");
+  std::ofstream(fs::path(dir_) / "vault/trash/2026-01-09.0011223344556677/seg-x.seg") << "x";
+  Reopen();
+  vault_->WaitForDeletions();
+  EXPECT_TRUE(fs::is_empty(fs::path(dir_) / "vault/trash"));
 }
 
 TEST_F(VaultLifecycleTest, DeletingAnAccountShredsItAtOnce) {
