@@ -393,13 +393,13 @@ Status Vault::Seal(std::optional<Date> before) {
   return failure;
 }
 
-Status Vault::CheckGrant(const Grant& grant, Category category, Timestamp start,
+Status Vault::CheckGrant(const Grant& grant, std::optional<Category> category, Timestamp start,
                          Timestamp end) const {
   if (!grants_.Verify(grant, options_.clock->Now())) {
     return Status::InvalidArgument("the grant is not valid: altered, foreign or expired");
   }
-  if (!grant.scope.categories.Contains(category)) {
-    return Status::InvalidArgument("the grant does not cover " + std::string(CategoryName(category)));
+  if (category && !grant.scope.categories.Contains(*category)) {
+    return Status::InvalidArgument("the grant does not cover " + std::string(CategoryName(*category)));
   }
   if (start < grant.scope.start || end > grant.scope.end || !(start < end)) {
     return Status::InvalidArgument("the window " + Window(start, end) +
@@ -891,14 +891,8 @@ Result<std::vector<uint64_t>> Vault::ResolveIdentifier(const Grant& grant,
                                                        const GrantIdentifier& identifier,
                                                        Timestamp start, Timestamp end,
                                                        ReadAudit& audit) {
-  if (!grants_.Verify(grant, options_.clock->Now())) {
-    return Status::InvalidArgument("the grant is not valid: altered, foreign or expired");
-  }
-  if (start < grant.scope.start || end > grant.scope.end || !(start < end)) {
-    return Status::InvalidArgument("the window " + Window(start, end) +
-                                   " is outside the grant's window " +
-                                   Window(grant.scope.start, grant.scope.end));
-  }
+  // Resolving reveals no category's data, only which accounts: no category to check.
+  if (Status s = CheckGrant(grant, std::nullopt, start, end); !s.ok()) return s;
   const auto& named = grant.scope.identifiers;
   if (std::find(named.begin(), named.end(), identifier) == named.end()) {
     return Status::InvalidArgument("the grant does not name that " + identifier.type);

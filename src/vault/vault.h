@@ -199,7 +199,9 @@ class Vault {
   // Makes one day's events of a batch durable; their device and event ids are in `pool`.
   Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
                    const StringPool& pool, IngestReport& report);
-  Status CheckGrant(const Grant& grant, Category category, Timestamp start, Timestamp end) const;
+  // Checks that `grant` is valid now, covers [start, end) and, when given, `category`.
+  Status CheckGrant(const Grant& grant, std::optional<Category> category, Timestamp start,
+                    Timestamp end) const;
   Status CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
                            Timestamp end, ReadAudit& audit);
   // The accounts seen at the address in the window, into `accounts` (sorted, distinct); and,
