@@ -12,6 +12,7 @@ Result<std::unique_ptr<Peer>> MakeCustodianPeer() {
   return Status::NotFound(
       "not built: bench/peers/custodian_peer.cc comes with the vault (src/vault/)");
 }
+Result<std::unique_ptr<Peer>> MakeCustodianStreamPeer() { return MakeCustodianPeer(); }
 #endif
 
 namespace {
@@ -23,6 +24,7 @@ struct Entry {
 
 constexpr std::array kPeers = {
     Entry{"custodian", &MakeCustodianPeer},
+    Entry{"custodian-stream", &MakeCustodianStreamPeer},
     Entry{"clickhouse", &MakeClickHousePeer},
     Entry{"postgres", &MakePostgresPeer},
     Entry{"sqlite", &MakeSqlitePeer},

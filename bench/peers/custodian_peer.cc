@@ -1,6 +1,6 @@
 // custodian's embedded vault as a benchmark peer: the same library calls the CLI and the
 // server make. Ingest is durable and sealed (every day into encrypted segments) before it
-// returns; reads go through grants, as a production's would; dropping a day is a retention
+// returns, through either of the vault's two ingest paths; reads go through grants, as a production's would; dropping a day is a retention
 // run; shredding is an account deletion (one key slot overwritten).
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -38,9 +38,16 @@ Result<Timestamp> LastTimestamp(std::string_view text) {
   return ParseDateTime(line.substr(from, line.find('"', from) - from));
 }
 
+// How the events arrive: a file imported whole (`custodian ingest FILE`), or a stream
+// acknowledged a batch at a time (`custodian ingest -`, the HTTP ingest), sealed at the end.
+enum class Feed { kImport, kStream };
+
 class CustodianPeer : public Peer {
  public:
-  std::string name() const override { return "custodian"; }
+  explicit CustodianPeer(Feed feed) : feed_(feed) {}
+  std::string name() const override {
+    return feed_ == Feed::kImport ? "custodian" : "custodian-stream";
+  }
 
   Status Start(const std::string& workdir) override {
     dir_ = workdir + "/data";
@@ -67,14 +74,14 @@ class CustodianPeer : public Peer {
     }
     clock_.Set(Timestamp{last->micros + kMicrosPerHour});
     vault::IngestReport report;
-    Status s = vault_->Ingest(text, report);
+    Status s = feed_ == Feed::kImport ? vault_->Import(text, report) : vault_->Ingest(text, report);
+    if (s.ok() && feed_ == Feed::kStream) s = vault_->Seal();
     ::munmap(map, size);
     if (!s.ok()) return s;
     if (report.rejected > 0) {
       return Status::Internal("the vault rejected " + std::to_string(report.rejected) +
                               " lines, first: " + report.errors.front().error);
     }
-    if (Status sealed = vault_->Seal(); !sealed.ok()) return sealed;
     return report.accepted;
   }
 
@@ -149,6 +156,7 @@ class CustodianPeer : public Peer {
     return Status::Ok();
   }
 
+  const Feed feed_;
   std::string dir_;
   const vault::SecretKey master_ = vault::SecretKey::Random();
   ManualClock clock_{SystemClock().Now()};
@@ -160,7 +168,11 @@ class CustodianPeer : public Peer {
 }  // namespace
 
 Result<std::unique_ptr<Peer>> MakeCustodianPeer() {
-  return std::unique_ptr<Peer>(new CustodianPeer());
+  return std::unique_ptr<Peer>(new CustodianPeer(Feed::kImport));
+}
+
+Result<std::unique_ptr<Peer>> MakeCustodianStreamPeer() {
+  return std::unique_ptr<Peer>(new CustodianPeer(Feed::kStream));
 }
 
 }  // namespace custodian::bench

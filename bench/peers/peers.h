@@ -14,6 +14,7 @@ Result<std::unique_ptr<Peer>> MakePostgresPeer();
 Result<std::unique_ptr<Peer>> MakeSqlitePeer();
 Result<std::unique_ptr<Peer>> MakeRocksDbPeer();
 // In peers/custodian_peer.cc, written with the vault; built when that file exists.
-Result<std::unique_ptr<Peer>> MakeCustodianPeer();
+Result<std::unique_ptr<Peer>> MakeCustodianPeer();        // a file imported whole
+Result<std::unique_ptr<Peer>> MakeCustodianStreamPeer();  // a stream, durable per batch
 
 }  // namespace custodian::bench

@@ -99,6 +99,9 @@ class IngestInput {
     return Status::Ok();
   }
   uint64_t total() const { return mapped_ ? size_ : 0; }
+  bool mapped() const { return mapped_; }
+  // The whole file, when it is mapped.
+  std::string_view contents() const { return {map_, size_}; }
 
   // The next run of whole lines (the last one may lack its newline at the end of input);
   // empty at the end. Stdin fails with IoError when it cannot be read.
@@ -150,6 +153,19 @@ int RunIngest(const VaultFlags& f, Feed feed) {
   if (Status s = input.Open(f.input); !s.ok()) return ReportFailure(s);
   Progress progress(feed == Feed::kEvents ? "ingest" : "import", input.total());
   vault::IngestReport report;
+  if (feed == Feed::kEvents && input.mapped()) {
+    // A file: imported whole, each day sealed once, all or nothing.
+    Status s = (*vault)->Import(input.contents(), report, [&](uint64_t bytes, uint64_t lines) {
+      progress.Update(bytes, lines);
+    });
+    progress.Finish();
+    if (!s.ok()) {
+      std::cerr << "custodian: " << s.message() << "\n";
+      return kExitFailure;
+    }
+    std::cout << ReportJson(report).dump(2) << "\n";
+    return report.rejected > 0 ? kExitBadInput : kExitOk;
+  }
   uint64_t line = 1, done = 0;
   while (true) {
     auto chunk = input.Next();

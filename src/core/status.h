@@ -6,6 +6,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace custodian {
@@ -34,6 +35,10 @@ class [[nodiscard]] Status {
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   const std::string& message() const { return message_; }
+  // The same failure, its message preceded by `context`.
+  Status WithContext(std::string_view context) const {
+    return ok() ? *this : Status(code_, std::string(context) + message_);
+  }
   // Says, where a failure needs no handling (best-effort cleanup after an earlier error), that
   // ignoring it is deliberate.
   void IgnoreError() const {}

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -28,7 +29,7 @@ std::string_view IpBytes(const std::array<uint8_t, 16>& ip, bool v6) {
   return {reinterpret_cast<const char*>(ip.data()), v6 ? 16u : 4u};
 }
 
-void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const StringPool& pool,
+void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const StringSource& pool,
                    std::string& out) {
   PutVarint(out, events.size());
   int64_t previous = day_start;
@@ -90,17 +91,27 @@ void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const
     if (e.user_agent) PutVarint(out, e.user_agent);
   }
   // Device ids: a dictionary of the block's own strings, then an index when more than one.
-  std::vector<uint32_t> devices;
+  // Compared by value: a source may name one string by several ids (a bulk import does).
+  std::vector<std::string_view> devices;
   std::vector<uint32_t> device_of;
-  std::unordered_map<uint32_t, uint32_t> device_ids;
+  std::unordered_map<std::string_view, uint32_t> device_ids;
   for (const PackedEvent& e : events) {
     if (!e.device) continue;
-    auto [it, added] = device_ids.emplace(e.device, static_cast<uint32_t>(devices.size()));
-    if (added) devices.push_back(e.device);
-    device_of.push_back(it->second);
+    const std::string_view d = pool.Get(e.device);
+    uint32_t found = static_cast<uint32_t>(devices.size());
+    if (devices.size() <= 8) {
+      found = static_cast<uint32_t>(std::find(devices.begin(), devices.end(), d) - devices.begin());
+    } else {
+      if (device_ids.empty()) {
+        for (uint32_t i = 0; i < devices.size(); ++i) device_ids.emplace(devices[i], i);
+      }
+      found = device_ids.emplace(d, found).first->second;
+    }
+    if (found == devices.size()) devices.push_back(d);
+    device_of.push_back(found);
   }
   PutVarint(out, devices.size());
-  for (uint32_t d : devices) PutLengthPrefixed(out, pool.Get(d));
+  for (std::string_view d : devices) PutLengthPrefixed(out, d);
   if (devices.size() > 1) {
     for (uint32_t d : device_of) PutVarint(out, d);
   }
@@ -111,7 +122,7 @@ void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const
 
 }  // namespace
 
-void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const StringPool& pool,
+void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const StringSource& pool,
                  std::string& out, bool compress) {
   thread_local std::string columns, compressed;
   thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> context(ZSTD_createCCtx(),

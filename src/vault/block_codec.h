@@ -33,7 +33,7 @@ struct BlockEvent {
 // Appends the block for `events` (one account, sorted by ts, all on the UTC day that starts
 // at `day_start`) to `out`; device and event ids are looked up in `pool`. `compress`: try
 // zstd (segments, kept for long); journals, short-lived, skip it.
-void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const StringPool& pool,
+void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const StringSource& pool,
                  std::string& out, bool compress = true);
 
 // Decodes a block, calling `visit` for each event in time order. `scratch` holds the

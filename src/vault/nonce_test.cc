@@ -1,7 +1,7 @@
 // Collects every nonce the vault's files carry under account keys (journal frames, segment
 // blocks, subscriber frames, key slots) through the paths that could repeat one: crash
-// replay, late events after sealing, a sealing that failed and ran again, re-sealing for a
-// hold at retention. No nonce may appear at two places.
+// replay, late events after sealing, a sealing that failed and ran again, a bulk import that
+// failed and ran again, re-sealing for a hold at retention. No nonce may appear at two places.
 #include <unistd.h>
 
 #include <filesystem>
@@ -46,7 +46,7 @@ class VaultNonceTest : public ::testing::Test {
     ASSERT_TRUE(v.ok()) << v.status().message();
     vault_ = std::move(v).value();
   }
-  void Ingest(uint64_t account, const std::string& day, int n) {
+  static std::string Lines(uint64_t account, const std::string& day, int n) {
     std::string text;
     for (int i = 0; i < n; ++i) {
       char line[200];
@@ -56,8 +56,11 @@ class VaultNonceTest : public ::testing::Test {
                     static_cast<unsigned long long>(account), day.c_str(), i % 24, i % 60, i % 200);
       text += line;
     }
+    return text;
+  }
+  void Ingest(uint64_t account, const std::string& day, int n) {
     IngestReport r;
-    ASSERT_TRUE(vault_->Ingest(text, r).ok());
+    ASSERT_TRUE(vault_->Ingest(Lines(account, day, n), r).ok());
   }
 
   // Records every nonce now on disk, with where it is; fails on a nonce seen at another place.
@@ -118,6 +121,13 @@ TEST_F(VaultNonceTest, NoNonceRepeatsAcrossReplayLateEventsRetriesAndReSealing) 
   Ingest(1, "2026-01-10", 7);  // late events for a sealed day
   ASSERT_TRUE(vault_->Seal().ok());
   Collect();
+  IngestReport imported;  // a bulk import into the same day that fails, then its retry
+  faulty_.FailSyncAfter(2);
+  EXPECT_FALSE(vault_->Import(Lines(1, "2026-01-10", 4), imported).ok());
+  faulty_.Heal();
+  Collect();
+  ASSERT_TRUE(vault_->Import(Lines(1, "2026-01-10", 4), imported).ok());
+  Collect();
   Hold hold;
   hold.id = "H-1";
   hold.account = 1;
@@ -131,8 +141,8 @@ TEST_F(VaultNonceTest, NoNonceRepeatsAcrossReplayLateEventsRetriesAndReSealing) 
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->partitions_kept_for_holds, 1u);
   Collect();
-  // 2 key slots, 3 journal frames, 3 blocks sealed from journals, 1 re-sealed block.
-  EXPECT_GE(seen_.size(), 9u);
+  // 2 key slots, 3 journal frames, 3 blocks sealed from journals, 1 imported, 1 re-sealed.
+  EXPECT_GE(seen_.size(), 10u);
   // The re-sealed data still reads back whole.
   GrantScope scope;
   scope.case_id = "C-1";
@@ -144,7 +154,7 @@ TEST_F(VaultNonceTest, NoNonceRepeatsAcrossReplayLateEventsRetriesAndReSealing) 
   NullAudit audit;
   auto records = vault_->ReadAccount(vault_->grants().Issue(scope), 1, scope.start, scope.end, audit);
   ASSERT_TRUE(records.ok());
-  EXPECT_EQ(records->size(), 42u);
+  EXPECT_EQ(records->size(), 46u);
 }
 
 }  // namespace

@@ -18,14 +18,6 @@ constexpr char kRetentionIntent[] = "RETENTION";
 
 std::string Hex(const std::array<uint8_t, 16>& id) { return HexEncode(id.data(), id.size()); }
 
-std::string SegmentName(const SegmentId& id) { return std::string(kSegmentPrefix) + Hex(id) + ".seg"; }
-
-SegmentId RandomSegmentId() {
-  SegmentId id;
-  RandomBytes(id.data(), id.size());
-  return id;
-}
-
 // Appends `e`'s fields to a packed event, interning its strings into `pool`.
 PackedEvent Pack(const BlockEvent& e, uint64_t account, StringPool& pool) {
   PackedEvent p;
@@ -60,8 +52,9 @@ Result<std::unique_ptr<Partition>> Partition::Open(const PartitionContext& ctx,
   std::vector<std::string> journals;
   for (const std::string& name : *names) {
     const std::string path = JoinPath(dir, name);
-    if (name.ends_with(".tmp")) {
-      // A segment whose sealing did not finish: its journal still holds the events.
+    if (name.ends_with(".tmp") || name.ends_with(kPendingSegmentSuffix)) {
+      // A segment whose sealing did not finish: its journal still holds the events. Or one of
+      // a bulk import that did not commit: the import stored nothing.
       if (Status s = ctx.fs.Remove(path); !s.ok()) return s;
     } else if (name.starts_with(kSegmentPrefix)) {
       auto segment = SegmentReader::Open(ctx.fs, path, ctx.vault_keys.metadata);
@@ -183,71 +176,49 @@ void Partition::ForgetAccountLocked(uint64_t account) {
 }
 
 Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const JournalId& sealed) {
+  // The memtable's events, gathered by account in the order of the accounts' tags.
   struct Group {
     Tag96 tag;
     uint64_t account;
-    std::vector<uint32_t>* events;
+    const std::vector<uint32_t>* events;
   };
   std::vector<Group> groups;
   groups.reserve(by_account_.size());
-  for (auto& [account, events] : by_account_) {
+  for (const auto& [account, events] : by_account_) {
     groups.push_back({AccountTag(ctx_.vault_keys.account_tags, account), account, &events});
   }
   std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
     return std::tie(a.tag, a.account) < std::tie(b.tag, b.account);
   });
-
-  SegmentBuilder builder(day_, id, sealed);
-  std::vector<PackedEvent> block;
-  std::string plain, sealed_block;
-  uint64_t ordinal = 0;
+  std::vector<PackedEvent> events;
+  events.reserve(memtable_.size());
+  std::vector<AccountEvents> accounts;
+  accounts.reserve(groups.size());
   for (const Group& g : groups) {
-    auto key = ctx_.keys.Get(g.account);
-    if (!key.ok()) {
-      if (key.status().IsNotFound()) continue;  // deleted: its events go with its key
-      return key.status();
-    }
-    block.clear();
-    for (uint32_t i : *g.events) block.push_back(memtable_[i]);
-    std::sort(block.begin(), block.end(),
-              [](const PackedEvent& a, const PackedEvent& b) { return a.ts < b.ts; });
-    plain.clear();
-    EncodeBlock(block, day_start(), pool_, plain);
-    sealed_block.clear();
-    SealTo(sealed_block, *key, BlockNonce(id, ordinal), plain,
-           BlockAssociatedData(g.account, day_, id, ordinal));
-    const uint32_t b = builder.AddBlock(g.tag, static_cast<uint32_t>(block.size()), sealed_block);
-    // One address entry per distinct address, with its first and last use (block in time order).
-    std::unordered_map<uint64_t, AddressIndexEntry> addresses;
-    for (const PackedEvent& e : block) {
-      const uint64_t t = AddressTag(ctx_.vault_keys.address_index, e.ip, e.flags & PackedEvent::kIpV6);
-      const uint64_t at = static_cast<uint64_t>(e.ts - day_start());
-      auto [it, added] = addresses.try_emplace(t, AddressIndexEntry{t, b, at, at});
-      it->second.last = at;
-      if (e.event_id) {
-        builder.AddEventId(EventIdTagOf(ctx_.vault_keys.event_ids, g.account, pool_.Get(e.event_id)));
-      }
-    }
-    for (const auto& [t, entry] : addresses) builder.AddAddress(entry);
-    ++ordinal;
+    const size_t first = events.size();
+    for (uint32_t i : *g.events) events.push_back(memtable_[i]);
+    std::stable_sort(events.begin() + first, events.end(),
+                     [](const PackedEvent& a, const PackedEvent& b) { return a.ts < b.ts; });
+    accounts.push_back({g.tag, g.account, {}});
   }
-  const std::string bytes = builder.Finish(ctx_.vault_keys.metadata);
-  const std::string path = JoinPath(dir_, SegmentName(id));
-  const std::string tmp = path + ".tmp";
-  auto file = ctx_.fs.OpenAppend(tmp, true);
-  if (!file.ok()) return file.status();
-  Status s = (*file)->Append(bytes);
-  if (s.ok()) s = (*file)->Sync();
-  Status c = (*file)->Close();
-  if (s.ok()) s = c;
-  if (s.ok()) s = ctx_.fs.Rename(tmp, path);
-  if (s.ok()) s = ctx_.fs.SyncDir(dir_);
-  if (!s.ok()) {
-    ctx_.fs.Remove(tmp).IgnoreError();
-    return s;
+  size_t first = 0;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    accounts[i].events = std::span(events).subspan(first, groups[i].events->size());
+    first += groups[i].events->size();
   }
+  const std::string path = JoinPath(dir_, SegmentFileName(id));
+  if (Status s = WriteSegmentFile(ctx_, path, day_, id, sealed, accounts, pool_); !s.ok()) return s;
   return path;
 }
+
+Status Partition::OpenSegment(const std::string& path) {
+  auto reader = SegmentReader::Open(ctx_.fs, path, ctx_.vault_keys.metadata);
+  if (!reader.ok()) return reader.status();
+  segments_.push_back(std::move(reader).value());
+  return Status::Ok();
+}
+
+Status Partition::AdoptSegmentLocked(const std::string& path) { return OpenSegment(path); }
 
 void Partition::ClearMemtableLocked() {
   memtable_.clear();
@@ -261,9 +232,7 @@ Status Partition::SealLocked() {
   if (by_account_.empty()) return Status::Ok();
   auto path = WriteSegmentLocked(RandomSegmentId(), journal_ ? journal_->id() : JournalId{});
   if (!path.ok()) return path.status();
-  auto reader = SegmentReader::Open(ctx_.fs, *path, ctx_.vault_keys.metadata);
-  if (!reader.ok()) return reader.status();
-  segments_.push_back(std::move(reader).value());
+  if (Status s = OpenSegment(*path); !s.ok()) return s;
   // The segment names the journal it sealed, so a crash before this removal is harmless.
   if (journal_) {
     journal_.reset();
@@ -309,7 +278,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   auto names = ctx_.fs.List(dir_);
   if (!names.ok()) return names.status();
   const SegmentId id = RandomSegmentId();
-  const std::string new_segment = by_account_.empty() ? "" : SegmentName(id);
+  const std::string new_segment = by_account_.empty() ? "" : SegmentFileName(id);
   std::string intent = new_segment + "\n";
   for (const std::string& name : *names) intent += name + "\n";
   if (Status s = ctx_.fs.WriteAtomically(JoinPath(dir_, kRetentionIntent), intent); !s.ok()) {
@@ -328,11 +297,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   journal_.reset();
   segments_.clear();
   ClearMemtableLocked();
-  if (!new_segment.empty()) {
-    auto reader = SegmentReader::Open(ctx_.fs, JoinPath(dir_, new_segment), ctx_.vault_keys.metadata);
-    if (!reader.ok()) return reader.status();
-    segments_.push_back(std::move(reader).value());
-  }
+  if (!new_segment.empty()) return OpenSegment(JoinPath(dir_, new_segment));
   return Status::Ok();
 }
 

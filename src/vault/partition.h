@@ -20,25 +20,11 @@
 #include "vault/key_store.h"
 #include "vault/packed_event.h"
 #include "vault/segment.h"
+#include "vault/segment_writer.h"
 #include "vault/string_pool.h"
 #include "vault/vault_keys.h"
 
 namespace custodian::vault {
-
-struct EventIdTagHash {
-  size_t operator()(const EventIdTag& t) const {
-    size_t h;
-    std::memcpy(&h, t.data(), sizeof h);
-    return h;
-  }
-};
-
-// What a partition needs from its vault.
-struct PartitionContext {
-  FileSystem& fs;
-  KeyStore& keys;
-  const VaultKeys& vault_keys;
-};
 
 class Partition {
  public:
@@ -47,6 +33,7 @@ class Partition {
                                                  Date day);
 
   Date day() const { return day_; }
+  const std::string& dir() const { return dir_; }
   int64_t day_start() const { return day_.days * kMicrosPerDay; }
   std::shared_mutex& mutex() { return mu_; }
 
@@ -69,6 +56,8 @@ class Partition {
   // into one new segment, and deletes everything else of the day (docs/vault_format.md,
   // "Retention"). Crash-safe: an interrupted run is finished or undone on the next open.
   Status RetainOnlyLocked(const std::function<bool(uint64_t)>& keep);
+  // Adds a segment file already in place in the day's directory (a bulk import's).
+  Status AdoptSegmentLocked(const std::string& path);
   // Takes the whole day out of the vault in constant time: its directory is renamed to
   // `trash_dir` (synced). Deleting the files, and this object, is left to the caller's reaper.
   Status MoveToTrashLocked(const std::string& trash_dir);
@@ -94,6 +83,8 @@ class Partition {
   void ClearMemtableLocked();
   // Writes the memtable as a segment file (synced, renamed into place); returns its path.
   Result<std::string> WriteSegmentLocked(const SegmentId& id, const JournalId& sealed_journal);
+  // Opens the segment at `path` and serves it.
+  Status OpenSegment(const std::string& path);
 
   PartitionContext ctx_;
   const std::string dir_;

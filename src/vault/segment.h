@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +26,14 @@ namespace custodian::vault {
 using SegmentId = std::array<uint8_t, 16>;
 using Tag96 = std::pair<uint64_t, uint32_t>;  // an account's tag and check bits
 using EventIdTag = std::array<uint8_t, 16>;
+
+struct EventIdTagHash {
+  size_t operator()(const EventIdTag& t) const {
+    size_t h;
+    std::memcpy(&h, t.data(), sizeof h);
+    return h;
+  }
+};
 
 struct BlockIndexEntry {
   uint64_t tag = 0;

@@ -10,7 +10,14 @@
 
 namespace custodian::vault {
 
-class StringPool {
+// Where packed events' device and event ids (ids ≥ 1) are looked up when they are encoded.
+class StringSource {
+ public:
+  virtual ~StringSource() = default;
+  virtual std::string_view Get(uint32_t id) const = 0;
+};
+
+class StringPool final : public StringSource {
  public:
   // Returns the id + 1 of `s`, adding it when new.
   uint32_t Intern(std::string_view s) {
@@ -22,7 +29,7 @@ class StringPool {
     return id;
   }
   // The string of an id returned by Intern (id ≥ 1).
-  std::string_view Get(uint32_t id) const { return strings_[id - 1]; }
+  std::string_view Get(uint32_t id) const override { return strings_[id - 1]; }
   size_t size() const { return strings_.size(); }
 
  private:

@@ -9,7 +9,9 @@
 #include <unordered_set>
 
 #include "vault/block_codec.h"
+#include "vault/event_admission.h"
 #include "vault/event_parser.h"
+#include "vault/ndjson_lines.h"
 #include "core/sha256.h"
 #include "vault/partition.h"
 #include "vault/tags.h"
@@ -44,36 +46,6 @@ std::array<uint8_t, 16> AddressArray(const IpAddress& ip) {
 
 std::string Window(Timestamp start, Timestamp end) {
   return "[" + FormatDateTime(start) + ", " + FormatDateTime(end) + ")";
-}
-
-// Counts a rejected line, listing it while the report has room.
-void Reject(IngestReport& report, size_t max_listed, uint64_t line, std::string error) {
-  ++report.rejected;
-  if (report.errors.size() < max_listed) report.errors.push_back({line, std::move(error)});
-}
-
-// Calls visit(line_number, line) for each non-empty line of NDJSON `text` (a trailing CR is
-// dropped), stopping early when visit returns false. Each line passed is followed in memory
-// by EventParser::kLinePadding readable bytes, as the parsers need.
-template <typename Visit>
-void ForEachLine(std::string_view text, uint64_t first_line, Visit visit) {
-  std::string padded;
-  uint64_t number = first_line;
-  for (size_t pos = 0; pos < text.size(); ++number) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (static_cast<size_t>(text.data() + text.size() - line.data()) <
-        line.size() + EventParser::kLinePadding) {
-      padded.assign(line);
-      padded.append(EventParser::kLinePadding, ' ');
-      line = std::string_view(padded).substr(0, line.size());
-    }
-    if (!visit(number, line)) return;
-  }
 }
 
 }  // namespace
@@ -120,6 +92,7 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
                                            *vault->store_, vault->keys_);
   if (!subscribers.ok()) return subscribers.status();
   vault->subscribers_ = std::move(subscribers).value();
+  if (Status s = RecoverImport(fs, dir); !s.ok()) return s;
   // Days a crash left in the trash are deleted again.
   if (Status s = fs.CreateDirs(TrashDir(dir)); !s.ok()) return s;
   if (auto trash = fs.List(TrashDir(dir)); trash.ok()) {
@@ -212,13 +185,9 @@ class BatchQueue {
 }  // namespace
 
 Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
-  EventParser parser;
-  const Timestamp now = options_.clock->Now();
-  const Date oldest = now.UtcDate().PlusDays(-options_.access_log_retention_days);
-  const int64_t latest = now.micros + options_.future_tolerance_micros;
-  const std::string retention_error = "ts: older than the retention period (" +
-                                      std::to_string(options_.access_log_retention_days) +
-                                      " days)";
+  std::shared_lock writers(writers_mu_);
+  EventAdmission admission(options_.clock->Now(), options_.access_log_retention_days,
+                           options_.future_tolerance_micros);
   // The committing thread reports into its own report; the two are merged at the end.
   IngestReport committed;
   Status commit_status;
@@ -237,31 +206,14 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
 
   auto batch = std::make_unique<ParsedBatch>();
   size_t batch_lines = 0;
-  AccessEvent event;
   bool stopped = false;
   ForEachLine(text, first_line, [&](uint64_t line_number, std::string_view line) {
-    if (Status s = parser.Parse(line, event); !s.ok()) {
+    if (Status s = admission.Admit(line); !s.ok()) {
       Reject(report, options_.max_listed_errors, line_number, s.message());
       return true;
     }
-    if (event.ts.UtcDate() < oldest) {
-      Reject(report, options_.max_listed_errors, line_number, retention_error);
-      return true;
-    }
-    if (event.ts.micros > latest) {
-      Reject(report, options_.max_listed_errors, line_number, "ts: more than a day in the future");
-      return true;
-    }
-    PackedEvent pe;
-    pe.account_id = event.account_id;
-    pe.ts = event.ts.micros;
-    pe.kind = static_cast<uint8_t>(event.kind);
-    pe.ip = AddressArray(event.ip);
-    if (!event.ip.is_v4()) pe.flags |= PackedEvent::kIpV6;
-    if (event.port) {
-      pe.flags |= PackedEvent::kHasPort;
-      pe.port = *event.port;
-    }
+    const AccessEvent& event = admission.event();
+    PackedEvent pe = PackWithoutStrings(event);
     if (event.user_agent) pe.user_agent = dictionary_->Intern(*event.user_agent);
     if (event.device_id) pe.device = batch->pool.Intern(*event.device_id);
     if (event.event_id) pe.event_id = batch->pool.Intern(*event.event_id);
@@ -750,6 +702,7 @@ Result<DeletionOutcome> Vault::DeleteAccount(uint64_t account) {
 }
 
 Result<RetentionReport> Vault::RunRetention() {
+  std::shared_lock writers(writers_mu_);
   RetentionReport report;
   const Timestamp now = options_.clock->Now();
   auto expired = holds_->Expire(now);

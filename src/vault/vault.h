@@ -9,8 +9,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "core/clock.h"
@@ -19,6 +21,7 @@
 #include "vault/access_event.h"
 #include "vault/grant.h"
 #include "vault/holds.h"
+#include "vault/ingest_report.h"
 #include "vault/key_store.h"
 #include "vault/packed_event.h"
 #include "vault/reaper.h"
@@ -43,6 +46,9 @@ struct VaultOptions {
   int64_t future_tolerance_micros = kMicrosPerDay;
   // An open partition holding this many events is sealed into a segment.
   size_t seal_after_events = 4'000'000;
+  // A bulk import reads its input this many bytes at a time, sealing what it read before it
+  // reads on: it bounds the import's memory (about a third of the bytes read).
+  size_t import_round_bytes = size_t{8} << 30;
   // Lines parsed between durable commits: bigger batches mean fewer fsyncs.
   size_t batch_lines = 1 << 16;
   // At most this many line errors are listed in a report (all are counted).
@@ -51,18 +57,6 @@ struct VaultOptions {
   size_t threads = std::max(2u, std::thread::hardware_concurrency());
   Clock* clock = &SystemClock();
   FileSystem* fs = &PosixFileSystem();
-};
-
-struct IngestError {
-  uint64_t line = 0;
-  std::string error;
-};
-
-struct IngestReport {
-  uint64_t accepted = 0;    // stored, or already stored (see duplicates)
-  uint64_t rejected = 0;
-  uint64_t duplicates = 0;  // accepted lines whose event_id was already stored
-  std::vector<IngestError> errors;
 };
 
 // An access event as a read returns it.
@@ -127,6 +121,15 @@ class Vault {
   // storage failure returns its status: the lines of batches committed before it stay
   // stored and counted, the rest are not stored.
   Status Ingest(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
+
+  // Stores the events of a whole file at once (docs/vault_format.md, "Bulk import"): each
+  // day's events are sealed straight into a new segment, without the journal, and all of them
+  // are committed together at the end. Rejects the same lines as Ingest. Ok: every good line
+  // is stored and durable; otherwise nothing is (a crash included). Other writers wait while
+  // it runs; reads do not. `progress`, when given, is called now and then with the bytes and
+  // lines of `ndjson` read so far.
+  Status Import(std::string_view ndjson, IngestReport& report,
+                const std::function<void(uint64_t bytes, uint64_t lines)>& progress = {});
 
   // Stores subscriber record versions (NDJSON, spec/records.md), as Ingest does events.
   Status IngestSubscribers(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
@@ -196,6 +199,13 @@ class Vault {
   Vault(std::string dir, VaultOptions options, VaultKeys keys, std::unique_ptr<KeyStore> store,
         std::unique_ptr<StringDictionary> dictionary);
   Result<std::shared_ptr<Partition>> PartitionFor(Date day, bool create);
+  // A day of a bulk import, sealed into a pending segment (vault_import.cc).
+  struct ImportedDay;
+  ImportedDay SealImportedDay(Date day, const std::vector<PackedEvent>& events,
+                              const std::vector<uint64_t>& lines, const StringSource& strings,
+                              std::unordered_set<EventIdTag, EventIdTagHash>& imported_ids);
+  // Finishes committing a bulk import that a crash interrupted after its commit point.
+  static Status RecoverImport(FileSystem& fs, const std::string& dir);
   // Makes one day's events of a batch durable; their device and event ids are in `pool`.
   Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
                    const StringPool& pool, IngestReport& report);
@@ -231,6 +241,8 @@ class Vault {
   std::unique_ptr<SubscriberStore> subscribers_;
   const GrantAuthority grants_;
 
+  // Ingest, deletion and retention share it; a bulk import holds it alone.
+  std::shared_mutex writers_mu_;
   std::mutex mu_;
   std::map<int64_t, std::shared_ptr<Partition>> partitions_;  // GUARDED_BY(mu_): by day
   // Last member: destroyed first, so it finishes its deletions while the rest still stands.

@@ -14,113 +14,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/testing/faulty_file_system.h"
+#include "vault/vault_test_fixture.h"
 
 namespace custodian::vault {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-Timestamp T(const char* text) { return ParseDateTime(text).value(); }
-
-// One NDJSON access event.
-std::string Event(uint64_t account, const char* ts, const char* ip, std::string extra = "") {
-  return "{\"account_id\": " + std::to_string(account) + ", \"ts\": \"" + ts +
-         "\", \"kind\": \"login\", \"ip\": \"" + ip + "\"" + extra + "}\n";
-}
-
-class RecordingAudit : public ReadAudit {
- public:
-  Status RecordRead(const Grant& grant, const std::string& what) override {
-    if (fail) return Status::IoError("audit ledger unavailable");
-    reads.push_back(grant.scope.case_id + ": " + what);
-    return Status::Ok();
-  }
-  bool fail = false;
-  std::vector<std::string> reads;
-};
-
-class VaultTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/custodian_vault_test_XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    master_ = SecretKey::Random();
-    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
-    options_.clock = &clock_;
-    Reopen();
-  }
-  void TearDown() override {
-    vault_.reset();
-    fs::remove_all(dir_);
-  }
-
-  void Reopen() {
-    vault_.reset();
-    auto v = Vault::Open(dir_, master_, options_);
-    ASSERT_TRUE(v.ok()) << v.status().message();
-    vault_ = std::move(v).value();
-  }
-
-  IngestReport Ingest(const std::string& text) {
-    IngestReport report;
-    Status s = vault_->Ingest(text, report);
-    EXPECT_TRUE(s.ok()) << s.message();
-    return report;
-  }
-
-  Grant GrantFor(std::vector<uint64_t> accounts, Timestamp start, Timestamp end,
-                 std::vector<Category> categories = {Category::kAccessLog}) {
-    GrantScope scope;
-    scope.case_id = "C-2026-000001";
-    scope.accounts = std::move(accounts);
-    for (Category c : categories) scope.categories.Add(c);
-    scope.start = start;
-    scope.end = end;
-    scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
-    return vault_->grants().Issue(std::move(scope));
-  }
-
-  std::vector<AccessRecord> Read(uint64_t account, const char* start = "2026-03-01T00:00:00Z",
-                                 const char* end = "2026-03-21T00:00:00Z",
-                                 std::vector<Category> categories = {Category::kAccessLog}) {
-    auto r = vault_->ReadAccount(GrantFor({account}, T(start), T(end), categories), account,
-                                 T(start), T(end), audit_);
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : std::vector<AccessRecord>{};
-  }
-
-  // Every byte the vault wrote, in one string.
-  std::string AllBytesOnDisk() {
-    std::string all;
-    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
-      if (!e.is_regular_file()) continue;
-      std::ifstream in(e.path(), std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      all += ss.str();
-    }
-    return all;
-  }
-
-  // Files of the day partitions whose name ends with `suffix`.
-  std::vector<fs::path> Files(const std::string& suffix) {
-    std::vector<fs::path> out;
-    for (const auto& e : fs::recursive_directory_iterator(fs::path(dir_) / "vault/days")) {
-      if (e.path().string().ends_with(suffix)) out.push_back(e.path());
-    }
-    return out;
-  }
-
-  std::string dir_;
-  SecretKey master_;
-  ManualClock clock_{T("2026-03-20T12:00:00Z")};
-  VaultOptions options_;
-  RecordingAudit audit_;
-  std::unique_ptr<Vault> vault_;
-};
 
 TEST_F(VaultTest, StoresEventsAndReadsBackOneAccountInTimeOrder) {
   const IngestReport r = Ingest(
@@ -394,15 +294,6 @@ TEST_F(VaultTest, TheWrongMasterKeyIsRefused) {
   ASSERT_FALSE(v.ok());
   EXPECT_THAT(v.status().message(), HasSubstr("does not open under this master key"));
 }
-
-class VaultFaultTest : public VaultTest {
- protected:
-  void SetUp() override {
-    options_.fs = &faulty_;
-    VaultTest::SetUp();
-  }
-  testing::FaultyFileSystem faulty_;
-};
 
 TEST_F(VaultFaultTest, AFailedWriteOrSyncLosesNothingAcknowledged) {
   Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));

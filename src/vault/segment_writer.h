@@ -1,0 +1,50 @@
+// Writes a day's events as a sealed segment file (docs/vault_format.md, "Segments"): one
+// block per account, sealed under the account's key, with the address and event-id indexes.
+// Used when a partition seals its memtable and when a bulk import seals a day directly.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "core/file_system.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "vault/key_store.h"
+#include "vault/packed_event.h"
+#include "vault/segment.h"
+#include "vault/string_pool.h"
+#include "vault/vault_keys.h"
+
+namespace custodian::vault {
+
+// One account's events of the day, sorted by time.
+struct AccountEvents {
+  Tag96 tag;
+  uint64_t account = 0;
+  std::span<const PackedEvent> events;
+};
+
+// What partitions and segment writers need from their vault.
+struct PartitionContext {
+  FileSystem& fs;
+  KeyStore& keys;
+  const VaultKeys& vault_keys;
+};
+
+// Writes the segment `id` of `day` holding `accounts` (sorted by tag, then account) to `path`:
+// written to `path`.tmp, synced, renamed, and the directory synced. Accounts whose key was
+// destroyed are left out. Device and event ids are looked up in `strings`.
+Status WriteSegmentFile(const PartitionContext& ctx, const std::string& path, Date day,
+                        const SegmentId& id, const JournalId& sealed_journal,
+                        std::span<const AccountEvents> accounts, const StringSource& strings);
+
+// A bulk import's segments carry this suffix until the import commits
+// (docs/vault_format.md, "Bulk import").
+inline constexpr std::string_view kPendingSegmentSuffix = ".pending";
+
+// A new random segment id: every block nonce derived from it is fresh.
+SegmentId RandomSegmentId();
+// The file name of segment `id` within its day's directory.
+std::string SegmentFileName(const SegmentId& id);
+
+}  // namespace custodian::vault
