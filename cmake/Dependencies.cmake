@@ -12,3 +12,23 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 if(CUSTODIAN_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()
+
+# The case store: SQLite and PostgreSQL through SOCI. Debian's libsoci-dev ships neither a
+# CMake config nor a .pc file, and its headers need Boost's (../shared/DEPENDENCIES.md).
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
+find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
+find_library(SOCI_POSTGRESQL_LIBRARY soci_postgresql REQUIRED)
+add_library(SOCI::core UNKNOWN IMPORTED)
+set_target_properties(SOCI::core PROPERTIES IMPORTED_LOCATION "${SOCI_CORE_LIBRARY}"
+                      INTERFACE_INCLUDE_DIRECTORIES "${SOCI_INCLUDE_DIR}")
+target_link_libraries(SOCI::core INTERFACE Boost::headers ${CMAKE_DL_LIBS})
+add_library(SOCI::sqlite3 UNKNOWN IMPORTED)
+set_target_properties(SOCI::sqlite3 PROPERTIES IMPORTED_LOCATION "${SOCI_SQLITE3_LIBRARY}")
+target_link_libraries(SOCI::sqlite3 INTERFACE SOCI::core SQLite::SQLite3)
+add_library(SOCI::postgresql UNKNOWN IMPORTED)
+set_target_properties(SOCI::postgresql PROPERTIES IMPORTED_LOCATION "${SOCI_POSTGRESQL_LIBRARY}")
+target_link_libraries(SOCI::postgresql INTERFACE SOCI::core PostgreSQL::PostgreSQL)

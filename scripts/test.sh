@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the release build's suite, the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer, a small run of the benchmark against the
+# AddressSanitizer + UndefinedBehaviorSanitizer (each against SQLite and a PostgreSQL server
+# started for it), a small run of the benchmark against the
 # embedded peers (so that bench/ keeps building and agreeing), and (when clang is there) a
 # short fuzzing run of every libFuzzer target.
 # Usage: scripts/test.sh   (.ci/run calls exactly this)
@@ -13,11 +14,13 @@ scripts/setup.sh librocksdb-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
 passed=0
 failed=0
 
-# Runs ctest in build directory $1 and adds its counts to the totals.
+# Runs ctest in build directory $1, with a throwaway PostgreSQL server for the case store's
+# tests, and adds its counts to the totals.
 run_suite() {
   local dir=$1 log
   log=$(mktemp)
-  if ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" 2>&1 | tee "$log"; then :; fi
+  if scripts/with-postgres.sh ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" 2>&1 |
+      tee "$log"; then :; fi
   local line
   line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)
   rm -f "$log"

@@ -14,11 +14,19 @@ inline constexpr int kExitBadInput = 2;  // the input was wrong: usage, a docume
 // Prints the status's message (one problem a line) to stderr; returns the exit status.
 inline int ReportFailure(const Status& s) {
   std::cerr << s.message() << "\n";
-  // Wrong input, a file that cannot be read, or something named that does not exist: the
-  // user can fix it. Corruption and internal errors are custodian's.
-  return s.IsInvalidArgument() || s.IsNotFound() || s.code() == Status::Code::kIoError
-             ? kExitBadInput
-             : kExitFailure;
+  // Wrong input, a file that cannot be read, something named that does not exist, a step
+  // the case's state or the actor's role does not allow: the user can act on it. Corruption
+  // and internal errors are custodian's.
+  switch (s.code()) {
+    case Status::Code::kInvalidArgument:
+    case Status::Code::kNotFound:
+    case Status::Code::kIoError:
+    case Status::Code::kFailedPrecondition:
+    case Status::Code::kPermissionDenied:
+      return kExitBadInput;
+    default:
+      return kExitFailure;
+  }
 }
 
 }  // namespace custodian

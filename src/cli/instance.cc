@@ -64,8 +64,7 @@ Result<InitResult> InitInstance(const InstanceOptions& o) {
   return result;
 }
 
-Result<std::unique_ptr<vault::Vault>> OpenVault(const InstanceOptions& o,
-                                                vault::VaultOptions vault_options) {
+Result<vault::SecretKey> LoadMasterKey(const InstanceOptions& o) {
   auto text = PosixFileSystem().ReadAll(InstanceFile(o.data_dir));
   if (!text.ok()) {
     return Status::InvalidArgument(o.data_dir + ": not a custodian instance (run custodian init --data " +
@@ -84,6 +83,13 @@ Result<std::unique_ptr<vault::Vault>> OpenVault(const InstanceOptions& o,
     return Status::InvalidArgument(key_file + ": not the master key of the instance in " +
                                    o.data_dir);
   }
+  return master;
+}
+
+Result<std::unique_ptr<vault::Vault>> OpenVault(const InstanceOptions& o,
+                                                vault::VaultOptions vault_options) {
+  auto master = LoadMasterKey(o);
+  if (!master.ok()) return master.status();
   return vault::Vault::Open(o.data_dir, *master, vault_options);
 }
 

@@ -25,6 +25,9 @@ struct InitResult {
 // instance, and a key file inside the data directory.
 Result<InitResult> InitInstance(const InstanceOptions& options);
 
+// The instance's master key, from its key file (checked against the instance).
+Result<vault::SecretKey> LoadMasterKey(const InstanceOptions& options);
+
 // Opens the instance's vault with its master key.
 Result<std::unique_ptr<vault::Vault>> OpenVault(const InstanceOptions& options,
                                                 vault::VaultOptions vault_options = {});

@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/case_command.h"
 #include "cli/exit_codes.h"
 #include "cli/policy_command.h"
+#include "cli/user_command.h"
 #include "cli/vault_command.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +19,8 @@ int main(int argc, char** argv) {
   int exit_code = custodian::kExitOk;
   custodian::AddPolicyCommands(app, &exit_code);
   custodian::AddVaultCommands(app, &exit_code);
+  custodian::AddCaseCommands(app, &exit_code);
+  custodian::AddUserCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

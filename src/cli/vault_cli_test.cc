@@ -11,46 +11,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_test_harness.h"
+
 namespace custodian {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class VaultCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/custodian_vault_cli_XXXXXX";
-    root_ = ::mkdtemp(tmpl);
-    data_ = root_ + "/data";
-    key_ = root_ + "/keys/master.key";
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  Outcome Run(const std::string& args, const std::string& input = "") {
-    const std::string in = root_ + "/stdin", out = root_ + "/stdout", err = root_ + "/stderr";
-    std::ofstream(in, std::ios::binary) << input;
-    const std::string command = std::string(CUSTODIAN_BINARY) + " " + args + " < " + in + " > " +
-                                out + " 2> " + err;
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
-  }
-  std::string Data() const { return " --data " + data_ + " --key-file " + key_; }
-
-  std::string root_, data_, key_;
-};
+using VaultCliTest = CliTest;
 
 TEST_F(VaultCliTest, InitIngestStats) {
   Outcome init = Run("init" + Data());

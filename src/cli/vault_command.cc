@@ -17,6 +17,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/instance.h"
+#include "cli/instance_flags.h"
 #include "cli/progress.h"
 #include "core/clock.h"
 
@@ -39,13 +40,6 @@ struct VaultFlags {
   InstanceOptions instance;
   std::string input = "-";
 };
-
-void AddInstanceFlags(CLI::App* cmd, InstanceOptions& o) {
-  cmd->add_option("--data", o.data_dir, "The instance's data directory")->required();
-  cmd->add_option("--key-file", o.key_file,
-                  "The master key file (default: CUSTODIAN_KEY_FILE, or the instance's file "
-                  "under ~/.config/custodian/keys)");
-}
 
 nlohmann::ordered_json ReportJson(const vault::IngestReport& r) {
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();

@@ -17,6 +17,8 @@ class [[nodiscard]] Status {
     kOk,
     kInvalidArgument,  // the input is wrong; the caller can fix it (CLI exit 2, HTTP 4xx)
     kNotFound,         // an outcome, not an error
+    kFailedPrecondition,  // the request is well formed, but the state does not allow it (HTTP 409)
+    kPermissionDenied,    // the actor may not do this (HTTP 403)
     kIoError,          // the file system or a peer failed
     kCorruption,       // stored bytes fail their checks
     kInternal,         // a bug
@@ -26,6 +28,10 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
   static Status NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
+  static Status FailedPrecondition(std::string m) {
+    return {Code::kFailedPrecondition, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }

@@ -7,33 +7,13 @@
 
 #include "core/ip_address.h"
 #include "core/unicode.h"
+#include "policy/targets.h"
 
 namespace custodian {
 namespace {
 
-// The target type that asks which accounts used an address (a reverse lookup).
-constexpr std::string_view kIpTargetType = "ip";
-
 bool IsBlank(const std::optional<std::string>& s) { return !s || TrimmedLength(*s) == 0; }
 size_t Length(const std::optional<std::string>& s) { return s ? TrimmedLength(*s) : 0; }
-
-// The value a target is compared by when counting distinct targets.
-std::string NormalizedTargetValue(const Target& t) {
-  if (t.type == "email") return AsciiLower(t.value);
-  if (t.type == kIpTargetType) {
-    if (auto ep = IpEndpoint::Parse(t.value)) return ep->ToString();
-  }
-  return t.value;
-}
-
-std::vector<Target> DistinctTargets(const std::vector<Target>& targets) {
-  std::set<std::pair<std::string, std::string>> seen;
-  std::vector<Target> out;
-  for (const Target& t : targets) {
-    if (seen.emplace(t.type, NormalizedTargetValue(t)).second) out.push_back(t);
-  }
-  return out;
-}
 
 // Fills a message's {placeholders}; the loader has checked that each one is known.
 std::string Expand(const std::string& message,

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
 #include <stdexcept>
 
@@ -106,6 +107,19 @@ std::array<uint8_t, 16> Tag128(const ShortKey& key, std::string_view data) {
 
 bool EqualSecrets(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+SecretKey DeriveKey(const SecretKey& master, std::string_view context, uint64_t id) {
+  InitCrypto();
+  static_assert(crypto_kdf_KEYBYTES == kKeyBytes);
+  char ctx[crypto_kdf_CONTEXTBYTES + 1] = {};
+  std::copy_n(context.data(), std::min(context.size(), size_t{crypto_kdf_CONTEXTBYTES}), ctx);
+  std::string out(kKeyBytes, '\0');
+  crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(out.data()), out.size(), id, ctx,
+                             master.data());
+  SecretKey key = SecretKey::FromBytes(out);
+  sodium_memzero(out.data(), out.size());
+  return key;
 }
 
 }  // namespace custodian::vault

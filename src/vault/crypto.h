@@ -70,6 +70,10 @@ uint64_t Tag64(const ShortKey& key, std::string_view data);
 // SipHash-128 (siphashx24), for tags that must not collide across billions of values.
 std::array<uint8_t, 16> Tag128(const ShortKey& key, std::string_view data);
 
+// A key for one purpose derived from `master` (libsodium's crypto_kdf, BLAKE2b): `context`
+// is exactly 8 characters naming the purpose, e.g. "authtotp".
+SecretKey DeriveKey(const SecretKey& master, std::string_view context, uint64_t id = 1);
+
 // Constant-time comparison.
 bool EqualSecrets(std::string_view a, std::string_view b);
 

@@ -1,0 +1,80 @@
+#include "cases/case_json.h"
+
+namespace custodian::cases {
+namespace {
+
+template <typename T>
+nlohmann::ordered_json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+}
+nlohmann::ordered_json TimeOrNull(const std::optional<Timestamp>& t) {
+  return t ? nlohmann::ordered_json(FormatDateTime(*t)) : nlohmann::ordered_json();
+}
+
+}  // namespace
+
+nlohmann::ordered_json HoldToJson(const HoldRecord& h) {
+  return {{"id", h.id},
+          {"case_id", h.case_id},
+          {"account_id", std::to_string(h.account)},
+          {"state", std::string(kHoldStateNames[static_cast<size_t>(h.state)])},
+          {"placed_by", h.placed_by},
+          {"placed_at", FormatDateTime(h.placed_at)},
+          {"expires_at", FormatDateTime(h.expires_at)},
+          {"extensions", h.extensions},
+          {"ended_at", TimeOrNull(h.ended_at)},
+          {"ended_by", OrNull(h.ended_by)}};
+}
+
+nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
+  const CaseRecord& c = v.record;
+  nlohmann::ordered_json out = {
+      {"id", c.id},
+      {"state", std::string(CaseStateName(c.state))},
+      {"version", c.version},
+      {"process_type", c.process_type},
+      {"agency_id", OrNull(c.agency_id)},
+      {"emergency", c.emergency},
+      {"preservation", c.preservation},
+      {"entry", std::string(kEntryNames[static_cast<size_t>(c.entry)])},
+      {"entered_by", c.entered_by},
+      {"received_at", FormatDateTime(c.received_at)},
+      {"due_at", TimeOrNull(c.due_at)},
+      {"overdue", v.overdue},
+      {"due_soon", v.due_soon},
+      {"requester_verified", c.requester_verified},
+      {"duplicate_of", OrNull(c.duplicate_of)},
+      {"open_duplicates", v.duplicates},
+      {"decision", nlohmann::ordered_json::parse(v.decision.document)},
+      {"decision_taken", {{"seq", v.decision.seq},
+                          {"reason", v.decision.reason},
+                          {"request_version", v.decision.version},
+                          {"at", FormatDateTime(v.decision.taken_at)}}},
+      {"review", {{"reviewer", OrNull(c.reviewer)},
+                  {"note", OrNull(c.review_note)},
+                  {"narrowed_scope", c.review_scope ? nlohmann::ordered_json::parse(*c.review_scope)
+                                                    : nlohmann::ordered_json()},
+                  {"investigation_confirmed", c.investigation_confirmed}}},
+      {"approver", OrNull(c.approver)},
+      {"notice_wait_until", TimeOrNull(c.notice_wait_until)},
+  };
+  nlohmann::ordered_json verifications = nlohmann::ordered_json::array();
+  for (const VerificationRecord& r : v.verifications) {
+    verifications.push_back({{"method", r.method},
+                             {"by", r.actor},
+                             {"at", FormatDateTime(r.verified_at)},
+                             {"phone", OrNull(r.phone)},
+                             {"note", OrNull(r.note)}});
+  }
+  out["verifications"] = std::move(verifications);
+  nlohmann::ordered_json holds = nlohmann::ordered_json::array();
+  for (const HoldRecord& h : v.holds) holds.push_back(HoldToJson(h));
+  out["holds"] = std::move(holds);
+  if (with_request) {
+    out["request"] = nlohmann::ordered_json::parse(v.request.document);
+    out["request_sha256"] = v.request.sha256;
+  }
+  return out;
+}
+
+}  // namespace custodian::cases

@@ -1,0 +1,108 @@
+// What the case store holds, row by row: values, no behaviour.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cases/case_state.h"
+#include "core/time.h"
+
+namespace custodian::cases {
+
+// How a request entered custodian (spec/decision.md, "Fields the workflow sets"): typed in by
+// staff, or sent by a signed-in requester through the portal or the API.
+enum class Entry { kStaff, kPortal, kApi };
+inline constexpr std::array<std::string_view, 3> kEntryNames = {"staff", "portal", "api"};
+
+struct CaseRecord {
+  std::string id;  // C-YYYY-NNNNNN
+  CaseState state = CaseState::kReceived;
+  int version = 1;  // of the request document
+  std::string process_type;
+  std::optional<std::string> agency_id;
+  bool emergency = false;
+  bool preservation = false;
+  std::string entered_by;
+  Entry entry = Entry::kStaff;
+  Timestamp received_at;
+  std::optional<Timestamp> due_at;
+  bool requester_verified = false;
+  std::string fingerprint;  // what duplicates of the request share
+  std::optional<std::string> duplicate_of;
+  std::optional<std::string> reviewer;
+  std::optional<std::string> review_note;
+  std::optional<std::string> review_scope;  // JSON: the scope the reviewer narrowed to
+  bool investigation_confirmed = false;
+  std::optional<std::string> approver;
+  // awaiting_notice: the user's notice period ends then; production waits for it.
+  std::optional<Timestamp> notice_wait_until;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct RequestVersion {
+  std::string case_id;
+  int version = 1;
+  std::string document;  // the request document as entered (JSON)
+  std::string sha256;
+  Timestamp entered_at;
+  std::string entered_by;
+};
+
+struct DecisionRecord {
+  std::string case_id;
+  int seq = 0;
+  int version = 1;     // of the request it decided
+  std::string reason;  // intake, amended, verification recorded, …
+  std::string action;
+  std::string document;  // the decision document (spec/decision.md)
+  std::string standards_sha256;
+  std::optional<std::string> registry_sha256;
+  Timestamp taken_at;
+};
+
+struct VerificationRecord {
+  std::string case_id;
+  int seq = 0;
+  std::string method;  // callback | email_domain
+  std::string actor;
+  Timestamp verified_at;
+  std::optional<std::string> phone;  // the registry's number that was called
+  std::optional<std::string> note;
+};
+
+enum class HoldState { kActive, kReleased, kExpired };
+inline constexpr std::array<std::string_view, 3> kHoldStateNames = {"active", "released",
+                                                                    "expired"};
+
+struct HoldRecord {
+  std::string id;
+  std::string case_id;
+  uint64_t account = 0;
+  std::string placed_by;
+  Timestamp placed_at;
+  Timestamp expires_at;
+  int extensions = 0;
+  HoldState state = HoldState::kActive;
+  std::optional<Timestamp> ended_at;
+  std::optional<std::string> ended_by;
+};
+
+struct AuditEntry {
+  long long seq = 0;
+  Timestamp at;
+  std::string actor;
+  std::optional<std::string> case_id;
+  std::string action;
+  std::string detail;  // JSON
+};
+
+struct RegistryDocument {
+  std::string document;  // the registry file's bytes (spec/agencies.example.json's format)
+  std::string sha256;
+  Timestamp imported_at;
+  std::string imported_by;
+};
+
+}  // namespace custodian::cases

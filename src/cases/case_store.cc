@@ -1,0 +1,363 @@
+#include "cases/case_store.h"
+
+#include <soci/soci.h>
+
+#include <cstdio>
+
+namespace custodian::cases {
+namespace {
+
+// Column readers that accept what either backend returns for a column.
+long long Int(const soci::row& r, size_t i) {
+  switch (r.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return r.get<int>(i);
+    case soci::dt_long_long:
+      return r.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<long long>(r.get<unsigned long long>(i));
+    case soci::dt_string:
+      return std::stoll(r.get<std::string>(i));
+    default:
+      return static_cast<long long>(r.get<double>(i));
+  }
+}
+bool IsNull(const soci::row& r, size_t i) { return r.get_indicator(i) == soci::i_null; }
+std::optional<long long> OptInt(const soci::row& r, size_t i) {
+  return IsNull(r, i) ? std::nullopt : std::optional(Int(r, i));
+}
+std::string Text(const soci::row& r, size_t i) { return IsNull(r, i) ? "" : r.get<std::string>(i); }
+std::optional<std::string> OptText(const soci::row& r, size_t i) {
+  return IsNull(r, i) ? std::nullopt : std::optional(r.get<std::string>(i));
+}
+std::optional<Timestamp> OptTime(const soci::row& r, size_t i) {
+  auto v = OptInt(r, i);
+  return v ? std::optional(Timestamp{*v}) : std::nullopt;
+}
+
+// A nullable value bound to a statement: the value, and whether it is null.
+template <typename T>
+struct Nullable {
+  T value{};
+  soci::indicator ind = soci::i_null;
+  explicit Nullable(const std::optional<T>& v) {
+    if (v) {
+      value = *v;
+      ind = soci::i_ok;
+    }
+  }
+};
+std::optional<long long> Micros(const std::optional<Timestamp>& t) {
+  return t ? std::optional<long long>(t->micros) : std::nullopt;
+}
+
+template <typename Enum, size_t N>
+Enum EnumOf(const std::string& name, const std::array<std::string_view, N>& names) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return static_cast<Enum>(0);
+}
+
+constexpr char kCaseColumns[] =
+    "id, state, version, process_type, agency_id, emergency, preservation, entered_by, entry, "
+    "received_at, due_at, requester_verified, fingerprint, duplicate_of, reviewer, review_note, "
+    "review_scope, investigation_confirmed, approver, notice_wait_until, created_at, updated_at";
+
+CaseRecord CaseOf(const soci::row& r) {
+  CaseRecord c;
+  c.id = Text(r, 0);
+  c.state = ParseCaseState(Text(r, 1)).value_or(CaseState::kReceived);
+  c.version = static_cast<int>(Int(r, 2));
+  c.process_type = Text(r, 3);
+  c.agency_id = OptText(r, 4);
+  c.emergency = Int(r, 5) != 0;
+  c.preservation = Int(r, 6) != 0;
+  c.entered_by = Text(r, 7);
+  c.entry = EnumOf<Entry>(Text(r, 8), kEntryNames);
+  c.received_at = Timestamp{Int(r, 9)};
+  c.due_at = OptTime(r, 10);
+  c.requester_verified = Int(r, 11) != 0;
+  c.fingerprint = Text(r, 12);
+  c.duplicate_of = OptText(r, 13);
+  c.reviewer = OptText(r, 14);
+  c.review_note = OptText(r, 15);
+  c.review_scope = OptText(r, 16);
+  c.investigation_confirmed = Int(r, 17) != 0;
+  c.approver = OptText(r, 18);
+  c.notice_wait_until = OptTime(r, 19);
+  c.created_at = Timestamp{Int(r, 20)};
+  c.updated_at = Timestamp{Int(r, 21)};
+  return c;
+}
+
+HoldRecord HoldOf(const soci::row& r) {
+  HoldRecord h;
+  h.id = Text(r, 0);
+  h.case_id = Text(r, 1);
+  h.account = static_cast<uint64_t>(Int(r, 2));
+  h.placed_by = Text(r, 3);
+  h.placed_at = Timestamp{Int(r, 4)};
+  h.expires_at = Timestamp{Int(r, 5)};
+  h.extensions = static_cast<int>(Int(r, 6));
+  h.state = EnumOf<HoldState>(Text(r, 7), kHoldStateNames);
+  h.ended_at = OptTime(r, 8);
+  h.ended_by = OptText(r, 9);
+  return h;
+}
+
+constexpr char kHoldColumns[] =
+    "id, case_id, account, placed_by, placed_at, expires_at, extensions, state, ended_at, "
+    "ended_by";
+
+}  // namespace
+
+std::string CaseTx::NewCaseId(int year) {
+  const long long n = NextCounter(sql_, "case");
+  char id[32];
+  std::snprintf(id, sizeof id, "C-%04d-%06lld", year, n);
+  return id;
+}
+
+Status CaseTx::InsertCase(const CaseRecord& c) {
+  // Bound values are read when the statement runs, at the end of the expression: locals,
+  // never temporaries.
+  const long long created = c.created_at.micros;
+  sql_ << "INSERT INTO cases (id, created_at, state, version, process_type, emergency, "
+          "preservation, entered_by, entry, received_at, requester_verified, fingerprint, "
+          "investigation_confirmed, updated_at) VALUES (:id, :created, 'received', 1, '', 0, 0, "
+          "'', 'staff', 0, 0, '', 0, 0)",
+      soci::use(c.id), soci::use(created);
+  return UpdateCase(c);
+}
+
+Status CaseTx::UpdateCase(const CaseRecord& c) {
+  const std::string state(CaseStateName(c.state));
+  const std::string entry(kEntryNames[static_cast<size_t>(c.entry)]);
+  Nullable<std::string> agency(c.agency_id), duplicate(c.duplicate_of),
+      reviewer(c.reviewer), note(c.review_note), scope(c.review_scope), approver(c.approver);
+  Nullable<long long> due(Micros(c.due_at)), wait(Micros(c.notice_wait_until));
+  const int emergency = c.emergency, preservation = c.preservation,
+            verified = c.requester_verified, confirmed = c.investigation_confirmed;
+  const long long received = c.received_at.micros, updated = c.updated_at.micros;
+  sql_ << "UPDATE cases SET state = :state, version = :version, process_type = :process, "
+          "agency_id = :agency, emergency = :emergency, preservation = :preservation, "
+          "entered_by = :entered_by, entry = :entry, received_at = :received, due_at = :due, "
+          "requester_verified = :verified, fingerprint = :fingerprint, "
+          "duplicate_of = :duplicate, reviewer = :reviewer, review_note = :note, "
+          "review_scope = :scope, investigation_confirmed = :confirmed, approver = :approver, "
+          "notice_wait_until = :wait, updated_at = :updated WHERE id = :id",
+      soci::use(state), soci::use(c.version), soci::use(c.process_type),
+      soci::use(agency.value, agency.ind), soci::use(emergency), soci::use(preservation),
+      soci::use(c.entered_by), soci::use(entry), soci::use(received), soci::use(due.value, due.ind),
+      soci::use(verified), soci::use(c.fingerprint), soci::use(duplicate.value, duplicate.ind),
+      soci::use(reviewer.value, reviewer.ind), soci::use(note.value, note.ind),
+      soci::use(scope.value, scope.ind), soci::use(confirmed),
+      soci::use(approver.value, approver.ind), soci::use(wait.value, wait.ind), soci::use(updated),
+      soci::use(c.id);
+  return Status::Ok();
+}
+
+Result<CaseRecord> CaseTx::GetCase(const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kCaseColumns << " FROM cases WHERE id = :id", soci::use(id));
+  for (const soci::row& r : rows) return CaseOf(r);
+  return Status::NotFound("no case " + id);
+}
+
+std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
+  const std::string state = filter.state ? std::string(CaseStateName(*filter.state)) : "";
+  const std::string agency = filter.agency_id.value_or("");
+  const int by_state = filter.state.has_value(), by_agency = filter.agency_id.has_value();
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kCaseColumns
+                    << " FROM cases WHERE (:by_state = 0 OR state = :state) AND "
+                       "(:by_agency = 0 OR agency_id = :agency) ORDER BY received_at, id",
+       soci::use(by_state, "by_state"), soci::use(state, "state"),
+       soci::use(by_agency, "by_agency"), soci::use(agency, "agency"));
+  std::vector<CaseRecord> out;
+  for (const soci::row& r : rows) {
+    CaseRecord c = CaseOf(r);
+    if (filter.open_only && !IsOpen(c.state)) continue;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<std::string> CaseTx::OpenCasesWithFingerprint(const std::string& fingerprint,
+                                                          const std::string& except) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT id, state FROM cases WHERE fingerprint = :f AND id <> :e "
+                       "ORDER BY id",
+       soci::use(fingerprint), soci::use(except));
+  std::vector<std::string> out;
+  for (const soci::row& r : rows) {
+    if (IsOpen(ParseCaseState(Text(r, 1)).value_or(CaseState::kClosed))) out.push_back(Text(r, 0));
+  }
+  return out;
+}
+
+Status CaseTx::InsertRequest(const RequestVersion& r) {
+  const long long at = r.entered_at.micros;
+  sql_ << "INSERT INTO requests (case_id, version, document, sha256, entered_at, entered_by) "
+          "VALUES (:c, :v, :d, :s, :a, :b)",
+      soci::use(r.case_id), soci::use(r.version), soci::use(r.document), soci::use(r.sha256),
+      soci::use(at), soci::use(r.entered_by);
+  return Status::Ok();
+}
+
+Result<RequestVersion> CaseTx::LatestRequest(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, version, document, sha256, entered_at, entered_by "
+                       "FROM requests WHERE case_id = :c ORDER BY version DESC",
+       soci::use(case_id));
+  for (const soci::row& r : rows) {
+    return RequestVersion{Text(r, 0), static_cast<int>(Int(r, 1)), Text(r, 2), Text(r, 3),
+                          Timestamp{Int(r, 4)}, Text(r, 5)};
+  }
+  return Status::NotFound("no request for case " + case_id);
+}
+
+Status CaseTx::AppendDecision(DecisionRecord d) {
+  int seq = 0;
+  soci::indicator ind;
+  sql_ << "SELECT MAX(seq) FROM decisions WHERE case_id = :c", soci::use(d.case_id),
+      soci::into(seq, ind);
+  d.seq = (ind == soci::i_null ? 0 : seq) + 1;
+  Nullable<std::string> registry(d.registry_sha256);
+  const long long at = d.taken_at.micros;
+  sql_ << "INSERT INTO decisions (case_id, seq, version, reason, action, document, "
+          "standards_sha256, registry_sha256, taken_at) VALUES (:c, :s, :v, :r, :a, :d, :st, "
+          ":rg, :t)",
+      soci::use(d.case_id), soci::use(d.seq), soci::use(d.version), soci::use(d.reason),
+      soci::use(d.action), soci::use(d.document), soci::use(d.standards_sha256),
+      soci::use(registry.value, registry.ind), soci::use(at);
+  return Status::Ok();
+}
+
+std::vector<DecisionRecord> CaseTx::Decisions(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, seq, version, reason, action, document, "
+                       "standards_sha256, registry_sha256, taken_at FROM decisions "
+                       "WHERE case_id = :c ORDER BY seq",
+       soci::use(case_id));
+  std::vector<DecisionRecord> out;
+  for (const soci::row& r : rows) {
+    out.push_back({Text(r, 0), static_cast<int>(Int(r, 1)), static_cast<int>(Int(r, 2)),
+                   Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), OptText(r, 7),
+                   Timestamp{Int(r, 8)}});
+  }
+  return out;
+}
+
+Status CaseTx::AppendVerification(VerificationRecord v) {
+  int seq = 0;
+  soci::indicator ind;
+  sql_ << "SELECT MAX(seq) FROM verifications WHERE case_id = :c", soci::use(v.case_id),
+      soci::into(seq, ind);
+  v.seq = (ind == soci::i_null ? 0 : seq) + 1;
+  Nullable<std::string> phone(v.phone), note(v.note);
+  const long long at = v.verified_at.micros;
+  sql_ << "INSERT INTO verifications (case_id, seq, method, actor, verified_at, phone, note) "
+          "VALUES (:c, :s, :m, :a, :t, :p, :n)",
+      soci::use(v.case_id), soci::use(v.seq), soci::use(v.method), soci::use(v.actor),
+      soci::use(at), soci::use(phone.value, phone.ind), soci::use(note.value, note.ind);
+  return Status::Ok();
+}
+
+std::vector<VerificationRecord> CaseTx::Verifications(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, seq, method, actor, verified_at, phone, note "
+                       "FROM verifications WHERE case_id = :c ORDER BY seq",
+       soci::use(case_id));
+  std::vector<VerificationRecord> out;
+  for (const soci::row& r : rows) {
+    out.push_back({Text(r, 0), static_cast<int>(Int(r, 1)), Text(r, 2), Text(r, 3),
+                   Timestamp{Int(r, 4)}, OptText(r, 5), OptText(r, 6)});
+  }
+  return out;
+}
+
+Status CaseTx::InsertHold(const HoldRecord& h) {
+  const long long account = static_cast<long long>(h.account);
+  sql_ << "INSERT INTO holds (id, case_id, account, placed_by, placed_at, expires_at, "
+          "extensions, state) VALUES (:id, :c, :a, :b, 0, 0, 0, 'active')",
+      soci::use(h.id), soci::use(h.case_id), soci::use(account), soci::use(h.placed_by);
+  return UpdateHold(h);
+}
+
+Status CaseTx::UpdateHold(const HoldRecord& h) {
+  const long long placed = h.placed_at.micros, expires = h.expires_at.micros;
+  const std::string state(kHoldStateNames[static_cast<size_t>(h.state)]);
+  Nullable<long long> ended(Micros(h.ended_at));
+  Nullable<std::string> by(h.ended_by);
+  sql_ << "UPDATE holds SET placed_at = :p, expires_at = :e, extensions = :x, state = :s, "
+          "ended_at = :ea, ended_by = :eb WHERE id = :id",
+      soci::use(placed), soci::use(expires), soci::use(h.extensions), soci::use(state),
+      soci::use(ended.value, ended.ind), soci::use(by.value, by.ind), soci::use(h.id);
+  return Status::Ok();
+}
+
+Result<HoldRecord> CaseTx::GetHold(const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kHoldColumns << " FROM holds WHERE id = :id", soci::use(id));
+  for (const soci::row& r : rows) return HoldOf(r);
+  return Status::NotFound("no hold " + id);
+}
+
+std::vector<HoldRecord> CaseTx::Holds(const std::string& case_id) {
+  const int all = case_id.empty();
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kHoldColumns
+                    << " FROM holds WHERE (:all = 1 OR case_id = :c) ORDER BY placed_at, id",
+       soci::use(all, "all"), soci::use(case_id, "c"));
+  std::vector<HoldRecord> out;
+  for (const soci::row& r : rows) out.push_back(HoldOf(r));
+  return out;
+}
+
+Status CaseTx::Audit(Timestamp at, const std::string& actor,
+                     const std::optional<std::string>& case_id, const std::string& action,
+                     const std::string& detail) {
+  const long long seq = NextCounter(sql_, "audit");
+  const long long micros = at.micros;
+  Nullable<std::string> c(case_id);
+  sql_ << "INSERT INTO audit (seq, at, actor, case_id, action, detail) "
+          "VALUES (:s, :t, :a, :c, :x, :d)",
+      soci::use(seq), soci::use(micros), soci::use(actor), soci::use(c.value, c.ind),
+      soci::use(action), soci::use(detail);
+  return Status::Ok();
+}
+
+std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT seq, at, actor, case_id, action, detail FROM audit "
+                       "WHERE case_id = :c ORDER BY seq",
+       soci::use(case_id));
+  std::vector<AuditEntry> out;
+  for (const soci::row& r : rows) {
+    out.push_back({Int(r, 0), Timestamp{Int(r, 1)}, Text(r, 2), OptText(r, 3), Text(r, 4),
+                   Text(r, 5)});
+  }
+  return out;
+}
+
+Status CaseTx::SetRegistry(const RegistryDocument& r) {
+  const long long at = r.imported_at.micros;
+  sql_ << "DELETE FROM registry";
+  sql_ << "INSERT INTO registry (id, document, sha256, imported_at, imported_by) "
+          "VALUES (1, :d, :s, :t, :b)",
+      soci::use(r.document), soci::use(r.sha256), soci::use(at), soci::use(r.imported_by);
+  return Status::Ok();
+}
+
+std::optional<RegistryDocument> CaseTx::Registry() {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT document, sha256, imported_at, imported_by FROM registry");
+  for (const soci::row& r : rows) {
+    return RegistryDocument{Text(r, 0), Text(r, 1), Timestamp{Int(r, 2)}, Text(r, 3)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace custodian::cases

@@ -1,0 +1,65 @@
+// The case store's reads and writes, inside one transaction of the Database: the workflow
+// composes them (a state change and its audit entry commit together or not at all).
+// A CaseTx lives only inside Database::Transaction's callback.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases/case_record.h"
+#include "cases/database.h"
+
+namespace custodian::cases {
+
+struct CaseFilter {
+  std::optional<CaseState> state;
+  std::optional<std::string> agency_id;  // a requester sees its own agency's cases only
+  bool open_only = false;
+};
+
+class CaseTx {
+ public:
+  explicit CaseTx(soci::session& sql) : sql_(sql) {}
+
+  // A new case id, C-YYYY-NNNNNN, `year` the year it was received.
+  std::string NewCaseId(int year);
+  Status InsertCase(const CaseRecord& c);
+  // Writes every field of `c` but its id and created_at.
+  Status UpdateCase(const CaseRecord& c);
+  // NotFound when there is no such case.
+  Result<CaseRecord> GetCase(const std::string& id);
+  std::vector<CaseRecord> ListCases(const CaseFilter& filter);
+  // Open cases with this fingerprint, but `except`.
+  std::vector<std::string> OpenCasesWithFingerprint(const std::string& fingerprint,
+                                                    const std::string& except);
+
+  Status InsertRequest(const RequestVersion& r);
+  Result<RequestVersion> LatestRequest(const std::string& case_id);
+
+  // Appends the decision as the case's next (its seq is assigned here).
+  Status AppendDecision(DecisionRecord d);
+  std::vector<DecisionRecord> Decisions(const std::string& case_id);
+
+  Status AppendVerification(VerificationRecord v);
+  std::vector<VerificationRecord> Verifications(const std::string& case_id);
+
+  Status InsertHold(const HoldRecord& h);
+  Status UpdateHold(const HoldRecord& h);
+  Result<HoldRecord> GetHold(const std::string& id);
+  // The holds of a case (all cases when empty), oldest first.
+  std::vector<HoldRecord> Holds(const std::string& case_id = "");
+
+  // Appends to the audit table; `detail` is JSON.
+  Status Audit(Timestamp at, const std::string& actor, const std::optional<std::string>& case_id,
+               const std::string& action, const std::string& detail);
+  std::vector<AuditEntry> AuditOf(const std::string& case_id);
+
+  Status SetRegistry(const RegistryDocument& r);
+  std::optional<RegistryDocument> Registry();
+
+ private:
+  soci::session& sql_;
+};
+
+}  // namespace custodian::cases

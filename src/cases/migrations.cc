@@ -1,0 +1,68 @@
+#include "cases/migrations.h"
+
+namespace custodian::cases {
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1,
+       "cases, requests, decisions, verifications, holds, the agency registry, audit",
+       {
+           "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+           "INSERT INTO counters (name, value) VALUES ('case', 0)",
+           "INSERT INTO counters (name, value) VALUES ('audit', 0)",
+           // The agency registry as last imported: its bytes (for its hash) and its rows.
+           "CREATE TABLE registry (id INTEGER PRIMARY KEY, document TEXT NOT NULL, "
+           "sha256 TEXT NOT NULL, imported_at BIGINT NOT NULL, imported_by TEXT NOT NULL)",
+           "CREATE TABLE cases (id TEXT PRIMARY KEY, state TEXT NOT NULL, "
+           "version INTEGER NOT NULL, process_type TEXT NOT NULL, agency_id TEXT, "
+           "emergency INTEGER NOT NULL, preservation INTEGER NOT NULL, "
+           "entered_by TEXT NOT NULL, entry TEXT NOT NULL, received_at BIGINT NOT NULL, "
+           "due_at BIGINT, requester_verified INTEGER NOT NULL, fingerprint TEXT NOT NULL, "
+           "duplicate_of TEXT, reviewer TEXT, review_note TEXT, review_scope TEXT, "
+           "investigation_confirmed INTEGER NOT NULL, approver TEXT, notice_wait_until BIGINT, "
+           "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+           "CREATE INDEX cases_by_state ON cases (state)",
+           "CREATE INDEX cases_by_fingerprint ON cases (fingerprint)",
+           // Every version of the request document, as entered.
+           "CREATE TABLE requests (case_id TEXT NOT NULL, version INTEGER NOT NULL, "
+           "document TEXT NOT NULL, sha256 TEXT NOT NULL, entered_at BIGINT NOT NULL, "
+           "entered_by TEXT NOT NULL, PRIMARY KEY (case_id, version))",
+           // Every decision taken, with the standards and registry it was taken under.
+           "CREATE TABLE decisions (case_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+           "version INTEGER NOT NULL, reason TEXT NOT NULL, action TEXT NOT NULL, "
+           "document TEXT NOT NULL, standards_sha256 TEXT NOT NULL, registry_sha256 TEXT, "
+           "taken_at BIGINT NOT NULL, PRIMARY KEY (case_id, seq))",
+           "CREATE TABLE verifications (case_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+           "method TEXT NOT NULL, actor TEXT NOT NULL, verified_at BIGINT NOT NULL, "
+           "phone TEXT, note TEXT, PRIMARY KEY (case_id, seq))",
+           "CREATE TABLE holds (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+           "account BIGINT NOT NULL, placed_by TEXT NOT NULL, placed_at BIGINT NOT NULL, "
+           "expires_at BIGINT NOT NULL, extensions INTEGER NOT NULL, state TEXT NOT NULL, "
+           "ended_at BIGINT, ended_by TEXT)",
+           "CREATE INDEX holds_by_case ON holds (case_id)",
+           // Append-only: actor, time, case, action, detail (the ledger makes it tamper-evident).
+           "CREATE TABLE audit (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, "
+           "actor TEXT NOT NULL, case_id TEXT, action TEXT NOT NULL, detail TEXT NOT NULL)",
+           "CREATE INDEX audit_by_case ON audit (case_id)",
+       }},
+      {2,
+       "staff users, sessions, API tokens",
+       {
+           // roles: comma-separated; password_hash: Argon2id; totp_secret: sealed (hex).
+           "CREATE TABLE users (name TEXT PRIMARY KEY, roles TEXT NOT NULL, "
+           "password_hash TEXT NOT NULL, totp_secret TEXT, totp_last_step BIGINT, "
+           "disabled INTEGER NOT NULL, failed_logins INTEGER NOT NULL, locked_until BIGINT, "
+           "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+           // Only hashes of session ids and token secrets are stored.
+           "CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, "
+           "csrf TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, "
+           "revoked_at BIGINT)",
+           "CREATE TABLE api_tokens (id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, "
+           "kind TEXT NOT NULL, name TEXT NOT NULL, agency_id TEXT, email TEXT, "
+           "created_at BIGINT NOT NULL, created_by TEXT NOT NULL, revoked_at BIGINT)",
+       }},
+  };
+  return kMigrations;
+}
+
+}  // namespace custodian::cases

@@ -1,0 +1,723 @@
+#include "cases/workflow.h"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+#include "core/unicode.h"
+#include "policy/agency_registry.h"
+#include "policy/engine.h"
+#include "policy/request_parser.h"
+#include "policy/targets.h"
+
+namespace custodian::cases {
+namespace {
+
+constexpr int64_t kDueSoonMicros = 24 * kMicrosPerHour;
+
+std::string Joined(const std::vector<RequestProblem>& problems) {
+  std::string out;
+  for (const RequestProblem& p : problems) out += (out.empty() ? "" : "\n") + p.ToString();
+  return out;
+}
+
+// Portal and API requests: custodian sets the id, the time of receipt and the requester's
+// agency and e-mail from the signed-in account, and drops any verification the document
+// claims (spec/decision.md). The document is edited only when it is a JSON object; anything
+// else goes to the parser as it came, for its messages.
+std::string EffectiveDocument(const Submission& s, const std::string& case_id, Timestamp now,
+                              const AgencyRegistry& registry) {
+  if (s.entry == Entry::kStaff) {
+    auto doc = nlohmann::ordered_json::parse(s.document, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object()) return s.document;
+    doc["id"] = case_id;
+    return doc.dump();
+  }
+  auto doc = nlohmann::ordered_json::parse(s.document, nullptr, false);
+  if (!doc.is_object() || s.document.size() > kMaxRequestBytes) return s.document;
+  doc["id"] = case_id;
+  doc["received_at"] = FormatDateTime(now);
+  doc["channel"] = s.entry == Entry::kPortal ? "portal" : "api";
+  doc.erase("verification");
+  auto& requester = doc["requester"];
+  if (!requester.is_object()) requester = nlohmann::ordered_json::object();
+  if (s.requester_email) requester["email"] = *s.requester_email;
+  if (s.requester_agency) {
+    requester["agency_id"] = *s.requester_agency;
+    if (const Agency* a = registry.Find(*s.requester_agency)) {
+      requester["agency"] = a->name;
+      requester["country"] = a->country;
+      requester["agency_type"] = std::string(NameOf(a->type, kAgencyTypeNames));
+      if (!a->jurisdiction.empty()) requester["jurisdiction"] = a->jurisdiction;
+    }
+  }
+  return doc.dump();
+}
+
+// What duplicates of a request share: who asks, under what process, about which targets.
+std::string Fingerprint(const Request& r) {
+  std::string who = r.requester.agency_id.value_or("");
+  if (who.empty()) {
+    const size_t at = r.requester.email.rfind('@');
+    who = "@" + NormalizeDomain(at == std::string::npos ? "" : r.requester.email.substr(at + 1));
+  }
+  std::set<std::string> targets;
+  for (const Target& t : DistinctTargets(r.targets)) {
+    targets.insert(t.type + ":" + NormalizedTargetValue(t));
+  }
+  std::string key = who + "\n" + std::string(ProcessTypeName(r.process.type));
+  for (const std::string& t : targets) key += "\n" + t;
+  return Sha256Hex(key);
+}
+
+// The deadline: one hour (the standards' emergency_response_hours) for an emergency, else
+// the end of the process's return date.
+std::optional<Timestamp> Deadline(const Request& r, const Standards& standards,
+                                  Timestamp received) {
+  if (standards.process(r.process.type).emergency) {
+    return Timestamp{received.micros + standards.emergency_response_hours * kMicrosPerHour};
+  }
+  if (r.process.return_by) return Timestamp{r.process.return_by->PlusDays(1).days * kMicrosPerDay};
+  return std::nullopt;
+}
+
+nlohmann::ordered_json Detail(std::initializer_list<std::pair<const char*, nlohmann::ordered_json>> kv) {
+  nlohmann::ordered_json d = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : kv) d[k] = v;
+  return d;
+}
+
+// Checks that `narrowed` (JSON) lies within `authorized`; returns its canonical form.
+Result<std::string> CheckNarrowing(const std::string& narrowed, const AuthorizedScope& authorized) {
+  auto doc = nlohmann::json::parse(narrowed, nullptr, false);
+  if (!doc.is_object()) return Status::InvalidArgument("scope: not a JSON object");
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "targets" && key != "categories" && key != "window") {
+      return Status::InvalidArgument("scope/" + key + ": not a scope field (targets, categories, window)");
+    }
+  }
+  if (doc.contains("targets")) {
+    if (!doc["targets"].is_array()) return Status::InvalidArgument("scope/targets: not an array");
+    out["targets"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < doc["targets"].size(); ++i) {
+      const auto& t = doc["targets"][i];
+      if (!t.is_object() || !t.contains("type") || !t.contains("value") || !t["type"].is_string() ||
+          !t["value"].is_string()) {
+        return Status::InvalidArgument("scope/targets/" + std::to_string(i) + ": not a target");
+      }
+      const Target target{t["type"].get<std::string>(), t["value"].get<std::string>()};
+      const bool authorized_target =
+          std::any_of(authorized.targets.begin(), authorized.targets.end(), [&](const Target& a) {
+            return a.type == target.type && NormalizedTargetValue(a) == NormalizedTargetValue(target);
+          });
+      if (!authorized_target) {
+        return Status::InvalidArgument("scope/targets/" + std::to_string(i) +
+                                       ": not among the authorized targets (a review narrows, "
+                                       "never widens)");
+      }
+      out["targets"].push_back({{"type", target.type}, {"value", target.value}});
+    }
+  }
+  if (doc.contains("categories")) {
+    if (!doc["categories"].is_array()) return Status::InvalidArgument("scope/categories: not an array");
+    out["categories"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < doc["categories"].size(); ++i) {
+      const auto& c = doc["categories"][i];
+      const auto category = c.is_string() ? ParseCategory(c.get<std::string>()) : std::nullopt;
+      if (!category) {
+        return Status::InvalidArgument("scope/categories/" + std::to_string(i) + ": not a category");
+      }
+      if (!authorized.categories.Contains(*category)) {
+        return Status::InvalidArgument("scope/categories/" + std::to_string(i) +
+                                       ": not an authorized category (a review narrows, never "
+                                       "widens)");
+      }
+      out["categories"].push_back(std::string(CategoryName(*category)));
+    }
+  }
+  if (doc.contains("window")) {
+    const auto& w = doc["window"];
+    const auto field = [&](const char* name) -> Result<Timestamp> {
+      if (!w.is_object() || !w.contains(name) || !w[name].is_string()) {
+        return Status::InvalidArgument(std::string("scope/window/") + name + ": missing");
+      }
+      auto t = ParseDateTime(w[name].get<std::string>());
+      if (!t.ok()) return Status::InvalidArgument(std::string("scope/window/") + name + ": not an RFC 3339 time");
+      return *t;
+    };
+    auto start = field("start");
+    if (!start.ok()) return start.status();
+    auto end = field("end");
+    if (!end.ok()) return end.status();
+    if (!(*start < *end)) return Status::InvalidArgument("scope/window: start is not before end");
+    if (authorized.window &&
+        (*start < authorized.window->start || authorized.window->end < *end)) {
+      return Status::InvalidArgument(
+          "scope/window: outside the authorized window (a review narrows, never widens)");
+    }
+    out["window"] = {{"start", FormatDateTime(*start)}, {"end", FormatDateTime(*end)}};
+  }
+  return out.dump();
+}
+
+}  // namespace
+
+struct Workflow::Evaluated {
+  Request request;
+  Decision decision;
+  std::string document;  // the decision document
+  std::optional<std::string> registry_sha256;
+};
+
+Workflow::Workflow(Database& db, const Standards& standards, vault::Vault& vault, Clock& clock,
+                   WorkflowOptions options)
+    : db_(db), standards_(standards), vault_(vault), clock_(clock), options_(options) {}
+
+Result<Workflow::Evaluated> Workflow::Evaluate(
+    CaseTx& tx, const std::string& document, const std::vector<VerificationRecord>& verifications) {
+  ParsedRequest parsed = ParseRequest(document);
+  if (!parsed.ok()) return Status::InvalidArgument(Joined(parsed.problems));
+  // A callback recorded by staff is the verification the standards look for.
+  for (const VerificationRecord& v : verifications) {
+    if (v.method != "callback") continue;
+    parsed.request.verification = Verification{v.verified_at, v.actor};
+  }
+  AgencyRegistry registry;
+  std::optional<std::string> registry_sha;
+  if (auto stored = tx.Registry()) {
+    auto loaded = AgencyRegistry::Load(stored->document, "the agency registry");
+    if (!loaded.ok()) return Status::Corruption("case store: " + loaded.status().message());
+    registry = std::move(loaded).value();
+    registry_sha = stored->sha256;
+  }
+  Evaluated e{parsed.request, custodian::Evaluate(parsed.request, standards_, registry), "",
+              registry_sha};
+  e.document = DecisionToJson(e.decision).dump();
+  return e;
+}
+
+Result<CaseView> Workflow::ViewOf(CaseTx& tx, const std::string& id) {
+  auto c = tx.GetCase(id);
+  if (!c.ok()) return c.status();
+  auto request = tx.LatestRequest(id);
+  if (!request.ok()) return request.status();
+  auto decisions = tx.Decisions(id);
+  if (decisions.empty()) return Status::Corruption("case store: case " + id + " has no decision");
+  CaseView v{*c, *request, decisions.back(), tx.OpenCasesWithFingerprint(c->fingerprint, id),
+             tx.Verifications(id), tx.Holds(id)};
+  const Timestamp now = clock_.Now();
+  if (c->due_at && IsOpen(c->state)) {
+    v.overdue = c->due_at->micros < now.micros;
+    v.due_soon = !v.overdue && c->due_at->micros < now.micros + kDueSoonMicros;
+  }
+  return v;
+}
+
+Status Workflow::Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& actor,
+                            const std::string& detail) {
+  auto next = Next(c.state, step);
+  if (!next.ok()) return Status(next.status()).WithContext("case " + c.id + ": ");
+  auto d = nlohmann::ordered_json::parse(detail.empty() ? "{}" : detail);
+  d["from"] = std::string(CaseStateName(c.state));
+  d["to"] = std::string(CaseStateName(*next));
+  c.state = *next;
+  c.updated_at = clock_.Now();
+  if (Status s = tx.UpdateCase(c); !s.ok()) return s;
+  return tx.Audit(c.updated_at, actor.name, c.id, std::string(StepName(step)), d.dump());
+}
+
+Result<CaseView> Workflow::Run(const std::string& id,
+                               const std::function<Status(CaseTx&, CaseRecord&)>& change) {
+  Result<CaseView> view = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) {
+    CaseTx tx(sql);
+    auto c = tx.GetCase(id);
+    if (!c.ok()) return c.status();
+    if (Status st = change(tx, *c); !st.ok()) return st;
+    view = ViewOf(tx, id);
+    return view.status();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+Result<CaseView> Workflow::Submit(const Submission& submission) {
+  if (submission.actor.name.empty()) return Status::InvalidArgument("actor: missing");
+  Result<CaseView> view = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) {
+    CaseTx tx(sql);
+    const Timestamp now = clock_.Now();
+    AgencyRegistry registry;
+    if (auto stored = tx.Registry()) {
+      if (auto r = AgencyRegistry::Load(stored->document, "the agency registry"); r.ok()) {
+        registry = std::move(r).value();
+      }
+    }
+    if (submission.entry != Entry::kStaff && submission.requester_agency &&
+        !registry.Find(*submission.requester_agency)) {
+      return Status::PermissionDenied("the requester's agency is not in the registry");
+    }
+    CaseRecord c;
+    c.id = tx.NewCaseId(std::stoi(FormatDate(now.UtcDate()).substr(0, 4)));
+    const std::string document = EffectiveDocument(submission, c.id, now, registry);
+    auto e = Evaluate(tx, document, {});
+    if (!e.ok()) return e.status();
+    const Request& r = e->request;
+    if (r.process.preserve_reference) {
+      auto referenced = tx.GetCase(*r.process.preserve_reference);
+      if (!referenced.ok() || !referenced->preservation) {
+        return Status::InvalidArgument(
+            "/process/preserve_reference: names no preservation request of this service");
+      }
+    }
+    c.version = 1;
+    c.process_type = std::string(ProcessTypeName(r.process.type));
+    c.agency_id = r.requester.agency_id;
+    c.emergency = standards_.process(r.process.type).emergency;
+    c.preservation = standards_.process(r.process.type).preserves;
+    c.entered_by = submission.actor.name;
+    c.entry = submission.entry;
+    c.received_at = r.received_at;
+    c.due_at = Deadline(r, standards_, r.received_at);
+    c.requester_verified = e->decision.action != Action::kVerifyRequester;
+    c.fingerprint = Fingerprint(r);
+    c.created_at = c.updated_at = now;
+    const auto duplicates = tx.OpenCasesWithFingerprint(c.fingerprint, c.id);
+    if (!duplicates.empty()) c.duplicate_of = duplicates.front();
+    if (Status st = tx.InsertCase(c); !st.ok()) return st;
+    if (Status st = tx.InsertRequest({c.id, 1, document, Sha256Hex(document), now,
+                                      submission.actor.name});
+        !st.ok()) {
+      return st;
+    }
+    if (Status st = tx.AppendDecision({c.id, 0, 1, "intake", std::string(ActionName(e->decision.action)),
+                                       e->document, e->decision.standards_sha256,
+                                       e->registry_sha256, now});
+        !st.ok()) {
+      return st;
+    }
+    const auto detail = Detail({{"entry", std::string(kEntryNames[static_cast<size_t>(c.entry)])},
+                                {"action", std::string(ActionName(e->decision.action))},
+                                {"duplicate_of", c.duplicate_of ? nlohmann::ordered_json(*c.duplicate_of)
+                                                                : nlohmann::ordered_json()}});
+    if (Status st = tx.Audit(now, submission.actor.name, c.id, "submit", detail.dump()); !st.ok()) {
+      return st;
+    }
+    const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
+    if (Status st = Transition(tx, c, step, submission.actor, ""); !st.ok()) return st;
+    view = ViewOf(tx, c.id);
+    return view.status();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submission) {
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    if (c.entry != submission.entry) {
+      return Status::PermissionDenied("case " + id + ": amended through another path than it came in");
+    }
+    if (c.state != CaseState::kPushedBack) {
+      return Status::FailedPrecondition("case " + id + ": only a pushed-back request is amended (it is " +
+                                        std::string(CaseStateName(c.state)) + ")");
+    }
+    AgencyRegistry registry;
+    if (auto stored = tx.Registry()) {
+      if (auto r = AgencyRegistry::Load(stored->document, "the agency registry"); r.ok()) {
+        registry = std::move(r).value();
+      }
+    }
+    const Timestamp now = clock_.Now();
+    const std::string document = EffectiveDocument(submission, c.id, now, registry);
+    auto e = Evaluate(tx, document, tx.Verifications(id));
+    if (!e.ok()) return e.status();
+    if (ProcessTypeName(e->request.process.type) != c.process_type) {
+      return Status::InvalidArgument("/process/type: an amendment keeps the process type (" +
+                                     c.process_type + "); a new process is a new request");
+    }
+    if (Status st = Transition(tx, c, Step::kResubmit, submission.actor, ""); !st.ok()) return st;
+    c.version += 1;
+    c.received_at = e->request.received_at;
+    c.due_at = Deadline(e->request, standards_, c.received_at);
+    c.fingerprint = Fingerprint(e->request);
+    c.agency_id = e->request.requester.agency_id;
+    c.requester_verified = e->decision.action != Action::kVerifyRequester;
+    c.reviewer.reset();
+    c.review_note.reset();
+    c.review_scope.reset();
+    c.investigation_confirmed = false;
+    if (Status st = tx.InsertRequest({c.id, c.version, document, Sha256Hex(document), now,
+                                      submission.actor.name});
+        !st.ok()) {
+      return st;
+    }
+    if (Status st = tx.AppendDecision({c.id, 0, c.version, "amended",
+                                       std::string(ActionName(e->decision.action)), e->document,
+                                       e->decision.standards_sha256, e->registry_sha256, now});
+        !st.ok()) {
+      return st;
+    }
+    const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
+    return Transition(tx, c, step, submission.actor,
+                      Detail({{"version", c.version}}).dump());
+  });
+}
+
+Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor, const Review& review) {
+  if (actor.via_cli && !options_.cli_decisions) {
+    return Status::PermissionDenied("this instance takes case decisions in the console only "
+                                    "(cases.cli_decisions = false)");
+  }
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    auto decisions = tx.Decisions(id);
+    const DecisionRecord& latest = decisions.back();
+    auto request = tx.LatestRequest(id);
+    if (!request.ok()) return request.status();
+    auto e = Evaluate(tx, request->document, tx.Verifications(id));
+    if (!e.ok()) return e.status();
+    const Action recommended = e->decision.action;
+    const bool note = review.note && TrimmedLength(*review.note) > 0;
+    const bool recommends_disclosure = recommended == Action::kProduce ||
+                                       recommended == Action::kProduceNarrowed ||
+                                       recommended == Action::kPreserve;
+    nlohmann::ordered_json detail = Detail({{"recommended", latest.action}});
+    if (note) detail["note"] = *review.note;
+    if (review.decision != ReviewDecision::kApprove) {
+      const bool departs = review.decision == ReviewDecision::kPushback
+                               ? recommends_disclosure
+                               : recommended != Action::kReject;
+      if (departs && !note) {
+        return Status::InvalidArgument("note: a reason is required to depart from the "
+                                       "recommendation (" + latest.action + ")");
+      }
+      c.reviewer = actor.name;
+      c.review_note = review.note;
+      return Transition(tx, c,
+                        review.decision == ReviewDecision::kPushback ? Step::kPushBack : Step::kReject,
+                        actor, detail.dump());
+    }
+    if (recommended == Action::kVerifyRequester) {
+      return Status::FailedPrecondition("case " + id + ": the requester is not verified yet; "
+                                        "record a callback first (case verify-requester)");
+    }
+    if (!e->decision.authorized) {
+      return Status::FailedPrecondition("case " + id + ": the standards authorize nothing (" +
+                                        latest.action + "): push it back or reject it");
+    }
+    if (!recommends_disclosure && !note) {
+      return Status::InvalidArgument("note: a reason is required to depart from the "
+                                     "recommendation (" + latest.action + ")");
+    }
+    const auto& purpose = e->request.purpose;
+    const bool removes_notice =
+        purpose && purpose->investigation_type &&
+        std::find(standards_.notice_withheld_for.begin(), standards_.notice_withheld_for.end(),
+                  *purpose->investigation_type) != standards_.notice_withheld_for.end();
+    if (removes_notice && !review.confirm_investigation) {
+      return Status::FailedPrecondition(
+          "case " + id + ": the investigation type " +
+          std::string(NameOf(*purpose->investigation_type, kInvestigationTypeNames)) +
+          " removes the user's notice; the reviewer must confirm it");
+    }
+    if (review.narrowed_scope) {
+      auto scope = CheckNarrowing(*review.narrowed_scope, *e->decision.authorized);
+      if (!scope.ok()) return scope.status();
+      c.review_scope = *scope;
+      detail["narrowed"] = nlohmann::ordered_json::parse(*scope);
+    }
+    c.reviewer = actor.name;
+    c.review_note = review.note;
+    c.investigation_confirmed = removes_notice;
+    if (c.preservation) {
+      if (Status st = PlaceHolds(tx, c, e->request, e->decision, actor); !st.ok()) return st;
+      return Transition(tx, c, Step::kPlaceHolds, actor, detail.dump());
+    }
+    return Transition(tx, c, Step::kRecommend, actor, detail.dump());
+  });
+}
+
+Result<CaseView> Workflow::Approve(const std::string& id, const Actor& actor) {
+  if (actor.via_cli && !options_.cli_decisions) {
+    return Status::PermissionDenied("this instance takes case decisions in the console only "
+                                    "(cases.cli_decisions = false)");
+  }
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    if (c.reviewer && *c.reviewer == actor.name) {
+      return Status::PermissionDenied("case " + id + ": the approver must be another person "
+                                      "than the reviewer (two-person rule)");
+    }
+    if (c.entered_by == actor.name) {
+      return Status::PermissionDenied("case " + id + ": the approver must be another person "
+                                      "than who entered the request (two-person rule)");
+    }
+    if (Status st = Transition(tx, c, Step::kApprove, actor, ""); !st.ok()) return st;
+    c.approver = actor.name;
+    auto decisions = tx.Decisions(id);
+    auto decision = nlohmann::json::parse(decisions.back().document);
+    const auto& notice = decision["notice"];
+    if (notice["required"].get<bool>() && notice["when"] == "before_production") {
+      // The user is told first; production waits the standards' period after the notice.
+      c.notice_wait_until = Timestamp{clock_.Now().micros + standards_.notice_wait_days * kMicrosPerDay};
+      return Transition(tx, c, Step::kWaitForNotice, actor,
+                        Detail({{"until", FormatDateTime(*c.notice_wait_until)}}).dump());
+    }
+    return tx.UpdateCase(c);
+  });
+}
+
+Result<CaseView> Workflow::EndNoticeWait(const std::string& id, const Actor& actor) {
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    if (c.state == CaseState::kAwaitingNotice && c.notice_wait_until &&
+        clock_.Now().micros < c.notice_wait_until->micros) {
+      return Status::FailedPrecondition("case " + id + ": the notice period runs until " +
+                                        FormatDateTime(*c.notice_wait_until));
+    }
+    return Transition(tx, c, Step::kNoticeDone, actor, "");
+  });
+}
+
+Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& actor,
+                                           const Callback& callback) {
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    if (!IsOpen(c.state)) {
+      return Status::FailedPrecondition("case " + id + ": it is " +
+                                        std::string(CaseStateName(c.state)));
+    }
+    auto request = tx.LatestRequest(id);
+    if (!request.ok()) return request.status();
+    // The number called must be the registry's, not one the request gives.
+    const auto parsed = ParseRequest(request->document);
+    const std::optional<std::string>& named = parsed.request.requester.agency_id;
+    if (named && callback.agency_id && *named != *callback.agency_id) {
+      return Status::InvalidArgument("agency: the request names another agency (" + *named + ")");
+    }
+    const std::optional<std::string> agency_id = named ? named : callback.agency_id;
+    if (!agency_id) {
+      return Status::FailedPrecondition("case " + id + ": the request names no registry agency; "
+                                        "name the one that was called (--agency)");
+    }
+    AgencyRegistry registry;
+    if (auto stored = tx.Registry()) {
+      auto r = AgencyRegistry::Load(stored->document, "the agency registry");
+      if (!r.ok()) return Status::Corruption("case store: " + r.status().message());
+      registry = std::move(r).value();
+    }
+    const Agency* agency = registry.Find(*agency_id);
+    if (!agency) return Status::InvalidArgument("agency: " + *agency_id + " is not in the registry");
+    const auto digits = [](std::string_view s) {
+      std::string d;
+      for (char ch : s) if (ch >= '0' && ch <= '9') d += ch;
+      return d;
+    };
+    if (digits(callback.phone) != digits(agency->phone)) {
+      return Status::InvalidArgument("phone: not the registry's number for " + agency->name +
+                                     " (call the number in the registry, not one in the request)");
+    }
+    const Timestamp now = clock_.Now();
+    if (Status st = tx.AppendVerification({id, 0, "callback", actor.name, now, agency->phone,
+                                           callback.note});
+        !st.ok()) {
+      return st;
+    }
+    auto e = Evaluate(tx, request->document, tx.Verifications(id));
+    if (!e.ok()) return e.status();
+    if (Status st = tx.AppendDecision({id, 0, c.version, "verification recorded",
+                                       std::string(ActionName(e->decision.action)), e->document,
+                                       e->decision.standards_sha256, e->registry_sha256, now});
+        !st.ok()) {
+      return st;
+    }
+    c.requester_verified = e->decision.action != Action::kVerifyRequester;
+    if (Status st = tx.Audit(now, actor.name, id, "verify_requester",
+                             Detail({{"method", "callback"}, {"agency", agency->id}}).dump());
+        !st.ok()) {
+      return st;
+    }
+    if (c.state == CaseState::kVerifying && c.requester_verified) {
+      return Transition(tx, c, Step::kStartReview, actor, "");
+    }
+    c.updated_at = now;
+    return tx.UpdateCase(c);
+  });
+}
+
+Result<CaseView> Workflow::Close(const std::string& id, const Actor& actor,
+                                 const std::optional<std::string>& note) {
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    nlohmann::ordered_json detail = nlohmann::ordered_json::object();
+    if (note) detail["note"] = *note;
+    return Transition(tx, c, Step::kClose, actor, detail.dump());
+  });
+}
+
+Result<CaseView> Workflow::Show(const std::string& id) {
+  Result<CaseView> view = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) {
+    CaseTx tx(sql);
+    view = ViewOf(tx, id);
+    return view.status();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+Result<std::vector<CaseView>> Workflow::List(const CaseFilter& filter) {
+  std::vector<CaseView> out;
+  Status s = db_.Transaction([&](soci::session& sql) {
+    CaseTx tx(sql);
+    for (const CaseRecord& c : tx.ListCases(filter)) {
+      auto v = ViewOf(tx, c.id);
+      if (!v.ok()) return v.status();
+      out.push_back(std::move(v).value());
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  const auto rank = [](const CaseView& v) { return v.overdue ? 0 : v.due_soon ? 1 : 2; };
+  std::stable_sort(out.begin(), out.end(), [&](const CaseView& a, const CaseView& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    const int64_t da = a.record.due_at ? a.record.due_at->micros : INT64_MAX;
+    const int64_t db = b.record.due_at ? b.record.due_at->micros : INT64_MAX;
+    return da < db;
+  });
+  return out;
+}
+
+Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
+                            const Decision& decision, const Actor& actor) {
+  if (request.process.preserve_reference) {
+    return ExtendPreservation(tx, *request.process.preserve_reference, actor);
+  }
+  const Timestamp now = clock_.Now();
+  const Timestamp expires{now.micros + standards_.preservation_period_days * kMicrosPerDay};
+  std::vector<uint64_t> accounts;
+  for (const Target& t : decision.authorized->targets) {
+    if (t.type != "account_id") continue;  // other targets are resolved when produced
+    try {
+      accounts.push_back(std::stoull(t.value));
+    } catch (const std::exception&) {
+    }
+  }
+  if (accounts.empty()) {
+    return Status::FailedPrecondition("case " + c.id + ": no account_id target to preserve");
+  }
+  int n = 0;
+  for (uint64_t account : accounts) {
+    vault::Hold hold;
+    hold.id = c.id + "-H" + std::to_string(++n);
+    hold.account = account;
+    hold.case_id = c.id;
+    hold.placed = now;
+    hold.expires = expires;
+    hold.covers_until = now;
+    if (decision.authorized->window) {
+      hold.window_start = decision.authorized->window->start;
+      hold.window_end = decision.authorized->window->end;
+    }
+    if (Status s = vault_.PlaceHold(hold); !s.ok()) {
+      if (s.IsNotFound()) continue;  // the vault holds nothing for the account
+      return s;
+    }
+    HoldRecord record{hold.id, c.id, account, actor.name, now, expires, 0, HoldState::kActive,
+                      std::nullopt, std::nullopt};
+    if (Status s = tx.InsertHold(record); !s.ok()) return s;
+    if (Status s = tx.Audit(now, actor.name, c.id, "place_hold",
+                            Detail({{"hold", hold.id}, {"expires", FormatDateTime(expires)}}).dump());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
+                                    const Actor& actor) {
+  const Timestamp now = clock_.Now();
+  for (HoldRecord h : tx.Holds(preservation_id)) {
+    if (h.state != HoldState::kActive) continue;
+    if (h.extensions >= standards_.preservation_max_extensions) {
+      return Status::FailedPrecondition("preservation " + preservation_id + ": already extended " +
+                                        std::to_string(h.extensions) + " time(s), the most the "
+                                        "standards allow");
+    }
+    h.expires_at = Timestamp{h.expires_at.micros + standards_.preservation_extension_days * kMicrosPerDay};
+    h.extensions += 1;
+    if (Status s = vault_.ExtendHold(h.id, h.expires_at); !s.ok()) return s;
+    if (Status s = tx.UpdateHold(h); !s.ok()) return s;
+    if (Status s = tx.Audit(now, actor.name, preservation_id, "extend_hold",
+                            Detail({{"hold", h.id}, {"expires", FormatDateTime(h.expires_at)}}).dump());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id) {
+  std::vector<HoldRecord> out;
+  Status s = db_.Transaction([&](soci::session& sql) {
+    out = CaseTx(sql).Holds(case_id);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status Workflow::ReleaseHold(const std::string& hold_id, const Actor& actor) {
+  bool repair = false;
+  Status recorded = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    auto h = tx.GetHold(hold_id);
+    if (!h.ok()) return h.status();
+    if (h->state != HoldState::kActive) {
+      repair = h->state == HoldState::kReleased;
+      return Status::FailedPrecondition("hold " + hold_id + ": already " +
+                                        std::string(kHoldStateNames[static_cast<size_t>(h->state)]));
+    }
+    const Timestamp now = clock_.Now();
+    h->state = HoldState::kReleased;
+    h->ended_at = now;
+    h->ended_by = actor.name;
+    if (Status s = tx.UpdateHold(*h); !s.ok()) return s;
+    if (Status s = tx.Audit(now, actor.name, h->case_id, "release_hold",
+                            Detail({{"hold", hold_id}}).dump());
+        !s.ok()) {
+      return s;
+    }
+    // The case is released with its last hold.
+    auto c = tx.GetCase(h->case_id);
+    if (!c.ok()) return c.status();
+    const auto holds = tx.Holds(h->case_id);
+    const bool any_active = std::any_of(holds.begin(), holds.end(), [](const HoldRecord& x) {
+      return x.state == HoldState::kActive;
+    });
+    if (!any_active && c->state == CaseState::kHolding) {
+      return Transition(tx, *c, Step::kReleaseHolds, actor, "");
+    }
+    return Status::Ok();
+  });
+  // The vault lets go only once the release is recorded: a failure between the two keeps the
+  // data (the safe side), and releasing the hold again finishes it.
+  if (!recorded.ok() && !repair) return recorded;
+  Status released = vault_.ReleaseHold(hold_id);
+  if (repair) return released.ok() ? Status::Ok() : recorded;
+  return released;
+}
+
+Status Workflow::ImportRegistry(std::string_view document, const Actor& actor) {
+  auto registry = AgencyRegistry::Load(document, "registry");
+  if (!registry.ok()) return registry.status();
+  return db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    const Timestamp now = clock_.Now();
+    const std::string sha = Sha256Hex(document);
+    if (Status s = tx.SetRegistry({std::string(document), sha, now, actor.name}); !s.ok()) return s;
+    return tx.Audit(now, actor.name, std::nullopt, "import_registry",
+                    Detail({{"agencies", registry->agencies().size()}, {"sha256", sha}}).dump());
+  });
+}
+
+}  // namespace custodian::cases

@@ -1,0 +1,127 @@
+// The case workflow (DESIGN.md, Cases): intake, requester verification, review, two-person
+// approval, the notice wait, preservation holds, closing. Every step checks the transition
+// table, changes the case and appends its audit entry in one transaction of the case store;
+// the policy decision is recomputed at intake, on amendment and when a verification is
+// recorded, and each one is stored with the standards' and registry's hashes.
+// Thread-safe: the store serializes its transactions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases/case_record.h"
+#include "cases/case_store.h"
+#include "cases/database.h"
+#include "core/clock.h"
+#include "policy/decision.h"
+#include "policy/request.h"
+#include "policy/standards.h"
+#include "vault/vault.h"
+
+namespace custodian::cases {
+
+// Who acts, and through what: the two-person rule and cases.cli_decisions look at both.
+struct Actor {
+  std::string name;
+  bool via_cli = false;
+};
+
+struct Submission {
+  std::string document;  // the request document (JSON)
+  Entry entry = Entry::kStaff;
+  Actor actor;
+  // Portal and API: the signed-in requester's agency and verified e-mail, which replace
+  // what the document says (spec/decision.md, "Fields the workflow sets").
+  std::optional<std::string> requester_agency{};
+  std::optional<std::string> requester_email{};
+};
+
+enum class ReviewDecision { kApprove, kPushback, kReject };
+
+struct Review {
+  ReviewDecision decision = ReviewDecision::kApprove;
+  std::optional<std::string> note{};
+  // A narrower scope than the authorized one (JSON: {"targets", "categories", "window"}, any
+  // of them); never wider.
+  std::optional<std::string> narrowed_scope{};
+  // The reviewer confirms an investigation type that removes the user's notice.
+  bool confirm_investigation = false;
+};
+
+struct Callback {
+  std::string phone;  // the registry's number that was called, not the request's
+  std::optional<std::string> note{};
+  // The registry agency called, when the request names none (it must match when it does).
+  std::optional<std::string> agency_id{};
+};
+
+// A case as the CLI and the API show it.
+struct CaseView {
+  CaseRecord record;
+  RequestVersion request;
+  DecisionRecord decision;  // the latest
+  std::vector<std::string> duplicates{};  // open cases with the same fingerprint
+  std::vector<VerificationRecord> verifications{};
+  std::vector<HoldRecord> holds{};
+  bool overdue = false;
+  bool due_soon = false;  // within the next 24 hours
+};
+
+struct WorkflowOptions {
+  bool cli_decisions = true;  // cases.cli_decisions: may the CLI review and approve?
+};
+
+class Workflow {
+ public:
+  // `vault` holds the preservation holds this workflow places.
+  Workflow(Database& db, const Standards& standards, vault::Vault& vault, Clock& clock,
+           WorkflowOptions options = {});
+
+  // A new case from a request document; InvalidArgument listing every problem of a
+  // document that is not a valid request.
+  Result<CaseView> Submit(const Submission& submission);
+  // A pushed-back case's request, amended: a new version of the same case.
+  Result<CaseView> Amend(const std::string& id, const Submission& submission);
+  Result<CaseView> ReviewCase(const std::string& id, const Actor& actor, const Review& review);
+  // The second person's approval.
+  Result<CaseView> Approve(const std::string& id, const Actor& actor);
+  // Records a callback to the registry's number (staff only) and recomputes the decision.
+  Result<CaseView> VerifyRequester(const std::string& id, const Actor& actor,
+                                   const Callback& callback);
+  // An awaiting_notice case whose wait has ended becomes approved again (production may go).
+  Result<CaseView> EndNoticeWait(const std::string& id, const Actor& actor);
+  Result<CaseView> Close(const std::string& id, const Actor& actor,
+                         const std::optional<std::string>& note);
+  Result<CaseView> Show(const std::string& id);
+  // Overdue cases first, then those due soon, then by deadline and receipt.
+  Result<std::vector<CaseView>> List(const CaseFilter& filter);
+
+  // Preservation holds.
+  Result<std::vector<HoldRecord>> Holds(const std::string& case_id = "");
+  Status ReleaseHold(const std::string& hold_id, const Actor& actor);
+
+  // Replaces the agency registry (spec/agencies.example.json's format).
+  Status ImportRegistry(std::string_view document, const Actor& actor);
+
+ private:
+  struct Evaluated;
+  Result<Evaluated> Evaluate(CaseTx& tx, const std::string& document,
+                             const std::vector<VerificationRecord>& verifications);
+  Result<CaseView> ViewOf(CaseTx& tx, const std::string& id);
+  Status Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& actor,
+                    const std::string& detail);
+  Status PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request, const Decision& decision,
+                    const Actor& actor);
+  Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id, const Actor& actor);
+  Result<CaseView> Run(const std::string& id,
+                       const std::function<Status(CaseTx&, CaseRecord&)>& change);
+
+  Database& db_;
+  const Standards& standards_;
+  vault::Vault& vault_;
+  Clock& clock_;
+  const WorkflowOptions options_;
+};
+
+}  // namespace custodian::cases

@@ -1,0 +1,100 @@
+// End-to-end tests of `custodian agencies import`, `case …` and `hold …` through the built
+// binary, on the instance's default SQLite case store.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_test_harness.h"
+
+namespace custodian {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+std::string Shared(const std::string& path) { return std::string(CUSTODIAN_SHARED_DIR) + "/" + path; }
+
+class CaseCliTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    ASSERT_EQ(Run("init" + Data()).exit_code, 0);
+    ASSERT_EQ(Run("ingest" + Data(),
+                  "{\"account_id\": 1000042, \"ts\": \"2026-11-20T08:00:00Z\", \"kind\": "
+                  "\"login\", \"ip\": \"203.0.113.5\"}\n").exit_code, 0);
+    Outcome imported = Run("agencies import" + Data() + " --actor admin " +
+                           Shared("spec/agencies.example.json"));
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+  json Ok(const std::string& args) {
+    Outcome o = Run(args + Data());
+    EXPECT_EQ(o.exit_code, 0) << args << "\n" << o.err;
+    return o.exit_code == 0 ? json::parse(o.out) : json();
+  }
+};
+
+TEST_F(CaseCliTest, ARequestGoesFromIntakeThroughTwoPeopleToTheNoticeWait) {
+  const json submitted = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"));
+  const std::string id = submitted["id"];
+  EXPECT_EQ(submitted["state"], "in_review");
+  EXPECT_EQ(submitted["decision"]["action"], "produce");
+  EXPECT_EQ(submitted["decision"]["standards"]["name"], "us-default");
+
+  Outcome early = Run("case approve " + id + " --actor approver-1" + Data());
+  EXPECT_EQ(early.exit_code, 2);
+  EXPECT_THAT(early.err, HasSubstr("cannot approve"));
+
+  EXPECT_EQ(Ok("case review " + id + " --actor reviewer-1 --decision approve")["state"], "reviewed");
+  Outcome same = Run("case approve " + id + " --actor reviewer-1" + Data());
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_THAT(same.err, HasSubstr("two-person rule"));
+  const json approved = Ok("case approve " + id + " --actor approver-1");
+  EXPECT_EQ(approved["state"], "awaiting_notice");
+  EXPECT_EQ(approved["approver"], "approver-1");
+
+  const json shown = Ok("case show " + id);
+  EXPECT_EQ(shown["request"]["process"]["reference"], "GJ-2026-0311");
+  const json listed = Ok("case list --open");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["id"], id);
+  EXPECT_FALSE(listed[0].contains("request"));
+  EXPECT_EQ(Run("case list --state nonsense" + Data()).exit_code, 2);
+}
+
+TEST_F(CaseCliTest, ABadDocumentExitsTwoNamingEveryProblem) {
+  std::ofstream(root_ + "/bad.json") << R"({"received_at": "soon", "targets": []})";
+  Outcome bad = Run("case submit --actor intake-1 " + root_ + "/bad.json" + Data());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("/received_at"));
+  EXPECT_THAT(bad.err, HasSubstr("/requester"));
+  EXPECT_TRUE(Ok("case list").empty()) << "nothing stored";
+  EXPECT_EQ(Run("case submit --actor intake-1 " + root_ + "/missing.json" + Data()).exit_code, 2);
+  EXPECT_EQ(Run("case show C-2026-999999" + Data()).exit_code, 2);
+}
+
+TEST_F(CaseCliTest, APreservationIsHeldAndReleasedFromTheCli) {
+  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/preservation.json"))["id"];
+  EXPECT_EQ(Ok("case review " + id + " --actor reviewer-1 --decision approve")["state"], "holding");
+  const json holds = Ok("hold list --case " + id);
+  ASSERT_EQ(holds.size(), 1u);
+  EXPECT_EQ(holds[0]["account_id"], "1000042");
+  EXPECT_EQ(Ok("hold release " + holds[0]["id"].get<std::string>() + " --actor reviewer-2")["released"], holds[0]["id"]);
+  EXPECT_EQ(Ok("case show " + id)["state"], "released");
+  EXPECT_EQ(Ok("case close " + id + " --actor reviewer-2 --note done")["state"], "closed");
+}
+
+TEST_F(CaseCliTest, AnInstanceCanForbidDecisionsFromTheCli) {
+  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  std::ofstream(data_ + "/custodian.toml") << "[cases]\ncli_decisions = false\n";
+  Outcome refused = Run("case review " + id + " --actor reviewer-1 --decision approve" + Data());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("cases.cli_decisions = false"));
+  std::ofstream(data_ + "/custodian.toml") << "[cases]\ncli_decision = false\n";
+  Outcome typo = Run("case show " + id + Data());
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("custodian.toml:2:1"));
+  EXPECT_THAT(typo.err, HasSubstr("cli_decisions"));
+}
+
+}  // namespace
+}  // namespace custodian

@@ -1,0 +1,265 @@
+#include "cli/case_command.h"
+
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/case_json.h"
+#include "cases/database.h"
+#include "cases/workflow.h"
+#include "cli/exit_codes.h"
+#include "cli/file_input.h"
+#include "cli/instance.h"
+#include "cli/instance_config.h"
+#include "cli/instance_flags.h"
+#include "core/clock.h"
+#include "policy/request_parser.h"
+#include "policy/standards.h"
+
+namespace custodian {
+namespace {
+
+constexpr size_t kMaxRegistryBytes = 4 << 20;
+
+// What every case command opens: the instance's vault (for holds), its case store and the
+// standards, and the workflow over them.
+struct Session {
+  std::unique_ptr<vault::Vault> vault;
+  std::unique_ptr<cases::Database> db;
+  Standards standards;
+  std::unique_ptr<cases::Workflow> workflow;
+};
+
+Result<std::unique_ptr<Session>> OpenSession(const InstanceOptions& instance) {
+  auto session = std::make_unique<Session>();
+  auto config = LoadInstanceConfig(instance.data_dir);
+  if (!config.ok()) return config.status();
+  auto vault = OpenVault(instance);
+  if (!vault.ok()) return vault.status();
+  session->vault = std::move(vault).value();
+  auto db = cases::Database::Open(config->case_store);
+  if (!db.ok()) return db.status();
+  session->db = std::move(db).value();
+  auto standards = LoadDefaultStandards();
+  if (!standards.ok()) return standards.status();
+  session->standards = std::move(standards).value();
+  session->workflow = std::make_unique<cases::Workflow>(
+      *session->db, session->standards, *session->vault, SystemClock(),
+      cases::WorkflowOptions{.cli_decisions = config->cli_decisions});
+  return session;
+}
+
+struct CaseFlags {
+  InstanceOptions instance;
+  std::string id;
+  std::string actor;
+  std::string file;
+  std::string decision;
+  std::string note;
+  std::string scope;
+  std::string phone;
+  std::string agency;
+  std::string state;
+  std::string case_id;
+  bool confirm_investigation = false;
+  bool open_only = false;
+};
+
+// Runs `action` on an opened session and prints what it returns.
+int Run(const CaseFlags& f,
+        const std::function<Result<nlohmann::ordered_json>(Session&)>& action) {
+  auto session = OpenSession(f.instance);
+  if (!session.ok()) return ReportFailure(session.status());
+  auto out = action(**session);
+  if (!out.ok()) return ReportFailure(out.status());
+  std::cout << out->dump(2) << "\n";
+  return kExitOk;
+}
+
+Result<nlohmann::ordered_json> Shown(const Result<cases::CaseView>& v, bool with_request = false) {
+  if (!v.ok()) return v.status();
+  return cases::CaseToJson(*v, with_request);
+}
+
+Result<std::string> ReadDocument(const std::string& path) {
+  auto text = ReadInput(path, kMaxRequestBytes);
+  if (!text.ok()) return text.status();
+  if (text->size() > kMaxRequestBytes) {
+    return Status::InvalidArgument(path + ": larger than 1 MiB; not a request document");
+  }
+  return text;
+}
+
+CLI::App* WithActor(CLI::App* cmd, CaseFlags& f) {
+  cmd->add_option("--actor", f.actor, "Who does this (recorded in the audit log)")->required();
+  return cmd;
+}
+
+}  // namespace
+
+void AddCaseCommands(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<CaseFlags>();
+  const auto actor = [f] { return cases::Actor{f->actor, /*via_cli=*/true}; };
+
+  auto* agencies = app.add_subcommand("agencies", "The agency registry");
+  agencies->require_subcommand(1);
+  auto* import = agencies->add_subcommand("import", "Replace the registry with FILE "
+                                                    "(spec/agencies.example.json's format)");
+  AddInstanceFlags(import, f->instance);
+  WithActor(import, *f);
+  import->add_option("FILE", f->file, "The registry (JSON)")->required();
+  import->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto text = ReadInput(f->file, kMaxRegistryBytes);
+      if (!text.ok()) return text.status();
+      if (text->size() > kMaxRegistryBytes) return Status::InvalidArgument(f->file + ": larger than 4 MiB");
+      if (Status st = s.workflow->ImportRegistry(*text, actor()); !st.ok()) return st;
+      return nlohmann::ordered_json{{"imported", f->file}};
+    });
+  });
+
+  auto* kase = app.add_subcommand("case", "Legal requests: intake, review, approval");
+  kase->require_subcommand(1);
+
+  auto* submit = kase->add_subcommand("submit", "Enter a request received by mail, fax or e-mail");
+  AddInstanceFlags(submit, f->instance);
+  WithActor(submit, *f);
+  submit->add_option("REQUEST", f->file, "The request document (JSON; - for standard input)")->required();
+  submit->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto doc = ReadDocument(f->file);
+      if (!doc.ok()) return doc.status();
+      return Shown(s.workflow->Submit({*doc, cases::Entry::kStaff, actor()}));
+    });
+  });
+
+  auto* amend = kase->add_subcommand("amend", "Resubmit a pushed-back request, amended");
+  AddInstanceFlags(amend, f->instance);
+  WithActor(amend, *f);
+  amend->add_option("ID", f->id, "The case")->required();
+  amend->add_option("REQUEST", f->file, "The amended request document (JSON)")->required();
+  amend->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto doc = ReadDocument(f->file);
+      if (!doc.ok()) return doc.status();
+      return Shown(s.workflow->Amend(f->id, {*doc, cases::Entry::kStaff, actor()}));
+    });
+  });
+
+  auto* show = kase->add_subcommand("show", "One case, with its request and latest decision");
+  AddInstanceFlags(show, f->instance);
+  show->add_option("ID", f->id, "The case")->required();
+  show->callback([f, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->Show(f->id), true); });
+  });
+
+  auto* list = kase->add_subcommand("list", "Cases: overdue and due soon first");
+  AddInstanceFlags(list, f->instance);
+  list->add_option("--state", f->state, "Only cases in this state");
+  list->add_flag("--open", f->open_only, "Only open cases");
+  list->callback([f, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      cases::CaseFilter filter;
+      filter.open_only = f->open_only;
+      if (!f->state.empty()) {
+        filter.state = cases::ParseCaseState(f->state);
+        if (!filter.state) return Status::InvalidArgument("--state: no state called " + f->state);
+      }
+      auto all = s.workflow->List(filter);
+      if (!all.ok()) return all.status();
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const cases::CaseView& v : *all) out.push_back(cases::CaseToJson(v, false));
+      return out;
+    });
+  });
+
+  auto* review = kase->add_subcommand("review", "Review a case: approve (recommend), pushback or reject");
+  AddInstanceFlags(review, f->instance);
+  WithActor(review, *f);
+  review->add_option("ID", f->id, "The case")->required();
+  review->add_option("--decision", f->decision, "approve | pushback | reject")
+      ->required()
+      ->check(CLI::IsMember({"approve", "pushback", "reject"}));
+  review->add_option("--note", f->note, "The reason (required to depart from the recommendation)");
+  review->add_option("--scope", f->scope,
+                     "A narrower scope, as JSON: {\"targets\", \"categories\", \"window\"}");
+  review->add_flag("--confirm-investigation", f->confirm_investigation,
+                   "Confirm an investigation type that removes the user's notice");
+  review->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) {
+      cases::Review r;
+      r.decision = f->decision == "approve"    ? cases::ReviewDecision::kApprove
+                   : f->decision == "pushback" ? cases::ReviewDecision::kPushback
+                                               : cases::ReviewDecision::kReject;
+      if (!f->note.empty()) r.note = f->note;
+      if (!f->scope.empty()) r.narrowed_scope = f->scope;
+      r.confirm_investigation = f->confirm_investigation;
+      return Shown(s.workflow->ReviewCase(f->id, actor(), r));
+    });
+  });
+
+  auto* approve = kase->add_subcommand("approve", "Approve a reviewed case (a second person)");
+  AddInstanceFlags(approve, f->instance);
+  WithActor(approve, *f);
+  approve->add_option("ID", f->id, "The case")->required();
+  approve->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->Approve(f->id, actor())); });
+  });
+
+  auto* verify = kase->add_subcommand("verify-requester",
+                                      "Record a callback to the agency's number in the registry");
+  AddInstanceFlags(verify, f->instance);
+  WithActor(verify, *f);
+  verify->add_option("ID", f->id, "The case")->required();
+  verify->add_option("--phone", f->phone, "The registry's number that was called")->required();
+  verify->add_option("--agency", f->agency, "The registry agency called, when the request names none");
+  verify->add_option("--note", f->note, "What was confirmed");
+  verify->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) {
+      cases::Callback callback{f->phone};
+      if (!f->note.empty()) callback.note = f->note;
+      if (!f->agency.empty()) callback.agency_id = f->agency;
+      return Shown(s.workflow->VerifyRequester(f->id, actor(), callback));
+    });
+  });
+
+  auto* close = kase->add_subcommand("close", "Close a finished case");
+  AddInstanceFlags(close, f->instance);
+  WithActor(close, *f);
+  close->add_option("ID", f->id, "The case")->required();
+  close->add_option("--note", f->note, "Why");
+  close->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) {
+      return Shown(s.workflow->Close(f->id, actor(),
+                                     f->note.empty() ? std::nullopt : std::optional(f->note)));
+    });
+  });
+
+  auto* hold = app.add_subcommand("hold", "Preservation holds");
+  hold->require_subcommand(1);
+  auto* hold_list = hold->add_subcommand("list", "Holds, oldest first");
+  AddInstanceFlags(hold_list, f->instance);
+  hold_list->add_option("--case", f->case_id, "Only this case's holds");
+  hold_list->callback([f, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto holds = s.workflow->Holds(f->case_id);
+      if (!holds.ok()) return holds.status();
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const cases::HoldRecord& h : *holds) out.push_back(cases::HoldToJson(h));
+      return out;
+    });
+  });
+  auto* release = hold->add_subcommand("release", "Release a hold");
+  AddInstanceFlags(release, f->instance);
+  WithActor(release, *f);
+  release->add_option("HOLD", f->id, "The hold's id")->required();
+  release->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      if (Status st = s.workflow->ReleaseHold(f->id, actor()); !st.ok()) return st;
+      return nlohmann::ordered_json{{"released", f->id}};
+    });
+  });
+}
+
+}  // namespace custodian

@@ -1,0 +1,56 @@
+// Runs the built `custodian` binary in a temp directory for the CLI's end-to-end tests: an
+// instance's data directory and key file there, standard input from a string, and the exit
+// status, standard output and standard error back.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace custodian {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+inline std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/custodian_cli_XXXXXX";
+    root_ = ::mkdtemp(tmpl);
+    data_ = root_ + "/data";
+    key_ = root_ + "/keys/master.key";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  Outcome Run(const std::string& args, const std::string& input = "") {
+    const std::string in = root_ + "/stdin", out = root_ + "/stdout", err = root_ + "/stderr";
+    std::ofstream(in, std::ios::binary) << input;
+    const std::string command = std::string(CUSTODIAN_BINARY) + " " + args + " < " + in + " > " +
+                                out + " 2> " + err;
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+  }
+  std::string Data() const { return " --data " + data_ + " --key-file " + key_; }
+
+  std::string root_, data_, key_;
+};
+
+}  // namespace custodian

@@ -1,0 +1,41 @@
+#include "cli/instance_config.h"
+
+#include "core/file_system.h"
+#include "policy/toml_reader.h"
+
+namespace custodian {
+
+Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
+  InstanceConfig config;
+  config.case_store = "sqlite:" + JoinPath(data_dir, "cases.db");
+  const std::string path = JoinPath(data_dir, "custodian.toml");
+  FileSystem& fs = PosixFileSystem();
+  if (!fs.Exists(path)) return config;
+  auto text = fs.ReadAll(path);
+  if (!text.ok()) return text.status();
+  toml::table root;
+  try {
+    root = toml::parse(*text, std::string_view{path});
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                                   std::to_string(e.source().begin.column) + ": " +
+                                   std::string(e.description()));
+  }
+  TomlReader reader(path);
+  reader.CheckKeys(root, "", {"cases"});
+  if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
+    reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
+    if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
+      config.case_store = *store == "sqlite" ? config.case_store : *store;
+    }
+    if (auto cli = reader.Bool(*cases, "cases", "cli_decisions")) config.cli_decisions = *cli;
+  }
+  if (!reader.errors().empty()) {
+    std::string all;
+    for (const std::string& e : reader.errors()) all += (all.empty() ? "" : "\n") + e;
+    return Status::InvalidArgument(all);
+  }
+  return config;
+}
+
+}  // namespace custodian

@@ -1,0 +1,165 @@
+// Staff users, sessions and API tokens, against both stores.
+#include "server/user_store.h"
+
+#include <soci/soci.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cases/case_store.h"
+#include "cases/test_store.h"
+#include "server/totp.h"
+
+namespace custodian::server {
+namespace {
+
+using cases::Backend;
+using ::testing::HasSubstr;
+
+constexpr char kPassword[] = "correct horse battery staple";
+
+class UserStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    CUSTODIAN_REQUIRE_BACKEND(GetParam());
+    store_ = std::make_unique<cases::TestStore>(GetParam());
+    db_ = store_->Open();
+    ASSERT_TRUE(db_);
+    users_ = std::make_unique<UserStore>(*db_, key_, clock_);
+    ASSERT_TRUE(users_->AddUser("ana", {Role::kReviewer}, kPassword, "admin").ok());
+  }
+  std::vector<std::string> AuditActions() {
+    std::vector<std::string> out;
+    EXPECT_TRUE(db_->Transaction([&](soci::session& sql) {
+      soci::rowset<soci::row> rows = (sql.prepare << "SELECT action FROM audit ORDER BY seq");
+      for (const soci::row& r : rows) out.push_back(r.get<std::string>(0));
+      return Status::Ok();
+    }).ok());
+    return out;
+  }
+  // Every text value stored in a table, joined.
+  std::string Stored(const std::string& table) {
+    std::string all;
+    EXPECT_TRUE(db_->Transaction([&](soci::session& sql) {
+      soci::rowset<soci::row> rows = (sql.prepare << "SELECT * FROM " + table);
+      for (const soci::row& r : rows) {
+        for (size_t i = 0; i < r.size(); ++i) {
+          if (r.get_indicator(i) == soci::i_ok && r.get_properties(i).get_data_type() == soci::dt_string) {
+            all += r.get<std::string>(i) + "\n";
+          }
+        }
+      }
+      return Status::Ok();
+    }).ok());
+    return all;
+  }
+
+  ManualClock clock_{ParseDateTime("2026-11-29T12:00:00Z").value()};
+  vault::SecretKey key_ = vault::SecretKey::Random();
+  std::unique_ptr<cases::TestStore> store_;
+  std::unique_ptr<cases::Database> db_;
+  std::unique_ptr<UserStore> users_;
+};
+
+TEST_P(UserStoreTest, NamesRolesAndPasswordsAreChecked) {
+  EXPECT_THAT(users_->AddUser("ana", {Role::kAdmin}, kPassword, "admin").message(), HasSubstr("exists"));
+  EXPECT_FALSE(users_->AddUser("Ana Q", {Role::kAdmin}, kPassword, "admin").ok());
+  EXPECT_FALSE(users_->AddUser("bo", {}, kPassword, "admin").ok());
+  EXPECT_THAT(users_->AddUser("bo", {Role::kAdmin}, "short", "admin").message(), HasSubstr("at least 12"));
+  auto ana = users_->GetUser("ana");
+  ASSERT_TRUE(ana.ok());
+  EXPECT_EQ(ana->roles, std::set<Role>{Role::kReviewer});
+  EXPECT_FALSE(ana->has_totp);
+  EXPECT_EQ(Stored("users").find(kPassword), std::string::npos);
+  EXPECT_THAT(Stored("users"), HasSubstr("$argon2id$"));
+}
+
+TEST_P(UserStoreTest, ALoginOpensASessionThatExpiresAndCanBeRevoked) {
+  const LoginResult login = users_->Login("ana", kPassword, "");
+  ASSERT_EQ(login.outcome, LoginOutcome::kOk);
+  ASSERT_EQ(login.session_id.size(), 64u);
+  EXPECT_EQ(Stored("sessions").find(login.session_id), std::string::npos) << "only its hash";
+  auto session = users_->SessionOf(login.session_id);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->user, "ana");
+  EXPECT_EQ(session->csrf.size(), 64u);
+  EXPECT_FALSE(users_->SessionOf(login.session_id + "0").ok());
+
+  clock_.Set(Timestamp{clock_.Now().micros + 8 * kMicrosPerHour});
+  EXPECT_FALSE(users_->SessionOf(login.session_id).ok()) << "expired";
+
+  const LoginResult again = users_->Login("ana", kPassword, "");
+  ASSERT_TRUE(users_->Logout(again.session_id).ok());
+  EXPECT_FALSE(users_->SessionOf(again.session_id).ok());
+
+  const LoginResult third = users_->Login("ana", kPassword, "");
+  ASSERT_TRUE(users_->SetPassword("ana", "another long passphrase", "admin").ok());
+  EXPECT_FALSE(users_->SessionOf(third.session_id).ok()) << "a new password ends every session";
+  EXPECT_EQ(users_->Login("ana", kPassword, "").outcome, LoginOutcome::kRefused);
+
+  const LoginResult fourth = users_->Login("ana", "another long passphrase", "");
+  ASSERT_TRUE(users_->SetDisabled("ana", true, "admin").ok());
+  EXPECT_FALSE(users_->SessionOf(fourth.session_id).ok());
+  EXPECT_EQ(users_->Login("ana", "another long passphrase", "").outcome, LoginOutcome::kRefused);
+}
+
+TEST_P(UserStoreTest, RepeatedFailuresLockTheUserForAWhile) {
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(users_->Login("ana", "wrong password!", "").outcome, LoginOutcome::kRefused);
+  EXPECT_EQ(users_->Login("ana", "wrong password!", "").outcome, LoginOutcome::kLocked);
+  EXPECT_EQ(users_->Login("ana", kPassword, "").outcome, LoginOutcome::kLocked) << "even the right one";
+  clock_.Set(Timestamp{clock_.Now().micros + 15 * 60 * kMicrosPerSecond});
+  EXPECT_EQ(users_->Login("ana", kPassword, "").outcome, LoginOutcome::kOk);
+  EXPECT_EQ(users_->Login("nobody", kPassword, "").outcome, LoginOutcome::kRefused);
+  const auto actions = AuditActions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "login_failed"), 4);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "login_locked"), 1);
+}
+
+TEST_P(UserStoreTest, WithTotpACodeIsNeededAndWorksOnce) {
+  auto secret = users_->EnrollTotp("ana", "admin");
+  ASSERT_TRUE(secret.ok());
+  EXPECT_TRUE(users_->GetUser("ana")->has_totp);
+  EXPECT_EQ(Stored("users").find(Base32(*secret)), std::string::npos);
+  const int64_t step = clock_.Now().micros / kMicrosPerSecond / kTotpStepSeconds;
+  EXPECT_EQ(users_->Login("ana", kPassword, "").outcome, LoginOutcome::kRefused);
+  EXPECT_EQ(users_->Login("ana", kPassword, TotpCode(*secret, step - 5)).outcome, LoginOutcome::kRefused);
+  EXPECT_EQ(users_->Login("ana", kPassword, TotpCode(*secret, step)).outcome, LoginOutcome::kOk);
+  EXPECT_EQ(users_->Login("ana", kPassword, TotpCode(*secret, step)).outcome, LoginOutcome::kRefused)
+      << "a code works once";
+  // Sealed under the instance's key: another key cannot read it.
+  UserStore other(*db_, vault::SecretKey::Random(), clock_);
+  EXPECT_EQ(other.Login("ana", kPassword, TotpCode(*secret, step + 1)).outcome, LoginOutcome::kRefused);
+}
+
+TEST_P(UserStoreTest, TokensAreShownOnceStoredHashedAndRevocable) {
+  auto service = users_->CreateToken(TokenKind::kService, "backend", std::nullopt, std::nullopt, "admin");
+  ASSERT_TRUE(service.ok());
+  EXPECT_TRUE(service->starts_with("cst_"));
+  auto token = users_->TokenOf(*service);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token->kind, TokenKind::kService);
+  EXPECT_EQ(token->name, "backend");
+  EXPECT_EQ(Stored("api_tokens").find(service->substr(21)), std::string::npos);
+  std::string altered = *service;
+  altered.back() = altered.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(users_->TokenOf(altered).ok());
+  EXPECT_FALSE(users_->TokenOf("Bearer " + *service).ok());
+
+  EXPECT_FALSE(users_->CreateToken(TokenKind::kRequester, "lcpd", std::nullopt, std::nullopt, "admin").ok());
+  auto requester = users_->CreateToken(TokenKind::kRequester, "lcpd", "us-nm-lcpd", "r.alvarez@las-cruces.org", "admin");
+  ASSERT_TRUE(requester.ok());
+  EXPECT_EQ(users_->TokenOf(*requester)->agency_id, "us-nm-lcpd");
+
+  ASSERT_TRUE(users_->RevokeToken(token->id, "admin").ok());
+  EXPECT_FALSE(users_->TokenOf(*service).ok());
+  EXPECT_EQ(users_->RevokeToken(token->id, "admin").code(), Status::Code::kNotFound);
+  const auto tokens = users_->Tokens();
+  ASSERT_EQ(tokens.size(), 2u);
+  for (const Token& t : tokens) EXPECT_EQ(t.revoked, t.id == token->id) << t.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, UserStoreTest, ::testing::ValuesIn(cases::TestBackends()),
+                         cases::BackendName);
+
+}  // namespace
+}  // namespace custodian::server
