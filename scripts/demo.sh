@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: sets up, builds, decides every shipped example request under the built-in
-# us-default standards with the example agency registry, then keeps a small synthetic access
-# log in a fresh vault (build/demo/): ingest, subscriber records, counts, retention.
-# Usage: scripts/demo.sh
+# us-default standards with the example agency registry, keeps a small synthetic access log
+# in a fresh instance (build/demo/): ingest, subscriber records, counts, retention; enters
+# every example request as a case, with one demo user per role; then serves the HTTP API on
+# 127.0.0.1:8080 until Ctrl-C.
+# Usage: scripts/demo.sh        (DEMO_SERVE=0: stop before serving)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,3 +59,29 @@ printf 'vault stats:         '
 build/custodian vault stats --data "$demo/data" | tr -d '\n '; echo
 printf 'retention run:       '
 build/custodian retention run --data "$demo/data" | tr -d '\n '; echo
+
+# Cases: the example registry, one demo user per role, every example request entered by staff.
+data=(--data "$demo/data")
+password="demo password, not for use"
+build/custodian agencies import "${data[@]}" --actor demo examples/agencies.json > /dev/null
+for role in intake reviewer approver auditor admin; do
+  echo "$password" | build/custodian user add "$role" --role "$role" --actor demo "${data[@]}" > /dev/null
+done
+echo
+printf '%-38s %-14s %s\n' "case" "id" "state"
+value() { grep -m1 "\"$1\"" "$decision" | sed -E 's/.*: "([^"]*)".*/\1/'; }
+for request in examples/requests/*.json; do
+  build/custodian case submit "${data[@]}" --actor intake "$request" > "$decision"
+  printf '%-38s %-14s %s\n' "$(basename "$request")" "$(value id)" "$(value state)"
+done
+build/custodian user token create --service demo-backend --actor demo "${data[@]}" > "$decision"
+token=$(value token)
+
+if [ "${DEMO_SERVE:-1}" = 0 ]; then exit 0; fi
+echo
+echo "The HTTP API (docs/api.md) on 127.0.0.1:8080 until Ctrl-C. Users intake, reviewer,"
+echo "approver, auditor and admin, password \"$password\"; a service token for ingest: $token"
+echo "  curl -s -c cookies -H 'Content-Type: application/json' \\"
+echo "    -d '{\"username\": \"auditor\", \"password\": \"$password\"}' http://127.0.0.1:8080/api/v1/auth/login"
+echo "  curl -s -b cookies http://127.0.0.1:8080/api/v1/cases"
+exec build/custodian serve "${data[@]}" --listen 127.0.0.1:8080

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
-  libsoci-dev libboost-dev libsqlite3-dev libpq-dev postgresql-15
+  libsoci-dev libboost-dev libsqlite3-dev libpq-dev postgresql-15 libcpp-httplib-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   "$@"

@@ -656,6 +656,28 @@ Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_
   return Status::Ok();
 }
 
+Result<std::vector<DecisionRecord>> Workflow::Decisions(const std::string& id) {
+  std::vector<DecisionRecord> out;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    if (auto c = tx.GetCase(id); !c.ok()) return c.status();
+    out = tx.Decisions(id);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::optional<RegistryDocument>> Workflow::Registry() {
+  std::optional<RegistryDocument> out;
+  Status s = db_.Transaction([&](soci::session& sql) {
+    out = CaseTx(sql).Registry();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id) {
   std::vector<HoldRecord> out;
   Status s = db_.Transaction([&](soci::session& sql) {

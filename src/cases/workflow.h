@@ -97,12 +97,17 @@ class Workflow {
   // Overdue cases first, then those due soon, then by deadline and receipt.
   Result<std::vector<CaseView>> List(const CaseFilter& filter);
 
+  // Every decision taken on the case, oldest first.
+  Result<std::vector<DecisionRecord>> Decisions(const std::string& id);
+
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id = "");
   Status ReleaseHold(const std::string& hold_id, const Actor& actor);
 
   // Replaces the agency registry (spec/agencies.example.json's format).
   Status ImportRegistry(std::string_view document, const Actor& actor);
+  // The registry as last imported, if any.
+  Result<std::optional<RegistryDocument>> Registry();
 
  private:
   struct Evaluated;

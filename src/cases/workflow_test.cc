@@ -11,24 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/migrations.h"
-#include "cases/test_store.h"
+#include "cases/test_instance.h"
 #include "policy/standards.h"
 
 namespace custodian::cases {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Example(const std::string& name) {
-  return ReadFile(std::string(CUSTODIAN_SHARED_DIR) + "/examples/requests/" + name + ".json");
-}
 
 // `document` with `pointer`'s value replaced (a JSON pointer, e.g. "/process/reference").
 std::string With(const std::string& document, const std::string& pointer, nlohmann::json value) {
@@ -48,42 +37,23 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    store_ = std::make_unique<TestStore>(GetParam());
-    db_ = store_->Open();
-    ASSERT_TRUE(db_);
-    standards_ = LoadDefaultStandards().value();
-    vault_dir_ = std::filesystem::temp_directory_path() /
-                 ("custodian_workflow_vault_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(reinterpret_cast<uintptr_t>(this)));
-    ASSERT_TRUE(vault::Vault::Create(vault_dir_, master_).ok());
-    vault::VaultOptions options;
-    options.clock = &clock_;
-    vault_ = vault::Vault::Open(vault_dir_, master_, options).value();
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
+    ASSERT_TRUE(instance_->Start().ok());
     vault::IngestReport report;
-    ASSERT_TRUE(vault_->Ingest("{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", "
-                               "\"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n",
-                               report).ok());
-    MakeWorkflow({});
-    ASSERT_TRUE(workflow_->ImportRegistry(
-        ReadFile(std::string(CUSTODIAN_SHARED_DIR) + "/spec/agencies.example.json"), {"admin"}).ok());
+    ASSERT_TRUE(instance_->vault->Ingest("{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", "
+                                         "\"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n",
+                                         report).ok());
   }
-  void TearDown() override {
-    workflow_.reset();
-    vault_.reset();
-    if (!vault_dir_.empty()) std::filesystem::remove_all(vault_dir_);
-  }
-  void MakeWorkflow(WorkflowOptions options) {
-    workflow_ = std::make_unique<Workflow>(*db_, standards_, *vault_, clock_, options);
-  }
+  void MakeWorkflow(WorkflowOptions options) { instance_->MakeWorkflow(options); }
 
   CaseView Submit(const std::string& document, const std::string& actor = "intake-1") {
-    auto v = workflow_->Submit({document, Entry::kStaff, {actor}});
+    auto v = instance_->workflow->Submit({document, Entry::kStaff, {actor}});
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? *v : CaseView{};
   }
   std::vector<AuditEntry> AuditOf(const std::string& id) {
     std::vector<AuditEntry> out;
-    EXPECT_TRUE(db_->Transaction([&](soci::session& sql) {
+    EXPECT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
       out = CaseTx(sql).AuditOf(id);
       return Status::Ok();
     }).ok());
@@ -96,25 +66,19 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
   }
 
   ManualClock clock_{T("2026-03-12T16:00:00Z")};
-  std::unique_ptr<TestStore> store_;
-  std::unique_ptr<Database> db_;
-  Standards standards_;
-  std::filesystem::path vault_dir_;
-  vault::SecretKey master_ = vault::SecretKey::Random();
-  std::unique_ptr<vault::Vault> vault_;
-  std::unique_ptr<Workflow> workflow_;
+  std::unique_ptr<TestInstance> instance_;
 };
 
 TEST_P(WorkflowTest, TheStoreIsMigratedOnceAndReopens) {
   const int latest = Migrations().back().version;
-  EXPECT_EQ(db_->schema_version(), latest);
+  EXPECT_EQ(instance_->db->schema_version(), latest);
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;
-  workflow_.reset();
-  db_ = store_->Open();  // a second open finds the schema in place and the data kept
-  ASSERT_TRUE(db_);
-  EXPECT_EQ(db_->schema_version(), latest);
+  instance_->workflow.reset();
+  instance_->db = instance_->store().Open();  // a second open finds the schema in place and the data kept
+  ASSERT_TRUE(instance_->db);
+  EXPECT_EQ(instance_->db->schema_version(), latest);
   MakeWorkflow({});
-  EXPECT_TRUE(workflow_->Show(id).ok());
+  EXPECT_TRUE(instance_->workflow->Show(id).ok());
 }
 
 TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
@@ -126,7 +90,7 @@ TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
   EXPECT_EQ(FormatDateTime(*v.record.due_at), "2026-04-10T00:00:00Z");      // end of return_by
   EXPECT_EQ(v.decision.action, "produce");
   EXPECT_EQ(v.decision.reason, "intake");
-  EXPECT_EQ(v.decision.standards_sha256, standards_.sha256);
+  EXPECT_EQ(v.decision.standards_sha256, instance_->standards.sha256);
   ASSERT_TRUE(v.decision.registry_sha256);
   EXPECT_EQ(v.decision.registry_sha256->size(), 64u);
   EXPECT_EQ(nlohmann::json::parse(v.request.document)["id"], v.record.id);
@@ -136,70 +100,70 @@ TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
 TEST_P(WorkflowTest, ReviewThenASecondPersonApproves) {
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;
   // Approval before review is refused by the table, and changes nothing.
-  auto early = workflow_->Approve(id, {"approver-1"});
+  auto early = instance_->workflow->Approve(id, {"approver-1"});
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(early.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_THAT(early.status().message(), HasSubstr("cannot approve"));
   const size_t audited = AuditOf(id).size();
 
-  auto reviewed = workflow_->ReviewCase(id, {"reviewer-1"}, {});
+  auto reviewed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {});
   ASSERT_TRUE(reviewed.ok()) << reviewed.status().message();
   EXPECT_EQ(reviewed->record.state, CaseState::kReviewed);
   EXPECT_EQ(AuditOf(id).size(), audited + 1);
 
   for (const char* who : {"reviewer-1", "intake-1"}) {
-    auto same = workflow_->Approve(id, {who});
+    auto same = instance_->workflow->Approve(id, {who});
     ASSERT_FALSE(same.ok()) << who;
     EXPECT_EQ(same.status().code(), Status::Code::kPermissionDenied);
     EXPECT_THAT(same.status().message(), HasSubstr("two-person rule"));
   }
-  EXPECT_EQ(workflow_->Show(id)->record.state, CaseState::kReviewed);
+  EXPECT_EQ(instance_->workflow->Show(id)->record.state, CaseState::kReviewed);
 
-  auto approved = workflow_->Approve(id, {"approver-1"});
+  auto approved = instance_->workflow->Approve(id, {"approver-1"});
   ASSERT_TRUE(approved.ok()) << approved.status().message();
   // A subpoena: the user is told first, and production waits the standards' period.
   EXPECT_EQ(approved->record.state, CaseState::kAwaitingNotice);
   EXPECT_EQ(approved->record.approver, "approver-1");
   ASSERT_TRUE(approved->record.notice_wait_until);
   EXPECT_EQ(approved->record.notice_wait_until->micros,
-            clock_.Now().micros + standards_.notice_wait_days * kMicrosPerDay);
-  auto waiting = workflow_->EndNoticeWait(id, {"system"});
+            clock_.Now().micros + instance_->standards.notice_wait_days * kMicrosPerDay);
+  auto waiting = instance_->workflow->EndNoticeWait(id, {"system"});
   ASSERT_FALSE(waiting.ok());
   EXPECT_THAT(waiting.status().message(), HasSubstr("notice period runs until"));
   clock_.Set(*approved->record.notice_wait_until);
-  auto done = workflow_->EndNoticeWait(id, {"system"});
+  auto done = instance_->workflow->EndNoticeWait(id, {"system"});
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(done->record.state, CaseState::kApproved);
 }
 
 TEST_P(WorkflowTest, DepartingFromTheRecommendationNeedsAReason) {
   const std::string produce = Submit(Example("lcpd-subpoena")).record.id;
-  auto no_reason = workflow_->ReviewCase(produce, {"reviewer-1"}, {ReviewDecision::kPushback});
+  auto no_reason = instance_->workflow->ReviewCase(produce, {"reviewer-1"}, {ReviewDecision::kPushback});
   ASSERT_FALSE(no_reason.ok());
   EXPECT_EQ(no_reason.status().message(),
             "note: a reason is required to depart from the recommendation (produce)");
-  auto with_reason = workflow_->ReviewCase(produce, {"reviewer-1"},
+  auto with_reason = instance_->workflow->ReviewCase(produce, {"reviewer-1"},
                                            {ReviewDecision::kPushback, "the return date is wrong"});
   ASSERT_TRUE(with_reason.ok()) << with_reason.status().message();
   EXPECT_EQ(with_reason->record.state, CaseState::kPushedBack);
   EXPECT_EQ(with_reason->record.review_note, "the return date is wrong");
 
   const std::string pushback = Submit(Example("vague-subpoena")).record.id;
-  EXPECT_EQ(workflow_->Show(pushback)->decision.action, "pushback");
-  auto approve = workflow_->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kApprove, "fine"});
+  EXPECT_EQ(instance_->workflow->Show(pushback)->decision.action, "pushback");
+  auto approve = instance_->workflow->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kApprove, "fine"});
   ASSERT_FALSE(approve.ok());
   EXPECT_THAT(approve.status().message(), HasSubstr("the standards authorize nothing"));
-  auto reject = workflow_->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kReject});
+  auto reject = instance_->workflow->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kReject});
   ASSERT_FALSE(reject.ok());
   EXPECT_THAT(reject.status().message(), HasSubstr("a reason is required"));
-  auto agree = workflow_->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kPushback});
+  auto agree = instance_->workflow->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kPushback});
   ASSERT_TRUE(agree.ok()) << agree.status().message();
 }
 
 TEST_P(WorkflowTest, APushedBackRequestIsAmendedAsANewVersion) {
   const std::string id = Submit(Example("vague-subpoena")).record.id;
-  ASSERT_TRUE(workflow_->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback}).ok());
-  auto amended = workflow_->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
+  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback}).ok());
+  auto amended = instance_->workflow->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
   ASSERT_TRUE(amended.ok()) << amended.status().message();
   EXPECT_EQ(amended->record.id, id);
   EXPECT_EQ(amended->record.version, 2);
@@ -209,10 +173,10 @@ TEST_P(WorkflowTest, APushedBackRequestIsAmendedAsANewVersion) {
   EXPECT_EQ(amended->decision.reason, "amended");
   EXPECT_EQ(amended->decision.action, "produce");
   // Only a pushed-back case is amended; an amendment keeps the process type.
-  auto again = workflow_->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
+  auto again = instance_->workflow->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
   EXPECT_EQ(again.status().code(), Status::Code::kFailedPrecondition);
-  ASSERT_TRUE(workflow_->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "again"}).ok());
-  auto other = workflow_->Amend(id, {Example("fbi-warrant-content"), Entry::kStaff, {"intake-2"}});
+  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "again"}).ok());
+  auto other = instance_->workflow->Amend(id, {Example("fbi-warrant-content"), Entry::kStaff, {"intake-2"}});
   ASSERT_FALSE(other.ok());
   EXPECT_THAT(other.status().message(), HasSubstr("/process/type"));
 }
@@ -222,19 +186,19 @@ TEST_P(WorkflowTest, AnEmergencyWaitsForACallbackToTheRegistrysNumber) {
   EXPECT_EQ(v.record.state, CaseState::kVerifying);
   EXPECT_EQ(v.decision.action, "verify_requester");
   EXPECT_EQ(v.record.due_at->micros, v.record.received_at.micros + kMicrosPerHour);
-  auto review = workflow_->ReviewCase(v.record.id, {"reviewer-1"}, {});
+  auto review = instance_->workflow->ReviewCase(v.record.id, {"reviewer-1"}, {});
   EXPECT_EQ(review.status().code(), Status::Code::kFailedPrecondition);
   // The request names no registry agency: staff say which one they called.
-  auto unnamed = workflow_->VerifyRequester(v.record.id, {"intake-1"}, {"+1-575-555-0100"});
+  auto unnamed = instance_->workflow->VerifyRequester(v.record.id, {"intake-1"}, {"+1-575-555-0100"});
   ASSERT_FALSE(unnamed.ok());
   EXPECT_THAT(unnamed.status().message(), HasSubstr("--agency"));
   // The number in the request is not the registry's.
-  auto wrong = workflow_->VerifyRequester(v.record.id, {"intake-1"}, {"+1-575-555-0999", {}, "us-nm-lcpd"});
+  auto wrong = instance_->workflow->VerifyRequester(v.record.id, {"intake-1"}, {"+1-575-555-0999", {}, "us-nm-lcpd"});
   ASSERT_FALSE(wrong.ok());
   EXPECT_THAT(wrong.status().message(), HasSubstr("not the registry's number"));
-  EXPECT_FALSE(workflow_->VerifyRequester(v.record.id, {"intake-1"}, {"+1-575-555-0100", {}, "nobody"}).ok());
+  EXPECT_FALSE(instance_->workflow->VerifyRequester(v.record.id, {"intake-1"}, {"+1-575-555-0100", {}, "nobody"}).ok());
   const std::string phone = "+1-575-555-0100";  // the registry's, for us-nm-lcpd
-  auto verified = workflow_->VerifyRequester(v.record.id, {"intake-1"},
+  auto verified = instance_->workflow->VerifyRequester(v.record.id, {"intake-1"},
                                              {phone, "spoke to the duty sergeant", "us-nm-lcpd"});
   ASSERT_TRUE(verified.ok()) << verified.status().message();
   EXPECT_EQ(verified->record.state, CaseState::kInReview);
@@ -248,12 +212,12 @@ TEST_P(WorkflowTest, AnEmergencyWaitsForACallbackToTheRegistrysNumber) {
 
 TEST_P(WorkflowTest, AnInvestigationTypeThatRemovesNoticeMustBeConfirmed) {
   const std::string id = Submit(Example("hsi-child-safety-court-order")).record.id;
-  auto unconfirmed = workflow_->ReviewCase(id, {"reviewer-1"}, {});
+  auto unconfirmed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {});
   ASSERT_FALSE(unconfirmed.ok());
   EXPECT_THAT(unconfirmed.status().message(), HasSubstr("must confirm"));
   Review review;
   review.confirm_investigation = true;
-  auto confirmed = workflow_->ReviewCase(id, {"reviewer-1"}, review);
+  auto confirmed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, review);
   ASSERT_TRUE(confirmed.ok()) << confirmed.status().message();
   EXPECT_TRUE(confirmed->record.investigation_confirmed);
 }
@@ -268,14 +232,14 @@ TEST_P(WorkflowTest, AReviewerNarrowsButNeverWidens) {
        }) {
     Review review;
     review.narrowed_scope = wider;
-    auto r = workflow_->ReviewCase(id, {"reviewer-1"}, review);
+    auto r = instance_->workflow->ReviewCase(id, {"reviewer-1"}, review);
     ASSERT_FALSE(r.ok()) << wider;
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << wider;
   }
-  EXPECT_EQ(workflow_->Show(id)->record.state, CaseState::kInReview);
+  EXPECT_EQ(instance_->workflow->Show(id)->record.state, CaseState::kInReview);
   Review review;
   review.narrowed_scope = R"({"categories": ["access_log"], "window": {"start": "2026-02-01T00:00:00Z", "end": "2026-03-01T00:00:00Z"}})";
-  auto narrowed = workflow_->ReviewCase(id, {"reviewer-1"}, review);
+  auto narrowed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, review);
   ASSERT_TRUE(narrowed.ok()) << narrowed.status().message();
   EXPECT_EQ(*narrowed->record.review_scope,
             R"({"categories":["access_log"],"window":{"start":"2026-02-01T00:00:00Z","end":"2026-03-01T00:00:00Z"}})");
@@ -294,7 +258,7 @@ TEST_P(WorkflowTest, ThePortalSetsWhatTheRequesterMayNotClaim) {
   std::string doc = With(Example("lcpd-subpoena"), "/received_at", "2020-01-01T00:00:00Z");
   doc = With(doc, "/verification", {{"callback_verified_at", "2026-03-12T15:00:00Z"}, {"callback_by", "me"}});
   doc = With(doc, "/requester/agency_id", "us-fbi");
-  auto v = workflow_->Submit({doc, Entry::kPortal, {"lcpd-portal"}, "us-nm-lcpd", "r.alvarez@las-cruces.org"});
+  auto v = instance_->workflow->Submit({doc, Entry::kPortal, {"lcpd-portal"}, "us-nm-lcpd", "r.alvarez@las-cruces.org"});
   ASSERT_TRUE(v.ok()) << v.status().message();
   const auto stored = nlohmann::json::parse(v->request.document);
   EXPECT_EQ(stored["received_at"], FormatDateTime(clock_.Now()));
@@ -303,67 +267,67 @@ TEST_P(WorkflowTest, ThePortalSetsWhatTheRequesterMayNotClaim) {
   EXPECT_EQ(stored["channel"], "portal");
   EXPECT_EQ(v->record.agency_id, "us-nm-lcpd");
   EXPECT_EQ(v->record.entry, Entry::kPortal);
-  auto unknown = workflow_->Submit({Example("lcpd-subpoena"), Entry::kPortal, {"x"}, "nobody", "a@b.org"});
+  auto unknown = instance_->workflow->Submit({Example("lcpd-subpoena"), Entry::kPortal, {"x"}, "nobody", "a@b.org"});
   EXPECT_EQ(unknown.status().code(), Status::Code::kPermissionDenied);
 }
 
 TEST_P(WorkflowTest, ABadDocumentIsRefusedWithEveryProblemAndStoresNothing) {
-  auto bad = workflow_->Submit({R"({"received_at": "yesterday", "targets": 3})", Entry::kStaff, {"intake-1"}});
+  auto bad = instance_->workflow->Submit({R"({"received_at": "yesterday", "targets": 3})", Entry::kStaff, {"intake-1"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("/received_at"));
   EXPECT_THAT(bad.status().message(), HasSubstr("/targets"));
-  EXPECT_TRUE(workflow_->List({})->empty());
-  auto not_json = workflow_->Submit({"{", Entry::kPortal, {"p"}, "us-nm-lcpd", "a@las-cruces.org"});
+  EXPECT_TRUE(instance_->workflow->List({})->empty());
+  auto not_json = instance_->workflow->Submit({"{", Entry::kPortal, {"p"}, "us-nm-lcpd", "a@las-cruces.org"});
   EXPECT_EQ(not_json.status().code(), Status::Code::kInvalidArgument);
-  EXPECT_TRUE(workflow_->List({})->empty());
+  EXPECT_TRUE(instance_->workflow->List({})->empty());
 }
 
 TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
-  auto unknown = workflow_->Submit({With(Example("preservation"), "/process/preserve_reference", "C-2026-999999"),
+  auto unknown = instance_->workflow->Submit({With(Example("preservation"), "/process/preserve_reference", "C-2026-999999"),
                                     Entry::kStaff, {"intake-1"}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(unknown.status().message(), HasSubstr("/process/preserve_reference"));
 
   const std::string id = Submit(Example("preservation")).record.id;
-  auto held = workflow_->ReviewCase(id, {"reviewer-1"}, {});
+  auto held = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {});
   ASSERT_TRUE(held.ok()) << held.status().message();
   EXPECT_EQ(held->record.state, CaseState::kHolding);
   ASSERT_EQ(held->holds.size(), 1u);
   const HoldRecord hold = held->holds[0];
   EXPECT_EQ(hold.account, 1000042u);
-  EXPECT_EQ(hold.expires_at.micros, clock_.Now().micros + standards_.preservation_period_days * kMicrosPerDay);
-  ASSERT_EQ(vault_->Holds().size(), 1u);
-  EXPECT_EQ(vault_->Holds()[0].id, hold.id);
+  EXPECT_EQ(hold.expires_at.micros, clock_.Now().micros + instance_->standards.preservation_period_days * kMicrosPerDay);
+  ASSERT_EQ(instance_->vault->Holds().size(), 1u);
+  EXPECT_EQ(instance_->vault->Holds()[0].id, hold.id);
 
   const std::string extension = With(Example("preservation"), "/process/preserve_reference", id);
   const std::string first = Submit(With(extension, "/process/reference", "EXT-1")).record.id;
-  ASSERT_TRUE(workflow_->ReviewCase(first, {"reviewer-1"}, {}).ok());
-  const HoldRecord extended = workflow_->Holds(id)->at(0);
+  ASSERT_TRUE(instance_->workflow->ReviewCase(first, {"reviewer-1"}, {}).ok());
+  const HoldRecord extended = instance_->workflow->Holds(id)->at(0);
   EXPECT_EQ(extended.extensions, 1);
   EXPECT_EQ(extended.expires_at.micros,
-            hold.expires_at.micros + standards_.preservation_extension_days * kMicrosPerDay);
-  EXPECT_EQ(vault_->Holds()[0].expires.micros, extended.expires_at.micros);
+            hold.expires_at.micros + instance_->standards.preservation_extension_days * kMicrosPerDay);
+  EXPECT_EQ(instance_->vault->Holds()[0].expires.micros, extended.expires_at.micros);
   const std::string second = Submit(With(extension, "/process/reference", "EXT-2")).record.id;
-  auto refused = workflow_->ReviewCase(second, {"reviewer-1"}, {});
+  auto refused = instance_->workflow->ReviewCase(second, {"reviewer-1"}, {});
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("already extended"));
 
-  ASSERT_TRUE(workflow_->ReleaseHold(hold.id, {"reviewer-2"}).ok());
-  EXPECT_TRUE(vault_->Holds().empty());
-  EXPECT_EQ(workflow_->Show(id)->record.state, CaseState::kReleased);
-  EXPECT_EQ(workflow_->ReleaseHold(hold.id, {"reviewer-2"}).code(), Status::Code::kFailedPrecondition);
-  ASSERT_TRUE(workflow_->Close(id, {"reviewer-2"}, std::nullopt).ok());
+  ASSERT_TRUE(instance_->workflow->ReleaseHold(hold.id, {"reviewer-2"}).ok());
+  EXPECT_TRUE(instance_->vault->Holds().empty());
+  EXPECT_EQ(instance_->workflow->Show(id)->record.state, CaseState::kReleased);
+  EXPECT_EQ(instance_->workflow->ReleaseHold(hold.id, {"reviewer-2"}).code(), Status::Code::kFailedPrecondition);
+  ASSERT_TRUE(instance_->workflow->Close(id, {"reviewer-2"}, std::nullopt).ok());
 }
 
 TEST_P(WorkflowTest, AnInstanceCanKeepDecisionsOutOfTheCli) {
   MakeWorkflow({.cli_decisions = false});
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;
-  auto r = workflow_->ReviewCase(id, {"reviewer-1", /*via_cli=*/true}, {});
+  auto r = instance_->workflow->ReviewCase(id, {"reviewer-1", /*via_cli=*/true}, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kPermissionDenied);
-  EXPECT_TRUE(workflow_->ReviewCase(id, {"reviewer-1"}, {}).ok());
-  EXPECT_EQ(workflow_->Approve(id, {"approver-1", true}).status().code(), Status::Code::kPermissionDenied);
+  EXPECT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {}).ok());
+  EXPECT_EQ(instance_->workflow->Approve(id, {"approver-1", true}).status().code(), Status::Code::kPermissionDenied);
 }
 
 TEST_P(WorkflowTest, OverdueAndDueSoonCasesAreListedFirst) {
@@ -371,7 +335,7 @@ TEST_P(WorkflowTest, OverdueAndDueSoonCasesAreListedFirst) {
   const std::string soon = Submit(With(Example("lcpd-subpoena"), "/process/return_by", "2026-03-12")).record.id;
   const std::string overdue = Submit(With(Example("lcpd-subpoena"), "/process/return_by", "2026-03-10")).record.id;
   const std::string none = Submit(With(Example("lcpd-subpoena"), "/process/return_by", nullptr)).record.id;
-  auto list = workflow_->List({});
+  auto list = instance_->workflow->List({});
   ASSERT_TRUE(list.ok());
   std::vector<std::string> order;
   for (const CaseView& v : *list) order.push_back(v.record.id);
@@ -380,18 +344,18 @@ TEST_P(WorkflowTest, OverdueAndDueSoonCasesAreListedFirst) {
   EXPECT_TRUE((*list)[1].due_soon);
   CaseFilter in_review;
   in_review.state = CaseState::kInReview;
-  EXPECT_EQ(workflow_->List(in_review)->size(), 4u);
+  EXPECT_EQ(instance_->workflow->List(in_review)->size(), 4u);
   CaseFilter agency;
   agency.agency_id = "us-fbi";
-  EXPECT_TRUE(workflow_->List(agency)->empty());
+  EXPECT_TRUE(instance_->workflow->List(agency)->empty());
 }
 
 TEST_P(WorkflowTest, ClosingIsForFinishedCasesOnly) {
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;
-  auto early = workflow_->Close(id, {"reviewer-1"}, std::nullopt);
+  auto early = instance_->workflow->Close(id, {"reviewer-1"}, std::nullopt);
   EXPECT_EQ(early.status().code(), Status::Code::kFailedPrecondition);
-  ASSERT_TRUE(workflow_->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kReject, "not ours"}).ok());
-  auto closed = workflow_->Close(id, {"reviewer-1"}, "sent the letter");
+  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kReject, "not ours"}).ok());
+  auto closed = instance_->workflow->Close(id, {"reviewer-1"}, "sent the letter");
   ASSERT_TRUE(closed.ok());
   EXPECT_EQ(closed->record.state, CaseState::kClosed);
   EXPECT_EQ(AuditOf(id).back().action, "close");

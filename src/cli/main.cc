@@ -8,6 +8,7 @@
 #include "cli/case_command.h"
 #include "cli/exit_codes.h"
 #include "cli/policy_command.h"
+#include "cli/serve_command.h"
 #include "cli/user_command.h"
 #include "cli/vault_command.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   custodian::AddVaultCommands(app, &exit_code);
   custodian::AddCaseCommands(app, &exit_code);
   custodian::AddUserCommands(app, &exit_code);
+  custodian::AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

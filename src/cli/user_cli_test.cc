@@ -1,4 +1,7 @@
 // End-to-end tests of `custodian user …` through the built binary.
+#include <signal.h>
+
+#include <httplib.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -47,6 +50,39 @@ TEST_F(UserCliTest, UsersTotpAndTokens) {
   EXPECT_EQ(Run("user token revoke " + listed[0]["id"].get<std::string>() + " --actor admin" + Data()).exit_code, 0);
   EXPECT_EQ(json::parse(Run("user token list" + Data()).out)[0]["revoked"], true);
   EXPECT_EQ(Run("user disable nobody --actor admin" + Data()).exit_code, 2);
+}
+
+TEST_F(UserCliTest, ServeAnswersOnLoopbackAndStopsOnSigterm) {
+  Outcome beyond = Run("serve --listen 0.0.0.0:8080" + Data());
+  EXPECT_EQ(beyond.exit_code, 2);
+  EXPECT_THAT(beyond.err, HasSubstr("TLS"));
+  EXPECT_EQ(Run("serve --listen nowhere" + Data()).exit_code, 2);
+
+  const std::string err = root_ + "/serve.err";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string command = std::string(CUSTODIAN_BINARY) + " serve --listen 127.0.0.1:0" + Data() + " 2> " + err;
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
+    ::_exit(127);
+  }
+  std::string line;
+  for (int i = 0; i < 500 && line.find("serving") == std::string::npos; ++i) {
+    ::usleep(20000);
+    line = ReadFile(err);
+  }
+  ASSERT_THAT(line, HasSubstr("serving http://127.0.0.1:"));
+  const int port = std::stoi(line.substr(line.find("127.0.0.1:") + 10));
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Get("/api/openapi.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(client.Get("/api/v1/cases")->status, 401);
+  ::kill(child, SIGTERM);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -1,0 +1,79 @@
+// What the workflow's and the API's tests stand on: a case store on one backend, a vault in a
+// temp directory on the test's manual clock, the default standards, the workflow over them,
+// and the shared example registry imported.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "cases/test_store.h"
+#include "cases/workflow.h"
+#include "policy/standards.h"
+
+namespace custodian::cases {
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+// A file of ../shared, e.g. "spec/agencies.example.json".
+inline std::string SharedFile(const std::string& path) {
+  return ReadFile(std::string(CUSTODIAN_SHARED_DIR) + "/" + path);
+}
+// One of the shared example requests, by name.
+inline std::string Example(const std::string& name) {
+  return SharedFile("examples/requests/" + name + ".json");
+}
+
+class TestInstance {
+ public:
+  TestInstance(Backend backend, Clock& clock) : store_(backend), clock_(clock) {}
+  ~TestInstance() {
+    workflow.reset();
+    vault.reset();
+    if (!vault_dir_.empty()) std::filesystem::remove_all(vault_dir_);
+  }
+
+  Status Start() {
+    db = store_.Open();
+    if (!db) return Status::IoError("the case store did not open");
+    auto loaded = LoadDefaultStandards();
+    if (!loaded.ok()) return loaded.status();
+    standards = std::move(loaded).value();
+    static int n = 0;
+    vault_dir_ = std::filesystem::temp_directory_path() /
+                 ("custodian_test_vault_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    if (Status s = vault::Vault::Create(vault_dir_, master_); !s.ok()) return s;
+    vault::VaultOptions options;
+    options.clock = &clock_;
+    auto opened = vault::Vault::Open(vault_dir_, master_, options);
+    if (!opened.ok()) return opened.status();
+    vault = std::move(opened).value();
+    MakeWorkflow({});
+    return workflow->ImportRegistry(SharedFile("spec/agencies.example.json"), {"setup"});
+  }
+  void MakeWorkflow(WorkflowOptions options) {
+    workflow = std::make_unique<Workflow>(*db, standards, *vault, clock_, options);
+  }
+  TestStore& store() { return store_; }
+
+  std::unique_ptr<Database> db;
+  Standards standards;
+  std::unique_ptr<vault::Vault> vault;
+  std::unique_ptr<Workflow> workflow;
+
+ private:
+  TestStore store_;
+  Clock& clock_;
+  std::filesystem::path vault_dir_;
+  vault::SecretKey master_ = vault::SecretKey::Random();
+};
+
+}  // namespace custodian::cases

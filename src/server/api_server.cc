@@ -1,0 +1,546 @@
+#include "server/api_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/case_json.h"
+#include "cases/case_store.h"
+#include "core/ip_address.h"
+#include "server/problem.h"
+
+namespace custodian::embedded {
+extern const std::string_view openapi_json;
+}
+
+namespace custodian::server {
+namespace {
+
+using json = nlohmann::ordered_json;
+constexpr char kSessionCookie[] = "custodian_session";
+constexpr char kCaseId[] = "(C-[0-9]{4}-[0-9]{6})";
+
+// Who is calling: a signed-in staff member, a service or a requester (by token), or nobody.
+struct Caller {
+  enum class Kind { kNobody, kStaff, kService, kRequester } kind = Kind::kNobody;
+  std::string name;
+  std::set<Role> roles;
+  std::string csrf;
+  std::optional<std::string> agency_id;  // requesters
+  std::optional<std::string> email;      // requesters
+};
+
+// Who may call an endpoint: nobody in particular, staff with one of some roles (any staff
+// when none are listed), a service, or a requester.
+struct Access {
+  Caller::Kind kind = Caller::Kind::kNobody;
+  std::set<Role> roles;
+};
+Access Public() { return {}; }
+Access Staff(std::set<Role> roles = {}) { return {Caller::Kind::kStaff, std::move(roles)}; }
+Access Service() { return {Caller::Kind::kService, {}}; }
+Access Requester() { return {Caller::Kind::kRequester, {}}; }
+
+void Send(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+void SendProblem(httplib::Response& res, const Problem& p, json extra = json::object()) {
+  json body = p.ToJson();
+  for (auto& [k, v] : extra.items()) body[k] = v;
+  res.status = p.status;
+  res.set_content(body.dump(2) + "\n", "application/problem+json");
+}
+
+std::string CookieValue(const httplib::Request& req, const std::string& name) {
+  const std::string header = req.get_header_value("Cookie");
+  for (size_t pos = 0; pos < header.size();) {
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string_view item = std::string_view(header).substr(pos, end - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.starts_with(name) && item.size() > name.size() && item[name.size()] == '=') {
+      return std::string(item.substr(name.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+// A JSON object body, or a problem saying why not.
+Result<nlohmann::json> ObjectBody(const httplib::Request& req) {
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return Status::InvalidArgument("/: the body is not a JSON object");
+  }
+  return body;
+}
+
+// Refuses keys of `body` that are not `known`; the problem names the first one.
+Status OnlyKeys(const nlohmann::json& body, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return Status::InvalidArgument("/" + key + ": not a field of this request");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> OptionalString(const nlohmann::json& body, const char* key) {
+  if (!body.contains(key) || body[key].is_null()) return std::optional<std::string>();
+  if (!body[key].is_string()) return Status::InvalidArgument(std::string("/") + key + ": not a string");
+  return std::optional<std::string>(body[key].get<std::string>());
+}
+
+// Login attempts per client address in the last minute.
+class LoginLimiter {
+ public:
+  explicit LoginLimiter(int per_minute) : per_minute_(per_minute) {}
+  bool Allow(const std::string& address, Timestamp now) {
+    std::lock_guard lock(mu_);
+    auto& times = attempts_[address];
+    while (!times.empty() && times.front() <= now.micros - 60 * kMicrosPerSecond) times.pop_front();
+    if (static_cast<int>(times.size()) >= per_minute_) return false;
+    times.push_back(now.micros);
+    return true;
+  }
+
+ private:
+  const int per_minute_;
+  std::mutex mu_;
+  std::map<std::string, std::deque<int64_t>> attempts_;
+};
+
+json ReportJson(const vault::IngestReport& r) {
+  json errors = json::array();
+  for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"error", e.error}});
+  return {{"accepted", r.accepted}, {"rejected", r.rejected}, {"duplicates", r.duplicates},
+          {"errors", errors}};
+}
+
+// What a requester sees of its own agency's cases: where they stand, nothing internal.
+json RequesterView(const cases::CaseView& v) {
+  const auto decision = nlohmann::json::parse(v.decision.document);
+  return {{"id", v.record.id},
+          {"state", std::string(cases::CaseStateName(v.record.state))},
+          {"process_type", v.record.process_type},
+          {"received_at", FormatDateTime(v.record.received_at)},
+          {"due_at", v.record.due_at ? json(FormatDateTime(*v.record.due_at)) : json()},
+          {"findings", decision["findings"]}};
+}
+
+}  // namespace
+
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  auto ip = IpAddress::Parse(host);
+  if (!ip) return false;
+  const auto& b = ip->bytes();
+  if (ip->is_v4()) return b[0] == 127;
+  for (size_t i = 0; i < 15; ++i) {
+    if (b[i] != 0) return false;
+  }
+  return b[15] == 1;
+}
+
+struct ApiServer::Impl {
+  cases::Workflow& workflow;
+  UserStore& users;
+  vault::Vault& vault;
+  Clock& clock;
+  ServerOptions options;
+  std::unique_ptr<httplib::Server> http;
+  LoginLimiter limiter{options.login_attempts_per_minute};
+  int port = 0;
+  std::thread thread;
+  bool tls = false;
+
+  Impl(cases::Workflow& w, UserStore& u, vault::Vault& v, Clock& c, ServerOptions o)
+      : workflow(w), users(u), vault(v), clock(c), options(std::move(o)) {}
+
+  Caller Authenticate(const httplib::Request& req) {
+    Caller caller;
+    const std::string authorization = req.get_header_value("Authorization");
+    if (authorization.starts_with("Bearer ")) {
+      auto token = users.TokenOf(authorization.substr(7));
+      if (!token.ok()) return caller;
+      caller.kind = token->kind == TokenKind::kService ? Caller::Kind::kService
+                                                       : Caller::Kind::kRequester;
+      caller.name = (token->kind == TokenKind::kService ? "service:" : "requester:") + token->name;
+      caller.agency_id = token->agency_id;
+      caller.email = token->email;
+      return caller;
+    }
+    const std::string session_id = CookieValue(req, kSessionCookie);
+    if (session_id.empty()) return caller;
+    auto session = users.SessionOf(session_id);
+    if (!session.ok()) return caller;
+    auto user = users.GetUser(session->user);
+    if (!user.ok()) return caller;
+    caller.kind = Caller::Kind::kStaff;
+    caller.name = user->name;
+    caller.roles = user->roles;
+    caller.csrf = session->csrf;
+    return caller;
+  }
+
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
+
+  // Wraps `handler` with authentication, authorization, the CSRF check for staff changes, the
+  // body size limit, and an exception fence.
+  httplib::Server::Handler Guard(Access access, bool change, size_t max_body, Handler handler) {
+    return [this, access, change, max_body, handler](const httplib::Request& req,
+                                                     httplib::Response& res) {
+      try {
+        if (req.body.size() > max_body) {
+          return SendProblem(res, {413, "too-large", "The body is too large",
+                                   "At most " + std::to_string(max_body) + " bytes.", ""});
+        }
+        Caller caller;
+        if (access.kind != Caller::Kind::kNobody) {
+          caller = Authenticate(req);
+          if (caller.kind == Caller::Kind::kNobody) {
+            return SendProblem(res, {401, "unauthenticated", "Sign in first",
+                                     "No valid session or token.", ""});
+          }
+          const bool role_ok =
+              access.roles.empty() ||
+              std::any_of(access.roles.begin(), access.roles.end(),
+                          [&](Role r) { return caller.roles.count(r) > 0; });
+          if (caller.kind != access.kind || !role_ok) {
+            return SendProblem(res, {403, "forbidden", "Not allowed",
+                                     "This endpoint is not for this account.", ""});
+          }
+          if (change && caller.kind == Caller::Kind::kStaff &&
+              req.get_header_value("X-CSRF-Token") != caller.csrf) {
+            return SendProblem(res, {403, "csrf", "Missing or wrong CSRF token",
+                                     "Send the session's token in X-CSRF-Token.", ""});
+          }
+        }
+        handler(req, res, caller);
+      } catch (const std::exception&) {
+        SendProblem(res, ProblemOf(Status::Internal("")));
+      }
+    };
+  }
+
+  void Get(const std::string& pattern, Access access, Handler h) {
+    http->Get(pattern, Guard(std::move(access), false, 0, std::move(h)));
+  }
+  void Post(const std::string& pattern, Access access, Handler h, size_t max = 0) {
+    http->Post(pattern, Guard(std::move(access), true, max ? max : options.max_body_bytes, std::move(h)));
+  }
+  void Put(const std::string& pattern, Access access, Handler h) {
+    http->Put(pattern, Guard(std::move(access), true, options.max_body_bytes, std::move(h)));
+  }
+
+  static void SendCase(httplib::Response& res, const Result<cases::CaseView>& v, int status = 200) {
+    if (!v.ok()) return SendProblem(res, ProblemOf(v.status()));
+    Send(res, status, cases::CaseToJson(*v, true));
+  }
+
+  void Routes() {
+    http->Get("/api/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(embedded::openapi_json), "application/json");
+    });
+
+    // --- Sessions.
+    Post("/api/v1/auth/login", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      if (!limiter.Allow(req.remote_addr, clock.Now())) {
+        return SendProblem(res, {429, "too-many-attempts", "Too many sign-in attempts",
+                                 "Wait a minute before trying again.", ""});
+      }
+      auto body = ObjectBody(req);
+      if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
+      if (Status s = OnlyKeys(*body, {"username", "password", "totp"}); !s.ok()) {
+        return SendProblem(res, ProblemOf(s));
+      }
+      auto user = OptionalString(*body, "username");
+      auto password = OptionalString(*body, "password");
+      auto totp = OptionalString(*body, "totp");
+      if (!user.ok() || !password.ok() || !totp.ok() || !*user || !*password) {
+        return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                 "username and password are required strings.", ""});
+      }
+      const LoginResult r = users.Login(**user, **password, totp->value_or(""));
+      if (r.outcome == LoginOutcome::kLocked) {
+        return SendProblem(res, {429, "locked", "Too many failed sign-ins",
+                                 "The account is locked for a while.", ""});
+      }
+      if (r.outcome != LoginOutcome::kOk) {
+        return SendProblem(res, {401, "invalid-credentials", "Sign-in refused",
+                                 "The name, password or code is wrong.", ""});
+      }
+      std::string cookie = std::string(kSessionCookie) + "=" + r.session_id +
+                           "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                           std::to_string((r.session.expires_at.micros - clock.Now().micros) /
+                                          kMicrosPerSecond);
+      if (tls) cookie += "; Secure";
+      res.set_header("Set-Cookie", cookie);
+      json roles = json::array();
+      const auto signed_in = users.GetUser(**user);
+      if (signed_in.ok()) {
+        for (Role role : signed_in->roles) roles.push_back(std::string(kRoleNames[static_cast<size_t>(role)]));
+      }
+      Send(res, 200, {{"user", **user}, {"roles", roles}, {"csrf", r.session.csrf},
+                      {"expires_at", FormatDateTime(r.session.expires_at)}});
+    });
+    Post("/api/v1/auth/logout", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      users.Logout(CookieValue(req, kSessionCookie)).IgnoreError();
+      res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+      res.status = 204;
+    });
+
+    // --- Cases (staff).
+    Get("/api/v1/cases", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      cases::CaseFilter filter;
+      if (req.has_param("state")) {
+        filter.state = cases::ParseCaseState(req.get_param_value("state"));
+        if (!filter.state) {
+          return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                   "state: not a case state", "state"});
+        }
+      }
+      filter.open_only = req.get_param_value("open") == "true";
+      auto list = workflow.List(filter);
+      if (!list.ok()) return SendProblem(res, ProblemOf(list.status()));
+      json out = json::array();
+      for (const auto& v : *list) out.push_back(cases::CaseToJson(v, false));
+      Send(res, 200, out);
+    });
+    Post("/api/v1/cases", Staff({Role::kIntake}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      SendCase(res, workflow.Submit({req.body, cases::Entry::kStaff, {caller.name}}), 201);
+    });
+    Get(std::string("/api/v1/cases/") + kCaseId, Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      SendCase(res, workflow.Show(req.matches[1]));
+    });
+    Get(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      auto view = workflow.Show(req.matches[1]);
+      if (!view.ok()) return SendProblem(res, ProblemOf(view.status()));
+      auto all = workflow.Decisions(req.matches[1]);
+      if (!all.ok()) return SendProblem(res, ProblemOf(all.status()));
+      json out = json::array();
+      for (const cases::DecisionRecord& d : *all) {
+        out.push_back({{"seq", d.seq}, {"reason", d.reason}, {"request_version", d.version},
+                       {"taken_at", FormatDateTime(d.taken_at)},
+                       {"decision", json::parse(d.document)}});
+      }
+      Send(res, 200, out);
+    });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           SendCase(res, workflow.Amend(req.matches[1], {req.body, cases::Entry::kStaff, {caller.name}}));
+         });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           auto body = ObjectBody(req);
+           if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
+           if (Status s = OnlyKeys(*body, {"decision", "note", "scope", "confirm_investigation"}); !s.ok()) {
+             return SendProblem(res, ProblemOf(s));
+           }
+           auto decision = OptionalString(*body, "decision");
+           auto note = OptionalString(*body, "note");
+           cases::Review review;
+           if (!decision.ok() || !*decision ||
+               (**decision != "approve" && **decision != "pushback" && **decision != "reject")) {
+             return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                      "decision: approve, pushback or reject", "/decision"});
+           }
+           if (!note.ok()) return SendProblem(res, ProblemOf(note.status()));
+           review.decision = **decision == "approve"    ? cases::ReviewDecision::kApprove
+                             : **decision == "pushback" ? cases::ReviewDecision::kPushback
+                                                        : cases::ReviewDecision::kReject;
+           review.note = *note;
+           if (body->contains("scope") && !(*body)["scope"].is_null()) review.narrowed_scope = (*body)["scope"].dump();
+           if (body->contains("confirm_investigation")) {
+             if (!(*body)["confirm_investigation"].is_boolean()) {
+               return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                        "confirm_investigation: not a boolean", "/confirm_investigation"});
+             }
+             review.confirm_investigation = (*body)["confirm_investigation"].get<bool>();
+           }
+           SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, review));
+         });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           SendCase(res, workflow.Approve(req.matches[1], {caller.name}));
+         });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/verify-requester",
+         Staff({Role::kIntake, Role::kReviewer}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           auto body = ObjectBody(req);
+           if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
+           if (Status s = OnlyKeys(*body, {"phone", "agency_id", "note"}); !s.ok()) {
+             return SendProblem(res, ProblemOf(s));
+           }
+           auto phone = OptionalString(*body, "phone");
+           auto agency = OptionalString(*body, "agency_id");
+           auto note = OptionalString(*body, "note");
+           if (!phone.ok() || !*phone || !agency.ok() || !note.ok()) {
+             return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                      "phone is a required string; agency_id and note strings", "/phone"});
+           }
+           SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, {**phone, *note, *agency}));
+         });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           std::optional<std::string> note;
+           if (!req.body.empty()) {
+             auto body = ObjectBody(req);
+             if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
+             if (Status s = OnlyKeys(*body, {"note"}); !s.ok()) return SendProblem(res, ProblemOf(s));
+             auto n = OptionalString(*body, "note");
+             if (!n.ok()) return SendProblem(res, ProblemOf(n.status()));
+             note = *n;
+           }
+           SendCase(res, workflow.Close(req.matches[1], {caller.name}, note));
+         });
+
+    // --- Holds and the registry.
+    Get("/api/v1/holds", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      auto holds = workflow.Holds(req.get_param_value("case"));
+      if (!holds.ok()) return SendProblem(res, ProblemOf(holds.status()));
+      json out = json::array();
+      for (const auto& h : *holds) out.push_back(cases::HoldToJson(h));
+      Send(res, 200, out);
+    });
+    Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           if (Status s = workflow.ReleaseHold(req.matches[1], {caller.name}); !s.ok()) {
+             return SendProblem(res, ProblemOf(s));
+           }
+           Send(res, 200, {{"released", req.matches[1].str()}});
+         });
+    Get("/api/v1/agencies", Staff(), [this](const httplib::Request&, httplib::Response& res, const Caller&) {
+      auto registry = workflow.Registry();
+      if (!registry.ok()) return SendProblem(res, ProblemOf(registry.status()));
+      Send(res, 200, *registry ? json::parse((*registry)->document) : json::array());
+    });
+    Put("/api/v1/agencies", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      if (Status s = workflow.ImportRegistry(req.body, {caller.name}); !s.ok()) {
+        return SendProblem(res, ProblemOf(s));
+      }
+      Send(res, 200, json::parse(req.body));
+    });
+
+    // --- Ingest (services).
+    for (const bool events : {true, false}) {
+      Post(events ? "/api/v1/ingest/events" : "/api/v1/ingest/subscribers", Service(),
+           [this, events](const httplib::Request& req, httplib::Response& res, const Caller&) {
+             vault::IngestReport report;
+             Status s = events ? vault.Ingest(req.body, report) : vault.IngestSubscribers(req.body, report);
+             if (!s.ok()) return SendProblem(res, ProblemOf(s), {{"report", ReportJson(report)}});
+             if (report.accepted == 0 && report.rejected > 0) {
+               return SendProblem(res, {422, "all-rejected", "Every line was rejected",
+                                        "No line of the batch was stored.", ""},
+                                  ReportJson(report));
+             }
+             Send(res, 200, ReportJson(report));
+           },
+           options.max_ingest_bytes);
+    }
+
+    // --- The requester portal (requester tokens): its own agency's requests only.
+    Post("/api/v1/portal/requests", Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto v = workflow.Submit({req.body, cases::Entry::kApi, {caller.name}, caller.agency_id, caller.email});
+      if (!v.ok()) return SendProblem(res, ProblemOf(v.status()));
+      Send(res, 201, RequesterView(*v));
+    });
+    Get("/api/v1/portal/requests", Requester(), [this](const httplib::Request&, httplib::Response& res, const Caller& caller) {
+      cases::CaseFilter filter;
+      filter.agency_id = caller.agency_id;
+      auto list = workflow.List(filter);
+      if (!list.ok()) return SendProblem(res, ProblemOf(list.status()));
+      json out = json::array();
+      for (const auto& v : *list) out.push_back(RequesterView(v));
+      Send(res, 200, out);
+    });
+    Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto v = workflow.Show(req.matches[1]);
+      // Another agency's case is answered as if it did not exist.
+      if (!v.ok() || v->record.agency_id != caller.agency_id) {
+        return SendProblem(res, ProblemOf(Status::NotFound("no request " + req.matches[1].str())));
+      }
+      Send(res, 200, RequesterView(*v));
+    });
+
+    // Anything else, and httplib's own refusals, as problems.
+    http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      const int status = res.status;
+      SendProblem(res, {status, status == 404 ? "not-found" : status == 413 ? "too-large" : "http-error",
+                        status == 404 ? "No such resource" : status == 413 ? "The body is too large"
+                                                                           : "The request failed",
+                        status == 404 ? "No endpoint at this path for this method." : "", ""});
+    });
+  }
+};
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Start(cases::Workflow& workflow, UserStore& users,
+                                                    vault::Vault& vault, Clock& clock,
+                                                    const ServerOptions& options) {
+  const bool tls = !options.tls_certificate.empty() || !options.tls_private_key.empty();
+  if (tls && (options.tls_certificate.empty() || options.tls_private_key.empty())) {
+    return Status::InvalidArgument("TLS needs both a certificate and a private key");
+  }
+  if (!tls && !IsLoopback(options.host)) {
+    return Status::InvalidArgument("--listen " + options.host +
+                                   ": not a loopback address; give a TLS certificate and key to "
+                                   "serve beyond this machine");
+  }
+  auto impl = std::make_unique<Impl>(workflow, users, vault, clock, options);
+  impl->tls = tls;
+  if (tls) {
+    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_certificate.c_str(),
+                                                    options.tls_private_key.c_str());
+    if (!ssl->is_valid()) {
+      return Status::InvalidArgument("TLS: the certificate or the private key does not load");
+    }
+    impl->http = std::move(ssl);
+  } else {
+    impl->http = std::make_unique<httplib::Server>();
+  }
+  impl->http->set_payload_max_length(std::max(options.max_ingest_bytes, options.max_body_bytes) + 1);
+  impl->http->set_read_timeout(std::chrono::seconds(30));
+  impl->Routes();
+  impl->port = options.port == 0 ? impl->http->bind_to_any_port(options.host)
+                                 : (impl->http->bind_to_port(options.host, options.port) ? options.port : -1);
+  if (impl->port < 0) {
+    return Status::IoError(options.host + ":" + std::to_string(options.port) + ": cannot listen there");
+  }
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->http->listen_after_bind(); });
+  for (int i = 0; i < 5000 && !impl->http->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!impl->http->is_running()) {
+    impl->http->stop();
+    impl->thread.join();
+    return Status::IoError(options.host + ": the server did not start");
+  }
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+int ApiServer::port() const { return impl_->port; }
+
+void ApiServer::Wait() {
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void ApiServer::Stop() {
+  if (!impl_) return;
+  impl_->http->stop();
+  Wait();
+}
+
+}  // namespace custodian::server

@@ -1,0 +1,52 @@
+// The HTTP API under /api/v1 (docs/api.md; OpenAPI at /api/openapi.json): staff sign in with
+// a password and a TOTP code and get a session cookie (HttpOnly, SameSite=Strict, Secure
+// under TLS) whose changes carry a CSRF token; services and requesters present bearer tokens.
+// Every answer is JSON; every error an RFC 9457 problem document.
+// Thread-safe: requests are served from a pool of threads over the thread-safe workflow,
+// user store and vault.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cases/workflow.h"
+#include "core/clock.h"
+#include "server/user_store.h"
+#include "vault/vault.h"
+
+namespace custodian::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (see ApiServer::port)
+  std::string tls_certificate;  // PEM files; both or neither
+  std::string tls_private_key;
+  size_t max_ingest_bytes = 64 << 20;
+  size_t max_body_bytes = 2 << 20;  // anything but ingest
+  int login_attempts_per_minute = 10;  // per client address
+};
+
+class ApiServer {
+ public:
+  // InvalidArgument for a listening address other than loopback without TLS, or TLS files
+  // that do not load; IoError when the address cannot be bound.
+  static Result<std::unique_ptr<ApiServer>> Start(cases::Workflow& workflow, UserStore& users,
+                                                  vault::Vault& vault, Clock& clock,
+                                                  const ServerOptions& options);
+  ~ApiServer();
+
+  int port() const;
+  // Serves until Stop; returns when stopped.
+  void Wait();
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit ApiServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopback(const std::string& host);
+
+}  // namespace custodian::server

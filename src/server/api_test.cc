@@ -1,0 +1,280 @@
+// The HTTP API through real HTTP on loopback, against both stores: sign-in and sessions,
+// every role allowed and refused, requesters kept apart, bad bodies, ingest.
+#include "server/api_server.h"
+
+#include <httplib.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cases/test_instance.h"
+
+namespace custodian::server {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr char kPassword[] = "correct horse battery staple";
+
+// A signed-in staff member's cookie and CSRF token.
+struct Login {
+  std::string cookie;
+  std::string csrf;
+};
+
+class ApiTest : public ::testing::TestWithParam<cases::Backend> {
+ protected:
+  void SetUp() override {
+    CUSTODIAN_REQUIRE_BACKEND(GetParam());
+    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    ASSERT_TRUE(instance_->Start().ok());
+    workflow_ = instance_->workflow.get();
+    vault_ = instance_->vault.get();
+    users_ = std::make_unique<UserStore>(*instance_->db, vault::SecretKey::Random(), clock_);
+    for (const auto& [name, role] : std::vector<std::pair<std::string, Role>>{
+             {"ian", Role::kIntake}, {"rae", Role::kReviewer}, {"abe", Role::kApprover},
+             {"aud", Role::kAuditor}, {"ada", Role::kAdmin}}) {
+      ASSERT_TRUE(users_->AddUser(name, {role}, kPassword, "setup").ok());
+    }
+    service_ = users_->CreateToken(TokenKind::kService, "backend", {}, {}, "setup").value();
+    lcpd_ = users_->CreateToken(TokenKind::kRequester, "lcpd", "us-nm-lcpd", "r.alvarez@las-cruces.org", "setup").value();
+    fbi_ = users_->CreateToken(TokenKind::kRequester, "fbi", "us-fbi", "mchen@fbi.gov", "setup").value();
+    ServerOptions server_options;
+    server_options.port = 0;
+    server_options.max_ingest_bytes = 1 << 20;
+    server_options.max_body_bytes = 64 << 10;
+    auto server = ApiServer::Start(*workflow_, *users_, *vault_, clock_, server_options);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(server).value();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  void TearDown() override { server_.reset(); }
+
+  Login SignIn(const std::string& user) {
+    auto r = client_->Post("/api/v1/auth/login",
+                           json{{"username", user}, {"password", kPassword}}.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 200) << user;
+    if (!r || r->status != 200) return {};
+    const std::string set = r->get_header_value("Set-Cookie");
+    return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
+  }
+  httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
+  httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  httplib::Result Post(const std::string& path, const httplib::Headers& h, const std::string& body,
+                       const char* type = "application/json") {
+    return client_->Post(path.c_str(), h, body, type);
+  }
+  std::string Submit(const Login& intake, const std::string& document) {
+    auto r = Post("/api/v1/cases", Staff(intake), document);
+    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+    return r && r->status == 201 ? json::parse(r->body)["id"].get<std::string>() : "";
+  }
+
+  ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
+  std::unique_ptr<cases::TestInstance> instance_;
+  cases::Workflow* workflow_ = nullptr;
+  vault::Vault* vault_ = nullptr;
+  std::unique_ptr<UserStore> users_;
+  std::string service_, lcpd_, fbi_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
+  auto r = client_->Get("/api/openapi.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  const json doc = json::parse(r->body);
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  for (const char* path : {"/api/v1/cases", "/api/v1/cases/{id}/review", "/api/v1/ingest/events",
+                           "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+}
+
+TEST_P(ApiTest, SignInSetsAStrictCookieAndChangesNeedTheCsrfToken) {
+  auto wrong = client_->Post("/api/v1/auth/login", json{{"username", "ian"}, {"password", "nope nope nope"}}.dump(), "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(wrong->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_EQ(json::parse(wrong->body)["type"], "https://custodian.invalid/problems/invalid-credentials");
+
+  auto ok = client_->Post("/api/v1/auth/login", json{{"username", "ian"}, {"password", kPassword}}.dump(), "application/json");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200);
+  const std::string cookie = ok->get_header_value("Set-Cookie");
+  EXPECT_THAT(cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(cookie, ::testing::Not(HasSubstr("Secure"))) << "plain HTTP on loopback";
+  const Login ian{cookie.substr(0, cookie.find(';')), json::parse(ok->body)["csrf"]};
+
+  EXPECT_EQ(client_->Get("/api/v1/cases", {{"Cookie", ian.cookie}})->status, 200);
+  auto no_csrf = Post("/api/v1/cases", {{"Cookie", ian.cookie}}, cases::Example("lcpd-subpoena"));
+  EXPECT_EQ(no_csrf->status, 403);
+  EXPECT_EQ(json::parse(no_csrf->body)["type"], "https://custodian.invalid/problems/csrf");
+  EXPECT_EQ(Post("/api/v1/cases", Staff(ian), cases::Example("lcpd-subpoena"))->status, 201);
+
+  // The session ends at sign-out, and by itself after eight hours.
+  EXPECT_EQ(Post("/api/v1/auth/logout", Staff(ian), "")->status, 204);
+  EXPECT_EQ(client_->Get("/api/v1/cases", {{"Cookie", ian.cookie}})->status, 401);
+  const Login again = SignIn("ian");
+  clock_.Set(Timestamp{clock_.Now().micros + 8 * kMicrosPerHour});
+  EXPECT_EQ(client_->Get("/api/v1/cases", {{"Cookie", again.cookie}})->status, 401);
+}
+
+TEST_P(ApiTest, SignInIsRateLimitedPerAddress) {
+  int limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = client_->Post("/api/v1/auth/login", json{{"username", "nobody"}, {"password", "whatever whatever"}}.dump(), "application/json");
+    limited += r->status == 429;
+  }
+  EXPECT_EQ(limited, 2);
+  clock_.Set(Timestamp{clock_.Now().micros + 61 * kMicrosPerSecond});
+  EXPECT_EQ(client_->Post("/api/v1/auth/login", json{{"username", "ian"}, {"password", kPassword}}.dump(), "application/json")->status, 200);
+}
+
+TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud"), ada = SignIn("ada");
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string review = json{{"decision", "approve"}}.dump();
+  const std::string registry = cases::SharedFile("spec/agencies.example.json");
+  struct Call {
+    const char* method;
+    std::string path, body;
+    std::set<std::string> allowed;
+  };
+  const std::vector<Call> calls = {
+      {"GET", "/api/v1/cases", "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"GET", "/api/v1/cases/" + id, "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"GET", "/api/v1/cases/" + id + "/decisions", "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"GET", "/api/v1/holds", "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"GET", "/api/v1/agencies", "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"POST", "/api/v1/cases", cases::Example("lcpd-subpoena"), {"ian"}},
+      {"POST", "/api/v1/cases/" + id + "/review", review, {"rae"}},
+      {"POST", "/api/v1/cases/" + id + "/approve", "", {"abe"}},
+      {"PUT", "/api/v1/agencies", registry, {"ada"}},
+  };
+  const std::map<std::string, Login> who = {{"ian", ian}, {"rae", rae}, {"abe", abe}, {"aud", aud}, {"ada", ada}};
+  const auto call = [&](const Call& c, const httplib::Headers& headers) {
+    const std::string method = c.method;
+    if (method == "GET") return client_->Get(c.path.c_str(), headers);
+    if (method == "PUT") return client_->Put(c.path.c_str(), headers, c.body, "application/json");
+    return Post(c.path, headers, c.body);
+  };
+  for (const Call& c : calls) {
+    for (const auto& [name, login] : who) {
+      SCOPED_TRACE(std::string(c.method) + " " + c.path + " as " + name);
+      auto r = call(c, Staff(login));
+      ASSERT_TRUE(r);
+      if (c.allowed.count(name)) {
+        EXPECT_LT(r->status, 300) << r->body;
+      } else {
+        EXPECT_EQ(r->status, 403) << r->body;
+      }
+    }
+    // Nobody signed in; a token on a staff endpoint.
+    EXPECT_EQ(call(c, {})->status, 401) << c.path;
+    EXPECT_EQ(call(c, Bearer(service_))->status, 403) << c.path;
+  }
+  // The approve call came after the review: the case went all the way.
+  EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(aud))->body)["state"], "awaiting_notice");
+}
+
+TEST_P(ApiTest, BadBodiesGetProblemsThatNameTheField) {
+  const Login ian = SignIn("ian"), rae = SignIn("rae");
+  auto invalid = Post("/api/v1/cases", Staff(ian), R"({"received_at": "soon"})");
+  ASSERT_EQ(invalid->status, 400);
+  const json problem = json::parse(invalid->body);
+  EXPECT_EQ(problem["status"], 400);
+  EXPECT_THAT(problem["detail"].get<std::string>(), HasSubstr("/received_at"));
+  EXPECT_TRUE(problem.contains("field"));
+  EXPECT_EQ(Post("/api/v1/cases", Staff(ian), "{")->status, 400);
+
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string path = "/api/v1/cases/" + id + "/review";
+  auto maybe = Post(path, Staff(rae), R"({"decision": "maybe"})");
+  EXPECT_EQ(maybe->status, 400);
+  EXPECT_EQ(json::parse(maybe->body)["field"], "/decision");
+  auto extra = Post(path, Staff(rae), R"({"decision": "approve", "accounts": [1]})");
+  EXPECT_EQ(extra->status, 400);
+  EXPECT_EQ(json::parse(extra->body)["field"], "/accounts");
+  EXPECT_EQ(Post(path, Staff(rae), "[1, 2]")->status, 400);
+  EXPECT_EQ(Post(path, Staff(rae), std::string(70 << 10, ' '))->status, 413);
+  // A step the state does not allow: 409. Nothing was half-applied by the refusals.
+  EXPECT_EQ(Post("/api/v1/cases/" + id + "/close", Staff(rae), "")->status, 409);
+  EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(rae))->body)["state"], "in_review");
+  EXPECT_EQ(client_->Get("/api/v1/cases/C-2026-999999", Staff(rae))->status, 404);
+  auto nowhere = client_->Get("/api/v1/nowhere", Staff(rae));
+  EXPECT_EQ(nowhere->status, 404);
+  EXPECT_EQ(json::parse(nowhere->body)["status"], 404);
+}
+
+TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
+  std::string doc = cases::Example("lcpd-subpoena");
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), doc);
+  ASSERT_EQ(submitted->status, 201) << submitted->body;
+  const json mine = json::parse(submitted->body);
+  const std::string id = mine["id"];
+  EXPECT_EQ(mine["received_at"], "2026-03-12T16:00:00Z") << "set by custodian";
+  EXPECT_FALSE(mine.contains("request"));
+  EXPECT_EQ(json::parse(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->body).size(), 1u);
+  EXPECT_TRUE(json::parse(client_->Get("/api/v1/portal/requests", Bearer(fbi_))->body).empty());
+  EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(lcpd_))->status, 200);
+  EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(fbi_))->status, 404);
+  EXPECT_EQ(client_->Get("/api/v1/portal/requests", Bearer(service_))->status, 403);
+  EXPECT_EQ(client_->Get("/api/v1/portal/requests")->status, 401);
+  EXPECT_EQ(client_->Get("/api/v1/cases", Bearer(lcpd_))->status, 403);
+  // Staff see where it came from.
+  const json staff_view = json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(SignIn("aud")))->body);
+  EXPECT_EQ(staff_view["entry"], "api");
+  EXPECT_EQ(staff_view["agency_id"], "us-nm-lcpd");
+  // A revoked token opens nothing.
+  ASSERT_TRUE(users_->RevokeToken(lcpd_.substr(4, 16), "setup").ok());
+  EXPECT_EQ(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->status, 401);
+}
+
+TEST_P(ApiTest, ServicesIngestEventsAndSubscribers) {
+  const std::string good = "{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n";
+  const std::string bad = "{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", \"kind\": \"bogus\", \"ip\": \"203.0.113.5\"}\n";
+  auto r = Post("/api/v1/ingest/events", Bearer(service_), good + bad, "application/x-ndjson");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["accepted"], 1);
+  EXPECT_EQ(json::parse(r->body)["errors"][0]["line"], 2);
+  auto all_bad = Post("/api/v1/ingest/events", Bearer(service_), bad, "application/x-ndjson");
+  ASSERT_EQ(all_bad->status, 422);
+  EXPECT_EQ(json::parse(all_bad->body)["rejected"], 1);
+  EXPECT_EQ(Post("/api/v1/ingest/events", Bearer(service_), "", "application/x-ndjson")->status, 200);
+  auto subscribers = Post("/api/v1/ingest/subscribers", Bearer(service_),
+                          R"({"account_id": 1000042, "effective_from": "2026-01-01T00:00:00Z", "username": "kestrel42"})" "\n",
+                          "application/x-ndjson");
+  EXPECT_EQ(subscribers->status, 200) << subscribers->body;
+  EXPECT_EQ(Post("/api/v1/ingest/events", Bearer(lcpd_), good, "application/x-ndjson")->status, 403);
+  EXPECT_EQ(Post("/api/v1/ingest/events", {}, good, "application/x-ndjson")->status, 401);
+  auto huge = Post("/api/v1/ingest/events", Bearer(service_), std::string((1 << 20) + 10, '\n'), "application/x-ndjson");
+  EXPECT_EQ(huge->status, 413);
+  EXPECT_EQ(vault_->Stats()->events, 1u);
+}
+
+TEST_P(ApiTest, ListeningBeyondLoopbackNeedsTls) {
+  ServerOptions options;
+  options.host = "0.0.0.0";
+  options.port = 0;
+  auto refused = ApiServer::Start(*workflow_, *users_, *vault_, clock_, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("TLS"));
+  options.tls_certificate = "/nonexistent.pem";
+  options.tls_private_key = "/nonexistent.key";
+  EXPECT_FALSE(ApiServer::Start(*workflow_, *users_, *vault_, clock_, options).ok());
+  EXPECT_TRUE(IsLoopback("127.0.0.1"));
+  EXPECT_TRUE(IsLoopback("::1"));
+  EXPECT_FALSE(IsLoopback("10.0.0.1"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::ValuesIn(cases::TestBackends()),
+                         cases::BackendName);
+
+}  // namespace
+}  // namespace custodian::server
