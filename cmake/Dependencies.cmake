@@ -31,7 +31,7 @@ set_target_properties(SOCI::core PROPERTIES IMPORTED_LOCATION "${SOCI_CORE_LIBRA
 target_link_libraries(SOCI::core INTERFACE Boost::headers ${CMAKE_DL_LIBS})
 # Debian's SOCI does not export the type information UBSan's vptr check needs for its
 # classes: code that includes SOCI's headers is built without that one check.
-if(CUSTODIAN_SANITIZE MATCHES "undefined")
+if(CUSTODIAN_SANITIZE MATCHES "undefined" OR CUSTODIAN_FUZZ)
   target_compile_options(SOCI::core INTERFACE -fno-sanitize=vptr)
 endif()
 add_library(SOCI::sqlite3 UNKNOWN IMPORTED)

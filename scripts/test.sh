@@ -67,7 +67,8 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
   scripts/build.sh fuzz
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  for target in request:examples/requests standards:policies ingest:fuzz/corpus/ingest; do
+  for target in request:examples/requests standards:policies ingest:fuzz/corpus/ingest \
+      api_body:fuzz/corpus/api_body; do
     name=${target%%:*}
     seeds=${target#*:}
     mkdir -p "$work/$name"

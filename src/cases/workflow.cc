@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/narrowing.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
 #include "policy/agency_registry.h"
@@ -87,80 +88,6 @@ nlohmann::ordered_json Detail(std::initializer_list<std::pair<const char*, nlohm
   nlohmann::ordered_json d = nlohmann::ordered_json::object();
   for (const auto& [k, v] : kv) d[k] = v;
   return d;
-}
-
-// Checks that `narrowed` (JSON) lies within `authorized`; returns its canonical form.
-Result<std::string> CheckNarrowing(const std::string& narrowed, const AuthorizedScope& authorized) {
-  auto doc = nlohmann::json::parse(narrowed, nullptr, false);
-  if (!doc.is_object()) return Status::InvalidArgument("scope: not a JSON object");
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : doc.items()) {
-    if (key != "targets" && key != "categories" && key != "window") {
-      return Status::InvalidArgument("scope/" + key + ": not a scope field (targets, categories, window)");
-    }
-  }
-  if (doc.contains("targets")) {
-    if (!doc["targets"].is_array()) return Status::InvalidArgument("scope/targets: not an array");
-    out["targets"] = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < doc["targets"].size(); ++i) {
-      const auto& t = doc["targets"][i];
-      if (!t.is_object() || !t.contains("type") || !t.contains("value") || !t["type"].is_string() ||
-          !t["value"].is_string()) {
-        return Status::InvalidArgument("scope/targets/" + std::to_string(i) + ": not a target");
-      }
-      const Target target{t["type"].get<std::string>(), t["value"].get<std::string>()};
-      const bool authorized_target =
-          std::any_of(authorized.targets.begin(), authorized.targets.end(), [&](const Target& a) {
-            return a.type == target.type && NormalizedTargetValue(a) == NormalizedTargetValue(target);
-          });
-      if (!authorized_target) {
-        return Status::InvalidArgument("scope/targets/" + std::to_string(i) +
-                                       ": not among the authorized targets (a review narrows, "
-                                       "never widens)");
-      }
-      out["targets"].push_back({{"type", target.type}, {"value", target.value}});
-    }
-  }
-  if (doc.contains("categories")) {
-    if (!doc["categories"].is_array()) return Status::InvalidArgument("scope/categories: not an array");
-    out["categories"] = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < doc["categories"].size(); ++i) {
-      const auto& c = doc["categories"][i];
-      const auto category = c.is_string() ? ParseCategory(c.get<std::string>()) : std::nullopt;
-      if (!category) {
-        return Status::InvalidArgument("scope/categories/" + std::to_string(i) + ": not a category");
-      }
-      if (!authorized.categories.Contains(*category)) {
-        return Status::InvalidArgument("scope/categories/" + std::to_string(i) +
-                                       ": not an authorized category (a review narrows, never "
-                                       "widens)");
-      }
-      out["categories"].push_back(std::string(CategoryName(*category)));
-    }
-  }
-  if (doc.contains("window")) {
-    const auto& w = doc["window"];
-    const auto field = [&](const char* name) -> Result<Timestamp> {
-      if (!w.is_object() || !w.contains(name) || !w[name].is_string()) {
-        return Status::InvalidArgument(std::string("scope/window/") + name + ": missing");
-      }
-      auto t = ParseDateTime(w[name].get<std::string>());
-      if (!t.ok()) return Status::InvalidArgument(std::string("scope/window/") + name + ": not an RFC 3339 time");
-      return *t;
-    };
-    auto start = field("start");
-    if (!start.ok()) return start.status();
-    auto end = field("end");
-    if (!end.ok()) return end.status();
-    if (!(*start < *end)) return Status::InvalidArgument("scope/window: start is not before end");
-    if (authorized.window &&
-        (*start < authorized.window->start || authorized.window->end < *end)) {
-      return Status::InvalidArgument(
-          "scope/window: outside the authorized window (a review narrows, never widens)");
-    }
-    out["window"] = {{"start", FormatDateTime(*start)}, {"end", FormatDateTime(*end)}};
-  }
-  return out.dump();
 }
 
 }  // namespace
@@ -423,7 +350,7 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
           " removes the user's notice; the reviewer must confirm it");
     }
     if (review.narrowed_scope) {
-      auto scope = CheckNarrowing(*review.narrowed_scope, *e->decision.authorized);
+      auto scope = NarrowedScope(*review.narrowed_scope, *e->decision.authorized);
       if (!scope.ok()) return scope.status();
       c.review_scope = *scope;
       detail["narrowed"] = nlohmann::ordered_json::parse(*scope);
@@ -553,27 +480,31 @@ Result<CaseView> Workflow::Close(const std::string& id, const Actor& actor,
   });
 }
 
-Result<CaseView> Workflow::Show(const std::string& id) {
+Result<CaseView> Workflow::Show(const std::string& id, const Actor& reader) {
   Result<CaseView> view = Status::Internal("unset");
-  Status s = db_.Transaction([&](soci::session& sql) {
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     view = ViewOf(tx, id);
-    return view.status();
+    if (!view.ok()) return view.status();
+    return tx.Audit(clock_.Now(), reader.name, id, "view_case", "{}");
   });
   if (!s.ok()) return s;
   return view;
 }
 
-Result<std::vector<CaseView>> Workflow::List(const CaseFilter& filter) {
+Result<std::vector<CaseView>> Workflow::List(const CaseFilter& filter, const Actor& reader) {
   std::vector<CaseView> out;
-  Status s = db_.Transaction([&](soci::session& sql) {
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     for (const CaseRecord& c : tx.ListCases(filter)) {
       auto v = ViewOf(tx, c.id);
       if (!v.ok()) return v.status();
       out.push_back(std::move(v).value());
     }
-    return Status::Ok();
+    nlohmann::ordered_json detail = {{"cases", out.size()}};
+    if (filter.state) detail["state"] = std::string(CaseStateName(*filter.state));
+    if (filter.agency_id) detail["agency_id"] = *filter.agency_id;
+    return tx.Audit(clock_.Now(), reader.name, std::nullopt, "list_cases", detail.dump());
   });
   if (!s.ok()) return s;
   const auto rank = [](const CaseView& v) { return v.overdue ? 0 : v.due_soon ? 1 : 2; };
@@ -656,13 +587,13 @@ Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_
   return Status::Ok();
 }
 
-Result<std::vector<DecisionRecord>> Workflow::Decisions(const std::string& id) {
+Result<std::vector<DecisionRecord>> Workflow::Decisions(const std::string& id, const Actor& reader) {
   std::vector<DecisionRecord> out;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     if (auto c = tx.GetCase(id); !c.ok()) return c.status();
     out = tx.Decisions(id);
-    return Status::Ok();
+    return tx.Audit(clock_.Now(), reader.name, id, "view_decisions", "{}");
   });
   if (!s.ok()) return s;
   return out;
@@ -678,11 +609,13 @@ Result<std::optional<RegistryDocument>> Workflow::Registry() {
   return out;
 }
 
-Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id) {
+Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id, const Actor& reader) {
   std::vector<HoldRecord> out;
-  Status s = db_.Transaction([&](soci::session& sql) {
-    out = CaseTx(sql).Holds(case_id);
-    return Status::Ok();
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    out = tx.Holds(case_id);
+    return tx.Audit(clock_.Now(), reader.name,
+                    case_id.empty() ? std::nullopt : std::optional(case_id), "list_holds", "{}");
   });
   if (!s.ok()) return s;
   return out;

@@ -93,15 +93,16 @@ class Workflow {
   Result<CaseView> EndNoticeWait(const std::string& id, const Actor& actor);
   Result<CaseView> Close(const std::string& id, const Actor& actor,
                          const std::optional<std::string>& note);
-  Result<CaseView> Show(const std::string& id);
+  // Reads are audited like changes: `reader` is who looked.
+  Result<CaseView> Show(const std::string& id, const Actor& reader);
   // Overdue cases first, then those due soon, then by deadline and receipt.
-  Result<std::vector<CaseView>> List(const CaseFilter& filter);
+  Result<std::vector<CaseView>> List(const CaseFilter& filter, const Actor& reader);
 
   // Every decision taken on the case, oldest first.
-  Result<std::vector<DecisionRecord>> Decisions(const std::string& id);
+  Result<std::vector<DecisionRecord>> Decisions(const std::string& id, const Actor& reader);
 
   // Preservation holds.
-  Result<std::vector<HoldRecord>> Holds(const std::string& case_id = "");
+  Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);
   Status ReleaseHold(const std::string& hold_id, const Actor& actor);
 
   // Replaces the agency registry (spec/agencies.example.json's format).

@@ -33,6 +33,8 @@ std::string With(const std::string& document, const std::string& pointer, nlohma
 
 Timestamp T(const char* text) { return ParseDateTime(text).value(); }
 
+const Actor kReader{"auditor-1"};
+
 class WorkflowTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -78,7 +80,7 @@ TEST_P(WorkflowTest, TheStoreIsMigratedOnceAndReopens) {
   ASSERT_TRUE(instance_->db);
   EXPECT_EQ(instance_->db->schema_version(), latest);
   MakeWorkflow({});
-  EXPECT_TRUE(instance_->workflow->Show(id).ok());
+  EXPECT_TRUE(instance_->workflow->Show(id, kReader).ok());
 }
 
 TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
@@ -95,6 +97,12 @@ TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
   EXPECT_EQ(v.decision.registry_sha256->size(), 64u);
   EXPECT_EQ(nlohmann::json::parse(v.request.document)["id"], v.record.id);
   EXPECT_THAT(Actions(v.record.id), ::testing::ElementsAre("intake-1 submit", "intake-1 start_review"));
+  // Reading a case is recorded as well as changing it.
+  ASSERT_TRUE(instance_->workflow->Show(v.record.id, kReader).ok());
+  ASSERT_TRUE(instance_->workflow->Decisions(v.record.id, kReader).ok());
+  EXPECT_THAT(Actions(v.record.id), ::testing::ElementsAre("intake-1 submit", "intake-1 start_review",
+                                                           "auditor-1 view_case",
+                                                           "auditor-1 view_decisions"));
 }
 
 TEST_P(WorkflowTest, ReviewThenASecondPersonApproves) {
@@ -117,7 +125,7 @@ TEST_P(WorkflowTest, ReviewThenASecondPersonApproves) {
     EXPECT_EQ(same.status().code(), Status::Code::kPermissionDenied);
     EXPECT_THAT(same.status().message(), HasSubstr("two-person rule"));
   }
-  EXPECT_EQ(instance_->workflow->Show(id)->record.state, CaseState::kReviewed);
+  EXPECT_EQ(instance_->workflow->Show(id, kReader)->record.state, CaseState::kReviewed);
 
   auto approved = instance_->workflow->Approve(id, {"approver-1"});
   ASSERT_TRUE(approved.ok()) << approved.status().message();
@@ -149,7 +157,7 @@ TEST_P(WorkflowTest, DepartingFromTheRecommendationNeedsAReason) {
   EXPECT_EQ(with_reason->record.review_note, "the return date is wrong");
 
   const std::string pushback = Submit(Example("vague-subpoena")).record.id;
-  EXPECT_EQ(instance_->workflow->Show(pushback)->decision.action, "pushback");
+  EXPECT_EQ(instance_->workflow->Show(pushback, kReader)->decision.action, "pushback");
   auto approve = instance_->workflow->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kApprove, "fine"});
   ASSERT_FALSE(approve.ok());
   EXPECT_THAT(approve.status().message(), HasSubstr("the standards authorize nothing"));
@@ -236,7 +244,7 @@ TEST_P(WorkflowTest, AReviewerNarrowsButNeverWidens) {
     ASSERT_FALSE(r.ok()) << wider;
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << wider;
   }
-  EXPECT_EQ(instance_->workflow->Show(id)->record.state, CaseState::kInReview);
+  EXPECT_EQ(instance_->workflow->Show(id, kReader)->record.state, CaseState::kInReview);
   Review review;
   review.narrowed_scope = R"({"categories": ["access_log"], "window": {"start": "2026-02-01T00:00:00Z", "end": "2026-03-01T00:00:00Z"}})";
   auto narrowed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, review);
@@ -277,10 +285,10 @@ TEST_P(WorkflowTest, ABadDocumentIsRefusedWithEveryProblemAndStoresNothing) {
   EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("/received_at"));
   EXPECT_THAT(bad.status().message(), HasSubstr("/targets"));
-  EXPECT_TRUE(instance_->workflow->List({})->empty());
+  EXPECT_TRUE(instance_->workflow->List({}, kReader)->empty());
   auto not_json = instance_->workflow->Submit({"{", Entry::kPortal, {"p"}, "us-nm-lcpd", "a@las-cruces.org"});
   EXPECT_EQ(not_json.status().code(), Status::Code::kInvalidArgument);
-  EXPECT_TRUE(instance_->workflow->List({})->empty());
+  EXPECT_TRUE(instance_->workflow->List({}, kReader)->empty());
 }
 
 TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
@@ -303,7 +311,7 @@ TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
   const std::string extension = With(Example("preservation"), "/process/preserve_reference", id);
   const std::string first = Submit(With(extension, "/process/reference", "EXT-1")).record.id;
   ASSERT_TRUE(instance_->workflow->ReviewCase(first, {"reviewer-1"}, {}).ok());
-  const HoldRecord extended = instance_->workflow->Holds(id)->at(0);
+  const HoldRecord extended = instance_->workflow->Holds(id, kReader)->at(0);
   EXPECT_EQ(extended.extensions, 1);
   EXPECT_EQ(extended.expires_at.micros,
             hold.expires_at.micros + instance_->standards.preservation_extension_days * kMicrosPerDay);
@@ -315,7 +323,7 @@ TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
 
   ASSERT_TRUE(instance_->workflow->ReleaseHold(hold.id, {"reviewer-2"}).ok());
   EXPECT_TRUE(instance_->vault->Holds().empty());
-  EXPECT_EQ(instance_->workflow->Show(id)->record.state, CaseState::kReleased);
+  EXPECT_EQ(instance_->workflow->Show(id, kReader)->record.state, CaseState::kReleased);
   EXPECT_EQ(instance_->workflow->ReleaseHold(hold.id, {"reviewer-2"}).code(), Status::Code::kFailedPrecondition);
   ASSERT_TRUE(instance_->workflow->Close(id, {"reviewer-2"}, std::nullopt).ok());
 }
@@ -335,7 +343,7 @@ TEST_P(WorkflowTest, OverdueAndDueSoonCasesAreListedFirst) {
   const std::string soon = Submit(With(Example("lcpd-subpoena"), "/process/return_by", "2026-03-12")).record.id;
   const std::string overdue = Submit(With(Example("lcpd-subpoena"), "/process/return_by", "2026-03-10")).record.id;
   const std::string none = Submit(With(Example("lcpd-subpoena"), "/process/return_by", nullptr)).record.id;
-  auto list = instance_->workflow->List({});
+  auto list = instance_->workflow->List({}, kReader);
   ASSERT_TRUE(list.ok());
   std::vector<std::string> order;
   for (const CaseView& v : *list) order.push_back(v.record.id);
@@ -344,10 +352,10 @@ TEST_P(WorkflowTest, OverdueAndDueSoonCasesAreListedFirst) {
   EXPECT_TRUE((*list)[1].due_soon);
   CaseFilter in_review;
   in_review.state = CaseState::kInReview;
-  EXPECT_EQ(instance_->workflow->List(in_review)->size(), 4u);
+  EXPECT_EQ(instance_->workflow->List(in_review, kReader)->size(), 4u);
   CaseFilter agency;
   agency.agency_id = "us-fbi";
-  EXPECT_TRUE(instance_->workflow->List(agency)->empty());
+  EXPECT_TRUE(instance_->workflow->List(agency, kReader)->empty());
 }
 
 TEST_P(WorkflowTest, ClosingIsForFinishedCasesOnly) {

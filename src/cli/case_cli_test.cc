@@ -52,13 +52,13 @@ TEST_F(CaseCliTest, ARequestGoesFromIntakeThroughTwoPeopleToTheNoticeWait) {
   EXPECT_EQ(approved["state"], "awaiting_notice");
   EXPECT_EQ(approved["approver"], "approver-1");
 
-  const json shown = Ok("case show " + id);
+  const json shown = Ok("case show " + id + " --actor auditor-1");
   EXPECT_EQ(shown["request"]["process"]["reference"], "GJ-2026-0311");
-  const json listed = Ok("case list --open");
+  const json listed = Ok("case list --open --actor auditor-1");
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["id"], id);
   EXPECT_FALSE(listed[0].contains("request"));
-  EXPECT_EQ(Run("case list --state nonsense" + Data()).exit_code, 2);
+  EXPECT_EQ(Run("case list --state nonsense --actor auditor-1" + Data()).exit_code, 2);
 }
 
 TEST_F(CaseCliTest, ABadDocumentExitsTwoNamingEveryProblem) {
@@ -67,19 +67,19 @@ TEST_F(CaseCliTest, ABadDocumentExitsTwoNamingEveryProblem) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("/received_at"));
   EXPECT_THAT(bad.err, HasSubstr("/requester"));
-  EXPECT_TRUE(Ok("case list").empty()) << "nothing stored";
+  EXPECT_TRUE(Ok("case list --actor auditor-1").empty()) << "nothing stored";
   EXPECT_EQ(Run("case submit --actor intake-1 " + root_ + "/missing.json" + Data()).exit_code, 2);
-  EXPECT_EQ(Run("case show C-2026-999999" + Data()).exit_code, 2);
+  EXPECT_EQ(Run("case show C-2026-999999 --actor auditor-1" + Data()).exit_code, 2);
 }
 
 TEST_F(CaseCliTest, APreservationIsHeldAndReleasedFromTheCli) {
   const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/preservation.json"))["id"];
   EXPECT_EQ(Ok("case review " + id + " --actor reviewer-1 --decision approve")["state"], "holding");
-  const json holds = Ok("hold list --case " + id);
+  const json holds = Ok("hold list --case " + id + " --actor auditor-1");
   ASSERT_EQ(holds.size(), 1u);
   EXPECT_EQ(holds[0]["account_id"], "1000042");
   EXPECT_EQ(Ok("hold release " + holds[0]["id"].get<std::string>() + " --actor reviewer-2")["released"], holds[0]["id"]);
-  EXPECT_EQ(Ok("case show " + id)["state"], "released");
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "released");
   EXPECT_EQ(Ok("case close " + id + " --actor reviewer-2 --note done")["state"], "closed");
 }
 
@@ -90,7 +90,7 @@ TEST_F(CaseCliTest, AnInstanceCanForbidDecisionsFromTheCli) {
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_THAT(refused.err, HasSubstr("cases.cli_decisions = false"));
   std::ofstream(data_ + "/custodian.toml") << "[cases]\ncli_decision = false\n";
-  Outcome typo = Run("case show " + id + Data());
+  Outcome typo = Run("case show " + id + " --actor auditor-1" + Data());
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_THAT(typo.err, HasSubstr("custodian.toml:2:1"));
   EXPECT_THAT(typo.err, HasSubstr("cli_decisions"));

@@ -150,15 +150,17 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   auto* show = kase->add_subcommand("show", "One case, with its request and latest decision");
   AddInstanceFlags(show, f->instance);
   show->add_option("ID", f->id, "The case")->required();
-  show->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->Show(f->id), true); });
+  WithActor(show, *f);
+  show->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->Show(f->id, actor()), true); });
   });
 
   auto* list = kase->add_subcommand("list", "Cases: overdue and due soon first");
   AddInstanceFlags(list, f->instance);
   list->add_option("--state", f->state, "Only cases in this state");
   list->add_flag("--open", f->open_only, "Only open cases");
-  list->callback([f, exit_code] {
+  WithActor(list, *f);
+  list->callback([f, actor, exit_code] {
     *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
       cases::CaseFilter filter;
       filter.open_only = f->open_only;
@@ -166,7 +168,7 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
         filter.state = cases::ParseCaseState(f->state);
         if (!filter.state) return Status::InvalidArgument("--state: no state called " + f->state);
       }
-      auto all = s.workflow->List(filter);
+      auto all = s.workflow->List(filter, actor());
       if (!all.ok()) return all.status();
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const cases::CaseView& v : *all) out.push_back(cases::CaseToJson(v, false));
@@ -241,9 +243,10 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   auto* hold_list = hold->add_subcommand("list", "Holds, oldest first");
   AddInstanceFlags(hold_list, f->instance);
   hold_list->add_option("--case", f->case_id, "Only this case's holds");
-  hold_list->callback([f, exit_code] {
+  WithActor(hold_list, *f);
+  hold_list->callback([f, actor, exit_code] {
     *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
-      auto holds = s.workflow->Holds(f->case_id);
+      auto holds = s.workflow->Holds(f->case_id, actor());
       if (!holds.ok()) return holds.status();
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const cases::HoldRecord& h : *holds) out.push_back(cases::HoldToJson(h));

@@ -13,6 +13,7 @@
 #include "cases/case_json.h"
 #include "cases/case_store.h"
 #include "core/ip_address.h"
+#include "server/api_bodies.h"
 #include "server/problem.h"
 
 namespace custodian::embedded {
@@ -72,31 +73,6 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
     pos = end + 1;
   }
   return "";
-}
-
-// A JSON object body, or a problem saying why not.
-Result<nlohmann::json> ObjectBody(const httplib::Request& req) {
-  auto body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return Status::InvalidArgument("/: the body is not a JSON object");
-  }
-  return body;
-}
-
-// Refuses keys of `body` that are not `known`; the problem names the first one.
-Status OnlyKeys(const nlohmann::json& body, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : body.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return Status::InvalidArgument("/" + key + ": not a field of this request");
-    }
-  }
-  return Status::Ok();
-}
-
-Result<std::optional<std::string>> OptionalString(const nlohmann::json& body, const char* key) {
-  if (!body.contains(key) || body[key].is_null()) return std::optional<std::string>();
-  if (!body[key].is_string()) return Status::InvalidArgument(std::string("/") + key + ": not a string");
-  return std::optional<std::string>(body[key].get<std::string>());
 }
 
 // Login attempts per client address in the last minute.
@@ -257,19 +233,9 @@ struct ApiServer::Impl {
         return SendProblem(res, {429, "too-many-attempts", "Too many sign-in attempts",
                                  "Wait a minute before trying again.", ""});
       }
-      auto body = ObjectBody(req);
+      auto body = ParseLoginBody(req.body);
       if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
-      if (Status s = OnlyKeys(*body, {"username", "password", "totp"}); !s.ok()) {
-        return SendProblem(res, ProblemOf(s));
-      }
-      auto user = OptionalString(*body, "username");
-      auto password = OptionalString(*body, "password");
-      auto totp = OptionalString(*body, "totp");
-      if (!user.ok() || !password.ok() || !totp.ok() || !*user || !*password) {
-        return SendProblem(res, {400, "invalid-request", "The request is not valid",
-                                 "username and password are required strings.", ""});
-      }
-      const LoginResult r = users.Login(**user, **password, totp->value_or(""));
+      const LoginResult r = users.Login(body->username, body->password, body->totp);
       if (r.outcome == LoginOutcome::kLocked) {
         return SendProblem(res, {429, "locked", "Too many failed sign-ins",
                                  "The account is locked for a while.", ""});
@@ -285,11 +251,11 @@ struct ApiServer::Impl {
       if (tls) cookie += "; Secure";
       res.set_header("Set-Cookie", cookie);
       json roles = json::array();
-      const auto signed_in = users.GetUser(**user);
+      const auto signed_in = users.GetUser(body->username);
       if (signed_in.ok()) {
         for (Role role : signed_in->roles) roles.push_back(std::string(kRoleNames[static_cast<size_t>(role)]));
       }
-      Send(res, 200, {{"user", **user}, {"roles", roles}, {"csrf", r.session.csrf},
+      Send(res, 200, {{"user", body->username}, {"roles", roles}, {"csrf", r.session.csrf},
                       {"expires_at", FormatDateTime(r.session.expires_at)}});
     });
     Post("/api/v1/auth/logout", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
@@ -299,7 +265,7 @@ struct ApiServer::Impl {
     });
 
     // --- Cases (staff).
-    Get("/api/v1/cases", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Get("/api/v1/cases", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       cases::CaseFilter filter;
       if (req.has_param("state")) {
         filter.state = cases::ParseCaseState(req.get_param_value("state"));
@@ -309,7 +275,7 @@ struct ApiServer::Impl {
         }
       }
       filter.open_only = req.get_param_value("open") == "true";
-      auto list = workflow.List(filter);
+      auto list = workflow.List(filter, {caller.name});
       if (!list.ok()) return SendProblem(res, ProblemOf(list.status()));
       json out = json::array();
       for (const auto& v : *list) out.push_back(cases::CaseToJson(v, false));
@@ -318,13 +284,11 @@ struct ApiServer::Impl {
     Post("/api/v1/cases", Staff({Role::kIntake}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       SendCase(res, workflow.Submit({req.body, cases::Entry::kStaff, {caller.name}}), 201);
     });
-    Get(std::string("/api/v1/cases/") + kCaseId, Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
-      SendCase(res, workflow.Show(req.matches[1]));
+    Get(std::string("/api/v1/cases/") + kCaseId, Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      SendCase(res, workflow.Show(req.matches[1], {caller.name}));
     });
-    Get(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
-      auto view = workflow.Show(req.matches[1]);
-      if (!view.ok()) return SendProblem(res, ProblemOf(view.status()));
-      auto all = workflow.Decisions(req.matches[1]);
+    Get(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto all = workflow.Decisions(req.matches[1], {caller.name});
       if (!all.ok()) return SendProblem(res, ProblemOf(all.status()));
       json out = json::array();
       for (const cases::DecisionRecord& d : *all) {
@@ -340,33 +304,9 @@ struct ApiServer::Impl {
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           auto body = ObjectBody(req);
-           if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
-           if (Status s = OnlyKeys(*body, {"decision", "note", "scope", "confirm_investigation"}); !s.ok()) {
-             return SendProblem(res, ProblemOf(s));
-           }
-           auto decision = OptionalString(*body, "decision");
-           auto note = OptionalString(*body, "note");
-           cases::Review review;
-           if (!decision.ok() || !*decision ||
-               (**decision != "approve" && **decision != "pushback" && **decision != "reject")) {
-             return SendProblem(res, {400, "invalid-request", "The request is not valid",
-                                      "decision: approve, pushback or reject", "/decision"});
-           }
-           if (!note.ok()) return SendProblem(res, ProblemOf(note.status()));
-           review.decision = **decision == "approve"    ? cases::ReviewDecision::kApprove
-                             : **decision == "pushback" ? cases::ReviewDecision::kPushback
-                                                        : cases::ReviewDecision::kReject;
-           review.note = *note;
-           if (body->contains("scope") && !(*body)["scope"].is_null()) review.narrowed_scope = (*body)["scope"].dump();
-           if (body->contains("confirm_investigation")) {
-             if (!(*body)["confirm_investigation"].is_boolean()) {
-               return SendProblem(res, {400, "invalid-request", "The request is not valid",
-                                        "confirm_investigation: not a boolean", "/confirm_investigation"});
-             }
-             review.confirm_investigation = (*body)["confirm_investigation"].get<bool>();
-           }
-           SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, review));
+           auto review = ParseReviewBody(req.body);
+           if (!review.ok()) return SendProblem(res, ProblemOf(review.status()));
+           SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, *review));
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
@@ -374,37 +314,20 @@ struct ApiServer::Impl {
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/verify-requester",
          Staff({Role::kIntake, Role::kReviewer}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           auto body = ObjectBody(req);
-           if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
-           if (Status s = OnlyKeys(*body, {"phone", "agency_id", "note"}); !s.ok()) {
-             return SendProblem(res, ProblemOf(s));
-           }
-           auto phone = OptionalString(*body, "phone");
-           auto agency = OptionalString(*body, "agency_id");
-           auto note = OptionalString(*body, "note");
-           if (!phone.ok() || !*phone || !agency.ok() || !note.ok()) {
-             return SendProblem(res, {400, "invalid-request", "The request is not valid",
-                                      "phone is a required string; agency_id and note strings", "/phone"});
-           }
-           SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, {**phone, *note, *agency}));
+           auto callback = ParseCallbackBody(req.body);
+           if (!callback.ok()) return SendProblem(res, ProblemOf(callback.status()));
+           SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, *callback));
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           std::optional<std::string> note;
-           if (!req.body.empty()) {
-             auto body = ObjectBody(req);
-             if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
-             if (Status s = OnlyKeys(*body, {"note"}); !s.ok()) return SendProblem(res, ProblemOf(s));
-             auto n = OptionalString(*body, "note");
-             if (!n.ok()) return SendProblem(res, ProblemOf(n.status()));
-             note = *n;
-           }
-           SendCase(res, workflow.Close(req.matches[1], {caller.name}, note));
+           auto note = ParseCloseBody(req.body);
+           if (!note.ok()) return SendProblem(res, ProblemOf(note.status()));
+           SendCase(res, workflow.Close(req.matches[1], {caller.name}, *note));
          });
 
     // --- Holds and the registry.
-    Get("/api/v1/holds", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
-      auto holds = workflow.Holds(req.get_param_value("case"));
+    Get("/api/v1/holds", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto holds = workflow.Holds(req.get_param_value("case"), {caller.name});
       if (!holds.ok()) return SendProblem(res, ProblemOf(holds.status()));
       json out = json::array();
       for (const auto& h : *holds) out.push_back(cases::HoldToJson(h));
@@ -455,14 +378,14 @@ struct ApiServer::Impl {
     Get("/api/v1/portal/requests", Requester(), [this](const httplib::Request&, httplib::Response& res, const Caller& caller) {
       cases::CaseFilter filter;
       filter.agency_id = caller.agency_id;
-      auto list = workflow.List(filter);
+      auto list = workflow.List(filter, {caller.name});
       if (!list.ok()) return SendProblem(res, ProblemOf(list.status()));
       json out = json::array();
       for (const auto& v : *list) out.push_back(RequesterView(v));
       Send(res, 200, out);
     });
     Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto v = workflow.Show(req.matches[1]);
+      auto v = workflow.Show(req.matches[1], {caller.name});
       // Another agency's case is answered as if it did not exist.
       if (!v.ok() || v->record.agency_id != caller.agency_id) {
         return SendProblem(res, ProblemOf(Status::NotFound("no request " + req.matches[1].str())));

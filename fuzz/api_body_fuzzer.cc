@@ -1,0 +1,52 @@
+// Fuzzes what a caller of the HTTP API controls in its JSON bodies: sign-in, review (with a
+// narrowed scope checked against an authorized one), callback and close bodies. Any crash,
+// sanitizer report or broken invariant is a bug.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "cases/narrowing.h"
+#include "server/api_bodies.h"
+
+namespace {
+
+const custodian::AuthorizedScope& Authorized() {
+  static const custodian::AuthorizedScope scope = [] {
+    custodian::AuthorizedScope s;
+    s.targets = {{"account_id", "1000042"}, {"email", "Ana@Example.net"}, {"ip", "203.0.113.7:443"}};
+    s.categories.Add(custodian::Category::kBasicSubscriber);
+    s.categories.Add(custodian::Category::kAccessLog);
+    s.window = custodian::Window{custodian::ParseDateTime("2026-01-01T00:00:00Z").value(),
+                                 custodian::ParseDateTime("2026-03-01T00:00:00Z").value()};
+    return s;
+  }();
+  return scope;
+}
+
+// A refusal must name the field at fault by its JSON pointer.
+void CheckRefusal(const custodian::Status& s) {
+  if (s.ok()) return;
+  if (!s.IsInvalidArgument() || s.message().empty() || s.message()[0] != '/') std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  CheckRefusal(custodian::server::ParseLoginBody(body).status());
+  CheckRefusal(custodian::server::ParseCallbackBody(body).status());
+  CheckRefusal(custodian::server::ParseCloseBody(body).status());
+  auto review = custodian::server::ParseReviewBody(body);
+  CheckRefusal(review.status());
+  if (review.ok() && review->narrowed_scope) {
+    auto narrowed = custodian::cases::NarrowedScope(*review->narrowed_scope, Authorized());
+    CheckRefusal(narrowed.status());
+    // What passes is within the authorized scope, and passes again unchanged.
+    if (narrowed.ok()) {
+      auto again = custodian::cases::NarrowedScope(*narrowed, Authorized());
+      if (!again.ok() || *again != *narrowed) std::abort();
+    }
+  }
+  return 0;
+}
