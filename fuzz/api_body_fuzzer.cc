@@ -1,5 +1,5 @@
 // Fuzzes what a caller of the HTTP API controls in its JSON bodies: sign-in, review (with a
-// narrowed scope checked against an authorized one), callback and close bodies. Any crash,
+// narrowed scope checked against an authorized one), callback, nondisclosure and close bodies. Any crash,
 // sanitizer report or broken invariant is a bug.
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckRefusal(custodian::server::ParseLoginBody(body).status());
   CheckRefusal(custodian::server::ParseCallbackBody(body).status());
   CheckRefusal(custodian::server::ParseCloseBody(body).status());
+  CheckRefusal(custodian::server::ParseNondisclosureBody(body).status());
   auto review = custodian::server::ParseReviewBody(body);
   CheckRefusal(review.status());
   if (review.ok() && review->narrowed_scope) {

@@ -26,6 +26,18 @@ nlohmann::ordered_json HoldToJson(const HoldRecord& h) {
           {"ended_by", OrNull(h.ended_by)}};
 }
 
+nlohmann::ordered_json NoticeToJson(const NoticeRecord& n) {
+  return {{"id", n.id},
+          {"case_id", n.case_id},
+          {"account_id", n.account},
+          {"timing", n.timing},
+          {"state", std::string(kNoticeStateNames[static_cast<size_t>(n.state)])},
+          {"not_before", FormatDateTime(n.not_before)},
+          {"attempts", n.attempts},
+          {"last_error", n.last_error ? nlohmann::ordered_json(*n.last_error) : nullptr},
+          {"sent_at", n.sent_at ? nlohmann::ordered_json(FormatDateTime(*n.sent_at)) : nullptr}};
+}
+
 nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
   const CaseRecord& c = v.record;
   nlohmann::ordered_json out = {

@@ -11,5 +11,6 @@ namespace custodian::cases {
 // verifications and holds; with the request document too when `with_request`.
 nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request);
 nlohmann::ordered_json HoldToJson(const HoldRecord& h);
+nlohmann::ordered_json NoticeToJson(const NoticeRecord& n);
 
 }  // namespace custodian::cases

@@ -89,6 +89,34 @@ struct HoldRecord {
   std::optional<std::string> ended_by;
 };
 
+// A notice to a user about a request for their records (DESIGN.md, Notice), in the outbox.
+enum class NoticeState { kPending, kHeld, kSent };
+inline constexpr std::array<std::string_view, 3> kNoticeStateNames = {"pending", "held", "sent"};
+
+struct NoticeRecord {
+  std::string id;  // notice_id: the service deduplicates by it
+  std::string case_id;
+  std::string account;
+  std::string payload;  // the JSON body, exactly as sent (and signed)
+  std::string timing;   // the decision's notice.when: before_production, after_…
+  NoticeState state = NoticeState::kPending;
+  Timestamp not_before;       // not sent before this
+  int attempts = 0;
+  Timestamp next_attempt_at;  // after a failed attempt: the backoff's end
+  std::optional<std::string> last_error;
+  std::optional<Timestamp> sent_at;
+  Timestamp created_at;
+};
+
+// A nondisclosure order as recorded for a case; the latest is in force.
+struct NondisclosureRecord {
+  std::string case_id;
+  int seq = 0;
+  std::optional<Date> until;  // none: no end stated
+  std::string recorded_by;
+  Timestamp recorded_at;
+};
+
 struct AuditEntry {
   long long seq = 0;
   Timestamp at;

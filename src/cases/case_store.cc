@@ -110,6 +110,27 @@ constexpr char kHoldColumns[] =
     "id, case_id, account, placed_by, placed_at, expires_at, extensions, state, ended_at, "
     "ended_by";
 
+constexpr char kNoticeColumns[] =
+    "id, case_id, account, payload, timing, state, not_before, attempts, next_attempt_at, "
+    "last_error, sent_at, created_at";
+
+NoticeRecord NoticeOf(const soci::row& r) {
+  NoticeRecord n;
+  n.id = Text(r, 0);
+  n.case_id = Text(r, 1);
+  n.account = Text(r, 2);
+  n.payload = Text(r, 3);
+  n.timing = Text(r, 4);
+  n.state = EnumOf<NoticeState>(Text(r, 5), kNoticeStateNames);
+  n.not_before = Timestamp{Int(r, 6)};
+  n.attempts = static_cast<int>(Int(r, 7));
+  n.next_attempt_at = Timestamp{Int(r, 8)};
+  n.last_error = OptText(r, 9);
+  n.sent_at = OptTime(r, 10);
+  n.created_at = Timestamp{Int(r, 11)};
+  return n;
+}
+
 }  // namespace
 
 std::string CaseTx::NewCaseId(int year) {
@@ -314,6 +335,85 @@ std::vector<HoldRecord> CaseTx::Holds(const std::string& case_id) {
   std::vector<HoldRecord> out;
   for (const soci::row& r : rows) out.push_back(HoldOf(r));
   return out;
+}
+
+Status CaseTx::InsertNotice(const NoticeRecord& n) {
+  const long long created = n.created_at.micros;
+  sql_ << "INSERT INTO notices (id, case_id, account, payload, timing, state, not_before, "
+          "attempts, next_attempt_at, created_at) VALUES (:i, :c, :a, :p, :t, 'pending', 0, 0, 0, "
+          ":cr)",
+      soci::use(n.id), soci::use(n.case_id), soci::use(n.account), soci::use(n.payload),
+      soci::use(n.timing), soci::use(created);
+  return UpdateNotice(n);
+}
+
+Status CaseTx::UpdateNotice(const NoticeRecord& n) {
+  const std::string state(kNoticeStateNames[static_cast<size_t>(n.state)]);
+  const long long not_before = n.not_before.micros, next = n.next_attempt_at.micros;
+  Nullable<std::string> error(n.last_error);
+  Nullable<long long> sent(Micros(n.sent_at));
+  sql_ << "UPDATE notices SET state = :s, not_before = :nb, attempts = :a, next_attempt_at = :n, "
+          "last_error = :e, sent_at = :t WHERE id = :i",
+      soci::use(state), soci::use(not_before), soci::use(n.attempts), soci::use(next),
+      soci::use(error.value, error.ind), soci::use(sent.value, sent.ind), soci::use(n.id);
+  return Status::Ok();
+}
+
+std::vector<NoticeRecord> CaseTx::Notices(const std::string& case_id) {
+  const int all = case_id.empty();
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kNoticeColumns
+                    << " FROM notices WHERE (:all = 1 OR case_id = :c) ORDER BY created_at, id",
+       soci::use(all, "all"), soci::use(case_id, "c"));
+  std::vector<NoticeRecord> out;
+  for (const soci::row& r : rows) out.push_back(NoticeOf(r));
+  return out;
+}
+
+std::vector<NoticeRecord> CaseTx::DueNotices(Timestamp now, int limit) {
+  const long long at = now.micros;
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kNoticeColumns
+                    << " FROM notices WHERE state = 'pending' AND not_before <= :t1 AND "
+                       "next_attempt_at <= :t2 ORDER BY not_before, id",
+       soci::use(at, "t1"), soci::use(at, "t2"));
+  std::vector<NoticeRecord> out;
+  for (const soci::row& r : rows) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    out.push_back(NoticeOf(r));
+  }
+  return out;
+}
+
+Status CaseTx::AppendNondisclosure(NondisclosureRecord n) {
+  int seq = 0;
+  soci::indicator ind;
+  sql_ << "SELECT MAX(seq) FROM nondisclosure WHERE case_id = :c", soci::use(n.case_id),
+      soci::into(seq, ind);
+  n.seq = (ind == soci::i_null ? 0 : seq) + 1;
+  Nullable<std::string> until(n.until ? std::optional(FormatDate(*n.until)) : std::nullopt);
+  const long long at = n.recorded_at.micros;
+  sql_ << "INSERT INTO nondisclosure (case_id, seq, until_date, recorded_by, recorded_at) "
+          "VALUES (:c, :s, :u, :b, :t)",
+      soci::use(n.case_id), soci::use(n.seq), soci::use(until.value, until.ind),
+      soci::use(n.recorded_by), soci::use(at);
+  return Status::Ok();
+}
+
+std::optional<NondisclosureRecord> CaseTx::LatestNondisclosure(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, seq, until_date, recorded_by, recorded_at FROM "
+                       "nondisclosure WHERE case_id = :c ORDER BY seq DESC",
+       soci::use(case_id));
+  for (const soci::row& r : rows) {
+    NondisclosureRecord n{Text(r, 0), static_cast<int>(Int(r, 1)), std::nullopt, Text(r, 3),
+                          Timestamp{Int(r, 4)}};
+    if (auto until = OptText(r, 2)) {
+      if (auto d = ParseDate(*until); d.ok()) n.until = *d;
+    }
+    return n;
+  }
+  return std::nullopt;
 }
 
 Status CaseTx::Audit(Timestamp at, const std::string& actor,

@@ -50,6 +50,16 @@ class CaseTx {
   // The holds of a case (all cases when empty), oldest first.
   std::vector<HoldRecord> Holds(const std::string& case_id = "");
 
+  Status InsertNotice(const NoticeRecord& n);
+  Status UpdateNotice(const NoticeRecord& n);
+  // A case's notices (all when empty), oldest first.
+  std::vector<NoticeRecord> Notices(const std::string& case_id = "");
+  // Pending notices whose time and backoff have come, oldest first.
+  std::vector<NoticeRecord> DueNotices(Timestamp now, int limit);
+
+  Status AppendNondisclosure(NondisclosureRecord n);
+  std::optional<NondisclosureRecord> LatestNondisclosure(const std::string& case_id);
+
   // Appends to the audit table; `detail` is JSON.
   Status Audit(Timestamp at, const std::string& actor, const std::optional<std::string>& case_id,
                const std::string& action, const std::string& detail);

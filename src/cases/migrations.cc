@@ -61,6 +61,22 @@ const std::vector<Migration>& Migrations() {
            "kind TEXT NOT NULL, name TEXT NOT NULL, agency_id TEXT, email TEXT, "
            "created_at BIGINT NOT NULL, created_by TEXT NOT NULL, revoked_at BIGINT)",
        }},
+      {3,
+       "the notice outbox, nondisclosure orders",
+       {
+           // state: pending (to send when due), held (waits for an order's end), sent.
+           "CREATE TABLE notices (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+           "account TEXT NOT NULL, payload TEXT NOT NULL, timing TEXT NOT NULL, "
+           "state TEXT NOT NULL, not_before BIGINT NOT NULL, attempts INTEGER NOT NULL, "
+           "next_attempt_at BIGINT NOT NULL, last_error TEXT, sent_at BIGINT, "
+           "created_at BIGINT NOT NULL)",
+           "CREATE INDEX notices_by_case ON notices (case_id)",
+           "CREATE INDEX notices_due ON notices (state, next_attempt_at)",
+           // Every order recorded for a case, the latest in force; until: YYYY-MM-DD or null.
+           "CREATE TABLE nondisclosure (case_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+           "until_date TEXT, recorded_by TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
+           "PRIMARY KEY (case_id, seq))",
+       }},
   };
   return kMigrations;
 }

@@ -101,6 +101,13 @@ class Workflow {
   // Every decision taken on the case, oldest first.
   Result<std::vector<DecisionRecord>> Decisions(const std::string& id, const Actor& reader);
 
+  // Records a nondisclosure order's end (none: no end stated) as the one in force; notices
+  // waiting for the order move with it.
+  Result<CaseView> RecordNondisclosure(const std::string& id, const Actor& actor,
+                                       std::optional<Date> until);
+  // The notices of a case (all when empty).
+  Result<std::vector<NoticeRecord>> Notices(const std::string& case_id, const Actor& reader);
+
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);
   Status ReleaseHold(const std::string& hold_id, const Actor& actor);
@@ -120,6 +127,8 @@ class Workflow {
   Status PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request, const Decision& decision,
                     const Actor& actor);
   Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id, const Actor& actor);
+  // Queues the notices an approval calls for: one per account_id target in scope.
+  Status QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& actor);
   Result<CaseView> Run(const std::string& id,
                        const std::function<Status(CaseTx&, CaseRecord&)>& change);
 

@@ -1,5 +1,9 @@
 // End-to-end tests of `custodian agencies import`, `case …` and `hold …` through the built
 // binary, on the instance's default SQLite case store.
+#include <httplib.h>
+
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -94,6 +98,41 @@ TEST_F(CaseCliTest, AnInstanceCanForbidDecisionsFromTheCli) {
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_THAT(typo.err, HasSubstr("custodian.toml:2:1"));
   EXPECT_THAT(typo.err, HasSubstr("cli_decisions"));
+}
+
+TEST_F(CaseCliTest, NoticesGoToTheConfiguredWebhook) {
+  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  Ok("case review " + id + " --actor reviewer-1 --decision approve");
+  EXPECT_EQ(Ok("case approve " + id + " --actor approver-1")["state"], "awaiting_notice");
+  const json queued = Ok("notices list --actor auditor-1");
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0]["state"], "pending");
+  EXPECT_EQ(queued[0]["account_id"], "1000042");
+  Outcome unconfigured = Run("notices deliver" + Data());
+  EXPECT_EQ(unconfigured.exit_code, 2);
+  EXPECT_THAT(unconfigured.err, HasSubstr("webhook_url"));
+
+  httplib::Server receiver;
+  std::vector<std::string> ids;
+  receiver.Post("/notices", [&](const httplib::Request& req, httplib::Response& res) {
+    ids.push_back(req.get_header_value("X-Custodian-Notice-Id"));
+    res.status = 204;
+  });
+  const int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  std::ofstream(root_ + "/webhook.key") << std::string(64, 'a') << "\n";
+  std::ofstream(data_ + "/custodian.toml") << "[notices]\nwebhook_url = \"http://127.0.0.1:" << port
+                                           << "/notices\"\nwebhook_key_file = \"" << root_ << "/webhook.key\"\n";
+  const json delivered = Ok("notices deliver");
+  receiver.stop();
+  serving.join();
+  EXPECT_EQ(delivered["sent"], 1);
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0], queued[0]["id"]);
+  EXPECT_EQ(Ok("notices list --actor auditor-1 --case " + id)[0]["state"], "sent");
+
+  EXPECT_EQ(Run("case nondisclosure " + id + " --actor reviewer-1 --until 2026-13-01" + Data()).exit_code, 2);
+  EXPECT_EQ(Run("case nondisclosure " + id + " --actor reviewer-1 --no-end" + Data()).exit_code, 0);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
+#include "cli/case_session.h"
 #include "cases/database.h"
 #include "cases/workflow.h"
 #include "cli/exit_codes.h"
@@ -22,33 +23,7 @@ namespace {
 
 constexpr size_t kMaxRegistryBytes = 4 << 20;
 
-// What every case command opens: the instance's vault (for holds), its case store and the
-// standards, and the workflow over them.
-struct Session {
-  std::unique_ptr<vault::Vault> vault;
-  std::unique_ptr<cases::Database> db;
-  Standards standards;
-  std::unique_ptr<cases::Workflow> workflow;
-};
-
-Result<std::unique_ptr<Session>> OpenSession(const InstanceOptions& instance) {
-  auto session = std::make_unique<Session>();
-  auto config = LoadInstanceConfig(instance.data_dir);
-  if (!config.ok()) return config.status();
-  auto vault = OpenVault(instance);
-  if (!vault.ok()) return vault.status();
-  session->vault = std::move(vault).value();
-  auto db = cases::Database::Open(config->case_store);
-  if (!db.ok()) return db.status();
-  session->db = std::move(db).value();
-  auto standards = LoadDefaultStandards();
-  if (!standards.ok()) return standards.status();
-  session->standards = std::move(standards).value();
-  session->workflow = std::make_unique<cases::Workflow>(
-      *session->db, session->standards, *session->vault, SystemClock(),
-      cases::WorkflowOptions{.cli_decisions = config->cli_decisions});
-  return session;
-}
+using Session = CaseSession;
 
 struct CaseFlags {
   InstanceOptions instance;
@@ -69,7 +44,7 @@ struct CaseFlags {
 // Runs `action` on an opened session and prints what it returns.
 int Run(const CaseFlags& f,
         const std::function<Result<nlohmann::ordered_json>(Session&)>& action) {
-  auto session = OpenSession(f.instance);
+  auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   auto out = action(**session);
   if (!out.ok()) return ReportFailure(out.status());

@@ -22,13 +22,22 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases"});
+  reader.CheckKeys(root, "", {"cases", "notices"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
       config.case_store = *store == "sqlite" ? config.case_store : *store;
     }
     if (auto cli = reader.Bool(*cases, "cases", "cli_decisions")) config.cli_decisions = *cli;
+  }
+  if (const toml::table* notices = reader.Table(root, "", "notices", false)) {
+    reader.CheckKeys(*notices, "notices", {"webhook_url", "webhook_key_file"});
+    if (auto url = reader.String(*notices, "notices", "webhook_url", true, 4096)) {
+      config.notices_webhook_url = *url;
+    }
+    if (auto key = reader.String(*notices, "notices", "webhook_key_file", true, 4096)) {
+      config.notices_webhook_key_file = *key;
+    }
   }
   if (!reader.errors().empty()) {
     std::string all;

@@ -4,6 +4,10 @@
 //   [cases]
 //   store = "postgresql://custodian@db.internal/custodian"   # default: sqlite:DATA/cases.db
 //   cli_decisions = false   # review and approval only in the console (default: true)
+//
+//   [notices]
+//   webhook_url = "https://accounts.internal/custodian/notices"   # where users' notices go
+//   webhook_key_file = "/etc/custodian/webhook.key"   # the HMAC key shared with the service
 #pragma once
 
 #include <string>
@@ -15,6 +19,8 @@ namespace custodian {
 struct InstanceConfig {
   std::string case_store;  // a Database URL (cases/database.h)
   bool cli_decisions = true;
+  std::string notices_webhook_url;       // empty: notices wait in the outbox
+  std::string notices_webhook_key_file;
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

@@ -7,6 +7,7 @@
 
 #include "cli/case_command.h"
 #include "cli/exit_codes.h"
+#include "cli/notice_command.h"
 #include "cli/policy_command.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   custodian::AddPolicyCommands(app, &exit_code);
   custodian::AddVaultCommands(app, &exit_code);
   custodian::AddCaseCommands(app, &exit_code);
+  custodian::AddNoticeCommands(app, &exit_code);  // after the case commands: it adds one
   custodian::AddUserCommands(app, &exit_code);
   custodian::AddServeCommand(app, &exit_code);
   try {

@@ -5,14 +5,15 @@
 #include <iostream>
 #include <memory>
 
-#include "cases/database.h"
-#include "cases/workflow.h"
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "cli/case_session.h"
 #include "cli/exit_codes.h"
-#include "cli/instance.h"
-#include "cli/instance_config.h"
 #include "cli/instance_flags.h"
+#include "cli/notice_command.h"
 #include "core/clock.h"
-#include "policy/standards.h"
 #include "server/api_server.h"
 #include "server/user_store.h"
 
@@ -49,28 +50,45 @@ int Serve(const ServeFlags& f) {
   if (Status s = ParseListen(f.listen, options); !s.ok()) return ReportFailure(s);
   options.tls_certificate = f.tls_certificate;
   options.tls_private_key = f.tls_private_key;
-  auto config = LoadInstanceConfig(f.instance.data_dir);
-  if (!config.ok()) return ReportFailure(config.status());
-  auto master = LoadMasterKey(f.instance);
-  if (!master.ok()) return ReportFailure(master.status());
-  auto vault = OpenVault(f.instance);
-  if (!vault.ok()) return ReportFailure(vault.status());
-  auto db = cases::Database::Open(config->case_store);
-  if (!db.ok()) return ReportFailure(db.status());
-  auto standards = LoadDefaultStandards();
-  if (!standards.ok()) return ReportFailure(standards.status());
-  cases::Workflow workflow(**db, *standards, **vault, SystemClock(),
-                           cases::WorkflowOptions{.cli_decisions = config->cli_decisions});
-  server::UserStore users(**db, vault::DeriveKey(*master, "authtotp"), SystemClock());
-
   // SIGINT and SIGTERM end the server; they are waited for here, not handled asynchronously.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
-  auto server = server::ApiServer::Start(workflow, users, **vault, SystemClock(), options);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts (the vault's too)
+  auto session = OpenCaseSession(f.instance);
+  if (!session.ok()) return ReportFailure(session.status());
+  CaseSession& s = **session;
+  server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());
+  // The notice outbox runs beside the API when the configuration names a webhook.
+  std::unique_ptr<cases::NoticeTransport> transport;
+  std::unique_ptr<cases::NoticeOutbox> outbox;
+  if (auto t = NoticeTransportOf(s.config, SystemClock()); t.ok()) {
+    transport = std::move(t).value();
+    outbox = std::make_unique<cases::NoticeOutbox>(*s.db, s.standards, SystemClock(), *transport);
+  } else if (!t.status().IsNotFound()) {
+    return ReportFailure(t.status());
+  }
+
+  auto server = server::ApiServer::Start(*s.workflow, users, *s.vault, SystemClock(), options);
   if (!server.ok()) return ReportFailure(server.status());
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  std::thread deliveries;
+  if (outbox) {
+    deliveries = std::thread([&] {
+      std::unique_lock lock(stop_mu);
+      while (!stopping) {
+        lock.unlock();
+        if (auto r = outbox->DeliverDue(); !r.ok()) {
+          std::cerr << "custodian: notice outbox: " << r.status().message() << std::endl;
+        }
+        lock.lock();
+        stop_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
+      }
+    });
+  }
   const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::cerr << "custodian: serving " << (options.tls_certificate.empty() ? "http" : "https")
             << "://" << host << ":" << (*server)->port() << "/api/v1 (OpenAPI at /api/openapi.json)"
@@ -79,6 +97,12 @@ int Serve(const ServeFlags& f) {
   sigwait(&signals, &signal);
   std::cerr << "custodian: stopping\n";
   (*server)->Stop();
+  {
+    std::lock_guard lock(stop_mu);
+    stopping = true;
+  }
+  stop_cv.notify_all();
+  if (deliveries.joinable()) deliveries.join();
   return kExitOk;
 }
 

@@ -90,6 +90,18 @@ Result<cases::Callback> ParseCallbackBody(std::string_view body) {
   return cases::Callback{**phone, *note, *agency};
 }
 
+Result<std::optional<Date>> ParseNondisclosureBody(std::string_view body) {
+  auto doc = Object(body, {"until"});
+  if (!doc.ok()) return doc.status();
+  if (!doc->contains("until")) return Status::InvalidArgument("/until: required (a date, or null)");
+  auto until = String(*doc, "until", false);
+  if (!until.ok()) return until.status();
+  if (!*until) return std::optional<Date>();
+  auto date = ParseDate(**until);
+  if (!date.ok()) return Status::InvalidArgument("/until: not a date (YYYY-MM-DD)");
+  return std::optional<Date>(*date);
+}
+
 Result<std::optional<std::string>> ParseCloseBody(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::optional<std::string>();
   auto doc = Object(body, {"note"});

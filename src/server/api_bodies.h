@@ -23,6 +23,8 @@ Result<LoginBody> ParseLoginBody(std::string_view body);
 Result<cases::Review> ParseReviewBody(std::string_view body);
 // {"phone", "agency_id", "note"}
 Result<cases::Callback> ParseCallbackBody(std::string_view body);
+// {"until": "YYYY-MM-DD" | null}: the order's last day, or none stated.
+Result<std::optional<Date>> ParseNondisclosureBody(std::string_view body);
 // {"note"}, or an empty body.
 Result<std::optional<std::string>> ParseCloseBody(std::string_view body);
 

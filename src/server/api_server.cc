@@ -325,6 +325,21 @@ struct ApiServer::Impl {
            SendCase(res, workflow.Close(req.matches[1], {caller.name}, *note));
          });
 
+    // --- Notices.
+    Get("/api/v1/notices", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto notices = workflow.Notices(req.get_param_value("case"), {caller.name});
+      if (!notices.ok()) return SendProblem(res, ProblemOf(notices.status()));
+      json out = json::array();
+      for (const auto& n : *notices) out.push_back(cases::NoticeToJson(n));
+      Send(res, 200, out);
+    });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           auto until = ParseNondisclosureBody(req.body);
+           if (!until.ok()) return SendProblem(res, ProblemOf(until.status()));
+           SendCase(res, workflow.RecordNondisclosure(req.matches[1], {caller.name}, *until));
+         });
+
     // --- Holds and the registry.
     Get("/api/v1/holds", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto holds = workflow.Holds(req.get_param_value("case"), {caller.name});

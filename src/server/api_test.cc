@@ -152,6 +152,8 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"GET", "/api/v1/cases/" + id + "/decisions", "", {"ian", "rae", "abe", "aud", "ada"}},
       {"GET", "/api/v1/holds", "", {"ian", "rae", "abe", "aud", "ada"}},
       {"GET", "/api/v1/agencies", "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"GET", "/api/v1/notices", "", {"ian", "rae", "abe", "aud", "ada"}},
+      {"POST", "/api/v1/cases/" + id + "/nondisclosure", R"({"until": "2026-09-01"})", {"rae"}},
       {"POST", "/api/v1/cases", cases::Example("lcpd-subpoena"), {"ian"}},
       {"POST", "/api/v1/cases/" + id + "/review", review, {"rae"}},
       {"POST", "/api/v1/cases/" + id + "/approve", "", {"abe"}},
@@ -202,6 +204,9 @@ TEST_P(ApiTest, BadBodiesGetProblemsThatNameTheField) {
   EXPECT_EQ(extra->status, 400);
   EXPECT_EQ(json::parse(extra->body)["field"], "/accounts");
   EXPECT_EQ(Post(path, Staff(rae), "[1, 2]")->status, 400);
+  auto order = Post("/api/v1/cases/" + id + "/nondisclosure", Staff(rae), R"({"until": "2026-02-30"})");
+  EXPECT_EQ(order->status, 400);
+  EXPECT_EQ(json::parse(order->body)["field"], "/until");
   EXPECT_EQ(Post(path, Staff(rae), std::string(70 << 10, ' '))->status, 413);
   // A step the state does not allow: 409. Nothing was half-applied by the refusals.
   EXPECT_EQ(Post("/api/v1/cases/" + id + "/close", Staff(rae), "")->status, 409);

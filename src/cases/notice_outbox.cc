@@ -1,0 +1,89 @@
+#include "cases/notice_outbox.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/case_store.h"
+
+namespace custodian::cases {
+namespace {
+
+constexpr int64_t kFirstRetryMicros = 60 * kMicrosPerSecond;
+constexpr int64_t kMaxRetryMicros = 6 * kMicrosPerHour;
+
+std::string Detail(const NoticeRecord& n) { return nlohmann::json{{"notice", n.id}}.dump(); }
+
+}  // namespace
+
+NoticeOutbox::NoticeOutbox(Database& db, const Standards& standards, Clock& clock,
+                           NoticeTransport& transport)
+    : db_(db), standards_(standards), clock_(clock), transport_(transport) {}
+
+Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
+  DeliveryReport report;
+  std::vector<NoticeRecord> due;
+  // First, the orders in force: a notice whose order was extended, or has no end, waits.
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    const Timestamp now = clock_.Now();
+    for (NoticeRecord n : tx.DueNotices(now, limit)) {
+      if (n.timing == "after_nondisclosure") {
+        if (auto order = tx.LatestNondisclosure(n.case_id)) {
+          if (!order->until || order->until->days * kMicrosPerDay > now.micros) {
+            n.state = order->until ? NoticeState::kPending : NoticeState::kHeld;
+            if (order->until) n.not_before = Timestamp{order->until->days * kMicrosPerDay};
+            if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
+            if (Status st = tx.Audit(now, "outbox", n.case_id, "defer_notice", Detail(n)); !st.ok()) {
+              return st;
+            }
+            ++report.deferred;
+            continue;
+          }
+        }
+      }
+      due.push_back(std::move(n));
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+
+  for (NoticeRecord& n : due) {
+    // Sent outside any transaction: a slow service holds no lock.
+    const Status delivered = transport_.Deliver(n);
+    Status recorded = db_.Transaction([&](soci::session& sql) -> Status {
+      CaseTx tx(sql);
+      const Timestamp now = clock_.Now();
+      if (delivered.ok()) {
+        n.state = NoticeState::kSent;
+        n.sent_at = now;
+        n.last_error.reset();
+        ++n.attempts;
+        if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
+        if (n.timing == "before_production") {
+          // Production waits the standards' period after the notice is sent.
+          auto c = tx.GetCase(n.case_id);
+          if (!c.ok()) return c.status();
+          const Timestamp wait{now.micros + standards_.notice_wait_days * kMicrosPerDay};
+          if (!c->notice_wait_until || c->notice_wait_until->micros < wait.micros) {
+            c->notice_wait_until = wait;
+            if (Status st = tx.UpdateCase(*c); !st.ok()) return st;
+          }
+        }
+        return tx.Audit(now, "outbox", n.case_id, "notice_sent", Detail(n));
+      }
+      const int64_t backoff =
+          std::min(kMaxRetryMicros, kFirstRetryMicros << std::min(n.attempts, 20));
+      ++n.attempts;
+      n.next_attempt_at = Timestamp{now.micros + backoff};
+      n.last_error = delivered.message();
+      if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
+      return tx.Audit(now, "outbox", n.case_id, "notice_failed", Detail(n));
+    });
+    if (!recorded.ok()) return recorded;
+    ++(delivered.ok() ? report.sent : report.failed);
+  }
+  return report;
+}
+
+}  // namespace custodian::cases

@@ -1,0 +1,44 @@
+// The notice outbox (DESIGN.md, Notice): delivers the notices whose time has come, each a
+// JSON body signed and POSTed to the service, which tells its user. A failed delivery is
+// retried with a doubling backoff (one minute up to six hours); the notice keeps its id, by
+// which the service deduplicates. Before a notice that waited for a nondisclosure order goes,
+// the order in force is read again: an extended order moves the notice with it.
+// Thread-safe; two outboxes on one store may send a notice twice, which its id makes harmless.
+#pragma once
+
+#include "cases/case_record.h"
+#include "cases/database.h"
+#include "core/clock.h"
+#include "policy/standards.h"
+
+namespace custodian::cases {
+
+// Where notices go: the service's webhook (server/webhook_transport.h).
+class NoticeTransport {
+ public:
+  virtual ~NoticeTransport() = default;
+  // Ok once the service acknowledged the notice.
+  virtual Status Deliver(const NoticeRecord& notice) = 0;
+};
+
+struct DeliveryReport {
+  int sent = 0;
+  int failed = 0;   // to be retried
+  int deferred = 0; // an order in force moved or held them
+};
+
+class NoticeOutbox {
+ public:
+  NoticeOutbox(Database& db, const Standards& standards, Clock& clock, NoticeTransport& transport);
+
+  // Delivers up to `limit` due notices.
+  Result<DeliveryReport> DeliverDue(int limit = 100);
+
+ private:
+  Database& db_;
+  const Standards& standards_;
+  Clock& clock_;
+  NoticeTransport& transport_;
+};
+
+}  // namespace custodian::cases

@@ -1,0 +1,26 @@
+// What the case commands and the server open: the instance's configuration and master key,
+// its vault (for holds), its case store, the standards, and the workflow over them.
+#pragma once
+
+#include <memory>
+
+#include "cases/database.h"
+#include "cases/workflow.h"
+#include "cli/instance.h"
+#include "cli/instance_config.h"
+#include "policy/standards.h"
+
+namespace custodian {
+
+struct CaseSession {
+  InstanceConfig config;
+  vault::SecretKey master;
+  std::unique_ptr<vault::Vault> vault;
+  std::unique_ptr<cases::Database> db;
+  Standards standards;
+  std::unique_ptr<cases::Workflow> workflow;
+};
+
+Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);
+
+}  // namespace custodian
