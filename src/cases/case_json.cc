@@ -82,6 +82,16 @@ nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
   nlohmann::ordered_json holds = nlohmann::ordered_json::array();
   for (const HoldRecord& h : v.holds) holds.push_back(HoldToJson(h));
   out["holds"] = std::move(holds);
+  nlohmann::ordered_json documents = nlohmann::ordered_json::array();
+  for (const AttachmentRecord& a : v.attachments) {
+    documents.push_back({{"name", a.name},
+                         {"sha256", a.sha256},
+                         {"media_type", a.media_type},
+                         {"bytes", a.bytes},
+                         {"uploaded_by", a.uploaded_by},
+                         {"uploaded_at", FormatDateTime(a.uploaded_at)}});
+  }
+  out["documents"] = std::move(documents);
   if (with_request) {
     out["request"] = nlohmann::ordered_json::parse(v.request.document);
     out["request_sha256"] = v.request.sha256;

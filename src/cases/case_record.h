@@ -117,6 +117,17 @@ struct NondisclosureRecord {
   Timestamp recorded_at;
 };
 
+// A signed process document stored for a case (attachment_store.h holds its bytes).
+struct AttachmentRecord {
+  std::string case_id;
+  std::string sha256;
+  std::string name;
+  std::string media_type;
+  long long bytes = 0;
+  std::string uploaded_by;
+  Timestamp uploaded_at;
+};
+
 struct AuditEntry {
   long long seq = 0;
   Timestamp at;

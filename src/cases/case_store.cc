@@ -416,6 +416,32 @@ std::optional<NondisclosureRecord> CaseTx::LatestNondisclosure(const std::string
   return std::nullopt;
 }
 
+Status CaseTx::InsertAttachment(const AttachmentRecord& a) {
+  int exists = 0;
+  sql_ << "SELECT COUNT(*) FROM attachments WHERE case_id = :c AND sha256 = :s",
+      soci::use(a.case_id), soci::use(a.sha256), soci::into(exists);
+  if (exists) return Status::Ok();
+  const long long at = a.uploaded_at.micros;
+  sql_ << "INSERT INTO attachments (case_id, sha256, name, media_type, bytes, uploaded_by, "
+          "uploaded_at) VALUES (:c, :s, :n, :m, :b, :u, :t)",
+      soci::use(a.case_id), soci::use(a.sha256), soci::use(a.name), soci::use(a.media_type),
+      soci::use(a.bytes), soci::use(a.uploaded_by), soci::use(at);
+  return Status::Ok();
+}
+
+std::vector<AttachmentRecord> CaseTx::Attachments(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, sha256, name, media_type, bytes, uploaded_by, "
+                       "uploaded_at FROM attachments WHERE case_id = :c ORDER BY uploaded_at, sha256",
+       soci::use(case_id));
+  std::vector<AttachmentRecord> out;
+  for (const soci::row& r : rows) {
+    out.push_back({Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Int(r, 4), Text(r, 5),
+                   Timestamp{Int(r, 6)}});
+  }
+  return out;
+}
+
 Status CaseTx::Audit(Timestamp at, const std::string& actor,
                      const std::optional<std::string>& case_id, const std::string& action,
                      const std::string& detail) {

@@ -60,6 +60,10 @@ class CaseTx {
   Status AppendNondisclosure(NondisclosureRecord n);
   std::optional<NondisclosureRecord> LatestNondisclosure(const std::string& case_id);
 
+  // Records a document (again: nothing changes).
+  Status InsertAttachment(const AttachmentRecord& a);
+  std::vector<AttachmentRecord> Attachments(const std::string& case_id);
+
   // Appends to the audit table; `detail` is JSON.
   Status Audit(Timestamp at, const std::string& actor, const std::optional<std::string>& case_id,
                const std::string& action, const std::string& detail);

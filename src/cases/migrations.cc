@@ -77,6 +77,14 @@ const std::vector<Migration>& Migrations() {
            "until_date TEXT, recorded_by TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
            "PRIMARY KEY (case_id, seq))",
        }},
+      {4,
+       "signed process documents",
+       {
+           "CREATE TABLE attachments (case_id TEXT NOT NULL, sha256 TEXT NOT NULL, "
+           "name TEXT NOT NULL, media_type TEXT NOT NULL, bytes BIGINT NOT NULL, "
+           "uploaded_by TEXT NOT NULL, uploaded_at BIGINT NOT NULL, "
+           "PRIMARY KEY (case_id, sha256))",
+       }},
   };
   return kMigrations;
 }

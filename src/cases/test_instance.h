@@ -56,17 +56,21 @@ class TestInstance {
     auto opened = vault::Vault::Open(vault_dir_, master_, options);
     if (!opened.ok()) return opened.status();
     vault = std::move(opened).value();
+    attachments = std::make_unique<AttachmentStore>((vault_dir_ / "attachments").string(),
+                                                    vault::SecretKey::Random());
     MakeWorkflow({});
     return workflow->ImportRegistry(SharedFile("spec/agencies.example.json"), {"setup"});
   }
   void MakeWorkflow(WorkflowOptions options) {
-    workflow = std::make_unique<Workflow>(*db, standards, *vault, clock_, options);
+    workflow = std::make_unique<Workflow>(*db, standards, *vault, *attachments, clock_, options);
   }
   TestStore& store() { return store_; }
+  std::filesystem::path attachments_dir() const { return vault_dir_ / "attachments"; }
 
   std::unique_ptr<Database> db;
   Standards standards;
   std::unique_ptr<vault::Vault> vault;
+  std::unique_ptr<AttachmentStore> attachments;
   std::unique_ptr<Workflow> workflow;
 
  private:

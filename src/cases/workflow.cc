@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/audit_detail.h"
 #include "cases/narrowing.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
@@ -12,7 +13,6 @@
 #include "policy/engine.h"
 #include "policy/request_parser.h"
 #include "policy/targets.h"
-#include "vault/crypto.h"
 
 namespace custodian::cases {
 namespace {
@@ -85,11 +85,6 @@ std::optional<Timestamp> Deadline(const Request& r, const Standards& standards,
   return std::nullopt;
 }
 
-nlohmann::ordered_json Detail(std::initializer_list<std::pair<const char*, nlohmann::ordered_json>> kv) {
-  nlohmann::ordered_json d = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : kv) d[k] = v;
-  return d;
-}
 
 }  // namespace
 
@@ -100,9 +95,14 @@ struct Workflow::Evaluated {
   std::optional<std::string> registry_sha256;
 };
 
-Workflow::Workflow(Database& db, const Standards& standards, vault::Vault& vault, Clock& clock,
-                   WorkflowOptions options)
-    : db_(db), standards_(standards), vault_(vault), clock_(clock), options_(options) {}
+Workflow::Workflow(Database& db, const Standards& standards, vault::Vault& vault,
+                   AttachmentStore& attachments, Clock& clock, WorkflowOptions options)
+    : db_(db),
+      standards_(standards),
+      vault_(vault),
+      attachments_(attachments),
+      clock_(clock),
+      options_(options) {}
 
 Result<Workflow::Evaluated> Workflow::Evaluate(
     CaseTx& tx, const std::string& document, const std::vector<VerificationRecord>& verifications) {
@@ -135,7 +135,7 @@ Result<CaseView> Workflow::ViewOf(CaseTx& tx, const std::string& id) {
   auto decisions = tx.Decisions(id);
   if (decisions.empty()) return Status::Corruption("case store: case " + id + " has no decision");
   CaseView v{*c, *request, decisions.back(), tx.OpenCasesWithFingerprint(c->fingerprint, id),
-             tx.Verifications(id), tx.Holds(id)};
+             tx.Verifications(id), tx.Holds(id), tx.Attachments(id)};
   const Timestamp now = clock_.Now();
   if (c->due_at && IsOpen(c->state)) {
     v.overdue = c->due_at->micros < now.micros;
@@ -489,6 +489,48 @@ Result<CaseView> Workflow::Close(const std::string& id, const Actor& actor,
   });
 }
 
+Result<CaseView> Workflow::Attach(const std::string& id, const Actor& actor,
+                                  const std::string& name, std::string_view pdf) {
+  if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos) {
+    return Status::InvalidArgument("name: 1 to 255 characters, without '/'");
+  }
+  if (pdf.size() > kMaxAttachmentBytes) {
+    return Status::InvalidArgument("document: larger than 20 MiB");
+  }
+  if (!pdf.starts_with("%PDF-")) {
+    return Status::InvalidArgument("document: not a PDF (it does not start with %PDF-)");
+  }
+  // The file is sealed and synced before the row names it: a crash between the two leaves
+  // an unnamed file, never a row without its document.
+  auto sha = attachments_.Put(id, pdf);
+  if (!sha.ok()) return sha.status();
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    const Timestamp now = clock_.Now();
+    if (Status s = tx.InsertAttachment({c.id, *sha, name, "application/pdf",
+                                        static_cast<long long>(pdf.size()), actor.name, now});
+        !s.ok()) {
+      return s;
+    }
+    return tx.Audit(now, actor.name, c.id, "attach",
+                    Detail({{"sha256", *sha}, {"bytes", pdf.size()}}).dump());
+  });
+}
+
+Result<std::string> Workflow::ReadAttachment(const std::string& id, const std::string& sha256,
+                                             const Actor& reader) {
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    const auto all = tx.Attachments(id);
+    if (std::none_of(all.begin(), all.end(), [&](const AttachmentRecord& a) { return a.sha256 == sha256; })) {
+      return Status::NotFound("case " + id + " has no document " + sha256);
+    }
+    return tx.Audit(clock_.Now(), reader.name, id, "read_attachment",
+                    Detail({{"sha256", sha256}}).dump());
+  });
+  if (!s.ok()) return s;
+  return attachments_.Get(id, sha256);
+}
+
 Result<CaseView> Workflow::Show(const std::string& id, const Actor& reader) {
   Result<CaseView> view = Status::Internal("unset");
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
@@ -526,165 +568,6 @@ Result<std::vector<CaseView>> Workflow::List(const CaseFilter& filter, const Act
   return out;
 }
 
-Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
-                            const Decision& decision, const Actor& actor) {
-  if (request.process.preserve_reference) {
-    return ExtendPreservation(tx, *request.process.preserve_reference, actor);
-  }
-  const Timestamp now = clock_.Now();
-  const Timestamp expires{now.micros + standards_.preservation_period_days * kMicrosPerDay};
-  std::vector<uint64_t> accounts;
-  for (const Target& t : decision.authorized->targets) {
-    if (t.type != "account_id") continue;  // other targets are resolved when produced
-    try {
-      accounts.push_back(std::stoull(t.value));
-    } catch (const std::exception&) {
-    }
-  }
-  if (accounts.empty()) {
-    return Status::FailedPrecondition("case " + c.id + ": no account_id target to preserve");
-  }
-  int n = 0;
-  for (uint64_t account : accounts) {
-    vault::Hold hold;
-    hold.id = c.id + "-H" + std::to_string(++n);
-    hold.account = account;
-    hold.case_id = c.id;
-    hold.placed = now;
-    hold.expires = expires;
-    hold.covers_until = now;
-    if (decision.authorized->window) {
-      hold.window_start = decision.authorized->window->start;
-      hold.window_end = decision.authorized->window->end;
-    }
-    if (Status s = vault_.PlaceHold(hold); !s.ok()) {
-      if (s.IsNotFound()) continue;  // the vault holds nothing for the account
-      return s;
-    }
-    HoldRecord record{hold.id, c.id, account, actor.name, now, expires, 0, HoldState::kActive,
-                      std::nullopt, std::nullopt};
-    if (Status s = tx.InsertHold(record); !s.ok()) return s;
-    if (Status s = tx.Audit(now, actor.name, c.id, "place_hold",
-                            Detail({{"hold", hold.id}, {"expires", FormatDateTime(expires)}}).dump());
-        !s.ok()) {
-      return s;
-    }
-  }
-  return Status::Ok();
-}
-
-Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
-                                    const Actor& actor) {
-  const Timestamp now = clock_.Now();
-  for (HoldRecord h : tx.Holds(preservation_id)) {
-    if (h.state != HoldState::kActive) continue;
-    if (h.extensions >= standards_.preservation_max_extensions) {
-      return Status::FailedPrecondition("preservation " + preservation_id + ": already extended " +
-                                        std::to_string(h.extensions) + " time(s), the most the "
-                                        "standards allow");
-    }
-    h.expires_at = Timestamp{h.expires_at.micros + standards_.preservation_extension_days * kMicrosPerDay};
-    h.extensions += 1;
-    if (Status s = vault_.ExtendHold(h.id, h.expires_at); !s.ok()) return s;
-    if (Status s = tx.UpdateHold(h); !s.ok()) return s;
-    if (Status s = tx.Audit(now, actor.name, preservation_id, "extend_hold",
-                            Detail({{"hold", h.id}, {"expires", FormatDateTime(h.expires_at)}}).dump());
-        !s.ok()) {
-      return s;
-    }
-  }
-  return Status::Ok();
-}
-
-Status Workflow::QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& actor) {
-  auto decisions = tx.Decisions(c.id);
-  const auto decision = nlohmann::json::parse(decisions.back().document);
-  const auto& notice = decision["notice"];
-  if (!notice["required"].get<bool>() || decision["authorized"].is_null()) return Status::Ok();
-  const std::string timing = notice["when"];
-  // The scope the user is told about: the reviewer's narrowing where there is one.
-  nlohmann::json scope = decision["authorized"];
-  if (c.review_scope) {
-    const nlohmann::json narrowed = nlohmann::json::parse(*c.review_scope);
-    for (const auto& [key, value] : narrowed.items()) scope[key] = value;
-  }
-  auto request = tx.LatestRequest(c.id);
-  if (!request.ok()) return request.status();
-  const auto document = nlohmann::json::parse(request->document);
-  const Timestamp now = clock_.Now();
-  Timestamp not_before = now;
-  if (notice["not_before"].is_string()) {
-    not_before = Timestamp{ParseDate(notice["not_before"].get<std::string>())->days * kMicrosPerDay};
-  }
-  for (const auto& target : scope["targets"]) {
-    if (target["type"] != "account_id") continue;  // others are resolved when produced
-    std::string raw(16, '\0');
-    vault::RandomBytes(raw.data(), raw.size());
-    NoticeRecord n;
-    n.id = "N-" + HexEncode(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
-    n.case_id = c.id;
-    n.account = target["value"];
-    n.timing = timing;
-    n.not_before = not_before;
-    n.next_attempt_at = now;
-    n.created_at = now;
-    nlohmann::ordered_json payload = {
-        {"notice_id", n.id},
-        {"account_id", n.account},
-        {"case_reference", c.id},
-        {"agency", document["requester"].value("agency", "")},
-        {"process_type", c.process_type},
-        {"categories", scope["categories"]},
-        {"window", scope.contains("window") ? scope["window"] : nlohmann::json()},
-        {"respond_by", timing == "before_production"
-                           ? nlohmann::ordered_json(FormatDate(Timestamp{now.micros + standards_.notice_wait_days *
-                                                                                      kMicrosPerDay}.UtcDate()))
-                           : nlohmann::ordered_json()}};
-    n.payload = payload.dump();
-    if (Status s = tx.InsertNotice(n); !s.ok()) return s;
-    if (Status s = tx.Audit(now, actor.name, c.id, "queue_notice",
-                            Detail({{"notice", n.id}, {"timing", timing},
-                                    {"not_before", FormatDateTime(not_before)}}).dump());
-        !s.ok()) {
-      return s;
-    }
-  }
-  return Status::Ok();
-}
-
-Result<CaseView> Workflow::RecordNondisclosure(const std::string& id, const Actor& actor,
-                                               std::optional<Date> until) {
-  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
-    const Timestamp now = clock_.Now();
-    if (Status s = tx.AppendNondisclosure({c.id, 0, until, actor.name, now}); !s.ok()) return s;
-    for (NoticeRecord n : tx.Notices(c.id)) {
-      if (n.timing != "after_nondisclosure" || n.state == NoticeState::kSent) continue;
-      if (until) {
-        n.state = NoticeState::kPending;
-        n.not_before = Timestamp{until->days * kMicrosPerDay};
-      } else {
-        n.state = NoticeState::kHeld;  // no end stated: nothing is sent until one is
-      }
-      if (Status s = tx.UpdateNotice(n); !s.ok()) return s;
-    }
-    return tx.Audit(now, actor.name, c.id, "record_nondisclosure",
-                    Detail({{"until", until ? nlohmann::ordered_json(FormatDate(*until))
-                                            : nlohmann::ordered_json()}}).dump());
-  });
-}
-
-Result<std::vector<NoticeRecord>> Workflow::Notices(const std::string& case_id, const Actor& reader) {
-  std::vector<NoticeRecord> out;
-  Status s = db_.Transaction([&](soci::session& sql) -> Status {
-    CaseTx tx(sql);
-    out = tx.Notices(case_id);
-    return tx.Audit(clock_.Now(), reader.name,
-                    case_id.empty() ? std::nullopt : std::optional(case_id), "list_notices", "{}");
-  });
-  if (!s.ok()) return s;
-  return out;
-}
-
 Result<std::vector<DecisionRecord>> Workflow::Decisions(const std::string& id, const Actor& reader) {
   std::vector<DecisionRecord> out;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
@@ -705,59 +588,6 @@ Result<std::optional<RegistryDocument>> Workflow::Registry() {
   });
   if (!s.ok()) return s;
   return out;
-}
-
-Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id, const Actor& reader) {
-  std::vector<HoldRecord> out;
-  Status s = db_.Transaction([&](soci::session& sql) -> Status {
-    CaseTx tx(sql);
-    out = tx.Holds(case_id);
-    return tx.Audit(clock_.Now(), reader.name,
-                    case_id.empty() ? std::nullopt : std::optional(case_id), "list_holds", "{}");
-  });
-  if (!s.ok()) return s;
-  return out;
-}
-
-Status Workflow::ReleaseHold(const std::string& hold_id, const Actor& actor) {
-  bool repair = false;
-  Status recorded = db_.Transaction([&](soci::session& sql) -> Status {
-    CaseTx tx(sql);
-    auto h = tx.GetHold(hold_id);
-    if (!h.ok()) return h.status();
-    if (h->state != HoldState::kActive) {
-      repair = h->state == HoldState::kReleased;
-      return Status::FailedPrecondition("hold " + hold_id + ": already " +
-                                        std::string(kHoldStateNames[static_cast<size_t>(h->state)]));
-    }
-    const Timestamp now = clock_.Now();
-    h->state = HoldState::kReleased;
-    h->ended_at = now;
-    h->ended_by = actor.name;
-    if (Status s = tx.UpdateHold(*h); !s.ok()) return s;
-    if (Status s = tx.Audit(now, actor.name, h->case_id, "release_hold",
-                            Detail({{"hold", hold_id}}).dump());
-        !s.ok()) {
-      return s;
-    }
-    // The case is released with its last hold.
-    auto c = tx.GetCase(h->case_id);
-    if (!c.ok()) return c.status();
-    const auto holds = tx.Holds(h->case_id);
-    const bool any_active = std::any_of(holds.begin(), holds.end(), [](const HoldRecord& x) {
-      return x.state == HoldState::kActive;
-    });
-    if (!any_active && c->state == CaseState::kHolding) {
-      return Transition(tx, *c, Step::kReleaseHolds, actor, "");
-    }
-    return Status::Ok();
-  });
-  // The vault lets go only once the release is recorded: a failure between the two keeps the
-  // data (the safe side), and releasing the hold again finishes it.
-  if (!recorded.ok() && !repair) return recorded;
-  Status released = vault_.ReleaseHold(hold_id);
-  if (repair) return released.ok() ? Status::Ok() : recorded;
-  return released;
 }
 
 Status Workflow::ImportRegistry(std::string_view document, const Actor& actor) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/attachment_store.h"
 #include "cases/case_record.h"
 #include "cases/case_store.h"
 #include "cases/database.h"
@@ -64,9 +65,12 @@ struct CaseView {
   std::vector<std::string> duplicates{};  // open cases with the same fingerprint
   std::vector<VerificationRecord> verifications{};
   std::vector<HoldRecord> holds{};
+  std::vector<AttachmentRecord> attachments{};
   bool overdue = false;
   bool due_soon = false;  // within the next 24 hours
 };
+
+inline constexpr size_t kMaxAttachmentBytes = 20 << 20;
 
 struct WorkflowOptions {
   bool cli_decisions = true;  // cases.cli_decisions: may the CLI review and approve?
@@ -74,9 +78,10 @@ struct WorkflowOptions {
 
 class Workflow {
  public:
-  // `vault` holds the preservation holds this workflow places.
-  Workflow(Database& db, const Standards& standards, vault::Vault& vault, Clock& clock,
-           WorkflowOptions options = {});
+  // `vault` holds the preservation holds this workflow places; `attachments` the signed
+  // process documents.
+  Workflow(Database& db, const Standards& standards, vault::Vault& vault,
+           AttachmentStore& attachments, Clock& clock, WorkflowOptions options = {});
 
   // A new case from a request document; InvalidArgument listing every problem of a
   // document that is not a valid request.
@@ -100,6 +105,14 @@ class Workflow {
 
   // Every decision taken on the case, oldest first.
   Result<std::vector<DecisionRecord>> Decisions(const std::string& id, const Actor& reader);
+
+  // Stores the signed process document (a PDF of at most kMaxAttachmentBytes) with its
+  // SHA-256, sealed; InvalidArgument for anything that is not a PDF.
+  Result<CaseView> Attach(const std::string& id, const Actor& actor, const std::string& name,
+                          std::string_view pdf);
+  // A stored document's bytes, for staff; the read is audited.
+  Result<std::string> ReadAttachment(const std::string& id, const std::string& sha256,
+                                     const Actor& reader);
 
   // Records a nondisclosure order's end (none: no end stated) as the one in force; notices
   // waiting for the order move with it.
@@ -135,6 +148,7 @@ class Workflow {
   Database& db_;
   const Standards& standards_;
   vault::Vault& vault_;
+  AttachmentStore& attachments_;
   Clock& clock_;
   const WorkflowOptions options_;
 };

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/migrations.h"
+#include "core/sha256.h"
 #include "cases/test_instance.h"
 #include "policy/standards.h"
 
@@ -372,6 +373,40 @@ TEST_P(WorkflowTest, ClosingIsForFinishedCasesOnly) {
   EXPECT_EQ(closed->record.state, CaseState::kClosed);
   EXPECT_EQ(AuditOf(id).back().action, "close");
   EXPECT_THAT(AuditOf(id).back().detail, HasSubstr(R"("from":"rejected","to":"closed")"));
+}
+
+TEST_P(WorkflowTest, TheSignedProcessDocumentIsStoredSealedAndReadBackAudited) {
+  const std::string id = Submit(Example("lcpd-subpoena")).record.id;
+  Workflow& w = *instance_->workflow;
+  auto not_pdf = w.Attach(id, {"intake-1"}, "process.pdf", "<html>Ana Q. Example</html>");
+  ASSERT_FALSE(not_pdf.ok());
+  EXPECT_THAT(not_pdf.status().message(), HasSubstr("not a PDF"));
+  EXPECT_FALSE(w.Attach(id, {"intake-1"}, "../x.pdf", "%PDF-1.4").ok());
+  const std::string pdf = "%PDF-1.4\nSubpoena for the records of Ana Q. Example\n%%EOF\n";
+  auto attached = w.Attach(id, {"intake-1"}, "subpoena.pdf", pdf);
+  ASSERT_TRUE(attached.ok()) << attached.status().message();
+  ASSERT_EQ(attached->attachments.size(), 1u);
+  const std::string sha = attached->attachments[0].sha256;
+  EXPECT_EQ(sha, Sha256Hex(pdf));
+  EXPECT_EQ(attached->attachments[0].bytes, static_cast<long long>(pdf.size()));
+  // Sealed at rest: the name in it is nowhere on disk.
+  for (const auto& e : std::filesystem::directory_iterator(instance_->attachments_dir())) {
+    EXPECT_EQ(ReadFile(e.path()).find("Ana Q. Example"), std::string::npos) << e.path();
+  }
+  auto read = w.ReadAttachment(id, sha, kReader);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, pdf);
+  EXPECT_EQ(w.ReadAttachment(id, std::string(64, '0'), kReader).status().code(), Status::Code::kNotFound);
+  const auto actions = Actions(id);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "intake-1 attach"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "auditor-1 read_attachment"), actions.end());
+  // A flipped byte is detected, never served.
+  for (const auto& e : std::filesystem::directory_iterator(instance_->attachments_dir())) {
+    std::string bytes = ReadFile(e.path());
+    bytes[bytes.size() / 2] ^= 1;
+    std::ofstream(e.path(), std::ios::binary) << bytes;
+  }
+  EXPECT_EQ(w.ReadAttachment(id, sha, kReader).status().code(), Status::Code::kCorruption);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, WorkflowTest, ::testing::ValuesIn(TestBackends()), BackendName);

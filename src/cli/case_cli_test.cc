@@ -100,6 +100,19 @@ TEST_F(CaseCliTest, AnInstanceCanForbidDecisionsFromTheCli) {
   EXPECT_THAT(typo.err, HasSubstr("cli_decisions"));
 }
 
+TEST_F(CaseCliTest, ADocumentIsAttachedSealedAndWrittenBack) {
+  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  std::ofstream(root_ + "/subpoena.pdf") << "%PDF-1.4\nsigned\n%%EOF\n";
+  const json attached = Ok("case attach " + id + " " + root_ + "/subpoena.pdf --actor intake-1");
+  ASSERT_EQ(attached["documents"].size(), 1u);
+  EXPECT_EQ(attached["documents"][0]["name"], "subpoena.pdf");
+  const std::string sha = attached["documents"][0]["sha256"];
+  Ok("case document " + id + " " + sha + " --out " + root_ + "/back.pdf --actor auditor-1");
+  EXPECT_EQ(ReadFile(root_ + "/back.pdf"), ReadFile(root_ + "/subpoena.pdf"));
+  std::ofstream(root_ + "/page.html") << "<html></html>";
+  EXPECT_EQ(Run("case attach " + id + " " + root_ + "/page.html --actor intake-1" + Data()).exit_code, 2);
+}
+
 TEST_F(CaseCliTest, NoticesGoToTheConfiguredWebhook) {
   const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
   Ok("case review " + id + " --actor reviewer-1 --decision approve");

@@ -15,6 +15,7 @@
 #include "cli/instance_config.h"
 #include "cli/instance_flags.h"
 #include "core/clock.h"
+#include "core/file_system.h"
 #include "policy/request_parser.h"
 #include "policy/standards.h"
 
@@ -41,15 +42,9 @@ struct CaseFlags {
   bool open_only = false;
 };
 
-// Runs `action` on an opened session and prints what it returns.
 int Run(const CaseFlags& f,
-        const std::function<Result<nlohmann::ordered_json>(Session&)>& action) {
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  auto out = action(**session);
-  if (!out.ok()) return ReportFailure(out.status());
-  std::cout << out->dump(2) << "\n";
-  return kExitOk;
+        const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action) {
+  return RunWithCaseSession(f.instance, action);
 }
 
 Result<nlohmann::ordered_json> Shown(const Result<cases::CaseView>& v, bool with_request = false) {
@@ -210,6 +205,35 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
     *exit_code = Run(*f, [&](Session& s) {
       return Shown(s.workflow->Close(f->id, actor(),
                                      f->note.empty() ? std::nullopt : std::optional(f->note)));
+    });
+  });
+
+  auto* attach = kase->add_subcommand("attach", "Store the signed process document (PDF), sealed");
+  AddInstanceFlags(attach, f->instance);
+  WithActor(attach, *f);
+  attach->add_option("ID", f->id, "The case")->required();
+  attach->add_option("PDF", f->file, "The document")->required();
+  attach->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto pdf = ReadInput(f->file, cases::kMaxAttachmentBytes);
+      if (!pdf.ok()) return pdf.status();
+      const std::string name = f->file.substr(f->file.rfind('/') + 1);
+      return Shown(s.workflow->Attach(f->id, actor(), name, *pdf));
+    });
+  });
+
+  auto* document = kase->add_subcommand("document", "Write a stored document to a file");
+  AddInstanceFlags(document, f->instance);
+  WithActor(document, *f);
+  document->add_option("ID", f->id, "The case")->required();
+  document->add_option("SHA256", f->decision, "The document's SHA-256")->required();
+  document->add_option("--out", f->file, "Where to write it")->required();
+  document->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto bytes = s.workflow->ReadAttachment(f->id, f->decision, actor());
+      if (!bytes.ok()) return bytes.status();
+      if (Status st = PosixFileSystem().WriteAtomically(f->file, *bytes); !st.ok()) return st;
+      return nlohmann::ordered_json{{"written", f->file}, {"bytes", bytes->size()}};
     });
   });
 

@@ -1,6 +1,10 @@
 #include "cli/case_session.h"
 
+#include <iostream>
+
+#include "cli/exit_codes.h"
 #include "core/clock.h"
+#include "core/file_system.h"
 
 namespace custodian {
 
@@ -21,10 +25,22 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   auto standards = LoadDefaultStandards();
   if (!standards.ok()) return standards.status();
   session->standards = std::move(standards).value();
+  session->attachments = std::make_unique<cases::AttachmentStore>(
+      JoinPath(instance.data_dir, "attachments"), vault::DeriveKey(session->master, "casefile"));
   session->workflow = std::make_unique<cases::Workflow>(
-      *session->db, session->standards, *session->vault, SystemClock(),
+      *session->db, session->standards, *session->vault, *session->attachments, SystemClock(),
       cases::WorkflowOptions{.cli_decisions = session->config.cli_decisions});
   return session;
+}
+
+int RunWithCaseSession(const InstanceOptions& instance,
+                       const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action) {
+  auto session = OpenCaseSession(instance);
+  if (!session.ok()) return ReportFailure(session.status());
+  auto out = action(**session);
+  if (!out.ok()) return ReportFailure(out.status());
+  std::cout << out->dump(2) << "\n";
+  return kExitOk;
 }
 
 }  // namespace custodian

@@ -2,7 +2,10 @@
 // its vault (for holds), its case store, the standards, and the workflow over them.
 #pragma once
 
+#include <functional>
 #include <memory>
+
+#include <nlohmann/json.hpp>
 
 #include "cases/database.h"
 #include "cases/workflow.h"
@@ -17,10 +20,16 @@ struct CaseSession {
   vault::SecretKey master;
   std::unique_ptr<vault::Vault> vault;
   std::unique_ptr<cases::Database> db;
+  std::unique_ptr<cases::AttachmentStore> attachments;
   Standards standards;
   std::unique_ptr<cases::Workflow> workflow;
 };
 
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);
+
+// Opens the instance's session, runs `action` on it and prints what it returns as JSON;
+// returns the exit status (a failure printed as ReportFailure does).
+int RunWithCaseSession(const InstanceOptions& instance,
+                       const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action);
 
 }  // namespace custodian

@@ -36,12 +36,7 @@ struct NoticeFlags {
 
 int Run(const NoticeFlags& f,
         const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action) {
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  auto out = action(**session);
-  if (!out.ok()) return ReportFailure(out.status());
-  std::cout << out->dump(2) << "\n";
-  return kExitOk;
+  return RunWithCaseSession(f.instance, action);
 }
 
 }  // namespace

@@ -90,9 +90,11 @@ int Serve(const ServeFlags& f) {
     });
   }
   const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
-  std::cerr << "custodian: serving " << (options.tls_certificate.empty() ? "http" : "https")
-            << "://" << host << ":" << (*server)->port() << "/api/v1 (OpenAPI at /api/openapi.json)"
-            << std::endl;
+  // One write: whoever reads the log sees the whole line or none of it.
+  std::cerr << ("custodian: serving " + std::string(options.tls_certificate.empty() ? "http" : "https") +
+                "://" + host + ":" + std::to_string((*server)->port()) +
+                "/api/v1 (OpenAPI at /api/openapi.json)\n")
+            << std::flush;
   int signal = 0;
   sigwait(&signals, &signal);
   std::cerr << "custodian: stopping\n";

@@ -66,8 +66,18 @@ TEST_F(UserCliTest, ServeAnswersOnLoopbackAndStopsOnSigterm) {
     ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
     ::_exit(127);
   }
+  // However the test ends, the server does not outlive it.
+  struct Reaper {
+    pid_t pid;
+    bool reaped = false;
+    ~Reaper() {
+      if (reaped) return;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{child};
   std::string line;
-  for (int i = 0; i < 500 && line.find("serving") == std::string::npos; ++i) {
+  for (int i = 0; i < 3000 && line.find("/api/v1") == std::string::npos; ++i) {
     ::usleep(20000);
     line = ReadFile(err);
   }
@@ -81,6 +91,7 @@ TEST_F(UserCliTest, ServeAnswersOnLoopbackAndStopsOnSigterm) {
   ::kill(child, SIGTERM);
   int status = 0;
   ::waitpid(child, &status, 0);
+  reaper.reaped = true;
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <iostream>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -58,6 +59,15 @@ void SendProblem(httplib::Response& res, const Problem& p, json extra = json::ob
   for (auto& [k, v] : extra.items()) body[k] = v;
   res.status = p.status;
   res.set_content(body.dump(2) + "\n", "application/problem+json");
+}
+
+// Answers a failed Status as its problem document; a server failure's message, which the
+// caller does not see, goes to the server's log (it names no personal data: stores and the
+// vault report paths and codes, never values).
+void Fail(httplib::Response& res, const Status& s, json extra = json::object()) {
+  const Problem p = ProblemOf(s);
+  if (p.status >= 500) std::cerr << "custodian: request failed: " << s.message() << std::endl;
+  SendProblem(res, p, std::move(extra));
 }
 
 std::string CookieValue(const httplib::Request& req, const std::string& name) {
@@ -202,7 +212,8 @@ struct ApiServer::Impl {
         }
         handler(req, res, caller);
       } catch (const std::exception&) {
-        SendProblem(res, ProblemOf(Status::Internal("")));
+        // Not its message: a library's may quote the values it was given.
+        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
       }
     };
   }
@@ -218,7 +229,7 @@ struct ApiServer::Impl {
   }
 
   static void SendCase(httplib::Response& res, const Result<cases::CaseView>& v, int status = 200) {
-    if (!v.ok()) return SendProblem(res, ProblemOf(v.status()));
+    if (!v.ok()) return Fail(res, v.status());
     Send(res, status, cases::CaseToJson(*v, true));
   }
 
@@ -234,7 +245,7 @@ struct ApiServer::Impl {
                                  "Wait a minute before trying again.", ""});
       }
       auto body = ParseLoginBody(req.body);
-      if (!body.ok()) return SendProblem(res, ProblemOf(body.status()));
+      if (!body.ok()) return Fail(res, body.status());
       const LoginResult r = users.Login(body->username, body->password, body->totp);
       if (r.outcome == LoginOutcome::kLocked) {
         return SendProblem(res, {429, "locked", "Too many failed sign-ins",
@@ -276,7 +287,7 @@ struct ApiServer::Impl {
       }
       filter.open_only = req.get_param_value("open") == "true";
       auto list = workflow.List(filter, {caller.name});
-      if (!list.ok()) return SendProblem(res, ProblemOf(list.status()));
+      if (!list.ok()) return Fail(res, list.status());
       json out = json::array();
       for (const auto& v : *list) out.push_back(cases::CaseToJson(v, false));
       Send(res, 200, out);
@@ -289,7 +300,7 @@ struct ApiServer::Impl {
     });
     Get(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto all = workflow.Decisions(req.matches[1], {caller.name});
-      if (!all.ok()) return SendProblem(res, ProblemOf(all.status()));
+      if (!all.ok()) return Fail(res, all.status());
       json out = json::array();
       for (const cases::DecisionRecord& d : *all) {
         out.push_back({{"seq", d.seq}, {"reason", d.reason}, {"request_version", d.version},
@@ -305,7 +316,7 @@ struct ApiServer::Impl {
     Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto review = ParseReviewBody(req.body);
-           if (!review.ok()) return SendProblem(res, ProblemOf(review.status()));
+           if (!review.ok()) return Fail(res, review.status());
            SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, *review));
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}),
@@ -315,20 +326,34 @@ struct ApiServer::Impl {
     Post(std::string("/api/v1/cases/") + kCaseId + "/verify-requester",
          Staff({Role::kIntake, Role::kReviewer}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto callback = ParseCallbackBody(req.body);
-           if (!callback.ok()) return SendProblem(res, ProblemOf(callback.status()));
+           if (!callback.ok()) return Fail(res, callback.status());
            SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, *callback));
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto note = ParseCloseBody(req.body);
-           if (!note.ok()) return SendProblem(res, ProblemOf(note.status()));
+           if (!note.ok()) return Fail(res, note.status());
            SendCase(res, workflow.Close(req.matches[1], {caller.name}, *note));
          });
+
+    // --- Signed process documents (PDF).
+    Post(std::string("/api/v1/cases/") + kCaseId + "/documents", Staff({Role::kIntake}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           SendCase(res, workflow.Attach(req.matches[1], {caller.name},
+                                         req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                         req.body), 201);
+         }, cases::kMaxAttachmentBytes);
+    Get(std::string("/api/v1/cases/") + kCaseId + "/documents/([0-9a-f]{64})", Staff(),
+        [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+          auto bytes = workflow.ReadAttachment(req.matches[1], req.matches[2], {caller.name});
+          if (!bytes.ok()) return Fail(res, bytes.status());
+          res.set_content(*bytes, "application/pdf");
+        });
 
     // --- Notices.
     Get("/api/v1/notices", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto notices = workflow.Notices(req.get_param_value("case"), {caller.name});
-      if (!notices.ok()) return SendProblem(res, ProblemOf(notices.status()));
+      if (!notices.ok()) return Fail(res, notices.status());
       json out = json::array();
       for (const auto& n : *notices) out.push_back(cases::NoticeToJson(n));
       Send(res, 200, out);
@@ -336,14 +361,14 @@ struct ApiServer::Impl {
     Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto until = ParseNondisclosureBody(req.body);
-           if (!until.ok()) return SendProblem(res, ProblemOf(until.status()));
+           if (!until.ok()) return Fail(res, until.status());
            SendCase(res, workflow.RecordNondisclosure(req.matches[1], {caller.name}, *until));
          });
 
     // --- Holds and the registry.
     Get("/api/v1/holds", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto holds = workflow.Holds(req.get_param_value("case"), {caller.name});
-      if (!holds.ok()) return SendProblem(res, ProblemOf(holds.status()));
+      if (!holds.ok()) return Fail(res, holds.status());
       json out = json::array();
       for (const auto& h : *holds) out.push_back(cases::HoldToJson(h));
       Send(res, 200, out);
@@ -351,18 +376,18 @@ struct ApiServer::Impl {
     Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (Status s = workflow.ReleaseHold(req.matches[1], {caller.name}); !s.ok()) {
-             return SendProblem(res, ProblemOf(s));
+             return Fail(res, s);
            }
            Send(res, 200, {{"released", req.matches[1].str()}});
          });
     Get("/api/v1/agencies", Staff(), [this](const httplib::Request&, httplib::Response& res, const Caller&) {
       auto registry = workflow.Registry();
-      if (!registry.ok()) return SendProblem(res, ProblemOf(registry.status()));
+      if (!registry.ok()) return Fail(res, registry.status());
       Send(res, 200, *registry ? json::parse((*registry)->document) : json::array());
     });
     Put("/api/v1/agencies", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       if (Status s = workflow.ImportRegistry(req.body, {caller.name}); !s.ok()) {
-        return SendProblem(res, ProblemOf(s));
+        return Fail(res, s);
       }
       Send(res, 200, json::parse(req.body));
     });
@@ -373,7 +398,7 @@ struct ApiServer::Impl {
            [this, events](const httplib::Request& req, httplib::Response& res, const Caller&) {
              vault::IngestReport report;
              Status s = events ? vault.Ingest(req.body, report) : vault.IngestSubscribers(req.body, report);
-             if (!s.ok()) return SendProblem(res, ProblemOf(s), {{"report", ReportJson(report)}});
+             if (!s.ok()) return Fail(res, s, {{"report", ReportJson(report)}});
              if (report.accepted == 0 && report.rejected > 0) {
                return SendProblem(res, {422, "all-rejected", "Every line was rejected",
                                         "No line of the batch was stored.", ""},
@@ -387,23 +412,35 @@ struct ApiServer::Impl {
     // --- The requester portal (requester tokens): its own agency's requests only.
     Post("/api/v1/portal/requests", Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto v = workflow.Submit({req.body, cases::Entry::kApi, {caller.name}, caller.agency_id, caller.email});
-      if (!v.ok()) return SendProblem(res, ProblemOf(v.status()));
+      if (!v.ok()) return Fail(res, v.status());
       Send(res, 201, RequesterView(*v));
     });
     Get("/api/v1/portal/requests", Requester(), [this](const httplib::Request&, httplib::Response& res, const Caller& caller) {
       cases::CaseFilter filter;
       filter.agency_id = caller.agency_id;
       auto list = workflow.List(filter, {caller.name});
-      if (!list.ok()) return SendProblem(res, ProblemOf(list.status()));
+      if (!list.ok()) return Fail(res, list.status());
       json out = json::array();
       for (const auto& v : *list) out.push_back(RequesterView(v));
       Send(res, 200, out);
     });
+    Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           auto v = workflow.Show(req.matches[1], {caller.name});
+           if (!v.ok() || v->record.agency_id != caller.agency_id) {
+             return Fail(res, Status::NotFound("no request " + req.matches[1].str()));
+           }
+           auto attached = workflow.Attach(req.matches[1], {caller.name},
+                                           req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                           req.body);
+           if (!attached.ok()) return Fail(res, attached.status());
+           Send(res, 201, RequesterView(*attached));
+         }, cases::kMaxAttachmentBytes);
     Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto v = workflow.Show(req.matches[1], {caller.name});
       // Another agency's case is answered as if it did not exist.
       if (!v.ok() || v->record.agency_id != caller.agency_id) {
-        return SendProblem(res, ProblemOf(Status::NotFound("no request " + req.matches[1].str())));
+        return Fail(res, Status::NotFound("no request " + req.matches[1].str()));
       }
       Send(res, 200, RequesterView(*v));
     });
@@ -448,7 +485,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(cases::Workflow& workflow, U
   } else {
     impl->http = std::make_unique<httplib::Server>();
   }
-  impl->http->set_payload_max_length(std::max(options.max_ingest_bytes, options.max_body_bytes) + 1);
+  impl->http->set_payload_max_length(
+      std::max({options.max_ingest_bytes, options.max_body_bytes, cases::kMaxAttachmentBytes}) + 1);
   impl->http->set_read_timeout(std::chrono::seconds(30));
   impl->Routes();
   impl->port = options.port == 0 ? impl->http->bind_to_any_port(options.host)

@@ -241,6 +241,27 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   EXPECT_EQ(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->status, 401);
 }
 
+TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff) {
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), aud = SignIn("aud");
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
+  EXPECT_EQ(Post("/api/v1/cases/" + id + "/documents?name=subpoena.pdf", Staff(rae), pdf, "application/pdf")->status, 403);
+  EXPECT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), "not a pdf", "application/pdf")->status, 400);
+  auto up = Post("/api/v1/cases/" + id + "/documents?name=subpoena.pdf", Staff(ian), pdf, "application/pdf");
+  ASSERT_EQ(up->status, 201) << up->body;
+  const std::string sha = json::parse(up->body)["documents"][0]["sha256"];
+  auto down = client_->Get(("/api/v1/cases/" + id + "/documents/" + sha).c_str(), Staff(aud));
+  ASSERT_EQ(down->status, 200);
+  EXPECT_EQ(down->body, pdf);
+  EXPECT_EQ(down->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(client_->Get(("/api/v1/cases/" + id + "/documents/" + sha).c_str(), Bearer(lcpd_))->status, 403);
+
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  const std::string portal_id = json::parse(mine->body)["id"];
+  EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(fbi_), pdf, "application/pdf")->status, 404);
+  EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(lcpd_), pdf, "application/pdf")->status, 201);
+}
+
 TEST_P(ApiTest, ServicesIngestEventsAndSubscribers) {
   const std::string good = "{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n";
   const std::string bad = "{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", \"kind\": \"bogus\", \"ip\": \"203.0.113.5\"}\n";

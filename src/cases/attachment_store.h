@@ -1,0 +1,35 @@
+// The signed process documents of cases (PDFs), sealed at rest: each file is XChaCha20-Poly1305
+// under a key derived from the master key, with a random nonce and, as associated data, its
+// case and SHA-256, so a file moved to another case or swapped does not open. One file per
+// (case, document): DATA/attachments/<case>-<sha256>.sealed. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/file_system.h"
+#include "core/status.h"
+#include "vault/crypto.h"
+
+namespace custodian::cases {
+
+class AttachmentStore {
+ public:
+  AttachmentStore(std::string dir, vault::SecretKey key, FileSystem& fs = PosixFileSystem())
+      : dir_(std::move(dir)), key_(std::move(key)), fs_(fs) {}
+
+  // Stores `bytes` for `case_id` (durably; again is harmless); returns their SHA-256 (hex).
+  Result<std::string> Put(const std::string& case_id, std::string_view bytes);
+  // The document's bytes; NotFound when there is none, Corruption when they fail to open or
+  // their SHA-256 is not `sha256`.
+  Result<std::string> Get(const std::string& case_id, const std::string& sha256);
+
+ private:
+  std::string PathOf(const std::string& case_id, const std::string& sha256) const;
+
+  const std::string dir_;
+  const vault::SecretKey key_;
+  FileSystem& fs_;
+};
+
+}  // namespace custodian::cases

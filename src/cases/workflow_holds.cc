@@ -1,0 +1,135 @@
+// The workflow's preservation holds: placed by a reviewer's approval, extended once by a later
+// request, released (docs/cases.md, "Preservation").
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/audit_detail.h"
+#include "cases/workflow.h"
+
+namespace custodian::cases {
+
+Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
+                            const Decision& decision, const Actor& actor) {
+  if (request.process.preserve_reference) {
+    return ExtendPreservation(tx, *request.process.preserve_reference, actor);
+  }
+  const Timestamp now = clock_.Now();
+  const Timestamp expires{now.micros + standards_.preservation_period_days * kMicrosPerDay};
+  std::vector<uint64_t> accounts;
+  for (const Target& t : decision.authorized->targets) {
+    if (t.type != "account_id") continue;  // other targets are resolved when produced
+    try {
+      accounts.push_back(std::stoull(t.value));
+    } catch (const std::exception&) {
+    }
+  }
+  if (accounts.empty()) {
+    return Status::FailedPrecondition("case " + c.id + ": no account_id target to preserve");
+  }
+  int n = 0;
+  for (uint64_t account : accounts) {
+    vault::Hold hold;
+    hold.id = c.id + "-H" + std::to_string(++n);
+    hold.account = account;
+    hold.case_id = c.id;
+    hold.placed = now;
+    hold.expires = expires;
+    hold.covers_until = now;
+    if (decision.authorized->window) {
+      hold.window_start = decision.authorized->window->start;
+      hold.window_end = decision.authorized->window->end;
+    }
+    if (Status s = vault_.PlaceHold(hold); !s.ok()) {
+      if (s.IsNotFound()) continue;  // the vault holds nothing for the account
+      return s;
+    }
+    HoldRecord record{hold.id, c.id, account, actor.name, now, expires, 0, HoldState::kActive,
+                      std::nullopt, std::nullopt};
+    if (Status s = tx.InsertHold(record); !s.ok()) return s;
+    if (Status s = tx.Audit(now, actor.name, c.id, "place_hold",
+                            Detail({{"hold", hold.id}, {"expires", FormatDateTime(expires)}}).dump());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
+                                    const Actor& actor) {
+  const Timestamp now = clock_.Now();
+  for (HoldRecord h : tx.Holds(preservation_id)) {
+    if (h.state != HoldState::kActive) continue;
+    if (h.extensions >= standards_.preservation_max_extensions) {
+      return Status::FailedPrecondition("preservation " + preservation_id + ": already extended " +
+                                        std::to_string(h.extensions) + " time(s), the most the "
+                                        "standards allow");
+    }
+    h.expires_at = Timestamp{h.expires_at.micros + standards_.preservation_extension_days * kMicrosPerDay};
+    h.extensions += 1;
+    if (Status s = vault_.ExtendHold(h.id, h.expires_at); !s.ok()) return s;
+    if (Status s = tx.UpdateHold(h); !s.ok()) return s;
+    if (Status s = tx.Audit(now, actor.name, preservation_id, "extend_hold",
+                            Detail({{"hold", h.id}, {"expires", FormatDateTime(h.expires_at)}}).dump());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id, const Actor& reader) {
+  std::vector<HoldRecord> out;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    out = tx.Holds(case_id);
+    return tx.Audit(clock_.Now(), reader.name,
+                    case_id.empty() ? std::nullopt : std::optional(case_id), "list_holds", "{}");
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status Workflow::ReleaseHold(const std::string& hold_id, const Actor& actor) {
+  bool repair = false;
+  Status recorded = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    auto h = tx.GetHold(hold_id);
+    if (!h.ok()) return h.status();
+    if (h->state != HoldState::kActive) {
+      repair = h->state == HoldState::kReleased;
+      return Status::FailedPrecondition("hold " + hold_id + ": already " +
+                                        std::string(kHoldStateNames[static_cast<size_t>(h->state)]));
+    }
+    const Timestamp now = clock_.Now();
+    h->state = HoldState::kReleased;
+    h->ended_at = now;
+    h->ended_by = actor.name;
+    if (Status s = tx.UpdateHold(*h); !s.ok()) return s;
+    if (Status s = tx.Audit(now, actor.name, h->case_id, "release_hold",
+                            Detail({{"hold", hold_id}}).dump());
+        !s.ok()) {
+      return s;
+    }
+    // The case is released with its last hold.
+    auto c = tx.GetCase(h->case_id);
+    if (!c.ok()) return c.status();
+    const auto holds = tx.Holds(h->case_id);
+    const bool any_active = std::any_of(holds.begin(), holds.end(), [](const HoldRecord& x) {
+      return x.state == HoldState::kActive;
+    });
+    if (!any_active && c->state == CaseState::kHolding) {
+      return Transition(tx, *c, Step::kReleaseHolds, actor, "");
+    }
+    return Status::Ok();
+  });
+  // The vault lets go only once the release is recorded: a failure between the two keeps the
+  // data (the safe side), and releasing the hold again finishes it.
+  if (!recorded.ok() && !repair) return recorded;
+  Status released = vault_.ReleaseHold(hold_id);
+  if (repair) return released.ok() ? Status::Ok() : recorded;
+  return released;
+}
+
+}  // namespace custodian::cases
