@@ -104,8 +104,25 @@ Workflow::Workflow(Database& db, const Standards& standards, vault::Vault& vault
       clock_(clock),
       options_(options) {}
 
-Result<Workflow::Evaluated> Workflow::Evaluate(
-    CaseTx& tx, const std::string& document, const std::vector<VerificationRecord>& verifications) {
+struct Workflow::LoadedRegistry {
+  AgencyRegistry registry;
+  std::optional<std::string> sha256;
+};
+
+Result<Workflow::LoadedRegistry> Workflow::LoadRegistry(CaseTx& tx) {
+  LoadedRegistry out;
+  if (auto stored = tx.Registry()) {
+    auto loaded = AgencyRegistry::Load(stored->document, "the agency registry");
+    if (!loaded.ok()) return Status::Corruption("case store: " + loaded.status().message());
+    out.registry = std::move(loaded).value();
+    out.sha256 = stored->sha256;
+  }
+  return out;
+}
+
+Result<Workflow::Evaluated> Workflow::Evaluate(const LoadedRegistry& registry,
+                                               const std::string& document,
+                                               const std::vector<VerificationRecord>& verifications) {
   ParsedRequest parsed = ParseRequest(document);
   if (!parsed.ok()) return Status::InvalidArgument(Joined(parsed.problems));
   // A callback recorded by staff is the verification the standards look for.
@@ -113,16 +130,8 @@ Result<Workflow::Evaluated> Workflow::Evaluate(
     if (v.method != "callback") continue;
     parsed.request.verification = Verification{v.verified_at, v.actor};
   }
-  AgencyRegistry registry;
-  std::optional<std::string> registry_sha;
-  if (auto stored = tx.Registry()) {
-    auto loaded = AgencyRegistry::Load(stored->document, "the agency registry");
-    if (!loaded.ok()) return Status::Corruption("case store: " + loaded.status().message());
-    registry = std::move(loaded).value();
-    registry_sha = stored->sha256;
-  }
-  Evaluated e{parsed.request, custodian::Evaluate(parsed.request, standards_, registry), "",
-              registry_sha};
+  Evaluated e{parsed.request, custodian::Evaluate(parsed.request, standards_, registry.registry),
+              "", registry.sha256};
   e.document = DecisionToJson(e.decision).dump();
   return e;
 }
@@ -178,20 +187,16 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
   Status s = db_.Transaction([&](soci::session& sql) {
     CaseTx tx(sql);
     const Timestamp now = clock_.Now();
-    AgencyRegistry registry;
-    if (auto stored = tx.Registry()) {
-      if (auto r = AgencyRegistry::Load(stored->document, "the agency registry"); r.ok()) {
-        registry = std::move(r).value();
-      }
-    }
+    auto registry = LoadRegistry(tx);
+    if (!registry.ok()) return registry.status();
     if (submission.entry != Entry::kStaff && submission.requester_agency &&
-        !registry.Find(*submission.requester_agency)) {
+        !registry->registry.Find(*submission.requester_agency)) {
       return Status::PermissionDenied("the requester's agency is not in the registry");
     }
     CaseRecord c;
     c.id = tx.NewCaseId(std::stoi(FormatDate(now.UtcDate()).substr(0, 4)));
-    const std::string document = EffectiveDocument(submission, c.id, now, registry);
-    auto e = Evaluate(tx, document, {});
+    const std::string document = EffectiveDocument(submission, c.id, now, registry->registry);
+    auto e = Evaluate(*registry, document, {});
     if (!e.ok()) return e.status();
     const Request& r = e->request;
     if (r.process.preserve_reference) {
@@ -252,15 +257,11 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
       return Status::FailedPrecondition("case " + id + ": only a pushed-back request is amended (it is " +
                                         std::string(CaseStateName(c.state)) + ")");
     }
-    AgencyRegistry registry;
-    if (auto stored = tx.Registry()) {
-      if (auto r = AgencyRegistry::Load(stored->document, "the agency registry"); r.ok()) {
-        registry = std::move(r).value();
-      }
-    }
+    auto registry = LoadRegistry(tx);
+    if (!registry.ok()) return registry.status();
     const Timestamp now = clock_.Now();
-    const std::string document = EffectiveDocument(submission, c.id, now, registry);
-    auto e = Evaluate(tx, document, tx.Verifications(id));
+    const std::string document = EffectiveDocument(submission, c.id, now, registry->registry);
+    auto e = Evaluate(*registry, document, tx.Verifications(id));
     if (!e.ok()) return e.status();
     if (ProcessTypeName(e->request.process.type) != c.process_type) {
       return Status::InvalidArgument("/process/type: an amendment keeps the process type (" +
@@ -304,7 +305,9 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
     const DecisionRecord& latest = decisions.back();
     auto request = tx.LatestRequest(id);
     if (!request.ok()) return request.status();
-    auto e = Evaluate(tx, request->document, tx.Verifications(id));
+    auto registry = LoadRegistry(tx);
+    if (!registry.ok()) return registry.status();
+    auto e = Evaluate(*registry, request->document, tx.Verifications(id));
     if (!e.ok()) return e.status();
     const Action recommended = e->decision.action;
     const bool note = review.note && TrimmedLength(*review.note) > 0;
@@ -435,13 +438,9 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
       return Status::FailedPrecondition("case " + id + ": the request names no registry agency; "
                                         "name the one that was called (--agency)");
     }
-    AgencyRegistry registry;
-    if (auto stored = tx.Registry()) {
-      auto r = AgencyRegistry::Load(stored->document, "the agency registry");
-      if (!r.ok()) return Status::Corruption("case store: " + r.status().message());
-      registry = std::move(r).value();
-    }
-    const Agency* agency = registry.Find(*agency_id);
+    auto registry = LoadRegistry(tx);
+    if (!registry.ok()) return registry.status();
+    const Agency* agency = registry->registry.Find(*agency_id);
     if (!agency) return Status::InvalidArgument("agency: " + *agency_id + " is not in the registry");
     const auto digits = [](std::string_view s) {
       std::string d;
@@ -458,7 +457,7 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
         !st.ok()) {
       return st;
     }
-    auto e = Evaluate(tx, request->document, tx.Verifications(id));
+    auto e = Evaluate(*registry, request->document, tx.Verifications(id));
     if (!e.ok()) return e.status();
     if (Status st = tx.AppendDecision({id, 0, c.version, "verification recorded",
                                        std::string(ActionName(e->decision.action)), e->document,

@@ -132,7 +132,10 @@ class Workflow {
 
  private:
   struct Evaluated;
-  Result<Evaluated> Evaluate(CaseTx& tx, const std::string& document,
+  struct LoadedRegistry;
+  // The agency registry the store holds (empty when none was imported), parsed once per step.
+  static Result<LoadedRegistry> LoadRegistry(CaseTx& tx);
+  Result<Evaluated> Evaluate(const LoadedRegistry& registry, const std::string& document,
                              const std::vector<VerificationRecord>& verifications);
   Result<CaseView> ViewOf(CaseTx& tx, const std::string& id);
   Status Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& actor,

@@ -20,13 +20,18 @@ Status EventAdmission::Admit(std::string_view line) {
   return Status::Ok();
 }
 
+std::array<uint8_t, 16> PackedAddress(const IpAddress& ip) {
+  std::array<uint8_t, 16> out{};
+  std::copy(ip.bytes().begin(), ip.bytes().begin() + (ip.is_v4() ? 4 : 16), out.begin());
+  return out;
+}
+
 PackedEvent PackWithoutStrings(const AccessEvent& event) {
   PackedEvent pe;
   pe.account_id = event.account_id;
   pe.ts = event.ts.micros;
   pe.kind = static_cast<uint8_t>(event.kind);
-  const auto& bytes = event.ip.bytes();
-  std::copy(bytes.begin(), bytes.begin() + (event.ip.is_v4() ? 4 : 16), pe.ip.begin());
+  pe.ip = PackedAddress(event.ip);
   if (!event.ip.is_v4()) pe.flags |= PackedEvent::kIpV6;
   if (event.port) {
     pe.flags |= PackedEvent::kHasPort;

@@ -32,6 +32,9 @@ class EventAdmission {
   std::string retention_error_;
 };
 
+// An address as PackedEvent holds it: 4 meaningful bytes for IPv4, 16 for IPv6.
+std::array<uint8_t, 16> PackedAddress(const IpAddress& ip);
+
 // `event` in its packed form, without its strings (the caller interns them).
 PackedEvent PackWithoutStrings(const AccessEvent& event);
 

@@ -38,12 +38,6 @@ IpAddress ToAddress(const std::array<uint8_t, 16>& ip, uint8_t flags) {
   return IpAddress::V4({ip[0], ip[1], ip[2], ip[3]});
 }
 
-std::array<uint8_t, 16> AddressArray(const IpAddress& ip) {
-  std::array<uint8_t, 16> out{};
-  std::copy(ip.bytes().begin(), ip.bytes().begin() + (ip.is_v4() ? 4 : 16), out.begin());
-  return out;
-}
-
 std::string Window(Timestamp start, Timestamp end) {
   return "[" + FormatDateTime(start) + ", " + FormatDateTime(end) + ")";
 }
@@ -483,7 +477,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
                              Timestamp end, std::vector<uint64_t>& accounts,
                              std::map<uint64_t, std::vector<AccessRecord>>* by_account) {
   const bool records = by_account != nullptr;
-  const std::array<uint8_t, 16> ip = AddressArray(address.address);
+  const std::array<uint8_t, 16> ip = PackedAddress(address.address);
   const bool v6 = !address.address.is_v4();
   const uint64_t tag = AddressTag(keys_.address_index, ip, v6);
   const bool with_device = grant.scope.categories.Contains(Category::kDevice);
