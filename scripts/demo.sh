@@ -63,6 +63,8 @@ build/custodian retention run --data "$demo/data" | tr -d '\n '; echo
 # Cases: the example registry, one demo user per role, every example request entered by staff.
 data=(--data "$demo/data")
 password="demo password, not for use"
+# Demo only: staff sign in by password; a real instance keeps the default (TOTP required).
+printf '[auth]\nrequire_totp = false\n' > "$demo/data/custodian.toml"
 build/custodian agencies import "${data[@]}" --actor demo examples/agencies.json > /dev/null
 for role in intake reviewer approver auditor admin; do
   echo "$password" | build/custodian user add "$role" --role "$role" --actor demo "${data[@]}" > /dev/null

@@ -431,7 +431,7 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
     const auto parsed = ParseRequest(request->document);
     const std::optional<std::string>& named = parsed.request.requester.agency_id;
     if (named && callback.agency_id && *named != *callback.agency_id) {
-      return Status::InvalidArgument("agency: the request names another agency (" + *named + ")");
+      return Status::InvalidArgument("/agency_id: the request names another agency (" + *named + ")");
     }
     const std::optional<std::string> agency_id = named ? named : callback.agency_id;
     if (!agency_id) {
@@ -441,14 +441,14 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
     auto registry = LoadRegistry(tx);
     if (!registry.ok()) return registry.status();
     const Agency* agency = registry->registry.Find(*agency_id);
-    if (!agency) return Status::InvalidArgument("agency: " + *agency_id + " is not in the registry");
+    if (!agency) return Status::InvalidArgument("/agency_id: " + *agency_id + " is not in the registry");
     const auto digits = [](std::string_view s) {
       std::string d;
       for (char ch : s) if (ch >= '0' && ch <= '9') d += ch;
       return d;
     };
     if (digits(callback.phone) != digits(agency->phone)) {
-      return Status::InvalidArgument("phone: not the registry's number for " + agency->name +
+      return Status::InvalidArgument("/phone: not the registry's number for " + agency->name +
                                      " (call the number in the registry, not one in the request)");
     }
     const Timestamp now = clock_.Now();

@@ -124,6 +124,10 @@ class Workflow {
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);
   Status ReleaseHold(const std::string& hold_id, const Actor& actor);
+  // Records every active hold whose time has run out as expired (the vault stops keeping its
+  // data by itself at that time); a holding case whose last hold lapsed becomes expired.
+  // Returns how many holds ended.
+  Result<int> ExpireHolds(const Actor& actor);
 
   // Replaces the agency registry (spec/agencies.example.json's format).
   Status ImportRegistry(std::string_view document, const Actor& actor);
@@ -143,6 +147,8 @@ class Workflow {
   Status PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request, const Decision& decision,
                     const Actor& actor);
   Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id, const Actor& actor);
+  // Ends an active hold as released or expired, audited; the case moves with its last hold.
+  Status EndHold(CaseTx& tx, HoldRecord& h, HoldState end, const Actor& actor);
   // Queues the notices an approval calls for: one per account_id target in scope.
   Status QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& actor);
   Result<CaseView> Run(const std::string& id,

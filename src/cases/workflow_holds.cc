@@ -27,7 +27,7 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
   if (accounts.empty()) {
     return Status::FailedPrecondition("case " + c.id + ": no account_id target to preserve");
   }
-  int n = 0;
+  int n = 0, placed = 0;
   for (uint64_t account : accounts) {
     vault::Hold hold;
     hold.id = c.id + "-H" + std::to_string(++n);
@@ -41,9 +41,10 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
       hold.window_end = decision.authorized->window->end;
     }
     if (Status s = vault_.PlaceHold(hold); !s.ok()) {
-      if (s.IsNotFound()) continue;  // the vault holds nothing for the account
+      if (s.IsNotFound()) continue;  // a deleted account: nothing is left to preserve
       return s;
     }
+    ++placed;
     HoldRecord record{hold.id, c.id, account, actor.name, now, expires, 0, HoldState::kActive,
                       std::nullopt, std::nullopt};
     if (Status s = tx.InsertHold(record); !s.ok()) return s;
@@ -52,6 +53,11 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
         !s.ok()) {
       return s;
     }
+  }
+  if (placed == 0) {
+    // A holding case without holds would never end: the reviewer rejects or pushes back.
+    return Status::FailedPrecondition("case " + c.id + ": nothing to preserve, every target "
+                                      "account was deleted");
   }
   return Status::Ok();
 }
@@ -91,6 +97,29 @@ Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id, cons
   return out;
 }
 
+Status Workflow::EndHold(CaseTx& tx, HoldRecord& h, HoldState end, const Actor& actor) {
+  const Timestamp now = clock_.Now();
+  h.state = end;
+  h.ended_at = now;
+  h.ended_by = actor.name;
+  if (Status s = tx.UpdateHold(h); !s.ok()) return s;
+  const bool released = end == HoldState::kReleased;
+  if (Status s = tx.Audit(now, actor.name, h.case_id, released ? "release_hold" : "expire_hold",
+                          Detail({{"hold", h.id}, {"expires", FormatDateTime(h.expires_at)}}).dump());
+      !s.ok()) {
+    return s;
+  }
+  // The case moves on with its last hold.
+  auto c = tx.GetCase(h.case_id);
+  if (!c.ok()) return c.status();
+  const auto holds = tx.Holds(h.case_id);
+  const bool any_active = std::any_of(holds.begin(), holds.end(), [](const HoldRecord& x) {
+    return x.state == HoldState::kActive;
+  });
+  if (any_active || c->state != CaseState::kHolding) return Status::Ok();
+  return Transition(tx, *c, released ? Step::kReleaseHolds : Step::kHoldsExpired, actor, "");
+}
+
 Status Workflow::ReleaseHold(const std::string& hold_id, const Actor& actor) {
   bool repair = false;
   Status recorded = db_.Transaction([&](soci::session& sql) -> Status {
@@ -102,27 +131,7 @@ Status Workflow::ReleaseHold(const std::string& hold_id, const Actor& actor) {
       return Status::FailedPrecondition("hold " + hold_id + ": already " +
                                         std::string(kHoldStateNames[static_cast<size_t>(h->state)]));
     }
-    const Timestamp now = clock_.Now();
-    h->state = HoldState::kReleased;
-    h->ended_at = now;
-    h->ended_by = actor.name;
-    if (Status s = tx.UpdateHold(*h); !s.ok()) return s;
-    if (Status s = tx.Audit(now, actor.name, h->case_id, "release_hold",
-                            Detail({{"hold", hold_id}}).dump());
-        !s.ok()) {
-      return s;
-    }
-    // The case is released with its last hold.
-    auto c = tx.GetCase(h->case_id);
-    if (!c.ok()) return c.status();
-    const auto holds = tx.Holds(h->case_id);
-    const bool any_active = std::any_of(holds.begin(), holds.end(), [](const HoldRecord& x) {
-      return x.state == HoldState::kActive;
-    });
-    if (!any_active && c->state == CaseState::kHolding) {
-      return Transition(tx, *c, Step::kReleaseHolds, actor, "");
-    }
-    return Status::Ok();
+    return EndHold(tx, *h, HoldState::kReleased, actor);
   });
   // The vault lets go only once the release is recorded: a failure between the two keeps the
   // data (the safe side), and releasing the hold again finishes it.
@@ -130,6 +139,23 @@ Status Workflow::ReleaseHold(const std::string& hold_id, const Actor& actor) {
   Status released = vault_.ReleaseHold(hold_id);
   if (repair) return released.ok() ? Status::Ok() : recorded;
   return released;
+}
+
+Result<int> Workflow::ExpireHolds(const Actor& actor) {
+  int expired = 0;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    expired = 0;
+    const Timestamp now = clock_.Now();
+    for (HoldRecord h : tx.Holds()) {
+      if (h.state != HoldState::kActive || now < h.expires_at) continue;
+      if (Status st = EndHold(tx, h, HoldState::kExpired, actor); !st.ok()) return st;
+      ++expired;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return expired;
 }
 
 }  // namespace custodian::cases

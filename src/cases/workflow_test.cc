@@ -333,6 +333,28 @@ TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
   ASSERT_TRUE(instance_->workflow->Close(id, {"reviewer-2"}, std::nullopt).ok());
 }
 
+TEST_P(WorkflowTest, HoldsThatRunOutAreRecordedAsExpiredAndTheCaseWithThem) {
+  const std::string id = Submit(Example("preservation")).record.id;
+  auto held = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {});
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  const HoldRecord hold = held->holds.at(0);
+  // One microsecond before the end nothing lapses; at the end the hold does.
+  clock_.Set(Timestamp{hold.expires_at.micros - 1});
+  EXPECT_EQ(instance_->workflow->ExpireHolds({"custodian"}).value(), 0);
+  EXPECT_EQ(instance_->workflow->Show(id, kReader)->record.state, CaseState::kHolding);
+  clock_.Set(hold.expires_at);
+  EXPECT_EQ(instance_->workflow->ExpireHolds({"custodian"}).value(), 1);
+  const HoldRecord ended = instance_->workflow->Holds(id, kReader)->at(0);
+  EXPECT_EQ(ended.state, HoldState::kExpired);
+  EXPECT_EQ(ended.ended_by, "custodian");
+  EXPECT_EQ(instance_->workflow->Show(id, kReader)->record.state, CaseState::kExpired);
+  EXPECT_THAT(Actions(id), ::testing::IsSupersetOf({"custodian expire_hold", "custodian holds_expired"}));
+  // Once is enough; an expired hold cannot be released, and the case can be closed.
+  EXPECT_EQ(instance_->workflow->ExpireHolds({"custodian"}).value(), 0);
+  EXPECT_EQ(instance_->workflow->ReleaseHold(hold.id, {"reviewer-2"}).code(), Status::Code::kFailedPrecondition);
+  EXPECT_TRUE(instance_->workflow->Close(id, {"reviewer-2"}, std::nullopt).ok());
+}
+
 TEST_P(WorkflowTest, AnInstanceCanKeepDecisionsOutOfTheCli) {
   MakeWorkflow({.cli_decisions = false});
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;

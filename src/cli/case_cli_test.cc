@@ -82,6 +82,7 @@ TEST_F(CaseCliTest, APreservationIsHeldAndReleasedFromTheCli) {
   const json holds = Ok("hold list --case " + id + " --actor auditor-1");
   ASSERT_EQ(holds.size(), 1u);
   EXPECT_EQ(holds[0]["account_id"], "1000042");
+  EXPECT_EQ(Ok("hold expire")["expired"], 0) << "ninety days to go";
   EXPECT_EQ(Ok("hold release " + holds[0]["id"].get<std::string>() + " --actor reviewer-2")["released"], holds[0]["id"]);
   EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "released");
   EXPECT_EQ(Ok("case close " + id + " --actor reviewer-2 --note done")["state"], "closed");

@@ -262,6 +262,16 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
       return nlohmann::ordered_json{{"released", f->id}};
     });
   });
+  // `serve` does this every 30 seconds; an instance without a server runs it from cron.
+  auto* expire = hold->add_subcommand("expire", "Record the holds whose time has run out");
+  AddInstanceFlags(expire, f->instance);
+  expire->callback([f, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+      auto expired = s.workflow->ExpireHolds({"custodian", true});
+      if (!expired.ok()) return expired.status();
+      return nlohmann::ordered_json{{"expired", *expired}};
+    });
+  });
 }
 
 }  // namespace custodian

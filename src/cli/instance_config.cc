@@ -22,7 +22,7 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices"});
+  reader.CheckKeys(root, "", {"cases", "notices", "auth"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -38,6 +38,10 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
     if (auto key = reader.String(*notices, "notices", "webhook_key_file", true, 4096)) {
       config.notices_webhook_key_file = *key;
     }
+  }
+  if (const toml::table* auth = reader.Table(root, "", "auth", false)) {
+    reader.CheckKeys(*auth, "auth", {"require_totp"});
+    if (auto totp = reader.Bool(*auth, "auth", "require_totp")) config.require_totp = *totp;
   }
   if (!reader.errors().empty()) {
     std::string all;

@@ -8,6 +8,9 @@
 //   [notices]
 //   webhook_url = "https://accounts.internal/custodian/notices"   # where users' notices go
 //   webhook_key_file = "/etc/custodian/webhook.key"   # the HMAC key shared with the service
+//
+//   [auth]
+//   require_totp = false   # staff may sign in without a second factor (default: true)
 #pragma once
 
 #include <string>
@@ -21,6 +24,7 @@ struct InstanceConfig {
   bool cli_decisions = true;
   std::string notices_webhook_url;       // empty: notices wait in the outbox
   std::string notices_webhook_key_file;
+  bool require_totp = true;
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

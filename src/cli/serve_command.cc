@@ -59,7 +59,9 @@ int Serve(const ServeFlags& f) {
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
-  server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());
+  server::UserStoreOptions user_options;
+  user_options.require_totp = s.config.require_totp;
+  server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock(), user_options);
   // The notice outbox runs beside the API when the configuration names a webhook.
   std::unique_ptr<cases::NoticeTransport> transport;
   std::unique_ptr<cases::NoticeOutbox> outbox;
@@ -75,20 +77,23 @@ int Serve(const ServeFlags& f) {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
-  std::thread deliveries;
-  if (outbox) {
-    deliveries = std::thread([&] {
-      std::unique_lock lock(stop_mu);
-      while (!stopping) {
-        lock.unlock();
+  // Background duties, every 30 seconds: notices due, holds run out.
+  std::thread duties([&] {
+    std::unique_lock lock(stop_mu);
+    while (!stopping) {
+      lock.unlock();
+      if (outbox) {
         if (auto r = outbox->DeliverDue(); !r.ok()) {
           std::cerr << "custodian: notice outbox: " << r.status().message() << std::endl;
         }
-        lock.lock();
-        stop_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
       }
-    });
-  }
+      if (auto r = s.workflow->ExpireHolds({"custodian"}); !r.ok()) {
+        std::cerr << "custodian: hold expiry: " << r.status().message() << std::endl;
+      }
+      lock.lock();
+      stop_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
+    }
+  });
   const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   // One write: whoever reads the log sees the whole line or none of it.
   std::cerr << ("custodian: serving " + std::string(options.tls_certificate.empty() ? "http" : "https") +
@@ -104,7 +109,7 @@ int Serve(const ServeFlags& f) {
     stopping = true;
   }
   stop_cv.notify_all();
-  if (deliveries.joinable()) deliveries.join();
+  duties.join();
   return kExitOk;
 }
 

@@ -251,6 +251,10 @@ struct ApiServer::Impl {
         return SendProblem(res, {429, "locked", "Too many failed sign-ins",
                                  "The account is locked for a while.", ""});
       }
+      if (r.outcome == LoginOutcome::kNoSecondFactor) {
+        return SendProblem(res, {403, "second-factor-required", "A second factor is required",
+                                 "Enrol TOTP first (custodian user totp NAME).", ""});
+      }
       if (r.outcome != LoginOutcome::kOk) {
         return SendProblem(res, {401, "invalid-credentials", "Sign-in refused",
                                  "The name, password or code is wrong.", ""});

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/test_instance.h"
+#include "server/totp.h"
 
 namespace custodian::server {
 namespace {
@@ -32,7 +33,10 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     ASSERT_TRUE(instance_->Start().ok());
     workflow_ = instance_->workflow.get();
     vault_ = instance_->vault.get();
-    users_ = std::make_unique<UserStore>(*instance_->db, vault::SecretKey::Random(), clock_);
+    // Most tests sign in by password alone; RequiresASecondFactorByDefault covers TOTP.
+    UserStoreOptions user_options;
+    user_options.require_totp = false;
+    users_ = std::make_unique<UserStore>(*instance_->db, sealing_key_, clock_, user_options);
     for (const auto& [name, role] : std::vector<std::pair<std::string, Role>>{
              {"ian", Role::kIntake}, {"rae", Role::kReviewer}, {"abe", Role::kApprover},
              {"aud", Role::kAuditor}, {"ada", Role::kAdmin}}) {
@@ -73,6 +77,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     return r && r->status == 201 ? json::parse(r->body)["id"].get<std::string>() : "";
   }
 
+  const vault::SecretKey sealing_key_ = vault::SecretKey::Random();
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   std::unique_ptr<cases::TestInstance> instance_;
   cases::Workflow* workflow_ = nullptr;
@@ -125,6 +130,37 @@ TEST_P(ApiTest, SignInSetsAStrictCookieAndChangesNeedTheCsrfToken) {
   EXPECT_EQ(client_->Get("/api/v1/cases", {{"Cookie", again.cookie}})->status, 401);
 }
 
+TEST_P(ApiTest, StaffNeedASecondFactorByDefault) {
+  server_.reset();
+  UserStore strict(*instance_->db, sealing_key_, clock_);  // require_totp: the default
+  ServerOptions options;
+  options.port = 0;
+  auto server = ApiServer::Start(*workflow_, strict, *vault_, clock_, options);
+  ASSERT_TRUE(server.ok());
+  httplib::Client client("127.0.0.1", (*server)->port());
+  const auto login = [&](const std::string& password, const std::string& code) {
+    return client.Post("/api/v1/auth/login",
+                       json{{"username", "ian"}, {"password", password}, {"totp", code}}.dump(),
+                       "application/json");
+  };
+  // Without TOTP enrolled the right password opens nothing (the wrong one is just refused).
+  auto missing = login(kPassword, "");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_EQ(json::parse(missing->body)["type"], "https://custodian.invalid/problems/second-factor-required");
+  EXPECT_TRUE(missing->get_header_value("Set-Cookie").empty());
+  EXPECT_EQ(login("wrong wrong wrong", "")->status, 401);
+
+  const std::string secret = strict.EnrollTotp("ian", "setup").value();
+  const int64_t step = clock_.Now().micros / kMicrosPerSecond / kTotpStepSeconds;
+  EXPECT_EQ(login(kPassword, "")->status, 401);
+  EXPECT_EQ(login(kPassword, TotpCode(secret, step - 3))->status, 401);
+  auto ok = login(kPassword, TotpCode(secret, step));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(login(kPassword, TotpCode(secret, step))->status, 401) << "a code works once";
+}
+
 TEST_P(ApiTest, SignInIsRateLimitedPerAddress) {
   int limited = 0;
   for (int i = 0; i < 12; ++i) {
@@ -136,53 +172,130 @@ TEST_P(ApiTest, SignInIsRateLimitedPerAddress) {
   EXPECT_EQ(client_->Post("/api/v1/auth/login", json{{"username", "ian"}, {"password", kPassword}}.dump(), "application/json")->status, 200);
 }
 
+// Every endpoint that needs a caller, called by every kind of caller: those allowed get past
+// authorization (the step itself may still be refused for the case's state: 404, 409), every
+// other gets 403, and nobody at all 401.
 TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud"), ada = SignIn("ada");
   const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
   const std::string review = json{{"decision", "approve"}}.dump();
   const std::string registry = cases::SharedFile("spec/agencies.example.json");
+  const std::string pdf = "%PDF-1.4\nsigned\n%%EOF\n";
+  const std::string event = R"({"account_id": 7, "ts": "2026-03-10T08:00:00Z", "kind": "login", "ip": "203.0.113.5"})" "\n";
+  const std::string subscriber = R"({"account_id": 7, "effective_from": "2026-01-01T00:00:00Z", "username": "wren"})" "\n";
+  const std::string staff_all[] = {"ian", "rae", "abe", "aud", "ada"};
+  const std::set<std::string> everyone_staff(std::begin(staff_all), std::end(staff_all));
   struct Call {
     const char* method;
     std::string path, body;
     std::set<std::string> allowed;
+    const char* type = "application/json";
   };
   const std::vector<Call> calls = {
-      {"GET", "/api/v1/cases", "", {"ian", "rae", "abe", "aud", "ada"}},
-      {"GET", "/api/v1/cases/" + id, "", {"ian", "rae", "abe", "aud", "ada"}},
-      {"GET", "/api/v1/cases/" + id + "/decisions", "", {"ian", "rae", "abe", "aud", "ada"}},
-      {"GET", "/api/v1/holds", "", {"ian", "rae", "abe", "aud", "ada"}},
-      {"GET", "/api/v1/agencies", "", {"ian", "rae", "abe", "aud", "ada"}},
-      {"GET", "/api/v1/notices", "", {"ian", "rae", "abe", "aud", "ada"}},
-      {"POST", "/api/v1/cases/" + id + "/nondisclosure", R"({"until": "2026-09-01"})", {"rae"}},
+      {"GET", "/api/v1/cases", "", everyone_staff},
+      {"GET", "/api/v1/cases/" + id, "", everyone_staff},
+      {"GET", "/api/v1/cases/" + id + "/decisions", "", everyone_staff},
+      {"GET", "/api/v1/cases/" + id + "/documents/" + std::string(64, 'a'), "", everyone_staff},
+      {"GET", "/api/v1/holds", "", everyone_staff},
+      {"GET", "/api/v1/agencies", "", everyone_staff},
+      {"GET", "/api/v1/notices", "", everyone_staff},
       {"POST", "/api/v1/cases", cases::Example("lcpd-subpoena"), {"ian"}},
+      {"POST", "/api/v1/cases/" + id + "/documents?name=p.pdf", pdf, {"ian"}, "application/pdf"},
+      {"POST", "/api/v1/cases/" + id + "/amend", cases::Example("lcpd-subpoena"), {"ian"}},
+      {"POST", "/api/v1/cases/" + id + "/verify-requester", R"({"phone": "+1-575-555-0100"})", {"ian", "rae"}},
+      {"POST", "/api/v1/cases/" + id + "/close", "", {"rae", "abe"}},
+      {"POST", "/api/v1/cases/" + id + "/nondisclosure", R"({"until": "2026-09-01"})", {"rae"}},
       {"POST", "/api/v1/cases/" + id + "/review", review, {"rae"}},
       {"POST", "/api/v1/cases/" + id + "/approve", "", {"abe"}},
+      {"POST", "/api/v1/holds/" + id + "-H1/release", "", {"rae"}},
       {"PUT", "/api/v1/agencies", registry, {"ada"}},
+      {"POST", "/api/v1/ingest/events", event, {"service"}, "application/x-ndjson"},
+      {"POST", "/api/v1/ingest/subscribers", subscriber, {"service"}, "application/x-ndjson"},
+      {"GET", "/api/v1/portal/requests", "", {"lcpd"}},
+      {"GET", "/api/v1/portal/requests/" + id, "", {"lcpd"}},
+      {"POST", "/api/v1/portal/requests", cases::Example("lcpd-subpoena"), {"lcpd"}},
+      {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, {"lcpd"}, "application/pdf"},
   };
-  const std::map<std::string, Login> who = {{"ian", ian}, {"rae", rae}, {"abe", abe}, {"aud", aud}, {"ada", ada}};
+  const std::map<std::string, httplib::Headers> who = {
+      {"ian", Staff(ian)}, {"rae", Staff(rae)},          {"abe", Staff(abe)},     {"aud", Staff(aud)},
+      {"ada", Staff(ada)}, {"service", Bearer(service_)}, {"lcpd", Bearer(lcpd_)}};
   const auto call = [&](const Call& c, const httplib::Headers& headers) {
     const std::string method = c.method;
     if (method == "GET") return client_->Get(c.path.c_str(), headers);
-    if (method == "PUT") return client_->Put(c.path.c_str(), headers, c.body, "application/json");
-    return Post(c.path, headers, c.body);
+    if (method == "PUT") return client_->Put(c.path.c_str(), headers, c.body, c.type);
+    return Post(c.path, headers, c.body, c.type);
   };
   for (const Call& c : calls) {
-    for (const auto& [name, login] : who) {
+    for (const auto& [name, headers] : who) {
       SCOPED_TRACE(std::string(c.method) + " " + c.path + " as " + name);
-      auto r = call(c, Staff(login));
+      auto r = call(c, headers);
       ASSERT_TRUE(r);
       if (c.allowed.count(name)) {
-        EXPECT_LT(r->status, 300) << r->body;
+        EXPECT_NE(r->status, 401) << r->body;
+        EXPECT_NE(r->status, 403) << r->body;
+        EXPECT_LT(r->status, 500) << r->body;
       } else {
         EXPECT_EQ(r->status, 403) << r->body;
       }
     }
-    // Nobody signed in; a token on a staff endpoint.
-    EXPECT_EQ(call(c, {})->status, 401) << c.path;
-    EXPECT_EQ(call(c, Bearer(service_))->status, 403) << c.path;
+    EXPECT_EQ(call(c, {})->status, 401) << "nobody signed in: " << c.path;
   }
-  // The approve call came after the review: the case went all the way.
+  // Tokens cannot sign out a session; the review and approval above took the case all the way.
+  EXPECT_EQ(Post("/api/v1/auth/logout", Bearer(service_), "")->status, 403);
   EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(aud))->body)["state"], "awaiting_notice");
+}
+
+TEST_P(ApiTest, AmendmentCallbackHoldReleaseAndClosingOverHttp) {
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), aud = SignIn("aud");
+  const auto get = [&](const std::string& path) {
+    auto r = client_->Get(path.c_str(), Staff(aud));
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+    return json::parse(r->body);
+  };
+  // Pushed back, amended as version 2, decided again.
+  const std::string vague = Submit(ian, cases::Example("vague-subpoena"));
+  ASSERT_EQ(Post("/api/v1/cases/" + vague + "/review", Staff(rae), R"({"decision": "pushback", "note": "which account?"})")->status, 200);
+  auto amended = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), cases::Example("lcpd-subpoena"));
+  ASSERT_EQ(amended->status, 200) << amended->body;
+  EXPECT_EQ(json::parse(amended->body)["state"], "in_review");
+  EXPECT_EQ(json::parse(amended->body)["version"], 2);
+  const json decisions = get("/api/v1/cases/" + vague + "/decisions");
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(decisions[1]["reason"], "amended");
+  EXPECT_EQ(decisions[1]["request_version"], 2);
+  auto twice = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), cases::Example("lcpd-subpoena"));
+  EXPECT_EQ(twice->status, 409) << "only a pushed-back case is amended";
+
+  // An emergency waits for a callback to the registry's number.
+  const std::string emergency = Submit(ian, cases::Example("emergency-unverified"));
+  EXPECT_EQ(get("/api/v1/cases/" + emergency)["state"], "verifying");
+  auto wrong = Post("/api/v1/cases/" + emergency + "/verify-requester", Staff(ian),
+                    R"({"phone": "+1-575-555-0999", "agency_id": "us-nm-lcpd"})");
+  EXPECT_EQ(wrong->status, 400) << wrong->body;
+  EXPECT_EQ(json::parse(wrong->body)["field"], "/phone");
+  auto called = Post("/api/v1/cases/" + emergency + "/verify-requester", Staff(ian),
+                     R"({"phone": "+1-575-555-0100", "agency_id": "us-nm-lcpd", "note": "duty sergeant"})");
+  ASSERT_EQ(called->status, 200) << called->body;
+  EXPECT_EQ(json::parse(called->body)["state"], "in_review");
+  EXPECT_EQ(json::parse(called->body)["requester_verified"], true);
+
+  // A preservation holds the account until released; then the case closes.
+  const std::string preservation = Submit(ian, cases::Example("preservation"));
+  auto held = Post("/api/v1/cases/" + preservation + "/review", Staff(rae), R"({"decision": "approve"})");
+  ASSERT_EQ(held->status, 200) << held->body;
+  EXPECT_EQ(json::parse(held->body)["state"], "holding");
+  const json holds = get("/api/v1/holds?case=" + preservation);
+  ASSERT_EQ(holds.size(), 1u) << holds.dump();
+  const std::string hold = holds[0]["id"];
+  EXPECT_EQ(vault_->Holds().size(), 1u) << holds.dump();
+  EXPECT_EQ(Post("/api/v1/holds/" + hold + "/release", Staff(rae), "")->status, 200);
+  EXPECT_TRUE(vault_->Holds().empty());
+  EXPECT_EQ(Post("/api/v1/holds/" + hold + "/release", Staff(rae), "")->status, 409);
+  EXPECT_EQ(Post("/api/v1/holds/nowhere/release", Staff(rae), "")->status, 404);
+  EXPECT_EQ(get("/api/v1/cases/" + preservation)["state"], "released");
+  auto closed = Post("/api/v1/cases/" + preservation + "/close", Staff(rae), R"({"note": "released"})");
+  ASSERT_EQ(closed->status, 200) << closed->body;
+  EXPECT_EQ(json::parse(closed->body)["state"], "closed");
 }
 
 TEST_P(ApiTest, BadBodiesGetProblemsThatNameTheField) {

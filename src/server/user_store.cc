@@ -200,6 +200,14 @@ LoginResult UserStore::Login(const std::string& name, const std::string& passwor
     return result;
   }
   bool ok = !disabled && VerifyPassword(hash, password);
+  if (ok && secret_ind != soci::i_ok && options_.require_totp) {
+    // Not a failure to count: the password was right; the account is not ready.
+    db_.Transaction([&](soci::session& sql) -> Status {
+      return cases::CaseTx(sql).Audit(now, name, std::nullopt, "login_refused_no_totp", "{}");
+    }).IgnoreError();
+    result.outcome = LoginOutcome::kNoSecondFactor;
+    return result;
+  }
   std::optional<int64_t> step;
   if (ok && secret_ind == soci::i_ok) {
     std::string sealed, secret;

@@ -45,7 +45,9 @@ struct Token {
 };
 
 // What a login attempt comes to. Failures say nothing about which factor failed.
-enum class LoginOutcome { kOk, kRefused, kLocked };
+// kNoSecondFactor: the password was right but the user has no TOTP enrolled where the
+// instance requires one (auth.require_totp); no session is made.
+enum class LoginOutcome { kOk, kRefused, kLocked, kNoSecondFactor };
 
 struct LoginResult {
   LoginOutcome outcome = LoginOutcome::kRefused;
@@ -57,6 +59,7 @@ struct UserStoreOptions {
   int64_t session_micros = 8 * kMicrosPerHour;
   int max_failed_logins = 5;               // then locked …
   int64_t lockout_micros = 15 * 60 * kMicrosPerSecond;  // … this long
+  bool require_totp = true;  // staff sign in with password and TOTP, never the password alone
 };
 
 class UserStore {

@@ -25,7 +25,10 @@ class UserStoreTest : public ::testing::TestWithParam<Backend> {
     store_ = std::make_unique<cases::TestStore>(GetParam());
     db_ = store_->Open();
     ASSERT_TRUE(db_);
-    users_ = std::make_unique<UserStore>(*db_, key_, clock_);
+    // Password-only sign-in here; TheDefaultWantsASecondFactor covers the default.
+    UserStoreOptions options;
+    options.require_totp = false;
+    users_ = std::make_unique<UserStore>(*db_, key_, clock_, options);
     ASSERT_TRUE(users_->AddUser("ana", {Role::kReviewer}, kPassword, "admin").ok());
   }
   std::vector<std::string> AuditActions() {
@@ -113,6 +116,19 @@ TEST_P(UserStoreTest, RepeatedFailuresLockTheUserForAWhile) {
   const auto actions = AuditActions();
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "login_failed"), 4);
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "login_locked"), 1);
+}
+
+TEST_P(UserStoreTest, TheDefaultWantsASecondFactor) {
+  UserStore strict(*db_, key_, clock_);
+  EXPECT_EQ(strict.Login("ana", kPassword, "").outcome, LoginOutcome::kNoSecondFactor);
+  EXPECT_EQ(strict.Login("ana", "wrong password!", "").outcome, LoginOutcome::kRefused)
+      << "only the right password learns that a factor is missing";
+  const auto actions = AuditActions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "login_refused_no_totp"), 1);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "login"), 0);
+  const std::string secret = strict.EnrollTotp("ana", "admin").value();
+  const int64_t step = clock_.Now().micros / kMicrosPerSecond / kTotpStepSeconds;
+  EXPECT_EQ(strict.Login("ana", kPassword, TotpCode(secret, step)).outcome, LoginOutcome::kOk);
 }
 
 TEST_P(UserStoreTest, WithTotpACodeIsNeededAndWorksOnce) {

@@ -641,8 +641,8 @@ Result<VaultStats> Vault::Stats() {
 }
 
 Status Vault::PlaceHold(const Hold& hold) {
-  if (!store_->Get(hold.account).ok()) {
-    return Status::NotFound("the vault holds nothing for account " + std::to_string(hold.account));
+  if (store_->IsDeleted(hold.account)) {
+    return Status::NotFound("account " + std::to_string(hold.account) + " was deleted");
   }
   return holds_->Place(hold);
 }

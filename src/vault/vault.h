@@ -176,7 +176,8 @@ class Vault {
   // Counts only: never personal data.
   Result<VaultStats> Stats();
 
-  // Legal holds (holds.h). Placing one requires the account to have data or a key.
+  // Legal holds (holds.h). An account without data yet can be held (events of the window that
+  // arrive late are kept); a deleted one cannot: NotFound, its data is gone.
   Status PlaceHold(const Hold& hold);
   Status ReleaseHold(const std::string& id);
   Status ExtendHold(const std::string& id, Timestamp expires);

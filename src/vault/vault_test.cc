@@ -530,6 +530,10 @@ TEST_F(VaultLifecycleTest, DeletingAnAccountShredsItAtOnce) {
   EXPECT_EQ(Read(8).size(), 1u);
   EXPECT_EQ(vault_->Stats()->deleted_accounts, 1u);
   EXPECT_EQ(vault_->DeleteAccount(9).status().code(), Status::Code::kNotFound);
+  // A deleted account cannot be held; one without data yet can (late events are kept).
+  EXPECT_EQ(vault_->PlaceHold(HoldOn(7, "H-gone", 90)).code(), Status::Code::kNotFound);
+  EXPECT_TRUE(vault_->PlaceHold(HoldOn(9, "H-early", 90)).ok());
+  EXPECT_EQ(vault_->Holds().size(), 1u);
 }
 
 TEST_F(VaultLifecycleTest, AHeldAccountIsDeletedOnlyWhenItsHoldEnds) {
