@@ -128,15 +128,6 @@ struct AttachmentRecord {
   Timestamp uploaded_at;
 };
 
-struct AuditEntry {
-  long long seq = 0;
-  Timestamp at;
-  std::string actor;
-  std::optional<std::string> case_id;
-  std::string action;
-  std::string detail;  // JSON
-};
-
 struct RegistryDocument {
   std::string document;  // the registry file's bytes (spec/agencies.example.json's format)
   std::string sha256;

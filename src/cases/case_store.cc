@@ -4,52 +4,10 @@
 
 #include <cstdio>
 
+#include "cases/sql_rows.h"
+
 namespace custodian::cases {
 namespace {
-
-// Column readers that accept what either backend returns for a column.
-long long Int(const soci::row& r, size_t i) {
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return r.get<int>(i);
-    case soci::dt_long_long:
-      return r.get<long long>(i);
-    case soci::dt_unsigned_long_long:
-      return static_cast<long long>(r.get<unsigned long long>(i));
-    case soci::dt_string:
-      return std::stoll(r.get<std::string>(i));
-    default:
-      return static_cast<long long>(r.get<double>(i));
-  }
-}
-bool IsNull(const soci::row& r, size_t i) { return r.get_indicator(i) == soci::i_null; }
-std::optional<long long> OptInt(const soci::row& r, size_t i) {
-  return IsNull(r, i) ? std::nullopt : std::optional(Int(r, i));
-}
-std::string Text(const soci::row& r, size_t i) { return IsNull(r, i) ? "" : r.get<std::string>(i); }
-std::optional<std::string> OptText(const soci::row& r, size_t i) {
-  return IsNull(r, i) ? std::nullopt : std::optional(r.get<std::string>(i));
-}
-std::optional<Timestamp> OptTime(const soci::row& r, size_t i) {
-  auto v = OptInt(r, i);
-  return v ? std::optional(Timestamp{*v}) : std::nullopt;
-}
-
-// A nullable value bound to a statement: the value, and whether it is null.
-template <typename T>
-struct Nullable {
-  T value{};
-  soci::indicator ind = soci::i_null;
-  explicit Nullable(const std::optional<T>& v) {
-    if (v) {
-      value = *v;
-      ind = soci::i_ok;
-    }
-  }
-};
-std::optional<long long> Micros(const std::optional<Timestamp>& t) {
-  return t ? std::optional<long long>(t->micros) : std::nullopt;
-}
 
 template <typename Enum, size_t N>
 Enum EnumOf(const std::string& name, const std::array<std::string_view, N>& names) {
@@ -444,21 +402,15 @@ std::vector<AttachmentRecord> CaseTx::Attachments(const std::string& case_id) {
 
 Status CaseTx::Audit(Timestamp at, const std::string& actor,
                      const std::optional<std::string>& case_id, const std::string& action,
-                     const std::string& detail) {
-  const long long seq = NextCounter(sql_, "audit");
-  const long long micros = at.micros;
-  Nullable<std::string> c(case_id);
-  sql_ << "INSERT INTO audit (seq, at, actor, case_id, action, detail) "
-          "VALUES (:s, :t, :a, :c, :x, :d)",
-      soci::use(seq), soci::use(micros), soci::use(actor), soci::use(c.value, c.ind),
-      soci::use(action), soci::use(detail);
-  return Status::Ok();
+                     const std::string& detail, const AuditSubject& subject) {
+  return AppendAudit(sql_, at, actor, case_id, action, detail, subject).status();
 }
 
 std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
   soci::rowset<soci::row> rows =
-      (sql_.prepare << "SELECT seq, at, actor, case_id, action, detail FROM audit "
-                       "WHERE case_id = :c ORDER BY seq",
+      (sql_.prepare << "SELECT a.seq, a.at, a.actor, a.case_id, a.action, d.detail FROM audit a "
+                       "LEFT JOIN audit_details d ON d.seq = a.seq "
+                       "WHERE a.case_id = :c ORDER BY a.seq",
        soci::use(case_id));
   std::vector<AuditEntry> out;
   for (const soci::row& r : rows) {

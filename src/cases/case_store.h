@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/audit_log.h"
 #include "cases/case_record.h"
 #include "cases/database.h"
 
@@ -64,9 +65,10 @@ class CaseTx {
   Status InsertAttachment(const AttachmentRecord& a);
   std::vector<AttachmentRecord> Attachments(const std::string& case_id);
 
-  // Appends to the audit table; `detail` is JSON.
+  // Appends to the audit log (audit_log.h); `detail` is JSON.
   Status Audit(Timestamp at, const std::string& actor, const std::optional<std::string>& case_id,
-               const std::string& action, const std::string& detail);
+               const std::string& action, const std::string& detail,
+               const AuditSubject& subject = {});
   std::vector<AuditEntry> AuditOf(const std::string& case_id);
 
   Status SetRegistry(const RegistryDocument& r);

@@ -100,6 +100,9 @@ Status Database::Migrate() {
       // Each migration applies whole or not at all (both backends have transactional DDL).
       soci::transaction tx(sql);
       for (std::string_view statement : m.statements) sql << std::string(statement);
+      if (m.then) {
+        if (Status s = m.then(sql); !s.ok()) return s;  // the transaction rolls back
+      }
       const std::string description(m.description);
       const long long at = NowMicros();
       sql << "INSERT INTO schema_migrations (version, description, applied_at) "

@@ -1,5 +1,7 @@
 #include "cases/migrations.h"
 
+#include "cases/audit_log.h"
+
 namespace custodian::cases {
 
 const std::vector<Migration>& Migrations() {
@@ -85,6 +87,39 @@ const std::vector<Migration>& Migrations() {
            "uploaded_by TEXT NOT NULL, uploaded_at BIGINT NOT NULL, "
            "PRIMARY KEY (case_id, sha256))",
        }},
+      {5,
+       "tamper-evident ledgers: the audit and disclosure logs, tree heads, signing keys",
+       {
+           // The audit table becomes the audit log's leaves; the detail (which may hold
+           // personal data) moves beside it, where an account's deletion can erase it.
+           "CREATE TABLE audit_details (seq BIGINT PRIMARY KEY, detail TEXT NOT NULL, "
+           "account TEXT)",
+           "CREATE INDEX audit_details_by_account ON audit_details (account)",
+           "INSERT INTO audit_details (seq, detail) SELECT seq, detail FROM audit",
+           "ALTER TABLE audit DROP COLUMN detail",
+           "ALTER TABLE audit ADD COLUMN process_type TEXT",
+           "ALTER TABLE audit ADD COLUMN targets BIGINT",
+           "ALTER TABLE audit ADD COLUMN detail_sha256 TEXT",
+           // The log's size is the audit sequence from now on.
+           "DELETE FROM counters WHERE name = 'audit'",
+           // Leaves of the disclosure log: JSON without personal data (spec/report.md).
+           "CREATE TABLE disclosures (seq BIGINT PRIMARY KEY, leaf TEXT NOT NULL)",
+           // Each log's size and compact range (hex), and every node of its tree.
+           "CREATE TABLE ledger_state (log TEXT PRIMARY KEY, size BIGINT NOT NULL, "
+           "frontier TEXT NOT NULL)",
+           "INSERT INTO ledger_state (log, size, frontier) VALUES ('audit', 0, '')",
+           "INSERT INTO ledger_state (log, size, frontier) VALUES ('disclosures', 0, '')",
+           "CREATE TABLE ledger_nodes (log TEXT NOT NULL, level INTEGER NOT NULL, "
+           "idx BIGINT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (log, level, idx))",
+           "CREATE TABLE tree_heads (log TEXT NOT NULL, size BIGINT NOT NULL, "
+           "root TEXT NOT NULL, timestamp TEXT NOT NULL, key_id TEXT NOT NULL, "
+           "signature TEXT NOT NULL, PRIMARY KEY (log, size))",
+           // Ed25519 keys: the secret sealed under a key derived from the master key.
+           "CREATE TABLE signing_keys (key_id TEXT PRIMARY KEY, purpose TEXT NOT NULL, "
+           "public_key TEXT NOT NULL, sealed_secret TEXT NOT NULL, created_at BIGINT NOT NULL, "
+           "retired_at BIGINT)",
+       },
+       BackfillAuditLog},
   };
   return kMigrations;
 }

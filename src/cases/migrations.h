@@ -3,8 +3,15 @@
 // PostgreSQL: TEXT, INTEGER, BIGINT (times in microseconds since the epoch, UTC).
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <vector>
+
+#include "core/status.h"
+
+namespace soci {
+class session;
+}
 
 namespace custodian::cases {
 
@@ -12,6 +19,8 @@ struct Migration {
   int version;
   std::string_view description;
   std::vector<std::string_view> statements;
+  // Work SQL cannot do (hashing), run after the statements in the same transaction.
+  std::function<Status(soci::session&)> then = nullptr;
 };
 
 const std::vector<Migration>& Migrations();
