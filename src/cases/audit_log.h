@@ -19,9 +19,9 @@ namespace custodian::cases {
 
 // What an entry may say beyond actor, time, case, action and detail.
 struct AuditSubject {
-  std::optional<std::string> account;       // the account the detail concerns (erasure)
-  std::optional<std::string> process_type;  // for the report's national security bands
-  std::optional<int64_t> targets;
+  std::optional<std::string> account{};       // the account the detail concerns (erasure)
+  std::optional<std::string> process_type{};  // for the report's national security bands
+  std::optional<int64_t> targets{};
 };
 
 struct AuditEntry {

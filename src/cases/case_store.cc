@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cases/ledger_store.h"
 #include "cases/sql_rows.h"
 
 namespace custodian::cases {
@@ -418,6 +419,16 @@ std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
                    Text(r, 5)});
   }
   return out;
+}
+
+Result<uint64_t> CaseTx::AppendDisclosure(const std::string& leaf_bytes) {
+  auto index = LedgerTx(sql_).Append(kDisclosureLog, [&](uint64_t) {
+    return ledger::LeafHash(leaf_bytes);
+  });
+  if (!index.ok()) return index.status();
+  const long long seq = static_cast<long long>(*index) + 1;
+  sql_ << "INSERT INTO disclosures (seq, leaf) VALUES (:s, :l)", soci::use(seq), soci::use(leaf_bytes);
+  return *index;
 }
 
 Status CaseTx::SetRegistry(const RegistryDocument& r) {

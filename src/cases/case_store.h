@@ -70,6 +70,8 @@ class CaseTx {
                const std::string& action, const std::string& detail,
                const AuditSubject& subject = {});
   std::vector<AuditEntry> AuditOf(const std::string& case_id);
+  // Appends a leaf to the disclosure log (disclosure_log.h builds it); returns its index.
+  Result<uint64_t> AppendDisclosure(const std::string& leaf_bytes);
 
   Status SetRegistry(const RegistryDocument& r);
   std::optional<RegistryDocument> Registry();

@@ -1,5 +1,7 @@
 #include "cases/notice_outbox.h"
 
+#include "cases/disclosure_log.h"
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -17,8 +19,12 @@ std::string Detail(const NoticeRecord& n) { return nlohmann::json{{"notice", n.i
 }  // namespace
 
 NoticeOutbox::NoticeOutbox(Database& db, const Standards& standards, Clock& clock,
-                           NoticeTransport& transport)
-    : db_(db), standards_(standards), clock_(clock), transport_(transport) {}
+                           NoticeTransport& transport, vault::SecretKey pseudonym_key)
+    : db_(db),
+      standards_(standards),
+      clock_(clock),
+      transport_(transport),
+      pseudonym_key_(std::move(pseudonym_key)) {}
 
 Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
   DeliveryReport report;
@@ -60,10 +66,15 @@ Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
         n.last_error.reset();
         ++n.attempts;
         if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
+        auto c = tx.GetCase(n.case_id);
+        if (!c.ok()) return c.status();
+        if (auto leaf = Disclose(tx, *c, ledger::DisclosureKind::kNotice, ledger::kOutcomeNotified,
+                                 now.UtcDate(), pseudonym_key_);
+            !leaf.ok()) {
+          return leaf.status();
+        }
         if (n.timing == "before_production") {
           // Production waits the standards' period after the notice is sent.
-          auto c = tx.GetCase(n.case_id);
-          if (!c.ok()) return c.status();
           const Timestamp wait{now.micros + standards_.notice_wait_days * kMicrosPerDay};
           if (!c->notice_wait_until || c->notice_wait_until->micros < wait.micros) {
             c->notice_wait_until = wait;

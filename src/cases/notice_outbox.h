@@ -10,6 +10,7 @@
 #include "cases/database.h"
 #include "core/clock.h"
 #include "policy/standards.h"
+#include "vault/crypto.h"
 
 namespace custodian::cases {
 
@@ -29,7 +30,9 @@ struct DeliveryReport {
 
 class NoticeOutbox {
  public:
-  NoticeOutbox(Database& db, const Standards& standards, Clock& clock, NoticeTransport& transport);
+  // `pseudonym_key`: the workflow's (WorkflowOptions), for the disclosure log's notice leaves.
+  NoticeOutbox(Database& db, const Standards& standards, Clock& clock, NoticeTransport& transport,
+               vault::SecretKey pseudonym_key);
 
   // Delivers up to `limit` due notices.
   Result<DeliveryReport> DeliverDue(int limit = 100);
@@ -39,6 +42,7 @@ class NoticeOutbox {
   const Standards& standards_;
   Clock& clock_;
   NoticeTransport& transport_;
+  const vault::SecretKey pseudonym_key_;
 };
 
 }  // namespace custodian::cases

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cases/test_store.h"
 #include "cases/workflow.h"
 #include "policy/standards.h"
@@ -30,6 +32,18 @@ inline std::string SharedFile(const std::string& path) {
 // One of the shared example requests, by name.
 inline std::string Example(const std::string& name) {
   return SharedFile("examples/requests/" + name + ".json");
+}
+
+// `document` with `pointer`'s value replaced (a JSON pointer, e.g. "/process/reference").
+inline std::string With(const std::string& document, const std::string& pointer, nlohmann::json value) {
+  auto doc = nlohmann::json::parse(document);
+  const nlohmann::json::json_pointer at(pointer);
+  if (value.is_null()) {
+    doc[at.parent_pointer()].erase(at.back());
+  } else {
+    doc[nlohmann::json::json_pointer(pointer)] = value;
+  }
+  return doc.dump();
 }
 
 class TestInstance {
@@ -62,6 +76,7 @@ class TestInstance {
     return workflow->ImportRegistry(SharedFile("spec/agencies.example.json"), {"setup"});
   }
   void MakeWorkflow(WorkflowOptions options) {
+    options.pseudonym_key = pseudonym_key;
     workflow = std::make_unique<Workflow>(*db, standards, *vault, *attachments, clock_, options);
   }
   TestStore& store() { return store_; }
@@ -72,6 +87,7 @@ class TestInstance {
   std::unique_ptr<vault::Vault> vault;
   std::unique_ptr<AttachmentStore> attachments;
   std::unique_ptr<Workflow> workflow;
+  const vault::SecretKey pseudonym_key = vault::SecretKey::Random();
 
  private:
   TestStore store_;

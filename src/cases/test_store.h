@@ -53,6 +53,22 @@ class TestStore {
     return url_;
   }
 
+  // Runs `sql` through the backend's own command-line client (sqlite3, psql), as someone with
+  // access to the store but not to custodian would; true when it succeeded.
+  bool ExecuteOutside(const std::string& sql) {
+    const auto quote = [](const std::string& s) {
+      std::string q = "'";
+      for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      return q + "'";
+    };
+    const std::string url = Url();
+    const std::string command =
+        backend_ == Backend::kSqlite
+            ? "sqlite3 " + quote(url.substr(7)) + " " + quote(sql)
+            : "psql -q -v ON_ERROR_STOP=1 " + quote(url.substr(11)) + " -c " + quote(sql);
+    return std::system((command + " > /dev/null").c_str()) == 0;
+  }
+
   std::unique_ptr<Database> Open() {
     auto db = Database::Open(Url());
     EXPECT_TRUE(db.ok()) << db.status().message();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/audit_detail.h"
+#include "cases/disclosure_log.h"
 #include "cases/narrowing.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
@@ -166,6 +167,11 @@ Status Workflow::Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& a
   return tx.Audit(c.updated_at, actor.name, c.id, std::string(StepName(step)), d.dump());
 }
 
+Status Workflow::LogDisclosure(CaseTx& tx, const CaseRecord& c, ledger::DisclosureKind kind,
+                               std::string_view outcome) {
+  return Disclose(tx, c, kind, outcome, clock_.Now().UtcDate(), options_.pseudonym_key).status();
+}
+
 Result<CaseView> Workflow::Run(const std::string& id,
                                const std::function<Status(CaseTx&, CaseRecord&)>& change) {
   Result<CaseView> view = Status::Internal("unset");
@@ -236,11 +242,21 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
                                 {"action", std::string(ActionName(e->decision.action))},
                                 {"duplicate_of", c.duplicate_of ? nlohmann::ordered_json(*c.duplicate_of)
                                                                 : nlohmann::ordered_json()}});
-    if (Status st = tx.Audit(now, submission.actor.name, c.id, "submit", detail.dump()); !st.ok()) {
+    // The process type and the number of targets in the leaf itself: the report counts
+    // national security letters from the audit log, in bands.
+    const AuditSubject subject{std::nullopt, c.process_type,
+                               static_cast<int64_t>(DistinctTargets(r.targets).size())};
+    if (Status st = tx.Audit(now, submission.actor.name, c.id, "submit", detail.dump(), subject);
+        !st.ok()) {
       return st;
     }
     const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
     if (Status st = Transition(tx, c, step, submission.actor, ""); !st.ok()) return st;
+    if (Status st = LogDisclosure(tx, c, ledger::DisclosureKind::kReceived,
+                                  ActionName(e->decision.action));
+        !st.ok()) {
+      return st;
+    }
     view = ViewOf(tx, c.id);
     return view.status();
   });
@@ -290,8 +306,11 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
       return st;
     }
     const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
-    return Transition(tx, c, step, submission.actor,
-                      Detail({{"version", c.version}}).dump());
+    if (Status st = Transition(tx, c, step, submission.actor, Detail({{"version", c.version}}).dump());
+        !st.ok()) {
+      return st;
+    }
+    return LogDisclosure(tx, c, ledger::DisclosureKind::kReceived, ActionName(e->decision.action));
   });
 }
 
@@ -326,9 +345,13 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
       }
       c.reviewer = actor.name;
       c.review_note = review.note;
-      return Transition(tx, c,
-                        review.decision == ReviewDecision::kPushback ? Step::kPushBack : Step::kReject,
-                        actor, detail.dump());
+      const bool pushback = review.decision == ReviewDecision::kPushback;
+      if (Status st = Transition(tx, c, pushback ? Step::kPushBack : Step::kReject, actor, detail.dump());
+          !st.ok()) {
+        return st;
+      }
+      return LogDisclosure(tx, c, ledger::DisclosureKind::kDecision,
+                           pushback ? ledger::kOutcomePushedBack : ledger::kOutcomeRejected);
     }
     if (recommended == Action::kVerifyRequester) {
       return Status::FailedPrecondition("case " + id + ": the requester is not verified yet; "
@@ -364,7 +387,8 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
     c.investigation_confirmed = removes_notice;
     if (c.preservation) {
       if (Status st = PlaceHolds(tx, c, e->request, e->decision, actor); !st.ok()) return st;
-      return Transition(tx, c, Step::kPlaceHolds, actor, detail.dump());
+      if (Status st = Transition(tx, c, Step::kPlaceHolds, actor, detail.dump()); !st.ok()) return st;
+      return LogDisclosure(tx, c, ledger::DisclosureKind::kDecision, ledger::kOutcomePreserved);
     }
     return Transition(tx, c, Step::kRecommend, actor, detail.dump());
   });
@@ -386,6 +410,10 @@ Result<CaseView> Workflow::Approve(const std::string& id, const Actor& actor) {
     }
     if (Status st = Transition(tx, c, Step::kApprove, actor, ""); !st.ok()) return st;
     c.approver = actor.name;
+    if (Status st = LogDisclosure(tx, c, ledger::DisclosureKind::kDecision, ledger::kOutcomeApproved);
+        !st.ok()) {
+      return st;
+    }
     if (Status st = QueueNotices(tx, c, actor); !st.ok()) return st;
     auto decisions = tx.Decisions(id);
     auto decision = nlohmann::json::parse(decisions.back().document);

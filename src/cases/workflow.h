@@ -15,6 +15,7 @@
 #include "cases/case_store.h"
 #include "cases/database.h"
 #include "core/clock.h"
+#include "ledger/disclosure_leaf.h"
 #include "policy/decision.h"
 #include "policy/request.h"
 #include "policy/standards.h"
@@ -74,6 +75,9 @@ inline constexpr size_t kMaxAttachmentBytes = 20 << 20;
 
 struct WorkflowOptions {
   bool cli_decisions = true;  // cases.cli_decisions: may the CLI review and approve?
+  // Keys the case pseudonyms of the disclosure log: DeriveKey(master, "casepseu"), so that
+  // they stay the same across restarts and servers.
+  vault::SecretKey pseudonym_key{};
 };
 
 class Workflow {
@@ -149,6 +153,9 @@ class Workflow {
   Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id, const Actor& actor);
   // Ends an active hold as released or expired, audited; the case moves with its last hold.
   Status EndHold(CaseTx& tx, HoldRecord& h, HoldState end, const Actor& actor);
+  // Appends the case's leaf to the disclosure log (disclosure_log.h).
+  Status LogDisclosure(CaseTx& tx, const CaseRecord& c, ledger::DisclosureKind kind,
+                       std::string_view outcome);
   // Queues the notices an approval calls for: one per account_id target in scope.
   Status QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& actor);
   Result<CaseView> Run(const std::string& id,

@@ -49,7 +49,8 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
                       std::nullopt, std::nullopt};
     if (Status s = tx.InsertHold(record); !s.ok()) return s;
     if (Status s = tx.Audit(now, actor.name, c.id, "place_hold",
-                            Detail({{"hold", hold.id}, {"expires", FormatDateTime(expires)}}).dump());
+                            Detail({{"hold", hold.id}, {"expires", FormatDateTime(expires)}}).dump(),
+                            {std::to_string(account)});
         !s.ok()) {
       return s;
     }

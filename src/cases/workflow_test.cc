@@ -20,17 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// `document` with `pointer`'s value replaced (a JSON pointer, e.g. "/process/reference").
-std::string With(const std::string& document, const std::string& pointer, nlohmann::json value) {
-  auto doc = nlohmann::json::parse(document);
-  const nlohmann::json::json_pointer at(pointer);
-  if (value.is_null()) {
-    doc[at.parent_pointer()].erase(at.back());
-  } else {
-    doc[nlohmann::json::json_pointer(pointer)] = value;
-  }
-  return doc.dump();
-}
 
 Timestamp T(const char* text) { return ParseDateTime(text).value(); }
 

@@ -27,9 +27,15 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   session->standards = std::move(standards).value();
   session->attachments = std::make_unique<cases::AttachmentStore>(
       JoinPath(instance.data_dir, "attachments"), vault::DeriveKey(session->master, "casefile"));
+  session->pseudonym_key = vault::DeriveKey(session->master, "casepseu");
   session->workflow = std::make_unique<cases::Workflow>(
       *session->db, session->standards, *session->vault, *session->attachments, SystemClock(),
-      cases::WorkflowOptions{.cli_decisions = session->config.cli_decisions});
+      cases::WorkflowOptions{.cli_decisions = session->config.cli_decisions,
+                             .pseudonym_key = session->pseudonym_key});
+  session->signing_keys = std::make_unique<cases::SigningKeys>(
+      *session->db, vault::DeriveKey(session->master, "signkeys"), SystemClock());
+  session->ledgers =
+      std::make_unique<cases::Ledgers>(*session->db, *session->signing_keys, SystemClock());
   return session;
 }
 

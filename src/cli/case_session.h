@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/database.h"
+#include "cases/ledgers.h"
+#include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "cli/instance.h"
 #include "cli/instance_config.h"
@@ -22,7 +24,10 @@ struct CaseSession {
   std::unique_ptr<cases::Database> db;
   std::unique_ptr<cases::AttachmentStore> attachments;
   Standards standards;
+  vault::SecretKey pseudonym_key;  // the disclosure log's case pseudonyms
   std::unique_ptr<cases::Workflow> workflow;
+  std::unique_ptr<cases::SigningKeys> signing_keys;
+  std::unique_ptr<cases::Ledgers> ledgers;
 };
 
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);

@@ -67,7 +67,8 @@ int Serve(const ServeFlags& f) {
   std::unique_ptr<cases::NoticeOutbox> outbox;
   if (auto t = NoticeTransportOf(s.config, SystemClock()); t.ok()) {
     transport = std::move(t).value();
-    outbox = std::make_unique<cases::NoticeOutbox>(*s.db, s.standards, SystemClock(), *transport);
+    outbox = std::make_unique<cases::NoticeOutbox>(*s.db, s.standards, SystemClock(), *transport,
+                                                  s.pseudonym_key);
   } else if (!t.status().IsNotFound()) {
     return ReportFailure(t.status());
   }

@@ -69,7 +69,8 @@ class NoticeTest : public ::testing::TestWithParam<cases::Backend> {
     instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     transport_ = WebhookTransport::Create(receiver_.Url(), kKey, clock_).value();
-    outbox_ = std::make_unique<cases::NoticeOutbox>(*instance_->db, instance_->standards, clock_, *transport_);
+    outbox_ = std::make_unique<cases::NoticeOutbox>(*instance_->db, instance_->standards, clock_,
+                                                   *transport_, instance_->pseudonym_key);
   }
   // Submits, reviews and approves a request; returns the case id.
   std::string Approved(const std::string& document) {
