@@ -11,6 +11,7 @@
 #include "cases/audit_log.h"
 #include "cases/disclosure_log.h"
 #include "cases/ledger_store.h"
+#include "cases/read_audit.h"
 #include "cases/test_instance.h"
 #include "ledger/disclosure_leaf.h"
 
@@ -172,6 +173,38 @@ TEST_P(LedgersTest, AnAccountsDetailsAreErasedAndTheLogStillVerifies) {
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->ok()) << ::testing::PrintToString(verified->problems);
   EXPECT_EQ(verified->erased_details, 1u);
+}
+
+TEST_P(LedgersTest, AVaultReadIsInTheAuditLogBeforeItsDataLeaves) {
+  vault::GrantScope scope;
+  scope.case_id = "C-2026-000001";
+  scope.accounts = {1000042};
+  scope.categories.Add(Category::kAccessLog);
+  scope.start = ParseDateTime("2026-03-01T00:00:00Z").value();
+  scope.end = ParseDateTime("2026-03-12T00:00:00Z").value();
+  scope.expires = Timestamp{clock_.Now().micros + kMicrosPerHour};
+  LedgerReadAudit audit(*instance_->db, clock_, "producer-1");
+  auto records = instance_->vault->ReadAccount(instance_->vault->grants().Issue(scope), 1000042,
+                                               scope.start, scope.end, audit);
+  ASSERT_TRUE(records.ok()) << records.status().message();
+  EXPECT_EQ(records->size(), 1u);
+  std::vector<AuditEntry> entries;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    entries = CaseTx(sql).AuditOf("C-2026-000001");
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].actor, "producer-1");
+  EXPECT_EQ(entries[0].action, "vault_read");
+  EXPECT_THAT(entries[0].detail, HasSubstr("1000042"));
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    return EraseAuditDetails(sql, "1000042").status();
+  }).ok());
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    entries = CaseTx(sql).AuditOf("C-2026-000001");
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(entries[0].detail, "") << "erased with the account; the entry stays";
 }
 
 // Every kind of change made with the store's own client, after the heads were signed, is

@@ -7,6 +7,7 @@
 
 #include "cli/case_command.h"
 #include "cli/exit_codes.h"
+#include "cli/ledger_command.h"
 #include "cli/notice_command.h"
 #include "cli/policy_command.h"
 #include "cli/serve_command.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   custodian::AddNoticeCommands(app, &exit_code);  // after the case commands: it adds one
   custodian::AddUserCommands(app, &exit_code);
   custodian::AddServeCommand(app, &exit_code);
+  custodian::AddLedgerCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -15,6 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <soci/soci.h>
+
+#include "cases/audit_log.h"
+#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance.h"
 #include "cli/instance_flags.h"
@@ -203,17 +207,29 @@ int RunRetention(const InstanceOptions& o) {
   return kExitOk;
 }
 
-int RunDeleteAccount(const InstanceOptions& o, const std::string& id) {
+int RunDeleteAccount(const InstanceOptions& o, const std::string& id, const std::string& actor) {
   uint64_t account = 0;
   if (id.empty() || id.size() > 20 ||
       std::from_chars(id.data(), id.data() + id.size(), account).ptr != id.data() + id.size()) {
     return ReportFailure(Status::InvalidArgument("ID: not an account id (an unsigned 64-bit integer)"));
   }
-  auto vault = OpenVault(o);
-  if (!vault.ok()) return ReportFailure(vault.status());
-  auto outcome = (*vault)->DeleteAccount(account);
+  auto session = OpenCaseSession(o);
+  if (!session.ok()) return ReportFailure(session.status());
+  CaseSession& s = **session;
+  auto outcome = s.vault->DeleteAccount(account);
   if (!outcome.ok()) return ReportFailure(outcome.status());
   const bool deleted = *outcome == vault::DeletionOutcome::kDeleted;
+  // The audit log's details that concern the account go with it; the entries stay.
+  Status recorded = s.db->Transaction([&](soci::session& sql) -> Status {
+    if (deleted) {
+      if (auto erased = cases::EraseAuditDetails(sql, id); !erased.ok()) return erased.status();
+    }
+    return cases::AppendAudit(sql, SystemClock().Now(), actor, std::nullopt, "delete_account",
+                              nlohmann::json{{"outcome", deleted ? "deleted" : "deferred"}}.dump(),
+                              {deleted ? std::nullopt : std::optional(id)})
+        .status();
+  });
+  if (!recorded.ok()) return ReportFailure(recorded);
   nlohmann::ordered_json out = {{"account_id", id},
                                 {"outcome", deleted ? "deleted" : "deferred"}};
   if (!deleted) out["reason"] = "a legal hold covers the account; its key is destroyed when the hold ends";
@@ -282,8 +298,10 @@ void AddVaultCommands(CLI::App& app, int* exit_code) {
       "delete", "Destroy an account's key at once (crypto-shredding), unless a hold covers it");
   AddInstanceFlags(del, flags->instance);
   del->add_option("ID", *account_id, "The account id")->required();
-  del->callback([flags, account_id, exit_code] {
-    *exit_code = RunDeleteAccount(flags->instance, *account_id);
+  auto deleter = std::make_shared<std::string>("operator");
+  del->add_option("--actor", *deleter, "Who deletes (recorded)")->capture_default_str();
+  del->callback([flags, account_id, deleter, exit_code] {
+    *exit_code = RunDeleteAccount(flags->instance, *account_id, *deleter);
   });
 
   CLI::App* vault = app.add_subcommand("vault", "The vault: counts and maintenance");
