@@ -52,15 +52,19 @@ TEST_F(LedgerCliTest, HeadsAreSignedProofsCheckAndVerifyCatchesAnEditedRow) {
   ASSERT_GT(head["size"].get<uint64_t>(), 2u);
   auto parsed = ledger::TreeHeadFromJson(head);
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  const json keys = Ok("keys export-public --ledger");
+  const json keys = Ok("keys list --ledger");
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0]["key_id"], head["key_id"]);
+  Outcome exported = Run("keys export-public --ledger" + Data());
+  ASSERT_EQ(exported.exit_code, 0);
+  EXPECT_EQ(exported.out, keys[0]["public_key"].get<std::string>() + "\n") << "base64, one line";
   const std::string key = Base64Decode(keys[0]["public_key"].get<std::string>()).value();
   std::array<uint8_t, 32> public_key{};
   std::copy(key.begin(), key.end(), public_key.begin());
   EXPECT_TRUE(ledger::Verify(*parsed, public_key).ok());
   // The production key is another key.
-  EXPECT_NE(Ok("keys export-public")[0]["key_id"], head["key_id"]);
+  EXPECT_NE(Ok("keys list")[0]["key_id"], head["key_id"]);
+  EXPECT_NE(Run("keys export-public" + Data()).out, exported.out);
 
   const json proof = Ok("ledger prove --log audit --index 1");
   std::vector<ledger::Digest> path;
@@ -89,7 +93,7 @@ TEST_F(LedgerCliTest, ARotatedKeyStillChecksWhatItSigned) {
   Ok("case submit --actor intake-1 " + Shared("examples/requests/vague-subpoena.json"));
   const json second = Ok("ledger head --log disclosures");
   EXPECT_EQ(second["key_id"], rotated["key_id"]);
-  const json keys = Ok("keys export-public --ledger");
+  const json keys = Ok("keys list --ledger");
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_TRUE(keys[0].contains("retired_at"));
   EXPECT_EQ(Ok("ledger verify")["ok"], true);

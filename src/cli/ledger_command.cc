@@ -104,16 +104,34 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
 
   auto* keys = app.add_subcommand("keys", "The instance's signing keys (Ed25519)");
   keys->require_subcommand(1);
+  // spec/production.md: the active key as base64 of its 32 bytes, one line, what `verify`
+  // takes. Made on first use: exporting before anything was signed still names the key.
   auto* export_public = keys->add_subcommand(
-      "export-public", "Every public key of the production key (or, with --ledger, the ledger key)");
+      "export-public", "The production key's public half, base64 (--ledger: the ledger key's)");
   AddInstanceFlags(export_public, f->instance);
   export_public->add_flag("--ledger", f->ledger_key, "The key that signs the logs' tree heads");
-  export_public->add_flag("--production", f->production_key, "The key that signs productions");
   export_public->callback([f, exit_code] {
+    auto session = OpenCaseSession(f->instance);
+    if (!session.ok()) {
+      *exit_code = ReportFailure(session.status());
+      return;
+    }
+    auto active = (*session)->signing_keys->Active(KeyPurpose(*f, true).value(), f->actor);
+    if (!active.ok()) {
+      *exit_code = ReportFailure(active.status());
+      return;
+    }
+    std::cout << Base64Encode(std::span<const uint8_t>(active->key().public_key)) << "\n";
+    *exit_code = kExitOk;
+  });
+  auto* list = keys->add_subcommand(
+      "list", "Every key of the production key's purpose (--ledger: the ledger's), retired too");
+  AddInstanceFlags(list, f->instance);
+  list->add_flag("--ledger", f->ledger_key, "The key that signs the logs' tree heads");
+  list->callback([f, exit_code] {
     *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
       auto purpose = KeyPurpose(*f, true);
       if (!purpose.ok()) return purpose.status();
-      // Made on first use: exporting before anything was signed still names the key to trust.
       if (auto active = s.signing_keys->Active(*purpose, f->actor); !active.ok()) return active.status();
       auto all = s.signing_keys->Keys(*purpose);
       if (!all.ok()) return all.status();
