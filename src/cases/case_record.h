@@ -128,6 +128,21 @@ struct AttachmentRecord {
   Timestamp uploaded_at;
 };
 
+// A production of a case: started, then produced (or withheld: back to review).
+enum class ProductionState { kProducing, kProduced, kWithheld };
+inline constexpr std::array<std::string_view, 3> kProductionStateNames = {"producing", "produced",
+                                                                          "withheld"};
+struct ProductionRecord {
+  std::string id;  // P-YYYY-NNNNNN
+  std::string case_id;
+  ProductionState state = ProductionState::kProducing;
+  Timestamp at;  // when it started, then when it last changed
+  std::string by;
+  std::optional<std::string> manifest_sha256{};
+  std::optional<int64_t> accounts_with_data{};
+  std::optional<int64_t> leaf_index{};  // in the disclosure log (none for an NSL)
+};
+
 struct RegistryDocument {
   std::string document;  // the registry file's bytes (spec/agencies.example.json's format)
   std::string sha256;

@@ -421,6 +421,53 @@ std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
   return out;
 }
 
+std::string CaseTx::NewProductionId(int year) {
+  const long long n = NextCounter(sql_, "production");
+  char id[32];
+  std::snprintf(id, sizeof id, "P-%04d-%06lld", year, n);
+  return id;
+}
+
+Status CaseTx::InsertProduction(const ProductionRecord& p) {
+  const long long at = p.at.micros;
+  const std::string state(kProductionStateNames[static_cast<size_t>(p.state)]);
+  sql_ << "INSERT INTO productions (id, case_id, state, at, by_actor) VALUES (:i, :c, :s, :t, :b)",
+      soci::use(p.id), soci::use(p.case_id), soci::use(state), soci::use(at), soci::use(p.by);
+  return UpdateProduction(p);
+}
+
+Status CaseTx::UpdateProduction(const ProductionRecord& p) {
+  const long long at = p.at.micros;
+  const std::string state(kProductionStateNames[static_cast<size_t>(p.state)]);
+  Nullable<std::string> manifest(p.manifest_sha256);
+  Nullable<long long> with_data(p.accounts_with_data ? std::optional<long long>(*p.accounts_with_data) : std::nullopt);
+  Nullable<long long> leaf(p.leaf_index ? std::optional<long long>(*p.leaf_index) : std::nullopt);
+  sql_ << "UPDATE productions SET state = :s, at = :t, by_actor = :b, manifest_sha256 = :m, "
+          "accounts_with_data = :n, leaf_index = :l WHERE id = :i",
+      soci::use(state), soci::use(at), soci::use(p.by), soci::use(manifest.value, manifest.ind),
+      soci::use(with_data.value, with_data.ind), soci::use(leaf.value, leaf.ind), soci::use(p.id);
+  return Status::Ok();
+}
+
+std::vector<ProductionRecord> CaseTx::Productions(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT id, case_id, state, at, by_actor, manifest_sha256, "
+                       "accounts_with_data, leaf_index FROM productions "
+                       "WHERE case_id = :c OR :c2 = '' ORDER BY id",
+       soci::use(case_id), soci::use(case_id));
+  std::vector<ProductionRecord> out;
+  for (const soci::row& r : rows) {
+    ProductionRecord p{Text(r, 0), Text(r, 1),
+                       EnumOf<ProductionState>(Text(r, 2), kProductionStateNames),
+                       Timestamp{Int(r, 3)}, Text(r, 4)};
+    p.manifest_sha256 = OptText(r, 5);
+    p.accounts_with_data = OptInt(r, 6);
+    p.leaf_index = OptInt(r, 7);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<uint64_t> CaseTx::AppendDisclosure(const std::string& leaf_bytes) {
   auto index = LedgerTx(sql_).Append(kDisclosureLog, [&](uint64_t) {
     return ledger::LeafHash(leaf_bytes);

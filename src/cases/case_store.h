@@ -73,6 +73,14 @@ class CaseTx {
   // Appends a leaf to the disclosure log (disclosure_log.h builds it); returns its index.
   Result<uint64_t> AppendDisclosure(const std::string& leaf_bytes);
 
+  // A new production id, P-YYYY-NNNNNN.
+  std::string NewProductionId(int year);
+  Status InsertProduction(const ProductionRecord& p);
+  // Writes state, at, by and the results.
+  Status UpdateProduction(const ProductionRecord& p);
+  // A case's productions (all when empty), oldest first.
+  std::vector<ProductionRecord> Productions(const std::string& case_id = "");
+
   Status SetRegistry(const RegistryDocument& r);
   std::optional<RegistryDocument> Registry();
 

@@ -120,6 +120,15 @@ const std::vector<Migration>& Migrations() {
            "retired_at BIGINT)",
        },
        BackfillAuditLog},
+      {6,
+       "productions",
+       {
+           // state: producing, produced, withheld (a reverse lookup over the cap).
+           "CREATE TABLE productions (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+           "state TEXT NOT NULL, at BIGINT NOT NULL, by_actor TEXT NOT NULL, "
+           "manifest_sha256 TEXT, accounts_with_data BIGINT, leaf_index BIGINT)",
+           "CREATE INDEX productions_by_case ON productions (case_id)",
+       }},
   };
   return kMigrations;
 }

@@ -81,4 +81,52 @@ Result<std::string> NarrowedScope(std::string_view narrowed, const AuthorizedSco
   return out.dump();
 }
 
+namespace {
+
+// Reads a scope object ({"targets", "categories", "window"}, any of them) over `scope`.
+Status ReadScope(const nlohmann::json& doc, AuthorizedScope& scope) {
+  if (!doc.is_object()) return Status::Corruption("case store: a stored scope is not an object");
+  if (doc.contains("targets")) {
+    scope.targets.clear();
+    for (const auto& t : doc["targets"]) {
+      scope.targets.push_back({t.at("type").get<std::string>(), t.at("value").get<std::string>()});
+    }
+  }
+  if (doc.contains("categories")) {
+    scope.categories = CategorySet();
+    for (const auto& c : doc["categories"]) {
+      auto category = ParseCategory(c.get<std::string>());
+      if (!category) return Status::Corruption("case store: a stored scope names no category");
+      scope.categories.Add(*category);
+    }
+  }
+  if (doc.contains("window") && doc["window"].is_object()) {
+    auto start = ParseDateTime(doc["window"].at("start").get<std::string>());
+    auto end = ParseDateTime(doc["window"].at("end").get<std::string>());
+    if (!start.ok() || !end.ok()) return Status::Corruption("case store: a stored window is not RFC 3339");
+    scope.window = Window{*start, *end};
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<AuthorizedScope> EffectiveScope(std::string_view decision_document,
+                                       const std::optional<std::string>& narrowed) {
+  try {
+    const auto decision = nlohmann::json::parse(decision_document);
+    if (!decision.contains("authorized") || !decision["authorized"].is_object()) {
+      return Status::FailedPrecondition("the decision authorizes nothing");
+    }
+    AuthorizedScope scope;
+    if (Status s = ReadScope(decision["authorized"], scope); !s.ok()) return s;
+    if (narrowed) {
+      if (Status s = ReadScope(nlohmann::json::parse(*narrowed), scope); !s.ok()) return s;
+    }
+    return scope;
+  } catch (const nlohmann::json::exception&) {
+    return Status::Corruption("case store: a stored decision or scope is not what custodian wrote");
+  }
+}
+
 }  // namespace custodian::cases

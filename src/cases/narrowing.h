@@ -15,4 +15,10 @@ namespace custodian::cases {
 // a scope field, is malformed, or lies outside `authorized`.
 Result<std::string> NarrowedScope(std::string_view narrowed, const AuthorizedScope& authorized);
 
+// The scope a case is produced under: the decision document's `authorized` object with the
+// reviewer's narrowing (as NarrowedScope stored it), when there is one, laid over it field by
+// field. Corruption when either is not what this code wrote.
+Result<AuthorizedScope> EffectiveScope(std::string_view decision_document,
+                                       const std::optional<std::string>& narrowed);
+
 }  // namespace custodian::cases

@@ -14,6 +14,7 @@
 #include "cases/case_record.h"
 #include "cases/case_store.h"
 #include "cases/database.h"
+#include "cases/disclosure_log.h"
 #include "core/clock.h"
 #include "ledger/disclosure_leaf.h"
 #include "policy/decision.h"
@@ -73,6 +74,25 @@ struct CaseView {
 
 inline constexpr size_t kMaxAttachmentBytes = 20 << 20;
 
+// A target of the case and the accounts it resolved to in the vault.
+struct ResolvedTarget {
+  Target target;
+  std::vector<uint64_t> accounts;
+};
+
+// What a production reads: the case's scope (narrowed by the review), its targets resolved,
+// and the grant that lets the vault hand over exactly that.
+struct ProductionStart {
+  CaseRecord record;
+  std::string production_id;
+  Request request;
+  AuthorizedScope scope;
+  Window window;  // the scope's, or the vault's retention up to receipt when it has none
+  std::vector<ResolvedTarget> targets;
+  std::string standards_sha256;
+  vault::Grant grant;
+};
+
 struct WorkflowOptions {
   bool cli_decisions = true;  // cases.cli_decisions: may the CLI review and approve?
   // Keys the case pseudonyms of the disclosure log: DeriveKey(master, "casepseu"), so that
@@ -124,6 +144,16 @@ class Workflow {
                                        std::optional<Date> until);
   // The notices of a case (all when empty).
   Result<std::vector<NoticeRecord>> Notices(const std::string& case_id, const Actor& reader);
+
+  // Starts (or restarts, after a failure) the production of an approved case whose notice
+  // wait is over: records the production, resolves the targets (each vault read audited as
+  // `actor`) and issues the grant. A reverse lookup over the standards' cap sends the case
+  // back to review instead (FailedPrecondition).
+  Result<ProductionStart> StartProduction(const std::string& id, const Actor& actor);
+  // Records the production as made: its disclosure leaf (returned: its index) and the case's
+  // move to produced, in one transaction.
+  Result<uint64_t> FinishProduction(const ProductionStart& start, const Actor& actor,
+                                    const ProductionFacts& facts);
 
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);

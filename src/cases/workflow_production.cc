@@ -1,0 +1,178 @@
+// The workflow's production steps (docs/production.md): an approved case whose notice wait is
+// over starts a production — its targets resolved to accounts in the vault, each resolution
+// audited, a reverse lookup over the cap sent back to review — and the grant the producer
+// reads with; finishing records the production and its disclosure leaf with the case's move.
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+
+#include "cases/audit_detail.h"
+#include "cases/disclosure_log.h"
+#include "cases/narrowing.h"
+#include "cases/read_audit.h"
+#include "cases/sql_rows.h"
+#include "cases/workflow.h"
+#include "policy/request_parser.h"
+#include "policy/targets.h"
+
+namespace custodian::cases {
+namespace {
+
+constexpr int64_t kGrantMicros = 6 * kMicrosPerHour;  // a production reads for this long at most
+// Without a window the access log is read as far back as the vault keeps it.
+constexpr int64_t kNoWindowLookbackMicros = 90 * kMicrosPerDay;
+
+}  // namespace
+
+Result<ProductionStart> Workflow::StartProduction(const std::string& id, const Actor& actor) {
+  ProductionStart start;
+  // First, in one transaction: the case may be produced, and the production is recorded.
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    auto c = tx.GetCase(id);
+    if (!c.ok()) return c.status();
+    const Timestamp now = clock_.Now();
+    if (c->state == CaseState::kAwaitingNotice) {
+      return Status::FailedPrecondition("case " + id + ": the user's notice period runs until " +
+                                        (c->notice_wait_until ? FormatDateTime(*c->notice_wait_until) : "the notice is sent"));
+    }
+    if (c->state != CaseState::kApproved && c->state != CaseState::kProducing) {
+      return Status::FailedPrecondition("case " + id + ": only an approved case is produced (it is " +
+                                        std::string(CaseStateName(c->state)) + ")");
+    }
+    if (c->preservation) {
+      return Status::FailedPrecondition("case " + id + ": a preservation discloses nothing");
+    }
+    if (!c->requester_verified) {
+      return Status::FailedPrecondition("case " + id + ": the requester is not verified");
+    }
+    auto request = tx.LatestRequest(id);
+    if (!request.ok()) return request.status();
+    const ParsedRequest parsed = ParseRequest(request->document);
+    if (!parsed.ok()) return Status::Corruption("case store: case " + id + "'s request no longer parses");
+    const auto decisions = tx.Decisions(id);
+    auto scope = EffectiveScope(decisions.back().document, c->review_scope);
+    if (!scope.ok()) return scope.status();
+    start.request = parsed.request;
+    start.scope = *scope;
+    start.standards_sha256 = decisions.back().standards_sha256;
+    start.production_id = tx.NewProductionId(std::stoi(FormatDate(now.UtcDate()).substr(0, 4)));
+    if (Status st = tx.InsertProduction({start.production_id, id, ProductionState::kProducing, now,
+                                         actor.name});
+        !st.ok()) {
+      return st;
+    }
+    if (c->state == CaseState::kApproved) {
+      if (Status st = Transition(tx, *c, Step::kStartProduction, actor,
+                                 Detail({{"production", start.production_id}}).dump());
+          !st.ok()) {
+        return st;
+      }
+    } else if (Status st = tx.Audit(now, actor.name, id, "restart_production",
+                                    Detail({{"production", start.production_id}}).dump());
+               !st.ok()) {
+      return st;
+    }
+    start.record = *c;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+
+  // Then the targets, resolved in the vault under a grant for them alone (each read audited).
+  const Timestamp now = clock_.Now();
+  const Window window = start.scope.window.value_or(
+      Window{Timestamp{start.request.received_at.micros - kNoWindowLookbackMicros},
+             start.request.received_at});
+  vault::GrantScope lookup;
+  lookup.case_id = id;
+  lookup.categories = start.scope.categories;
+  lookup.start = window.start;
+  lookup.end = window.end;
+  lookup.expires = Timestamp{now.micros + kGrantMicros};
+  for (const Target& t : DistinctTargets(start.scope.targets)) {
+    if (t.type == "account_id") continue;
+    if (t.type == kIpTargetType) {
+      auto endpoint = IpEndpoint::Parse(t.value);
+      if (!endpoint) return Status::Corruption("case " + id + ": an ip target does not parse");
+      lookup.addresses.push_back(*endpoint);
+    } else {
+      lookup.identifiers.push_back({t.type, t.value});
+    }
+  }
+  const vault::Grant lookup_grant = vault_.grants().Issue(lookup);
+  LedgerReadAudit audit(db_, clock_, actor.name);
+  std::set<uint64_t> accounts;
+  for (const Target& t : DistinctTargets(start.scope.targets)) {
+    ResolvedTarget resolved{t, {}};
+    if (t.type == "account_id") {
+      try {
+        resolved.accounts.push_back(std::stoull(t.value));
+      } catch (const std::exception&) {
+        return Status::Corruption("case " + id + ": an account_id target is not a number");
+      }
+    } else if (t.type == kIpTargetType) {
+      auto found = vault_.AccountsAtAddress(lookup_grant, *IpEndpoint::Parse(t.value), window.start,
+                                            window.end, audit);
+      if (!found.ok()) return found.status();
+      if (static_cast<int64_t>(found->size()) > standards_.reverse_lookup_max_accounts) {
+        // A likely shared address: nothing is produced and a person looks again.
+        Result<CaseView> back = Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+          ProductionRecord p{start.production_id, id, ProductionState::kWithheld, start.record.updated_at, actor.name};
+          if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
+          return Transition(tx, c, Step::kOverCap, actor,
+                            Detail({{"production", start.production_id},
+                                    {"accounts", found->size()},
+                                    {"cap", standards_.reverse_lookup_max_accounts}}).dump());
+        });
+        if (!back.ok()) return back.status();
+        return Status::FailedPrecondition("case " + id + ": the address matched " +
+                                          std::to_string(found->size()) + " accounts, more than " +
+                                          std::to_string(standards_.reverse_lookup_max_accounts) +
+                                          "; the case is back in review");
+      }
+      resolved.accounts = *found;
+    } else {
+      auto found = vault_.ResolveIdentifier(lookup_grant, {t.type, t.value}, window.start,
+                                            window.end, audit);
+      if (!found.ok()) return found.status();
+      resolved.accounts = *found;
+    }
+    accounts.insert(resolved.accounts.begin(), resolved.accounts.end());
+    start.targets.push_back(std::move(resolved));
+  }
+  vault::GrantScope read = lookup;
+  read.accounts.assign(accounts.begin(), accounts.end());
+  start.window = window;
+  start.grant = vault_.grants().Issue(read);
+  return start;
+}
+
+Result<uint64_t> Workflow::FinishProduction(const ProductionStart& start, const Actor& actor,
+                                            const ProductionFacts& facts) {
+  Result<uint64_t> index = Status::Internal("unset");
+  Result<CaseView> done = Run(start.record.id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    if (c.state != CaseState::kProducing) {
+      return Status::FailedPrecondition("case " + c.id + ": not being produced (it is " +
+                                        std::string(CaseStateName(c.state)) + ")");
+    }
+    auto leaf = Disclose(tx, c, ledger::DisclosureKind::kProduction, ledger::kOutcomeProduced,
+                         clock_.Now().UtcDate(), options_.pseudonym_key, facts);
+    if (!leaf.ok()) return leaf.status();
+    index = leaf->value_or(0);
+    ProductionRecord p{start.production_id, c.id, ProductionState::kProduced, clock_.Now(), actor.name};
+    p.manifest_sha256 = facts.manifest_sha256;
+    p.accounts_with_data = facts.accounts_with_data;
+    p.leaf_index = leaf->has_value() ? std::optional<int64_t>(static_cast<int64_t>(**leaf)) : std::nullopt;
+    if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
+    return Transition(tx, c, Step::kProduced, actor,
+                      Detail({{"production", start.production_id},
+                              {"manifest_sha256", facts.manifest_sha256},
+                              {"accounts_with_data", facts.accounts_with_data}}).dump());
+  });
+  if (!done.ok()) return done.status();
+  return index;
+}
+
+}  // namespace custodian::cases
