@@ -11,6 +11,8 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # Debian's cpp-httplib is a compiled library: its pkg-config flags must match the library's
 # (../shared/DEPENDENCIES.md), or the program aborts at run time.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The production package (zip); pkg-config, since libzip's CMake config also wants its tools.
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 
 if(CUSTODIAN_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)

@@ -11,6 +11,23 @@ Sha256Digest Sha256(std::string_view bytes) {
   return out;
 }
 
+static_assert(sizeof(crypto_hash_sha256_state) <= 128);
+
+Sha256Stream::Sha256Stream() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void Sha256Stream::Update(std::string_view bytes) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+Sha256Digest Sha256Stream::Finish() {
+  Sha256Digest out;
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), out.data());
+  return out;
+}
+
 std::string Sha256Hex(std::string_view bytes) {
   const Sha256Digest d = Sha256(bytes);
   return HexEncode(d.data(), d.size());

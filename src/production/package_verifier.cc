@@ -1,0 +1,185 @@
+#include "production/package_verifier.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base64.h"
+#include "core/json_reader.h"
+#include "core/sha256.h"
+#include "ledger/disclosure_leaf.h"
+#include "ledger/merkle.h"
+#include "ledger/tree_head.h"
+#include "production/manifest.h"
+#include "production/zip_package.h"
+
+namespace custodian::production {
+namespace {
+
+constexpr size_t kMaxManifestBytes = 1 << 20;
+constexpr size_t kMaxLedgerJsonBytes = 1 << 20;
+const std::set<std::string> kPackageFiles = {"record.pdf",    "record.json",  "access_log.csv",
+                                             "manifest.json", "manifest.sig", "ledger.json"};
+
+// The checks, in order; each returns the failure's message, or nothing when it held.
+class Checker {
+ public:
+  Checker(ZipReader& zip, const std::array<uint8_t, 32>& production_key,
+          const std::optional<std::array<uint8_t, 32>>& ledger_key)
+      : zip_(zip), production_key_(production_key), ledger_key_(ledger_key) {}
+
+  PackageCheck Run() {
+    PackageCheck out;
+    const auto step = [&](const char* name, std::optional<std::string> failure) {
+      if (out.failure) return;
+      if (failure) {
+        out.failure = *failure;
+      } else {
+        out.passed.push_back(name);
+      }
+    };
+    step("files", Files());
+    step("manifest", Manifest());
+    step("hashes", Hashes());
+    step("signature", Signature());
+    if (ledger_key_) step("ledger", Ledger());
+    return out;
+  }
+
+ private:
+  std::optional<std::string> Files() {
+    std::set<std::string> seen;
+    for (const std::string& name : zip_.names()) {
+      if (!kPackageFiles.count(name)) return "an extra file in the package: " + name;
+      if (!seen.insert(name).second) return "a file twice in the package: " + name;
+    }
+    for (const std::string& name : kPackageFiles) {
+      if (!seen.count(name)) return "a file is missing from the package: " + name;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> Manifest() {
+    auto bytes = zip_.ReadAll("manifest.json", kMaxManifestBytes);
+    if (!bytes.ok()) return bytes.status().message();
+    manifest_bytes_ = *bytes;
+    auto m = ParseManifest(manifest_bytes_);
+    if (!m.ok()) return m.status().message();
+    manifest_ = *m;
+    std::set<std::string> listed;
+    for (const auto& [name, sha] : manifest_.files) listed.insert(name);
+    const std::set<std::string> expected(std::begin(kRecordFiles), std::end(kRecordFiles));
+    if (listed != expected) return std::string("manifest.json/files: not exactly record.pdf, record.json, access_log.csv");
+    return std::nullopt;
+  }
+
+  std::optional<std::string> Hashes() {
+    for (const auto& [name, sha] : manifest_.files) {
+      Sha256Stream hash;
+      if (Status s = zip_.Read(name, [&](std::string_view piece) { hash.Update(piece); }); !s.ok()) {
+        return s.message();
+      }
+      const Sha256Digest d = hash.Finish();
+      if (HexEncode(d.data(), d.size()) != sha) return name + ": its SHA-256 is not the manifest's";
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> Signature() {
+    auto sig = zip_.ReadAll("manifest.sig", 1024);
+    if (!sig.ok()) return sig.status().message();
+    if (sig->size() != crypto_sign_BYTES) return std::string("manifest.sig: not 64 bytes");
+    if (manifest_.key_id != ledger::KeyId(production_key_)) {
+      return "manifest.json/key_id: signed by key " + manifest_.key_id + ", not the key given (" +
+             ledger::KeyId(production_key_) + ")";
+    }
+    if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig->data()),
+                                    reinterpret_cast<const unsigned char*>(manifest_bytes_.data()),
+                                    manifest_bytes_.size(), production_key_.data()) != 0) {
+      return std::string("manifest.sig: the signature does not verify with the production key");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> Ledger() {
+    auto text = zip_.ReadAll("ledger.json", kMaxLedgerJsonBytes);
+    if (!text.ok()) return text.status().message();
+    JsonDocument doc;
+    JsonSyntaxError error;
+    if (!ParseJson(*text, doc, error)) return "ledger.json" + DisplayPointer(error.pointer) + ": " + error.what;
+    const nlohmann::json& j = doc.root;
+    const std::set<std::string> fields = {"log", "index", "leaf", "proof", "tree_head"};
+    if (!j.is_object()) return std::string("ledger.json: not an object");
+    for (const auto& [key, value] : j.items()) {
+      if (!fields.count(key)) return "ledger.json/" + key + ": not a field";
+    }
+    if (!j.contains("log") || j["log"] != "disclosures") return std::string("ledger.json/log: not disclosures");
+    if (!j.contains("index") || !j["index"].is_number_unsigned()) return std::string("ledger.json/index: not an index");
+    if (!j.contains("leaf") || !j["leaf"].is_string()) return std::string("ledger.json/leaf: not the leaf's text");
+    if (!j.contains("proof") || !j["proof"].is_array()) return std::string("ledger.json/proof: not a list");
+    if (!j.contains("tree_head")) return std::string("ledger.json/tree_head: missing");
+    const std::string leaf_bytes = j["leaf"];
+    auto leaf = ledger::ParseDisclosureLeaf(leaf_bytes);
+    if (!leaf.ok()) return "ledger.json/leaf" + leaf.status().message();
+    if (leaf->kind != ledger::DisclosureKind::kProduction) return std::string("ledger.json/leaf: not a production leaf");
+    if (leaf->manifest_sha256 != Sha256Hex(manifest_bytes_)) {
+      return std::string("ledger.json/leaf: its manifest_sha256 is not manifest.json's");
+    }
+    auto head = ledger::TreeHeadFromJson(j["tree_head"]);
+    if (!head.ok()) return "ledger.json/tree_head" + head.status().message();
+    if (head->log != "disclosures") return std::string("ledger.json/tree_head/log: not disclosures");
+    if (Status s = ledger::Verify(*head, *ledger_key_); !s.ok()) {
+      return "ledger.json/tree_head: " + s.message();
+    }
+    std::vector<ledger::Digest> proof;
+    for (size_t i = 0; i < j["proof"].size(); ++i) {
+      const auto& h = j["proof"][i];
+      auto bytes = h.is_string() ? Base64Decode(h.get<std::string>()) : Result<std::string>(Status::InvalidArgument(""));
+      if (!bytes.ok() || bytes->size() != 32) {
+        return "ledger.json/proof/" + std::to_string(i) + ": not a base64 SHA-256";
+      }
+      ledger::Digest d{};
+      std::copy(bytes->begin(), bytes->end(), d.begin());
+      proof.push_back(d);
+    }
+    if (Status s = ledger::VerifyInclusion(j["index"].get<uint64_t>(), head->size,
+                                           ledger::LeafHash(leaf_bytes), head->root, proof);
+        !s.ok()) {
+      return "ledger.json/proof: " + s.message();
+    }
+    return std::nullopt;
+  }
+
+  ZipReader& zip_;
+  const std::array<uint8_t, 32>& production_key_;
+  const std::optional<std::array<uint8_t, 32>>& ledger_key_;
+  std::string manifest_bytes_;
+  production::Manifest manifest_;
+};
+
+}  // namespace
+
+Result<std::array<uint8_t, 32>> ParsePublicKey(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  auto bytes = Base64Decode(text);
+  if (!bytes.ok() || bytes->size() != 32) {
+    return Status::InvalidArgument("not a public key (base64 of 32 bytes, as keys export-public prints)");
+  }
+  std::array<uint8_t, 32> key{};
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
+}
+
+Result<PackageCheck> VerifyPackage(const std::string& zip_path,
+                                   const std::array<uint8_t, 32>& production_key,
+                                   const std::optional<std::array<uint8_t, 32>>& ledger_key) {
+  auto zip = ZipReader::Open(zip_path);
+  if (!zip.ok()) return zip.status();
+  return Checker(**zip, production_key, ledger_key).Run();
+}
+
+}  // namespace custodian::production

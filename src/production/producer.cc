@@ -1,0 +1,288 @@
+#include "production/producer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "cases/ledger_store.h"
+#include "cases/read_audit.h"
+#include "core/base64.h"
+#include "core/file_system.h"
+#include "core/sha256.h"
+#include "ledger/merkle.h"
+#include "policy/targets.h"
+#include "production/access_log_csv_sink.h"
+#include "production/hashed_file.h"
+#include "production/manifest.h"
+#include "production/record_json_sink.h"
+#include "production/zip_package.h"
+
+namespace custodian::production {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Geolocation answers by address, so that an account's thousand logins from home cost one
+// lookup; bounded, since a record may hold millions of addresses.
+class LocationCache {
+ public:
+  explicit LocationCache(const ProducerOptions& options) : options_(options) {}
+  const std::optional<nlohmann::ordered_json>& Of(const IpAddress& ip) {
+    const std::string key = ip.ToString();
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    if (cache_.size() >= kMaxEntries) cache_.clear();
+    std::optional<nlohmann::ordered_json> where;
+    if (options_.locate) where = options_.locate(ip);
+    return cache_.emplace(key, std::move(where)).first->second;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 100000;
+  const ProducerOptions& options_;
+  std::unordered_map<std::string, std::optional<nlohmann::ordered_json>> cache_;
+};
+
+// Every sink, fed the same stream; the first failure is kept and stops the writing.
+class FanOut {
+ public:
+  explicit FanOut(std::vector<RecordSink*> sinks) : sinks_(std::move(sinks)) {}
+  template <typename F>
+  void Each(F&& f) {
+    for (RecordSink* s : sinks_) {
+      if (!status_.ok()) return;
+      status_ = f(*s);
+    }
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  std::vector<RecordSink*> sinks_;
+  Status status_ = Status::Ok();
+};
+
+nlohmann::ordered_json ScopeJson(const AuthorizedScope& scope) {
+  nlohmann::ordered_json targets = nlohmann::ordered_json::array();
+  for (const Target& t : scope.targets) targets.push_back(TargetJson(t));
+  nlohmann::ordered_json categories = nlohmann::ordered_json::array();
+  scope.categories.ForEach([&](Category c) { categories.push_back(std::string(CategoryName(c))); });
+  nlohmann::ordered_json out = {{"targets", targets}, {"categories", categories}};
+  out["window"] = scope.window ? nlohmann::ordered_json{{"start", FormatDateTime(scope.window->start)},
+                                                        {"end", FormatDateTime(scope.window->end)}}
+                               : nlohmann::ordered_json(nullptr);
+  return out;
+}
+
+Result<std::string> FileSha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(path + ": cannot read");
+  Sha256Stream hash;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    hash.Update(std::string_view(buffer, static_cast<size_t>(in.gcount())));
+  }
+  const Sha256Digest d = hash.Finish();
+  return HexEncode(d.data(), d.size());
+}
+
+Status WriteWhole(const std::string& path, std::string_view bytes) {
+  auto f = HashedFile::Create(path);
+  if (!f.ok()) return f.status();
+  if (Status s = (*f)->Write(bytes); !s.ok()) return s;
+  return (*f)->Close().status();
+}
+
+// Removes the production's working directory however Produce ends.
+struct WorkDir {
+  fs::path path;
+  ~WorkDir() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+Producer::Producer(cases::Database& db, cases::Workflow& workflow, vault::Vault& vault,
+                   cases::SigningKeys& keys, cases::Ledgers& ledgers, Clock& clock,
+                   ProducerOptions options)
+    : db_(db),
+      workflow_(workflow),
+      vault_(vault),
+      keys_(keys),
+      ledgers_(ledgers),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const std::string& out_zip,
+                                            const cases::Actor& actor) {
+  if (!options_.pdf) return Status::FailedPrecondition("production: no PDF writer configured");
+  std::error_code exists;
+  if (fs::exists(out_zip, exists)) return Status::InvalidArgument(out_zip + ": exists already");
+  auto signer = keys_.Active(cases::kProductionKey, actor.name);
+  if (!signer.ok()) return signer.status();
+  auto started = workflow_.StartProduction(case_id, actor);
+  if (!started.ok()) return started.status();
+  const cases::ProductionStart& start = *started;
+
+  WorkDir work{fs::path(out_zip + ".work-" + std::to_string(::getpid()))};
+  std::error_code made;
+  fs::create_directories(work.path, made);
+  if (made) return Status::IoError(work.path.string() + ": cannot create");
+  const auto in_work = [&](const char* name) { return (work.path / name).string(); };
+
+  const CategorySet& categories = start.scope.categories;
+  const RecordColumns columns{categories.Contains(Category::kLocation),
+                              categories.Contains(Category::kDevice)};
+  auto json_file = HashedFile::Create(in_work("record.json"));
+  if (!json_file.ok()) return json_file.status();
+  auto csv_file = HashedFile::Create(in_work("access_log.csv"));
+  if (!csv_file.ok()) return csv_file.status();
+  const nlohmann::ordered_json scope = ScopeJson(start.scope);
+  RecordJsonSink json_sink(**json_file, {{"case", case_id}, {"production", start.production_id}, {"scope", scope}},
+                           columns);
+  AccessLogCsvSink csv_sink(**csv_file, columns);
+  auto pdf_sink = options_.pdf(in_work("record.pdf"), start);
+  if (!pdf_sink.ok()) return pdf_sink.status();
+  FanOut sinks({&json_sink, &csv_sink, pdf_sink->get()});
+
+  // Which targets found each account; accounts found only through addresses get only the
+  // events from those addresses.
+  std::map<uint64_t, std::vector<Target>> matched;
+  std::map<uint64_t, std::vector<IpEndpoint>> only_at;
+  std::set<uint64_t> whole;
+  std::vector<Target> not_found;
+  for (const cases::ResolvedTarget& t : start.targets) {
+    if (t.accounts.empty()) not_found.push_back(t.target);
+    for (uint64_t account : t.accounts) {
+      matched[account].push_back(t.target);
+      if (t.target.type == kIpTargetType) {
+        only_at[account].push_back(*IpEndpoint::Parse(t.target.value));
+      } else {
+        whole.insert(account);
+      }
+    }
+  }
+
+  cases::LedgerReadAudit audit(db_, clock_, actor.name);
+  LocationCache locations(options_);
+  const Window& w = start.window;
+  ProductionOutcome outcome{case_id, start.production_id, "", 0, 0, 0, std::nullopt};
+  const auto emit = [&](const vault::AccessRecord& r) {
+    const std::optional<nlohmann::ordered_json>& where = locations.Of(r.ip);
+    static const std::optional<nlohmann::ordered_json> kNoAnswer;
+    const RecordEvent event{r, columns.location ? where : kNoAnswer};
+    sinks.Each([&](RecordSink& s) { return s.AddEvent(event); });
+    if (++outcome.events % 10000 == 0 && options_.progress) options_.progress(outcome.events);
+  };
+  for (const auto& [account, targets] : matched) {
+    AccountSection section{account, targets, std::nullopt, categories.Contains(Category::kAccessLog)};
+    if (categories.Contains(Category::kBasicSubscriber)) {
+      // Without a window: the version in force when the request was received.
+      const Timestamp from = start.scope.window ? w.start : start.request.received_at;
+      const Timestamp to = start.scope.window ? w.end : Timestamp{start.request.received_at.micros + 1};
+      auto versions = vault_.ReadSubscriber(start.grant, account, from, to, audit);
+      if (!versions.ok()) return versions.status();
+      section.subscriber = *versions;
+    }
+    sinks.Each([&](RecordSink& s) { return s.BeginAccount(section); });
+    const uint64_t before = outcome.events;
+    if (section.access_log) {
+      if (whole.count(account)) {
+        if (Status s = vault_.ScanAccount(start.grant, account, w.start, w.end, audit, emit); !s.ok()) {
+          return s;
+        }
+      } else {
+        // Every address target that found the account, merged in time order.
+        std::vector<vault::AccessRecord> events;
+        for (const IpEndpoint& at : only_at[account]) {
+          auto read = vault_.ReadAddress(start.grant, at, w.start, w.end,
+                                         std::numeric_limits<size_t>::max(), audit);
+          if (!read.ok()) return read.status();
+          for (const vault::AccessRecord& r : read->records) {
+            if (r.account_id == account) events.push_back(r);
+          }
+        }
+        std::stable_sort(events.begin(), events.end(),
+                         [](const auto& a, const auto& b) { return a.ts < b.ts; });
+        events.erase(std::unique(events.begin(), events.end(),
+                                 [](const auto& a, const auto& b) {
+                                   return a.ts == b.ts && a.ip == b.ip && a.port == b.port && a.kind == b.kind;
+                                 }),
+                     events.end());
+        for (const auto& r : events) emit(r);
+      }
+    }
+    sinks.Each([&](RecordSink& s) { return s.EndAccount(); });
+    if (!sinks.status().ok()) return sinks.status();
+    ++outcome.accounts;
+    const bool has_data = outcome.events > before || (section.subscriber && !section.subscriber->empty());
+    outcome.accounts_with_data += has_data ? 1 : 0;
+  }
+  sinks.Each([&](RecordSink& s) { return s.Finish(not_found); });
+  if (!sinks.status().ok()) return sinks.status();
+
+  Manifest manifest;
+  manifest.production_id = start.production_id;
+  manifest.case_id = case_id;
+  manifest.scope = scope;
+  manifest.standards_sha256 = start.standards_sha256;
+  manifest.created_at = FormatDateTime(clock_.Now());
+  manifest.key_id = signer->key().key_id;
+  auto json_sha = (*json_file)->Close();
+  if (!json_sha.ok()) return json_sha.status();
+  auto csv_sha = (*csv_file)->Close();
+  if (!csv_sha.ok()) return csv_sha.status();
+  pdf_sink->reset();  // the PDF is complete once its sink is gone
+  auto pdf_sha = FileSha256(in_work("record.pdf"));
+  if (!pdf_sha.ok()) return pdf_sha.status();
+  manifest.files = {{"record.json", *json_sha}, {"access_log.csv", *csv_sha}, {"record.pdf", *pdf_sha}};
+  const std::string manifest_bytes = ManifestBytes(manifest);
+  const auto signature = signer->Sign(manifest_bytes);
+  if (Status s = WriteWhole(in_work("manifest.json"), manifest_bytes); !s.ok()) return s;
+  if (Status s = WriteWhole(in_work("manifest.sig"),
+                            std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()));
+      !s.ok()) {
+    return s;
+  }
+  outcome.manifest_sha256 = Sha256Hex(manifest_bytes);
+
+  // Recorded: the production's leaf and the case's move, together.
+  auto leaf = workflow_.FinishProduction(start, actor, {outcome.accounts_with_data, outcome.manifest_sha256});
+  if (!leaf.ok()) return leaf.status();
+  nlohmann::ordered_json ledger_json;
+  if (start.record.process_type == "national_security_letter") {
+    ledger_json = {{"log", "disclosures"}, {"leaf", nullptr},
+                   {"reason", "national security letters are not in the disclosure log"}};
+  } else {
+    outcome.leaf_index = *leaf;
+    auto head = ledgers_.SignHead(cases::kDisclosureLog, actor.name);
+    if (!head.ok()) return head.status();
+    auto proof = ledgers_.Prove(cases::kDisclosureLog, *leaf, head->size);
+    if (!proof.ok()) return proof.status();
+    nlohmann::ordered_json path = nlohmann::ordered_json::array();
+    for (const ledger::Digest& d : proof->proof) path.push_back(Base64Encode(std::span<const uint8_t>(d)));
+    ledger_json = {{"log", "disclosures"},
+                   {"index", static_cast<uint64_t>(*leaf)},
+                   {"leaf", proof->leaf},
+                   {"proof", path},
+                   {"tree_head", nlohmann::ordered_json::parse(ledger::TreeHeadToJson(proof->head).dump())}};
+  }
+  if (Status s = WriteWhole(in_work("ledger.json"), ledger_json.dump(2) + "\n"); !s.ok()) return s;
+
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* name : {"record.pdf", "record.json", "access_log.csv", "manifest.json",
+                           "manifest.sig", "ledger.json"}) {
+    files.emplace_back(name, in_work(name));
+  }
+  if (Status s = WriteZip(out_zip, files); !s.ok()) return s;
+  if (options_.progress) options_.progress(outcome.events);
+  return outcome;
+}
+
+}  // namespace custodian::production

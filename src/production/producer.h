@@ -1,0 +1,68 @@
+// Makes a case's production package (spec/production.md): the workflow starts the production
+// (scope, targets resolved, grant), the vault streams exactly what the grant covers into the
+// record files (record.json, access_log.csv, record.pdf) through their sinks, the manifest is
+// hashed and signed with the production key, the workflow records the production and its
+// disclosure leaf, and the leaf's inclusion proof in a freshly signed head goes into
+// ledger.json. Memory stays bounded: one day of one account's events at a time.
+// One Produce at a time per Producer.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/ledgers.h"
+#include "cases/signing_keys.h"
+#include "cases/workflow.h"
+#include "core/clock.h"
+#include "core/ip_address.h"
+#include "production/record_sink.h"
+
+namespace custodian::production {
+
+struct ProducerOptions {
+  // The location of an address (LocationToJson's shape), or nothing when the databases have
+  // no answer; unset: no geolocation configured (a `location` scope then gets nulls).
+  std::function<std::optional<nlohmann::ordered_json>(const IpAddress&)> locate{};
+  // Makes the PDF's sink over `path` (record_pdf_sink.h); the package needs one.
+  std::function<Result<std::unique_ptr<RecordSink>>(const std::string& path,
+                                                    const cases::ProductionStart& start)>
+      pdf{};
+  // Called now and then with the events written so far.
+  std::function<void(uint64_t events)> progress{};
+};
+
+struct ProductionOutcome {
+  std::string case_id;
+  std::string production_id;
+  std::string manifest_sha256;
+  int64_t accounts = 0;
+  int64_t accounts_with_data = 0;
+  uint64_t events = 0;
+  std::optional<uint64_t> leaf_index;  // none for a national security letter
+};
+
+class Producer {
+ public:
+  Producer(cases::Database& db, cases::Workflow& workflow, vault::Vault& vault,
+           cases::SigningKeys& keys, cases::Ledgers& ledgers, Clock& clock,
+           ProducerOptions options);
+
+  // Writes the package to `out_zip` (which must not exist); the case must be approved with
+  // its notice wait over. The package appears whole or not at all.
+  Result<ProductionOutcome> Produce(const std::string& case_id, const std::string& out_zip,
+                                    const cases::Actor& actor);
+
+ private:
+  cases::Database& db_;
+  cases::Workflow& workflow_;
+  vault::Vault& vault_;
+  cases::SigningKeys& keys_;
+  cases::Ledgers& ledgers_;
+  Clock& clock_;
+  const ProducerOptions options_;
+};
+
+}  // namespace custodian::production
