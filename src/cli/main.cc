@@ -10,6 +10,7 @@
 #include "cli/ledger_command.h"
 #include "cli/notice_command.h"
 #include "cli/policy_command.h"
+#include "cli/production_command.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
 #include "cli/vault_command.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   custodian::AddUserCommands(app, &exit_code);
   custodian::AddServeCommand(app, &exit_code);
   custodian::AddLedgerCommands(app, &exit_code);
+  custodian::AddProductionCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
