@@ -7,6 +7,7 @@
 
 #include "cli/case_command.h"
 #include "cli/exit_codes.h"
+#include "cli/ledger_monitor_command.h"
 #include "cli/notice_command.h"
 #include "cli/policy_command.h"
 #include "cli/serve_command.h"
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
   custodian::AddNoticeCommands(app, &exit_code);  // after the case commands: it adds one
   custodian::AddUserCommands(app, &exit_code);
   custodian::AddServeCommand(app, &exit_code);
+  CLI::App* ledger = app.add_subcommand("ledger", "The instance's Merkle logs (audit, disclosures)");
+  ledger->require_subcommand(1);
+  custodian::AddLedgerMonitorCommand(*ledger, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
