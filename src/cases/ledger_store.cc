@@ -117,11 +117,18 @@ constexpr char kHeadColumns[] = "log, size, root, timestamp, key_id, signature";
 
 }  // namespace
 
-Result<std::vector<ledger::SignedTreeHead>> LedgerTx::Heads(std::string_view log) {
+Result<std::vector<ledger::SignedTreeHead>> LedgerTx::Heads(std::string_view log,
+                                                            uint64_t from_size,
+                                                            std::optional<size_t> limit) {
   const std::string name(log);
-  soci::rowset<soci::row> rows = (sql_.prepare << "SELECT " << kHeadColumns
-                                               << " FROM tree_heads WHERE log = :l ORDER BY size",
-                                  soci::use(name));
+  const long long from = static_cast<long long>(from_size);
+  // A number of our own, not the caller's text: written into the statement.
+  const std::string limit_clause = limit ? " LIMIT " + std::to_string(*limit) : "";
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kHeadColumns
+                    << " FROM tree_heads WHERE log = :l AND size >= :f ORDER BY size"
+                    << limit_clause,
+       soci::use(name), soci::use(from));
   std::vector<ledger::SignedTreeHead> out;
   for (const soci::row& r : rows) {
     auto h = HeadOf(r);

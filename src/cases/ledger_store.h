@@ -38,8 +38,10 @@ class LedgerTx {
   ledger::NodeReader Nodes(std::string_view log);
 
   Status StoreHead(const ledger::SignedTreeHead& head);
-  // Heads of `log`, by size; Corruption when a stored one is malformed.
-  Result<std::vector<ledger::SignedTreeHead>> Heads(std::string_view log);
+  // Heads of `log` of at least `from_size` leaves, by size, at most `limit` of them (all when
+  // none is given); Corruption when a stored one is malformed.
+  Result<std::vector<ledger::SignedTreeHead>> Heads(std::string_view log, uint64_t from_size = 0,
+                                                    std::optional<size_t> limit = {});
   std::optional<ledger::SignedTreeHead> LatestHead(std::string_view log);
   Result<ledger::SignedTreeHead> HeadOfSize(std::string_view log, uint64_t size);
 

@@ -2,9 +2,11 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
+#include "cases/audit_detail.h"
 #include "cases/audit_log.h"
 #include "cases/ledger_store.h"
 #include "cases/sql_rows.h"
@@ -123,6 +125,65 @@ Result<std::vector<ledger::Digest>> Ledgers::Consistency(std::string_view log, u
     }
     out = ledger::ConsistencyProof(size1, size2, tx.Nodes(log));
     return out.status();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<ledger::SignedTreeHead>> Ledgers::Heads(std::string_view log,
+                                                           uint64_t from_size, size_t limit) {
+  if (Status s = CheckLogName(log); !s.ok()) return s;
+  Result<std::vector<ledger::SignedTreeHead>> out = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    out = LedgerTx(sql).Heads(log, from_size, limit);
+    return out.status();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<AuditLogPage> Ledgers::ProveAuditEntries(uint64_t start, uint64_t count,
+                                                const std::string& reader) {
+  Result<AuditLogPage> out = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    LedgerTx tx(sql);
+    AuditLogPage page;
+    auto latest = tx.LatestHead(kAuditLog);
+    if (!latest) return Status::NotFound("no tree head of log audit has been signed yet");
+    page.head = *latest;
+    const uint64_t size = page.head.size;
+    const uint64_t end = start >= size ? start : start + std::min(count, size - start);
+    std::unordered_map<long long, std::string> details;
+    {
+      const long long first_seq = static_cast<long long>(start) + 1;
+      const long long last_seq = static_cast<long long>(end);
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT seq, detail FROM audit_details WHERE seq >= :a AND seq <= :b",
+           soci::use(first_seq), soci::use(last_seq));
+      for (const soci::row& r : rows) details[Int(r, 0)] = Text(r, 1);
+    }
+    const ledger::NodeReader nodes = tx.Nodes(kAuditLog);
+    for (uint64_t index = start; index < end; ++index) {
+      ProvenAuditEntry entry;
+      entry.index = index;
+      auto leaf = LeafBytes(sql, kAuditLog, index);
+      // Below a signed head's size every leaf must be there.
+      if (!leaf.ok()) return Status::Corruption("audit: " + leaf.status().message());
+      entry.leaf = std::move(leaf).value();
+      if (auto d = details.find(static_cast<long long>(index) + 1); d != details.end()) {
+        entry.detail = std::move(d->second);
+      }
+      auto proof = ledger::InclusionProof(index, size, nodes);
+      if (!proof.ok()) return proof.status();
+      entry.proof = std::move(proof).value();
+      page.entries.push_back(std::move(entry));
+    }
+    // Even an empty page says who looked, and where.
+    auto audited = AppendAudit(sql, clock_.Now(), reader, std::nullopt, "read_audit_log",
+                               Detail({{"start", start}, {"end", end}, {"head_size", size}}).dump());
+    if (!audited.ok()) return audited.status();
+    out = std::move(page);
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return out;

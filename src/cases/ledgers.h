@@ -27,6 +27,20 @@ struct LeafProof {
   std::vector<ledger::Digest> proof;
 };
 
+// An entry of the audit log with its detail and its inclusion proof.
+struct ProvenAuditEntry {
+  uint64_t index = 0;                 // the leaf's index: the entry's seq - 1
+  std::string leaf;                   // the leaf's bytes (ledger/audit_leaf.h)
+  std::optional<std::string> detail;  // JSON, as stored; none once erased with its account
+  std::vector<ledger::Digest> proof;  // in the tree of the page's head
+};
+
+// A run of audit entries, proved against one signed head.
+struct AuditLogPage {
+  ledger::SignedTreeHead head;
+  std::vector<ProvenAuditEntry> entries;
+};
+
 // What `ledger verify` found: counts, and every problem (empty when all holds).
 struct LedgerVerification {
   uint64_t audit_leaves = 0;
@@ -49,9 +63,18 @@ class Ledgers {
   // Leaf `index` and its proof in the tree of the signed head of `size` leaves (the latest
   // signed head when none is given).
   Result<LeafProof> Prove(std::string_view log, uint64_t index, std::optional<uint64_t> size = {});
-  // The consistency proof between the signed heads of `size1` and `size2` leaves.
+  // The consistency proof between the signed heads of `size1` and `size2` leaves; NotFound
+  // when either size is not that of a signed head.
   Result<std::vector<ledger::Digest>> Consistency(std::string_view log, uint64_t size1,
                                                   uint64_t size2);
+  // The signed heads of at least `from_size` leaves, by size, at most `limit` of them.
+  Result<std::vector<ledger::SignedTreeHead>> Heads(std::string_view log, uint64_t from_size,
+                                                    size_t limit);
+  // The audit entries [start, start + count) that the latest signed head holds (fewer, or
+  // none, past its size), each with its detail and its proof against that head. The reading is
+  // itself audited as `reader`, in the same transaction: nothing is returned unrecorded.
+  // NotFound when no head of the audit log was signed yet.
+  Result<AuditLogPage> ProveAuditEntries(uint64_t start, uint64_t count, const std::string& reader);
   // Recomputes both trees from the stored leaves and checks the stored nodes, the logs'
   // states, every stored head's root and signature, and every kept detail's hash.
   Result<LedgerVerification> Verify();

@@ -120,6 +120,26 @@ TEST_P(LedgersTest, EveryLeafIsProvableAndEveryHeadConsistentWithTheNext) {
   EXPECT_FALSE(first.empty());
 }
 
+TEST_P(LedgersTest, HeadsArePagedBySize) {
+  std::vector<uint64_t> sizes;
+  for (int i = 0; i < 3; ++i) {
+    Submit(Example("lcpd-subpoena"));
+    sizes.push_back(ledgers_->SignHead(kDisclosureLog, "test").value().size);
+  }
+  const auto sizes_of = [](const std::vector<ledger::SignedTreeHead>& heads) {
+    std::vector<uint64_t> out;
+    for (const auto& h : heads) out.push_back(h.size);
+    return out;
+  };
+  EXPECT_EQ(sizes_of(ledgers_->Heads(kDisclosureLog, 0, 1000).value()), sizes);
+  EXPECT_EQ(sizes_of(ledgers_->Heads(kDisclosureLog, 0, 2).value()),
+            std::vector<uint64_t>(sizes.begin(), sizes.begin() + 2));
+  EXPECT_EQ(sizes_of(ledgers_->Heads(kDisclosureLog, sizes[1], 1000).value()),
+            std::vector<uint64_t>(sizes.begin() + 1, sizes.end()));
+  EXPECT_TRUE(ledgers_->Heads(kDisclosureLog, sizes[2] + 1, 1000).value().empty());
+  EXPECT_EQ(ledgers_->Heads("cases", 0, 1000).status().code(), Status::Code::kInvalidArgument);
+}
+
 TEST_P(LedgersTest, TheDisclosureLogHoldsTheReportsFactsAndNothingThatNamesAnyone) {
   History();
   const auto leaves = Leaves(kDisclosureLog);

@@ -9,6 +9,7 @@
 #include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
+#include "cli/ledger_monitor_command.h"
 #include "core/base64.h"
 
 namespace custodian {
@@ -61,6 +62,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<LedgerFlags>();
   auto* ledger = app.add_subcommand("ledger", "The audit and disclosure logs (Merkle trees)");
   ledger->require_subcommand(1);
+  AddLedgerMonitorCommand(*ledger, exit_code);
   const auto with_log = [f](CLI::App* cmd) {
     cmd->add_option("--log", f->log, "audit or disclosures")
         ->check(CLI::IsMember({"audit", "disclosures"}))

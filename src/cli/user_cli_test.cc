@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_harness.h"
+#include "ledger/public_keys.h"
+#include "ledger/tree_head.h"
 
 namespace custodian {
 namespace {
@@ -88,6 +90,20 @@ TEST_F(UserCliTest, ServeAnswersOnLoopbackAndStopsOnSigterm) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(client.Get("/api/v1/cases")->status, 401);
+  // Its background duties sign both logs' heads from the start, with the published key.
+  for (const std::string log : {"audit", "disclosures"}) {
+    const std::string path = "/api/v1/ledger/" + log + "/head";
+    auto head = client.Get(path.c_str());
+    for (int i = 0; i < 500 && head && head->status == 404; ++i) {
+      ::usleep(20000);
+      head = client.Get(path.c_str());
+    }
+    ASSERT_TRUE(head);
+    ASSERT_EQ(head->status, 200) << log << ": " << head->body;
+    const auto keys = ledger::ParseLedgerPublicKeys(client.Get("/api/v1/keys")->body);
+    ASSERT_TRUE(keys.ok()) << keys.status().message();
+    EXPECT_TRUE(ledger::VerifyWithTrustedKeys(ledger::ParseTreeHead(head->body).value(), *keys).ok()) << log;
+  }
   ::kill(child, SIGTERM);
   int status = 0;
   ::waitpid(child, &status, 0);

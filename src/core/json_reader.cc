@@ -329,6 +329,17 @@ bool ParseJson(std::string_view text, JsonDocument& doc, JsonSyntaxError& error,
   return Reader(text, limits, doc).Run(error);
 }
 
+Result<nlohmann::json> ParseJsonValue(std::string_view text) {
+  JsonDocument doc;
+  JsonSyntaxError syntax;
+  if (!ParseJson(text, doc, syntax)) {
+    return Status::InvalidArgument(DisplayPointer(syntax.pointer) + ": not valid JSON at " +
+                                   std::to_string(syntax.position.line) + ":" +
+                                   std::to_string(syntax.position.column) + ": " + syntax.what);
+  }
+  return std::move(doc.root);
+}
+
 void AppendPointerToken(std::string& pointer, std::string_view key) {
   static constexpr size_t kMaxShown = 64;
   pointer += '/';

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/status.h"
+
 namespace custodian {
 
 struct TextPosition {
@@ -43,6 +45,10 @@ struct JsonLimits {
 // or returns false and fills `error`.
 bool ParseJson(std::string_view text, JsonDocument& doc, JsonSyntaxError& error,
                const JsonLimits& limits = {});
+
+// The value `text` holds, read by ParseJson with the default limits, or InvalidArgument
+// saying where it broke: "/proof/2: not valid JSON at 1:40: unterminated string".
+Result<nlohmann::json> ParseJsonValue(std::string_view text);
 
 // Appends "/" and `key` to a JSON pointer, escaped per RFC 6901 and made safe to print in
 // one line of a message: control characters become \u00XX and a key longer than 64 code

@@ -49,6 +49,14 @@ TEST(JsonReaderTest, PinsEveryKindOfSyntaxError) {
   EXPECT_EQ(Error("{\"é\": tru}"), "/é 1:7 unexpected character");  // columns in code points
 }
 
+TEST(JsonReaderTest, ParseJsonValueSaysWhereTheTextBroke) {
+  EXPECT_EQ(ParseJsonValue(R"({"a": [1, 2)").status().message(),
+            "/a: not valid JSON at 1:12: expected ',' or ']'");
+  auto value = ParseJsonValue(R"({"a": [1, 2]})");
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ((*value)["a"][1], 2);
+}
+
 TEST(JsonReaderTest, RefusesDeepNestingWithoutRecursingFurther) {
   EXPECT_EQ(Error(std::string(64, '[') + std::string(64, ']')), "ok");
   EXPECT_EQ(Error(std::string(65, '[') + std::string(65, ']')).substr(0, 2), "/0");

@@ -163,14 +163,9 @@ Result<SignedTreeHead> ParseTreeHead(std::string_view text) {
     return Status::InvalidArgument("/: the tree head is longer than " +
                                    std::to_string(kMaxTreeHeadJsonBytes) + " bytes");
   }
-  JsonDocument doc;
-  JsonSyntaxError syntax;
-  if (!ParseJson(text, doc, syntax)) {
-    return Status::InvalidArgument(DisplayPointer(syntax.pointer) + ": not valid JSON at " +
-                                   std::to_string(syntax.position.line) + ":" +
-                                   std::to_string(syntax.position.column) + ": " + syntax.what);
-  }
-  return TreeHeadFromJson(doc.root);
+  auto parsed = ParseJsonValue(text);
+  if (!parsed.ok()) return parsed.status();
+  return TreeHeadFromJson(*parsed);
 }
 
 }  // namespace custodian::ledger

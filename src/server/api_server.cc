@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <charconv>
 #include <chrono>
 #include <iostream>
 #include <deque>
@@ -14,6 +15,8 @@
 #include "cases/case_json.h"
 #include "cases/case_store.h"
 #include "core/ip_address.h"
+#include "ledger/proof_json.h"
+#include "ledger/tree_head.h"
 #include "server/api_bodies.h"
 #include "server/problem.h"
 
@@ -27,6 +30,13 @@ namespace {
 using json = nlohmann::ordered_json;
 constexpr char kSessionCookie[] = "custodian_session";
 constexpr char kCaseId[] = "(C-[0-9]{4}-[0-9]{6})";
+constexpr char kLogName[] = "([a-z]+)";  // audit or disclosures; any other answers 404
+// Bounds what one answer costs the server: a page of heads, a page of proved audit entries.
+constexpr uint64_t kMaxHeadsPerPage = 1000;
+constexpr uint64_t kMaxAuditEntriesPerPage = 500;
+constexpr uint64_t kDefaultAuditEntriesPerPage = 100;
+// Tree sizes and indexes beyond this are not stored (the store's integers are signed).
+constexpr uint64_t kMaxTreeSize = uint64_t{1} << 62;
 
 // Who is calling: a signed-in staff member, a service or a requester (by token), or nobody.
 struct Caller {
@@ -59,6 +69,42 @@ void SendProblem(httplib::Response& res, const Problem& p, json extra = json::ob
   for (auto& [k, v] : extra.items()) body[k] = v;
   res.status = p.status;
   res.set_content(body.dump(2) + "\n", "application/problem+json");
+}
+
+// A signed tree head as the API sends it (tree_head.h's JSON).
+json HeadJson(const ledger::SignedTreeHead& head) { return json(ledger::TreeHeadToJson(head)); }
+
+// A query parameter at fault: the problem names it in `field`.
+Problem ParameterProblem(const std::string& name, const std::string& what) {
+  return {400, "invalid-request", "The request is not valid", name + ": " + what, name};
+}
+
+// Query parameter `name` as a decimal number in [min, max], or `fallback` when it is absent
+// and there is one. Otherwise answers the 400 problem naming it and returns nothing.
+std::optional<uint64_t> NumberParameter(const httplib::Request& req, httplib::Response& res,
+                                        const std::string& name, std::optional<uint64_t> fallback,
+                                        uint64_t min, uint64_t max) {
+  if (!req.has_param(name.c_str())) {
+    if (!fallback) SendProblem(res, ParameterProblem(name, "required"));
+    return fallback;
+  }
+  const std::string text = req.get_param_value(name.c_str());
+  uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // from_chars takes no sign and no space; a leading zero would give one number two spellings.
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      (text.size() > 1 && text[0] == '0')) {
+    SendProblem(res, ParameterProblem(name, error == std::errc::result_out_of_range
+                                                ? "at most " + std::to_string(max)
+                                                : "not a whole number in decimal"));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    SendProblem(res, ParameterProblem(name, value < min ? "at least " + std::to_string(min)
+                                                        : "at most " + std::to_string(max)));
+    return std::nullopt;
+  }
+  return value;
 }
 
 // Answers a failed Status as its problem document; a server failure's message, which the
@@ -136,11 +182,8 @@ bool IsLoopback(const std::string& host) {
   return b[15] == 1;
 }
 
-struct ApiServer::Impl {
-  cases::Workflow& workflow;
-  UserStore& users;
-  vault::Vault& vault;
-  Clock& clock;
+// The services are its members: handlers name them directly (workflow, users, ledgers, …).
+struct ApiServer::Impl : ServerServices {
   ServerOptions options;
   std::unique_ptr<httplib::Server> http;
   LoginLimiter limiter{options.login_attempts_per_minute};
@@ -148,8 +191,8 @@ struct ApiServer::Impl {
   std::thread thread;
   bool tls = false;
 
-  Impl(cases::Workflow& w, UserStore& u, vault::Vault& v, Clock& c, ServerOptions o)
-      : workflow(w), users(u), vault(v), clock(c), options(std::move(o)) {}
+  Impl(const ServerServices& services, ServerOptions o)
+      : ServerServices(services), options(std::move(o)) {}
 
   Caller Authenticate(const httplib::Request& req) {
     Caller caller;
@@ -284,10 +327,7 @@ struct ApiServer::Impl {
       cases::CaseFilter filter;
       if (req.has_param("state")) {
         filter.state = cases::ParseCaseState(req.get_param_value("state"));
-        if (!filter.state) {
-          return SendProblem(res, {400, "invalid-request", "The request is not valid",
-                                   "state: not a case state", "state"});
-        }
+        if (!filter.state) return SendProblem(res, ParameterProblem("state", "not a case state"));
       }
       filter.open_only = req.get_param_value("open") == "true";
       auto list = workflow.List(filter, {caller.name});
@@ -449,6 +489,8 @@ struct ApiServer::Impl {
       Send(res, 200, RequesterView(*v));
     });
 
+    LedgerRoutes();
+
     // Anything else, and httplib's own refusals, as problems.
     http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
@@ -459,14 +501,97 @@ struct ApiServer::Impl {
                         status == 404 ? "No endpoint at this path for this method." : "", ""});
     });
   }
+
+  // The ledgers: heads, proofs and keys for anyone (a head is a public commitment, and
+  // whoever checks one needs no account); the audit log itself for auditors.
+  void LedgerRoutes() {
+    const std::string log_path = std::string("/api/v1/ledger/") + kLogName;
+    Get(log_path + "/head", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      const std::string log = req.matches[1];
+      if (!KnownLog(res, log)) return;
+      auto head = ledgers.LatestHead(log);
+      if (!head.ok()) return Fail(res, head.status());
+      // A head is replaced as the log grows: a cached one would hide the growth.
+      res.set_header("Cache-Control", "no-store");
+      Send(res, 200, HeadJson(*head));
+    });
+    Get(log_path + "/heads", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      const std::string log = req.matches[1];
+      if (!KnownLog(res, log)) return;
+      const auto from = NumberParameter(req, res, "from", 0, 0, kMaxTreeSize);
+      if (!from) return;
+      auto heads = ledgers.Heads(log, *from, kMaxHeadsPerPage);
+      if (!heads.ok()) return Fail(res, heads.status());
+      json out = json::array();
+      for (const ledger::SignedTreeHead& h : *heads) out.push_back(HeadJson(h));
+      res.set_header("Cache-Control", "no-store");
+      Send(res, 200, {{"heads", out}});
+    });
+    Get(log_path + "/consistency", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      const std::string log = req.matches[1];
+      if (!KnownLog(res, log)) return;
+      // A proof from the empty tree proves nothing (merkle.h): sizes start at 1.
+      const auto first = NumberParameter(req, res, "first", std::nullopt, 1, kMaxTreeSize);
+      if (!first) return;
+      const auto second = NumberParameter(req, res, "second", std::nullopt, 1, kMaxTreeSize);
+      if (!second) return;
+      if (*first > *second) return SendProblem(res, ParameterProblem("first", "larger than second"));
+      auto proof = ledgers.Consistency(log, *first, *second);
+      if (!proof.ok()) return Fail(res, proof.status());
+      Send(res, 200, ledger::ConsistencyToJson({*first, *second, *proof}));
+    });
+    Get("/api/v1/keys", Public(), [this](const httplib::Request&, httplib::Response& res, const Caller&) {
+      json out = json::object();
+      for (std::string_view purpose : {cases::kLedgerKey, cases::kProductionKey}) {
+        auto keys = signing_keys.Keys(purpose);
+        if (!keys.ok()) return Fail(res, keys.status());
+        json list = json::array();
+        for (const cases::PublicSigningKey& k : *keys) list.push_back(cases::PublicKeyToJson(k));
+        out[std::string(purpose)] = list;
+      }
+      Send(res, 200, out);
+    });
+    Get("/api/v1/ledger/audit/entries", Staff({Role::kAuditor}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      const auto start = NumberParameter(req, res, "start", 0, 0, kMaxTreeSize);
+      if (!start) return;
+      const auto count = NumberParameter(req, res, "count", kDefaultAuditEntriesPerPage, 1,
+                                         kMaxAuditEntriesPerPage);
+      if (!count) return;
+      auto page = ledgers.ProveAuditEntries(*start, *count, caller.name);
+      if (!page.ok()) return Fail(res, page.status());
+      json entries = json::array();
+      for (const cases::ProvenAuditEntry& e : page->entries) {
+        // Details are JSON as the workflow wrote them; kept as text if one ever is not.
+        json detail;
+        if (e.detail) {
+          detail = json::parse(*e.detail, nullptr, false);
+          if (detail.is_discarded()) detail = *e.detail;
+        }
+        entries.push_back({{"index", e.index},
+                           {"leaf", json::parse(e.leaf)},
+                           {"detail", detail},
+                           {"proof", ledger::ProofToJson(e.proof)}});
+      }
+      // Details may name people: no copy stays in a cache on the way.
+      res.set_header("Cache-Control", "no-store");
+      Send(res, 200, {{"head", HeadJson(page->head)}, {"entries", entries}});
+    });
+  }
+
+  // False, with the 404 problem sent, for a log other than audit and disclosures.
+  static bool KnownLog(httplib::Response& res, const std::string& log) {
+    if (cases::CheckLogName(log).ok()) return true;
+    SendProblem(res, {404, "not-found", "No such resource",
+                      "No such log: the logs are audit and disclosures.", ""});
+    return false;
+  }
 };
 
 ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ApiServer::~ApiServer() { Stop(); }
 
-Result<std::unique_ptr<ApiServer>> ApiServer::Start(cases::Workflow& workflow, UserStore& users,
-                                                    vault::Vault& vault, Clock& clock,
+Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServerServices& services,
                                                     const ServerOptions& options) {
   const bool tls = !options.tls_certificate.empty() || !options.tls_private_key.empty();
   if (tls && (options.tls_certificate.empty() || options.tls_private_key.empty())) {
@@ -477,7 +602,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(cases::Workflow& workflow, U
                                    ": not a loopback address; give a TLS certificate and key to "
                                    "serve beyond this machine");
   }
-  auto impl = std::make_unique<Impl>(workflow, users, vault, clock, options);
+  auto impl = std::make_unique<Impl>(services, options);
   impl->tls = tls;
   if (tls) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.tls_certificate.c_str(),

@@ -1,14 +1,17 @@
 // The HTTP API under /api/v1 (docs/api.md; OpenAPI at /api/openapi.json): staff sign in with
 // a password and a TOTP code and get a session cookie (HttpOnly, SameSite=Strict, Secure
 // under TLS) whose changes carry a CSRF token; services and requesters present bearer tokens.
+// The ledgers' signed heads and consistency proofs and the public keys are open to anyone.
 // Every answer is JSON; every error an RFC 9457 problem document.
 // Thread-safe: requests are served from a pool of threads over the thread-safe workflow,
-// user store and vault.
+// user store, vault, ledgers and signing keys.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "cases/ledgers.h"
+#include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
 #include "server/user_store.h"
@@ -26,12 +29,21 @@ struct ServerOptions {
   int login_attempts_per_minute = 10;  // per client address
 };
 
+// What the server answers from. It borrows them all: they must outlive it.
+struct ServerServices {
+  cases::Workflow& workflow;
+  UserStore& users;
+  vault::Vault& vault;
+  cases::Ledgers& ledgers;
+  cases::SigningKeys& signing_keys;
+  Clock& clock;
+};
+
 class ApiServer {
  public:
   // InvalidArgument for a listening address other than loopback without TLS, or TLS files
   // that do not load; IoError when the address cannot be bound.
-  static Result<std::unique_ptr<ApiServer>> Start(cases::Workflow& workflow, UserStore& users,
-                                                  vault::Vault& vault, Clock& clock,
+  static Result<std::unique_ptr<ApiServer>> Start(const ServerServices& services,
                                                   const ServerOptions& options);
   ~ApiServer();
 

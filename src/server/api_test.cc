@@ -1,5 +1,6 @@
 // The HTTP API through real HTTP on loopback, against both stores: sign-in and sessions,
-// every role allowed and refused, requesters kept apart, bad bodies, ingest.
+// every role allowed and refused, requesters kept apart, bad bodies, ingest, and the ledgers'
+// heads, proofs and keys checked as an outsider would check them.
 #include "server/api_server.h"
 
 #include <httplib.h>
@@ -8,7 +9,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cases/audit_log.h"
+#include "cases/ledger_store.h"
 #include "cases/test_instance.h"
+#include "core/base64.h"
+#include "core/sha256.h"
+#include "ledger/proof_json.h"
+#include "ledger/public_keys.h"
 #include "server/totp.h"
 
 namespace custodian::server {
@@ -45,11 +52,13 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     service_ = users_->CreateToken(TokenKind::kService, "backend", {}, {}, "setup").value();
     lcpd_ = users_->CreateToken(TokenKind::kRequester, "lcpd", "us-nm-lcpd", "r.alvarez@las-cruces.org", "setup").value();
     fbi_ = users_->CreateToken(TokenKind::kRequester, "fbi", "us-fbi", "mchen@fbi.gov", "setup").value();
+    signing_keys_ = std::make_unique<cases::SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
+    ledgers_ = std::make_unique<cases::Ledgers>(*instance_->db, *signing_keys_, clock_);
     ServerOptions server_options;
     server_options.port = 0;
     server_options.max_ingest_bytes = 1 << 20;
     server_options.max_body_bytes = 64 << 10;
-    auto server = ApiServer::Start(*workflow_, *users_, *vault_, clock_, server_options);
+    auto server = ApiServer::Start(Services(*users_), server_options);
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(server).value();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
@@ -64,6 +73,9 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     const std::string set = r->get_header_value("Set-Cookie");
     return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
   }
+  ServerServices Services(UserStore& users) {
+    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_};
+  }
   httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
   httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
@@ -77,12 +89,41 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     return r && r->status == 201 ? json::parse(r->body)["id"].get<std::string>() : "";
   }
 
+  void SignBoth() {
+    ASSERT_TRUE(ledgers_->SignHead(cases::kDisclosureLog, "test").ok());
+    ASSERT_TRUE(ledgers_->SignHead(cases::kAuditLog, "test").ok());
+  }
+  // The latest head of `log`, as anyone fetches it.
+  ledger::SignedTreeHead Head(const std::string& log) {
+    auto r = client_->Get(("/api/v1/ledger/" + log + "/head").c_str());
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    if (!r || r->status != 200) return {};
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
+    auto head = ledger::ParseTreeHead(r->body);
+    EXPECT_TRUE(head.ok()) << head.status().message();
+    return head.ok() ? *head : ledger::SignedTreeHead{};
+  }
+  // A proof as the API sends it: base64 hashes.
+  static std::vector<ledger::Digest> Hashes(const nlohmann::ordered_json& proof) {
+    std::vector<ledger::Digest> out;
+    for (const auto& item : proof) {
+      const std::string bytes = Base64Decode(item.get<std::string>()).value();
+      ledger::Digest d{};
+      EXPECT_EQ(bytes.size(), d.size());
+      std::copy_n(bytes.begin(), std::min(bytes.size(), d.size()), d.begin());
+      out.push_back(d);
+    }
+    return out;
+  }
+
   const vault::SecretKey sealing_key_ = vault::SecretKey::Random();
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   std::unique_ptr<cases::TestInstance> instance_;
   cases::Workflow* workflow_ = nullptr;
   vault::Vault* vault_ = nullptr;
   std::unique_ptr<UserStore> users_;
+  std::unique_ptr<cases::SigningKeys> signing_keys_;
+  std::unique_ptr<cases::Ledgers> ledgers_;
   std::string service_, lcpd_, fbi_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
@@ -98,6 +139,15 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
                            "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
+  // The ledgers' public paths ask for no credentials; the audit log asks for a session.
+  for (const char* path : {"/api/v1/ledger/{log}/head", "/api/v1/ledger/{log}/heads",
+                           "/api/v1/ledger/{log}/consistency", "/api/v1/keys"}) {
+    ASSERT_TRUE(doc["paths"].contains(path)) << path;
+    EXPECT_EQ(doc["paths"][path]["get"]["security"], json::array()) << path;
+    EXPECT_EQ(doc["paths"][path].size(), 1u) << path << ": GET only";
+  }
+  ASSERT_TRUE(doc["paths"].contains("/api/v1/ledger/audit/entries"));
+  EXPECT_EQ(doc["paths"]["/api/v1/ledger/audit/entries"]["get"]["security"], json::parse(R"([{"session": []}])"));
 }
 
 TEST_P(ApiTest, SignInSetsAStrictCookieAndChangesNeedTheCsrfToken) {
@@ -135,7 +185,7 @@ TEST_P(ApiTest, StaffNeedASecondFactorByDefault) {
   UserStore strict(*instance_->db, sealing_key_, clock_);  // require_totp: the default
   ServerOptions options;
   options.port = 0;
-  auto server = ApiServer::Start(*workflow_, strict, *vault_, clock_, options);
+  auto server = ApiServer::Start(Services(strict), options);
   ASSERT_TRUE(server.ok());
   httplib::Client client("127.0.0.1", (*server)->port());
   const auto login = [&](const std::string& password, const std::string& code) {
@@ -199,6 +249,7 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"GET", "/api/v1/holds", "", everyone_staff},
       {"GET", "/api/v1/agencies", "", everyone_staff},
       {"GET", "/api/v1/notices", "", everyone_staff},
+      {"GET", "/api/v1/ledger/audit/entries", "", {"aud"}},
       {"POST", "/api/v1/cases", cases::Example("lcpd-subpoena"), {"ian"}},
       {"POST", "/api/v1/cases/" + id + "/documents?name=p.pdf", pdf, {"ian"}, "application/pdf"},
       {"POST", "/api/v1/cases/" + id + "/amend", cases::Example("lcpd-subpoena"), {"ian"}},
@@ -397,16 +448,199 @@ TEST_P(ApiTest, ServicesIngestEventsAndSubscribers) {
   EXPECT_EQ(vault_->Stats()->events, 1u);
 }
 
+// The ledgers as an outsider sees them: no credentials, heads that verify with the published
+// key, and proofs that each later head extends the earlier ones.
+TEST_P(ApiTest, TheLedgersAreOpenToAnyoneAndProveTheyOnlyGrow) {
+  auto none = client_->Get("/api/v1/ledger/disclosures/head");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+  EXPECT_EQ(none->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_EQ(json::parse(none->body)["detail"], "no tree head of log disclosures has been signed yet");
+  auto elsewhere = client_->Get("/api/v1/ledger/cases/head");
+  EXPECT_EQ(elsewhere->status, 404);
+  EXPECT_EQ(json::parse(elsewhere->body)["detail"], "No such log: the logs are audit and disclosures.");
+  EXPECT_EQ(client_->Post("/api/v1/ledger/disclosures/head", "", "application/json")->status, 404)
+      << "GET only";
+
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe");
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  SignBoth();
+  const ledger::SignedTreeHead disclosures1 = Head("disclosures"), audit1 = Head("audit");
+  EXPECT_EQ(disclosures1.size, 1u) << "the request's receipt";
+  EXPECT_EQ(disclosures1.timestamp, "2026-03-12T16:00:00Z");
+
+  auto keys = client_->Get("/api/v1/keys");
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(keys->status, 200) << keys->body;
+  const json exported = json::parse(keys->body);
+  ASSERT_EQ(exported["ledger"].size(), 1u);
+  EXPECT_EQ(exported["ledger"][0]["key_id"], disclosures1.key_id);
+  EXPECT_EQ(exported["ledger"][0]["algorithm"], "Ed25519");
+  EXPECT_EQ(exported["production"], json::array()) << "no production signed yet";
+  const auto trusted = ledger::ParseLedgerPublicKeys(keys->body);
+  ASSERT_TRUE(trusted.ok()) << trusted.status().message();
+  EXPECT_TRUE(ledger::VerifyWithTrustedKeys(disclosures1, *trusted).ok());
+  EXPECT_TRUE(ledger::VerifyWithTrustedKeys(audit1, *trusted).ok());
+
+  clock_.Set(Timestamp{clock_.Now().micros + kMicrosPerHour});
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/review", Staff(rae), R"({"decision": "approve"})")->status, 200);
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/approve", Staff(abe), "")->status, 200);
+  SignBoth();
+  const ledger::SignedTreeHead disclosures2 = Head("disclosures"), audit2 = Head("audit");
+  EXPECT_EQ(disclosures2.timestamp, "2026-03-12T17:00:00Z");
+  ASSERT_GT(disclosures2.size, disclosures1.size);
+  ASSERT_GT(audit2.size, audit1.size);
+  for (const auto& [older, newer] : {std::pair{disclosures1, disclosures2}, std::pair{audit1, audit2},
+                                     std::pair{disclosures2, disclosures2}}) {
+    SCOPED_TRACE(older.log + " " + std::to_string(older.size) + " to " + std::to_string(newer.size));
+    EXPECT_TRUE(ledger::VerifyWithTrustedKeys(newer, *trusted).ok());
+    auto r = client_->Get(("/api/v1/ledger/" + older.log + "/consistency?first=" +
+                           std::to_string(older.size) + "&second=" + std::to_string(newer.size)).c_str());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    auto answer = ledger::ParseConsistencyAnswer(r->body);
+    ASSERT_TRUE(answer.ok()) << answer.status().message();
+    EXPECT_EQ(answer->first, older.size);
+    EXPECT_EQ(answer->second, newer.size);
+    EXPECT_TRUE(ledger::VerifyConsistency(older.size, newer.size, older.root, newer.root, answer->proof).ok());
+  }
+  auto unsigned_size = client_->Get(("/api/v1/ledger/disclosures/consistency?first=1&second=" +
+                                     std::to_string(disclosures2.size + 1)).c_str());
+  EXPECT_EQ(unsigned_size->status, 404);
+  EXPECT_EQ(json::parse(unsigned_size->body)["detail"],
+            "no signed head of log disclosures at size " + std::to_string(disclosures2.size + 1));
+
+  // A monitor walks the heads from where it stopped.
+  auto heads = client_->Get("/api/v1/ledger/disclosures/heads");
+  ASSERT_EQ(heads->status, 200);
+  EXPECT_EQ(heads->get_header_value("Cache-Control"), "no-store");
+  const json all = json::parse(heads->body)["heads"];
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(ledger::TreeHeadFromJson(all[0]).value().signature, disclosures1.signature);
+  EXPECT_EQ(ledger::TreeHeadFromJson(all[1]).value().signature, disclosures2.signature);
+  const json later = json::parse(client_->Get(("/api/v1/ledger/disclosures/heads?from=" +
+                                               std::to_string(disclosures1.size + 1)).c_str())->body);
+  ASSERT_EQ(later["heads"].size(), 1u);
+  EXPECT_EQ(later["heads"][0]["size"], disclosures2.size);
+}
+
+TEST_P(ApiTest, BadLedgerParametersGetProblemsThatNameThem) {
+  const Login aud = SignIn("aud");
+  struct Case {
+    std::string path, field, detail;
+  };
+  const std::vector<Case> cases = {
+      {"/api/v1/ledger/audit/consistency?second=2", "first", "first: required"},
+      {"/api/v1/ledger/audit/consistency?first=1", "second", "second: required"},
+      {"/api/v1/ledger/audit/consistency?first=one&second=2", "first", "first: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=1&second=-2", "second", "second: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=01&second=2", "first", "first: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=1.5&second=2", "first", "first: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=0&second=2", "first", "first: at least 1"},
+      {"/api/v1/ledger/audit/consistency?first=3&second=2", "first", "first: larger than second"},
+      {"/api/v1/ledger/disclosures/consistency?first=1&second=99999999999999999999999", "second",
+       "second: at most 4611686018427387904"},
+      {"/api/v1/ledger/disclosures/heads?from=", "from", "from: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/entries?start=x", "start", "start: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/entries?count=501", "count", "count: at most 500"},
+      {"/api/v1/ledger/audit/entries?count=0", "count", "count: at least 1"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    auto r = client_->Get(c.path.c_str(), Staff(aud));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json");
+    const json problem = json::parse(r->body);
+    EXPECT_EQ(problem["status"], 400);
+    EXPECT_EQ(problem["field"], c.field);
+    EXPECT_EQ(problem["detail"], c.detail);
+  }
+}
+
+// The audit log is for auditors: each entry comes with its detail (unless erased) and a proof
+// against the head it is read under, and reading it is itself an entry.
+TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud"), ada = SignIn("ada");
+  auto early = client_->Get("/api/v1/ledger/audit/entries", Staff(aud));
+  EXPECT_EQ(early->status, 404) << "no head signed yet";
+  vault::IngestReport report;
+  ASSERT_TRUE(vault_->Ingest(R"({"account_id": 1000042, "ts": "2026-03-10T08:00:00Z", "kind": "login", "ip": "203.0.113.5"})" "\n",
+                             report).ok());
+  const std::string id = Submit(ian, cases::Example("preservation"));
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/review", Staff(rae), R"({"decision": "approve"})")->status, 200);
+  // The account is deleted: the details that concern it go, their entries stay.
+  ASSERT_TRUE(instance_->db->Transaction([](soci::session& sql) {
+    return cases::EraseAuditDetails(sql, "1000042").status();
+  }).ok());
+  const ledger::SignedTreeHead head = ledgers_->SignHead(cases::kAuditLog, "test").value();
+  const std::string all = "/api/v1/ledger/audit/entries?start=0&count=500";
+
+  for (const auto& [who, headers] : std::vector<std::pair<std::string, httplib::Headers>>{
+           {"ian", Staff(ian)}, {"rae", Staff(rae)}, {"abe", Staff(abe)}, {"ada", Staff(ada)},
+           {"service", Bearer(service_)}, {"lcpd", Bearer(lcpd_)}}) {
+    EXPECT_EQ(client_->Get(all.c_str(), headers)->status, 403) << who;
+  }
+  EXPECT_EQ(client_->Get(all.c_str())->status, 401);
+
+  auto r = client_->Get(all.c_str(), Staff(aud));
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
+  // Read keeping the keys' order, as the leaves' bytes have it.
+  const auto page = nlohmann::ordered_json::parse(r->body);
+  const auto page_head = ledger::ParseTreeHead(page["head"].dump());
+  ASSERT_TRUE(page_head.ok()) << page_head.status().message();
+  EXPECT_EQ(page_head->signature, head.signature);
+  const auto trusted = ledger::ParseLedgerPublicKeys(client_->Get("/api/v1/keys")->body).value();
+  EXPECT_TRUE(ledger::VerifyWithTrustedKeys(*page_head, trusted).ok());
+  ASSERT_EQ(page["entries"].size(), head.size);
+  int erased = 0;
+  for (size_t i = 0; i < page["entries"].size(); ++i) {
+    const auto& entry = page["entries"][i];
+    SCOPED_TRACE(entry.dump());
+    EXPECT_EQ(entry["index"], i);
+    const std::string leaf = entry["leaf"].dump();
+    EXPECT_TRUE(ledger::VerifyInclusion(i, head.size, ledger::LeafHash(leaf), head.root, Hashes(entry["proof"])).ok());
+    if (entry["detail"].is_null()) {
+      ++erased;
+      EXPECT_EQ(entry["leaf"]["action"], "place_hold");
+    } else {
+      EXPECT_EQ(Sha256Hex(entry["detail"].dump()), entry["leaf"]["detail_sha256"]);
+    }
+  }
+  EXPECT_EQ(erased, 1);
+
+  const auto window = nlohmann::ordered_json::parse(
+      client_->Get("/api/v1/ledger/audit/entries?start=2&count=3", Staff(aud))->body);
+  ASSERT_EQ(window["entries"].size(), 3u);
+  EXPECT_EQ(window["entries"][0]["index"], 2);
+  EXPECT_EQ(window["entries"][2]["index"], 4);
+  const auto past = json::parse(client_->Get(("/api/v1/ledger/audit/entries?start=" +
+                                              std::to_string(head.size)).c_str(), Staff(aud))->body);
+  EXPECT_EQ(past["entries"], json::array());
+
+  // The first read is the entry right after the head it was read under.
+  const ledger::SignedTreeHead next = ledgers_->SignHead(cases::kAuditLog, "test").value();
+  EXPECT_EQ(next.size, head.size + 3) << "three reads";
+  const auto reads = nlohmann::ordered_json::parse(client_->Get(("/api/v1/ledger/audit/entries?start=" +
+                                                                 std::to_string(head.size)).c_str(), Staff(aud))->body);
+  ASSERT_EQ(reads["entries"].size(), 3u);
+  EXPECT_EQ(reads["entries"][0]["leaf"]["actor"], "aud");
+  EXPECT_EQ(reads["entries"][0]["leaf"]["action"], "read_audit_log");
+  EXPECT_EQ(reads["entries"][0]["detail"].dump(),
+            R"({"start":0,"end":)" + std::to_string(head.size) + R"(,"head_size":)" + std::to_string(head.size) + "}");
+}
+
 TEST_P(ApiTest, ListeningBeyondLoopbackNeedsTls) {
   ServerOptions options;
   options.host = "0.0.0.0";
   options.port = 0;
-  auto refused = ApiServer::Start(*workflow_, *users_, *vault_, clock_, options);
+  auto refused = ApiServer::Start(Services(*users_), options);
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("TLS"));
   options.tls_certificate = "/nonexistent.pem";
   options.tls_private_key = "/nonexistent.key";
-  EXPECT_FALSE(ApiServer::Start(*workflow_, *users_, *vault_, clock_, options).ok());
+  EXPECT_FALSE(ApiServer::Start(Services(*users_), options).ok());
   EXPECT_TRUE(IsLoopback("127.0.0.1"));
   EXPECT_TRUE(IsLoopback("::1"));
   EXPECT_FALSE(IsLoopback("10.0.0.1"));
