@@ -11,6 +11,9 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # Debian's cpp-httplib is a compiled library: its pkg-config flags must match the library's
 # (../shared/DEPENDENCIES.md), or the program aborts at run time.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The business record's PDF: Pango lays out text in any script and cairo writes it; cairo-png
+# lets the tests read back a page that pdftoppm rendered.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf cairo-png)
 
 if(CUSTODIAN_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
