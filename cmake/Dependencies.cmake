@@ -13,6 +13,9 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # The production package (zip); pkg-config, since libzip's CMake config also wants its tools.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# The business record's PDF: Pango lays out text in any script and cairo writes it; cairo-png
+# lets the tests read back a page that pdftoppm rendered.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf cairo-png)
 
 if(CUSTODIAN_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)

@@ -9,8 +9,8 @@ packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev postgresql-15 libcpp-httplib-dev
-  libzip-dev
-  libgtest-dev libgmock-dev sqlite3
+  libzip-dev libcairo2-dev libpango1.0-dev fonts-noto-core fonts-noto-cjk
+  libgtest-dev libgmock-dev sqlite3 poppler-utils
   clang libclang-rt-14-dev
   "$@"
 )

@@ -1,0 +1,130 @@
+#include "production/record_pdf_sink.h"
+
+#include "core/category.h"
+#include "core/time.h"
+#include "vault/access_event.h"
+
+namespace custodian::production {
+namespace {
+
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string TargetText(const Target& t) { return t.type + " " + t.value; }
+
+class RecordPdfSink : public RecordSink {
+ public:
+  RecordPdfSink(std::unique_ptr<RecordPdfWriter> writer, RecordColumns columns)
+      : writer_(std::move(writer)), columns_(columns) {}
+
+  Status BeginAccount(const AccountSection& a) override {
+    PdfAccount account;
+    account.account_id = std::to_string(a.account_id);
+    for (const Target& t : a.matched_by) account.matched_by.push_back(TargetText(t));
+    if (a.subscriber) {
+      account.subscriber.emplace();
+      for (const vault::SubscriberVersion& v : *a.subscriber) {
+        PdfSubscriberVersion version{"In force from " + FormatDateTimeMicros(v.effective_from), {}};
+        const auto add = [&](const char* label, const std::string& value) {
+          version.fields.push_back({label, value});
+        };
+        if (v.username) add("Username", *v.username);
+        if (v.name) add("Name", *v.name);
+        for (const std::string& e : v.emails) add("E-mail", e);
+        for (const std::string& p : v.phones) add("Phone", p);
+        if (v.created_at) add("Created", FormatDateTimeMicros(*v.created_at));
+        if (v.status) add("Status", *v.status);
+        account.subscriber->push_back(std::move(version));
+      }
+    }
+    if (a.access_log) {
+      account.access_log_columns = {{"Time (UTC)", 2.2}, {"Kind", 1.2}, {"IP address", 2}, {"Port", 0.8}};
+      if (columns_.location) account.access_log_columns.push_back({"Approximate location", 2.2});
+      if (columns_.device) {
+        account.access_log_columns.push_back({"User agent", 2.6});
+        account.access_log_columns.push_back({"Device", 1.4});
+      }
+      bool only_addresses = !a.matched_by.empty();
+      for (const Target& t : a.matched_by) only_addresses = only_addresses && t.type == "ip";
+      if (only_addresses) {
+        account.access_log_notes.push_back(
+            "Only the events from the address(es) in the request: the account was found through them.");
+      }
+    }
+    return writer_->BeginAccount(account);
+  }
+
+  Status AddEvent(const RecordEvent& e) override {
+    const vault::AccessRecord& r = e.record;
+    std::vector<std::string> cells = {FormatDateTimeMicros(r.ts),
+                                      std::string(vault::kEventKindNames[static_cast<size_t>(r.kind)]),
+                                      r.ip.ToString(), r.port ? std::to_string(*r.port) : ""};
+    if (columns_.location) cells.push_back(LocationText(e.location));
+    if (columns_.device) {
+      cells.push_back(r.user_agent ? std::string(*r.user_agent) : "");
+      cells.push_back(r.device_id.value_or(""));
+    }
+    return writer_->AddEvent(cells);
+  }
+
+  Status EndAccount() override { return Status::Ok(); }
+  Status Finish(const std::vector<Target>&) override { return writer_->Finish(); }
+
+ private:
+  static std::string LocationText(const std::optional<nlohmann::ordered_json>& where) {
+    if (!where || !where->is_object()) return "unknown";
+    std::string text;
+    for (const char* key : {"city", "region", "country"}) {
+      if (where->contains(key) && (*where)[key].is_string()) {
+        text += (text.empty() ? "" : ", ") + (*where)[key].get<std::string>();
+      }
+    }
+    if (where->contains("accuracy_km")) text += " (±" + (*where)["accuracy_km"].dump() + " km)";
+    return text.empty() ? "unknown" : text;
+  }
+
+  std::unique_ptr<RecordPdfWriter> writer_;
+  const RecordColumns columns_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RecordSink>> MakeRecordPdfSink(const std::string& path,
+                                                      const cases::ProductionStart& start,
+                                                      const CertificateText& certificate,
+                                                      const std::string& created_at,
+                                                      RecordColumns columns,
+                                                      std::vector<std::string> notes) {
+  const Request& r = start.request;
+  PdfCover cover;
+  cover.service_name = certificate.service_name;
+  cover.case_id = start.record.id;
+  cover.production_id = start.production_id;
+  cover.created_at = created_at;
+  cover.process_summary = start.record.process_type;
+  if (r.process.reference) cover.process_summary += " (reference " + *r.process.reference + ")";
+  if (r.process.issued_by) cover.process_summary += ", issued by " + *r.process.issued_by;
+  if (r.process.issued_on) cover.process_summary += " on " + FormatDate(*r.process.issued_on);
+  cover.requester = r.requester.agency + (r.requester.officer ? ", " + *r.requester.officer : "");
+  for (const Target& t : start.scope.targets) cover.scope_lines.push_back("Target: " + TargetText(t));
+  std::string categories;
+  start.scope.categories.ForEach([&](Category c) {
+    categories += (categories.empty() ? "" : ", ") + std::string(CategoryName(c));
+  });
+  cover.scope_lines.push_back("Categories: " + categories);
+  cover.scope_lines.push_back("Window: " + FormatDateTime(start.window.start) + " to " +
+                              FormatDateTime(start.window.end) + " (UTC, end excluded)");
+  cover.certificate_text = Replaced(certificate.declaration, "{service}", certificate.service_name);
+  cover.custodian_name = certificate.custodian_name;
+  cover.custodian_title = certificate.custodian_title;
+  cover.notes = std::move(notes);
+  auto writer = RecordPdfWriter::Create(path, cover);
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<RecordSink>(new RecordPdfSink(std::move(writer).value(), columns));
+}
+
+}  // namespace custodian::production
