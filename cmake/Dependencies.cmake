@@ -8,6 +8,7 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(simdjson CONFIG REQUIRED)
 find_package(zstd CONFIG REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 # Debian's cpp-httplib is a compiled library: its pkg-config flags must match the library's
 # (../shared/DEPENDENCIES.md), or the program aborts at run time.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

