@@ -24,7 +24,7 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices", "auth", "geo"});
+  reader.CheckKeys(root, "", {"cases", "notices", "auth", "production", "geo"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -59,6 +59,16 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
     }
     if (auto asn = reader.String(*geo, "geo", "asn_database", false, 4096)) {
       config.geo_asn_database = in_data(*asn);
+    }
+  }
+  if (const toml::table* production = reader.Table(root, "", "production", false)) {
+    reader.CheckKeys(*production, "production",
+                     {"service_name", "custodian_name", "custodian_title", "certificate_text"});
+    for (auto [key, field] : {std::pair{"service_name", &config.service_name},
+                              std::pair{"custodian_name", &config.custodian_name},
+                              std::pair{"custodian_title", &config.custodian_title},
+                              std::pair{"certificate_text", &config.certificate_text}}) {
+      if (auto text = reader.String(*production, "production", key, true, 8192)) *field = *text;
     }
   }
   if (!reader.errors().empty()) {

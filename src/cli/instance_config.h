@@ -34,6 +34,8 @@ struct InstanceConfig {
   bool require_totp = true;
   std::vector<std::string> geo_city_databases;  // default: geo::DefaultCityDatabases()
   std::string geo_asn_database;                 // empty: no ASN database
+  // [production]: the certificate of every production (empty: production/record_pdf_sink.h's).
+  std::string service_name, custodian_name, custodian_title, certificate_text;
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

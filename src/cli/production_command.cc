@@ -5,12 +5,96 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
+#include "cli/instance_flags.h"
+#include "cli/progress.h"
+#include "core/clock.h"
+#include "geo/geolocator.h"
 #include "production/package_verifier.h"
+#include "production/producer.h"
+#include "production/record_pdf_sink.h"
 
 namespace custodian {
 namespace {
+
+struct ProduceFlags {
+  InstanceOptions instance;
+  std::string case_id;
+  std::string out;
+  std::string actor;
+};
+
+int Produce(const ProduceFlags& f) {
+  auto session = OpenCaseSession(f.instance);
+  if (!session.ok()) return ReportFailure(session.status());
+  CaseSession& s = **session;
+  // Geolocation only matters when a scope authorizes `location`; the databases are opened
+  // lazily so that a production without it needs none.
+  std::unique_ptr<geo::Geolocator> geolocator;
+  Status geo_status = Status::Ok();
+  bool geo_opened = false;
+  const auto open_geo = [&]() -> geo::Geolocator* {
+    if (!geo_opened) {
+      geo_opened = true;
+      auto g = geo::Geolocator::Open(s.config.geo_city_databases, s.config.geo_asn_database);
+      if (g.ok()) {
+        geolocator = std::move(g).value();
+      } else {
+        geo_status = g.status();
+      }
+    }
+    return geolocator.get();
+  };
+  std::vector<std::string> notes;
+  Progress progress("produce", 0);
+  production::ProducerOptions options;
+  options.locate = [&](const IpAddress& ip) -> std::optional<nlohmann::ordered_json> {
+    geo::Geolocator* g = open_geo();
+    if (!g) return std::nullopt;
+    auto where = g->Locate(ip);
+    if (!where.ok() || !*where) return std::nullopt;
+    return geo::LocationToJson(**where);
+  };
+  options.pdf = [&](const std::string& path, const cases::ProductionStart& start)
+      -> Result<std::unique_ptr<production::RecordSink>> {
+    const bool location = start.scope.categories.Contains(Category::kLocation);
+    std::vector<std::string> cover_notes;
+    if (location) {
+      geo::Geolocator* g = open_geo();
+      if (!g) return Status(geo_status).WithContext("geolocation: ");
+      cover_notes.push_back("Locations are approximate: they place an address's network, not a "
+                            "person or a device.");
+      for (const auto& db : g->city_databases()) cover_notes.push_back("Location data: " + geo::SourceLabel(*db));
+      if (g->asn_database()) cover_notes.push_back("ASN data: " + geo::SourceLabel(*g->asn_database()));
+    }
+    production::CertificateText certificate;
+    if (!s.config.service_name.empty()) certificate.service_name = s.config.service_name;
+    if (!s.config.custodian_name.empty()) certificate.custodian_name = s.config.custodian_name;
+    if (!s.config.custodian_title.empty()) certificate.custodian_title = s.config.custodian_title;
+    if (!s.config.certificate_text.empty()) certificate.declaration = s.config.certificate_text;
+    return production::MakeRecordPdfSink(path, start, certificate, FormatDateTime(SystemClock().Now()),
+                                         {location, start.scope.categories.Contains(Category::kDevice)},
+                                         cover_notes);
+  };
+  options.progress = [&](uint64_t events) { progress.Update(0, events); };
+  production::Producer producer(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers,
+                                SystemClock(), options);
+  auto outcome = producer.Produce(f.case_id, f.out, {f.actor, /*via_cli=*/true});
+  progress.Finish();
+  if (!outcome.ok()) return ReportFailure(outcome.status());
+  nlohmann::ordered_json out = {{"case", outcome->case_id},
+                                {"production", outcome->production_id},
+                                {"package", f.out},
+                                {"manifest_sha256", outcome->manifest_sha256},
+                                {"accounts", outcome->accounts},
+                                {"accounts_with_data", outcome->accounts_with_data},
+                                {"events", outcome->events}};
+  out["ledger_index"] = outcome->leaf_index ? nlohmann::ordered_json(*outcome->leaf_index) : nullptr;
+  std::cout << out.dump(2) << "\n";
+  return kExitOk;
+}
 
 struct VerifyFlags {
   std::string package;
@@ -50,6 +134,14 @@ int Verify(const VerifyFlags& f) {
 }  // namespace
 
 void AddProductionCommands(CLI::App& app, int* exit_code) {
+  auto p = std::make_shared<ProduceFlags>();
+  auto* produce = app.add_subcommand("produce", "Write an approved case's business record, signed");
+  AddInstanceFlags(produce, p->instance);
+  produce->add_option("CASE", p->case_id, "The case")->required();
+  produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist)")->required();
+  produce->add_option("--actor", p->actor, "Who produces (recorded)")->required();
+  produce->callback([p, exit_code] { *exit_code = Produce(*p); });
+
   auto v = std::make_shared<VerifyFlags>();
   auto* verify = app.add_subcommand("verify", "Check a production package offline");
   verify->add_option("PACKAGE", v->package, "The production's zip file")->required();
