@@ -28,16 +28,11 @@ class LedgersTest : public ::testing::TestWithParam<Backend> {
     Start();
   }
   void Start() {
-    ledgers_.reset();
-    keys_.reset();
     instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
-    vault::IngestReport report;
-    ASSERT_TRUE(instance_->vault->Ingest("{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", "
-                                         "\"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n",
-                                         report).ok());
-    keys_ = std::make_unique<SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
-    ledgers_ = std::make_unique<Ledgers>(*instance_->db, *keys_, clock_);
+    ASSERT_TRUE(instance_->IngestExampleAccount().ok());
+    keys_ = instance_->signing_keys.get();
+    ledgers_ = instance_->ledgers.get();
   }
 
   std::string Submit(const std::string& document) {
@@ -73,8 +68,8 @@ class LedgersTest : public ::testing::TestWithParam<Backend> {
 
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   std::unique_ptr<TestInstance> instance_;
-  std::unique_ptr<SigningKeys> keys_;
-  std::unique_ptr<Ledgers> ledgers_;
+  SigningKeys* keys_ = nullptr;  // the instance's
+  Ledgers* ledgers_ = nullptr;
   std::string nsl_;
 };
 

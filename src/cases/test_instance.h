@@ -1,6 +1,6 @@
 // What the workflow's and the API's tests stand on: a case store on one backend, a vault in a
 // temp directory on the test's manual clock, the default standards, the workflow over them,
-// and the shared example registry imported.
+// the ledgers' keys and logs, and the shared example registry imported.
 #pragma once
 
 #include <unistd.h>
@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/ledgers.h"
+#include "cases/signing_keys.h"
 #include "cases/test_store.h"
 #include "cases/workflow.h"
 #include "policy/standards.h"
@@ -50,6 +52,8 @@ class TestInstance {
  public:
   TestInstance(Backend backend, Clock& clock) : store_(backend), clock_(clock) {}
   ~TestInstance() {
+    ledgers.reset();
+    signing_keys.reset();
     workflow.reset();
     vault.reset();
     if (!vault_dir_.empty()) std::filesystem::remove_all(vault_dir_);
@@ -73,7 +77,17 @@ class TestInstance {
     attachments = std::make_unique<AttachmentStore>((vault_dir_ / "attachments").string(),
                                                     vault::SecretKey::Random());
     MakeWorkflow({});
+    signing_keys = std::make_unique<SigningKeys>(*db, vault::SecretKey::Random(), clock_);
+    ledgers = std::make_unique<Ledgers>(*db, *signing_keys, clock_);
     return workflow->ImportRegistry(SharedFile("spec/agencies.example.json"), {"setup"});
+  }
+  // The account the example requests name (1000042), with one login, so that holds on it can
+  // be placed.
+  Status IngestExampleAccount() {
+    vault::IngestReport report;
+    return vault->Ingest("{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", "
+                         "\"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n",
+                         report);
   }
   void MakeWorkflow(WorkflowOptions options) {
     options.pseudonym_key = pseudonym_key;
@@ -88,6 +102,8 @@ class TestInstance {
   std::unique_ptr<AttachmentStore> attachments;
   std::unique_ptr<Workflow> workflow;
   const vault::SecretKey pseudonym_key = vault::SecretKey::Random();
+  std::unique_ptr<SigningKeys> signing_keys;
+  std::unique_ptr<Ledgers> ledgers;
 
  private:
   TestStore store_;

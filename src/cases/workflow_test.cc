@@ -31,10 +31,7 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
     instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
-    vault::IngestReport report;
-    ASSERT_TRUE(instance_->vault->Ingest("{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", "
-                                         "\"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n",
-                                         report).ok());
+    ASSERT_TRUE(instance_->IngestExampleAccount().ok());
   }
   void MakeWorkflow(WorkflowOptions options) { instance_->MakeWorkflow(options); }
 

@@ -10,6 +10,7 @@ namespace custodian {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;   // the system failed (I/O, a bug)
 inline constexpr int kExitBadInput = 2;  // the input was wrong: usage, a document, a file
+inline constexpr int kExitDoesNotHold = 1;  // a check ran and what it checked does not hold
 
 // Prints the status's message (one problem a line) to stderr; returns the exit status.
 inline int ReportFailure(const Status& s) {

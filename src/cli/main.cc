@@ -11,6 +11,7 @@
 #include "cli/notice_command.h"
 #include "cli/policy_command.h"
 #include "cli/production_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
 #include "cli/vault_command.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   custodian::AddVaultCommands(app, &exit_code);
   custodian::AddCaseCommands(app, &exit_code);
   custodian::AddNoticeCommands(app, &exit_code);  // after the case commands: it adds one
+  custodian::AddReportCommands(app, &exit_code);
   custodian::AddUserCommands(app, &exit_code);
   custodian::AddServeCommand(app, &exit_code);
   custodian::AddLedgerCommands(app, &exit_code);

@@ -1,0 +1,42 @@
+// Checking a published report against the instance that made it (docs/reports.md, "Checking
+// a report"): its heads' signatures with the instance's ledger keys, their consistency with
+// the logs' latest heads, and every count recomputed from the leaves up to the heads, as
+// MakeReport counts them, under the instance's standards. Reads only.
+// Thread-safe: the store serializes its transactions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/database.h"
+#include "cases/ledgers.h"
+#include "cases/signing_keys.h"
+#include "core/status.h"
+#include "policy/standards.h"
+
+namespace custodian::reports {
+
+// One thing the report says that the instance does not: where (a JSON pointer into the
+// report), what the report says, and what the instance finds (both as JSON text, or a
+// sentence where there is no value to show).
+struct ReportDifference {
+  std::string path;
+  std::string reported;
+  std::string recomputed;
+  bool operator==(const ReportDifference&) const = default;
+};
+
+struct ReportCheck {
+  std::vector<ReportDifference> differences;  // in the report's order; none when it holds
+  bool holds() const { return differences.empty(); }
+};
+
+// InvalidArgument (naming the field) for a report that is not one (ParseReport); otherwise
+// every difference found. The store's and the keys' failures are passed on.
+Result<ReportCheck> VerifyReport(const nlohmann::json& report, cases::Database& db,
+                                 cases::Ledgers& ledgers, cases::SigningKeys& keys,
+                                 const Standards& standards);
+
+}  // namespace custodian::reports
