@@ -1,6 +1,6 @@
 #include "production/access_log_csv_sink.h"
 
-#include "production/csv_cell.h"
+#include "core/csv_cell.h"
 
 namespace custodian::production {
 namespace {

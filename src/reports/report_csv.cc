@@ -1,5 +1,7 @@
 #include "reports/report_csv.h"
 
+#include "core/csv_cell.h"
+
 #include "core/base64.h"
 #include "reports/report_counts.h"
 
@@ -30,17 +32,6 @@ class CsvWriter {
 };
 
 }  // namespace
-
-std::string CsvCell(std::string_view value) {
-  std::string cell(value);
-  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell[0]) != std::string_view::npos) {
-    cell.insert(0, "'");
-  }
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 std::string ReportToCsv(const Report& report) {
   CsvWriter csv;

@@ -16,7 +16,4 @@ namespace custodian::reports {
 
 std::string ReportToCsv(const Report& report);
 
-// One cell, neutralised and quoted as above.
-std::string CsvCell(std::string_view value);
-
 }  // namespace custodian::reports

@@ -1,6 +1,6 @@
-#include "production/csv_cell.h"
+#include "core/csv_cell.h"
 
-namespace custodian::production {
+namespace custodian {
 
 std::string CsvCell(std::string_view value) {
   std::string cell;
@@ -18,4 +18,4 @@ std::string CsvCell(std::string_view value) {
   return quoted + "\"";
 }
 
-}  // namespace custodian::production
+}  // namespace custodian

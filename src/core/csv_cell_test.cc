@@ -1,14 +1,15 @@
-#include "production/csv_cell.h"
+#include "core/csv_cell.h"
 
 #include <gtest/gtest.h>
 
-namespace custodian::production {
+namespace custodian {
 namespace {
 
 TEST(CsvCellTest, PlainValuesAreLeftAlone) {
   EXPECT_EQ(CsvCell("203.0.113.5"), "203.0.113.5");
   EXPECT_EQ(CsvCell(""), "");
   EXPECT_EQ(CsvCell("Zoë Ångström"), "Zoë Ångström");
+  EXPECT_EQ(CsvCell("0-249"), "0-249") << "a report band starts with a digit";
 }
 
 TEST(CsvCellTest, FormulasAreNeutralisedAndSeparatorsQuoted) {
@@ -24,4 +25,4 @@ TEST(CsvCellTest, FormulasAreNeutralisedAndSeparatorsQuoted) {
 }
 
 }  // namespace
-}  // namespace custodian::production
+}  // namespace custodian

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-namespace custodian::production {
+namespace custodian {
 
 std::string CsvCell(std::string_view value);
 
-}  // namespace custodian::production
+}  // namespace custodian
