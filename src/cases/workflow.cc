@@ -172,6 +172,13 @@ Status Workflow::LogDisclosure(CaseTx& tx, const CaseRecord& c, ledger::Disclosu
   return Disclose(tx, c, kind, outcome, clock_.Now().UtcDate(), options_.pseudonym_key).status();
 }
 
+Status Workflow::RecordAction(const Actor& actor, const std::string& action,
+                              const std::string& detail) {
+  return db_.Transaction([&](soci::session& sql) {
+    return CaseTx(sql).Audit(clock_.Now(), actor.name, std::nullopt, action, detail);
+  });
+}
+
 Result<CaseView> Workflow::Run(const std::string& id,
                                const std::function<Status(CaseTx&, CaseRecord&)>& change) {
   Result<CaseView> view = Status::Internal("unset");

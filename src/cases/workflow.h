@@ -163,6 +163,9 @@ class Workflow {
   // Returns how many holds ended.
   Result<int> ExpireHolds(const Actor& actor);
 
+  // Records an action outside any case (a service's ingest, …) in the audit log.
+  Status RecordAction(const Actor& actor, const std::string& action, const std::string& detail);
+
   // Replaces the agency registry (spec/agencies.example.json's format).
   Status ImportRegistry(std::string_view document, const Actor& actor);
   // The registry as last imported, if any.

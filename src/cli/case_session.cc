@@ -1,5 +1,9 @@
 #include "cli/case_session.h"
 
+#include <soci/soci.h>
+
+#include "cases/audit_log.h"
+
 #include <iostream>
 
 #include "cli/exit_codes.h"
@@ -37,6 +41,18 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   session->ledgers =
       std::make_unique<cases::Ledgers>(*session->db, *session->signing_keys, SystemClock());
   return session;
+}
+
+Status AuditOperatorAction(const InstanceOptions& instance, const std::string& action,
+                           const nlohmann::ordered_json& detail) {
+  auto config = LoadInstanceConfig(instance.data_dir);
+  if (!config.ok()) return config.status();
+  auto db = cases::Database::Open(config->case_store);
+  if (!db.ok()) return db.status();
+  return (*db)->Transaction([&](soci::session& sql) {
+    return cases::AppendAudit(sql, SystemClock().Now(), "operator", std::nullopt, action, detail.dump())
+        .status();
+  });
 }
 
 int RunWithCaseSession(const InstanceOptions& instance,

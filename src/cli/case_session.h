@@ -32,6 +32,12 @@ struct CaseSession {
 
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);
 
+// Appends an entry for an operator's action on the vault (ingest, retention, sealing) to the
+// instance's audit log, opening only its case store: every action is in the log, the CLI's
+// too. The actor is "operator": whoever holds the data directory and the master key.
+Status AuditOperatorAction(const InstanceOptions& instance, const std::string& action,
+                           const nlohmann::ordered_json& detail);
+
 // Opens the instance's session, runs `action` on it and prints what it returns as JSON;
 // returns the exit status (a failure printed as ReportFailure does).
 int RunWithCaseSession(const InstanceOptions& instance,

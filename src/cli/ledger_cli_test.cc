@@ -117,5 +117,13 @@ TEST_F(LedgerCliTest, DeletingAnAccountErasesItsDetailsAndTheLogStillVerifies) {
   EXPECT_EQ(ReadFile(root_ + "/count"), "0\n");
 }
 
+TEST_F(LedgerCliTest, TheOperatorsVaultCommandsAreInTheAuditLog) {
+  Ok("retention run");
+  Ok("vault seal");
+  const std::string command = "sqlite3 " + data_ + "/cases.db \"SELECT action FROM audit WHERE actor = 'operator' ORDER BY seq\" > " + root_ + "/actions";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(ReadFile(root_ + "/actions"), "ingest_events\nrun_retention\nseal_vault\n");
+}
+
 }  // namespace
 }  // namespace custodian

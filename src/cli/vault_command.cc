@@ -144,6 +144,13 @@ class IngestInput {
 
 enum class Feed { kEvents, kSubscribers };
 
+// Counts only: the lines themselves are the vault's.
+Status AuditIngest(const VaultFlags& f, Feed feed, const vault::IngestReport& report) {
+  return AuditOperatorAction(f.instance, feed == Feed::kEvents ? "ingest_events" : "ingest_subscribers",
+                             {{"accepted", report.accepted}, {"rejected", report.rejected},
+                              {"duplicates", report.duplicates}});
+}
+
 int RunIngest(const VaultFlags& f, Feed feed) {
   auto vault = OpenVault(f.instance);
   if (!vault.ok()) return ReportFailure(vault.status());
@@ -162,6 +169,7 @@ int RunIngest(const VaultFlags& f, Feed feed) {
       return kExitFailure;
     }
     std::cout << ReportJson(report).dump(2) << "\n";
+    if (Status a = AuditIngest(f, feed, report); !a.ok()) return ReportFailure(a);
     return report.rejected > 0 ? kExitBadInput : kExitOk;
   }
   uint64_t line = 1, done = 0;
@@ -190,6 +198,7 @@ int RunIngest(const VaultFlags& f, Feed feed) {
     std::cerr << "custodian: the events are stored, but sealing failed: " << s.message() << "\n";
     return kExitFailure;
   }
+  if (Status a = AuditIngest(f, feed, report); !a.ok()) return ReportFailure(a);
   return report.rejected > 0 ? kExitBadInput : kExitOk;
 }
 
@@ -204,6 +213,7 @@ int RunRetention(const InstanceOptions& o) {
                                       {"deletions_completed", r->deletions_completed},
                                       {"subscriber_versions_deleted", r->subscriber_versions_deleted}};
   std::cout << out.dump(2) << "\n";
+  if (Status a = AuditOperatorAction(o, "run_retention", out); !a.ok()) return ReportFailure(a);
   return kExitOk;
 }
 
@@ -258,6 +268,9 @@ int RunSeal(const InstanceOptions& o) {
   auto vault = OpenVault(o);
   if (!vault.ok()) return ReportFailure(vault.status());
   if (Status s = (*vault)->Seal(); !s.ok()) return ReportFailure(s);
+  if (Status a = AuditOperatorAction(o, "seal_vault", nlohmann::ordered_json::object()); !a.ok()) {
+    return ReportFailure(a);
+  }
   return RunStats(o);
 }
 

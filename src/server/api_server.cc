@@ -439,10 +439,16 @@ struct ApiServer::Impl : ServerServices {
     // --- Ingest (services).
     for (const bool events : {true, false}) {
       Post(events ? "/api/v1/ingest/events" : "/api/v1/ingest/subscribers", Service(),
-           [this, events](const httplib::Request& req, httplib::Response& res, const Caller&) {
+           [this, events](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
              vault::IngestReport report;
              Status s = events ? vault.Ingest(req.body, report) : vault.IngestSubscribers(req.body, report);
+             // Counts only, in the audit log: the lines themselves are the vault's.
+             const Status audited = workflow.RecordAction(
+                 {caller.name}, events ? "ingest_events" : "ingest_subscribers",
+                 json{{"accepted", report.accepted}, {"rejected", report.rejected},
+                      {"duplicates", report.duplicates}}.dump());
              if (!s.ok()) return Fail(res, s, {{"report", ReportJson(report)}});
+             if (!audited.ok()) return Fail(res, audited, {{"report", ReportJson(report)}});
              if (report.accepted == 0 && report.rejected > 0) {
                return SendProblem(res, {422, "all-rejected", "Every line was rejected",
                                         "No line of the batch was stored.", ""},

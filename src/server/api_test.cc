@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <soci/soci.h>
 
 #include "cases/audit_log.h"
 #include "cases/ledger_store.h"
@@ -446,6 +447,14 @@ TEST_P(ApiTest, ServicesIngestEventsAndSubscribers) {
   auto huge = Post("/api/v1/ingest/events", Bearer(service_), std::string((1 << 20) + 10, '\n'), "application/x-ndjson");
   EXPECT_EQ(huge->status, 413);
   EXPECT_EQ(vault_->Stats()->events, 1u);
+  // Every batch is in the audit log, by the service that sent it, counts only.
+  int audited = 0;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    sql << "SELECT COUNT(*) FROM audit WHERE actor = 'service:backend' AND action LIKE 'ingest_%'",
+        soci::into(audited);
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(audited, 4) << "three batches of events and one of subscribers; the one too large never reached the vault";
 }
 
 // The ledgers as an outsider sees them: no credentials, heads that verify with the published
