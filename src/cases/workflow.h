@@ -163,6 +163,10 @@ class Workflow {
   // Returns how many holds ended.
   Result<int> ExpireHolds(const Actor& actor);
 
+  // The store and the standards the workflow works over (the server's reports read them).
+  Database& database() { return db_; }
+  const Standards& standards() const { return standards_; }
+
   // Records an action outside any case (a service's ingest, …) in the audit log.
   Status RecordAction(const Actor& actor, const std::string& action, const std::string& detail);
 

@@ -17,6 +17,10 @@
 #include "core/ip_address.h"
 #include "ledger/proof_json.h"
 #include "ledger/tree_head.h"
+#include "reports/report.h"
+#include "reports/report_csv.h"
+#include "reports/report_html.h"
+#include "reports/report_json.h"
 #include "server/api_bodies.h"
 #include "server/problem.h"
 
@@ -55,6 +59,9 @@ struct Access {
   std::set<Role> roles;
 };
 Access Public() { return {}; }
+
+// The first day of half-year `half` (1: January, 2: July) of `year`.
+Date HalfYearStart(int year, int half) { return Date{DaysFromCivil(year, half == 1 ? 1 : 7, 1)}; }
 Access Staff(std::set<Role> roles = {}) { return {Caller::Kind::kStaff, std::move(roles)}; }
 Access Service() { return {Caller::Kind::kService, {}}; }
 Access Requester() { return {Caller::Kind::kRequester, {}}; }
@@ -546,6 +553,50 @@ struct ApiServer::Impl : ServerServices {
       if (!proof.ok()) return Fail(res, proof.status());
       Send(res, 200, ledger::ConsistencyToJson({*first, *second, *proof}));
     });
+    // --- Published transparency reports: every half-year that has ended, counted from the
+    // disclosure log as of its current signed head (docs/reports.md).
+    Get("/api/v1/reports", Public(), [this](const httplib::Request&, httplib::Response& res, const Caller&) {
+      const Date today = clock.Now().UtcDate();
+      const int year = std::stoi(FormatDate(today).substr(0, 4));
+      json out = json::array();
+      // The last three years' half-years that have ended, newest first.
+      for (int y = year; y > year - 3; --y) {
+        for (int half : {2, 1}) {
+          const Date to = half == 1 ? HalfYearStart(y, 2) : HalfYearStart(y + 1, 1);
+          if (today < to) continue;
+          const std::string period = std::to_string(y) + "-H" + std::to_string(half);
+          out.push_back({{"period", period},
+                         {"from", FormatDate(HalfYearStart(y, half))},
+                         {"to", FormatDate(to)},
+                         {"json", "/api/v1/reports/" + period},
+                         {"csv", "/api/v1/reports/" + period + "?format=csv"},
+                         {"html", "/api/v1/reports/" + period + "?format=html"}});
+        }
+      }
+      Send(res, 200, {{"reports", out}});
+    });
+    Get(R"(/api/v1/reports/(\d{4})-H([12]))", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      const int year = std::stoi(req.matches[1]);
+      const int half = std::stoi(req.matches[2]);
+      const Date from = HalfYearStart(year, half);
+      const Date to = half == 1 ? HalfYearStart(year, 2) : HalfYearStart(year + 1, 1);
+      const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+      if (format != "json" && format != "csv" && format != "html") {
+        return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                 "format: json, csv or html", "format"});
+      }
+      if (clock.Now().UtcDate() < to) {
+        return SendProblem(res, {404, "not-found", "Not published",
+                                 "A half-year's report is published once the half-year has ended.", ""});
+      }
+      auto report = reports::MakeReport(workflow.database(), ledgers, workflow.standards(), from, to, "server");
+      if (!report.ok()) return Fail(res, report.status());
+      res.set_header("Cache-Control", "no-store");
+      if (format == "csv") return res.set_content(reports::ReportToCsv(*report), "text/csv; charset=utf-8");
+      if (format == "html") return res.set_content(reports::ReportToHtml(*report), "text/html; charset=utf-8");
+      Send(res, 200, json::parse(reports::ReportToJson(*report).dump()));
+    });
+
     Get("/api/v1/keys", Public(), [this](const httplib::Request&, httplib::Response& res, const Caller&) {
       json out = json::object();
       for (std::string_view purpose : {cases::kLedgerKey, cases::kProductionKey}) {

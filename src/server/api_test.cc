@@ -136,7 +136,7 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
   EXPECT_EQ(r->status, 200);
   const json doc = json::parse(r->body);
   EXPECT_EQ(doc["openapi"], "3.0.3");
-  for (const char* path : {"/api/v1/cases", "/api/v1/cases/{id}/review", "/api/v1/ingest/events",
+  for (const char* path : {"/api/v1/reports", "/api/v1/reports/{period}", "/api/v1/cases", "/api/v1/cases/{id}/review", "/api/v1/ingest/events",
                            "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
@@ -638,6 +638,39 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
   EXPECT_EQ(reads["entries"][0]["leaf"]["action"], "read_audit_log");
   EXPECT_EQ(reads["entries"][0]["detail"].dump(),
             R"({"start":0,"end":)" + std::to_string(head.size) + R"(,"head_size":)" + std::to_string(head.size) + "}");
+}
+
+TEST_P(ApiTest, HalfYearReportsArePublishedOnceTheHalfYearHasEnded) {
+  const Login ian = SignIn("ian");
+  Submit(ian, cases::Example("lcpd-subpoena"));  // received 2026-03-12: the first half of 2026
+  // Before July the half-year is not over: nothing of 2026 is published yet.
+  const json early = json::parse(client_->Get("/api/v1/reports")->body);
+  for (const json& r : early["reports"]) EXPECT_NE(r["period"], "2026-H1");
+  auto not_yet = client_->Get("/api/v1/reports/2026-H1");
+  EXPECT_EQ(not_yet->status, 404);
+  clock_.Set(ParseDateTime("2026-07-01T00:00:00Z").value());
+  const json listed = json::parse(client_->Get("/api/v1/reports")->body);
+  ASSERT_FALSE(listed["reports"].empty());
+  EXPECT_EQ(listed["reports"][0]["period"], "2026-H1");
+  EXPECT_EQ(listed["reports"][0]["to"], "2026-07-01");
+  // Anyone may read it, in each form; the JSON carries the signed head it was counted from.
+  auto report = client_->Get("/api/v1/reports/2026-H1");
+  ASSERT_EQ(report->status, 200) << report->body;
+  const json r = json::parse(report->body);
+  EXPECT_EQ(r["period"]["from"], "2026-01-01");
+  EXPECT_EQ(r["totals"]["requests"], 1);
+  EXPECT_EQ(r["tree_head"]["log"], "disclosures");
+  const auto keys = signing_keys_->Keys(cases::kLedgerKey).value();
+  EXPECT_TRUE(ledger::Verify(ledger::TreeHeadFromJson(r["tree_head"]).value(), keys[0].public_key).ok());
+  auto csv = client_->Get("/api/v1/reports/2026-H1?format=csv");
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_THAT(csv->body, HasSubstr("totals,,requests,1"));
+  auto html = client_->Get("/api/v1/reports/2026-H1?format=html");
+  EXPECT_THAT(html->body, HasSubstr("<svg"));
+  auto bad = client_->Get("/api/v1/reports/2026-H1?format=xml");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)["field"], "format");
+  EXPECT_EQ(client_->Get("/api/v1/reports/2026-H3")->status, 404);
 }
 
 TEST_P(ApiTest, ListeningBeyondLoopbackNeedsTls) {
