@@ -16,26 +16,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-std::string Shared(const std::string& path) { return std::string(CUSTODIAN_SHARED_DIR) + "/" + path; }
-
-class CaseCliTest : public CliTest {
- protected:
-  void SetUp() override {
-    CliTest::SetUp();
-    ASSERT_EQ(Run("init" + Data()).exit_code, 0);
-    ASSERT_EQ(Run("ingest" + Data(),
-                  "{\"account_id\": 1000042, \"ts\": \"2026-11-20T08:00:00Z\", \"kind\": "
-                  "\"login\", \"ip\": \"203.0.113.5\"}\n").exit_code, 0);
-    Outcome imported = Run("agencies import" + Data() + " --actor admin " +
-                           Shared("spec/agencies.example.json"));
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  }
-  json Ok(const std::string& args) {
-    Outcome o = Run(args + Data());
-    EXPECT_EQ(o.exit_code, 0) << args << "\n" << o.err;
-    return o.exit_code == 0 ? json::parse(o.out) : json();
-  }
-};
+using CaseCliTest = InstanceCliTest;
 
 TEST_F(CaseCliTest, ARequestGoesFromIntakeThroughTwoPeopleToTheNoticeWait) {
   const json submitted = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"));

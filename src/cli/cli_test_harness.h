@@ -13,6 +13,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace custodian {
 
@@ -51,6 +52,33 @@ class CliTest : public ::testing::Test {
   std::string Data() const { return " --data " + data_ + " --key-file " + key_; }
 
   std::string root_, data_, key_;
+};
+
+// A file of ../shared, e.g. "spec/agencies.example.json".
+inline std::string Shared(const std::string& path) {
+  return std::string(CUSTODIAN_SHARED_DIR) + "/" + path;
+}
+
+// An instance with one account's login in its vault and the shared example registry, for the
+// case, ledger and production commands.
+class InstanceCliTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    ASSERT_EQ(Run("init" + Data()).exit_code, 0);
+    ASSERT_EQ(Run("ingest" + Data(),
+                  "{\"account_id\": 1000042, \"ts\": \"2026-11-20T08:00:00Z\", \"kind\": "
+                  "\"login\", \"ip\": \"203.0.113.5\"}\n").exit_code, 0);
+    Outcome imported = Run("agencies import" + Data() + " --actor admin " +
+                           Shared("spec/agencies.example.json"));
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+  // Runs a command on the instance that must succeed, and returns its JSON output.
+  nlohmann::json Ok(const std::string& args) {
+    Outcome o = Run(args + Data());
+    EXPECT_EQ(o.exit_code, 0) << args << "\n" << o.err << o.out;
+    return o.exit_code == 0 ? nlohmann::json::parse(o.out) : nlohmann::json();
+  }
 };
 
 }  // namespace custodian

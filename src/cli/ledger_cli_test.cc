@@ -15,8 +15,6 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-std::string Shared(const std::string& path) { return std::string(CUSTODIAN_SHARED_DIR) + "/" + path; }
-
 ledger::Digest DigestOf(const json& base64) {
   const std::string bytes = Base64Decode(base64.get<std::string>()).value();
   ledger::Digest d{};
@@ -24,21 +22,8 @@ ledger::Digest DigestOf(const json& base64) {
   return d;
 }
 
-class LedgerCliTest : public CliTest {
+class LedgerCliTest : public InstanceCliTest {
  protected:
-  void SetUp() override {
-    CliTest::SetUp();
-    ASSERT_EQ(Run("init" + Data()).exit_code, 0);
-    ASSERT_EQ(Run("ingest" + Data(),
-                  "{\"account_id\": 1000042, \"ts\": \"2026-11-20T08:00:00Z\", \"kind\": "
-                  "\"login\", \"ip\": \"203.0.113.5\"}\n").exit_code, 0);
-    ASSERT_EQ(Run("agencies import" + Data() + " --actor admin " + Shared("spec/agencies.example.json")).exit_code, 0);
-  }
-  json Ok(const std::string& args) {
-    Outcome o = Run(args + Data());
-    EXPECT_EQ(o.exit_code, 0) << args << "\n" << o.err << o.out;
-    return o.exit_code == 0 ? json::parse(o.out) : json();
-  }
   // Runs SQL on the instance's case store with sqlite3, as someone with the files would.
   void Sql(const std::string& statement) {
     const std::string command = "sqlite3 " + data_ + "/cases.db \"" + statement + "\"";
