@@ -150,9 +150,10 @@ class Workflow {
   // `actor`) and issues the grant. A reverse lookup over the standards' cap sends the case
   // back to review instead (FailedPrecondition).
   Result<ProductionStart> StartProduction(const std::string& id, const Actor& actor);
-  // Records the production as made: its disclosure leaf (returned: its index) and the case's
-  // move to produced, in one transaction.
-  Result<uint64_t> FinishProduction(const ProductionStart& start, const Actor& actor,
+  // Records the production as made: its disclosure leaf (returned: its index; none for a
+  // national security letter, which never enters the log) and the case's move to produced,
+  // in one transaction.
+  Result<std::optional<uint64_t>> FinishProduction(const ProductionStart& start, const Actor& actor,
                                     const ProductionFacts& facts);
 
   // Preservation holds.

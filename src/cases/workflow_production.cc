@@ -149,9 +149,9 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
   return start;
 }
 
-Result<uint64_t> Workflow::FinishProduction(const ProductionStart& start, const Actor& actor,
+Result<std::optional<uint64_t>> Workflow::FinishProduction(const ProductionStart& start, const Actor& actor,
                                             const ProductionFacts& facts) {
-  Result<uint64_t> index = Status::Internal("unset");
+  std::optional<uint64_t> index;
   Result<CaseView> done = Run(start.record.id, [&](CaseTx& tx, CaseRecord& c) -> Status {
     if (c.state != CaseState::kProducing) {
       return Status::FailedPrecondition("case " + c.id + ": not being produced (it is " +
@@ -160,11 +160,11 @@ Result<uint64_t> Workflow::FinishProduction(const ProductionStart& start, const 
     auto leaf = Disclose(tx, c, ledger::DisclosureKind::kProduction, ledger::kOutcomeProduced,
                          clock_.Now().UtcDate(), options_.pseudonym_key, facts);
     if (!leaf.ok()) return leaf.status();
-    index = leaf->value_or(0);
+    index = *leaf;
     ProductionRecord p{start.production_id, c.id, ProductionState::kProduced, clock_.Now(), actor.name};
     p.manifest_sha256 = facts.manifest_sha256;
     p.accounts_with_data = facts.accounts_with_data;
-    p.leaf_index = leaf->has_value() ? std::optional<int64_t>(static_cast<int64_t>(**leaf)) : std::nullopt;
+    if (index) p.leaf_index = static_cast<int64_t>(*index);
     if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
     return Transition(tx, c, Step::kProduced, actor,
                       Detail({{"production", start.production_id},

@@ -256,19 +256,19 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   auto leaf = workflow_.FinishProduction(start, actor, {outcome.accounts_with_data, outcome.manifest_sha256});
   if (!leaf.ok()) return leaf.status();
   nlohmann::ordered_json ledger_json;
-  if (start.record.process_type == "national_security_letter") {
+  outcome.leaf_index = *leaf;
+  if (!outcome.leaf_index) {
     ledger_json = {{"log", "disclosures"}, {"leaf", nullptr},
                    {"reason", "national security letters are not in the disclosure log"}};
   } else {
-    outcome.leaf_index = *leaf;
     auto head = ledgers_.SignHead(cases::kDisclosureLog, actor.name);
     if (!head.ok()) return head.status();
-    auto proof = ledgers_.Prove(cases::kDisclosureLog, *leaf, head->size);
+    auto proof = ledgers_.Prove(cases::kDisclosureLog, **leaf, head->size);
     if (!proof.ok()) return proof.status();
     nlohmann::ordered_json path = nlohmann::ordered_json::array();
     for (const ledger::Digest& d : proof->proof) path.push_back(Base64Encode(std::span<const uint8_t>(d)));
     ledger_json = {{"log", "disclosures"},
-                   {"index", static_cast<uint64_t>(*leaf)},
+                   {"index", static_cast<uint64_t>(**leaf)},
                    {"leaf", proof->leaf},
                    {"proof", path},
                    {"tree_head", nlohmann::ordered_json::parse(ledger::TreeHeadToJson(proof->head).dump())}};
