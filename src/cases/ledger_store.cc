@@ -30,6 +30,11 @@ std::string FrontierText(const ledger::CompactRange& range) {
 
 }  // namespace
 
+void LedgerTx::Lock(std::string_view log) {
+  const std::string name(log);
+  sql_ << "UPDATE ledger_state SET size = size WHERE log = :l", soci::use(name);
+}
+
 Result<ledger::CompactRange> LedgerTx::Range(std::string_view log) {
   const std::string name(log);
   long long size = 0;
@@ -58,8 +63,7 @@ Result<ledger::CompactRange> LedgerTx::Range(std::string_view log) {
 Result<uint64_t> LedgerTx::Append(std::string_view log,
                                   const std::function<ledger::Digest(uint64_t)>& leaf_hash_at) {
   const std::string name(log);
-  // The update takes the row's lock first: concurrent appenders queue here.
-  sql_ << "UPDATE ledger_state SET size = size WHERE log = :l", soci::use(name);
+  Lock(log);
   auto range = Range(log);
   if (!range.ok()) return range.status();
   const uint64_t index = range->size();

@@ -32,6 +32,10 @@ class LedgerTx {
   Result<uint64_t> Append(std::string_view log,
                           const std::function<ledger::Digest(uint64_t index)>& leaf_hash_at);
 
+  // Locks the log's state row until the transaction ends: appends and head signing on one
+  // PostgreSQL database queue here, whichever server they come from.
+  void Lock(std::string_view log);
+
   // The log's size and root as of this transaction.
   Result<ledger::CompactRange> Range(std::string_view log);
   // Reads stored nodes; for proofs within the log's current size.

@@ -46,9 +46,9 @@ Result<ledger::SignedTreeHead> Ledgers::SignHead(std::string_view log, const std
   Result<ledger::SignedTreeHead> out = Status::Internal("unset");
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     LedgerTx tx(sql);
-    // Locks the log: no append slips between reading its root and storing the head.
+    // No append slips between reading the root and storing the head.
     const std::string name(log);
-    sql << "UPDATE ledger_state SET size = size WHERE log = :l", soci::use(name);
+    tx.Lock(log);
     auto range = tx.Range(log);
     if (!range.ok()) return range.status();
     if (auto latest = tx.LatestHead(log); latest && latest->size == range->size()) {
