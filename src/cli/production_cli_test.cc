@@ -1,0 +1,227 @@
+// End-to-end tests of `custodian produce`, `keys export-public` and `custodian verify` through
+// the built binary, on the default SQLite case store and the system clock (so the events are
+// dated relative to now: the vault refuses what is older than its retention).
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_test_harness.h"
+#include "production/zip_package.h"
+
+namespace custodian {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Now plus `seconds`, as RFC 3339 UTC to the second (or only the date).
+std::string At(int64_t seconds, const char* format = "%Y-%m-%dT%H:%M:%SZ") {
+  const std::time_t t = std::time(nullptr) + seconds;
+  std::tm utc{};
+  ::gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, format, &utc);
+  return text;
+}
+constexpr int64_t kDay = 86400;
+
+// Single quotes around `s` for sh.
+std::string Quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+class ProductionCliTest : public InstanceCliTest {
+ protected:
+  void SetUp() override {
+    InstanceCliTest::SetUp();
+    if (HasFatalFailure()) return;
+    // Geolocation from the MaxMind test database, through the instance's configuration.
+    std::ofstream(data_ + "/custodian.toml")
+        << "[geo]\ncity_databases = [\"" << Shared("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb") << "\"]\n";
+    const auto event = [](uint64_t account, int64_t offset, const std::string& ip) {
+      return "{\"account_id\": " + std::to_string(account) + ", \"ts\": \"" + At(offset) +
+             "\", \"kind\": \"login\", \"ip\": \"" + ip + "\", \"port\": 443, \"user_agent\": \"Mozilla/5.0\"}\n";
+    };
+    // Two events of 2000042 in the window (one from a Swedish address the test database
+    // knows), one before it, one after it; another account's in the window.
+    const Outcome ingested = Run("ingest" + Data(), event(2000042, -10 * kDay, "89.160.20.115") +
+                                                        event(2000042, -5 * kDay, "203.0.113.9") +
+                                                        event(2000042, -30 * kDay, "203.0.113.1") +
+                                                        event(2000042, -kDay / 2, "203.0.113.2") +
+                                                        event(2000043, -6 * kDay, "203.0.113.5"));
+    ASSERT_EQ(ingested.exit_code, 0) << ingested.err << ingested.out;
+    ASSERT_EQ(json::parse(ingested.out)["accepted"], 5);
+    const Outcome imported = Run("subscribers import" + Data(),
+                                 "{\"account_id\": 2000042, \"effective_from\": \"" + At(-60 * kDay) +
+                                     "\", \"username\": \"kestrel42\", \"name\": \"Ana Pérez\"}\n");
+    ASSERT_EQ(imported.exit_code, 0) << imported.err << imported.out;
+  }
+
+  // The HSI court order (a child-safety investigation: no notice) for 2000042 over the last
+  // twenty days but one, received by mail an hour ago; submitted, and approved by two people
+  // unless `approve` is false.
+  std::string Case(bool approve = true) {
+    json doc = json::parse(ReadFile(Shared("examples/requests/hsi-child-safety-court-order.json")));
+    doc["channel"] = "mail";
+    doc["received_at"] = At(-3600);
+    doc["process"]["issued_on"] = At(-3 * kDay, "%Y-%m-%d");
+    doc["targets"] = json::array({{{"type", "account_id"}, {"value", "2000042"}}});
+    doc["window"] = {{"start", At(-20 * kDay)}, {"end", At(-kDay)}};
+    doc["categories"] = {"basic_subscriber", "access_log", "location"};
+    const std::string path = root_ + "/request.json";
+    std::ofstream(path) << doc.dump();
+    const json submitted = Ok("case submit --actor intake-1 " + path);
+    const std::string id = submitted.value("id", "");
+    EXPECT_EQ(submitted["decision"]["action"], "produce") << submitted.dump();
+    if (!approve) return id;
+    EXPECT_EQ(Ok("case review " + id + " --actor reviewer-1 --decision approve --confirm-investigation")["state"],
+              "reviewed");
+    EXPECT_EQ(Ok("case approve " + id + " --actor approver-1")["state"], "approved");
+    return id;
+  }
+
+  // The production and ledger keys as `keys export-public` prints them, in files.
+  void ExportKeys() {
+    const Outcome production = Run("keys export-public" + Data());
+    ASSERT_EQ(production.exit_code, 0) << production.err;
+    const Outcome ledger = Run("keys export-public --ledger" + Data());
+    ASSERT_EQ(ledger.exit_code, 0) << ledger.err;
+    ASSERT_NE(production.out, ledger.out);
+    std::ofstream(root_ + "/production.pub") << production.out;
+    std::ofstream(root_ + "/ledger.pub") << ledger.out;
+  }
+  Outcome Verify(const std::string& zip, const std::string& key = "production.pub") {
+    return Run("verify " + zip + " --public-key " + root_ + "/" + key + " --ledger-key " + root_ + "/ledger.pub");
+  }
+};
+
+TEST_F(ProductionCliTest, AnApprovedCaseIsProducedAndTheCopyVerifiesOffline) {
+  const std::string id = Case();
+  const std::string zip = root_ + "/p.zip";
+  const Outcome produced = Run("produce " + id + " --out " + zip + " --actor producer-1" + Data());
+  ASSERT_EQ(produced.exit_code, 0) << produced.err << produced.out;
+  EXPECT_THAT(produced.err, Not(HasSubstr("events/s"))) << "no progress drawn when stderr is not a terminal";
+  const json out = json::parse(produced.out);
+  EXPECT_EQ(out["case"], id);
+  EXPECT_EQ(out["package"], zip);
+  EXPECT_EQ(out["events"], 2);
+  EXPECT_EQ(out["accounts_with_data"], 1);
+  EXPECT_TRUE(out["ledger_index"].is_number_unsigned());
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "produced");
+
+  auto reader = production::ZipReader::Open(zip);
+  ASSERT_TRUE(reader.ok());
+  const json record = json::parse((*reader)->ReadAll("record.json", 1 << 20).value());
+  ASSERT_EQ(record["accounts"].size(), 1u);
+  const json& account = record["accounts"][0];
+  EXPECT_EQ(account["account_id"], "2000042");
+  ASSERT_EQ(account["access_log"].size(), 2u) << "the window only, and not 2000043's";
+  EXPECT_EQ(account["access_log"][0]["location"]["country"], "SE") << "the configured database";
+  EXPECT_TRUE(account["access_log"][1]["location"].is_null());
+  EXPECT_FALSE(account["access_log"][0].contains("user_agent")) << "device is not authorized";
+  EXPECT_EQ(account["subscriber"][0]["name"], "Ana Pérez");
+  EXPECT_EQ(record["production"], out["production"]);
+
+  ExportKeys();
+  const Outcome verified = Verify(zip);
+  EXPECT_EQ(verified.exit_code, 0) << verified.err << verified.out;
+  const json check = json::parse(verified.out);
+  EXPECT_EQ(check["ok"], true);
+  EXPECT_THAT(check["passed"], ElementsAre("files", "manifest", "hashes", "signature", "ledger"));
+  EXPECT_EQ(verified.err, "");
+
+  // Without the ledger key the ledger is not checked, and the output says so.
+  const Outcome unledgered = Run("verify " + zip + " --public-key " + root_ + "/production.pub");
+  EXPECT_EQ(unledgered.exit_code, 0) << unledgered.err;
+  EXPECT_THAT(json::parse(unledgered.out)["note"].get<std::string>(), HasSubstr("no --ledger-key"));
+
+  // A copy whose access_log.csv lost a row: exit 1, naming the file.
+  const std::string work = root_ + "/work";
+  fs::create_directories(work);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* name : {"record.pdf", "record.json", "access_log.csv", "manifest.json", "manifest.sig", "ledger.json"}) {
+    std::string bytes = (*reader)->ReadAll(name, 1 << 26).value();
+    if (std::string(name) == "access_log.csv") {
+      const size_t last_row = bytes.rfind("\r\n", bytes.size() - 3);
+      ASSERT_NE(last_row, std::string::npos);
+      bytes.erase(last_row + 2);
+    }
+    std::ofstream(work + "/" + name, std::ios::binary) << bytes;
+    files.emplace_back(name, work + "/" + name);
+  }
+  ASSERT_TRUE(production::WriteZip(root_ + "/tampered.zip", files).ok());
+  const Outcome tampered = Verify(root_ + "/tampered.zip");
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_THAT(tampered.err, HasSubstr("access_log.csv: its SHA-256 is not the manifest's"));
+  EXPECT_EQ(json::parse(tampered.out)["ok"], false);
+
+  // The ledger key given as the production key: exit 1, naming the key.
+  const Outcome wrong_key = Verify(zip, "ledger.pub");
+  EXPECT_EQ(wrong_key.exit_code, 1);
+  EXPECT_THAT(wrong_key.err, HasSubstr("not the key given"));
+
+  // Not a zip, no such file, a missing or malformed argument: exit 2.
+  std::ofstream(root_ + "/not.zip") << "PK but not a zip";
+  const Outcome not_zip = Verify(root_ + "/not.zip");
+  EXPECT_EQ(not_zip.exit_code, 2);
+  EXPECT_THAT(not_zip.err, HasSubstr("not a zip file"));
+  EXPECT_EQ(Verify(root_ + "/nowhere.zip").exit_code, 2);
+  const Outcome no_key = Run("verify " + zip);
+  EXPECT_EQ(no_key.exit_code, 2);
+  EXPECT_THAT(no_key.err, HasSubstr("--public-key"));
+  EXPECT_EQ(Run("verify --public-key " + root_ + "/production.pub").exit_code, 2);
+  std::ofstream(root_ + "/bad.pub") << "not base64 of 32 bytes\n";
+  const Outcome bad_key = Verify(zip, "bad.pub");
+  EXPECT_EQ(bad_key.exit_code, 2);
+  EXPECT_THAT(bad_key.err, HasSubstr("--public-key: not a public key"));
+
+  // Produced once only; an existing file is never overwritten.
+  const Outcome again = Run("produce " + id + " --out " + root_ + "/again.zip --actor producer-1" + Data());
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_FALSE(fs::exists(root_ + "/again.zip"));
+}
+
+TEST_F(ProductionCliTest, AnUnapprovedCaseIsRefusedAndNothingIsWritten) {
+  const std::string id = Case(/*approve=*/false);
+  const std::string zip = root_ + "/early.zip";
+  const Outcome refused = Run("produce " + id + " --out " + zip + " --actor producer-1" + Data());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("only an approved case is produced"));
+  EXPECT_EQ(refused.out, "");
+  EXPECT_FALSE(fs::exists(zip));
+  for (const auto& entry : fs::directory_iterator(root_)) {
+    EXPECT_THAT(entry.path().filename().string(), Not(HasSubstr("early.zip"))) << "no partial or work file";
+  }
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "in_review");
+  EXPECT_EQ(Run("produce C-2026-999999 --out " + zip + " --actor producer-1" + Data()).exit_code, 2);
+  EXPECT_EQ(Run("produce " + id + " --actor producer-1" + Data()).exit_code, 2) << "--out is required";
+  EXPECT_FALSE(fs::exists(zip));
+}
+
+// The progress line is drawn on a terminal: `script` runs produce under a pseudo-terminal.
+TEST_F(ProductionCliTest, ProduceShowsItsProgressOnATerminal) {
+  if (std::system("command -v script > /dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1) (util-linux)";
+  const std::string id = Case();
+  const std::string zip = root_ + "/tty.zip";
+  const std::string command = std::string(CUSTODIAN_BINARY) + " produce " + id + " --out " + zip +
+                              " --actor producer-1" + Data();
+  const std::string log = root_ + "/tty.log";
+  const int status = std::system(("script -qec " + Quoted(command) + " /dev/null < /dev/null > " + log + " 2>&1").c_str());
+  const std::string on_tty = ReadFile(log);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << on_tty;
+  EXPECT_THAT(on_tty, HasSubstr("\rproduce 2 events")) << "the progress line, drawn";
+  EXPECT_THAT(on_tty, HasSubstr("events/s"));
+  EXPECT_THAT(on_tty, HasSubstr("\"events\": 2")) << "and the outcome after it";
+  EXPECT_TRUE(fs::exists(zip));
+}
+
+}  // namespace
+}  // namespace custodian
