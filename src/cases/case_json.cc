@@ -38,6 +38,36 @@ nlohmann::ordered_json NoticeToJson(const NoticeRecord& n) {
           {"sent_at", n.sent_at ? nlohmann::ordered_json(FormatDateTime(*n.sent_at)) : nullptr}};
 }
 
+nlohmann::ordered_json GrantToJson(const DownloadGrant& g, Timestamp now) {
+  return {{"id", g.id},
+          {"production", g.production_id},
+          {"case_id", g.case_id},
+          {"agency_id", g.agency_id},
+          {"state", std::string(g.StateAt(now))},
+          {"issued_at", FormatDateTime(g.issued_at)},
+          {"issued_by", g.issued_by},
+          {"expires_at", FormatDateTime(g.expires_at)},
+          {"ended_at", TimeOrNull(g.ended_at)},
+          {"ended_by", OrNull(g.ended_by)}};
+}
+
+nlohmann::ordered_json ProductionToJson(const ProductionView& v, Timestamp now) {
+  const ProductionRecord& p = v.production;
+  nlohmann::ordered_json grants = nlohmann::ordered_json::array();
+  for (const DownloadGrant& g : v.grants) grants.push_back(GrantToJson(g, now));
+  return {{"id", p.id},
+          {"case_id", p.case_id},
+          {"state", std::string(kProductionStateNames[static_cast<size_t>(p.state)])},
+          {"at", FormatDateTime(p.at)},
+          {"by", p.by},
+          {"manifest_sha256", OrNull(p.manifest_sha256)},
+          {"accounts_with_data", OrNull(p.accounts_with_data)},
+          {"ledger_index", OrNull(p.leaf_index)},
+          {"package_sha256", OrNull(p.package_sha256)},
+          {"package_bytes", OrNull(p.package_bytes)},
+          {"downloads", grants}};
+}
+
 nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
   const CaseRecord& c = v.record;
   nlohmann::ordered_json out = {

@@ -12,5 +12,9 @@ namespace custodian::cases {
 nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request);
 nlohmann::ordered_json HoldToJson(const HoldRecord& h);
 nlohmann::ordered_json NoticeToJson(const NoticeRecord& n);
+// A download grant as staff see it; its state as of `now` (expired when open past its time).
+nlohmann::ordered_json GrantToJson(const DownloadGrant& g, Timestamp now);
+// A production with its grants, as staff see it.
+nlohmann::ordered_json ProductionToJson(const ProductionView& v, Timestamp now);
 
 }  // namespace custodian::cases

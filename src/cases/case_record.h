@@ -141,6 +141,31 @@ struct ProductionRecord {
   std::optional<std::string> manifest_sha256{};
   std::optional<int64_t> accounts_with_data{};
   std::optional<int64_t> leaf_index{};  // in the disclosure log (none for an NSL)
+  // The package kept sealed for delivery, once stored (package_store.h).
+  std::optional<std::string> package_sha256{};
+  std::optional<int64_t> package_bytes{};
+};
+
+// A one-time, expiring download of a production's package by the case's agency: its id is
+// not a secret (it goes in the URL); the requester's own token is what authorizes the use.
+enum class GrantState { kOpen, kUsed, kRevoked };
+inline constexpr std::array<std::string_view, 3> kGrantStateNames = {"open", "used", "revoked"};
+struct DownloadGrant {
+  std::string id;  // D- and 32 hex digits
+  std::string production_id;
+  std::string case_id;
+  std::string agency_id;
+  Timestamp issued_at;
+  std::string issued_by;
+  Timestamp expires_at;
+  GrantState state = GrantState::kOpen;
+  std::optional<Timestamp> ended_at{};  // used or revoked then
+  std::optional<std::string> ended_by{};
+  // What a caller is told: open, used, revoked, or expired (open, past its time).
+  std::string_view StateAt(Timestamp now) const {
+    if (state == GrantState::kOpen && now >= expires_at) return "expired";
+    return kGrantStateNames[static_cast<size_t>(state)];
+  }
 };
 
 struct RegistryDocument {

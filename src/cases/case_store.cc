@@ -442,17 +442,22 @@ Status CaseTx::UpdateProduction(const ProductionRecord& p) {
   Nullable<std::string> manifest(p.manifest_sha256);
   Nullable<long long> with_data(p.accounts_with_data ? std::optional<long long>(*p.accounts_with_data) : std::nullopt);
   Nullable<long long> leaf(p.leaf_index ? std::optional<long long>(*p.leaf_index) : std::nullopt);
+  Nullable<std::string> package(p.package_sha256);
+  Nullable<long long> package_bytes(p.package_bytes ? std::optional<long long>(*p.package_bytes) : std::nullopt);
   sql_ << "UPDATE productions SET state = :s, at = :t, by_actor = :b, manifest_sha256 = :m, "
-          "accounts_with_data = :n, leaf_index = :l WHERE id = :i",
+          "accounts_with_data = :n, leaf_index = :l, package_sha256 = :p, package_bytes = :pb "
+          "WHERE id = :i",
       soci::use(state), soci::use(at), soci::use(p.by), soci::use(manifest.value, manifest.ind),
-      soci::use(with_data.value, with_data.ind), soci::use(leaf.value, leaf.ind), soci::use(p.id);
+      soci::use(with_data.value, with_data.ind), soci::use(leaf.value, leaf.ind),
+      soci::use(package.value, package.ind), soci::use(package_bytes.value, package_bytes.ind),
+      soci::use(p.id);
   return Status::Ok();
 }
 
 std::vector<ProductionRecord> CaseTx::Productions(const std::string& case_id) {
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT id, case_id, state, at, by_actor, manifest_sha256, "
-                       "accounts_with_data, leaf_index FROM productions "
+                       "accounts_with_data, leaf_index, package_sha256, package_bytes FROM productions "
                        "WHERE case_id = :c OR :c2 = '' ORDER BY id",
        soci::use(case_id), soci::use(case_id));
   std::vector<ProductionRecord> out;
@@ -463,8 +468,61 @@ std::vector<ProductionRecord> CaseTx::Productions(const std::string& case_id) {
     p.manifest_sha256 = OptText(r, 5);
     p.accounts_with_data = OptInt(r, 6);
     p.leaf_index = OptInt(r, 7);
+    p.package_sha256 = OptText(r, 8);
+    p.package_bytes = OptInt(r, 9);
     out.push_back(std::move(p));
   }
+  return out;
+}
+
+namespace {
+
+constexpr char kGrantColumns[] =
+    "id, production_id, case_id, agency_id, issued_at, issued_by, expires_at, state, ended_at, ended_by";
+
+DownloadGrant GrantOf(const soci::row& r) {
+  DownloadGrant g{Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Timestamp{Int(r, 4)}, Text(r, 5),
+                  Timestamp{Int(r, 6)}, EnumOf<GrantState>(Text(r, 7), kGrantStateNames)};
+  g.ended_at = OptTime(r, 8);
+  g.ended_by = OptText(r, 9);
+  return g;
+}
+
+}  // namespace
+
+Status CaseTx::InsertGrant(const DownloadGrant& g) {
+  const long long issued = g.issued_at.micros;
+  const long long expires = g.expires_at.micros;
+  sql_ << "INSERT INTO download_grants (id, production_id, case_id, agency_id, issued_at, "
+          "issued_by, expires_at, state) VALUES (:i, :p, :c, :a, :t, :b, :e, 'open')",
+      soci::use(g.id), soci::use(g.production_id), soci::use(g.case_id), soci::use(g.agency_id),
+      soci::use(issued), soci::use(g.issued_by), soci::use(expires);
+  return UpdateGrant(g);
+}
+
+Status CaseTx::UpdateGrant(const DownloadGrant& g) {
+  const std::string state(kGrantStateNames[static_cast<size_t>(g.state)]);
+  Nullable<long long> ended(Micros(g.ended_at));
+  Nullable<std::string> by(g.ended_by);
+  sql_ << "UPDATE download_grants SET state = :s, ended_at = :t, ended_by = :b WHERE id = :i",
+      soci::use(state), soci::use(ended.value, ended.ind), soci::use(by.value, by.ind), soci::use(g.id);
+  return Status::Ok();
+}
+
+Result<DownloadGrant> CaseTx::GetGrant(const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kGrantColumns << " FROM download_grants WHERE id = :i", soci::use(id));
+  for (const soci::row& r : rows) return GrantOf(r);
+  return Status::NotFound("no download " + id);
+}
+
+std::vector<DownloadGrant> CaseTx::Grants(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kGrantColumns
+                    << " FROM download_grants WHERE case_id = :c ORDER BY issued_at, id",
+       soci::use(case_id));
+  std::vector<DownloadGrant> out;
+  for (const soci::row& r : rows) out.push_back(GrantOf(r));
   return out;
 }
 

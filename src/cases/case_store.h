@@ -81,6 +81,14 @@ class CaseTx {
   // A case's productions (all when empty), oldest first.
   std::vector<ProductionRecord> Productions(const std::string& case_id = "");
 
+  Status InsertGrant(const DownloadGrant& g);
+  // Writes state, ended_at and ended_by.
+  Status UpdateGrant(const DownloadGrant& g);
+  // NotFound when there is no such grant.
+  Result<DownloadGrant> GetGrant(const std::string& id);
+  // A case's download grants, oldest first.
+  std::vector<DownloadGrant> Grants(const std::string& case_id);
+
   Status SetRegistry(const RegistryDocument& r);
   std::optional<RegistryDocument> Registry();
 

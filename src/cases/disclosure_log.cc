@@ -23,11 +23,13 @@ std::string CasePseudonym(const vault::SecretKey& key, const std::string& case_i
   return HexEncode(out, sizeof out);
 }
 
+bool InDisclosureLog(const CaseRecord& c) { return c.process_type != kNationalSecurityLetter; }
+
 Result<std::optional<uint64_t>> Disclose(CaseTx& tx, const CaseRecord& c,
                                          ledger::DisclosureKind kind, std::string_view outcome,
                                          Date today, const vault::SecretKey& pseudonym_key,
                                          const std::optional<ProductionFacts>& production) {
-  if (c.process_type == kNationalSecurityLetter) return std::optional<uint64_t>();
+  if (!InDisclosureLog(c)) return std::optional<uint64_t>();
   auto request = tx.LatestRequest(c.id);
   if (!request.ok()) return request.status();
   const ParsedRequest parsed = ParseRequest(request->document);

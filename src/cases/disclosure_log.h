@@ -24,6 +24,9 @@ struct ProductionFacts {
 // every leaf of the case and meaningless without the instance's key.
 std::string CasePseudonym(const vault::SecretKey& key, const std::string& case_id);
 
+// False for a national security letter, whose steps never enter the log.
+bool InDisclosureLog(const CaseRecord& c);
+
 // Appends the case's leaf of `kind` with `outcome` (on `today`, UTC); nothing for a national
 // security letter. Returns the leaf's index, or nothing when none was appended.
 Result<std::optional<uint64_t>> Disclose(CaseTx& tx, const CaseRecord& c,

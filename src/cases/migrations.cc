@@ -129,6 +129,20 @@ const std::vector<Migration>& Migrations() {
            "manifest_sha256 TEXT, accounts_with_data BIGINT, leaf_index BIGINT)",
            "CREATE INDEX productions_by_case ON productions (case_id)",
        }},
+      {7,
+       "delivery: stored packages and download grants",
+       {
+           // The sealed copy kept for delivery (package_store.h): its zip's SHA-256 and size.
+           "ALTER TABLE productions ADD COLUMN package_sha256 TEXT",
+           "ALTER TABLE productions ADD COLUMN package_bytes BIGINT",
+           // A one-time, expiring download of a production for the case's agency.
+           // state: open, used, revoked (an open grant past expires_at has expired).
+           "CREATE TABLE download_grants (id TEXT PRIMARY KEY, production_id TEXT NOT NULL, "
+           "case_id TEXT NOT NULL, agency_id TEXT NOT NULL, issued_at BIGINT NOT NULL, "
+           "issued_by TEXT NOT NULL, expires_at BIGINT NOT NULL, state TEXT NOT NULL, "
+           "ended_at BIGINT, ended_by TEXT)",
+           "CREATE INDEX download_grants_by_case ON download_grants (case_id)",
+       }},
   };
   return kMigrations;
 }

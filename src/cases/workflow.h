@@ -15,6 +15,7 @@
 #include "cases/case_store.h"
 #include "cases/database.h"
 #include "cases/disclosure_log.h"
+#include "cases/package_store.h"
 #include "core/clock.h"
 #include "ledger/disclosure_leaf.h"
 #include "policy/decision.h"
@@ -93,8 +94,22 @@ struct ProductionStart {
   vault::Grant grant;
 };
 
+// A production as the case's pages show it, with its download grants.
+struct ProductionView {
+  ProductionRecord production;
+  std::vector<DownloadGrant> grants;
+};
+
+// What a download that may go ahead hands over: the grant (now used) and its production.
+struct Download {
+  DownloadGrant grant;
+  ProductionRecord production;
+};
+
 struct WorkflowOptions {
   bool cli_decisions = true;  // cases.cli_decisions: may the CLI review and approve?
+  // How long a download grant stays usable ([delivery] grant_days).
+  int download_grant_days = 7;
   // Keys the case pseudonyms of the disclosure log: DeriveKey(master, "casepseu"), so that
   // they stay the same across restarts and servers.
   vault::SecretKey pseudonym_key{};
@@ -155,6 +170,27 @@ class Workflow {
   // in one transaction.
   Result<std::optional<uint64_t>> FinishProduction(const ProductionStart& start, const Actor& actor,
                                     const ProductionFacts& facts);
+
+  // Delivery (docs/production.md): the package of a produced case, kept sealed by the
+  // instance (package_store.h), goes to the case's agency through one-time, expiring
+  // grants. Recording the stored package issues the first grant when the case has an agency.
+  Result<std::optional<DownloadGrant>> RecordPackage(const std::string& production_id,
+                                                     const StoredPackage& stored, const Actor& actor);
+  // A new grant for a stored package; any grant of it still open is revoked (one at a time).
+  Result<DownloadGrant> IssueDownload(const std::string& case_id, const std::string& production_id,
+                                      const Actor& actor);
+  Result<DownloadGrant> RevokeDownload(const std::string& grant_id, const Actor& actor);
+  // Uses the grant for `agency_id`'s requester: NotFound unless the grant is that agency's;
+  // FailedPrecondition when it was used, revoked or has expired. `ready` is asked first
+  // whether the package can be served (its failure is returned and the grant stays open);
+  // then the grant is spent and the download audited, before any byte leaves.
+  Result<Download> BeginDownload(const std::string& grant_id, const Actor& requester,
+                                 const std::string& agency_id,
+                                 const std::function<Status(const ProductionRecord&)>& ready);
+  // A case's productions and their grants; with `agency_id`, NotFound unless the case is
+  // that agency's. The read is audited.
+  Result<std::vector<ProductionView>> Productions(const std::string& case_id, const Actor& reader,
+                                                  const std::optional<std::string>& agency_id = std::nullopt);
 
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);
