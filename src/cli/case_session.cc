@@ -31,10 +31,13 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   session->standards = std::move(standards).value();
   session->attachments = std::make_unique<cases::AttachmentStore>(
       JoinPath(instance.data_dir, "attachments"), vault::DeriveKey(session->master, "casefile"));
+  session->packages = std::make_unique<cases::PackageStore>(
+      JoinPath(instance.data_dir, "packages"), vault::DeriveKey(session->master, "packages"));
   session->pseudonym_key = vault::DeriveKey(session->master, "casepseu");
   session->workflow = std::make_unique<cases::Workflow>(
       *session->db, session->standards, *session->vault, *session->attachments, SystemClock(),
       cases::WorkflowOptions{.cli_decisions = session->config.cli_decisions,
+                             .download_grant_days = session->config.download_grant_days,
                              .pseudonym_key = session->pseudonym_key});
   session->signing_keys = std::make_unique<cases::SigningKeys>(
       *session->db, vault::DeriveKey(session->master, "signkeys"), SystemClock());

@@ -9,6 +9,7 @@
 
 #include "cases/database.h"
 #include "cases/ledgers.h"
+#include "cases/package_store.h"
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "cli/instance.h"
@@ -23,6 +24,7 @@ struct CaseSession {
   std::unique_ptr<vault::Vault> vault;
   std::unique_ptr<cases::Database> db;
   std::unique_ptr<cases::AttachmentStore> attachments;
+  std::unique_ptr<cases::PackageStore> packages;  // productions kept for delivery
   Standards standards;
   vault::SecretKey pseudonym_key;  // the disclosure log's case pseudonyms
   std::unique_ptr<cases::Workflow> workflow;

@@ -24,7 +24,7 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices", "auth", "production", "geo"});
+  reader.CheckKeys(root, "", {"cases", "notices", "auth", "production", "geo", "delivery"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -44,6 +44,12 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
   if (const toml::table* auth = reader.Table(root, "", "auth", false)) {
     reader.CheckKeys(*auth, "auth", {"require_totp"});
     if (auto totp = reader.Bool(*auth, "auth", "require_totp")) config.require_totp = *totp;
+  }
+  if (const toml::table* delivery = reader.Table(root, "", "delivery", false)) {
+    reader.CheckKeys(*delivery, "delivery", {"grant_days"});
+    if (auto days = reader.Integer(*delivery, "delivery", "grant_days", false, 1, 90)) {
+      config.download_grant_days = static_cast<int>(*days);
+    }
   }
   if (const toml::table* geo = reader.Table(root, "", "geo", false)) {
     reader.CheckKeys(*geo, "geo", {"city_databases", "asn_database"});

@@ -16,6 +16,9 @@
 //   city_databases = ["/var/lib/GeoIP/GeoIP2-City.mmdb"]   # default: the demo-grade DB-IP
 //                                    # Lite files scripts/setup.sh installs (IPv4 and IPv6)
 //   asn_database = "/var/lib/GeoIP/GeoLite2-ASN.mmdb"       # default: none, so no ASN fields
+//
+//   [delivery]
+//   grant_days = 3   # how long a requester's download grant stays usable (default: 7)
 // Relative paths are taken from DATA; `city_databases = []` turns city lookups off.
 #pragma once
 
@@ -36,6 +39,7 @@ struct InstanceConfig {
   std::string geo_asn_database;                 // empty: no ASN database
   // [production]: the certificate of every production (empty: production/record_pdf_sink.h's).
   std::string service_name, custodian_name, custodian_title, certificate_text;
+  int download_grant_days = 7;  // [delivery] grant_days
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

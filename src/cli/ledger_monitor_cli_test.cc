@@ -33,10 +33,11 @@ class LedgerMonitorTest : public CliTest, public ::testing::WithParamInterface<c
     users_ = std::make_unique<server::UserStore>(*instance_->db, vault::SecretKey::Random(), clock_);
     keys_ = std::make_unique<cases::SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
     ledgers_ = std::make_unique<cases::Ledgers>(*instance_->db, *keys_, clock_);
+    packages_ = std::make_unique<cases::PackageStore>(root_ + "/packages", vault::SecretKey::Random());
     server::ServerOptions options;
     options.port = 0;
     auto server = server::ApiServer::Start(
-        {*instance_->workflow, *users_, *instance_->vault, *ledgers_, *keys_, clock_}, options);
+        {*instance_->workflow, *users_, *instance_->vault, *ledgers_, *keys_, clock_, *packages_}, options);
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(server).value();
     url_ = "http://127.0.0.1:" + std::to_string(server_->port());
@@ -97,6 +98,7 @@ class LedgerMonitorTest : public CliTest, public ::testing::WithParamInterface<c
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   std::unique_ptr<cases::TestInstance> instance_;
   std::unique_ptr<server::UserStore> users_;
+  std::unique_ptr<cases::PackageStore> packages_;
   std::unique_ptr<cases::SigningKeys> keys_;
   std::unique_ptr<cases::Ledgers> ledgers_;
   std::unique_ptr<server::ApiServer> server_;

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/case_command.h"
+#include "cli/delivery_command.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_command.h"
 #include "cli/notice_command.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   custodian::AddServeCommand(app, &exit_code);
   custodian::AddLedgerCommands(app, &exit_code);
   custodian::AddProductionCommands(app, &exit_code);
+  custodian::AddDeliveryCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,12 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/case_json.h"
 #include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
 #include "cli/progress.h"
 #include "core/clock.h"
+#include "core/file_system.h"
 #include "geo/geolocator.h"
 #include "production/package_verifier.h"
 #include "production/producer.h"
@@ -24,6 +26,7 @@ struct ProduceFlags {
   std::string case_id;
   std::string out;
   std::string actor;
+  bool resume = false;
 };
 
 int Produce(const ProduceFlags& f) {
@@ -79,19 +82,25 @@ int Produce(const ProduceFlags& f) {
                                          cover_notes);
   };
   options.progress = [&](uint64_t events) { progress.Update(0, events); };
+  options.work_root = JoinPath(f.instance.data_dir, "productions");
+  options.packages = s.packages.get();
   production::Producer producer(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers,
                                 SystemClock(), options);
-  auto outcome = producer.Produce(f.case_id, f.out, {f.actor, /*via_cli=*/true});
+  const cases::Actor actor{f.actor, /*via_cli=*/true};
+  auto outcome = f.resume ? producer.Resume(f.case_id, f.out, actor) : producer.Produce(f.case_id, f.out, actor);
   progress.Finish();
   if (!outcome.ok()) return ReportFailure(outcome.status());
   nlohmann::ordered_json out = {{"case", outcome->case_id},
                                 {"production", outcome->production_id},
                                 {"package", f.out},
-                                {"manifest_sha256", outcome->manifest_sha256},
-                                {"accounts", outcome->accounts},
-                                {"accounts_with_data", outcome->accounts_with_data},
-                                {"events", outcome->events}};
+                                {"manifest_sha256", outcome->manifest_sha256}};
+  if (!f.resume) {
+    out["accounts"] = outcome->accounts;
+    out["accounts_with_data"] = outcome->accounts_with_data;
+    out["events"] = outcome->events;
+  }
   out["ledger_index"] = outcome->leaf_index ? nlohmann::ordered_json(*outcome->leaf_index) : nullptr;
+  out["download"] = outcome->grant ? cases::GrantToJson(*outcome->grant, SystemClock().Now()) : nullptr;
   std::cout << out.dump(2) << "\n";
   return kExitOk;
 }
@@ -140,6 +149,8 @@ void AddProductionCommands(CLI::App& app, int* exit_code) {
   produce->add_option("CASE", p->case_id, "The case")->required();
   produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist)")->required();
   produce->add_option("--actor", p->actor, "Who produces (recorded)")->required();
+  produce->add_flag("--resume", p->resume,
+                    "Complete the case's production that was recorded but whose package was not made");
   produce->callback([p, exit_code] { *exit_code = Produce(*p); });
 
   auto v = std::make_shared<VerifyFlags>();

@@ -75,7 +75,7 @@ int Serve(const ServeFlags& f) {
   }
 
   auto server = server::ApiServer::Start(
-      {*s.workflow, users, *s.vault, *s.ledgers, *s.signing_keys, SystemClock()}, options);
+      {*s.workflow, users, *s.vault, *s.ledgers, *s.signing_keys, SystemClock(), *s.packages}, options);
   if (!server.ok()) return ReportFailure(server.status());
   std::mutex stop_mu;
   std::condition_variable stop_cv;

@@ -19,13 +19,14 @@ bool IsHex64(const std::string& s) {
 std::string ManifestBytes(const Manifest& m) {
   nlohmann::ordered_json files = nlohmann::ordered_json::object();
   for (const auto& [name, sha] : m.files) files[name] = sha;
-  const nlohmann::ordered_json j = {{"production", m.production_id},
-                                    {"case", m.case_id},
-                                    {"scope", m.scope},
-                                    {"standards_sha256", m.standards_sha256},
-                                    {"created_at", m.created_at},
-                                    {"key_id", m.key_id},
-                                    {"files", files}};
+  nlohmann::ordered_json j = {{"production", m.production_id},
+                              {"case", m.case_id},
+                              {"scope", m.scope},
+                              {"standards_sha256", m.standards_sha256},
+                              {"created_at", m.created_at},
+                              {"key_id", m.key_id},
+                              {"files", files}};
+  if (!m.disclosure_log) j["disclosure_log"] = false;
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -40,6 +41,10 @@ Result<Manifest> ParseManifest(std::string_view bytes) {
   const std::set<std::string> fields = {"production", "case", "scope", "standards_sha256",
                                         "created_at", "key_id", "files"};
   for (const auto& [key, value] : j.items()) {
+    if (key == "disclosure_log") {
+      if (value != false) return Status::InvalidArgument("manifest.json/disclosure_log: only false is written");
+      continue;
+    }
     if (!fields.count(key)) return Status::InvalidArgument("manifest.json/" + key + ": not a manifest field");
   }
   for (const std::string& key : fields) {
@@ -56,6 +61,7 @@ Result<Manifest> ParseManifest(std::string_view bytes) {
   m.standards_sha256 = j["standards_sha256"];
   m.created_at = j["created_at"];
   m.key_id = j["key_id"];
+  m.disclosure_log = !j.contains("disclosure_log");
   for (const auto& [name, sha] : j["files"].items()) {
     if (!sha.is_string() || !IsHex64(sha.get<std::string>())) {
       return Status::InvalidArgument("manifest.json/files/" + name + ": not a SHA-256 in hex");

@@ -25,12 +25,17 @@ struct Manifest {
   std::string created_at;  // RFC 3339 UTC
   std::string key_id;      // of the production key that signs it
   std::map<std::string, std::string> files;  // name -> SHA-256 hex
+  // False for a production that never enters the disclosure log (a national security
+  // letter): the signed manifest then says so (`"disclosure_log": false`), and its
+  // ledger.json carries no leaf. The field is absent otherwise.
+  bool disclosure_log = true;
 };
 
 // The manifest's bytes: JSON, two-space indented, keys in a fixed order, a final newline.
 std::string ManifestBytes(const Manifest& m);
 
-// Reads manifest bytes strictly (every field, no other); InvalidArgument naming the field.
+// Reads manifest bytes strictly (every field, no other; `disclosure_log` only as false);
+// InvalidArgument naming the field.
 Result<Manifest> ParseManifest(std::string_view bytes);
 
 }  // namespace custodian::production

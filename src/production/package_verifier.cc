@@ -45,7 +45,10 @@ class Checker {
     step("manifest", Manifest());
     step("hashes", Hashes());
     step("signature", Signature());
-    if (ledger_key_) step("ledger", Ledger());
+    if (ledger_key_) {
+      step(manifest_.disclosure_log ? "ledger" : "ledger: none, as the signed manifest says (not in the disclosure log)",
+           Ledger());
+    }
     return out;
   }
 
@@ -104,6 +107,20 @@ class Checker {
     return std::nullopt;
   }
 
+  // A production the signed manifest keeps out of the disclosure log (a national security
+  // letter) carries only the log's name, a null leaf and the reason.
+  static std::optional<std::string> NoLeaf(const nlohmann::json& j) {
+    for (const auto& [key, value] : j.items()) {
+      if (key != "log" && key != "leaf" && key != "reason") return "ledger.json/" + key + ": not a field";
+    }
+    if (!j.contains("log") || j["log"] != "disclosures") return std::string("ledger.json/log: not disclosures");
+    if (!j.contains("leaf") || !j["leaf"].is_null()) {
+      return std::string("ledger.json/leaf: not null, though the manifest keeps the production out of the log");
+    }
+    if (!j.contains("reason") || !j["reason"].is_string()) return std::string("ledger.json/reason: missing");
+    return std::nullopt;
+  }
+
   std::optional<std::string> Ledger() {
     auto text = zip_.ReadAll("ledger.json", kMaxLedgerJsonBytes);
     if (!text.ok()) return text.status().message();
@@ -113,6 +130,7 @@ class Checker {
     const nlohmann::json& j = doc.root;
     const std::set<std::string> fields = {"log", "index", "leaf", "proof", "tree_head"};
     if (!j.is_object()) return std::string("ledger.json: not an object");
+    if (!manifest_.disclosure_log) return NoLeaf(j);
     for (const auto& [key, value] : j.items()) {
       if (!fields.count(key)) return "ledger.json/" + key + ": not a field";
     }

@@ -1,7 +1,5 @@
 #include "production/producer.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "cases/case_store.h"
+#include "cases/disclosure_log.h"
 #include "cases/ledger_store.h"
 #include "cases/read_audit.h"
 #include "core/base64.h"
@@ -97,14 +97,18 @@ Status WriteWhole(const std::string& path, std::string_view bytes) {
   return (*f)->Close().status();
 }
 
-// Removes the production's working directory however Produce ends.
+// Removes the production's working directory however Produce ends, unless kept.
 struct WorkDir {
   fs::path path;
+  bool keep = false;
   ~WorkDir() {
     std::error_code ignored;
-    if (!path.empty()) fs::remove_all(path, ignored);
+    if (!path.empty() && !keep) fs::remove_all(path, ignored);
   }
 };
+
+constexpr const char* kPackageFiles[] = {"record.pdf", "record.json", "access_log.csv",
+                                         "manifest.json", "manifest.sig", "ledger.json"};
 
 }  // namespace
 
@@ -130,8 +134,9 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   if (!started.ok()) return started.status();
   const cases::ProductionStart& start = *started;
 
-  WorkDir work{fs::path(out_zip + ".work-" + std::to_string(::getpid()))};
+  WorkDir work{fs::path(WorkDirOf(start.production_id, out_zip))};
   std::error_code made;
+  fs::remove_all(work.path, made);  // what an earlier attempt that was never recorded left
   fs::create_directories(work.path, made);
   if (made) return Status::IoError(work.path.string() + ": cannot create");
   const auto in_work = [&](const char* name) { return (work.path / name).string(); };
@@ -234,6 +239,7 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   manifest.standards_sha256 = start.standards_sha256;
   manifest.created_at = FormatDateTime(clock_.Now());
   manifest.key_id = signer->key().key_id;
+  manifest.disclosure_log = cases::InDisclosureLog(start.record);
   auto json_sha = (*json_file)->Close();
   if (!json_sha.ok()) return json_sha.status();
   auto csv_sha = (*csv_file)->Close();
@@ -252,36 +258,103 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   }
   outcome.manifest_sha256 = Sha256Hex(manifest_bytes);
 
-  // Recorded: the production's leaf and the case's move, together.
+  // Recorded: the production's leaf and the case's move, together. From here on the
+  // working directory is what Resume needs, should the rest fail.
   auto leaf = workflow_.FinishProduction(start, actor, {outcome.accounts_with_data, outcome.manifest_sha256});
   if (!leaf.ok()) return leaf.status();
-  nlohmann::ordered_json ledger_json;
   outcome.leaf_index = *leaf;
+  work.keep = true;
+  if (Status s = Complete(outcome, work.path.string(), out_zip, actor); !s.ok()) {
+    return s.WithContext("production " + start.production_id +
+                         " is recorded, its package is not: `produce --resume` completes it: ");
+  }
+  work.keep = false;
+  if (options_.progress) options_.progress(outcome.events);
+  return outcome;
+}
+
+Status Producer::Complete(ProductionOutcome& outcome, const std::string& work_dir,
+                          const std::string& out_zip, const cases::Actor& actor) {
+  const auto in_work = [&](const char* name) { return (fs::path(work_dir) / name).string(); };
+  nlohmann::ordered_json ledger_json;
   if (!outcome.leaf_index) {
     ledger_json = {{"log", "disclosures"}, {"leaf", nullptr},
                    {"reason", "national security letters are not in the disclosure log"}};
   } else {
     auto head = ledgers_.SignHead(cases::kDisclosureLog, actor.name);
     if (!head.ok()) return head.status();
-    auto proof = ledgers_.Prove(cases::kDisclosureLog, **leaf, head->size);
+    auto proof = ledgers_.Prove(cases::kDisclosureLog, *outcome.leaf_index, head->size);
     if (!proof.ok()) return proof.status();
     nlohmann::ordered_json path = nlohmann::ordered_json::array();
     for (const ledger::Digest& d : proof->proof) path.push_back(Base64Encode(std::span<const uint8_t>(d)));
     ledger_json = {{"log", "disclosures"},
-                   {"index", static_cast<uint64_t>(**leaf)},
+                   {"index", *outcome.leaf_index},
                    {"leaf", proof->leaf},
                    {"proof", path},
                    {"tree_head", nlohmann::ordered_json::parse(ledger::TreeHeadToJson(proof->head).dump())}};
   }
+  std::error_code ignored;
+  fs::remove(in_work("ledger.json"), ignored);  // an earlier attempt's, against an older head
   if (Status s = WriteWhole(in_work("ledger.json"), ledger_json.dump(2) + "\n"); !s.ok()) return s;
 
   std::vector<std::pair<std::string, std::string>> files;
-  for (const char* name : {"record.pdf", "record.json", "access_log.csv", "manifest.json",
-                           "manifest.sig", "ledger.json"}) {
-    files.emplace_back(name, in_work(name));
-  }
+  for (const char* name : kPackageFiles) files.emplace_back(name, in_work(name));
   if (Status s = WriteZip(out_zip, files); !s.ok()) return s;
-  if (options_.progress) options_.progress(outcome.events);
+  if (options_.packages) {
+    auto stored = options_.packages->Put(outcome.production_id, out_zip);
+    if (!stored.ok()) return stored.status();
+    auto grant = workflow_.RecordPackage(outcome.production_id, *stored, actor);
+    if (!grant.ok()) return grant.status();
+    outcome.grant = *grant;
+  }
+  fs::remove_all(work_dir, ignored);
+  return Status::Ok();
+}
+
+std::string Producer::WorkDirOf(const std::string& production_id, const std::string& out_zip) const {
+  const fs::path root = options_.work_root.empty() ? fs::absolute(fs::path(out_zip)).parent_path()
+                                                   : fs::path(options_.work_root);
+  return (root / (production_id + ".work")).string();
+}
+
+Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std::string& out_zip,
+                                           const cases::Actor& actor) {
+  std::error_code exists;
+  if (fs::exists(out_zip, exists)) return Status::InvalidArgument(out_zip + ": exists already");
+  std::optional<cases::ProductionRecord> unfinished;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    for (cases::ProductionRecord& p : cases::CaseTx(sql).Productions(case_id)) {
+      if (p.state == cases::ProductionState::kProduced && !p.package_sha256) unfinished = std::move(p);
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!unfinished) {
+    return Status::FailedPrecondition("case " + case_id + " has no recorded production without its package");
+  }
+  const std::string work_dir = WorkDirOf(unfinished->id, out_zip);
+  auto manifest_sha = FileSha256((fs::path(work_dir) / "manifest.json").string());
+  if (!manifest_sha.ok()) {
+    return Status::FailedPrecondition("production " + unfinished->id + ": its working directory " + work_dir +
+                                      " is gone; produce the case again after a review");
+  }
+  // The files must be the ones the ledger's leaf committed to.
+  if (*manifest_sha != unfinished->manifest_sha256) {
+    return Status::Corruption(work_dir + "/manifest.json: not the manifest the production recorded");
+  }
+  auto manifest_bytes = PosixFileSystem().ReadAll((fs::path(work_dir) / "manifest.json").string());
+  if (!manifest_bytes.ok()) return manifest_bytes.status();
+  auto manifest = ParseManifest(*manifest_bytes);
+  if (!manifest.ok()) return manifest.status();
+  for (const auto& [name, sha] : manifest->files) {
+    auto actual = FileSha256((fs::path(work_dir) / name).string());
+    if (!actual.ok()) return actual.status();
+    if (*actual != sha) return Status::Corruption(work_dir + "/" + name + ": not the file the manifest lists");
+  }
+  ProductionOutcome outcome{case_id, unfinished->id, *manifest_sha, 0, unfinished->accounts_with_data.value_or(0), 0,
+                            std::nullopt};
+  if (unfinished->leaf_index) outcome.leaf_index = static_cast<uint64_t>(*unfinished->leaf_index);
+  if (Status st = Complete(outcome, work_dir, out_zip, actor); !st.ok()) return st;
   return outcome;
 }
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/ledgers.h"
+#include "cases/package_store.h"
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
@@ -32,6 +33,13 @@ struct ProducerOptions {
       pdf{};
   // Called now and then with the events written so far.
   std::function<void(uint64_t events)> progress{};
+  // Where a production's working directory (<production>.work) goes; empty: beside the
+  // package. It is removed however a production ends — but for one that was recorded and
+  // then failed (a full disk while zipping), which Resume completes from it.
+  std::string work_root{};
+  // The instance's sealed copies for delivery; with one, every package is stored there and
+  // recorded (which issues the agency's first download grant).
+  cases::PackageStore* packages = nullptr;
 };
 
 struct ProductionOutcome {
@@ -42,6 +50,7 @@ struct ProductionOutcome {
   int64_t accounts_with_data = 0;
   uint64_t events = 0;
   std::optional<uint64_t> leaf_index;  // none for a national security letter
+  std::optional<cases::DownloadGrant> grant{};  // the first download grant, when one was issued
 };
 
 class Producer {
@@ -54,8 +63,19 @@ class Producer {
   // its notice wait over. The package appears whole or not at all.
   Result<ProductionOutcome> Produce(const std::string& case_id, const std::string& out_zip,
                                     const cases::Actor& actor);
+  // Completes the case's production that was recorded but whose package was not made (its
+  // ledger.json, zip and stored copy), from its working directory, into `out_zip`.
+  // FailedPrecondition when the case has no such production or its directory is gone.
+  // The outcome's counts of accounts and events are not known again (zero).
+  Result<ProductionOutcome> Resume(const std::string& case_id, const std::string& out_zip,
+                                   const cases::Actor& actor);
 
  private:
+  // From the recorded production to the package: ledger.json, the zip, the stored copy.
+  Status Complete(ProductionOutcome& outcome, const std::string& work_dir,
+                  const std::string& out_zip, const cases::Actor& actor);
+  std::string WorkDirOf(const std::string& production_id, const std::string& out_zip) const;
+
   cases::Database& db_;
   cases::Workflow& workflow_;
   vault::Vault& vault_;

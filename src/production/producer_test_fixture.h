@@ -74,8 +74,8 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
     return v->record.id;
   }
 
-  Result<ProductionOutcome> Produce(const std::string& id, const std::string& out) {
-    ProducerOptions options;
+  // A producer with the real PDF writer and the test MMDB, over `options`' other settings.
+  Producer MakeProducer(ProducerOptions options = {}) {
     options.locate = [&](const IpAddress& ip) -> std::optional<nlohmann::ordered_json> {
       auto where = geolocator_->Locate(ip);
       if (!where.ok() || !*where) return std::nullopt;
@@ -87,9 +87,11 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
                                 start.scope.categories.Contains(Category::kDevice)},
                                {"Locations are approximate."});
     };
-    Producer producer(*instance_->db, *instance_->workflow, *instance_->vault, *instance_->signing_keys,
-                      *instance_->ledgers, clock_, options);
-    return producer.Produce(id, out, {"producer-1"});
+    return Producer(*instance_->db, *instance_->workflow, *instance_->vault, *instance_->signing_keys,
+                    *instance_->ledgers, clock_, options);
+  }
+  Result<ProductionOutcome> Produce(const std::string& id, const std::string& out) {
+    return MakeProducer().Produce(id, out, {"producer-1"});
   }
   std::array<uint8_t, 32> Key(std::string_view purpose) {
     return instance_->signing_keys->Active(purpose, "test")->key().public_key;

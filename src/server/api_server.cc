@@ -14,6 +14,9 @@
 
 #include "cases/case_json.h"
 #include "cases/case_store.h"
+#include "cases/ledger_store.h"
+#include "cases/package_store.h"
+#include "core/base64.h"
 #include "core/ip_address.h"
 #include "ledger/proof_json.h"
 #include "ledger/tree_head.h"
@@ -34,6 +37,8 @@ namespace {
 using json = nlohmann::ordered_json;
 constexpr char kSessionCookie[] = "custodian_session";
 constexpr char kCaseId[] = "(C-[0-9]{4}-[0-9]{6})";
+constexpr char kProductionId[] = "(P-[0-9]{4}-[0-9]{6})";
+constexpr char kGrantId[] = "(D-[0-9a-f]{32})";
 constexpr char kLogName[] = "([a-z]+)";  // audit or disclosures; any other answers 404
 // Bounds what one answer costs the server: a page of heads, a page of proved audit entries.
 constexpr uint64_t kMaxHeadsPerPage = 1000;
@@ -173,6 +178,28 @@ json RequesterView(const cases::CaseView& v) {
           {"received_at", FormatDateTime(v.record.received_at)},
           {"due_at", v.record.due_at ? json(FormatDateTime(*v.record.due_at)) : json()},
           {"findings", decision["findings"]}};
+}
+
+// What a requester sees of a case's productions: the stored packages and their downloads,
+// nothing about who made them.
+json RequesterProductions(const std::vector<cases::ProductionView>& all, Timestamp now) {
+  json out = json::array();
+  for (const cases::ProductionView& v : all) {
+    const cases::ProductionRecord& p = v.production;
+    if (!p.package_sha256) continue;
+    json downloads = json::array();
+    for (const cases::DownloadGrant& g : v.grants) {
+      json d = {{"id", g.id}, {"state", std::string(g.StateAt(now))}, {"expires_at", FormatDateTime(g.expires_at)}};
+      if (g.StateAt(now) == "open") d["href"] = "/api/v1/portal/downloads/" + g.id;
+      downloads.push_back(std::move(d));
+    }
+    out.push_back({{"id", p.id},
+                   {"produced_at", FormatDateTime(p.at)},
+                   {"package_sha256", *p.package_sha256},
+                   {"package_bytes", p.package_bytes.value_or(0)},
+                   {"downloads", downloads}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -502,6 +529,7 @@ struct ApiServer::Impl : ServerServices {
       Send(res, 200, RequesterView(*v));
     });
 
+    DeliveryRoutes();
     LedgerRoutes();
 
     // Anything else, and httplib's own refusals, as problems.
@@ -513,6 +541,87 @@ struct ApiServer::Impl : ServerServices {
                                                                            : "The request failed",
                         status == 404 ? "No endpoint at this path for this method." : "", ""});
     });
+  }
+
+  // Delivery (docs/production.md): staff see a case's productions and issue or revoke
+  // download grants; a requester lists its own case's packages and spends a grant on one.
+  void DeliveryRoutes() {
+    Get(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff(),
+        [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+          auto all = workflow.Productions(req.matches[1], {caller.name});
+          if (!all.ok()) return Fail(res, all.status());
+          json out = json::array();
+          for (const auto& v : *all) out.push_back(cases::ProductionToJson(v, clock.Now()));
+          Send(res, 200, out);
+        });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/downloads",
+         Staff({Role::kReviewer, Role::kApprover}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           auto grant = workflow.IssueDownload(req.matches[1], req.matches[2], {caller.name});
+           if (!grant.ok()) return Fail(res, grant.status());
+           Send(res, 201, cases::GrantToJson(*grant, clock.Now()));
+         });
+    Post(std::string("/api/v1/downloads/") + kGrantId + "/revoke", Staff({Role::kReviewer, Role::kApprover}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           auto grant = workflow.RevokeDownload(req.matches[1], {caller.name});
+           if (!grant.ok()) return Fail(res, grant.status());
+           Send(res, 200, cases::GrantToJson(*grant, clock.Now()));
+         });
+    Get(std::string("/api/v1/portal/requests/") + kCaseId + "/productions", Requester(),
+        [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+          auto all = workflow.Productions(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+          if (!all.ok()) return Fail(res, all.status());
+          Send(res, 200, RequesterProductions(*all, clock.Now()));
+        });
+    Get(std::string("/api/v1/portal/downloads/") + kGrantId, Requester(),
+        [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+          Download(req.matches[1], caller, res);
+        });
+  }
+
+  // Spends the grant and streams the package: the sealed file is opened first (a package
+  // that cannot be read does not cost the requester the grant), then the use is recorded and
+  // audited, then the bytes go, a chunk at a time. The grant is used once the answer starts:
+  // an interrupted transfer needs a new grant from staff.
+  void Download(const std::string& grant_id, const Caller& caller, httplib::Response& res) {
+    std::shared_ptr<cases::PackageReader> reader;
+    auto download = workflow.BeginDownload(
+        grant_id, {caller.name}, caller.agency_id.value_or(""), [&](const cases::ProductionRecord& p) -> Status {
+          auto opened = packages.Open(p.id);
+          if (!opened.ok()) return opened.status().code() == Status::Code::kNotFound
+                                       ? Status::Corruption("the package of " + p.id + " is missing from the instance")
+                                       : opened.status();
+          reader = std::move(opened).value();
+          return Status::Ok();
+        });
+    if (!download.ok()) {
+      if (download.status().code() == Status::Code::kFailedPrecondition) {
+        return SendProblem(res, {410, "gone", "This download can no longer be used",
+                                 download.status().message() + "; ask the service for a new one", ""});
+      }
+      return Fail(res, download.status());
+    }
+    const cases::ProductionRecord& p = download->production;
+    auto digest = cases::DigestFromHex(*p.package_sha256);
+    if (!digest.ok()) return Fail(res, digest.status());
+    res.status = 200;
+    res.set_header("Content-Disposition", "attachment; filename=\"" + p.id + ".zip\"");
+    res.set_header("Repr-Digest", "sha-256=:" + Base64Encode(std::span<const uint8_t>(*digest)) + ":");  // RFC 9530
+    res.set_header("Cache-Control", "no-store");
+    auto chunk = std::make_shared<std::string>();
+    const std::string production = p.id;
+    res.set_content_provider(
+        static_cast<size_t>(p.package_bytes.value_or(0)), "application/zip",
+        [reader, chunk, production](size_t, size_t, httplib::DataSink& sink) {
+          auto more = reader->Next(*chunk);
+          if (!more.ok() || !*more) {
+            // The client sees the transfer cut short; the package fails its digest.
+            std::cerr << "custodian: download of " << production << " stopped: "
+                      << (more.ok() ? "the package ended early" : more.status().message()) << std::endl;
+            return false;
+          }
+          return sink.write(chunk->data(), chunk->size());
+        });
   }
 
   // The ledgers: heads, proofs and keys for anyone (a head is a public commitment, and

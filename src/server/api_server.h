@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cases/ledgers.h"
+#include "cases/package_store.h"
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
@@ -37,6 +38,7 @@ struct ServerServices {
   cases::Ledgers& ledgers;
   cases::SigningKeys& signing_keys;
   Clock& clock;
+  cases::PackageStore& packages;  // the productions' packages, for download
 };
 
 class ApiServer {

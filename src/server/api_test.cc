@@ -4,6 +4,10 @@
 #include "server/api_server.h"
 
 #include <httplib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,6 +15,7 @@
 #include <soci/soci.h>
 
 #include "cases/audit_log.h"
+#include "cases/case_store.h"
 #include "cases/ledger_store.h"
 #include "cases/test_instance.h"
 #include "core/base64.h"
@@ -55,6 +60,9 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     fbi_ = users_->CreateToken(TokenKind::kRequester, "fbi", "us-fbi", "mchen@fbi.gov", "setup").value();
     signing_keys_ = std::make_unique<cases::SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
     ledgers_ = std::make_unique<cases::Ledgers>(*instance_->db, *signing_keys_, clock_);
+    packages_dir_ = std::filesystem::temp_directory_path() / ("custodian_api_packages_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(packages_dir_);
+    packages_ = std::make_unique<cases::PackageStore>(packages_dir_.string(), vault::SecretKey::Random());
     ServerOptions server_options;
     server_options.port = 0;
     server_options.max_ingest_bytes = 1 << 20;
@@ -64,7 +72,10 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     server_ = std::move(server).value();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   }
-  void TearDown() override { server_.reset(); }
+  void TearDown() override {
+    server_.reset();
+    if (!packages_dir_.empty()) std::filesystem::remove_all(packages_dir_);
+  }
 
   Login SignIn(const std::string& user) {
     auto r = client_->Post("/api/v1/auth/login",
@@ -75,7 +86,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
   }
   ServerServices Services(UserStore& users) {
-    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_};
+    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_, *packages_};
   }
   httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
   httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
@@ -125,6 +136,8 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
   std::unique_ptr<UserStore> users_;
   std::unique_ptr<cases::SigningKeys> signing_keys_;
   std::unique_ptr<cases::Ledgers> ledgers_;
+  std::filesystem::path packages_dir_;
+  std::unique_ptr<cases::PackageStore> packages_;
   std::string service_, lcpd_, fbi_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
@@ -267,6 +280,11 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"GET", "/api/v1/portal/requests/" + id, "", {"lcpd"}},
       {"POST", "/api/v1/portal/requests", cases::Example("lcpd-subpoena"), {"lcpd"}},
       {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, {"lcpd"}, "application/pdf"},
+      {"GET", "/api/v1/cases/" + id + "/productions", "", everyone_staff},
+      {"POST", "/api/v1/cases/" + id + "/productions/P-2026-000001/downloads", "", {"rae", "abe"}},
+      {"POST", "/api/v1/downloads/D-" + std::string(32, '0') + "/revoke", "", {"rae", "abe"}},
+      {"GET", "/api/v1/portal/requests/" + id + "/productions", "", {"lcpd"}},
+      {"GET", "/api/v1/portal/downloads/D-" + std::string(32, '0'), "", {"lcpd"}},
   };
   const std::map<std::string, httplib::Headers> who = {
       {"ian", Staff(ian)}, {"rae", Staff(rae)},          {"abe", Staff(abe)},     {"aud", Staff(aud)},
@@ -404,6 +422,107 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   // A revoked token opens nothing.
   ASSERT_TRUE(users_->RevokeToken(lcpd_.substr(4, 16), "setup").ok());
   EXPECT_EQ(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->status, 401);
+}
+
+TEST_P(ApiTest, ARequesterDownloadsItsPackageOnceThroughItsGrant) {
+  // A produced case of HSI's, its package stored as the producer stores it.
+  const std::string hsi = users_->CreateToken(TokenKind::kRequester, "hsi", "us-dhs-hsi", "l.whitmore@hsi.dhs.gov", "setup").value();
+  ASSERT_TRUE(instance_->IngestExampleAccount().ok());
+  auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
+  ASSERT_TRUE(v.ok());
+  const std::string id = v->record.id;
+  cases::Review review;
+  review.confirm_investigation = true;
+  ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, review).ok());
+  ASSERT_TRUE(workflow_->Approve(id, {"abe"}).ok());
+  auto start = workflow_->StartProduction(id, {"producer"});
+  ASSERT_TRUE(start.ok()) << start.status().message();
+  ASSERT_TRUE(workflow_->FinishProduction(*start, {"producer"}, {1, std::string(64, 'b')}).ok());
+  std::string package(200000, '\0');
+  for (size_t i = 0; i < package.size(); ++i) package[i] = static_cast<char>(i * 7 + i / 251);
+  const std::string zip = (packages_dir_.parent_path() / ("custodian_api_zip_" + std::to_string(::getpid()))).string();
+  std::ofstream(zip, std::ios::binary) << package;
+  auto stored = packages_->Put(start->production_id, zip);
+  std::filesystem::remove(zip);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  auto first = workflow_->RecordPackage(start->production_id, *stored, {"producer"});
+  ASSERT_TRUE(first.ok() && *first);
+  const std::string grant = (*first)->id;
+
+  // The portal lists the package and its open download; another agency sees nothing.
+  const std::string list_path = "/api/v1/portal/requests/" + id + "/productions";
+  auto listed = client_->Get(list_path.c_str(), Bearer(hsi));
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  const json productions = json::parse(listed->body);
+  ASSERT_EQ(productions.size(), 1u);
+  EXPECT_EQ(productions[0]["id"], start->production_id);
+  EXPECT_EQ(productions[0]["package_sha256"], Sha256Hex(package));
+  EXPECT_EQ(productions[0]["package_bytes"], package.size());
+  EXPECT_FALSE(productions[0].contains("by")) << "nothing about who made it";
+  ASSERT_EQ(productions[0]["downloads"].size(), 1u);
+  EXPECT_EQ(productions[0]["downloads"][0]["state"], "open");
+  const std::string href = productions[0]["downloads"][0]["href"];
+  EXPECT_EQ(href, "/api/v1/portal/downloads/" + grant);
+  EXPECT_EQ(client_->Get(list_path.c_str(), Bearer(fbi_))->status, 404);
+
+  // Another agency's token cannot spend it; its own can, once.
+  EXPECT_EQ(client_->Get(href.c_str(), Bearer(fbi_))->status, 404);
+  auto got = client_->Get(href.c_str(), Bearer(hsi));
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->status, 200) << got->body.substr(0, 300);
+  EXPECT_EQ(got->body, package);
+  EXPECT_EQ(got->get_header_value("Content-Type"), "application/zip");
+  EXPECT_EQ(got->get_header_value("Content-Disposition"), "attachment; filename=\"" + start->production_id + ".zip\"");
+  const Sha256Digest digest = Sha256(package);
+  EXPECT_EQ(got->get_header_value("Repr-Digest"),
+            "sha-256=:" + Base64Encode(std::span<const uint8_t>(digest.data(), digest.size())) + ":");
+  auto again = client_->Get(href.c_str(), Bearer(hsi));
+  EXPECT_EQ(again->status, 410);
+  EXPECT_EQ(again->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_THAT(json::parse(again->body)["detail"].get<std::string>(), HasSubstr("used"));
+
+  // Staff issue a new grant and revoke it; a revoked grant is gone too.
+  const Login rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud");
+  auto issued = Post("/api/v1/cases/" + id + "/productions/" + start->production_id + "/downloads", Staff(rae), "");
+  ASSERT_EQ(issued->status, 201) << issued->body;
+  const std::string second = json::parse(issued->body)["id"];
+  auto revoked = Post("/api/v1/downloads/" + second + "/revoke", Staff(abe), "");
+  ASSERT_EQ(revoked->status, 200) << revoked->body;
+  EXPECT_EQ(json::parse(revoked->body)["state"], "revoked");
+  EXPECT_EQ(Post("/api/v1/downloads/" + second + "/revoke", Staff(abe), "")->status, 409);
+  EXPECT_EQ(client_->Get(("/api/v1/portal/downloads/" + second).c_str(), Bearer(hsi))->status, 410);
+
+  // A package missing from the instance answers 500 and leaves the grant open; one altered
+  // at rest is cut short in the middle of the transfer (its later chunk fails to open).
+  auto third = Post("/api/v1/cases/" + id + "/productions/" + start->production_id + "/downloads", Staff(rae), "");
+  ASSERT_EQ(third->status, 201);
+  const std::string third_href = "/api/v1/portal/downloads/" + json::parse(third->body)["id"].get<std::string>();
+  const auto sealed = packages_dir_ / (start->production_id + ".zip.sealed");
+  std::filesystem::rename(sealed, packages_dir_ / "aside");
+  EXPECT_EQ(client_->Get(third_href.c_str(), Bearer(hsi))->status, 500);
+  std::filesystem::rename(packages_dir_ / "aside", sealed);
+  std::string bytes = cases::ReadFile(sealed.string());
+  bytes[bytes.size() - 100] ^= 1;
+  std::ofstream(sealed.string(), std::ios::binary | std::ios::trunc) << bytes;
+  auto broken = client_->Get(third_href.c_str(), Bearer(hsi));
+  EXPECT_FALSE(broken && broken->body == package) << "never the whole package";
+
+  // Staff see every grant and its end; the download is in the audit log.
+  const json staff = json::parse(client_->Get(("/api/v1/cases/" + id + "/productions").c_str(), Staff(aud))->body);
+  ASSERT_EQ(staff[0]["downloads"].size(), 3u);
+  EXPECT_EQ(staff[0]["downloads"][2]["state"], "used") << "spent by the transfer that was cut short";
+  EXPECT_EQ(staff[0]["downloads"][0]["state"], "used");
+  EXPECT_EQ(staff[0]["downloads"][0]["ended_by"], "requester:hsi");
+  EXPECT_EQ(staff[0]["downloads"][1]["state"], "revoked");
+  EXPECT_EQ(staff[0]["downloads"][1]["ended_by"], "abe");
+  std::vector<std::string> actions;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    for (const auto& e : cases::CaseTx(sql).AuditOf(id)) actions.push_back(e.actor + " " + e.action);
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "requester:hsi download"), 2) << "the first, and the one cut short";
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "rae issue_download"), 2);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "abe revoke_download"), 1);
 }
 
 TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff) {
