@@ -493,9 +493,10 @@ DownloadGrant GrantOf(const soci::row& r) {
 Status CaseTx::InsertGrant(const DownloadGrant& g) {
   const long long issued = g.issued_at.micros;
   const long long expires = g.expires_at.micros;
-  sql_ << "INSERT INTO download_grants (id, production_id, case_id, agency_id, issued_at, "
-          "issued_by, expires_at, state) VALUES (:i, :p, :c, :a, :t, :b, :e, 'open')",
-      soci::use(g.id), soci::use(g.production_id), soci::use(g.case_id), soci::use(g.agency_id),
+  const long long seq = NextCounter(sql_, "download");
+  sql_ << "INSERT INTO download_grants (id, seq, production_id, case_id, agency_id, issued_at, "
+          "issued_by, expires_at, state) VALUES (:i, :q, :p, :c, :a, :t, :b, :e, 'open')",
+      soci::use(g.id), soci::use(seq), soci::use(g.production_id), soci::use(g.case_id), soci::use(g.agency_id),
       soci::use(issued), soci::use(g.issued_by), soci::use(expires);
   return UpdateGrant(g);
 }
@@ -519,7 +520,7 @@ Result<DownloadGrant> CaseTx::GetGrant(const std::string& id) {
 std::vector<DownloadGrant> CaseTx::Grants(const std::string& case_id) {
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT " << kGrantColumns
-                    << " FROM download_grants WHERE case_id = :c ORDER BY issued_at, id",
+                    << " FROM download_grants WHERE case_id = :c ORDER BY seq",
        soci::use(case_id));
   std::vector<DownloadGrant> out;
   for (const soci::row& r : rows) out.push_back(GrantOf(r));

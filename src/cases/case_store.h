@@ -86,7 +86,7 @@ class CaseTx {
   Status UpdateGrant(const DownloadGrant& g);
   // NotFound when there is no such grant.
   Result<DownloadGrant> GetGrant(const std::string& id);
-  // A case's download grants, oldest first.
+  // A case's download grants, in the order they were issued.
   std::vector<DownloadGrant> Grants(const std::string& case_id);
 
   Status SetRegistry(const RegistryDocument& r);

@@ -137,7 +137,8 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE productions ADD COLUMN package_bytes BIGINT",
            // A one-time, expiring download of a production for the case's agency.
            // state: open, used, revoked (an open grant past expires_at has expired).
-           "CREATE TABLE download_grants (id TEXT PRIMARY KEY, production_id TEXT NOT NULL, "
+           // seq: the order grants were issued in (times may tie).
+           "CREATE TABLE download_grants (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, production_id TEXT NOT NULL, "
            "case_id TEXT NOT NULL, agency_id TEXT NOT NULL, issued_at BIGINT NOT NULL, "
            "issued_by TEXT NOT NULL, expires_at BIGINT NOT NULL, state TEXT NOT NULL, "
            "ended_at BIGINT, ended_by TEXT)",

@@ -150,7 +150,10 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
   const json doc = json::parse(r->body);
   EXPECT_EQ(doc["openapi"], "3.0.3");
   for (const char* path : {"/api/v1/reports", "/api/v1/reports/{period}", "/api/v1/cases", "/api/v1/cases/{id}/review", "/api/v1/ingest/events",
-                           "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies"}) {
+                           "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies",
+                           "/api/v1/cases/{id}/productions", "/api/v1/cases/{id}/productions/{production}/downloads",
+                           "/api/v1/downloads/{grant}/revoke", "/api/v1/portal/requests/{id}/productions",
+                           "/api/v1/portal/downloads/{grant}"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
   // The ledgers' public paths ask for no credentials; the audit log asks for a session.
