@@ -4,10 +4,15 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <hb.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "core/time.h"
@@ -113,6 +118,218 @@ PangoAttrList* NoHyphens() {
   return attributes;
 }
 
+// Glyphs in one font as cairo draws them, with the text they stand for (so that a reader
+// extracts it): what pango_cairo_show_layout would hand cairo for one run, already placed.
+struct GlyphRun {
+  size_t font = 0;  // in the writer's table of fonts
+  std::vector<cairo_glyph_t> glyphs;
+  std::string text;
+  std::vector<cairo_text_cluster_t> clusters;
+
+  void Append(const GlyphRun& run, double dx, double dy) {
+    for (cairo_glyph_t g : run.glyphs) glyphs.push_back({g.index, g.x + dx, g.y + dy});
+    text += run.text;
+    clusters.insert(clusters.end(), run.clusters.begin(), run.clusters.end());
+  }
+  void Clear() {
+    glyphs.clear();
+    text.clear();
+    clusters.clear();
+  }
+};
+
+// A cell's text laid out once, its glyphs placed relative to the cell's top-left corner.
+struct ShapedText {
+  std::vector<GlyphRun> runs;
+  double height = 0;  // of its lines, in points
+
+  size_t bytes() const {
+    size_t n = sizeof *this;
+    for (const GlyphRun& r : runs) {
+      n += sizeof r + r.glyphs.size() * sizeof(cairo_glyph_t) + r.text.size() +
+           r.clusters.size() * sizeof(cairo_text_cluster_t);
+    }
+    return n;
+  }
+};
+
+// Distinct cell values laid out in a font at a column width, so that a value that comes back
+// (an address, a place, a user agent) is shaped once. Bounded in entries and bytes: when either
+// is reached it starts over, which costs a re-shape of what comes back, never memory.
+class ShapedCellCache {
+ public:
+  explicit ShapedCellCache(size_t max_entries) : max_entries_(max_entries) {}
+
+  // `font` names the font description the text is set in (the writer keeps it alive).
+  std::shared_ptr<const ShapedText> Find(const void* font, int width, std::string_view text) {
+    auto it = entries_.find(Key(font, width, text));
+    return it == entries_.end() ? nullptr : it->second;
+  }
+  void Insert(const void* font, int width, std::string_view text,
+              std::shared_ptr<const ShapedText> shaped) {
+    if (text.size() > kMaxTextBytes || max_entries_ == 0) return;
+    if (entries_.size() >= max_entries_ || bytes_ >= kMaxBytes) {
+      entries_.clear();
+      bytes_ = 0;
+    }
+    bytes_ += text.size() + shaped->bytes();
+    entries_.emplace(Key(font, width, text), std::move(shaped));
+  }
+
+ private:
+  // Longer values (a rare user agent of kilobytes) are shaped each time they come.
+  static constexpr size_t kMaxTextBytes = 1024;
+  static constexpr size_t kMaxBytes = size_t{8} << 20;
+
+  static std::string Key(const void* font, int width, std::string_view text) {
+    std::string key(reinterpret_cast<const char*>(&font), sizeof font);
+    key.append(reinterpret_cast<const char*>(&width), sizeof width);
+    key += text;
+    return key;
+  }
+
+  const size_t max_entries_;
+  size_t bytes_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<const ShapedText>> entries_;
+};
+
+// Lays out the values that make most of an access log's cells and are new in every row
+// (times, ports, addresses: digits, hex digits and a little punctuation) without Pango: each
+// character's glyph and advance are looked up, as Pango's own shaping of the character
+// gives them, and placed side by side on one line. That is what shaping gives only when no
+// two neighbours interact (kerning, ligatures): Build asks HarfBuzz about every pair, in
+// both scripts Pango may give such text, and a value holding a pair that interacts, a
+// character not in the table, or too wide for its column to fit on one line is left to Pango.
+class AsciiShaper {
+ public:
+  static constexpr std::string_view kAlphabet = "0123456789abcdefABCDEFTZ.:-[]/%";
+
+  // Learns the glyphs of the alphabet in `font` (a table cell's), and which pairs interact.
+  // False when the alphabet is not all in one font: then every value goes to Pango.
+  bool Build(PangoContext* context, const PangoFontDescription* font, PangoFont*& primary) {
+    GPtr<PangoLayout> layout(pango_layout_new(context));
+    pango_layout_set_font_description(layout.get(), font);
+    primary = nullptr;
+    for (char c : kAlphabet) {
+      pango_layout_set_text(layout.get(), &c, 1);
+      PangoLayoutLine* line = pango_layout_get_line_readonly(layout.get(), 0);
+      if (!line || !line->runs || line->runs->next) return false;
+      const auto* run = static_cast<const PangoGlyphItem*>(line->runs->data);
+      const PangoGlyphInfo& g = run->glyphs->glyphs[0];
+      if (run->glyphs->num_glyphs != 1 || (g.glyph & PANGO_GLYPH_UNKNOWN_FLAG) ||
+          g.geometry.x_offset != 0 || g.geometry.y_offset != 0 ||
+          (primary && run->item->analysis.font != primary)) {
+        return false;
+      }
+      primary = run->item->analysis.font;
+      glyph_[static_cast<unsigned char>(c)] = {g.glyph, g.geometry.width, true};
+    }
+    PangoRectangle logical;
+    pango_layout_set_text(layout.get(), "0", 1);
+    pango_layout_get_extents(layout.get(), nullptr, &logical);
+    height_ = FromPango(logical.height);
+    baseline_ = FromPango(pango_layout_get_baseline(layout.get()));
+    return FindInteractingPairs(pango_font_get_hb_font(primary),
+                                pango_context_get_language(context));
+  }
+
+  // `text` on one line of at most `width` (Pango units), or false.
+  bool Shape(std::string_view text, int width, size_t font, ShapedText& out) const {
+    if (text.empty()) return false;
+    out.runs.resize(1);  // reused row after row: no allocation once it has grown
+    GlyphRun& run = out.runs[0];
+    run.Clear();
+    run.font = font;
+    int64_t x = 0;
+    unsigned char previous = 0;
+    for (char ch : text) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (!glyph_[c].known || interacts_[previous][c]) return false;
+      run.glyphs.push_back({glyph_[c].index, FromPango(static_cast<int>(x)), baseline_});
+      x += glyph_[c].advance;
+      previous = c;
+    }
+    if (x > width) return false;
+    run.text.assign(text);
+    run.clusters.assign(text.size(), cairo_text_cluster_t{1, 1});  // a glyph a character
+    out.height = height_;
+    return true;
+  }
+
+ private:
+  struct Glyph {
+    unsigned long index = 0;
+    int advance = 0;
+    bool known = false;
+  };
+
+  struct HbShaped {
+    std::vector<hb_codepoint_t> glyphs;
+    std::vector<hb_glyph_position_t> positions;
+  };
+
+  static HbShaped HbShape(hb_font_t* font, hb_language_t language, hb_script_t script,
+                          std::string_view text) {
+    hb_buffer_t* buffer = hb_buffer_create();
+    hb_buffer_add_utf8(buffer, text.data(), static_cast<int>(text.size()), 0,
+                       static_cast<int>(text.size()));
+    hb_buffer_set_direction(buffer, HB_DIRECTION_LTR);
+    hb_buffer_set_script(buffer, script);
+    hb_buffer_set_language(buffer, language);
+    hb_shape(font, buffer, nullptr, 0);
+    unsigned int n = 0;
+    const hb_glyph_info_t* info = hb_buffer_get_glyph_infos(buffer, &n);
+    const hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(buffer, &n);
+    HbShaped out;
+    for (unsigned int i = 0; i < n; ++i) {
+      out.glyphs.push_back(info[i].codepoint);
+      out.positions.push_back(pos[i]);
+    }
+    hb_buffer_destroy(buffer);
+    return out;
+  }
+
+  static bool Same(const hb_glyph_position_t& a, const hb_glyph_position_t& b) {
+    return a.x_advance == b.x_advance && a.y_advance == b.y_advance &&
+           a.x_offset == b.x_offset && a.y_offset == b.y_offset;
+  }
+
+  bool FindInteractingPairs(hb_font_t* font, PangoLanguage* pango_language) {
+    if (!font) return false;
+    const hb_language_t language =
+        hb_language_from_string(pango_language_to_string(pango_language), -1);
+    for (hb_script_t script : {HB_SCRIPT_LATIN, HB_SCRIPT_COMMON}) {
+      std::array<HbShaped, 256> single;
+      for (char c : kAlphabet) {
+        HbShaped& s = single[static_cast<unsigned char>(c)];
+        s = HbShape(font, language, script, std::string_view(&c, 1));
+        if (s.glyphs.size() != 1 ||
+            s.glyphs[0] != glyph_[static_cast<unsigned char>(c)].index) {
+          return false;
+        }
+      }
+      for (char a : kAlphabet) {
+        for (char b : kAlphabet) {
+          const char pair[2] = {a, b};
+          const HbShaped both = HbShape(font, language, script, std::string_view(pair, 2));
+          const HbShaped& sa = single[static_cast<unsigned char>(a)];
+          const HbShaped& sb = single[static_cast<unsigned char>(b)];
+          if (both.glyphs.size() != 2 || both.glyphs[0] != sa.glyphs[0] ||
+              both.glyphs[1] != sb.glyphs[0] || !Same(both.positions[0], sa.positions[0]) ||
+              !Same(both.positions[1], sb.positions[0])) {
+            interacts_[static_cast<unsigned char>(a)][static_cast<unsigned char>(b)] = true;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  std::array<Glyph, 256> glyph_{};
+  std::array<std::array<bool, 256>, 256> interacts_{};
+  double height_ = 0, baseline_ = 0;
+};
+
 }  // namespace
 
 // The writer's state: the cairo surface writing into the file, the Pango objects laying out
@@ -120,7 +337,9 @@ PangoAttrList* NoHyphens() {
 class RecordPdfWriter::Impl {
  public:
   Impl(PdfCover cover, PdfOptions options)
-      : cover_(std::move(cover)), options_(std::move(options)) {}
+      : cover_(std::move(cover)),
+        options_(std::move(options)),
+        cache_(options_.shaped_cell_cache) {}
 
   ~Impl() {
     // An unfinished surface would write its trailer on destruction: refuse the bytes, so
@@ -129,6 +348,7 @@ class RecordPdfWriter::Impl {
     layouts_.clear();
     header_cells_.clear();
     row_cells_.clear();
+    fonts_.clear();
     context_.reset();
     font_map_.reset();
     if (cr_) cairo_destroy(cr_);
@@ -155,6 +375,10 @@ class RecordPdfWriter::Impl {
     std::string text;       // as given, before Printable
     double height = 0;      // of its lines, in points
     bool overflows = false;  // some glyph reaches past the column: clip it
+    // Its glyphs, to be drawn with the page's (`own` or `cached`); null: draw `layout`.
+    const ShapedText* shaped = nullptr;
+    std::shared_ptr<const ShapedText> cached;
+    ShapedText own;
   };
 
   struct Table {
@@ -208,6 +432,18 @@ class RecordPdfWriter::Impl {
   void DrawRow(std::vector<Cell>& cells, double height, bool header);
   void DrawTableHeader();
   void EndAccount();
+  // The index of `font` in fonts_, which keeps it alive as long as glyphs may refer to it.
+  size_t FontIndex(PangoFont* font);
+  // The glyphs of a laid-out cell, or false when Pango must draw it (a run right to left,
+  // a glyph no font has).
+  bool ToShaped(PangoLayout* layout, ShapedText& out);
+  // Draws the page's batched glyphs and row rules: a cairo call per run, one stroke.
+  void DrawBatched();
+  void AddToPage(const ShapedText& shaped, double x, double y);
+  // A line of the running header or footer, or a table's caption, at the left margin and
+  // `y`; returns its height. `again`: the same text comes on other pages, keep its glyphs.
+  double Chrome(const std::string& printable, PangoAlignment alignment, double width, double y,
+                bool again);
 
   PdfCover cover_;
   PdfOptions options_;
@@ -228,7 +464,25 @@ class RecordPdfWriter::Impl {
   PangoLayout* text_ = nullptr;    // flowing text
   PangoLayout* chrome_ = nullptr;  // running header, footer, table captions
   std::vector<Cell> header_cells_, row_cells_;
+  // Cells' glyphs and rules are drawn once per page, in one call per change of font: cairo
+  // records, analyses and replays each call, and a call per cell cost more than its glyphs.
+  std::vector<GPtr<PangoFont>> fonts_;
+  ShapedCellCache cache_;
+  AsciiShaper ascii_;
+  bool ascii_ready_ = false;
+  size_t ascii_font_ = 0;
+  // The page's glyphs in the order they were laid down, one run per change of font (so that
+  // a reader extracts a cell in several scripts in its order); the first `page_runs_` are in
+  // use, the rest kept for their memory.
+  std::vector<GlyphRun> page_glyphs_;
+  size_t page_runs_ = 0;
+  struct RuleLine {
+    double y, left, right;
+  };
+  std::vector<RuleLine> page_rules_;  // under each row: 0.75 gray, 0.3 pt
   std::string ids_;  // "Case C-…    Production P-…", printable, on every page
+  std::string title_line_;  // "<service>: business record", printable, on every page
+  std::map<std::string, std::shared_ptr<const ShapedText>> chrome_shaped_;
   std::vector<std::pair<std::string, std::string>> bookmarks_;  // title, link to its page
 
   double page_width_ = 0, page_height_ = 0;
@@ -354,6 +608,11 @@ Status RecordPdfWriter::Impl::Open(const std::string& path, Timestamp created_at
   body_bold_ = MakeFont(kBodySize, true);
   small_ = MakeFont(kSmallSize, false);
   small_bold_ = MakeFont(kSmallSize, true);
+  if (options_.shaped_cell_cache > 0) {
+    PangoFont* primary = nullptr;
+    ascii_ready_ = ascii_.Build(context_.get(), small_.get(), primary);
+    if (ascii_ready_) ascii_font_ = FontIndex(primary);
+  }
   layouts_.emplace_back(NewLayout());
   text_ = layouts_.back().get();
   layouts_.emplace_back(NewLayout());
@@ -364,6 +623,7 @@ Status RecordPdfWriter::Impl::Open(const std::string& path, Timestamp created_at
   pango_layout_set_auto_dir(chrome_, FALSE);                 // left stays left
 
   ids_ = Printable("Case " + cover_.case_id + "    Production " + cover_.production_id, 400);
+  title_line_ = Printable(cover_.service_name + ": business record", 200);
   Bookmark("Cover letter");
   StartPage();
   return Health();
@@ -387,18 +647,55 @@ void RecordPdfWriter::Impl::StartPage() {
   ++page_;
   y_ = kContentTop;
   cairo_set_source_rgb(cr_, 0, 0, 0);
-  SetText(chrome_, ids_);
-  pango_layout_set_alignment(chrome_, PANGO_ALIGN_RIGHT);
-  cairo_move_to(cr_, kMargin, kHeaderTextTop);
-  pango_cairo_show_layout(cr_, chrome_);
+  const double width = page_width_ - 2 * kMargin;
+  Chrome(ids_, PANGO_ALIGN_RIGHT, width, kHeaderTextTop, true);
   // The service's name takes the left half at most, so that the ids are never covered.
-  pango_layout_set_alignment(chrome_, PANGO_ALIGN_LEFT);
-  pango_layout_set_width(chrome_, ToPango((page_width_ - 2 * kMargin) / 2));
-  SetText(chrome_, Printable(cover_.service_name + ": business record", 200));
-  cairo_move_to(cr_, kMargin, kHeaderTextTop);
-  pango_cairo_show_layout(cr_, chrome_);
-  pango_layout_set_width(chrome_, ToPango(page_width_ - 2 * kMargin));
+  Chrome(title_line_, PANGO_ALIGN_LEFT, width / 2, kHeaderTextTop, true);
   Rule(kHeaderRule, kMargin, page_width_ - kMargin, 0.5, 0.5);
+}
+
+double RecordPdfWriter::Impl::Chrome(const std::string& printable, PangoAlignment alignment,
+                                     double width, double y, bool again) {
+  const bool batched = options_.shaped_cell_cache > 0;
+  std::string key;
+  if (batched && again) {
+    key = std::to_string(alignment) + ' ' + std::to_string(ToPango(width)) + ' ' + printable;
+    auto it = chrome_shaped_.find(key);
+    if (it != chrome_shaped_.end()) {
+      AddToPage(*it->second, kMargin, y);
+      return it->second->height;
+    }
+  }
+  pango_layout_set_alignment(chrome_, alignment);
+  pango_layout_set_width(chrome_, ToPango(width));
+  SetText(chrome_, printable);
+  PangoRectangle logical;
+  pango_layout_get_extents(chrome_, nullptr, &logical);
+  auto shaped = std::make_shared<ShapedText>();
+  if (batched && ToShaped(chrome_, *shaped)) {
+    shaped->height = FromPango(logical.height);
+    AddToPage(*shaped, kMargin, y);
+    if (!key.empty()) {
+      if (chrome_shaped_.size() >= 64) chrome_shaped_.clear();  // a caption per account
+      chrome_shaped_.emplace(std::move(key), std::move(shaped));
+    }
+  } else {
+    cairo_move_to(cr_, kMargin, y);
+    pango_cairo_show_layout(cr_, chrome_);
+  }
+  return FromPango(logical.height);
+}
+
+void RecordPdfWriter::Impl::AddToPage(const ShapedText& shaped, double x, double y) {
+  for (const GlyphRun& run : shaped.runs) {
+    if (page_runs_ == 0 || page_glyphs_[page_runs_ - 1].font != run.font) {
+      if (page_runs_ == page_glyphs_.size()) page_glyphs_.emplace_back();
+      page_glyphs_[page_runs_].Clear();
+      page_glyphs_[page_runs_].font = run.font;
+      ++page_runs_;
+    }
+    page_glyphs_[page_runs_ - 1].Append(run, x, y);
+  }
 }
 
 // The footer is drawn when a page is done, so that the last page can say it is the last: the
@@ -407,16 +704,11 @@ void RecordPdfWriter::Impl::StartPage() {
 // is missing.
 void RecordPdfWriter::Impl::EndPage(bool last) {
   Rule(page_height_ - kFooterRuleFromBottom, kMargin, page_width_ - kMargin, 0.5, 0.5);
-
-  SetText(chrome_, ids_);
-  pango_layout_set_alignment(chrome_, PANGO_ALIGN_LEFT);
-  cairo_move_to(cr_, kMargin, page_height_ - kFooterTextFromBottom);
-  pango_cairo_show_layout(cr_, chrome_);
+  const double width = page_width_ - 2 * kMargin;
+  Chrome(ids_, PANGO_ALIGN_LEFT, width, page_height_ - kFooterTextFromBottom, true);
   const std::string number = "Page " + std::to_string(page_) + (last ? " (last page)" : "");
-  SetText(chrome_, number);
-  pango_layout_set_alignment(chrome_, PANGO_ALIGN_RIGHT);
-  cairo_move_to(cr_, kMargin, page_height_ - kFooterTextFromBottom);
-  pango_cairo_show_layout(cr_, chrome_);
+  Chrome(number, PANGO_ALIGN_RIGHT, width, page_height_ - kFooterTextFromBottom, false);
+  DrawBatched();
   cairo_show_page(cr_);
 }
 
@@ -424,13 +716,7 @@ void RecordPdfWriter::Impl::NewPage() {
   EndPage(false);
   StartPage();
   if (table_.active) {
-    SetText(chrome_, Printable(table_.caption, 400));
-    pango_layout_set_alignment(chrome_, PANGO_ALIGN_LEFT);
-    cairo_move_to(cr_, kMargin, y_);
-    pango_cairo_show_layout(cr_, chrome_);
-    PangoRectangle logical;
-    pango_layout_get_extents(chrome_, nullptr, &logical);
-    y_ += FromPango(logical.height) + 2;
+    y_ += Chrome(table_.caption, PANGO_ALIGN_LEFT, page_width_ - 2 * kMargin, y_, true) + 2;
     DrawTableHeader();
   }
 }
@@ -589,7 +875,26 @@ void RecordPdfWriter::Impl::SetCellText(Cell& cell, std::string_view text) {
   if (cell.laid_out && cell.text == text) return;
   cell.text = text;
   cell.laid_out = true;
+  cell.shaped = nullptr;
+  cell.cached.reset();
+  cell.overflows = false;
   PangoLayout* layout = cell.layout.get();
+  const int width = pango_layout_get_width(layout);
+  const bool batched = options_.shaped_cell_cache > 0;
+  const PangoFontDescription* font = pango_layout_get_font_description(layout);
+  if (batched) {
+    // The fast path knows the rows' font only, not the header row's bold.
+    if (ascii_ready_ && font == small_.get() && ascii_.Shape(text, width, ascii_font_, cell.own)) {
+      cell.shaped = &cell.own;
+      cell.height = cell.own.height;
+      return;
+    }
+    if ((cell.cached = cache_.Find(font, width, text))) {
+      cell.shaped = cell.cached.get();
+      cell.height = cell.cached->height;
+      return;
+    }
+  }
   std::string printable = Printable(text, kMaxCellCodePoints);
   pango_layout_set_text(layout, printable.data(), static_cast<int>(printable.size()));
   const int max_lines = options_.max_cell_lines;
@@ -619,7 +924,98 @@ void RecordPdfWriter::Impl::SetCellText(Cell& cell, std::string_view text) {
   cell.height = FromPango(logical.height);
   // Pango wraps within the width it was given, anywhere in a word too long for it; only a
   // single cluster wider than the column (U+FDFD is four ems) can reach past it.
-  cell.overflows = logical.x < 0 || logical.x + logical.width > pango_layout_get_width(layout);
+  cell.overflows = logical.x < 0 || logical.x + logical.width > width;
+  if (batched && !cell.overflows && pango_layout_get_unknown_glyphs_count(layout) == 0) {
+    auto shaped = std::make_shared<ShapedText>();
+    if (ToShaped(layout, *shaped)) {
+      shaped->height = cell.height;
+      cell.shaped = shaped.get();
+      cell.cached = shaped;
+      cache_.Insert(font, width, text, std::move(shaped));
+    }
+  }
+}
+
+size_t RecordPdfWriter::Impl::FontIndex(PangoFont* font) {
+  for (size_t i = 0; i < fonts_.size(); ++i) {
+    if (fonts_[i].get() == font) return i;
+  }
+  fonts_.emplace_back(PANGO_FONT(g_object_ref(font)));
+  return fonts_.size() - 1;
+}
+
+// What pango_cairo_show_layout hands cairo, run by run (pangocairo-render.c): each glyph at
+// its run's x plus the advances before it and its own offset, on its line's baseline, and
+// the clusters that tie glyphs to the text (pango_renderer_draw_layout_line,
+// pango_cairo_renderer_draw_glyph_item). An empty glyph (the space where a line wraps)
+// takes its room but is not drawn, nor counted in its cluster.
+bool RecordPdfWriter::Impl::ToShaped(PangoLayout* layout, ShapedText& out) {
+  const char* text = pango_layout_get_text(layout);
+  PangoLayoutIter* it = pango_layout_get_iter(layout);
+  bool ok = true;
+  do {
+    PangoLayoutRun* run = pango_layout_iter_get_run_readonly(it);
+    if (!run) continue;  // the end of a line
+    // Right to left, Pango orders the clusters backwards; letter spacing moves runs.
+    if (run->item->analysis.level % 2 != 0 || run->start_x_offset != 0 || run->end_x_offset != 0) {
+      ok = false;
+      break;
+    }
+    PangoRectangle logical;
+    pango_layout_iter_get_run_extents(it, nullptr, &logical);
+    // A run in a fallback font sits on a baseline shifted by its y_offset.
+    const int baseline = pango_layout_iter_get_baseline(it) - run->y_offset;
+    GlyphRun& glyphs = out.runs.emplace_back();
+    glyphs.font = FontIndex(run->item->analysis.font);
+    int x = logical.x;
+    for (int i = 0; ok && i < run->glyphs->num_glyphs; ++i) {
+      const PangoGlyphInfo& g = run->glyphs->glyphs[i];
+      if (g.glyph != PANGO_GLYPH_EMPTY) {
+        ok = !(g.glyph & PANGO_GLYPH_UNKNOWN_FLAG);  // Pango draws a box for it
+        glyphs.glyphs.push_back({g.glyph, FromPango(x + g.geometry.x_offset),
+                                 FromPango(baseline + g.geometry.y_offset)});
+      }
+      x += g.geometry.width;
+    }
+    if (!ok) break;
+    glyphs.text.assign(text + run->item->offset, static_cast<size_t>(run->item->length));
+    PangoGlyphItemIter cluster;
+    for (gboolean more = pango_glyph_item_iter_init_start(&cluster, run, text); more;
+         more = pango_glyph_item_iter_next_cluster(&cluster)) {
+      int drawn = 0;
+      for (int i = cluster.start_glyph; i < cluster.end_glyph; ++i) {
+        drawn += run->glyphs->glyphs[i].glyph != PANGO_GLYPH_EMPTY;
+      }
+      glyphs.clusters.push_back({cluster.end_index - cluster.start_index, drawn});
+    }
+  } while (pango_layout_iter_next_run(it));
+  pango_layout_iter_free(it);
+  return ok;
+}
+
+void RecordPdfWriter::Impl::DrawBatched() {
+  cairo_set_source_rgb(cr_, 0, 0, 0);
+  for (size_t i = 0; i < page_runs_; ++i) {
+    GlyphRun& run = page_glyphs_[i];
+    cairo_set_scaled_font(cr_,
+                          pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(fonts_[run.font].get())));
+    cairo_show_text_glyphs(cr_, run.text.data(), static_cast<int>(run.text.size()),
+                           run.glyphs.data(), static_cast<int>(run.glyphs.size()),
+                           run.clusters.data(), static_cast<int>(run.clusters.size()),
+                           static_cast<cairo_text_cluster_flags_t>(0));
+    run.Clear();
+  }
+  page_runs_ = 0;
+  if (page_rules_.empty()) return;
+  cairo_set_source_rgb(cr_, 0.75, 0.75, 0.75);
+  cairo_set_line_width(cr_, 0.3);
+  for (const RuleLine& rule : page_rules_) {
+    cairo_move_to(cr_, rule.left, rule.y);
+    cairo_line_to(cr_, rule.right, rule.y);
+  }
+  cairo_stroke(cr_);
+  cairo_set_source_rgb(cr_, 0, 0, 0);
+  page_rules_.clear();
 }
 
 void RecordPdfWriter::Impl::BeginTable(const std::vector<PdfColumn>& columns,
@@ -627,7 +1023,7 @@ void RecordPdfWriter::Impl::BeginTable(const std::vector<PdfColumn>& columns,
   // The columns were checked by BeginAccount.
   PlaceColumns(columns, table_.x, table_.width).IgnoreError();
   table_.columns = columns.size();
-  table_.caption = std::move(caption);
+  table_.caption = Printable(caption, 400);
   while (header_cells_.size() < columns.size()) {
     header_cells_.emplace_back().layout.reset(NewLayout());
     row_cells_.emplace_back().layout.reset(NewLayout());
@@ -676,6 +1072,10 @@ void RecordPdfWriter::Impl::DrawRow(std::vector<Cell>& cells, double height, boo
     cairo_set_source_rgb(cr_, 0, 0, 0);
   }
   for (size_t i = 0; i < table_.columns; ++i) {
+    if (const ShapedText* shaped = cells[i].shaped) {
+      AddToPage(*shaped, table_.x[i] + kCellPadX, y_ + kCellPadY);
+      continue;
+    }
     // A clip costs a path and a graphics state in the PDF for every cell: only a cell that
     // would reach past its column gets one.
     if (cells[i].overflows) {
@@ -688,7 +1088,11 @@ void RecordPdfWriter::Impl::DrawRow(std::vector<Cell>& cells, double height, boo
     if (cells[i].overflows) cairo_restore(cr_);
   }
   y_ += height;
-  Rule(y_, left, right, 0.75, 0.3);
+  if (options_.shaped_cell_cache > 0) {
+    page_rules_.push_back({y_, left, right});
+  } else {
+    Rule(y_, left, right, 0.75, 0.3);
+  }
 }
 
 void RecordPdfWriter::Impl::DrawTableHeader() {

@@ -3,7 +3,8 @@
 // certificate with its signature block, then a section per account with its subscriber
 // versions and its access log. Every page carries the case id, the production id and its
 // page number. It streams: a page goes to the file as soon as it is full, and its memory
-// stays bounded however many events an account has.
+// stays bounded however many events an account has (its cache of laid-out cells is bounded
+// too: PdfOptions::shaped_cell_cache).
 //
 // Every string it is given is plain text: it is laid out with pango_layout_set_text, never
 // parsed as markup, so "<b>" prints as those three characters. Text is shaped by Pango with
@@ -43,6 +44,11 @@ struct PdfOptions {
   // A table cell (a user agent) longer than this many lines ends in an ellipsis; raise it to
   // print more of long values at the cost of taller rows. 1 to 20.
   int max_cell_lines = 4;
+  // How many distinct table-cell values are kept laid out (addresses, kinds, places and user
+  // agents repeat row after row: each is shaped once). Cells are then drawn a page at a time;
+  // times, ports and addresses take a fast path that needs no shaping. 0 lays out and draws
+  // every cell through Pango on its own: the same page, several times slower.
+  size_t shaped_cell_cache = 4096;
   FileSystem* fs = &PosixFileSystem();
 };
 

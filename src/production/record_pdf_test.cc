@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <map>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -82,6 +84,46 @@ int64_t InkedPixels(const std::string& pdf, int page) {
   }
   cairo_surface_destroy(image);
   return inked;
+}
+
+// The page of two PDFs rendered at 100 dpi: how many of its pixels are far apart (by more
+// than 96 of 255 in a channel), or -1 when they cannot be compared. The renderer snaps each
+// glyph to whole pixels, so a glyph a thousandth of a point off may move by one: close is
+// what can be asked, and a glyph drawn wrong, or missing, is far.
+int64_t PixelsApart(const std::string& a, const std::string& b, int page) {
+  std::vector<cairo_surface_t*> images;
+  for (const std::string& pdf : {a, b}) {
+    const std::string prefix = pdf + ".render";
+    RunTool("pdftoppm -png -r 100 -f " + std::to_string(page) + " -l " + std::to_string(page) +
+            " -singlefile '" + pdf + "' '" + prefix + "'");
+    images.push_back(cairo_image_surface_create_from_png((prefix + ".png").c_str()));
+  }
+  int64_t apart = -1;
+  const int width = cairo_image_surface_get_width(images[0]);
+  const int height = cairo_image_surface_get_height(images[0]);
+  if (cairo_surface_status(images[0]) == CAIRO_STATUS_SUCCESS &&
+      cairo_surface_status(images[1]) == CAIRO_STATUS_SUCCESS &&
+      width == cairo_image_surface_get_width(images[1]) &&
+      height == cairo_image_surface_get_height(images[1])) {
+    apart = 0;
+    for (int y = 0; y < height; ++y) {
+      const auto row = [&](cairo_surface_t* image) {
+        return cairo_image_surface_get_data(image) + y * cairo_image_surface_get_stride(image);
+      };
+      const unsigned char* ra = row(images[0]);
+      const unsigned char* rb = row(images[1]);
+      for (int x = 0; x < width * 4; x += 4) {
+        for (int c = 0; c < 3; ++c) {
+          if (std::abs(ra[x + c] - rb[x + c]) > 96) {
+            ++apart;
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (cairo_surface_t* image : images) cairo_surface_destroy(image);
+  return apart;
 }
 
 PdfCover Cover() {
@@ -457,6 +499,126 @@ TEST_F(RecordPdfTest, ReportsAFullDiskAndKeepsReportingIt) {
   EXPECT_EQ(Message(writer->Finish()), expected);
 }
 
+// A word as pdftotext -bbox places it: its page, text and box.
+struct Word {
+  int page;
+  std::string text;
+  double x_min, y_min, x_max, y_max;
+};
+
+std::vector<Word> Words(const std::string& pdf) {
+  const std::string boxes = RunTool("pdftotext -bbox '" + pdf + "' -");
+  const std::regex token("<page |<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" "
+                         "yMax=\"([0-9.]+)\">([^<]*)</word>");
+  std::vector<Word> words;
+  int page = 0;
+  for (std::sregex_iterator it(boxes.begin(), boxes.end(), token), end; it != end; ++it) {
+    if (!(*it)[1].matched) {
+      ++page;
+      continue;
+    }
+    words.push_back({page, (*it)[5], std::stod((*it)[1]), std::stod((*it)[2]),
+                     std::stod((*it)[3]), std::stod((*it)[4])});
+  }
+  return words;
+}
+
+// Rows whose cells exercise every way a cell is drawn: the fast path (times, ports,
+// addresses), the cache (repeated places and kinds), values Pango must draw (right to left,
+// a glyph no font has, a cut with "…", a cluster wider than its column), pairs that kern
+// ("AT", "Ta"), text that wraps at spaces, and the header row's text in a row.
+void WriteVariedRecord(RecordPdfWriter& writer) {
+  ASSERT_EQ(Message(writer.BeginAccount(AccountWithNames())), "ok");
+  const std::vector<std::string> places = {"Las Cruces, NM, US", "Tallinn, EE", "AT&T Dallas",
+                                           "القاهرة، مصر", "東京都, JP", ""};
+  const std::vector<std::string> agents = {
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0",
+      "okhttp/4.12.0", "Ta AT To 2026-01-01T00:00:00Z", std::string(600, 'w'), "\uFDFD\uFDFD\uFDFD",
+      "\U0010FFFD private use", kHostile};
+  for (int i = 0; i < 400; ++i) {
+    std::vector<std::string> row = Event(i, agents[i % agents.size()]);
+    row[1] = i % 3 == 0 ? "login" : "session_refresh";
+    if (i % 4 == 0) row[2] = "2001:db8:" + std::to_string(i % 7) + "::" + std::to_string(i);
+    if (i % 5 == 0) row[3] = "";
+    row[4] = places[i % places.size()];
+    if (i % 50 == 7) row[1] = "Kind", row[4] = "Location";  // as the bold header row reads
+    ASSERT_EQ(Message(writer.AddEvent(row)), "ok");
+  }
+  ASSERT_EQ(Message(writer.Finish()), "ok");
+}
+
+// Cells laid out once and drawn a page at a time print exactly what laying out and drawing
+// each cell with Pango prints: every word, at the same place, and the same pixels.
+TEST_F(RecordPdfTest, DrawsCachedCellsAsPangoDrawsThem) {
+  PdfOptions plain;
+  plain.shaped_cell_cache = 0;
+  const std::string plain_path = dir_ + "/plain.pdf";
+  int64_t plain_missing = 0;
+  {
+    auto writer = RecordPdfWriter::Create(plain_path, Cover(), plain);
+    ASSERT_TRUE(writer.ok());
+    WriteVariedRecord(**writer);
+    plain_missing = (*writer)->missing_glyphs();
+  }
+  EXPECT_EQ(plain_missing, 57);  // the private-use character, in every seventh row
+  auto writer = Create();
+  ASSERT_TRUE(writer);
+  WriteVariedRecord(*writer);
+  EXPECT_EQ(writer->missing_glyphs(), plain_missing);
+  ASSERT_EQ(writer->pages(), PdfPages(plain_path));
+
+  // pdftotext lists words in the order they are drawn, which batching changes: each word
+  // must have its twin, on the same page, with the same text, within 0.01 pt.
+  std::map<std::pair<int, std::string>, std::vector<Word>> unmatched;
+  const std::vector<Word> expected = Words(plain_path);
+  ASSERT_GT(expected.size(), 4000u);
+  for (const Word& w : expected) unmatched[{w.page, w.text}].push_back(w);
+  const std::vector<Word> words = Words(path_);
+  EXPECT_EQ(words.size(), expected.size());
+  for (const Word& w : words) {
+    std::vector<Word>& twins = unmatched[{w.page, w.text}];
+    const auto twin = std::find_if(twins.begin(), twins.end(), [&](const Word& t) {
+      return std::abs(t.x_min - w.x_min) < 0.01 && std::abs(t.y_min - w.y_min) < 0.01 &&
+             std::abs(t.x_max - w.x_max) < 0.01 && std::abs(t.y_max - w.y_max) < 0.01;
+    });
+    if (twin == twins.end()) {
+      ADD_FAILURE() << "page " << w.page << ": '" << w.text << "' at " << w.x_min << ", " << w.y_min;
+      continue;
+    }
+    twins.erase(twin);
+  }
+  // The same glyphs, not only the same text: at 100 dpi a page inks about 90,000 pixels,
+  // and one wrong glyph puts dozens far apart.
+  for (int page : {3, 4, writer->pages() / 2, writer->pages()}) {
+    EXPECT_LE(PixelsApart(path_, plain_path, page), 20) << "page " << page;
+  }
+}
+
+// A small cache that starts over many times never hands one value's glyphs to another.
+TEST_F(RecordPdfTest, KeepsDistinctValuesApartInASmallCache) {
+  PdfOptions options;
+  options.shaped_cell_cache = 3;
+  auto writer = Create(options);
+  ASSERT_TRUE(writer);
+  PdfAccount account;
+  account.account_id = "1";
+  account.access_log_columns = {{"Row", 1}, {"Place", 3}};
+  ASSERT_EQ(Message(writer->BeginAccount(account)), "ok");
+  const std::vector<std::string> places = {"Oslo", "Bergen", "Tromsø", "Bodø", "Ålesund"};
+  for (int i = 0; i < 200; ++i) {
+    // The same value twice in a row, then the others in turn: hits, misses, evictions.
+    const std::string& place = places[(i / 2 * 3) % places.size()];
+    ASSERT_EQ(Message(writer->AddEvent({"row" + std::to_string(i), place})), "ok");
+  }
+  ASSERT_EQ(Message(writer->Finish()), "ok");
+  const std::string text = PdfText(path_, 0, /*layout=*/true);
+  for (int i = 0; i < 200; ++i) {
+    const std::string& place = places[(i / 2 * 3) % places.size()];
+    const std::regex row("\\brow" + std::to_string(i) + " +" + place + "\n");
+    EXPECT_TRUE(std::regex_search(text, row)) << "row " << i << " should read " << place;
+  }
+}
+
 int64_t PeakRssKiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -492,6 +654,27 @@ TEST_F(RecordPdfTest, KeepsMemoryBoundedAsPagesGrow) {
   const int64_t after_all = RssKiB();
   ASSERT_EQ(Message(writer->Finish()), "ok");
   EXPECT_LT(after_all - after_warm_up, 8 * 1024) << "KiB";
+}
+
+// The cache of laid-out cells is bounded too: 20,000 distinct user agents would keep some
+// 70 MB of glyphs if it were not.
+TEST_F(RecordPdfTest, KeepsTheCellCacheBoundedWhenEveryValueIsNew) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "memory is not measured under AddressSanitizer";
+#endif
+  auto writer = Create();
+  ASSERT_TRUE(writer);
+  ASSERT_EQ(Message(writer->BeginAccount(AccountWithNames())), "ok");
+  int64_t after_warm_up = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                              "Chrome/" + std::to_string(100000 + i) + ".0 Safari/537.36";
+    ASSERT_EQ(Message(writer->AddEvent(Event(i, agent))), "ok");
+    if (i == 2000) after_warm_up = RssKiB();
+  }
+  const int64_t after_all = RssKiB();
+  ASSERT_EQ(Message(writer->Finish()), "ok");
+  EXPECT_LT(after_all - after_warm_up, 16 * 1024) << "KiB";
 }
 
 // A manual benchmark: CUSTODIAN_PDF_EVENTS (default 1,000,000) events in one account, run as
