@@ -68,7 +68,7 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   for target in request:examples/requests standards:policies ingest:fuzz/corpus/ingest \
-      api_body:fuzz/corpus/api_body mmdb:../shared/testdata/mmdb; do
+      api_body:fuzz/corpus/api_body mmdb:../shared/testdata/mmdb package:fuzz/corpus/package; do
     name=${target%%:*}
     seeds=${target#*:}
     mkdir -p "$work/$name"
