@@ -554,6 +554,71 @@ TEST_P(ProducerScopeTest, EveryValueOfLedgerJsonIsCheckedWithTheLedgerKey) {
   EXPECT_THAT(wrong->failure.value_or("accepted"), HasSubstr("ledger.json/tree_head"));
 }
 
+// What is wrong inside a package is named by its file and field, verbatim.
+TEST_P(ProducerScopeTest, AMalformedPartIsNamedByItsFileAndField) {
+  const Package p = Made(Document(Targets({{"account_id", "1000044"}}), {"access_log"}), "malformed");
+  const fs::path work = dir_ / "malformed-work";
+  fs::create_directories(work);
+  int n = 0;
+  // The first problem VerifyPackage finds after `name` is replaced by `bytes`.
+  const auto failure = [&](const std::string& name, const std::string& bytes) -> std::string {
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const char* f : {"record.pdf", "record.json", "access_log.csv", "manifest.json", "manifest.sig", "ledger.json"}) {
+      const fs::path path = work / (std::to_string(n) + "-" + f);
+      std::ofstream(path, std::ios::binary) << (f == name ? bytes : Entry(p.zip, f));
+      files.emplace_back(f, path.string());
+    }
+    const std::string out = (dir_ / ("malformed-" + std::to_string(n++) + ".zip")).string();
+    EXPECT_TRUE(WriteZip(out, files).ok());
+    auto check = VerifyPackage(out, Key(cases::kProductionKey), Key(cases::kLedgerKey));
+    EXPECT_TRUE(check.ok());
+    return check.ok() ? check->failure.value_or("accepted") : check.status().message();
+  };
+  const json manifest = json::parse(Entry(p.zip, "manifest.json"));
+  const json ledger = json::parse(Entry(p.zip, "ledger.json"));
+  const auto changed = [](json j, const std::string& pointer, const json& value) {
+    if (value.is_null()) {
+      j[json::json_pointer(pointer).parent_pointer()].erase(json::json_pointer(pointer).back());
+    } else {
+      j[json::json_pointer(pointer)] = value;
+    }
+    return j.dump(2);
+  };
+
+  EXPECT_EQ(failure("manifest.json", changed(manifest, "/extra", 1)), "manifest.json/extra: not a manifest field");
+  EXPECT_EQ(failure("manifest.json", changed(manifest, "/case", nullptr)), "manifest.json/case: missing");
+  EXPECT_EQ(failure("manifest.json", changed(manifest, "/created_at", 5)), "manifest.json/created_at: wrong type");
+  EXPECT_EQ(failure("manifest.json", changed(manifest, "/files/record.pdf", "ABC")),
+            "manifest.json/files/record.pdf: not a SHA-256 in hex");
+  EXPECT_EQ(failure("manifest.json", changed(manifest, "/files/record.pdf", nullptr)),
+            "manifest.json/files: not exactly record.pdf, record.json, access_log.csv");
+  EXPECT_EQ(failure("manifest.json", "{\"production\": "), "manifest.json/production: unexpected end of the document");
+  EXPECT_EQ(failure("record.json", Entry(p.zip, "record.json") + " "), "record.json: its SHA-256 is not the manifest's");
+  EXPECT_EQ(failure("manifest.sig", Entry(p.zip, "manifest.sig").substr(1)), "manifest.sig: not 64 bytes");
+
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/extra", 1)), "ledger.json/extra: not a field");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/log", "audit")), "ledger.json/log: not disclosures");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/index", -1)), "ledger.json/index: not an index");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/leaf", 7)), "ledger.json/leaf: not the leaf's text");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/proof", "none")), "ledger.json/proof: not a list");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/proof/0", "AAAA")), "ledger.json/proof/0: not a base64 SHA-256");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/tree_head", nullptr)), "ledger.json/tree_head: missing");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/tree_head/log", "audit")), "ledger.json/tree_head/log: not disclosures");
+  json leaf = json::parse(ledger["leaf"].get<std::string>());
+  leaf["kind"] = "received";
+  leaf.erase("accounts_with_data");
+  leaf.erase("manifest_sha256");
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/leaf", leaf.dump())), "ledger.json/leaf: not a production leaf");
+  leaf = json::parse(ledger["leaf"].get<std::string>());
+  leaf["manifest_sha256"] = std::string(64, '0');
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/leaf", leaf.dump())),
+            "ledger.json/leaf: its manifest_sha256 is not manifest.json's");
+  leaf["targets"] = "one";
+  EXPECT_EQ(failure("ledger.json", changed(ledger, "/leaf", leaf.dump())), "ledger.json/leaf/targets: wrong type");
+  EXPECT_EQ(failure("ledger.json", "[1, 2"), "ledger.json/: expected ',' or ']'");
+  EXPECT_EQ(failure("ledger.json", "[]"), "ledger.json: not an object");
+}
+
 // Any byte of a file the manifest covers, of the manifest or of its signature, changed: refused.
 TEST_P(ProducerScopeTest, EveryByteOfTheSignedFilesIsCovered) {
   const Package p = Made(Document(Targets({{"account_id", "1000044"}}), {"basic_subscriber", "access_log", "device"}), "bytes");
