@@ -2,8 +2,9 @@
 # The main job: sets up, builds, decides every shipped example request under the built-in
 # us-default standards with the example agency registry, keeps a small synthetic access log
 # in a fresh instance (build/demo/): ingest, subscriber records, counts, retention; enters
-# every example request as a case, with one demo user per role; then serves the HTTP API on
-# 127.0.0.1:8080 until Ctrl-C.
+# every example request as a case, with one demo user per role; produces one approved case's
+# signed package and verifies it offline; then serves the HTTP API on 127.0.0.1:8080 until
+# Ctrl-C, where the requester can download that package once.
 # Usage: scripts/demo.sh        (DEMO_SERVE=0: stop before serving)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,6 +80,33 @@ done
 build/custodian user token create --service demo-backend --actor demo "${data[@]}" > "$decision"
 token=$(value token)
 
+# A production: HSI's court order for one demo account over the last week, reviewed and
+# approved by two people, produced as a signed package, verified offline with the exported
+# keys, and waiting for HSI's requester in the portal.
+now=$(date -u +%Y-%m-%dT%H:00:00Z)
+week_ago=$(date -u -d '-7 day' +%Y-%m-%dT00:00:00Z)
+sed -e "s/\"received_at\": \"[^\"]*\"/\"received_at\": \"$now\"/" \
+    -e "s/\"value\": \"1000042\"/\"value\": \"1000007\"/" \
+    -e "s/\"start\": \"[^\"]*\"/\"start\": \"$week_ago\"/" \
+    -e "s/\"end\": \"[^\"]*\"/\"end\": \"$now\"/" \
+    examples/requests/hsi-child-safety-court-order.json > "$demo/hsi-order.json"
+build/custodian case submit "${data[@]}" --actor intake "$demo/hsi-order.json" > "$decision"
+case_id=$(value id)
+build/custodian case review "${data[@]}" --actor reviewer "$case_id" --decision approve \
+  --confirm-investigation > /dev/null
+build/custodian case approve "${data[@]}" --actor approver "$case_id" > /dev/null
+build/custodian produce "${data[@]}" --actor approver "$case_id" --out "$demo/$case_id.zip" > "$decision"
+build/custodian keys export-public "${data[@]}" > "$demo/production.key"
+build/custodian keys export-public "${data[@]}" --ledger > "$demo/ledger.key"
+echo
+echo "Production $(value production) of $case_id ($(grep -m1 '"events"' "$decision" | tr -dc 0-9) events): $demo/$case_id.zip"
+printf 'verify:              '
+build/custodian verify "$demo/$case_id.zip" --public-key "$demo/production.key" \
+  --ledger-key "$demo/ledger.key" | tr -d '\n '; echo
+build/custodian user token create --requester hsi-demo --agency us-dhs-hsi \
+  --email l.whitmore@hsi.dhs.gov --actor demo "${data[@]}" > "$decision"
+requester=$(value token)
+
 if [ "${DEMO_SERVE:-1}" = 0 ]; then exit 0; fi
 echo
 echo "The HTTP API (docs/api.md) on 127.0.0.1:8080 until Ctrl-C. Users intake, reviewer,"
@@ -86,4 +114,7 @@ echo "approver, auditor and admin, password \"$password\"; a service token for i
 echo "  curl -s -c cookies -H 'Content-Type: application/json' \\"
 echo "    -d '{\"username\": \"auditor\", \"password\": \"$password\"}' http://127.0.0.1:8080/api/v1/auth/login"
 echo "  curl -s -b cookies http://127.0.0.1:8080/api/v1/cases"
+echo "HSI's requester lists the case's package, then downloads it once with the link it shows:"
+echo "  curl -s -H 'Authorization: Bearer $requester' http://127.0.0.1:8080/api/v1/portal/requests/$case_id/productions"
+echo "  curl -s -o package.zip -H 'Authorization: Bearer $requester' http://127.0.0.1:8080/api/v1/portal/downloads/D-…"
 exec build/custodian serve "${data[@]}" --listen 127.0.0.1:8080
