@@ -1,7 +1,6 @@
 // End-to-end tests of `custodian produce`, `keys export-public` and `custodian verify` through
 // the built binary, on the default SQLite case store and the system clock (so the events are
 // dated relative to now: the vault refuses what is older than its retention).
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -19,17 +18,6 @@ using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// Now plus `seconds`, as RFC 3339 UTC to the second (or only the date).
-std::string At(int64_t seconds, const char* format = "%Y-%m-%dT%H:%M:%SZ") {
-  const std::time_t t = std::time(nullptr) + seconds;
-  std::tm utc{};
-  ::gmtime_r(&t, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, format, &utc);
-  return text;
-}
-constexpr int64_t kDay = 86400;
 
 // Single quotes around `s` for sh.
 std::string Quoted(const std::string& s) {
@@ -221,6 +209,47 @@ TEST_F(ProductionCliTest, ProduceShowsItsProgressOnATerminal) {
   EXPECT_THAT(on_tty, HasSubstr("events/s"));
   EXPECT_THAT(on_tty, HasSubstr("\"events\": 2")) << "and the outcome after it";
   EXPECT_TRUE(fs::exists(zip));
+}
+
+// A production whose zip cannot be written is recorded and then resumed; the instance keeps
+// the package sealed for the agency's requester, and staff list, reissue and revoke grants.
+TEST_F(ProductionCliTest, AFailedPackageIsResumedAndDeliveryIsManagedFromTheCli) {
+  const std::string id = Case();
+  const Outcome failed = Run("produce " + id + " --out " + root_ + "/no-such-dir/p.zip --actor producer-1" + Data());
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_THAT(failed.err, HasSubstr("produce --resume"));
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "produced");
+
+  const std::string zip = root_ + "/resumed.zip";
+  const json resumed = Ok("produce " + id + " --resume --out " + zip + " --actor producer-2");
+  EXPECT_EQ(resumed["case"], id);
+  EXPECT_FALSE(resumed.contains("events")) << "a resumed production does not count again";
+  EXPECT_EQ(resumed["download"]["agency_id"], "us-dhs-hsi");
+  EXPECT_EQ(resumed["download"]["state"], "open");
+  ExportKeys();
+  const Outcome verified = Verify(zip);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_EQ(Run("produce " + id + " --resume --out " + root_ + "/again.zip --actor producer-2" + Data()).exit_code, 2)
+      << "nothing left to resume";
+  EXPECT_TRUE(fs::exists(data_ + "/packages/" + resumed["production"].get<std::string>() + ".zip.sealed"));
+  EXPECT_TRUE(fs::is_empty(data_ + "/productions")) << "the working files are gone";
+
+  const json listed = Ok("delivery list " + id + " --actor auditor-1");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["package_bytes"], fs::file_size(zip));
+  ASSERT_EQ(listed[0]["downloads"].size(), 1u);
+  const std::string first = listed[0]["downloads"][0]["id"];
+  const std::string production = listed[0]["id"];
+  const json second = Ok("delivery grant " + id + " " + production + " --actor reviewer-1");
+  EXPECT_EQ(second["state"], "open");
+  EXPECT_NE(second["id"], first);
+  EXPECT_EQ(Ok("delivery list " + id + " --actor auditor-1")[0]["downloads"][0]["state"], "revoked")
+      << "one open grant at a time";
+  EXPECT_EQ(Ok("delivery revoke " + second["id"].get<std::string>() + " --actor approver-1")["state"], "revoked");
+  const Outcome twice = Run("delivery revoke " + second["id"].get<std::string>() + " --actor approver-1" + Data());
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_THAT(twice.err, HasSubstr("revoked"));
+  EXPECT_EQ(Run("delivery grant " + id + " P-2026-999999 --actor reviewer-1" + Data()).exit_code, 2);
 }
 
 }  // namespace

@@ -30,9 +30,9 @@ TEST_F(VaultCliTest, InitIngestStats) {
   EXPECT_EQ(Run("init" + Data()).exit_code, 2) << "an instance is never initialized twice";
 
   const std::string events =
-      "{\"account_id\": 1000042, \"ts\": \"2026-11-20T18:22:03.123456Z\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n"
-      "{\"account_id\": 1000042, \"ts\": \"2026-11-21T18:22:03Z\", \"kind\": \"bogus\", \"ip\": \"203.0.113.5\"}\n"
-      "{\"account_id\": \"7\", \"ts\": \"2026-11-22T01:00:00+02:00\", \"kind\": \"logout\", \"ip\": \"2001:db8::1\"}\n";
+      "{\"account_id\": 1000042, \"ts\": \"" + At(-9 * kDay, "%Y-%m-%d") + "T18:22:03.123456Z\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n"
+      "{\"account_id\": 1000042, \"ts\": \"" + At(-8 * kDay, "%Y-%m-%d") + "T18:22:03Z\", \"kind\": \"bogus\", \"ip\": \"203.0.113.5\"}\n"
+      "{\"account_id\": \"7\", \"ts\": \"" + At(-7 * kDay, "%Y-%m-%d") + "T01:00:00+02:00\", \"kind\": \"logout\", \"ip\": \"2001:db8::1\"}\n";
   Outcome ingest = Run("ingest" + Data(), events);
   EXPECT_EQ(ingest.exit_code, 2) << "a rejected line makes the exit status 2";
   const json report = json::parse(ingest.out);
@@ -43,7 +43,7 @@ TEST_F(VaultCliTest, InitIngestStats) {
             "kind: must be one of: login, logout, session_refresh, failed_login, password_change, recovery");
 
   // A file, with every line good, exits 0; the same events again (no event_id) add to them.
-  std::ofstream(root_ + "/more.ndjson") << "{\"account_id\": 9, \"ts\": \"2026-11-23T00:00:00Z\", \"kind\": \"login\", \"ip\": \"198.51.100.1\", \"event_id\": \"x\"}\n";
+  std::ofstream(root_ + "/more.ndjson") << "{\"account_id\": 9, \"ts\": \"" + At(-6 * kDay, "%Y-%m-%d") + "T00:00:00Z\", \"kind\": \"login\", \"ip\": \"198.51.100.1\", \"event_id\": \"x\"}\n";
   EXPECT_EQ(Run("ingest" + Data() + " " + root_ + "/more.ndjson").exit_code, 0);
   const json again = json::parse(Run("ingest" + Data() + " " + root_ + "/more.ndjson").out);
   EXPECT_EQ(again["duplicates"], 1);
