@@ -42,6 +42,15 @@ class Peer {
   // there were.
   virtual Result<uint64_t> QueryAccount(uint64_t account, int64_t from_us, int64_t to_us) = 0;
 
+  // Writes the events QueryAccount fetches, in time order, to a CSV file at `csv_path`
+  // (csv_export.h) and syncs it; returns how many. production_bench times it against a
+  // production. FailedPrecondition for a peer that does not export.
+  virtual Result<uint64_t> ExportAccountCsv(uint64_t account, int64_t from_us, int64_t to_us,
+                                            const std::string& csv_path) {
+    (void)account, (void)from_us, (void)to_us, (void)csv_path;
+    return Status::FailedPrecondition(name() + " does not export CSV");
+  }
+
   // Returns how many distinct accounts were seen at `ip` (text form) with
   // from_us <= ts < to_us.
   virtual Result<uint64_t> QueryIp(const std::string& ip, int64_t from_us, int64_t to_us) = 0;

@@ -4,12 +4,21 @@
 #   scripts/bench.sh                 scale 0.1 (2M events): about 3 minutes, all five peers
 #   scripts/bench.sh 1               full scale (20M events, 200k accounts, 2M IPs)
 #   scripts/bench.sh 0.01 --peers sqlite,rocksdb   further arguments go to vault_bench
-# The figures are printed and also written to build-bench/bench-results.json.
+#   scripts/bench.sh production [ARGS]   production_bench: an approved case to a signed
+#                                        package, 10,000 events by default (--events 1000000
+#                                        for the bounded-memory run), against the peers' CSV
+# vault_bench's figures are printed and also written to build-bench/bench-results.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scale=${1:-0.1}
-shift $(($# > 0 ? 1 : 0))
+mode=vault
+if [ "${1:-}" = production ]; then
+  mode=production
+  shift
+else
+  scale=${1:-0.1}
+  shift $(($# > 0 ? 1 : 0))
+fi
 
 scripts/setup-bench.sh
 
@@ -19,6 +28,10 @@ if [ ! -f build-bench/build.ninja ]; then
   # RelWithDebInfo (-O2), as the release build: GCC 12 at -O3 warns falsely (-Wrestrict).
   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCUSTODIAN_BUILD_BENCH=ON -DCUSTODIAN_BUILD_TESTS=OFF
+fi
+if [ "$mode" = production ]; then
+  cmake --build build-bench -j "$(nproc)" --target production_bench
+  exec build-bench/bench/production_bench "$@"
 fi
 cmake --build build-bench -j "$(nproc)" --target vault_bench gen_workload
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the release build's suite, the same suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer (each against SQLite and a PostgreSQL server
-# started for it), a small run of the benchmark against the
+# started for it), a small run of each benchmark (vault_bench, production_bench) against the
 # embedded peers (so that bench/ keeps building and agreeing), and (when clang is there) a
 # short fuzzing run of every libFuzzer target.
 # Usage: scripts/test.sh   (.ci/run calls exactly this)
@@ -46,15 +46,17 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-asan
 
-echo "== benchmark, small: custodian, SQLite and RocksDB on 40,000 events"
+echo "== benchmarks, small: custodian, SQLite and RocksDB on 40,000 events; a production of 2,000"
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 if [ ! -f build-bench/build.ninja ]; then
   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCUSTODIAN_BUILD_BENCH=ON -DCUSTODIAN_BUILD_TESTS=OFF > /dev/null
 fi
-if cmake --build build-bench -j "$(nproc)" --target vault_bench > /dev/null &&
+if cmake --build build-bench -j "$(nproc)" --target vault_bench production_bench > /dev/null &&
     build-bench/bench/vault_bench --scale 0.002 --peers custodian,sqlite,rocksdb --queries 50 \
-      --phase-seconds 10; then
+      --phase-seconds 10 &&
+    build-bench/bench/production_bench --events 2000 --noise-events 5000 --repeat 1 \
+      --peers sqlite,rocksdb; then
   passed=$((passed + 1))
 else
   echo "benchmark: FAILED" >&2

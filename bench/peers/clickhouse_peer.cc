@@ -28,6 +28,7 @@
 #include <httplib.h>
 
 #include "bench/child_process.h"
+#include "bench/csv_export.h"
 #include "bench/peers/peers.h"
 #include "core/ip_address.h"
 
@@ -191,6 +192,21 @@ class ClickHousePeer final : public Peer {
         Window(from_us, to_us) + " ORDER BY time, us FORMAT TabSeparated");
     if (!rows.ok()) return rows.status();
     return static_cast<uint64_t>(std::count(rows->begin(), rows->end(), '\n'));
+  }
+
+  // The server writes the CSV (FORMAT CSV); 18.16 keeps the microseconds in their own
+  // column, so the time is two cells.
+  Result<uint64_t> ExportAccountCsv(uint64_t account, int64_t from_us, int64_t to_us,
+                                    const std::string& csv_path) override {
+    auto csv = CsvExport::Create(csv_path);
+    if (!csv.ok()) return csv.status();
+    Result<std::string> rows = Query(
+        "SELECT time, us, event_kind, IPv6NumToString(addr), port, user_agent, device_id "
+        "FROM events WHERE account_id = " + std::to_string(account) + " AND " +
+        Window(from_us, to_us) + " ORDER BY time, us FORMAT CSV");
+    if (!rows.ok()) return rows.status();
+    (*csv)->Raw(*rows);
+    return (*csv)->Close();
   }
 
   Result<uint64_t> QueryIp(const std::string& ip, int64_t from_us, int64_t to_us) override {

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 
+#include "bench/csv_export.h"
 #include "bench/event_reader.h"
 #include "bench/peers/peers.h"
 #include "core/ip_address.h"
@@ -106,6 +107,7 @@ std::string EncodeValue(const Event& e, const IpAddress& ip) {
 struct StoredEvent {
   uint8_t kind = 0;
   uint16_t port = 0;
+  bool has_port = false;
   std::string_view ip, user_agent, device_id;
 };
 
@@ -116,6 +118,7 @@ bool DecodeValue(std::string_view value, StoredEvent& out) {
   out.kind = static_cast<uint8_t>(p[0]);
   const auto flags = static_cast<uint8_t>(p[1]);
   out.port = static_cast<uint16_t>((static_cast<uint8_t>(p[2]) << 8) | static_cast<uint8_t>(p[3]));
+  out.has_port = flags & kHasPort;
   p += 4;
   const size_t ip_len = flags & kV6 ? 16 : 4;
   if (static_cast<size_t>(end - p) < ip_len) return false;
@@ -241,6 +244,39 @@ class RocksDbPeer final : public Peer {
       if (Status s = Check(iter->status(), "read"); !s.ok()) return s;
     }
     return rows;
+  }
+
+  Result<uint64_t> ExportAccountCsv(uint64_t account, int64_t from_us, int64_t to_us,
+                                    const std::string& csv_path) override {
+    auto csv = CsvExport::Create(csv_path);
+    if (!csv.ok()) return csv.status();
+    const std::string start = AccountKey(account, from_us, 0);
+    const std::string limit = AccountKey(account, to_us, 0);
+    const rocksdb::Slice limit_slice(limit);
+    rocksdb::ReadOptions read;
+    read.iterate_upper_bound = &limit_slice;
+    read.prefix_same_as_start = true;
+    for (auto it = days_.lower_bound(Timestamp{from_us}.UtcDate().days);
+         it != days_.end() && it->first * kMicrosPerDay < to_us; ++it) {
+      std::unique_ptr<rocksdb::Iterator> iter(db_->NewIterator(read, it->second.by_account));
+      for (iter->Seek(start); iter->Valid(); iter->Next()) {
+        StoredEvent event;
+        if (!DecodeValue(iter->value().ToStringView(), event)) {
+          return Status::Corruption("rocksdb: a stored event does not decode");
+        }
+        std::array<uint8_t, 16> bytes{};
+        std::copy(event.ip.begin(), event.ip.end(), bytes.begin());
+        const IpAddress ip = event.ip.size() == 4
+                                 ? IpAddress::V4({bytes[0], bytes[1], bytes[2], bytes[3]})
+                                 : IpAddress::V6(bytes);
+        const int64_t ts = static_cast<int64_t>(GetBigEndian(iter->key().data() + 8) ^ (uint64_t{1} << 63));
+        (*csv)->Row(ts, KindName(static_cast<EventKind>(event.kind)), ip,
+                    event.has_port ? std::optional<uint16_t>(event.port) : std::nullopt,
+                    event.user_agent, event.device_id);
+      }
+      if (Status s = Check(iter->status(), "read"); !s.ok()) return s;
+    }
+    return (*csv)->Close();
   }
 
   Result<uint64_t> QueryIp(const std::string& ip, int64_t from_us, int64_t to_us) override {

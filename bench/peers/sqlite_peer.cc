@@ -11,6 +11,7 @@
 
 #include <memory>
 
+#include "bench/csv_export.h"
 #include "bench/event_reader.h"
 #include "bench/peers/peers.h"
 #include "core/ip_address.h"
@@ -132,6 +133,36 @@ class SqlitePeer final : public Peer {
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return Error("account query");
     return rows;
+  }
+
+  Result<uint64_t> ExportAccountCsv(uint64_t account, int64_t from_us, int64_t to_us,
+                                    const std::string& csv_path) override {
+    auto csv = CsvExport::Create(csv_path);
+    if (!csv.ok()) return csv.status();
+    sqlite3_stmt* st = by_account_.get();
+    sqlite3_bind_int64(st, 1, static_cast<sqlite3_int64>(account));
+    sqlite3_bind_int64(st, 2, from_us);
+    sqlite3_bind_int64(st, 3, to_us);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      const auto* ip = static_cast<const uint8_t*>(sqlite3_column_blob(st, 2));
+      std::array<uint8_t, 16> bytes{};
+      const int ip_len = sqlite3_column_bytes(st, 2);
+      std::copy(ip, ip + std::min(ip_len, 16), bytes.begin());
+      const IpAddress address =
+          ip_len == 4 ? IpAddress::V4({bytes[0], bytes[1], bytes[2], bytes[3]}) : IpAddress::V6(bytes);
+      std::optional<uint16_t> port;
+      if (sqlite3_column_type(st, 3) != SQLITE_NULL) port = static_cast<uint16_t>(sqlite3_column_int(st, 3));
+      const auto text = [&](int column) {
+        return std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, column)),
+                                static_cast<size_t>(sqlite3_column_bytes(st, column)));
+      };
+      (*csv)->Row(sqlite3_column_int64(st, 0), KindName(static_cast<EventKind>(sqlite3_column_int(st, 1))),
+                  address, port, text(4), text(5));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return Error("account export");
+    return (*csv)->Close();
   }
 
   Result<uint64_t> QueryIp(const std::string& ip, int64_t from_us, int64_t to_us) override {
