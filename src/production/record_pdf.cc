@@ -4,8 +4,6 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
-#include <hb.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -17,6 +15,7 @@
 
 #include "core/time.h"
 #include "core/unicode.h"
+#include "production/pdf_glyphs.h"
 
 namespace custodian::production {
 namespace {
@@ -51,17 +50,11 @@ constexpr size_t kWriteBufferBytes = size_t{1} << 16;
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-struct GObjectUnref {
-  void operator()(gpointer p) const { g_object_unref(p); }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, GObjectUnref>;
 struct FontDescriptionFree {
   void operator()(PangoFontDescription* p) const { pango_font_description_free(p); }
 };
 using FontPtr = std::unique_ptr<PangoFontDescription, FontDescriptionFree>;
 
-double FromPango(int units) { return static_cast<double>(units) / PANGO_SCALE; }
 int ToPango(double points) { return static_cast<int>(std::lround(points * PANGO_SCALE)); }
 
 // `text` as Pango is to print it. Pango wants well-formed UTF-8 and stops at a NUL, so an
@@ -117,218 +110,6 @@ PangoAttrList* NoHyphens() {
   pango_attr_list_insert(attributes, pango_attr_insert_hyphens_new(FALSE));
   return attributes;
 }
-
-// Glyphs in one font as cairo draws them, with the text they stand for (so that a reader
-// extracts it): what pango_cairo_show_layout would hand cairo for one run, already placed.
-struct GlyphRun {
-  size_t font = 0;  // in the writer's table of fonts
-  std::vector<cairo_glyph_t> glyphs;
-  std::string text;
-  std::vector<cairo_text_cluster_t> clusters;
-
-  void Append(const GlyphRun& run, double dx, double dy) {
-    for (cairo_glyph_t g : run.glyphs) glyphs.push_back({g.index, g.x + dx, g.y + dy});
-    text += run.text;
-    clusters.insert(clusters.end(), run.clusters.begin(), run.clusters.end());
-  }
-  void Clear() {
-    glyphs.clear();
-    text.clear();
-    clusters.clear();
-  }
-};
-
-// A cell's text laid out once, its glyphs placed relative to the cell's top-left corner.
-struct ShapedText {
-  std::vector<GlyphRun> runs;
-  double height = 0;  // of its lines, in points
-
-  size_t bytes() const {
-    size_t n = sizeof *this;
-    for (const GlyphRun& r : runs) {
-      n += sizeof r + r.glyphs.size() * sizeof(cairo_glyph_t) + r.text.size() +
-           r.clusters.size() * sizeof(cairo_text_cluster_t);
-    }
-    return n;
-  }
-};
-
-// Distinct cell values laid out in a font at a column width, so that a value that comes back
-// (an address, a place, a user agent) is shaped once. Bounded in entries and bytes: when either
-// is reached it starts over, which costs a re-shape of what comes back, never memory.
-class ShapedCellCache {
- public:
-  explicit ShapedCellCache(size_t max_entries) : max_entries_(max_entries) {}
-
-  // `font` names the font description the text is set in (the writer keeps it alive).
-  std::shared_ptr<const ShapedText> Find(const void* font, int width, std::string_view text) {
-    auto it = entries_.find(Key(font, width, text));
-    return it == entries_.end() ? nullptr : it->second;
-  }
-  void Insert(const void* font, int width, std::string_view text,
-              std::shared_ptr<const ShapedText> shaped) {
-    if (text.size() > kMaxTextBytes || max_entries_ == 0) return;
-    if (entries_.size() >= max_entries_ || bytes_ >= kMaxBytes) {
-      entries_.clear();
-      bytes_ = 0;
-    }
-    bytes_ += text.size() + shaped->bytes();
-    entries_.emplace(Key(font, width, text), std::move(shaped));
-  }
-
- private:
-  // Longer values (a rare user agent of kilobytes) are shaped each time they come.
-  static constexpr size_t kMaxTextBytes = 1024;
-  static constexpr size_t kMaxBytes = size_t{8} << 20;
-
-  static std::string Key(const void* font, int width, std::string_view text) {
-    std::string key(reinterpret_cast<const char*>(&font), sizeof font);
-    key.append(reinterpret_cast<const char*>(&width), sizeof width);
-    key += text;
-    return key;
-  }
-
-  const size_t max_entries_;
-  size_t bytes_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const ShapedText>> entries_;
-};
-
-// Lays out the values that make most of an access log's cells and are new in every row
-// (times, ports, addresses: digits, hex digits and a little punctuation) without Pango: each
-// character's glyph and advance are looked up, as Pango's own shaping of the character
-// gives them, and placed side by side on one line. That is what shaping gives only when no
-// two neighbours interact (kerning, ligatures): Build asks HarfBuzz about every pair, in
-// both scripts Pango may give such text, and a value holding a pair that interacts, a
-// character not in the table, or too wide for its column to fit on one line is left to Pango.
-class AsciiShaper {
- public:
-  static constexpr std::string_view kAlphabet = "0123456789abcdefABCDEFTZ.:-[]/%";
-
-  // Learns the glyphs of the alphabet in `font` (a table cell's), and which pairs interact.
-  // False when the alphabet is not all in one font: then every value goes to Pango.
-  bool Build(PangoContext* context, const PangoFontDescription* font, PangoFont*& primary) {
-    GPtr<PangoLayout> layout(pango_layout_new(context));
-    pango_layout_set_font_description(layout.get(), font);
-    primary = nullptr;
-    for (char c : kAlphabet) {
-      pango_layout_set_text(layout.get(), &c, 1);
-      PangoLayoutLine* line = pango_layout_get_line_readonly(layout.get(), 0);
-      if (!line || !line->runs || line->runs->next) return false;
-      const auto* run = static_cast<const PangoGlyphItem*>(line->runs->data);
-      const PangoGlyphInfo& g = run->glyphs->glyphs[0];
-      if (run->glyphs->num_glyphs != 1 || (g.glyph & PANGO_GLYPH_UNKNOWN_FLAG) ||
-          g.geometry.x_offset != 0 || g.geometry.y_offset != 0 ||
-          (primary && run->item->analysis.font != primary)) {
-        return false;
-      }
-      primary = run->item->analysis.font;
-      glyph_[static_cast<unsigned char>(c)] = {g.glyph, g.geometry.width, true};
-    }
-    PangoRectangle logical;
-    pango_layout_set_text(layout.get(), "0", 1);
-    pango_layout_get_extents(layout.get(), nullptr, &logical);
-    height_ = FromPango(logical.height);
-    baseline_ = FromPango(pango_layout_get_baseline(layout.get()));
-    return FindInteractingPairs(pango_font_get_hb_font(primary),
-                                pango_context_get_language(context));
-  }
-
-  // `text` on one line of at most `width` (Pango units), or false.
-  bool Shape(std::string_view text, int width, size_t font, ShapedText& out) const {
-    if (text.empty()) return false;
-    out.runs.resize(1);  // reused row after row: no allocation once it has grown
-    GlyphRun& run = out.runs[0];
-    run.Clear();
-    run.font = font;
-    int64_t x = 0;
-    unsigned char previous = 0;
-    for (char ch : text) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (!glyph_[c].known || interacts_[previous][c]) return false;
-      run.glyphs.push_back({glyph_[c].index, FromPango(static_cast<int>(x)), baseline_});
-      x += glyph_[c].advance;
-      previous = c;
-    }
-    if (x > width) return false;
-    run.text.assign(text);
-    run.clusters.assign(text.size(), cairo_text_cluster_t{1, 1});  // a glyph a character
-    out.height = height_;
-    return true;
-  }
-
- private:
-  struct Glyph {
-    unsigned long index = 0;
-    int advance = 0;
-    bool known = false;
-  };
-
-  struct HbShaped {
-    std::vector<hb_codepoint_t> glyphs;
-    std::vector<hb_glyph_position_t> positions;
-  };
-
-  static HbShaped HbShape(hb_font_t* font, hb_language_t language, hb_script_t script,
-                          std::string_view text) {
-    hb_buffer_t* buffer = hb_buffer_create();
-    hb_buffer_add_utf8(buffer, text.data(), static_cast<int>(text.size()), 0,
-                       static_cast<int>(text.size()));
-    hb_buffer_set_direction(buffer, HB_DIRECTION_LTR);
-    hb_buffer_set_script(buffer, script);
-    hb_buffer_set_language(buffer, language);
-    hb_shape(font, buffer, nullptr, 0);
-    unsigned int n = 0;
-    const hb_glyph_info_t* info = hb_buffer_get_glyph_infos(buffer, &n);
-    const hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(buffer, &n);
-    HbShaped out;
-    for (unsigned int i = 0; i < n; ++i) {
-      out.glyphs.push_back(info[i].codepoint);
-      out.positions.push_back(pos[i]);
-    }
-    hb_buffer_destroy(buffer);
-    return out;
-  }
-
-  static bool Same(const hb_glyph_position_t& a, const hb_glyph_position_t& b) {
-    return a.x_advance == b.x_advance && a.y_advance == b.y_advance &&
-           a.x_offset == b.x_offset && a.y_offset == b.y_offset;
-  }
-
-  bool FindInteractingPairs(hb_font_t* font, PangoLanguage* pango_language) {
-    if (!font) return false;
-    const hb_language_t language =
-        hb_language_from_string(pango_language_to_string(pango_language), -1);
-    for (hb_script_t script : {HB_SCRIPT_LATIN, HB_SCRIPT_COMMON}) {
-      std::array<HbShaped, 256> single;
-      for (char c : kAlphabet) {
-        HbShaped& s = single[static_cast<unsigned char>(c)];
-        s = HbShape(font, language, script, std::string_view(&c, 1));
-        if (s.glyphs.size() != 1 ||
-            s.glyphs[0] != glyph_[static_cast<unsigned char>(c)].index) {
-          return false;
-        }
-      }
-      for (char a : kAlphabet) {
-        for (char b : kAlphabet) {
-          const char pair[2] = {a, b};
-          const HbShaped both = HbShape(font, language, script, std::string_view(pair, 2));
-          const HbShaped& sa = single[static_cast<unsigned char>(a)];
-          const HbShaped& sb = single[static_cast<unsigned char>(b)];
-          if (both.glyphs.size() != 2 || both.glyphs[0] != sa.glyphs[0] ||
-              both.glyphs[1] != sb.glyphs[0] || !Same(both.positions[0], sa.positions[0]) ||
-              !Same(both.positions[1], sb.positions[0])) {
-            interacts_[static_cast<unsigned char>(a)][static_cast<unsigned char>(b)] = true;
-          }
-        }
-      }
-    }
-    return true;
-  }
-
-  std::array<Glyph, 256> glyph_{};
-  std::array<std::array<bool, 256>, 256> interacts_{};
-  double height_ = 0, baseline_ = 0;
-};
 
 }  // namespace
 
