@@ -2,49 +2,25 @@
 // blocks, subscriber frames, key slots) through the paths that could repeat one: crash
 // replay, late events after sealing, a sealing that failed and ran again, a bulk import that
 // failed and ran again, re-sealing for a hold at retention. No nonce may appear at two places.
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 
 #include <gtest/gtest.h>
 
-#include "core/clock.h"
-#include "core/testing/faulty_file_system.h"
 #include "vault/journal.h"
 #include "vault/segment.h"
 #include "vault/vault.h"
 #include "vault/vault_keys.h"
+#include "vault/vault_test_fixture.h"
 
 namespace custodian::vault {
 namespace {
 
-namespace fs = std::filesystem;
-
-class NullAudit : public ReadAudit {
-  Status RecordRead(const Grant&, const std::string&) override { return Status::Ok(); }
-};
-
-class VaultNonceTest : public ::testing::Test {
+class VaultNonceTest : public VaultFaultTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/custodian_nonce_test_XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    VaultFaultTest::SetUp();
     keys_ = VaultKeys::Load(PosixFileSystem(), dir_ + "/keys/vault.keys", master_).value();
-    options_.clock = &clock_;
-    options_.fs = &faulty_;
-    Reopen();
-  }
-  void TearDown() override {
-    vault_.reset();
-    fs::remove_all(dir_);
-  }
-  void Reopen() {
-    vault_.reset();
-    auto v = Vault::Open(dir_, master_, options_);
-    ASSERT_TRUE(v.ok()) << v.status().message();
-    vault_ = std::move(v).value();
   }
   static std::string Lines(uint64_t account, const std::string& day, int n) {
     std::string text;
@@ -95,12 +71,6 @@ class VaultNonceTest : public ::testing::Test {
     EXPECT_TRUE(added || it->second == place) << "nonce reused at " << place << " and " << it->second;
   }
 
-  std::string dir_;
-  SecretKey master_ = SecretKey::Random();
-  ManualClock clock_{ParseDateTime("2026-03-20T12:00:00Z").value()};
-  testing::FaultyFileSystem faulty_;
-  VaultOptions options_;
-  std::unique_ptr<Vault> vault_;
   std::map<std::string, std::string> seen_;
   std::optional<VaultKeys> keys_;
 };
@@ -136,7 +106,7 @@ TEST_F(VaultNonceTest, NoNonceRepeatsAcrossReplayLateEventsRetriesAndReSealing) 
   hold.expires = Timestamp{clock_.Now().micros + 120 * kMicrosPerDay};
   hold.covers_until = clock_.Now();
   ASSERT_TRUE(vault_->PlaceHold(hold).ok());
-  clock_.Set(ParseDateTime("2026-04-20T00:00:00Z").value());
+  clock_.Set(T("2026-04-20T00:00:00Z"));
   auto r = vault_->RunRetention();  // re-seals account 1's events under a new segment id
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->partitions_kept_for_holds, 1u);
@@ -148,11 +118,10 @@ TEST_F(VaultNonceTest, NoNonceRepeatsAcrossReplayLateEventsRetriesAndReSealing) 
   scope.case_id = "C-1";
   scope.accounts = {1};
   scope.categories.Add(Category::kAccessLog);
-  scope.start = ParseDateTime("2026-01-01T00:00:00Z").value();
-  scope.end = ParseDateTime("2026-02-01T00:00:00Z").value();
+  scope.start = T("2026-01-01T00:00:00Z");
+  scope.end = T("2026-02-01T00:00:00Z");
   scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
-  NullAudit audit;
-  auto records = vault_->ReadAccount(vault_->grants().Issue(scope), 1, scope.start, scope.end, audit);
+  auto records = vault_->ReadAccount(vault_->grants().Issue(scope), 1, scope.start, scope.end, audit_);
   ASSERT_TRUE(records.ok());
   EXPECT_EQ(records->size(), 46u);
 }
