@@ -454,25 +454,40 @@ Status CaseTx::UpdateProduction(const ProductionRecord& p) {
   return Status::Ok();
 }
 
+namespace {
+
+constexpr char kProductionColumns[] =
+    "id, case_id, state, at, by_actor, manifest_sha256, accounts_with_data, leaf_index, "
+    "package_sha256, package_bytes";
+
+ProductionRecord ProductionOf(const soci::row& r) {
+  ProductionRecord p{Text(r, 0), Text(r, 1), EnumOf<ProductionState>(Text(r, 2), kProductionStateNames),
+                     Timestamp{Int(r, 3)}, Text(r, 4)};
+  p.manifest_sha256 = OptText(r, 5);
+  p.accounts_with_data = OptInt(r, 6);
+  p.leaf_index = OptInt(r, 7);
+  p.package_sha256 = OptText(r, 8);
+  p.package_bytes = OptInt(r, 9);
+  return p;
+}
+
+}  // namespace
+
 std::vector<ProductionRecord> CaseTx::Productions(const std::string& case_id) {
   soci::rowset<soci::row> rows =
-      (sql_.prepare << "SELECT id, case_id, state, at, by_actor, manifest_sha256, "
-                       "accounts_with_data, leaf_index, package_sha256, package_bytes FROM productions "
-                       "WHERE case_id = :c OR :c2 = '' ORDER BY id",
+      (sql_.prepare << "SELECT " << kProductionColumns
+                    << " FROM productions WHERE case_id = :c OR :c2 = '' ORDER BY id",
        soci::use(case_id), soci::use(case_id));
   std::vector<ProductionRecord> out;
-  for (const soci::row& r : rows) {
-    ProductionRecord p{Text(r, 0), Text(r, 1),
-                       EnumOf<ProductionState>(Text(r, 2), kProductionStateNames),
-                       Timestamp{Int(r, 3)}, Text(r, 4)};
-    p.manifest_sha256 = OptText(r, 5);
-    p.accounts_with_data = OptInt(r, 6);
-    p.leaf_index = OptInt(r, 7);
-    p.package_sha256 = OptText(r, 8);
-    p.package_bytes = OptInt(r, 9);
-    out.push_back(std::move(p));
-  }
+  for (const soci::row& r : rows) out.push_back(ProductionOf(r));
   return out;
+}
+
+Result<ProductionRecord> CaseTx::GetProduction(const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kProductionColumns << " FROM productions WHERE id = :i", soci::use(id));
+  for (const soci::row& r : rows) return ProductionOf(r);
+  return Status::NotFound("no production " + id);
 }
 
 namespace {

@@ -80,6 +80,8 @@ class CaseTx {
   Status UpdateProduction(const ProductionRecord& p);
   // A case's productions (all when empty), oldest first.
   std::vector<ProductionRecord> Productions(const std::string& case_id = "");
+  // NotFound when there is no such production.
+  Result<ProductionRecord> GetProduction(const std::string& id);
 
   Status InsertGrant(const DownloadGrant& g);
   // Writes state, ended_at and ended_by.

@@ -1,8 +1,6 @@
 // The workflow's delivery steps (docs/production.md, Delivery): a produced case's package,
 // stored sealed, reaches its agency through download grants — one use each, a few days
 // long, revocable by staff — and every grant, use and listing is in the audit log.
-#include <algorithm>
-
 #include <soci/soci.h>
 
 #include "cases/audit_detail.h"
@@ -20,12 +18,42 @@ std::string NewGrantId() {
   return "D-" + HexEncode(bytes, sizeof bytes);
 }
 
+// The production, which must be the case's.
 Result<ProductionRecord> ProductionOf(CaseTx& tx, const std::string& case_id,
                                       const std::string& production_id) {
-  for (ProductionRecord& p : tx.Productions(case_id)) {
-    if (p.id == production_id) return std::move(p);
+  auto p = tx.GetProduction(production_id);
+  if (!p.ok() || p->case_id != case_id) {
+    return Status::NotFound("case " + case_id + " has no production " + production_id);
   }
-  return Status::NotFound("case " + case_id + " has no production " + production_id);
+  return p;
+}
+
+// A new open grant of `p` for `agency_id`, `days` long, audited.
+Result<DownloadGrant> IssueGrant(CaseTx& tx, const ProductionRecord& p, const std::string& agency_id,
+                                 int days, const Actor& actor, Timestamp now) {
+  DownloadGrant g{NewGrantId(), p.id, p.case_id, agency_id, now, actor.name,
+                  Timestamp{now.micros + days * kMicrosPerDay}};
+  if (Status s = tx.InsertGrant(g); !s.ok()) return s;
+  if (Status s = tx.Audit(now, actor.name, p.case_id, "issue_download",
+                          Detail({{"production", p.id}, {"grant", g.id},
+                                  {"expires_at", FormatDateTime(g.expires_at)}}).dump());
+      !s.ok()) {
+    return s;
+  }
+  return g;
+}
+
+// Ends an open grant as `end` (used or revoked) by `actor`, audited as `action` with the
+// production, the grant and `more`.
+Status EndGrant(CaseTx& tx, DownloadGrant& g, GrantState end, const Actor& actor, Timestamp now,
+                const std::string& action, const nlohmann::ordered_json& more) {
+  g.state = end;
+  g.ended_at = now;
+  g.ended_by = actor.name;
+  if (Status s = tx.UpdateGrant(g); !s.ok()) return s;
+  nlohmann::ordered_json detail = Detail({{"production", g.production_id}, {"grant", g.id}});
+  for (const auto& [key, value] : more.items()) detail[key] = value;
+  return tx.Audit(now, actor.name, g.case_id, action, detail.dump());
 }
 
 }  // namespace
@@ -36,33 +64,29 @@ Result<std::optional<DownloadGrant>> Workflow::RecordPackage(const std::string& 
   std::optional<DownloadGrant> grant;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
-    const auto all = tx.Productions();
-    auto it = std::find_if(all.begin(), all.end(), [&](const auto& p) { return p.id == production_id; });
-    if (it == all.end()) return Status::NotFound("no production " + production_id);
-    ProductionRecord p = *it;
-    if (p.state != ProductionState::kProduced) {
+    auto p = tx.GetProduction(production_id);
+    if (!p.ok()) return p.status();
+    if (p->state != ProductionState::kProduced) {
       return Status::FailedPrecondition("production " + production_id + " is not produced");
     }
-    if (p.package_sha256) return Status::FailedPrecondition("production " + production_id + " has its package");
-    p.package_sha256 = stored.sha256;
-    p.package_bytes = static_cast<int64_t>(stored.bytes);
-    if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
+    if (p->package_sha256) return Status::FailedPrecondition("production " + production_id + " has its package");
+    p->package_sha256 = stored.sha256;
+    p->package_bytes = static_cast<int64_t>(stored.bytes);
+    if (Status st = tx.UpdateProduction(*p); !st.ok()) return st;
     const Timestamp now = clock_.Now();
-    if (Status st = tx.Audit(now, actor.name, p.case_id, "store_package",
-                             Detail({{"production", p.id}, {"package_sha256", stored.sha256},
+    if (Status st = tx.Audit(now, actor.name, p->case_id, "store_package",
+                             Detail({{"production", p->id}, {"package_sha256", stored.sha256},
                                      {"bytes", stored.bytes}}).dump());
         !st.ok()) {
       return st;
     }
-    auto c = tx.GetCase(p.case_id);
+    auto c = tx.GetCase(p->case_id);
     if (!c.ok()) return c.status();
     if (!c->agency_id) return Status::Ok();  // no portal account can take it: staff deliver it
-    DownloadGrant g{NewGrantId(), p.id, p.case_id, *c->agency_id, now, actor.name,
-                    Timestamp{now.micros + options_.download_grant_days * kMicrosPerDay}};
-    if (Status st = tx.InsertGrant(g); !st.ok()) return st;
-    grant = g;
-    return tx.Audit(now, actor.name, p.case_id, "issue_download",
-                    Detail({{"production", p.id}, {"grant", g.id}, {"expires_at", FormatDateTime(g.expires_at)}}).dump());
+    auto g = IssueGrant(tx, *p, *c->agency_id, options_.download_grant_days, actor, now);
+    if (!g.ok()) return g.status();
+    grant = *g;
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return grant;
@@ -86,22 +110,15 @@ Result<DownloadGrant> Workflow::IssueDownload(const std::string& case_id, const 
     const Timestamp now = clock_.Now();
     for (DownloadGrant& old : tx.Grants(case_id)) {
       if (old.production_id != production_id || old.StateAt(now) != "open") continue;
-      old.state = GrantState::kRevoked;
-      old.ended_at = now;
-      old.ended_by = actor.name;
-      if (Status st = tx.UpdateGrant(old); !st.ok()) return st;
-      if (Status st = tx.Audit(now, actor.name, case_id, "revoke_download",
-                               Detail({{"production", production_id}, {"grant", old.id}, {"reason", "replaced"}}).dump());
+      if (Status st = EndGrant(tx, old, GrantState::kRevoked, actor, now, "revoke_download", {{"reason", "replaced"}});
           !st.ok()) {
         return st;
       }
     }
-    grant = {NewGrantId(), production_id, case_id, *c->agency_id, now, actor.name,
-             Timestamp{now.micros + options_.download_grant_days * kMicrosPerDay}};
-    if (Status st = tx.InsertGrant(grant); !st.ok()) return st;
-    return tx.Audit(now, actor.name, case_id, "issue_download",
-                    Detail({{"production", production_id}, {"grant", grant.id},
-                            {"expires_at", FormatDateTime(grant.expires_at)}}).dump());
+    auto g = IssueGrant(tx, *p, *c->agency_id, options_.download_grant_days, actor, now);
+    if (!g.ok()) return g.status();
+    grant = *g;
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return grant;
@@ -117,13 +134,8 @@ Result<DownloadGrant> Workflow::RevokeDownload(const std::string& grant_id, cons
     if (g->StateAt(now) != "open") {
       return Status::FailedPrecondition("download " + grant_id + " is " + std::string(g->StateAt(now)));
     }
-    g->state = GrantState::kRevoked;
-    g->ended_at = now;
-    g->ended_by = actor.name;
-    if (Status st = tx.UpdateGrant(*g); !st.ok()) return st;
     grant = *g;
-    return tx.Audit(now, actor.name, g->case_id, "revoke_download",
-                    Detail({{"production", g->production_id}, {"grant", g->id}}).dump());
+    return EndGrant(tx, grant, GrantState::kRevoked, actor, now, "revoke_download", nlohmann::ordered_json::object());
   });
   if (!s.ok()) return s;
   return grant;
@@ -146,14 +158,9 @@ Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Acto
     if (!p.ok()) return p.status();
     if (!p->package_sha256) return Status::Corruption("case store: a grant for a production without a package");
     if (Status st = ready(*p); !st.ok()) return st;
-    g->state = GrantState::kUsed;
-    g->ended_at = now;
-    g->ended_by = requester.name;
-    if (Status st = tx.UpdateGrant(*g); !st.ok()) return st;
     download = {*g, *p};
-    return tx.Audit(now, requester.name, g->case_id, "download",
-                    Detail({{"production", g->production_id}, {"grant", g->id},
-                            {"package_sha256", *p->package_sha256}}).dump());
+    return EndGrant(tx, download.grant, GrantState::kUsed, requester, now, "download",
+                    {{"package_sha256", *p->package_sha256}});
   });
   if (!s.ok()) return s;
   return download;
