@@ -333,17 +333,16 @@ Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std
     return Status::FailedPrecondition("case " + case_id + " has no recorded production without its package");
   }
   const std::string work_dir = WorkDirOf(unfinished->id, out_zip);
-  auto manifest_sha = FileSha256((fs::path(work_dir) / "manifest.json").string());
-  if (!manifest_sha.ok()) {
+  auto manifest_bytes = PosixFileSystem().ReadAll((fs::path(work_dir) / "manifest.json").string());
+  if (!manifest_bytes.ok()) {
     return Status::FailedPrecondition("production " + unfinished->id + ": its working directory " + work_dir +
                                       " is gone; produce the case again after a review");
   }
   // The files must be the ones the ledger's leaf committed to.
-  if (*manifest_sha != unfinished->manifest_sha256) {
+  const std::string manifest_sha = Sha256Hex(*manifest_bytes);
+  if (manifest_sha != unfinished->manifest_sha256) {
     return Status::Corruption(work_dir + "/manifest.json: not the manifest the production recorded");
   }
-  auto manifest_bytes = PosixFileSystem().ReadAll((fs::path(work_dir) / "manifest.json").string());
-  if (!manifest_bytes.ok()) return manifest_bytes.status();
   auto manifest = ParseManifest(*manifest_bytes);
   if (!manifest.ok()) return manifest.status();
   for (const auto& [name, sha] : manifest->files) {
@@ -351,7 +350,7 @@ Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std
     if (!actual.ok()) return actual.status();
     if (*actual != sha) return Status::Corruption(work_dir + "/" + name + ": not the file the manifest lists");
   }
-  ProductionOutcome outcome{case_id, unfinished->id, *manifest_sha, 0, unfinished->accounts_with_data.value_or(0), 0,
+  ProductionOutcome outcome{case_id, unfinished->id, manifest_sha, 0, unfinished->accounts_with_data.value_or(0), 0,
                             std::nullopt};
   if (unfinished->leaf_index) outcome.leaf_index = static_cast<uint64_t>(*unfinished->leaf_index);
   if (Status st = Complete(outcome, work_dir, out_zip, actor); !st.ok()) return st;
