@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"
+#include "core/testing/run_tool.h"
 #include "production/package_verifier.h"
 #include "production/producer_test_fixture.h"
 #include "production/zip_package.h"
@@ -61,21 +62,7 @@ std::string Document(const json& targets, const json& categories, bool warrant =
   return doc;
 }
 
-// Runs a shell command; its standard output (a failure is recorded).
-std::string RunTool(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed: " << command;
-    return out;
-  }
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ADD_FAILURE() << "failed: " << command;
-  return out;
-}
+using testing::RunTool;
 
 // access_log.csv as rows of cells (RFC 4180: CRLF rows, quoted cells).
 std::vector<std::vector<std::string>> CsvRows(const std::string& csv) {

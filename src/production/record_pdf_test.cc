@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/faulty_file_system.h"
+#include "core/testing/run_tool.h"
 
 namespace custodian::production {
 namespace {
@@ -35,18 +36,7 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// Runs a shell command; its standard output, or a message naming the command if it failed.
-std::string RunTool(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return "popen failed: " + command;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ADD_FAILURE() << "failed: " << command;
-  return out;
-}
+using testing::RunTool;
 
 // The text of the whole PDF, or of one page, as pdftotext extracts it.
 std::string PdfText(const std::string& path, int page = 0, bool layout = false) {
