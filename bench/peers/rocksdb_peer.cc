@@ -224,24 +224,10 @@ class RocksDbPeer final : public Peer {
   }
 
   Result<uint64_t> QueryAccount(uint64_t account, int64_t from_us, int64_t to_us) override {
-    const std::string start = AccountKey(account, from_us, 0);
-    const std::string limit = AccountKey(account, to_us, 0);
-    const rocksdb::Slice limit_slice(limit);
-    rocksdb::ReadOptions read;
-    read.iterate_upper_bound = &limit_slice;
-    read.prefix_same_as_start = true;
     uint64_t rows = 0;
-    for (auto it = days_.lower_bound(Timestamp{from_us}.UtcDate().days);
-         it != days_.end() && it->first * kMicrosPerDay < to_us; ++it) {
-      std::unique_ptr<rocksdb::Iterator> iter(db_->NewIterator(read, it->second.by_account));
-      for (iter->Seek(start); iter->Valid(); iter->Next()) {
-        StoredEvent event;
-        if (!DecodeValue(iter->value().ToStringView(), event)) {
-          return Status::Corruption("rocksdb: a stored event does not decode");
-        }
-        ++rows;
-      }
-      if (Status s = Check(iter->status(), "read"); !s.ok()) return s;
+    if (Status s = ScanAccount(account, from_us, to_us, [&](const rocksdb::Iterator&, const StoredEvent&) { ++rows; });
+        !s.ok()) {
+      return s;
     }
     return rows;
   }
@@ -250,32 +236,17 @@ class RocksDbPeer final : public Peer {
                                     const std::string& csv_path) override {
     auto csv = CsvExport::Create(csv_path);
     if (!csv.ok()) return csv.status();
-    const std::string start = AccountKey(account, from_us, 0);
-    const std::string limit = AccountKey(account, to_us, 0);
-    const rocksdb::Slice limit_slice(limit);
-    rocksdb::ReadOptions read;
-    read.iterate_upper_bound = &limit_slice;
-    read.prefix_same_as_start = true;
-    for (auto it = days_.lower_bound(Timestamp{from_us}.UtcDate().days);
-         it != days_.end() && it->first * kMicrosPerDay < to_us; ++it) {
-      std::unique_ptr<rocksdb::Iterator> iter(db_->NewIterator(read, it->second.by_account));
-      for (iter->Seek(start); iter->Valid(); iter->Next()) {
-        StoredEvent event;
-        if (!DecodeValue(iter->value().ToStringView(), event)) {
-          return Status::Corruption("rocksdb: a stored event does not decode");
-        }
-        std::array<uint8_t, 16> bytes{};
-        std::copy(event.ip.begin(), event.ip.end(), bytes.begin());
-        const IpAddress ip = event.ip.size() == 4
-                                 ? IpAddress::V4({bytes[0], bytes[1], bytes[2], bytes[3]})
-                                 : IpAddress::V6(bytes);
-        const int64_t ts = static_cast<int64_t>(GetBigEndian(iter->key().data() + 8) ^ (uint64_t{1} << 63));
-        (*csv)->Row(ts, KindName(static_cast<EventKind>(event.kind)), ip,
-                    event.has_port ? std::optional<uint16_t>(event.port) : std::nullopt,
-                    event.user_agent, event.device_id);
-      }
-      if (Status s = Check(iter->status(), "read"); !s.ok()) return s;
-    }
+    Status s = ScanAccount(account, from_us, to_us, [&](const rocksdb::Iterator& iter, const StoredEvent& event) {
+      std::array<uint8_t, 16> bytes{};
+      std::copy(event.ip.begin(), event.ip.end(), bytes.begin());
+      const IpAddress ip = event.ip.size() == 4 ? IpAddress::V4({bytes[0], bytes[1], bytes[2], bytes[3]})
+                                                : IpAddress::V6(bytes);
+      const int64_t ts = static_cast<int64_t>(GetBigEndian(iter.key().data() + 8) ^ (uint64_t{1} << 63));
+      (*csv)->Row(ts, KindName(static_cast<EventKind>(event.kind)), ip,
+                  event.has_port ? std::optional<uint16_t>(event.port) : std::nullopt, event.user_agent,
+                  event.device_id);
+    });
+    if (!s.ok()) return s;
     return (*csv)->Close();
   }
 
@@ -355,6 +326,31 @@ class RocksDbPeer final : public Peer {
   }
 
  private:
+  // Calls `each(iterator, event)` for every event of `account` in [from_us, to_us), day by
+  // day, in time order.
+  template <typename Each>
+  Status ScanAccount(uint64_t account, int64_t from_us, int64_t to_us, Each&& each) {
+    const std::string start = AccountKey(account, from_us, 0);
+    const std::string limit = AccountKey(account, to_us, 0);
+    const rocksdb::Slice limit_slice(limit);
+    rocksdb::ReadOptions read;
+    read.iterate_upper_bound = &limit_slice;
+    read.prefix_same_as_start = true;
+    for (auto it = days_.lower_bound(Timestamp{from_us}.UtcDate().days);
+         it != days_.end() && it->first * kMicrosPerDay < to_us; ++it) {
+      std::unique_ptr<rocksdb::Iterator> iter(db_->NewIterator(read, it->second.by_account));
+      for (iter->Seek(start); iter->Valid(); iter->Next()) {
+        StoredEvent event;
+        if (!DecodeValue(iter->value().ToStringView(), event)) {
+          return Status::Corruption("rocksdb: a stored event does not decode");
+        }
+        each(*iter, event);
+      }
+      if (Status s = Check(iter->status(), "read"); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
   struct Families {
     rocksdb::ColumnFamilyHandle* by_account = nullptr;
     rocksdb::ColumnFamilyHandle* by_ip = nullptr;
