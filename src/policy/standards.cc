@@ -204,7 +204,7 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
   out.sha256 = Sha256Hex(text);
   reader.CheckKeys(root, "",
                    {"name", "version", "home_country", "process", "rules", "notice", "emergency",
-                    "reverse_lookup", "preservation", "reports"});
+                    "reverse_lookup", "preservation", "reports", "retention"});
   out.name = reader.String(root, "", "name", true, 100).value_or("");
   out.version = reader.String(root, "", "version", true, 100).value_or("");
   if (auto c = reader.String(root, "", "home_country", true, 2)) {
@@ -281,6 +281,16 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
     out.report_nsl_band = reader.Integer(*r, "reports", "nsl_band", true, 1, 1000000).value_or(0);
     out.report_suppress_below =
         reader.Integer(*r, "reports", "suppress_below", true, 0, 1000000).value_or(0);
+  }
+  if (const toml::table* r = reader.Table(root, "", "retention", false)) {
+    reader.CheckKeys(*r, "retention",
+                     {"access_log_days", "subscriber_days", "no_window_lookback_days"});
+    const auto days = [&](std::string_view key, int64_t fallback) {
+      return reader.Integer(*r, "retention", key, false, 1, kMaxDays).value_or(fallback);
+    };
+    out.access_log_retention_days = days("access_log_days", out.access_log_retention_days);
+    out.subscriber_retention_days = days("subscriber_days", out.subscriber_retention_days);
+    out.no_window_lookback_days = days("no_window_lookback_days", out.no_window_lookback_days);
   }
 
   if (!reader.errors().empty()) {

@@ -78,6 +78,12 @@ struct Standards {
   int64_t report_nsl_band = 0;
   int64_t report_suppress_below = 0;
 
+  // [retention]: what the vault keeps, and how far back a request that names no window
+  // reaches. Optional in the file; these are the defaults.
+  int64_t access_log_retention_days = 90;
+  int64_t subscriber_retention_days = 365;
+  int64_t no_window_lookback_days = 90;
+
   const ProcessStandard& process(ProcessType t) const {
     return processes[static_cast<size_t>(t)];
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace custodian {
@@ -198,6 +199,36 @@ TEST(StandardsTest, ImpossibleValuesAreRefused) {
   EXPECT_EQ(LoadError(text), "edited.toml:" + std::to_string(LineOf(text, "\"later\"")) +
                                  ":10: 'process.national_security_letter.notice' must be one of: "
                                  "before_production, after_emergency, never");
+}
+
+TEST(StandardsTest, RetentionIsReadWithItsDefaults) {
+  const Standards shipped = LoadDefaultStandards().value();
+  EXPECT_EQ(shipped.access_log_retention_days, 90);
+  EXPECT_EQ(shipped.subscriber_retention_days, 365);
+  EXPECT_EQ(shipped.no_window_lookback_days, 90);
+
+  std::string text = Edited("access_log_days = 90", "access_log_days = 30");
+  text.replace(text.find("no_window_lookback_days = 90"), 28, "no_window_lookback_days = 14");
+  auto edited = LoadStandards(text, "edited.toml");
+  ASSERT_TRUE(edited.ok()) << edited.status().message();
+  EXPECT_EQ(edited->access_log_retention_days, 30);
+  EXPECT_EQ(edited->subscriber_retention_days, 365);
+  EXPECT_EQ(edited->no_window_lookback_days, 14);
+
+  // The table is optional: without it, the defaults.
+  const size_t start = text.find("[retention]");
+  const size_t end = text.find("[reports]");
+  auto without = LoadStandards(text.substr(0, start) + text.substr(end), "edited.toml");
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  EXPECT_EQ(without->access_log_retention_days, 90);
+  EXPECT_EQ(without->subscriber_retention_days, 365);
+  EXPECT_EQ(without->no_window_lookback_days, 90);
+
+  text = Edited("subscriber_days = 365", "subscriber_days = 0");
+  EXPECT_EQ(LoadError(text), "edited.toml:" + std::to_string(LineOf(text, "subscriber_days = 0")) +
+                                 ":19: 'retention.subscriber_days' must be between 1 and 36500");
+  text = Edited("subscriber_days = 365", "subscriber_dayz = 365");
+  EXPECT_THAT(LoadError(text), ::testing::HasSubstr("subscriber_dayz"));
 }
 
 TEST(StandardsTest, MessagePlaceholdersAreChecked) {

@@ -48,12 +48,19 @@ Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys,
              std::unique_ptr<KeyStore> store, std::unique_ptr<StringDictionary> dictionary)
     : dir_(std::move(dir)),
       options_(options),
+      access_log_retention_days_(options.access_log_retention_days),
+      subscriber_retention_days_(options.subscriber_retention_days),
       keys_(std::move(keys)),
       store_(std::move(store)),
       dictionary_(std::move(dictionary)),
       grants_(keys_.grants) {}
 
 Vault::~Vault() = default;
+
+void Vault::SetRetention(int64_t access_log_days, int64_t subscriber_days) {
+  access_log_retention_days_.store(access_log_days);
+  subscriber_retention_days_.store(subscriber_days);
+}
 
 Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem& fs) {
   const std::string keys_path = JoinPath(KeysDir(dir), "vault.keys");
@@ -180,7 +187,7 @@ class BatchQueue {
 
 Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
   std::shared_lock writers(writers_mu_);
-  EventAdmission admission(options_.clock->Now(), options_.access_log_retention_days,
+  EventAdmission admission(options_.clock->Now(), access_log_retention_days_.load(),
                            options_.future_tolerance_micros);
   // The committing thread reports into its own report; the two are merged at the end.
   IngestReport committed;
@@ -708,7 +715,7 @@ Result<RetentionReport> Vault::RunRetention() {
     if (Status s = holds_->RemovePendingDeletion(account); !s.ok()) return s;
     ++report.deletions_completed;
   }
-  const Date cutoff = now.UtcDate().PlusDays(-options_.access_log_retention_days);
+  const Date cutoff = now.UtcDate().PlusDays(-access_log_retention_days_.load());
   std::vector<std::shared_ptr<Partition>> expiring;
   {
     std::lock_guard lock(mu_);
@@ -751,7 +758,7 @@ Result<RetentionReport> Vault::RunRetention() {
   }
   // Subscriber history: held accounts keep theirs whole.
   const Timestamp subscriber_cutoff =
-      Timestamp{now.micros - options_.subscriber_retention_days * kMicrosPerDay};
+      Timestamp{now.micros - subscriber_retention_days_.load() * kMicrosPerDay};
   auto compacted = subscribers_->Compact(subscriber_cutoff, [&](uint64_t account) {
     return !holds_->ActiveFor(account, now).empty();
   });

@@ -4,6 +4,7 @@
 // Thread-safe: ingest, sealing and reads may run concurrently from many threads.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -195,6 +196,9 @@ class Vault {
   // where a hold covers some of their accounts, reduced to those accounts' data. Expired
   // holds are dropped and the deletions they held back are carried out.
   Result<RetentionReport> RunRetention();
+  // Changes the retention periods VaultOptions set (the standards in force changed): ingest
+  // refuses by the new access-log period at once; deletions wait for the next RunRetention.
+  void SetRetention(int64_t access_log_days, int64_t subscriber_days);
 
  private:
   Vault(std::string dir, VaultOptions options, VaultKeys keys, std::unique_ptr<KeyStore> store,
@@ -235,6 +239,9 @@ class Vault {
 
   const std::string dir_;
   const VaultOptions options_;
+  // The retention periods in force: options_'s until SetRetention.
+  std::atomic<int64_t> access_log_retention_days_;
+  std::atomic<int64_t> subscriber_retention_days_;
   const VaultKeys keys_;
   const std::unique_ptr<KeyStore> store_;
   const std::unique_ptr<StringDictionary> dictionary_;

@@ -159,7 +159,7 @@ Status Vault::Import(std::string_view text, IngestReport& report,
     Parallel(pieces.size(), options_.threads, [&](size_t i) {
       ParsedPiece& piece = pieces[i];
       ImportStrings::Piece& table = strings.piece(i);
-      EventAdmission admission(now, options_.access_log_retention_days,
+      EventAdmission admission(now, access_log_retention_days_.load(),
                                options_.future_tolerance_micros);
       const char* reported = piece.text.data();
       uint64_t reported_line = 0;

@@ -449,6 +449,25 @@ class VaultLifecycleTest : public VaultTest {
   size_t Days() { return vault_->Stats()->partitions; }
 };
 
+TEST_F(VaultLifecycleTest, ANewRetentionPeriodRulesIngestAtOnceAndDeletionAtTheNextRun) {
+  Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5") + Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  ASSERT_TRUE(vault_->Seal().ok());
+  vault_->SetRetention(30, 365);  // the standards in force changed: 30 days
+  EXPECT_EQ(Days(), 2u) << "nothing is deleted before the next retention run";
+  const IngestReport refused = Ingest(Event(7, "2026-02-01T10:00:00Z", "203.0.113.5"));
+  EXPECT_EQ(refused.accepted, 0u);
+  ASSERT_EQ(refused.errors.size(), 1u);
+  EXPECT_EQ(refused.errors[0].error, "ts: older than the retention period (30 days)");
+  auto r = vault_->RunRetention();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->partitions_deleted, 1u);
+  EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z").size(), 1u);
+  // A longer period brings nothing back.
+  vault_->SetRetention(365, 365);
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  EXPECT_EQ(Read(7, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z").size(), 1u);
+}
+
 TEST_F(VaultLifecycleTest, RetentionDeletesWholeDaysPastTheRetentionPeriod) {
   Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5") + Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
   ASSERT_TRUE(vault_->Seal().ok());
