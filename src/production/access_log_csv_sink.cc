@@ -14,6 +14,10 @@ std::string Text(const nlohmann::ordered_json& v) {
   return v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+// A number as a number (a negative latitude is no formula: a spreadsheet must read it as the
+// number it is); text as a guarded cell.
+std::string Cell(const nlohmann::ordered_json& v) { return v.is_number() ? Text(v) : CsvCell(Text(v)); }
+
 }  // namespace
 
 Status AccessLogCsvSink::Header() {
@@ -40,11 +44,11 @@ Status AccessLogCsvSink::AddEvent(const RecordEvent& e) {
   if (columns_.location) {
     const nlohmann::ordered_json& where = j["location"];
     for (const char* f : kLocationFields) {
-      row += "," + CsvCell(where.is_object() && where.contains(f) ? Text(where[f]) : "");
+      row += "," + (where.is_object() && where.contains(f) ? Cell(where[f]) : "");
     }
   }
   if (columns_.device) {
-    row += "," + CsvCell(Text(j["user_agent"])) + "," + CsvCell(Text(j["device_id"]));
+    row += "," + Cell(j["user_agent"]) + "," + Cell(j["device_id"]);
   }
   return file_.Write(row + "\r\n");
 }

@@ -405,12 +405,21 @@ TEST_P(ProducerScopeTest, AccessLogAloneHoldsNoSubscriberNoLocationNoDevice) {
 }
 
 TEST_P(ProducerScopeTest, LocationIsOnEveryEventWhenAuthorizedAndNullWithoutAnAnswer) {
+  // One more login, from an address the test database places west of Greenwich.
+  vault::IngestReport report;
+  ASSERT_TRUE(instance_->vault->Ingest(Event(1000042, "2026-02-01T10:00:00Z", "2.125.160.216"), report).ok());
   const Package p = Made(Document(Targets({{"account_id", "1000042"}, {"account_id", "1000044"}}), {"access_log", "location"}),
                          "location");
   const json& kestrel = (*AccountOf(p, "1000042"))["access_log"];
-  ASSERT_EQ(kestrel.size(), 2u);
+  ASSERT_EQ(kestrel.size(), 3u);
   EXPECT_EQ(kestrel[0]["location"]["country"], "SE");
-  EXPECT_TRUE(kestrel[1]["location"].is_null());
+  EXPECT_EQ(kestrel[1]["location"]["country"], "GB");
+  ASSERT_LT(kestrel[1]["location"]["longitude"].get<double>(), 0);
+  EXPECT_TRUE(kestrel[2]["location"].is_null());
+  // Coordinates are numbers in the CSV too: a negative longitude is not guarded as a formula.
+  ASSERT_GE(p.csv.size(), 3u);
+  EXPECT_EQ(p.csv[2][9], kestrel[1]["location"]["longitude"].dump());
+  EXPECT_EQ(p.csv[2][9].front(), '-');
   for (const json& e : (*AccountOf(p, "1000044"))["access_log"]) {
     EXPECT_TRUE(e.contains("location") && e["location"].is_null()) << e.dump() << ": documentation addresses";
   }
