@@ -201,13 +201,13 @@ class Instance {
     auto db = cases::Database::Open("sqlite:" + dir + "/cases.db");
     if (!db.ok()) return db.status();
     db_ = std::move(db).value();
-    auto standards = LoadDefaultStandards();
+    auto standards = cases::InstanceStandards::WithBuiltIn();
     if (!standards.ok()) return standards.status();
     standards_ = std::move(standards).value();
     attachments_ = std::make_unique<cases::AttachmentStore>(dir + "/attachments",
                                                             vault::SecretKey::Random());
     workflow_ = std::make_unique<cases::Workflow>(
-        *db_, standards_, *vault_, *attachments_, clock_,
+        *db_, *standards_, *vault_, *attachments_, clock_,
         cases::WorkflowOptions{.pseudonym_key = vault::SecretKey::Random()});
     keys_ = std::make_unique<cases::SigningKeys>(*db_, vault::SecretKey::Random(), clock_);
     ledgers_ = std::make_unique<cases::Ledgers>(*db_, *keys_, clock_);
@@ -305,7 +305,7 @@ class Instance {
   vault::SecretKey master_ = vault::SecretKey::Random();
   std::unique_ptr<vault::Vault> vault_;
   std::unique_ptr<cases::Database> db_;
-  Standards standards_;
+  std::unique_ptr<cases::InstanceStandards> standards_;
   std::unique_ptr<cases::AttachmentStore> attachments_;
   std::unique_ptr<cases::Workflow> workflow_;
   std::unique_ptr<cases::SigningKeys> keys_;

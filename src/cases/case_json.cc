@@ -26,6 +26,25 @@ nlohmann::ordered_json HoldToJson(const HoldRecord& h) {
           {"ended_by", OrNull(h.ended_by)}};
 }
 
+nlohmann::ordered_json StandardsInstallToJson(const StandardsInstall& i) {
+  return {{"name", i.name},
+          {"version", i.version},
+          {"sha256", i.sha256},
+          {"installed_at", FormatDateTime(i.installed_at)},
+          {"installed_by", i.installed_by}};
+}
+
+nlohmann::ordered_json StandardsToJson(const StandardsOverview& o, bool with_document) {
+  nlohmann::ordered_json current = {{"name", o.current->name},
+                                    {"version", o.current->version},
+                                    {"sha256", o.current->sha256},
+                                    {"built_in", o.history.empty()}};
+  if (with_document) current["document"] = o.document;
+  nlohmann::ordered_json installed = nlohmann::ordered_json::array();
+  for (const StandardsInstall& i : o.history) installed.push_back(StandardsInstallToJson(i));
+  return {{"current", current}, {"installed", installed}};
+}
+
 nlohmann::ordered_json NoticeToJson(const NoticeRecord& n) {
   return {{"id", n.id},
           {"case_id", n.case_id},

@@ -12,6 +12,10 @@ namespace custodian::cases {
 nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request);
 nlohmann::ordered_json HoldToJson(const HoldRecord& h);
 nlohmann::ordered_json NoticeToJson(const NoticeRecord& n);
+// The instance's standards: the current ones (with the file's text when asked) and every
+// installation.
+nlohmann::ordered_json StandardsInstallToJson(const StandardsInstall& i);
+nlohmann::ordered_json StandardsToJson(const StandardsOverview& o, bool with_document);
 // A download grant as staff see it; its state as of `now` (expired when open past its time).
 nlohmann::ordered_json GrantToJson(const DownloadGrant& g, Timestamp now);
 // A production with its grants, as staff see it.

@@ -30,6 +30,7 @@ const Row kTable[] = {
     {Step::kHoldsExpired, {S::kHolding}, S::kExpired},
     {Step::kClose, {S::kProduced, S::kRejected, S::kPushedBack, S::kReleased, S::kExpired},
      S::kClosed},
+    {Step::kDecideAgain, {S::kReceived, S::kVerifying, S::kInReview, S::kReviewed}, S::kReceived},
 };
 
 }  // namespace

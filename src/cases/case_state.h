@@ -52,12 +52,13 @@ enum class Step {
   kReleaseHolds,       // holding → released
   kHoldsExpired,       // holding → expired
   kClose,              // produced | rejected | pushed_back | released | expired → closed
+  kDecideAgain,        // received | verifying | in_review | reviewed → received (new standards)
 };
-inline constexpr std::array<std::string_view, 16> kStepNames = {
+inline constexpr std::array<std::string_view, 17> kStepNames = {
     "need_verification", "start_review", "push_back",   "reject",         "recommend",
     "approve",           "wait_for_notice", "notice_done", "start_production", "produced",
     "over_cap",          "resubmit",    "place_holds", "release_holds",  "holds_expired",
-    "close"};
+    "close",             "decide_again"};
 std::string_view StepName(Step s);
 
 // The state `step` leads to from `from`; FailedPrecondition, naming both, when the table has

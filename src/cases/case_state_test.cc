@@ -33,6 +33,10 @@ TEST(CaseStateTest, TheTableIsExactlyTheDesignsTransitions) {
       {Step::kClose,
        {{S::kProduced, S::kClosed}, {S::kRejected, S::kClosed}, {S::kPushedBack, S::kClosed},
         {S::kReleased, S::kClosed}, {S::kExpired, S::kClosed}}},
+      // Decided again under new standards: back to intake, until a second person approved.
+      {Step::kDecideAgain,
+       {{S::kReceived, S::kReceived}, {S::kVerifying, S::kReceived}, {S::kInReview, S::kReceived},
+        {S::kReviewed, S::kReceived}}},
   };
   for (size_t st = 0; st < kStepNames.size(); ++st) {
     const Step step = static_cast<Step>(st);

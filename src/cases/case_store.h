@@ -22,6 +22,8 @@ struct CaseFilter {
 class CaseTx {
  public:
   explicit CaseTx(soci::session& sql) : sql_(sql) {}
+  // The transaction's session, for stores of their own (instance_standards.h, ledgers).
+  soci::session& session() { return sql_; }
 
   // A new case id, C-YYYY-NNNNNN, `year` the year it was received.
   std::string NewCaseId(int year);

@@ -144,6 +144,16 @@ const std::vector<Migration>& Migrations() {
            "ended_at BIGINT, ended_by TEXT)",
            "CREATE INDEX download_grants_by_case ON download_grants (case_id)",
        }},
+      {8,
+       "the instance's standards",
+       {
+           // Every standards file installed, once, by the SHA-256 of its bytes.
+           "CREATE TABLE standards (sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, "
+           "version TEXT NOT NULL, document TEXT NOT NULL)",
+           // Each installation in order: the last is the instance's current standards.
+           "CREATE TABLE standards_installs (seq BIGINT PRIMARY KEY, sha256 TEXT NOT NULL, "
+           "installed_at BIGINT NOT NULL, installed_by TEXT NOT NULL)",
+       }},
   };
   return kMigrations;
 }

@@ -18,7 +18,7 @@ std::string Detail(const NoticeRecord& n) { return nlohmann::json{{"notice", n.i
 
 }  // namespace
 
-NoticeOutbox::NoticeOutbox(Database& db, const Standards& standards, Clock& clock,
+NoticeOutbox::NoticeOutbox(Database& db, InstanceStandards& standards, Clock& clock,
                            NoticeTransport& transport, vault::SecretKey pseudonym_key)
     : db_(db),
       standards_(standards),
@@ -75,7 +75,9 @@ Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
         }
         if (n.timing == "before_production") {
           // Production waits the standards' period after the notice is sent.
-          const Timestamp wait{now.micros + standards_.notice_wait_days * kMicrosPerDay};
+          auto standards = standards_.DecidedUnder(sql, n.case_id);
+          if (!standards.ok()) return standards.status();
+          const Timestamp wait{now.micros + (*standards)->notice_wait_days * kMicrosPerDay};
           if (!c->notice_wait_until || c->notice_wait_until->micros < wait.micros) {
             c->notice_wait_until = wait;
             if (Status st = tx.UpdateCase(*c); !st.ok()) return st;

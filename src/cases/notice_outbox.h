@@ -8,8 +8,8 @@
 
 #include "cases/case_record.h"
 #include "cases/database.h"
+#include "cases/instance_standards.h"
 #include "core/clock.h"
-#include "policy/standards.h"
 #include "vault/crypto.h"
 
 namespace custodian::cases {
@@ -31,7 +31,8 @@ struct DeliveryReport {
 class NoticeOutbox {
  public:
   // `pseudonym_key`: the workflow's (WorkflowOptions), for the disclosure log's notice leaves.
-  NoticeOutbox(Database& db, const Standards& standards, Clock& clock, NoticeTransport& transport,
+  // The wait after a notice is the one in the standards its case was decided under.
+  NoticeOutbox(Database& db, InstanceStandards& standards, Clock& clock, NoticeTransport& transport,
                vault::SecretKey pseudonym_key);
 
   // Delivers up to `limit` due notices.
@@ -39,7 +40,7 @@ class NoticeOutbox {
 
  private:
   Database& db_;
-  const Standards& standards_;
+  InstanceStandards& standards_;
   Clock& clock_;
   NoticeTransport& transport_;
   const vault::SecretKey pseudonym_key_;

@@ -55,6 +55,7 @@ class TestInstance {
     ledgers.reset();
     signing_keys.reset();
     workflow.reset();
+    instance_standards.reset();
     vault.reset();
     if (!vault_dir_.empty()) std::filesystem::remove_all(vault_dir_);
   }
@@ -62,9 +63,10 @@ class TestInstance {
   Status Start() {
     db = store_.Open();
     if (!db) return Status::IoError("the case store did not open");
-    auto loaded = LoadDefaultStandards();
+    auto loaded = InstanceStandards::WithBuiltIn();
     if (!loaded.ok()) return loaded.status();
-    standards = std::move(loaded).value();
+    instance_standards = std::move(loaded).value();
+    standards = *LoadDefaultStandards();
     static int n = 0;
     vault_dir_ = std::filesystem::temp_directory_path() /
                  ("custodian_test_vault_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
@@ -91,13 +93,15 @@ class TestInstance {
   }
   void MakeWorkflow(WorkflowOptions options) {
     options.pseudonym_key = pseudonym_key;
-    workflow = std::make_unique<Workflow>(*db, standards, *vault, *attachments, clock_, options);
+    workflow = std::make_unique<Workflow>(*db, *instance_standards, *vault, *attachments, clock_,
+                                          options);
   }
   TestStore& store() { return store_; }
   std::filesystem::path attachments_dir() const { return vault_dir_ / "attachments"; }
 
   std::unique_ptr<Database> db;
-  Standards standards;
+  Standards standards;  // the built-in ones, current until a test installs others
+  std::unique_ptr<InstanceStandards> instance_standards;
   std::unique_ptr<vault::Vault> vault;
   std::unique_ptr<AttachmentStore> attachments;
   std::unique_ptr<Workflow> workflow;

@@ -96,7 +96,7 @@ struct Workflow::Evaluated {
   std::optional<std::string> registry_sha256;
 };
 
-Workflow::Workflow(Database& db, const Standards& standards, vault::Vault& vault,
+Workflow::Workflow(Database& db, InstanceStandards& standards, vault::Vault& vault,
                    AttachmentStore& attachments, Clock& clock, WorkflowOptions options)
     : db_(db),
       standards_(standards),
@@ -121,7 +121,8 @@ Result<Workflow::LoadedRegistry> Workflow::LoadRegistry(CaseTx& tx) {
   return out;
 }
 
-Result<Workflow::Evaluated> Workflow::Evaluate(const LoadedRegistry& registry,
+Result<Workflow::Evaluated> Workflow::Evaluate(const Standards& standards,
+                                               const LoadedRegistry& registry,
                                                const std::string& document,
                                                const std::vector<VerificationRecord>& verifications) {
   ParsedRequest parsed = ParseRequest(document);
@@ -131,10 +132,19 @@ Result<Workflow::Evaluated> Workflow::Evaluate(const LoadedRegistry& registry,
     if (v.method != "callback") continue;
     parsed.request.verification = Verification{v.verified_at, v.actor};
   }
-  Evaluated e{parsed.request, custodian::Evaluate(parsed.request, standards_, registry.registry),
+  Evaluated e{parsed.request, custodian::Evaluate(parsed.request, standards, registry.registry),
               "", registry.sha256};
   e.document = DecisionToJson(e.decision).dump();
   return e;
+}
+
+Status Workflow::RecordDecision(CaseTx& tx, CaseRecord& c, const Evaluated& e,
+                                const Standards& standards, const std::string& reason) {
+  c.due_at = Deadline(e.request, standards, c.received_at);
+  c.requester_verified = e.decision.action != Action::kVerifyRequester;
+  return tx.AppendDecision({c.id, 0, c.version, reason, std::string(ActionName(e.decision.action)),
+                            e.document, e.decision.standards_sha256, e.registry_sha256,
+                            clock_.Now()});
 }
 
 Result<CaseView> Workflow::ViewOf(CaseTx& tx, const std::string& id) {
@@ -206,10 +216,12 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
         !registry->registry.Find(*submission.requester_agency)) {
       return Status::PermissionDenied("the requester's agency is not in the registry");
     }
+    auto standards = standards_.Current(sql);
+    if (!standards.ok()) return standards.status();
     CaseRecord c;
     c.id = tx.NewCaseId(std::stoi(FormatDate(now.UtcDate()).substr(0, 4)));
     const std::string document = EffectiveDocument(submission, c.id, now, registry->registry);
-    auto e = Evaluate(*registry, document, {});
+    auto e = Evaluate(**standards, *registry, document, {});
     if (!e.ok()) return e.status();
     const Request& r = e->request;
     if (r.process.preserve_reference) {
@@ -222,12 +234,12 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
     c.version = 1;
     c.process_type = std::string(ProcessTypeName(r.process.type));
     c.agency_id = r.requester.agency_id;
-    c.emergency = standards_.process(r.process.type).emergency;
-    c.preservation = standards_.process(r.process.type).preserves;
+    c.emergency = (*standards)->process(r.process.type).emergency;
+    c.preservation = (*standards)->process(r.process.type).preserves;
     c.entered_by = submission.actor.name;
     c.entry = submission.entry;
     c.received_at = r.received_at;
-    c.due_at = Deadline(r, standards_, r.received_at);
+    c.due_at = Deadline(r, **standards, r.received_at);
     c.requester_verified = e->decision.action != Action::kVerifyRequester;
     c.fingerprint = Fingerprint(r);
     c.created_at = c.updated_at = now;
@@ -239,12 +251,7 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
         !st.ok()) {
       return st;
     }
-    if (Status st = tx.AppendDecision({c.id, 0, 1, "intake", std::string(ActionName(e->decision.action)),
-                                       e->document, e->decision.standards_sha256,
-                                       e->registry_sha256, now});
-        !st.ok()) {
-      return st;
-    }
+    if (Status st = RecordDecision(tx, c, *e, **standards, "intake"); !st.ok()) return st;
     const auto detail = Detail({{"entry", std::string(kEntryNames[static_cast<size_t>(c.entry)])},
                                 {"action", std::string(ActionName(e->decision.action))},
                                 {"duplicate_of", c.duplicate_of ? nlohmann::ordered_json(*c.duplicate_of)
@@ -282,9 +289,11 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
     }
     auto registry = LoadRegistry(tx);
     if (!registry.ok()) return registry.status();
+    auto standards = standards_.Current(tx.session());
+    if (!standards.ok()) return standards.status();
     const Timestamp now = clock_.Now();
     const std::string document = EffectiveDocument(submission, c.id, now, registry->registry);
-    auto e = Evaluate(*registry, document, tx.Verifications(id));
+    auto e = Evaluate(**standards, *registry, document, tx.Verifications(id));
     if (!e.ok()) return e.status();
     if (ProcessTypeName(e->request.process.type) != c.process_type) {
       return Status::InvalidArgument("/process/type: an amendment keeps the process type (" +
@@ -293,10 +302,8 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
     if (Status st = Transition(tx, c, Step::kResubmit, submission.actor, ""); !st.ok()) return st;
     c.version += 1;
     c.received_at = e->request.received_at;
-    c.due_at = Deadline(e->request, standards_, c.received_at);
     c.fingerprint = Fingerprint(e->request);
     c.agency_id = e->request.requester.agency_id;
-    c.requester_verified = e->decision.action != Action::kVerifyRequester;
     c.reviewer.reset();
     c.review_note.reset();
     c.review_scope.reset();
@@ -306,12 +313,7 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
         !st.ok()) {
       return st;
     }
-    if (Status st = tx.AppendDecision({c.id, 0, c.version, "amended",
-                                       std::string(ActionName(e->decision.action)), e->document,
-                                       e->decision.standards_sha256, e->registry_sha256, now});
-        !st.ok()) {
-      return st;
-    }
+    if (Status st = RecordDecision(tx, c, *e, **standards, "amended"); !st.ok()) return st;
     const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
     if (Status st = Transition(tx, c, step, submission.actor, Detail({{"version", c.version}}).dump());
         !st.ok()) {
@@ -333,7 +335,9 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
     if (!request.ok()) return request.status();
     auto registry = LoadRegistry(tx);
     if (!registry.ok()) return registry.status();
-    auto e = Evaluate(*registry, request->document, tx.Verifications(id));
+    auto standards = standards_.DecidedUnder(tx.session(), id);
+    if (!standards.ok()) return standards.status();
+    auto e = Evaluate(**standards, *registry, request->document, tx.Verifications(id));
     if (!e.ok()) return e.status();
     const Action recommended = e->decision.action;
     const bool note = review.note && TrimmedLength(*review.note) > 0;
@@ -375,8 +379,8 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
     const auto& purpose = e->request.purpose;
     const bool removes_notice =
         purpose && purpose->investigation_type &&
-        std::find(standards_.notice_withheld_for.begin(), standards_.notice_withheld_for.end(),
-                  *purpose->investigation_type) != standards_.notice_withheld_for.end();
+        std::find((*standards)->notice_withheld_for.begin(), (*standards)->notice_withheld_for.end(),
+                  *purpose->investigation_type) != (*standards)->notice_withheld_for.end();
     if (removes_notice && !review.confirm_investigation) {
       return Status::FailedPrecondition(
           "case " + id + ": the investigation type " +
@@ -393,7 +397,9 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
     c.review_note = review.note;
     c.investigation_confirmed = removes_notice;
     if (c.preservation) {
-      if (Status st = PlaceHolds(tx, c, e->request, e->decision, actor); !st.ok()) return st;
+      if (Status st = PlaceHolds(tx, c, e->request, e->decision, **standards, actor); !st.ok()) {
+        return st;
+      }
       if (Status st = Transition(tx, c, Step::kPlaceHolds, actor, detail.dump()); !st.ok()) return st;
       return LogDisclosure(tx, c, ledger::DisclosureKind::kDecision, ledger::kOutcomePreserved);
     }
@@ -421,14 +427,17 @@ Result<CaseView> Workflow::Approve(const std::string& id, const Actor& actor) {
         !st.ok()) {
       return st;
     }
-    if (Status st = QueueNotices(tx, c, actor); !st.ok()) return st;
+    auto standards = standards_.DecidedUnder(tx.session(), id);
+    if (!standards.ok()) return standards.status();
+    if (Status st = QueueNotices(tx, c, **standards, actor); !st.ok()) return st;
     auto decisions = tx.Decisions(id);
     auto decision = nlohmann::json::parse(decisions.back().document);
     const auto& notice = decision["notice"];
     if (notice["required"].get<bool>() && notice["when"] == "before_production") {
       // The user is told first; production waits the standards' period after the notice is
       // sent (the outbox moves this time when it delivers).
-      c.notice_wait_until = Timestamp{clock_.Now().micros + standards_.notice_wait_days * kMicrosPerDay};
+      c.notice_wait_until =
+          Timestamp{clock_.Now().micros + (*standards)->notice_wait_days * kMicrosPerDay};
       return Transition(tx, c, Step::kWaitForNotice, actor,
                         Detail({{"until", FormatDateTime(*c.notice_wait_until)}}).dump());
     }
@@ -492,15 +501,13 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
         !st.ok()) {
       return st;
     }
-    auto e = Evaluate(*registry, request->document, tx.Verifications(id));
+    auto standards = standards_.Current(tx.session());
+    if (!standards.ok()) return standards.status();
+    auto e = Evaluate(**standards, *registry, request->document, tx.Verifications(id));
     if (!e.ok()) return e.status();
-    if (Status st = tx.AppendDecision({id, 0, c.version, "verification recorded",
-                                       std::string(ActionName(e->decision.action)), e->document,
-                                       e->decision.standards_sha256, e->registry_sha256, now});
-        !st.ok()) {
+    if (Status st = RecordDecision(tx, c, *e, **standards, "verification recorded"); !st.ok()) {
       return st;
     }
-    c.requester_verified = e->decision.action != Action::kVerifyRequester;
     if (Status st = tx.Audit(now, actor.name, id, "verify_requester",
                              Detail({{"method", "callback"}, {"agency", agency->id}}).dump());
         !st.ok()) {
@@ -512,6 +519,55 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
     c.updated_at = now;
     return tx.UpdateCase(c);
   });
+}
+
+Result<CaseView> Workflow::DecideAgain(const std::string& id, const Actor& actor) {
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    auto request = tx.LatestRequest(id);
+    if (!request.ok()) return request.status();
+    auto registry = LoadRegistry(tx);
+    if (!registry.ok()) return registry.status();
+    auto standards = standards_.Current(tx.session());
+    if (!standards.ok()) return standards.status();
+    auto e = Evaluate(**standards, *registry, request->document, tx.Verifications(id));
+    if (!e.ok()) return e.status();
+    const DecisionRecord before = tx.Decisions(id).back();
+    const auto detail = Detail({{"action", std::string(ActionName(e->decision.action))},
+                                {"standards", {{"from", before.standards_sha256},
+                                               {"to", e->decision.standards_sha256}}}});
+    if (Status st = Transition(tx, c, Step::kDecideAgain, actor, detail.dump()); !st.ok()) return st;
+    const Standards& now_in_force = **standards;
+    c.emergency = now_in_force.process(e->request.process.type).emergency;
+    c.preservation = now_in_force.process(e->request.process.type).preserves;
+    c.reviewer.reset();
+    c.review_note.reset();
+    c.review_scope.reset();
+    c.investigation_confirmed = false;
+    if (Status st = RecordDecision(tx, c, *e, now_in_force, "decided again"); !st.ok()) return st;
+    const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
+    if (Status st = Transition(tx, c, step, actor, ""); !st.ok()) return st;
+    return LogDisclosure(tx, c, ledger::DisclosureKind::kReceived, ActionName(e->decision.action));
+  });
+}
+
+Result<StandardsInstall> Workflow::InstallStandards(std::string_view text, std::string_view source,
+                                                    const Actor& actor) {
+  if (actor.name.empty()) return Status::InvalidArgument("actor: missing");
+  Result<StandardsInstall> out = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    auto before = standards_.Current(sql);
+    if (!before.ok()) return before.status();
+    const Timestamp now = clock_.Now();
+    out = standards_.Install(sql, text, source, now, actor.name);
+    if (!out.ok()) return out.status();
+    return CaseTx(sql).Audit(now, actor.name, std::nullopt, "install_standards",
+                             Detail({{"name", out->name},
+                                     {"version", out->version},
+                                     {"from", (*before)->sha256},
+                                     {"to", out->sha256}}).dump());
+  });
+  if (!s.ok()) return s;
+  return out;
 }
 
 Result<CaseView> Workflow::Close(const std::string& id, const Actor& actor,

@@ -15,6 +15,7 @@
 #include "cases/case_store.h"
 #include "cases/database.h"
 #include "cases/disclosure_log.h"
+#include "cases/instance_standards.h"
 #include "cases/package_store.h"
 #include "core/clock.h"
 #include "ledger/disclosure_leaf.h"
@@ -117,9 +118,10 @@ struct WorkflowOptions {
 
 class Workflow {
  public:
+  // `standards` are the instance's (every step reads the current ones from the store);
   // `vault` holds the preservation holds this workflow places; `attachments` the signed
   // process documents.
-  Workflow(Database& db, const Standards& standards, vault::Vault& vault,
+  Workflow(Database& db, InstanceStandards& standards, vault::Vault& vault,
            AttachmentStore& attachments, Clock& clock, WorkflowOptions options = {});
 
   // A new case from a request document; InvalidArgument listing every problem of a
@@ -130,6 +132,10 @@ class Workflow {
   Result<CaseView> ReviewCase(const std::string& id, const Actor& actor, const Review& review);
   // The second person's approval.
   Result<CaseView> Approve(const std::string& id, const Actor& actor);
+  // Decides a case that is not approved yet again, under the instance's current standards:
+  // the new decision is kept beside the old ones and the case moves as a new intake would
+  // (to in_review, or verifying). A review it had is undone: the reviewer looks again.
+  Result<CaseView> DecideAgain(const std::string& id, const Actor& actor);
   // Records a callback to the registry's number (staff only) and recomputes the decision.
   Result<CaseView> VerifyRequester(const std::string& id, const Actor& actor,
                                    const Callback& callback);
@@ -202,7 +208,13 @@ class Workflow {
 
   // The store and the standards the workflow works over (the server's reports read them).
   Database& database() { return db_; }
-  const Standards& standards() const { return standards_; }
+  InstanceStandards& standards() { return standards_; }
+
+  // Installs a standards file as the instance's current standards (instance_standards.h),
+  // audited with the old and the new SHA-256. Stored decisions keep the standards they
+  // name. InvalidArgument with the loader's file:line:column messages for a bad file.
+  Result<StandardsInstall> InstallStandards(std::string_view text, std::string_view source,
+                                            const Actor& actor);
 
   // Records an action outside any case (a service's ingest, …) in the audit log.
   Status RecordAction(const Actor& actor, const std::string& action, const std::string& detail);
@@ -217,26 +229,33 @@ class Workflow {
   struct LoadedRegistry;
   // The agency registry the store holds (empty when none was imported), parsed once per step.
   static Result<LoadedRegistry> LoadRegistry(CaseTx& tx);
-  Result<Evaluated> Evaluate(const LoadedRegistry& registry, const std::string& document,
-                             const std::vector<VerificationRecord>& verifications);
+  static Result<Evaluated> Evaluate(const Standards& standards, const LoadedRegistry& registry,
+                                    const std::string& document,
+                                    const std::vector<VerificationRecord>& verifications);
+  // Stores a new decision of the case (`reason`: intake, amended, …), and sets what follows
+  // from it on the record: the deadline, whether the requester is verified.
+  Status RecordDecision(CaseTx& tx, CaseRecord& c, const Evaluated& e, const Standards& standards,
+                        const std::string& reason);
   Result<CaseView> ViewOf(CaseTx& tx, const std::string& id);
   Status Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& actor,
                     const std::string& detail);
   Status PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request, const Decision& decision,
-                    const Actor& actor);
-  Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id, const Actor& actor);
+                    const Standards& standards, const Actor& actor);
+  Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
+                            const Standards& standards, const Actor& actor);
   // Ends an active hold as released or expired, audited; the case moves with its last hold.
   Status EndHold(CaseTx& tx, HoldRecord& h, HoldState end, const Actor& actor);
   // Appends the case's leaf to the disclosure log (disclosure_log.h).
   Status LogDisclosure(CaseTx& tx, const CaseRecord& c, ledger::DisclosureKind kind,
                        std::string_view outcome);
   // Queues the notices an approval calls for: one per account_id target in scope.
-  Status QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& actor);
+  Status QueueNotices(CaseTx& tx, const CaseRecord& c, const Standards& standards,
+                      const Actor& actor);
   Result<CaseView> Run(const std::string& id,
                        const std::function<Status(CaseTx&, CaseRecord&)>& change);
 
   Database& db_;
-  const Standards& standards_;
+  InstanceStandards& standards_;
   vault::Vault& vault_;
   AttachmentStore& attachments_;
   Clock& clock_;

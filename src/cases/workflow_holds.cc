@@ -10,12 +10,13 @@
 namespace custodian::cases {
 
 Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
-                            const Decision& decision, const Actor& actor) {
+                            const Decision& decision, const Standards& standards,
+                            const Actor& actor) {
   if (request.process.preserve_reference) {
-    return ExtendPreservation(tx, *request.process.preserve_reference, actor);
+    return ExtendPreservation(tx, *request.process.preserve_reference, standards, actor);
   }
   const Timestamp now = clock_.Now();
-  const Timestamp expires{now.micros + standards_.preservation_period_days * kMicrosPerDay};
+  const Timestamp expires{now.micros + standards.preservation_period_days * kMicrosPerDay};
   std::vector<uint64_t> accounts;
   for (const Target& t : decision.authorized->targets) {
     if (t.type != "account_id") continue;  // other targets are resolved when produced
@@ -64,16 +65,16 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
 }
 
 Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
-                                    const Actor& actor) {
+                                    const Standards& standards, const Actor& actor) {
   const Timestamp now = clock_.Now();
   for (HoldRecord h : tx.Holds(preservation_id)) {
     if (h.state != HoldState::kActive) continue;
-    if (h.extensions >= standards_.preservation_max_extensions) {
+    if (h.extensions >= standards.preservation_max_extensions) {
       return Status::FailedPrecondition("preservation " + preservation_id + ": already extended " +
                                         std::to_string(h.extensions) + " time(s), the most the "
                                         "standards allow");
     }
-    h.expires_at = Timestamp{h.expires_at.micros + standards_.preservation_extension_days * kMicrosPerDay};
+    h.expires_at = Timestamp{h.expires_at.micros + standards.preservation_extension_days * kMicrosPerDay};
     h.extensions += 1;
     if (Status s = vault_.ExtendHold(h.id, h.expires_at); !s.ok()) return s;
     if (Status s = tx.UpdateHold(h); !s.ok()) return s;

@@ -11,7 +11,8 @@
 
 namespace custodian::cases {
 
-Status Workflow::QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& actor) {
+Status Workflow::QueueNotices(CaseTx& tx, const CaseRecord& c, const Standards& standards,
+                              const Actor& actor) {
   auto decisions = tx.Decisions(c.id);
   const auto decision = nlohmann::json::parse(decisions.back().document);
   const auto& notice = decision["notice"];
@@ -52,7 +53,7 @@ Status Workflow::QueueNotices(CaseTx& tx, const CaseRecord& c, const Actor& acto
         {"categories", scope["categories"]},
         {"window", scope.contains("window") ? scope["window"] : nlohmann::json()},
         {"respond_by", timing == "before_production"
-                           ? nlohmann::ordered_json(FormatDate(Timestamp{now.micros + standards_.notice_wait_days *
+                           ? nlohmann::ordered_json(FormatDate(Timestamp{now.micros + standards.notice_wait_days *
                                                                                       kMicrosPerDay}.UtcDate()))
                            : nlohmann::ordered_json()}};
     n.payload = payload.dump();

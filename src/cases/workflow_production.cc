@@ -21,13 +21,12 @@ namespace custodian::cases {
 namespace {
 
 constexpr int64_t kGrantMicros = 6 * kMicrosPerHour;  // a production reads for this long at most
-// Without a window the access log is read as far back as the vault keeps it.
-constexpr int64_t kNoWindowLookbackMicros = 90 * kMicrosPerDay;
 
 }  // namespace
 
 Result<ProductionStart> Workflow::StartProduction(const std::string& id, const Actor& actor) {
   ProductionStart start;
+  InstanceStandards::Shared standards;  // the case's decision's
   // First, in one transaction: the case may be produced, and the production is recorded.
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
@@ -58,6 +57,9 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
     start.request = parsed.request;
     start.scope = *scope;
     start.standards_sha256 = decisions.back().standards_sha256;
+    auto decided_under = standards_.Find(sql, start.standards_sha256);
+    if (!decided_under.ok()) return decided_under.status();
+    standards = *decided_under;
     start.production_id = tx.NewProductionId(std::stoi(FormatDate(now.UtcDate()).substr(0, 4)));
     if (Status st = tx.InsertProduction({start.production_id, id, ProductionState::kProducing, now,
                                          actor.name});
@@ -82,8 +84,10 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
 
   // Then the targets, resolved in the vault under a grant for them alone (each read audited).
   const Timestamp now = clock_.Now();
+  // Without a window the access log is read as far back as the standards say.
   const Window window = start.scope.window.value_or(
-      Window{Timestamp{start.request.received_at.micros - kNoWindowLookbackMicros},
+      Window{Timestamp{start.request.received_at.micros -
+                       standards->no_window_lookback_days * kMicrosPerDay},
              start.request.received_at});
   vault::GrantScope lookup;
   lookup.case_id = id;
@@ -116,7 +120,7 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
       auto found = vault_.AccountsAtAddress(lookup_grant, *IpEndpoint::Parse(t.value), window.start,
                                             window.end, audit);
       if (!found.ok()) return found.status();
-      if (static_cast<int64_t>(found->size()) > standards_.reverse_lookup_max_accounts) {
+      if (static_cast<int64_t>(found->size()) > standards->reverse_lookup_max_accounts) {
         // A likely shared address: nothing is produced and a person looks again.
         Result<CaseView> back = Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
           ProductionRecord p{start.production_id, id, ProductionState::kWithheld, start.record.updated_at, actor.name};
@@ -124,12 +128,12 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
           return Transition(tx, c, Step::kOverCap, actor,
                             Detail({{"production", start.production_id},
                                     {"accounts", found->size()},
-                                    {"cap", standards_.reverse_lookup_max_accounts}}).dump());
+                                    {"cap", standards->reverse_lookup_max_accounts}}).dump());
         });
         if (!back.ok()) return back.status();
         return Status::FailedPrecondition("case " + id + ": the address matched " +
                                           std::to_string(found->size()) + " accounts, more than " +
-                                          std::to_string(standards_.reverse_lookup_max_accounts) +
+                                          std::to_string(standards->reverse_lookup_max_accounts) +
                                           "; the case is back in review");
       }
       resolved.accounts = *found;

@@ -196,6 +196,15 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
     });
   });
 
+  auto* again = kase->add_subcommand(
+      "decide-again", "Decide a case not approved yet again, under the current standards");
+  AddInstanceFlags(again, f->instance);
+  WithActor(again, *f);
+  again->add_option("ID", f->id, "The case")->required();
+  again->callback([f, actor, exit_code] {
+    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->DecideAgain(f->id, actor())); });
+  });
+
   auto* close = kase->add_subcommand("close", "Close a finished case");
   AddInstanceFlags(close, f->instance);
   WithActor(close, *f);

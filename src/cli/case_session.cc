@@ -12,6 +12,37 @@
 
 namespace custodian {
 
+namespace {
+
+vault::VaultOptions Retention(const Standards& standards) {
+  vault::VaultOptions options;
+  options.access_log_retention_days = standards.access_log_retention_days;
+  options.subscriber_retention_days = standards.subscriber_retention_days;
+  return options;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<cases::Database>> OpenCaseStore(const InstanceOptions& instance) {
+  auto config = LoadInstanceConfig(instance.data_dir);
+  if (!config.ok()) return config.status();
+  return cases::Database::Open(config->case_store);
+}
+
+Result<cases::InstanceStandards::Shared> CurrentStandards(const InstanceOptions& instance) {
+  auto db = OpenCaseStore(instance);
+  if (!db.ok()) return db.status();
+  auto standards = cases::InstanceStandards::WithBuiltIn();
+  if (!standards.ok()) return standards.status();
+  return (*standards)->Current(**db);
+}
+
+Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOptions& instance) {
+  auto standards = CurrentStandards(instance);
+  if (!standards.ok()) return standards.status();
+  return OpenVault(instance, Retention(**standards));
+}
+
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance) {
   auto session = std::make_unique<CaseSession>();
   auto config = LoadInstanceConfig(instance.data_dir);
@@ -20,22 +51,24 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   auto master = LoadMasterKey(instance);
   if (!master.ok()) return master.status();
   session->master = *master;
-  auto vault = vault::Vault::Open(instance.data_dir, session->master);
-  if (!vault.ok()) return vault.status();
-  session->vault = std::move(vault).value();
   auto db = cases::Database::Open(session->config.case_store);
   if (!db.ok()) return db.status();
   session->db = std::move(db).value();
-  auto standards = LoadDefaultStandards();
+  auto standards = cases::InstanceStandards::WithBuiltIn();
   if (!standards.ok()) return standards.status();
   session->standards = std::move(standards).value();
+  auto current = session->standards->Current(*session->db);
+  if (!current.ok()) return current.status();
+  auto vault = vault::Vault::Open(instance.data_dir, session->master, Retention(**current));
+  if (!vault.ok()) return vault.status();
+  session->vault = std::move(vault).value();
   session->attachments = std::make_unique<cases::AttachmentStore>(
       JoinPath(instance.data_dir, "attachments"), vault::DeriveKey(session->master, "casefile"));
   session->packages = std::make_unique<cases::PackageStore>(
       JoinPath(instance.data_dir, "packages"), vault::DeriveKey(session->master, "packages"));
   session->pseudonym_key = vault::DeriveKey(session->master, "casepseu");
   session->workflow = std::make_unique<cases::Workflow>(
-      *session->db, session->standards, *session->vault, *session->attachments, SystemClock(),
+      *session->db, *session->standards, *session->vault, *session->attachments, SystemClock(),
       cases::WorkflowOptions{.cli_decisions = session->config.cli_decisions,
                              .download_grant_days = session->config.download_grant_days,
                              .pseudonym_key = session->pseudonym_key});
@@ -48,9 +81,7 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
 
 Status AuditOperatorAction(const InstanceOptions& instance, const std::string& action,
                            const nlohmann::ordered_json& detail) {
-  auto config = LoadInstanceConfig(instance.data_dir);
-  if (!config.ok()) return config.status();
-  auto db = cases::Database::Open(config->case_store);
+  auto db = OpenCaseStore(instance);
   if (!db.ok()) return db.status();
   return (*db)->Transaction([&](soci::session& sql) {
     return cases::AppendAudit(sql, SystemClock().Now(), "operator", std::nullopt, action, detail.dump())

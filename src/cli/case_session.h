@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/database.h"
+#include "cases/instance_standards.h"
 #include "cases/ledgers.h"
 #include "cases/package_store.h"
 #include "cases/signing_keys.h"
@@ -25,14 +26,23 @@ struct CaseSession {
   std::unique_ptr<cases::Database> db;
   std::unique_ptr<cases::AttachmentStore> attachments;
   std::unique_ptr<cases::PackageStore> packages;  // productions kept for delivery
-  Standards standards;
+  std::unique_ptr<cases::InstanceStandards> standards;  // the current ones are in the store
   vault::SecretKey pseudonym_key;  // the disclosure log's case pseudonyms
   std::unique_ptr<cases::Workflow> workflow;
   std::unique_ptr<cases::SigningKeys> signing_keys;
   std::unique_ptr<cases::Ledgers> ledgers;
 };
 
+// The vault opened under the current standards' retention; every server keeps its vault's
+// up to date (serve's periodic work).
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);
+
+// The instance's case store alone (no master key needed: nothing sealed is read).
+Result<std::unique_ptr<cases::Database>> OpenCaseStore(const InstanceOptions& instance);
+// The instance's current standards (the last installed, or the built-in), from its case store.
+Result<cases::InstanceStandards::Shared> CurrentStandards(const InstanceOptions& instance);
+// Opens the instance's vault alone, keeping what its current standards say (retention).
+Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOptions& instance);
 
 // Appends an entry for an operator's action on the vault (ingest, retention, sealing) to the
 // instance's audit log, opening only its case store: every action is in the log, the CLI's

@@ -67,7 +67,7 @@ void AddNoticeCommands(CLI::App& app, int* exit_code) {
     *exit_code = Run(*f, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
       auto transport = NoticeTransportOf(s.config, SystemClock());
       if (!transport.ok()) return transport.status();
-      cases::NoticeOutbox outbox(*s.db, s.standards, SystemClock(), **transport, s.pseudonym_key);
+      cases::NoticeOutbox outbox(*s.db, *s.standards, SystemClock(), **transport, s.pseudonym_key);
       auto report = outbox.DeliverDue();
       if (!report.ok()) return report.status();
       return nlohmann::ordered_json{{"sent", report->sent},

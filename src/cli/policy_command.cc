@@ -3,8 +3,14 @@
 #include <iostream>
 #include <memory>
 
+#include <soci/soci.h>
+
+#include "cases/case_json.h"
+#include "cases/case_store.h"
+#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
+#include "cli/instance_flags.h"
 #include "policy/agency_registry.h"
 #include "policy/engine.h"
 #include "policy/request_parser.h"
@@ -20,6 +26,13 @@ struct CheckOptions {
   std::string request_path;
   std::string policy_path;
   std::string agencies_path;
+  InstanceOptions instance;  // --data: the instance's standards and registry
+};
+
+struct InstallOptions {
+  InstanceOptions instance;
+  std::string path;
+  std::string actor;
 };
 
 // Loads the standards named by `path`, or the embedded default when it is empty.
@@ -37,10 +50,35 @@ Result<AgencyRegistry> LoadRegistryFrom(const std::string& path) {
   return AgencyRegistry::Load(*text, path);
 }
 
+// The agency registry an instance's case store holds (empty when none was imported).
+Result<AgencyRegistry> InstanceRegistry(const InstanceOptions& instance) {
+  auto db = OpenCaseStore(instance);
+  if (!db.ok()) return db.status();
+  std::optional<cases::RegistryDocument> stored;
+  Status s = (*db)->Transaction([&](soci::session& sql) {
+    stored = cases::CaseTx(sql).Registry();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!stored) return AgencyRegistry();
+  return AgencyRegistry::Load(stored->document, "the instance's agency registry");
+}
+
 int RunCheck(const CheckOptions& o) {
-  auto standards = LoadStandardsFrom(o.policy_path);
+  // An explicit file wins over the instance's; without either, the built-in and an empty
+  // registry.
+  const bool instance = !o.instance.data_dir.empty();
+  Result<Standards> standards = Status::Internal("unset");
+  if (instance && o.policy_path.empty()) {
+    auto current = CurrentStandards(o.instance);
+    if (!current.ok()) return ReportFailure(current.status());
+    standards = **current;
+  } else {
+    standards = LoadStandardsFrom(o.policy_path);
+  }
   if (!standards.ok()) return ReportFailure(standards.status());
-  auto registry = LoadRegistryFrom(o.agencies_path);
+  auto registry = instance && o.agencies_path.empty() ? InstanceRegistry(o.instance)
+                                                      : LoadRegistryFrom(o.agencies_path);
   if (!registry.ok()) return ReportFailure(registry.status());
   auto document = ReadInput(o.request_path, kMaxRequestBytes);
   if (!document.ok()) return ReportFailure(document.status());
@@ -64,10 +102,31 @@ int RunValidate(const std::string& path) {
   return kExitOk;
 }
 
+int RunInstall(const InstallOptions& o) {
+  auto text = ReadInput(o.path, kMaxPolicyFileBytes);
+  if (!text.ok()) return ReportFailure(text.status());
+  return RunWithCaseSession(o.instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    auto installed = s.workflow->InstallStandards(*text, o.path, {o.actor, /*via_cli=*/true});
+    if (!installed.ok()) return installed.status();
+    return nlohmann::ordered_json{{"installed", cases::StandardsInstallToJson(*installed)}};
+  });
+}
+
+int RunShow(const InstanceOptions& instance, bool with_document) {
+  auto db = OpenCaseStore(instance);
+  if (!db.ok()) return ReportFailure(db.status());
+  auto standards = cases::InstanceStandards::WithBuiltIn();
+  if (!standards.ok()) return ReportFailure(standards.status());
+  auto overview = (*standards)->Overview(**db);
+  if (!overview.ok()) return ReportFailure(overview.status());
+  std::cout << cases::StandardsToJson(*overview, with_document).dump(2) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddPolicyCommands(CLI::App& app, int* exit_code) {
-  CLI::App* policy = app.add_subcommand("policy", "Disclosure standards: check requests against them");
+  CLI::App* policy = app.add_subcommand("policy", "Disclosure standards: check requests against them, install them");
   policy->require_subcommand(1);
 
   auto check_options = std::make_shared<CheckOptions>();
@@ -76,9 +135,12 @@ void AddPolicyCommands(CLI::App& app, int* exit_code) {
   check->add_option("REQUEST", check_options->request_path, "Request document (JSON; - for stdin)")
       ->required();
   check->add_option("--policy", check_options->policy_path,
-                    "Standards file (TOML); default: the built-in us-default standards");
+                    "Standards file (TOML); default: the instance's with --data, else the "
+                    "built-in us-default standards");
   check->add_option("--agencies", check_options->agencies_path,
-                    "Agency registry (JSON); default: an empty registry");
+                    "Agency registry (JSON); default: the instance's with --data, else empty");
+  check->add_option("--data", check_options->instance.data_dir,
+                    "Decide under this instance's current standards and registry");
   check->callback([check_options, exit_code] { *exit_code = RunCheck(*check_options); });
 
   auto validate_path = std::make_shared<std::string>();
@@ -86,6 +148,25 @@ void AddPolicyCommands(CLI::App& app, int* exit_code) {
       "validate", "Check a standards file; prints its name, version and SHA-256");
   validate->add_option("POLICY", *validate_path, "Standards file (TOML); default: built-in");
   validate->callback([validate_path, exit_code] { *exit_code = RunValidate(*validate_path); });
+
+  auto install_options = std::make_shared<InstallOptions>();
+  CLI::App* install = policy->add_subcommand(
+      "install", "Make a standards file the instance's current standards (every version is kept)");
+  AddInstanceFlags(install, install_options->instance);
+  install->add_option("POLICY", install_options->path, "Standards file (TOML)")->required();
+  install->add_option("--actor", install_options->actor, "Who installs it (the audit log's actor)")
+      ->required();
+  install->callback([install_options, exit_code] { *exit_code = RunInstall(*install_options); });
+
+  auto show_instance = std::make_shared<InstanceOptions>();
+  auto show_document = std::make_shared<bool>(false);
+  CLI::App* show = policy->add_subcommand(
+      "show", "The instance's current standards and every installation, oldest first");
+  AddInstanceFlags(show, *show_instance);
+  show->add_flag("--document", *show_document, "With the current standards file's text");
+  show->callback([show_instance, show_document, exit_code] {
+    *exit_code = RunShow(*show_instance, *show_document);
+  });
 }
 
 }  // namespace custodian

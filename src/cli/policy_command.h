@@ -1,4 +1,5 @@
-// `custodian policy check|validate`: the disclosure-standards engine from the command line.
+// `custodian policy check|validate|install|show`: the disclosure-standards engine from the
+// command line, and the instance's own standards.
 #pragma once
 
 #include <CLI/CLI.hpp>

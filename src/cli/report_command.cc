@@ -52,7 +52,9 @@ int RunMake(const ReportFlags& f) {
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
-  auto report = reports::MakeReport(*s.db, *s.ledgers, s.standards, *from, *to, f.actor);
+  auto standards = s.standards->Current(*s.db);
+  if (!standards.ok()) return ReportFailure(standards.status());
+  auto report = reports::MakeReport(*s.db, *s.ledgers, **standards, *from, *to, f.actor);
   if (!report.ok()) return ReportFailure(report.status());
   const std::string text = f.format == "csv"    ? reports::ReportToCsv(*report)
                            : f.format == "html" ? reports::ReportToHtml(*report)
@@ -88,7 +90,9 @@ int RunVerify(const ReportFlags& f) {
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
-  auto check = reports::VerifyReport(*report, *s.db, *s.ledgers, *s.signing_keys, s.standards);
+  auto standards = s.standards->Current(*s.db);
+  if (!standards.ok()) return ReportFailure(standards.status());
+  auto check = reports::VerifyReport(*report, *s.db, *s.ledgers, *s.signing_keys, **standards);
   if (!check.ok()) return ReportFailure(check.status().WithContext(f.report + ": "));
   nlohmann::ordered_json out = {{"holds", check->holds()}, {"differences", nlohmann::ordered_json::array()}};
   for (const reports::ReportDifference& d : check->differences) {

@@ -68,7 +68,7 @@ int Serve(const ServeFlags& f) {
   std::unique_ptr<cases::NoticeOutbox> outbox;
   if (auto t = NoticeTransportOf(s.config, SystemClock()); t.ok()) {
     transport = std::move(t).value();
-    outbox = std::make_unique<cases::NoticeOutbox>(*s.db, s.standards, SystemClock(), *transport,
+    outbox = std::make_unique<cases::NoticeOutbox>(*s.db, *s.standards, SystemClock(), *transport,
                                                   s.pseudonym_key);
   } else if (!t.status().IsNotFound()) {
     return ReportFailure(t.status());
@@ -80,12 +80,19 @@ int Serve(const ServeFlags& f) {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
-  // Background duties, every 30 seconds: notices due, holds run out, and fresh tree heads, so
+  // Background duties, every 30 seconds: the retention of the standards in force (another
+  // server may have installed new ones), notices due, holds run out, and fresh tree heads, so
   // that the published heads trail the logs by half a minute at most.
   std::thread duties([&] {
     std::unique_lock lock(stop_mu);
     while (!stopping) {
       lock.unlock();
+      if (auto current = s.standards->Current(*s.db); current.ok()) {
+        s.vault->SetRetention((*current)->access_log_retention_days,
+                              (*current)->subscriber_retention_days);
+      } else {
+        std::cerr << "custodian: reading the standards: " << current.status().message() << std::endl;
+      }
       if (outbox) {
         if (auto r = outbox->DeliverDue(); !r.ok()) {
           std::cerr << "custodian: notice outbox: " << r.status().message() << std::endl;

@@ -152,7 +152,7 @@ Status AuditIngest(const VaultFlags& f, Feed feed, const vault::IngestReport& re
 }
 
 int RunIngest(const VaultFlags& f, Feed feed) {
-  auto vault = OpenVault(f.instance);
+  auto vault = OpenVaultUnderStandards(f.instance);
   if (!vault.ok()) return ReportFailure(vault.status());
   IngestInput input;
   if (Status s = input.Open(f.input); !s.ok()) return ReportFailure(s);
@@ -203,7 +203,7 @@ int RunIngest(const VaultFlags& f, Feed feed) {
 }
 
 int RunRetention(const InstanceOptions& o) {
-  auto vault = OpenVault(o);
+  auto vault = OpenVaultUnderStandards(o);
   if (!vault.ok()) return ReportFailure(vault.status());
   auto r = (*vault)->RunRetention();
   if (!r.ok()) return ReportFailure(r.status());
@@ -248,7 +248,7 @@ int RunDeleteAccount(const InstanceOptions& o, const std::string& id, const std:
 }
 
 int RunStats(const InstanceOptions& o) {
-  auto vault = OpenVault(o);
+  auto vault = OpenVaultUnderStandards(o);
   if (!vault.ok()) return ReportFailure(vault.status());
   auto stats = (*vault)->Stats();
   if (!stats.ok()) return ReportFailure(stats.status());
@@ -265,7 +265,7 @@ int RunStats(const InstanceOptions& o) {
 }
 
 int RunSeal(const InstanceOptions& o) {
-  auto vault = OpenVault(o);
+  auto vault = OpenVaultUnderStandards(o);
   if (!vault.ok()) return ReportFailure(vault.status());
   if (Status s = (*vault)->Seal(); !s.ok()) return ReportFailure(s);
   if (Status a = AuditOperatorAction(o, "seal_vault", nlohmann::ordered_json::object()); !a.ok()) {

@@ -70,7 +70,7 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   // Delivers every notice due now; returns how many were sent.
   int DeliverNotices() {
     AcceptingTransport transport;
-    cases::NoticeOutbox outbox(*instance_->db, instance_->standards, clock_, transport,
+    cases::NoticeOutbox outbox(*instance_->db, *instance_->instance_standards, clock_, transport,
                                instance_->pseudonym_key);
     auto delivered = outbox.DeliverDue();
     EXPECT_TRUE(delivered.ok()) << delivered.status().message();

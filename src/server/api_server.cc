@@ -387,6 +387,10 @@ struct ApiServer::Impl : ServerServices {
       }
       Send(res, 200, out);
     });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff({Role::kReviewer}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           SendCase(res, workflow.DecideAgain(req.matches[1], {caller.name}), 201);
+         });
     Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Amend(req.matches[1], {req.body, cases::Entry::kStaff, {caller.name}}));
@@ -468,6 +472,18 @@ struct ApiServer::Impl : ServerServices {
         return Fail(res, s);
       }
       Send(res, 200, json::parse(req.body));
+    });
+
+    // --- The instance's standards (docs/policy.md): every server decides under the same.
+    Get("/api/v1/standards", Staff(), [this](const httplib::Request&, httplib::Response& res, const Caller&) {
+      auto overview = workflow.standards().Overview(workflow.database());
+      if (!overview.ok()) return Fail(res, overview.status());
+      Send(res, 200, json::parse(cases::StandardsToJson(*overview, true).dump()));
+    });
+    Put("/api/v1/standards", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto installed = workflow.InstallStandards(req.body, "standards.toml", {caller.name});
+      if (!installed.ok()) return Fail(res, installed.status());
+      Send(res, 200, json::parse(cases::StandardsInstallToJson(*installed).dump()));
     });
 
     // --- Ingest (services).
@@ -698,7 +714,9 @@ struct ApiServer::Impl : ServerServices {
         return SendProblem(res, {404, "not-found", "Not published",
                                  "A half-year's report is published once the half-year has ended.", ""});
       }
-      auto report = reports::MakeReport(workflow.database(), ledgers, workflow.standards(), from, to, "server");
+      auto standards = workflow.standards().Current(workflow.database());
+      if (!standards.ok()) return Fail(res, standards.status());
+      auto report = reports::MakeReport(workflow.database(), ledgers, **standards, from, to, "server");
       if (!report.ok()) return Fail(res, report.status());
       res.set_header("Cache-Control", "no-store");
       if (format == "csv") return res.set_content(reports::ReportToCsv(*report), "text/csv; charset=utf-8");

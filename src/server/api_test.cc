@@ -273,10 +273,13 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"POST", "/api/v1/cases/" + id + "/verify-requester", R"({"phone": "+1-575-555-0100"})", {"ian", "rae"}},
       {"POST", "/api/v1/cases/" + id + "/close", "", {"rae", "abe"}},
       {"POST", "/api/v1/cases/" + id + "/nondisclosure", R"({"until": "2026-09-01"})", {"rae"}},
+      {"POST", "/api/v1/cases/" + id + "/decisions", "", {"rae"}},
       {"POST", "/api/v1/cases/" + id + "/review", review, {"rae"}},
       {"POST", "/api/v1/cases/" + id + "/approve", "", {"abe"}},
       {"POST", "/api/v1/holds/" + id + "-H1/release", "", {"rae"}},
       {"PUT", "/api/v1/agencies", registry, {"ada"}},
+      {"GET", "/api/v1/standards", "", everyone_staff},
+      {"PUT", "/api/v1/standards", std::string(DefaultStandardsText()), {"ada"}, "application/toml"},
       {"POST", "/api/v1/ingest/events", event, {"service"}, "application/x-ndjson"},
       {"POST", "/api/v1/ingest/subscribers", subscriber, {"service"}, "application/x-ndjson"},
       {"GET", "/api/v1/portal/requests", "", {"lcpd"}},
@@ -316,6 +319,47 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   // Tokens cannot sign out a session; the review and approval above took the case all the way.
   EXPECT_EQ(Post("/api/v1/auth/logout", Bearer(service_), "")->status, 403);
   EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(aud))->body)["state"], "awaiting_notice");
+}
+
+TEST_P(ApiTest, TheAdministratorInstallsStandardsAndAReviewerDecidesACaseAgain) {
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), ada = SignIn("ada");
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string builtin = Sha256Hex(DefaultStandardsText());
+  auto shown = client_->Get("/api/v1/standards", Staff(rae));
+  ASSERT_EQ(shown->status, 200) << shown->body;
+  EXPECT_EQ(json::parse(shown->body)["current"]["sha256"], builtin);
+  EXPECT_EQ(json::parse(shown->body)["current"]["built_in"], true);
+
+  // A bad file: 400 naming its line, and nothing installed.
+  std::string text(DefaultStandardsText());
+  const std::string broken = text.substr(0, text.find("wait_days = 10")) + "wait_days = -1" +
+                             text.substr(text.find("wait_days = 10") + 14);
+  auto bad = client_->Put("/api/v1/standards", Staff(ada), broken, "application/toml");
+  ASSERT_EQ(bad->status, 400) << bad->body;
+  EXPECT_EQ(bad->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_THAT(json::parse(bad->body)["detail"].get<std::string>(),
+              ::testing::HasSubstr("standards.toml:"));
+  EXPECT_EQ(json::parse(client_->Get("/api/v1/standards", Staff(rae))->body)["current"]["sha256"], builtin);
+
+  const std::string name = "name = \"us-default\"";
+  text.replace(text.find(name), name.size(), "name = \"our-service\"");
+  auto put = client_->Put("/api/v1/standards", Staff(ada), text, "application/toml");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(json::parse(put->body)["sha256"], Sha256Hex(text));
+  EXPECT_EQ(json::parse(put->body)["installed_by"], "ada");
+  const json now = json::parse(client_->Get("/api/v1/standards", Staff(rae))->body);
+  EXPECT_EQ(now["current"]["name"], "our-service");
+  EXPECT_EQ(now["current"]["document"], text);
+  EXPECT_EQ(now["installed"].size(), 1u);
+
+  auto again = Post("/api/v1/cases/" + id + "/decisions", Staff(rae), "");
+  ASSERT_EQ(again->status, 201) << again->body;
+  EXPECT_EQ(json::parse(again->body)["state"], "in_review");
+  const json decisions = json::parse(client_->Get(("/api/v1/cases/" + id + "/decisions").c_str(), Staff(rae))->body);
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(decisions[0]["decision"]["standards"]["sha256"], builtin);
+  EXPECT_EQ(decisions[1]["decision"]["standards"]["sha256"], Sha256Hex(text));
+  EXPECT_EQ(decisions[1]["reason"], "decided again");
 }
 
 TEST_P(ApiTest, AmendmentCallbackHoldReleaseAndClosingOverHttp) {

@@ -69,7 +69,7 @@ class NoticeTest : public ::testing::TestWithParam<cases::Backend> {
     instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     transport_ = WebhookTransport::Create(receiver_.Url(), kKey, clock_).value();
-    outbox_ = std::make_unique<cases::NoticeOutbox>(*instance_->db, instance_->standards, clock_,
+    outbox_ = std::make_unique<cases::NoticeOutbox>(*instance_->db, *instance_->instance_standards, clock_,
                                                    *transport_, instance_->pseudonym_key);
   }
   // Submits, reviews and approves a request; returns the case id.
