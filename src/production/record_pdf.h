@@ -21,36 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "core/file_system.h"
 #include "core/status.h"
+#include "production/pdf_column.h"
+#include "production/pdf_options.h"
 
 namespace custodian::production {
-
-enum class PaperSize {
-  kUsLetter,  // 8.5 x 11 in
-  kA4,        // 210 x 297 mm
-};
-
-struct PdfOptions {
-  // US Letter is what US courts and agencies file; A4 for requesters elsewhere.
-  PaperSize paper = PaperSize::kUsLetter;
-  // Font families in order of preference: each character is set in the first that has it
-  // (then in whatever fontconfig finds). The list picks the Simplified Chinese forms of Han
-  // characters and Noto's Arabic over DejaVu's; add a family for a script it lacks (e.g.
-  // "Noto Sans Thai"). Every family must be installed, or Create fails: a record whose
-  // names print as empty boxes is worse than none.
-  std::vector<std::string> font_families = {"Noto Sans", "Noto Sans CJK SC", "Noto Sans Arabic",
-                                            "Noto Sans Hebrew", "Noto Sans Devanagari"};
-  // A table cell (a user agent) longer than this many lines ends in an ellipsis; raise it to
-  // print more of long values at the cost of taller rows. 1 to 20.
-  int max_cell_lines = 4;
-  // How many distinct table-cell values are kept laid out (addresses, kinds, places and user
-  // agents repeat row after row: each is shaped once). Cells are then drawn a page at a time;
-  // times, ports and addresses take a fast path that needs no shaping. 0 lays out and draws
-  // every cell through Pango on its own: the same page, several times slower.
-  size_t shaped_cell_cache = 4096;
-  FileSystem* fs = &PosixFileSystem();
-};
 
 // The cover letter and the certificate. Everything is plain text, printed as given.
 struct PdfCover {
@@ -81,12 +56,6 @@ struct PdfSubscriberVersion {
   std::vector<PdfField> fields;  // printed as a two-column table, in this order
 };
 
-// A column of the access-log table.
-struct PdfColumn {
-  std::string header;  // "Time (UTC)"
-  double width = 1;    // relative to the other columns: 2 is twice as wide as 1
-};
-
 // One account's section.
 struct PdfAccount {
   std::string account_id;               // "1000042"
@@ -95,7 +64,8 @@ struct PdfAccount {
   // it is and no version was in force (a line says so).
   std::optional<std::vector<PdfSubscriberVersion>> subscriber;
   // The access log's columns, its header row on every page it spans. Empty when the access
-  // log is not produced: the heading is left out and AddEvent is refused.
+  // log is not produced: the heading is left out and AddEvent is refused. A section whose
+  // columns do not fit across a portrait page is printed on landscape pages.
   std::vector<PdfColumn> access_log_columns;
   // Printed under the access log's heading: "Only events from 203.0.113.5 (the account was
   // found through that address)."
@@ -119,14 +89,15 @@ class RecordPdfWriter {
 
   // Ends the previous account's section and starts this one on a new page: its heading, how
   // it matched, its subscriber versions, and the access log's heading and header row.
-  // InvalidArgument when a column is not given a positive width or would be too narrow to
-  // print (under 36 pt).
+  // InvalidArgument when a column is not given a positive width or the columns of a line do
+  // not fit across a landscape page (each at least its widest value and 36 pt).
   Status BeginAccount(const PdfAccount& account);
 
   // Adds one row to the current account's access log, one cell a column. A cell wraps within
-  // its column and is cut with an ellipsis after max_cell_lines lines (and after 4096 code
-  // points). FailedPrecondition without a current account or when it has no access-log
-  // columns; InvalidArgument when the number of cells is not the number of columns.
+  // its column and is cut with an ellipsis after max_cell_lines lines (unless 0; and after
+  // 4096 code points). FailedPrecondition without a current account or when it has no
+  // access-log columns; InvalidArgument when the number of cells is not the number of
+  // columns; Internal when the row is taller than a page.
   Status AddEvent(const std::vector<std::string>& cells);
 
   // Ends the last section ("No events in the window." when an account with an access log

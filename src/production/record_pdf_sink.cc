@@ -16,6 +16,44 @@ std::string Replaced(std::string text, const std::string& from, const std::strin
 
 std::string TargetText(const Target& t) { return t.type + " " + t.value; }
 
+// One value of `pattern` for each character of `alphabet` in place of its 'x's: the widest
+// of them is at least as wide as any value of that form.
+std::vector<std::string> EachFilled(std::string_view pattern, std::string_view alphabet) {
+  std::vector<std::string> out;
+  for (char c : alphabet) {
+    std::string value(pattern);
+    for (char& p : value) p = p == 'x' ? c : p;
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+// The access log's columns. Times, kinds, addresses and ports are never wider than their
+// column, so none wraps; the device's free text goes on a second line of each event, across
+// the page, so that a user agent of the vault's longest is printed whole.
+std::vector<PdfColumn> AccessLogColumns(RecordColumns columns) {
+  std::vector<std::string> kinds(vault::kEventKindNames.begin(), vault::kEventKindNames.end());
+  std::vector<std::string> addresses = EachFilled("xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx", "0123456789abcdef");
+  for (std::string& v4 : EachFilled("xxx.xxx.xxx.xxx", "0123456789")) addresses.push_back(std::move(v4));
+  std::vector<PdfColumn> out = {{"Time (UTC)", 2.2, EachFilled("xxxx-xx-xxTxx:xx:xx.xxxxxxZ", "0123456789")},
+                                {"Kind", 1.2, kinds},
+                                {"IP address", 2, addresses},
+                                {"Port", 0.8, EachFilled("xxxxx", "0123456789")}};
+  if (columns.location) out.push_back({"Approximate location", 2.2});
+  if (columns.device) {
+    out.push_back({"User agent", 2.6, {}, /*second_line=*/true});
+    out.push_back({"Device", 1.4, {}, /*second_line=*/true});
+  }
+  return out;
+}
+
+// The record's layout is custodian's own doing, never the caller's input: a failure to lay
+// it out is internal (exit 1), whatever the writer calls it; a failed write stays one.
+Status LayoutFailure(Status s) {
+  if (s.ok() || s.code() == Status::Code::kIoError || s.code() == Status::Code::kInternal) return s;
+  return Status::Internal("record.pdf: " + s.message());
+}
+
 class RecordPdfSink : public RecordSink {
  public:
   RecordPdfSink(std::unique_ptr<RecordPdfWriter> writer, RecordColumns columns)
@@ -42,12 +80,7 @@ class RecordPdfSink : public RecordSink {
       }
     }
     if (a.access_log) {
-      account.access_log_columns = {{"Time (UTC)", 2.2}, {"Kind", 1.2}, {"IP address", 2}, {"Port", 0.8}};
-      if (columns_.location) account.access_log_columns.push_back({"Approximate location", 2.2});
-      if (columns_.device) {
-        account.access_log_columns.push_back({"User agent", 2.6});
-        account.access_log_columns.push_back({"Device", 1.4});
-      }
+      account.access_log_columns = AccessLogColumns(columns_);
       bool only_addresses = !a.matched_by.empty();
       for (const Target& t : a.matched_by) only_addresses = only_addresses && t.type == "ip";
       if (only_addresses) {
@@ -55,7 +88,7 @@ class RecordPdfSink : public RecordSink {
             "Only the events from the address(es) in the request: the account was found through them.");
       }
     }
-    return writer_->BeginAccount(account);
+    return LayoutFailure(writer_->BeginAccount(account));
   }
 
   Status AddEvent(const RecordEvent& e) override {
@@ -68,11 +101,11 @@ class RecordPdfSink : public RecordSink {
       cells.push_back(r.user_agent ? std::string(*r.user_agent) : "");
       cells.push_back(r.device_id.value_or(""));
     }
-    return writer_->AddEvent(cells);
+    return LayoutFailure(writer_->AddEvent(cells));
   }
 
   Status EndAccount() override { return Status::Ok(); }
-  Status Finish(const std::vector<Target>&) override { return writer_->Finish(); }
+  Status Finish(const std::vector<Target>&) override { return LayoutFailure(writer_->Finish()); }
 
  private:
   static std::string LocationText(const std::optional<nlohmann::ordered_json>& where) {
@@ -98,7 +131,8 @@ Result<std::unique_ptr<RecordSink>> MakeRecordPdfSink(const std::string& path,
                                                       const CertificateText& certificate,
                                                       const std::string& created_at,
                                                       RecordColumns columns,
-                                                      std::vector<std::string> notes) {
+                                                      std::vector<std::string> notes,
+                                                      FileSystem& fs) {
   const Request& r = start.request;
   PdfCover cover;
   cover.service_name = certificate.service_name;
@@ -122,8 +156,11 @@ Result<std::unique_ptr<RecordSink>> MakeRecordPdfSink(const std::string& path,
   cover.custodian_name = certificate.custodian_name;
   cover.custodian_title = certificate.custodian_title;
   cover.notes = std::move(notes);
-  auto writer = RecordPdfWriter::Create(path, cover);
-  if (!writer.ok()) return writer.status();
+  PdfOptions options;
+  options.max_cell_lines = 0;  // every value whole, however many lines it takes
+  options.fs = &fs;
+  auto writer = RecordPdfWriter::Create(path, cover, options);
+  if (!writer.ok()) return LayoutFailure(writer.status());
   return std::unique_ptr<RecordSink>(new RecordPdfSink(std::move(writer).value(), columns));
 }
 

@@ -28,13 +28,15 @@ struct CertificateText {
       "letter. I declare under penalty of perjury that the foregoing is true and correct.";
 };
 
-// The sink over `path`; `notes` go on the cover (geolocation's source and that it is
-// approximate).
+// The sink over `path`, written through `fs`; `notes` go on the cover (geolocation's source
+// and that it is approximate). Every value is printed whole (no cell is cut); a failure to
+// lay the record out is Internal, a failed write IoError.
 Result<std::unique_ptr<RecordSink>> MakeRecordPdfSink(const std::string& path,
                                                       const cases::ProductionStart& start,
                                                       const CertificateText& certificate,
                                                       const std::string& created_at,
                                                       RecordColumns columns,
-                                                      std::vector<std::string> notes);
+                                                      std::vector<std::string> notes,
+                                                      FileSystem& fs = PosixFileSystem());
 
 }  // namespace custodian::production

@@ -20,6 +20,7 @@
 
 #include "core/testing/faulty_file_system.h"
 #include "core/testing/run_tool.h"
+#include "production/pdf_test_tools.h"
 
 namespace custodian::production {
 namespace {
@@ -37,21 +38,6 @@ std::string ReadFile(const std::string& path) {
 }
 
 using testing::RunTool;
-
-// The text of the whole PDF, or of one page, as pdftotext extracts it.
-std::string PdfText(const std::string& path, int page = 0, bool layout = false) {
-  std::string command = "pdftotext -enc UTF-8";
-  if (layout) command += " -layout";
-  if (page > 0) command += " -f " + std::to_string(page) + " -l " + std::to_string(page);
-  return RunTool(command + " '" + path + "' -");
-}
-
-int PdfPages(const std::string& path) {
-  std::smatch m;
-  const std::string info = RunTool("pdfinfo '" + path + "'");
-  if (!std::regex_search(info, m, std::regex("Pages: +([0-9]+)"))) return -1;
-  return std::stoi(m[1]);
-}
 
 // Renders one page at 50 dpi and counts the pixels that are not white.
 int64_t InkedPixels(const std::string& pdf, int page) {
@@ -424,10 +410,10 @@ TEST_F(RecordPdfTest, RefusesMisuse) {
   account.access_log_columns = {{"Time", 1}, {"Port", 0}};
   EXPECT_EQ(Message(writer->BeginAccount(account)),
             "BeginAccount: column 'Port' needs a positive width");
-  account.access_log_columns = {{"Time", 10}, {"Port", 0.5}};
-  EXPECT_EQ(Message(writer->BeginAccount(account)),
-            "BeginAccount: column 'Port' would be 24.0 pt wide, under 36: widen it or drop a "
-            "column");
+  account.access_log_columns = {{"Time", 1, {std::string(200, '8')}}};
+  EXPECT_THAT(Message(writer->BeginAccount(account)),
+              ::testing::MatchesRegex("BeginAccount: the columns of a line need [0-9]+\\.[0-9] pt, the page has "
+                                      "684\\.0: move one to the second line or drop one"));
   account.access_log_columns = {{"Time", 1}, {"Port", 1}};
   ASSERT_EQ(Message(writer->BeginAccount(account)), "ok");
   EXPECT_EQ(Message(writer->AddEvent({"a"})), "AddEvent: 1 cells for 2 columns");
@@ -459,9 +445,9 @@ TEST_F(RecordPdfTest, SaysWhyItCannotStart) {
   EXPECT_EQ(bad_time.status().message(), "created_at: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)");
 
   options = PdfOptions();
-  options.max_cell_lines = 0;
+  options.max_cell_lines = 21;
   EXPECT_EQ(RecordPdfWriter::Create(path_, Cover(), options).status().message(),
-            "max_cell_lines must be between 1 and 20");
+            "max_cell_lines must be between 0 and 20");
 }
 
 TEST_F(RecordPdfTest, ReportsAFullDiskAndKeepsReportingIt) {
