@@ -84,6 +84,7 @@ nlohmann::ordered_json ProductionToJson(const ProductionView& v, Timestamp now) 
           {"ledger_index", OrNull(p.leaf_index)},
           {"package_sha256", OrNull(p.package_sha256)},
           {"package_bytes", OrNull(p.package_bytes)},
+          {"reason", OrNull(p.reason)},
           {"downloads", grants}};
 }
 

@@ -128,10 +128,11 @@ struct AttachmentRecord {
   Timestamp uploaded_at;
 };
 
-// A production of a case: started, then produced (or withheld: back to review).
-enum class ProductionState { kProducing, kProduced, kWithheld };
-inline constexpr std::array<std::string_view, 3> kProductionStateNames = {"producing", "produced",
-                                                                          "withheld"};
+// A production of a case: started, then produced (or withheld: back to review; or aborted:
+// ended by staff before its package was made, the case approved again).
+enum class ProductionState { kProducing, kProduced, kWithheld, kAborted };
+inline constexpr std::array<std::string_view, 4> kProductionStateNames = {"producing", "produced",
+                                                                          "withheld", "aborted"};
 struct ProductionRecord {
   std::string id;  // P-YYYY-NNNNNN
   std::string case_id;
@@ -144,6 +145,7 @@ struct ProductionRecord {
   // The package kept sealed for delivery, once stored (package_store.h).
   std::optional<std::string> package_sha256{};
   std::optional<int64_t> package_bytes{};
+  std::optional<std::string> reason{};  // why it was aborted
 };
 
 // A one-time, expiring download of a production's package by the case's agency: its id is

@@ -31,6 +31,8 @@ const Row kTable[] = {
     {Step::kClose, {S::kProduced, S::kRejected, S::kPushedBack, S::kReleased, S::kExpired},
      S::kClosed},
     {Step::kDecideAgain, {S::kReceived, S::kVerifying, S::kInReview, S::kReviewed}, S::kReceived},
+    // From produced only while the recorded production has no package (the workflow checks).
+    {Step::kAbortProduction, {S::kProducing, S::kProduced}, S::kApproved},
 };
 
 }  // namespace

@@ -53,12 +53,13 @@ enum class Step {
   kHoldsExpired,       // holding → expired
   kClose,              // produced | rejected | pushed_back | released | expired → closed
   kDecideAgain,        // received | verifying | in_review | reviewed → received (new standards)
+  kAbortProduction,    // producing | produced → approved (a production that cannot finish)
 };
-inline constexpr std::array<std::string_view, 17> kStepNames = {
+inline constexpr std::array<std::string_view, 18> kStepNames = {
     "need_verification", "start_review", "push_back",   "reject",         "recommend",
     "approve",           "wait_for_notice", "notice_done", "start_production", "produced",
     "over_cap",          "resubmit",    "place_holds", "release_holds",  "holds_expired",
-    "close",             "decide_again"};
+    "close",             "decide_again", "abort_production"};
 std::string_view StepName(Step s);
 
 // The state `step` leads to from `from`; FailedPrecondition, naming both, when the table has

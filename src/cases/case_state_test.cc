@@ -26,6 +26,7 @@ TEST(CaseStateTest, TheTableIsExactlyTheDesignsTransitions) {
       {Step::kStartProduction, {{S::kApproved, S::kProducing}}},
       {Step::kProduced, {{S::kProducing, S::kProduced}}},
       {Step::kOverCap, {{S::kProducing, S::kInReview}}},
+      {Step::kAbortProduction, {{S::kProducing, S::kApproved}, {S::kProduced, S::kApproved}}},
       {Step::kResubmit, {{S::kPushedBack, S::kReceived}}},
       {Step::kPlaceHolds, {{S::kInReview, S::kHolding}}},
       {Step::kReleaseHolds, {{S::kHolding, S::kReleased}}},

@@ -444,13 +444,14 @@ Status CaseTx::UpdateProduction(const ProductionRecord& p) {
   Nullable<long long> leaf(p.leaf_index ? std::optional<long long>(*p.leaf_index) : std::nullopt);
   Nullable<std::string> package(p.package_sha256);
   Nullable<long long> package_bytes(p.package_bytes ? std::optional<long long>(*p.package_bytes) : std::nullopt);
+  Nullable<std::string> reason(p.reason);
   sql_ << "UPDATE productions SET state = :s, at = :t, by_actor = :b, manifest_sha256 = :m, "
-          "accounts_with_data = :n, leaf_index = :l, package_sha256 = :p, package_bytes = :pb "
-          "WHERE id = :i",
+          "accounts_with_data = :n, leaf_index = :l, package_sha256 = :p, package_bytes = :pb, "
+          "reason = :r WHERE id = :i",
       soci::use(state), soci::use(at), soci::use(p.by), soci::use(manifest.value, manifest.ind),
       soci::use(with_data.value, with_data.ind), soci::use(leaf.value, leaf.ind),
       soci::use(package.value, package.ind), soci::use(package_bytes.value, package_bytes.ind),
-      soci::use(p.id);
+      soci::use(reason.value, reason.ind), soci::use(p.id);
   return Status::Ok();
 }
 
@@ -458,7 +459,7 @@ namespace {
 
 constexpr char kProductionColumns[] =
     "id, case_id, state, at, by_actor, manifest_sha256, accounts_with_data, leaf_index, "
-    "package_sha256, package_bytes";
+    "package_sha256, package_bytes, reason";
 
 ProductionRecord ProductionOf(const soci::row& r) {
   ProductionRecord p{Text(r, 0), Text(r, 1), EnumOf<ProductionState>(Text(r, 2), kProductionStateNames),
@@ -468,6 +469,7 @@ ProductionRecord ProductionOf(const soci::row& r) {
   p.leaf_index = OptInt(r, 7);
   p.package_sha256 = OptText(r, 8);
   p.package_bytes = OptInt(r, 9);
+  p.reason = OptText(r, 10);
   return p;
 }
 

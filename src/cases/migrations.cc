@@ -154,6 +154,12 @@ const std::vector<Migration>& Migrations() {
            "CREATE TABLE standards_installs (seq BIGINT PRIMARY KEY, sha256 TEXT NOT NULL, "
            "installed_at BIGINT NOT NULL, installed_by TEXT NOT NULL)",
        }},
+      {9,
+       "aborted productions",
+       {
+           // A production staff ended before its package was made (state aborted): why.
+           "ALTER TABLE productions ADD COLUMN reason TEXT",
+       }},
   };
   return kMigrations;
 }

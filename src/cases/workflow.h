@@ -95,6 +95,13 @@ struct ProductionStart {
   vault::Grant grant;
 };
 
+// A production that was aborted: which, and its "aborted" leaf's index in the disclosure log
+// when the log held its production leaf.
+struct AbortedProduction {
+  std::string production_id;
+  std::optional<uint64_t> leaf_index;
+};
+
 // A production as the case's pages show it, with its download grants.
 struct ProductionView {
   ProductionRecord production;
@@ -176,6 +183,13 @@ class Workflow {
   // in one transaction.
   Result<std::optional<uint64_t>> FinishProduction(const ProductionStart& start, const Actor& actor,
                                     const ProductionFacts& facts);
+  // Ends a production that cannot finish: `production_id` (empty: the case's latest) must be
+  // unfinished — producing, or recorded without its package. It and every other production
+  // of the case still producing become aborted with `reason`, the case returns to approved,
+  // audited; when the disclosure log holds its leaf, an "aborted" production leaf follows it.
+  // InvalidArgument without a reason; FailedPrecondition when nothing is unfinished.
+  Result<AbortedProduction> AbortProduction(const std::string& case_id, const std::string& production_id,
+                                            const std::string& reason, const Actor& actor);
 
   // Delivery (docs/production.md): the package of a produced case, kept sealed by the
   // instance (package_store.h), goes to the case's agency through one-time, expiring

@@ -95,6 +95,12 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
   lookup.start = window.start;
   lookup.end = window.end;
   lookup.expires = Timestamp{now.micros + kGrantMicros};
+  // Finding who used an address reads the access log's address index, even for a scope of
+  // subscriber information alone (whose account used this address then?); the grant the
+  // record is read with keeps to the scope's categories.
+  bool by_address = false;
+  for (const Target& t : start.scope.targets) by_address = by_address || t.type == kIpTargetType;
+  if (by_address) lookup.categories.Add(Category::kAccessLog);
   for (const Target& t : DistinctTargets(start.scope.targets)) {
     if (t.type == "account_id") continue;
     if (t.type == kIpTargetType) {
@@ -147,6 +153,7 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
     start.targets.push_back(std::move(resolved));
   }
   vault::GrantScope read = lookup;
+  read.categories = start.scope.categories;
   read.accounts.assign(accounts.begin(), accounts.end());
   start.window = window;
   start.grant = vault_.grants().Issue(read);
@@ -177,6 +184,56 @@ Result<std::optional<uint64_t>> Workflow::FinishProduction(const ProductionStart
   });
   if (!done.ok()) return done.status();
   return index;
+}
+
+Result<AbortedProduction> Workflow::AbortProduction(const std::string& case_id,
+                                                   const std::string& production_id,
+                                                   const std::string& reason, const Actor& actor) {
+  if (reason.empty()) return Status::InvalidArgument("reason: missing (why the production is aborted)");
+  AbortedProduction aborted;
+  Result<CaseView> done = Run(case_id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+    const auto unfinished = [](const ProductionRecord& p) {
+      return p.state == ProductionState::kProducing ||
+             (p.state == ProductionState::kProduced && !p.package_sha256);
+    };
+    std::vector<ProductionRecord> productions = tx.Productions(case_id);
+    const ProductionRecord* target = nullptr;
+    for (const ProductionRecord& p : productions) {
+      if (production_id.empty() ? unfinished(p) : p.id == production_id) target = &p;
+    }
+    if (!target) {
+      return production_id.empty()
+                 ? Status::FailedPrecondition("case " + case_id + " has no unfinished production")
+                 : Status::NotFound("case " + case_id + " has no production " + production_id);
+    }
+    if (!unfinished(*target)) {
+      return Status::FailedPrecondition("production " + target->id + " is not unfinished (it is " +
+                                        std::string(kProductionStateNames[static_cast<size_t>(target->state)]) +
+                                        (target->package_sha256 ? ", its package made" : "") + ")");
+    }
+    aborted.production_id = target->id;
+    const Timestamp now = clock_.Now();
+    if (target->state == ProductionState::kProduced && target->leaf_index) {
+      // The log says this production was made: it must also say it was not delivered.
+      auto leaf = Disclose(tx, c, ledger::DisclosureKind::kProduction, ledger::kOutcomeAborted, now.UtcDate(),
+                           options_.pseudonym_key, ProductionFacts{0, target->manifest_sha256.value_or("")});
+      if (!leaf.ok()) return leaf.status();
+      aborted.leaf_index = *leaf;
+    }
+    // Earlier attempts that failed before being recorded end with it.
+    for (ProductionRecord& p : productions) {
+      if (!unfinished(p)) continue;
+      p.state = ProductionState::kAborted;
+      p.at = now;
+      p.by = actor.name;
+      p.reason = reason;
+      if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
+    }
+    return Transition(tx, c, Step::kAbortProduction, actor,
+                      Detail({{"production", aborted.production_id}, {"reason", reason}}).dump());
+  });
+  if (!done.ok()) return done.status();
+  return aborted;
 }
 
 }  // namespace custodian::cases

@@ -56,14 +56,15 @@ class ProductionCliTest : public InstanceCliTest {
   // The HSI court order (a child-safety investigation: no notice) for 2000042 over the last
   // twenty days but one, received by mail an hour ago; submitted, and approved by two people
   // unless `approve` is false.
-  std::string Case(bool approve = true) {
+  std::string Case(bool approve = true,
+                   const json& categories = {"basic_subscriber", "access_log", "location"}) {
     json doc = json::parse(ReadFile(Shared("examples/requests/hsi-child-safety-court-order.json")));
     doc["channel"] = "mail";
     doc["received_at"] = At(-3600);
     doc["process"]["issued_on"] = At(-3 * kDay, "%Y-%m-%d");
     doc["targets"] = json::array({{{"type", "account_id"}, {"value", "2000042"}}});
     doc["window"] = {{"start", At(-20 * kDay)}, {"end", At(-kDay)}};
-    doc["categories"] = {"basic_subscriber", "access_log", "location"};
+    doc["categories"] = categories;
     const std::string path = root_ + "/request.json";
     std::ofstream(path) << doc.dump();
     const json submitted = Ok("case submit --actor intake-1 " + path);
@@ -250,6 +251,49 @@ TEST_F(ProductionCliTest, AFailedPackageIsResumedAndDeliveryIsManagedFromTheCli)
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_THAT(twice.err, HasSubstr("revoked"));
   EXPECT_EQ(Run("delivery grant " + id + " P-2026-999999 --actor reviewer-1" + Data()).exit_code, 2);
+}
+
+// The widest record (location and device) lays out: every column, the device on a second
+// line of each event.
+TEST_F(ProductionCliTest, ACaseWithLocationAndDeviceIsProduced) {
+  const std::string id = Case(true, {"basic_subscriber", "access_log", "location", "device"});
+  const std::string zip = root_ + "/wide.zip";
+  const Outcome produced = Run("produce " + id + " --out " + zip + " --actor producer-1" + Data());
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  EXPECT_EQ(json::parse(produced.out)["events"], 2);
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "produced");
+  ExportKeys();
+  const Outcome verified = Verify(zip);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(ProductionCliTest, AProductionThatCannotFinishIsAbortedAndTheCaseProducedAgain) {
+  const std::string id = Case();
+  const Outcome failed = Run("produce " + id + " --out " + root_ + "/no-such-dir/p.zip --actor producer-1" + Data());
+  EXPECT_EQ(failed.exit_code, 2) << failed.err;
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "produced");
+
+  const Outcome no_reason = Run("produce " + id + " --abort --actor reviewer-1" + Data());
+  EXPECT_EQ(no_reason.exit_code, 2);
+  EXPECT_THAT(no_reason.err, HasSubstr("--abort needs --reason"));
+  EXPECT_EQ(Run("produce " + id + " --abort --reason x --out " + root_ + "/x.zip --actor r" + Data()).exit_code, 2);
+  const json aborted = Ok("produce " + id + " --abort --reason \"the disk was replaced\" --actor reviewer-1");
+  EXPECT_EQ(aborted["case"], id);
+  EXPECT_EQ(aborted["state"], "aborted");
+  EXPECT_TRUE(aborted["ledger_index"].is_number()) << "the log held its leaf: it says it was aborted";
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "approved");
+  EXPECT_TRUE(fs::is_empty(data_ + "/productions")) << "its working files are gone";
+  const json listed = Ok("delivery list " + id + " --actor auditor-1");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["state"], "aborted");
+  EXPECT_EQ(listed[0]["reason"], "the disk was replaced");
+  const Outcome again = Run("produce " + id + " --abort --reason again --actor reviewer-1" + Data());
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("no unfinished production"));
+
+  const std::string zip = root_ + "/after.zip";
+  EXPECT_EQ(Ok("produce " + id + " --out " + zip + " --actor producer-1")["case"], id);
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "produced");
 }
 
 }  // namespace

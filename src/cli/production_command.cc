@@ -13,10 +13,8 @@
 #include "cli/progress.h"
 #include "core/clock.h"
 #include "core/file_system.h"
-#include "geo/geolocator.h"
 #include "production/package_verifier.h"
 #include "production/producer.h"
-#include "production/record_pdf_sink.h"
 
 namespace custodian {
 namespace {
@@ -27,66 +25,34 @@ struct ProduceFlags {
   std::string out;
   std::string actor;
   bool resume = false;
+  bool abort = false;
+  std::string reason;
 };
 
 int Produce(const ProduceFlags& f) {
+  if (f.abort && (!f.out.empty() || f.resume)) {
+    return ReportFailure(Status::InvalidArgument("--abort takes no --out and no --resume"));
+  }
+  if (f.abort && f.reason.empty()) return ReportFailure(Status::InvalidArgument("--abort needs --reason"));
+  if (!f.abort && f.out.empty()) return ReportFailure(Status::InvalidArgument("--out is required"));
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
-  // Geolocation only matters when a scope authorizes `location`; the databases are opened
-  // lazily so that a production without it needs none.
-  std::unique_ptr<geo::Geolocator> geolocator;
-  Status geo_status = Status::Ok();
-  bool geo_opened = false;
-  const auto open_geo = [&]() -> geo::Geolocator* {
-    if (!geo_opened) {
-      geo_opened = true;
-      auto g = geo::Geolocator::Open(s.config.geo_city_databases, s.config.geo_asn_database);
-      if (g.ok()) {
-        geolocator = std::move(g).value();
-      } else {
-        geo_status = g.status();
-      }
-    }
-    return geolocator.get();
-  };
-  std::vector<std::string> notes;
   Progress progress("produce", 0);
-  production::ProducerOptions options;
-  options.locate = [&](const IpAddress& ip) -> std::optional<nlohmann::ordered_json> {
-    geo::Geolocator* g = open_geo();
-    if (!g) return std::nullopt;
-    auto where = g->Locate(ip);
-    if (!where.ok() || !*where) return std::nullopt;
-    return geo::LocationToJson(**where);
-  };
-  options.pdf = [&](const std::string& path, const cases::ProductionStart& start)
-      -> Result<std::unique_ptr<production::RecordSink>> {
-    const bool location = start.scope.categories.Contains(Category::kLocation);
-    std::vector<std::string> cover_notes;
-    if (location) {
-      geo::Geolocator* g = open_geo();
-      if (!g) return Status(geo_status).WithContext("geolocation: ");
-      cover_notes.push_back("Locations are approximate: they place an address's network, not a "
-                            "person or a device.");
-      for (const auto& db : g->city_databases()) cover_notes.push_back("Location data: " + geo::SourceLabel(*db));
-      if (g->asn_database()) cover_notes.push_back("ASN data: " + geo::SourceLabel(*g->asn_database()));
-    }
-    production::CertificateText certificate;
-    if (!s.config.service_name.empty()) certificate.service_name = s.config.service_name;
-    if (!s.config.custodian_name.empty()) certificate.custodian_name = s.config.custodian_name;
-    if (!s.config.custodian_title.empty()) certificate.custodian_title = s.config.custodian_title;
-    if (!s.config.certificate_text.empty()) certificate.declaration = s.config.certificate_text;
-    return production::MakeRecordPdfSink(path, start, certificate, FormatDateTime(SystemClock().Now()),
-                                         {location, start.scope.categories.Contains(Category::kDevice)},
-                                         cover_notes);
-  };
+  production::ProducerOptions options =
+      production::MakeProducerOptions(ProductionSettingsOf(s, f.instance.data_dir), SystemClock());
   options.progress = [&](uint64_t events) { progress.Update(0, events); };
-  options.work_root = JoinPath(f.instance.data_dir, "productions");
-  options.packages = s.packages.get();
   production::Producer producer(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers,
                                 SystemClock(), options);
   const cases::Actor actor{f.actor, /*via_cli=*/true};
+  if (f.abort) {
+    auto aborted = producer.Abort(f.case_id, "", f.reason, actor);
+    if (!aborted.ok()) return ReportFailure(aborted.status());
+    nlohmann::ordered_json out = {{"case", f.case_id}, {"production", aborted->production_id}, {"state", "aborted"}};
+    out["ledger_index"] = aborted->leaf_index ? nlohmann::ordered_json(*aborted->leaf_index) : nullptr;
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
   auto outcome = f.resume ? producer.Resume(f.case_id, f.out, actor) : producer.Produce(f.case_id, f.out, actor);
   progress.Finish();
   if (!outcome.ok()) return ReportFailure(outcome.status());
@@ -142,15 +108,32 @@ int Verify(const VerifyFlags& f) {
 
 }  // namespace
 
+production::ProductionSettings ProductionSettingsOf(CaseSession& session, const std::string& data_dir) {
+  production::ProductionSettings settings;
+  settings.geo_city_databases = session.config.geo_city_databases;
+  settings.geo_asn_database = session.config.geo_asn_database;
+  production::CertificateText& certificate = settings.certificate;
+  if (!session.config.service_name.empty()) certificate.service_name = session.config.service_name;
+  if (!session.config.custodian_name.empty()) certificate.custodian_name = session.config.custodian_name;
+  if (!session.config.custodian_title.empty()) certificate.custodian_title = session.config.custodian_title;
+  if (!session.config.certificate_text.empty()) certificate.declaration = session.config.certificate_text;
+  settings.work_root = JoinPath(data_dir, "productions");
+  settings.packages = session.packages.get();
+  return settings;
+}
+
 void AddProductionCommands(CLI::App& app, int* exit_code) {
   auto p = std::make_shared<ProduceFlags>();
   auto* produce = app.add_subcommand("produce", "Write an approved case's business record, signed");
   AddInstanceFlags(produce, p->instance);
   produce->add_option("CASE", p->case_id, "The case")->required();
-  produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist)")->required();
+  produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist); not with --abort");
   produce->add_option("--actor", p->actor, "Who produces (recorded)")->required();
   produce->add_flag("--resume", p->resume,
                     "Complete the case's production that was recorded but whose package was not made");
+  produce->add_flag("--abort", p->abort,
+                    "End the case's production that cannot finish: the case is approved again");
+  produce->add_option("--reason", p->reason, "Why the production is aborted (with --abort; recorded)");
   produce->callback([p, exit_code] { *exit_code = Produce(*p); });
 
   auto v = std::make_shared<VerifyFlags>();

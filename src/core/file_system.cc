@@ -32,16 +32,37 @@ Status WriteFully(int fd, std::string_view data, const std::string& path) {
   return Status::Ok();
 }
 
+Status PwriteFully(int fd, uint64_t offset, std::string_view data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno(path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
 class PosixWritableFile : public WritableFile {
  public:
-  PosixWritableFile(int fd, std::string path, uint64_t size)
-      : fd_(fd), path_(std::move(path)), size_(size) {}
+  PosixWritableFile(int fd, std::string path, uint64_t size, bool appending)
+      : fd_(fd), path_(std::move(path)), size_(size), appending_(appending) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
   Status Append(std::string_view data) override {
-    Status s = WriteFully(fd_, data, path_);
+    // Written at the end: with O_APPEND the kernel puts it there; otherwise at size_, since
+    // WriteAt may have moved no file offset but extended nothing beyond it.
+    Status s = appending_ ? WriteFully(fd_, data, path_) : PwriteFully(fd_, size_, data, path_);
     if (s.ok()) size_ += data.size();
+    return s;
+  }
+  Status WriteAt(uint64_t offset, std::string_view data) override {
+    if (appending_) return Status::Internal(path_ + ": WriteAt on a file opened to append");
+    Status s = PwriteFully(fd_, offset, data, path_);
+    if (s.ok()) size_ = std::max<uint64_t>(size_, offset + data.size());
     return s;
   }
   Status Sync() override { return ::fdatasync(fd_) == 0 ? Status::Ok() : Errno(path_); }
@@ -56,6 +77,7 @@ class PosixWritableFile : public WritableFile {
   int fd_;
   std::string path_;
   uint64_t size_;
+  const bool appending_;  // O_APPEND: pwrite would append too (Linux), so no WriteAt
 };
 
 // Read by pread; files are also mapped read-only, so that readers of immutable files (segments)
@@ -121,7 +143,14 @@ class Posix : public FileSystem {
     uint64_t size;
     auto fd = Open(path, O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0), size);
     if (!fd.ok()) return fd.status();
-    return std::unique_ptr<WritableFile>(new PosixWritableFile(*fd, path, size));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(*fd, path, size, /*appending=*/true));
+  }
+
+  Result<std::unique_ptr<WritableFile>> Create(const std::string& path) override {
+    uint64_t size;
+    auto fd = Open(path, O_WRONLY | O_CREAT | O_TRUNC, size);
+    if (!fd.ok()) return fd.status();
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(*fd, path, 0, /*appending=*/false));
   }
 
   Result<std::unique_ptr<RandomAccessFile>> OpenRead(const std::string& path) override {
@@ -143,18 +172,7 @@ class Posix : public FileSystem {
   Status WriteAt(const std::string& path, uint64_t offset, std::string_view data) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return Errno(path);
-    size_t done = 0;
-    Status s;
-    while (done < data.size()) {
-      const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
-                                 static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        s = Errno(path);
-        break;
-      }
-      done += static_cast<size_t>(n);
-    }
+    Status s = PwriteFully(fd, offset, data, path);
     if (s.ok() && ::fdatasync(fd) != 0) s = Errno(path);
     ::close(fd);
     return s;

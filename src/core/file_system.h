@@ -19,6 +19,9 @@ class WritableFile {
  public:
   virtual ~WritableFile() = default;
   virtual Status Append(std::string_view data) = 0;
+  // Overwrites (or extends) the file at `offset`, for formats that go back to fill in a
+  // header (a zip's local headers); only on files from FileSystem::Create.
+  virtual Status WriteAt(uint64_t offset, std::string_view data) = 0;
   virtual Status Sync() = 0;  // fdatasync
   virtual Status Close() = 0;
   virtual uint64_t Size() const = 0;
@@ -45,6 +48,9 @@ class FileSystem {
   // Opens `path` for appending, creating it (mode 0600) if missing; truncate empties it.
   virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path,
                                                            bool truncate) = 0;
+  // Creates `path` empty (mode 0600, replacing a file there) for writing at any offset:
+  // Append writes at its end, WriteAt anywhere.
+  virtual Result<std::unique_ptr<WritableFile>> Create(const std::string& path) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenRead(const std::string& path) = 0;
   virtual Result<std::string> ReadAll(const std::string& path) = 0;
   // Overwrites bytes in place and makes them durable (key slots).

@@ -44,6 +44,31 @@ TEST_F(FileSystemTest, AppendsReadsAndReplacesAtomically) {
   EXPECT_EQ(*fs.List(JoinPath(dir_, "a/b")), std::vector<std::string>{"file"});
 }
 
+// A created file is written at its end and, where a format goes back to fill in a header,
+// anywhere; a faulty file system fails either kind of write.
+TEST_F(FileSystemTest, CreatedFilesAreWrittenAtAnyOffset) {
+  testing::FaultyFileSystem fs;
+  const std::string path = JoinPath(dir_, "zip");
+  auto f = fs.Create(path);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("head----").ok());
+  ASSERT_TRUE((*f)->Append("data").ok());
+  ASSERT_TRUE((*f)->WriteAt(4, "HEAD").ok());
+  ASSERT_TRUE((*f)->Append("!").ok());
+  EXPECT_EQ((*f)->Size(), 13u);
+  ASSERT_TRUE((*f)->Sync().ok());
+  ASSERT_TRUE((*f)->Close().ok());
+  EXPECT_EQ(*fs.ReadAll(path), "headHEADdata!");
+  auto again = fs.Create(path);  // replaces it
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*fs.ReadAll(path), "");
+  fs.FailAppendAfter(0, /*disk_full=*/true);
+  EXPECT_EQ((*again)->WriteAt(0, "x").message(), path + ": No space left on device (disk full)");
+  auto appending = PosixFileSystem().OpenAppend(path, false);
+  ASSERT_TRUE(appending.ok());
+  EXPECT_EQ((*appending)->WriteAt(0, "x").code(), Status::Code::kInternal) << "O_APPEND would append it";
+}
+
 TEST_F(FileSystemTest, ErrorsNameThePath) {
   FileSystem& fs = PosixFileSystem();
   auto r = fs.ReadAll(JoinPath(dir_, "missing"));

@@ -21,12 +21,15 @@ inline constexpr std::string_view kDisclosureKindNames[] = {"received", "decisio
                                                             "notice"};
 
 // The outcomes a person sets (kind decision); a received leaf's outcome is the policy's
-// recommended action instead, a production's "produced" and a notice's "notified".
+// recommended action instead, a production's "produced" (or "aborted": staff ended that
+// production, the one whose manifest it names, before its package was made) and a notice's
+// "notified".
 inline constexpr std::string_view kOutcomeApproved = "approved";
 inline constexpr std::string_view kOutcomePushedBack = "pushed_back";
 inline constexpr std::string_view kOutcomeRejected = "rejected";
 inline constexpr std::string_view kOutcomePreserved = "preserved";
 inline constexpr std::string_view kOutcomeProduced = "produced";
+inline constexpr std::string_view kOutcomeAborted = "aborted";
 inline constexpr std::string_view kOutcomeNotified = "notified";
 
 struct DisclosureLeaf {

@@ -1,38 +1,44 @@
 #include "production/hashed_file.h"
 
-#include <unistd.h>
-
 #include <memory>
 
 namespace custodian::production {
+namespace {
 
-Result<std::unique_ptr<HashedFile>> HashedFile::Create(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "wbx");
-  if (!f) return Status::IoError(path + ": cannot create");
-  return std::unique_ptr<HashedFile>(new HashedFile(path, f));
+constexpr size_t kBufferBytes = size_t{1} << 16;
+
+}  // namespace
+
+Result<std::unique_ptr<HashedFile>> HashedFile::Create(FileSystem& fs, const std::string& path) {
+  auto file = fs.OpenAppend(path, /*truncate=*/true);
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<HashedFile>(new HashedFile(path, std::move(file).value()));
 }
 
-HashedFile::~HashedFile() {
-  if (file_) std::fclose(file_);
+Status HashedFile::Flush() {
+  if (!status_.ok() || buffer_.empty()) return status_;
+  status_ = file_->Append(buffer_);
+  buffer_.clear();
+  return status_;
 }
 
 Status HashedFile::Write(std::string_view bytes) {
-  if (!file_ || failed_) return Status::IoError(path_ + ": not writable");
-  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
-    failed_ = true;
-    return Status::IoError(path_ + ": write failed (disk full?)");
-  }
+  if (closed_) return Status::FailedPrecondition(path_ + ": closed already");
+  if (!status_.ok()) return status_;
+  buffer_.append(bytes);
   hash_.Update(bytes);
   size_ += bytes.size();
-  return Status::Ok();
+  return buffer_.size() >= kBufferBytes ? Flush() : Status::Ok();
 }
 
 Result<std::string> HashedFile::Close() {
-  if (!file_) return Status::IoError(path_ + ": closed already");
-  const bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  const bool closed = std::fclose(file_) == 0;
-  file_ = nullptr;
-  if (failed_ || !flushed || !closed) return Status::IoError(path_ + ": write failed");
+  if (closed_) return Status::FailedPrecondition(path_ + ": closed already");
+  closed_ = true;
+  Status s = Flush();
+  if (s.ok()) s = file_->Sync();
+  const Status closed = file_->Close();
+  if (s.ok()) s = closed;
+  if (!s.ok()) return s;
   const Sha256Digest d = hash_.Finish();
   return HexEncode(d.data(), d.size());
 }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -78,32 +78,13 @@ nlohmann::ordered_json ScopeJson(const AuthorizedScope& scope) {
   return out;
 }
 
-Result<std::string> FileSha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(path + ": cannot read");
-  Sha256Stream hash;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    hash.Update(std::string_view(buffer, static_cast<size_t>(in.gcount())));
-  }
-  const Sha256Digest d = hash.Finish();
-  return HexEncode(d.data(), d.size());
-}
-
-Status WriteWhole(const std::string& path, std::string_view bytes) {
-  auto f = HashedFile::Create(path);
-  if (!f.ok()) return f.status();
-  if (Status s = (*f)->Write(bytes); !s.ok()) return s;
-  return (*f)->Close().status();
-}
-
 // Removes the production's working directory however Produce ends, unless kept.
 struct WorkDir {
-  fs::path path;
+  std::function<void(const std::string&)> remove;
+  std::string path;
   bool keep = false;
   ~WorkDir() {
-    std::error_code ignored;
-    if (!path.empty() && !keep) fs::remove_all(path, ignored);
+    if (!keep) remove(path);
   }
 };
 
@@ -121,38 +102,71 @@ Producer::Producer(cases::Database& db, cases::Workflow& workflow, vault::Vault&
       keys_(keys),
       ledgers_(ledgers),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      fs_(*options_.fs) {}
+
+void Producer::EnterPhase(ProductionPhase phase, const std::string& production_id) const {
+  if (options_.phase) options_.phase(phase, production_id);
+}
+
+Result<std::string> Producer::FileSha256(const std::string& path) const {
+  auto in = fs_.OpenRead(path);
+  if (!in.ok()) return in.status();
+  Sha256Stream hash;
+  std::string buffer;
+  constexpr uint64_t kChunk = 1 << 16;
+  for (uint64_t at = 0; at < (*in)->Size(); at += kChunk) {
+    if (Status s = (*in)->Read(at, std::min(kChunk, (*in)->Size() - at), buffer); !s.ok()) return s;
+    hash.Update(buffer);
+  }
+  const Sha256Digest d = hash.Finish();
+  return HexEncode(d.data(), d.size());
+}
+
+Status Producer::WriteWhole(const std::string& path, std::string_view bytes) const {
+  auto f = HashedFile::Create(fs_, path);
+  if (!f.ok()) return f.status();
+  if (Status s = (*f)->Write(bytes); !s.ok()) return s;
+  return (*f)->Close().status();
+}
+
+void Producer::RemoveWorkDir(const std::string& dir) const {
+  if (dir.empty() || !fs_.Exists(dir)) return;
+  if (auto names = fs_.List(dir); names.ok()) {
+    for (const std::string& name : *names) fs_.Remove(JoinPath(dir, name)).IgnoreError();
+  }
+  fs_.Remove(dir).IgnoreError();
+}
 
 Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const std::string& out_zip,
                                             const cases::Actor& actor) {
   if (!options_.pdf) return Status::FailedPrecondition("production: no PDF writer configured");
-  std::error_code exists;
-  if (fs::exists(out_zip, exists)) return Status::InvalidArgument(out_zip + ": exists already");
+  if (fs_.Exists(out_zip)) return Status::InvalidArgument(out_zip + ": exists already");
   auto signer = keys_.Active(cases::kProductionKey, actor.name);
   if (!signer.ok()) return signer.status();
+  EnterPhase(ProductionPhase::kStarting, "");
   auto started = workflow_.StartProduction(case_id, actor);
   if (!started.ok()) return started.status();
   const cases::ProductionStart& start = *started;
+  EnterPhase(ProductionPhase::kWriting, start.production_id);
 
-  WorkDir work{fs::path(WorkDirOf(start.production_id, out_zip))};
-  std::error_code made;
-  fs::remove_all(work.path, made);  // what an earlier attempt that was never recorded left
-  fs::create_directories(work.path, made);
-  if (made) return Status::IoError(work.path.string() + ": cannot create");
-  const auto in_work = [&](const char* name) { return (work.path / name).string(); };
+  WorkDir work{[this](const std::string& dir) { RemoveWorkDir(dir); }, WorkDirOf(start.production_id, out_zip)};
+  RemoveWorkDir(work.path);  // what an earlier attempt that was never recorded left
+  if (Status s = fs_.CreateDirs(work.path); !s.ok()) return s;
+  const auto in_work = [&](const char* name) { return JoinPath(work.path, name); };
 
   const CategorySet& categories = start.scope.categories;
   const RecordColumns columns{categories.Contains(Category::kLocation),
                               categories.Contains(Category::kDevice)};
-  auto json_file = HashedFile::Create(in_work("record.json"));
+  auto json_file = HashedFile::Create(fs_, in_work("record.json"));
   if (!json_file.ok()) return json_file.status();
-  auto csv_file = HashedFile::Create(in_work("access_log.csv"));
+  auto csv_file = HashedFile::Create(fs_, in_work("access_log.csv"));
   if (!csv_file.ok()) return csv_file.status();
   const nlohmann::ordered_json scope = ScopeJson(start.scope);
   RecordJsonSink json_sink(**json_file, {{"case", case_id}, {"production", start.production_id}, {"scope", scope}},
                            columns);
   AccessLogCsvSink csv_sink(**csv_file, columns);
-  auto pdf_sink = options_.pdf(in_work("record.pdf"), start);
+  auto pdf_sink = options_.pdf(in_work("record.pdf"), start, fs_);
   if (!pdf_sink.ok()) return pdf_sink.status();
   FanOut sinks({&json_sink, &csv_sink, pdf_sink->get()});
 
@@ -231,6 +245,7 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   }
   sinks.Each([&](RecordSink& s) { return s.Finish(not_found); });
   if (!sinks.status().ok()) return sinks.status();
+  EnterPhase(ProductionPhase::kSigning, start.production_id);
 
   Manifest manifest;
   manifest.production_id = start.production_id;
@@ -260,11 +275,12 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
 
   // Recorded: the production's leaf and the case's move, together. From here on the
   // working directory is what Resume needs, should the rest fail.
+  EnterPhase(ProductionPhase::kRecording, start.production_id);
   auto leaf = workflow_.FinishProduction(start, actor, {outcome.accounts_with_data, outcome.manifest_sha256});
   if (!leaf.ok()) return leaf.status();
   outcome.leaf_index = *leaf;
   work.keep = true;
-  if (Status s = Complete(outcome, work.path.string(), out_zip, actor); !s.ok()) {
+  if (Status s = Complete(outcome, work.path, out_zip, actor); !s.ok()) {
     return s.WithContext("production " + start.production_id +
                          " is recorded, its package is not: `produce --resume` completes it: ");
   }
@@ -275,7 +291,8 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
 
 Status Producer::Complete(ProductionOutcome& outcome, const std::string& work_dir,
                           const std::string& out_zip, const cases::Actor& actor) {
-  const auto in_work = [&](const char* name) { return (fs::path(work_dir) / name).string(); };
+  const auto in_work = [&](const char* name) { return JoinPath(work_dir, name); };
+  EnterPhase(ProductionPhase::kPackaging, outcome.production_id);
   nlohmann::ordered_json ledger_json;
   if (!outcome.leaf_index) {
     ledger_json = {{"log", "disclosures"}, {"leaf", nullptr},
@@ -293,21 +310,21 @@ Status Producer::Complete(ProductionOutcome& outcome, const std::string& work_di
                    {"proof", path},
                    {"tree_head", nlohmann::ordered_json::parse(ledger::TreeHeadToJson(proof->head).dump())}};
   }
-  std::error_code ignored;
-  fs::remove(in_work("ledger.json"), ignored);  // an earlier attempt's, against an older head
+  // An earlier attempt's ledger.json, against an older head, is replaced.
   if (Status s = WriteWhole(in_work("ledger.json"), ledger_json.dump(2) + "\n"); !s.ok()) return s;
 
   std::vector<std::pair<std::string, std::string>> files;
   for (const char* name : kPackageFiles) files.emplace_back(name, in_work(name));
-  if (Status s = WriteZip(out_zip, files); !s.ok()) return s;
+  if (Status s = WriteZip(fs_, out_zip, files); !s.ok()) return s;
   if (options_.packages) {
+    EnterPhase(ProductionPhase::kStoring, outcome.production_id);
     auto stored = options_.packages->Put(outcome.production_id, out_zip);
     if (!stored.ok()) return stored.status();
     auto grant = workflow_.RecordPackage(outcome.production_id, *stored, actor);
     if (!grant.ok()) return grant.status();
     outcome.grant = *grant;
   }
-  fs::remove_all(work_dir, ignored);
+  RemoveWorkDir(work_dir);
   return Status::Ok();
 }
 
@@ -319,8 +336,7 @@ std::string Producer::WorkDirOf(const std::string& production_id, const std::str
 
 Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std::string& out_zip,
                                            const cases::Actor& actor) {
-  std::error_code exists;
-  if (fs::exists(out_zip, exists)) return Status::InvalidArgument(out_zip + ": exists already");
+  if (fs_.Exists(out_zip)) return Status::InvalidArgument(out_zip + ": exists already");
   std::optional<cases::ProductionRecord> unfinished;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     for (cases::ProductionRecord& p : cases::CaseTx(sql).Productions(case_id)) {
@@ -333,7 +349,7 @@ Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std
     return Status::FailedPrecondition("case " + case_id + " has no recorded production without its package");
   }
   const std::string work_dir = WorkDirOf(unfinished->id, out_zip);
-  auto manifest_bytes = PosixFileSystem().ReadAll((fs::path(work_dir) / "manifest.json").string());
+  auto manifest_bytes = fs_.ReadAll(JoinPath(work_dir, "manifest.json"));
   if (!manifest_bytes.ok()) {
     return Status::FailedPrecondition("production " + unfinished->id + ": its working directory " + work_dir +
                                       " is gone; produce the case again after a review");
@@ -346,7 +362,7 @@ Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std
   auto manifest = ParseManifest(*manifest_bytes);
   if (!manifest.ok()) return manifest.status();
   for (const auto& [name, sha] : manifest->files) {
-    auto actual = FileSha256((fs::path(work_dir) / name).string());
+    auto actual = FileSha256(JoinPath(work_dir, name));
     if (!actual.ok()) return actual.status();
     if (*actual != sha) return Status::Corruption(work_dir + "/" + name + ": not the file the manifest lists");
   }
@@ -355,6 +371,16 @@ Result<ProductionOutcome> Producer::Resume(const std::string& case_id, const std
   if (unfinished->leaf_index) outcome.leaf_index = static_cast<uint64_t>(*unfinished->leaf_index);
   if (Status st = Complete(outcome, work_dir, out_zip, actor); !st.ok()) return st;
   return outcome;
+}
+
+Result<cases::AbortedProduction> Producer::Abort(const std::string& case_id, const std::string& production_id,
+                                                const std::string& reason, const cases::Actor& actor) {
+  if (options_.work_root.empty()) return Status::FailedPrecondition("production: no working root configured");
+  auto aborted = workflow_.AbortProduction(case_id, production_id, reason, actor);
+  if (!aborted.ok()) return aborted;
+  // Its files hold the record in plain text: they go with it.
+  RemoveWorkDir(WorkDirOf(aborted->production_id, ""));
+  return aborted;
 }
 
 }  // namespace custodian::production

@@ -18,24 +18,36 @@
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
+#include "core/file_system.h"
 #include "core/ip_address.h"
 #include "production/record_sink.h"
 
 namespace custodian::production {
 
+// Where a production is, for whoever watches it (the server's status of a production).
+enum class ProductionPhase { kStarting, kWriting, kSigning, kRecording, kPackaging, kStoring };
+inline constexpr const char* kProductionPhaseNames[] = {"starting", "writing", "signing",
+                                                        "recording", "packaging", "storing"};
+
 struct ProducerOptions {
   // The location of an address (LocationToJson's shape), or nothing when the databases have
   // no answer; unset: no geolocation configured (a `location` scope then gets nulls).
   std::function<std::optional<nlohmann::ordered_json>(const IpAddress&)> locate{};
-  // Makes the PDF's sink over `path` (record_pdf_sink.h); the package needs one.
+  // Makes the PDF's sink over `path`, written through `fs` (record_pdf_sink.h); the package
+  // needs one.
   std::function<Result<std::unique_ptr<RecordSink>>(const std::string& path,
-                                                    const cases::ProductionStart& start)>
+                                                    const cases::ProductionStart& start, FileSystem& fs)>
       pdf{};
   // Called now and then with the events written so far.
   std::function<void(uint64_t events)> progress{};
+  // Called as the production enters each phase; the id is known from kWriting on.
+  std::function<void(ProductionPhase phase, const std::string& production_id)> phase{};
+  // Every file of a production (its working files, the package) is written through it.
+  FileSystem* fs = &PosixFileSystem();
   // Where a production's working directory (<production>.work) goes; empty: beside the
   // package. It is removed however a production ends — but for one that was recorded and
-  // then failed (a full disk while zipping), which Resume completes from it.
+  // then failed (a full disk while zipping), which Resume completes from it (or Abort ends).
+  // Abort needs it set.
   std::string work_root{};
   // The instance's sealed copies for delivery; with one, every package is stored there and
   // recorded (which issues the agency's first download grant).
@@ -69,12 +81,22 @@ class Producer {
   // The outcome's counts of accounts and events are not known again (zero).
   Result<ProductionOutcome> Resume(const std::string& case_id, const std::string& out_zip,
                                    const cases::Actor& actor);
+  // Ends the case's production that cannot finish (cases::Workflow::AbortProduction; empty
+  // `production_id`: the latest unfinished) and removes its working directory. The case is
+  // approved again: it may be produced anew.
+  Result<cases::AbortedProduction> Abort(const std::string& case_id, const std::string& production_id,
+                                         const std::string& reason, const cases::Actor& actor);
 
  private:
   // From the recorded production to the package: ledger.json, the zip, the stored copy.
   Status Complete(ProductionOutcome& outcome, const std::string& work_dir,
                   const std::string& out_zip, const cases::Actor& actor);
   std::string WorkDirOf(const std::string& production_id, const std::string& out_zip) const;
+  void EnterPhase(ProductionPhase phase, const std::string& production_id) const;
+  Result<std::string> FileSha256(const std::string& path) const;
+  Status WriteWhole(const std::string& path, std::string_view bytes) const;
+  // Removes a working directory and the files in it; it holds no directories.
+  void RemoveWorkDir(const std::string& dir) const;
 
   cases::Database& db_;
   cases::Workflow& workflow_;
@@ -83,6 +105,7 @@ class Producer {
   cases::Ledgers& ledgers_;
   Clock& clock_;
   const ProducerOptions options_;
+  FileSystem& fs_;
 };
 
 }  // namespace custodian::production

@@ -74,18 +74,21 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
     return v->record.id;
   }
 
-  // A producer with the real PDF writer and the test MMDB, over `options`' other settings.
+  // A producer with the real PDF writer and (unless `options` locates) the test MMDB, over
+  // `options`' other settings.
   Producer MakeProducer(ProducerOptions options = {}) {
-    options.locate = [&](const IpAddress& ip) -> std::optional<nlohmann::ordered_json> {
-      auto where = geolocator_->Locate(ip);
-      if (!where.ok() || !*where) return std::nullopt;
-      return geo::LocationToJson(**where);
-    };
-    options.pdf = [&](const std::string& path, const cases::ProductionStart& start) {
+    if (!options.locate) {
+      options.locate = [&](const IpAddress& ip) -> std::optional<nlohmann::ordered_json> {
+        auto where = geolocator_->Locate(ip);
+        if (!where.ok() || !*where) return std::nullopt;
+        return geo::LocationToJson(**where);
+      };
+    }
+    options.pdf = [&](const std::string& path, const cases::ProductionStart& start, FileSystem& fs) {
       return MakeRecordPdfSink(path, start, CertificateText{}, "2026-03-12T16:00:00Z",
                                {start.scope.categories.Contains(Category::kLocation),
                                 start.scope.categories.Contains(Category::kDevice)},
-                               {"Locations are approximate."});
+                               {"Locations are approximate."}, fs);
     };
     return Producer(*instance_->db, *instance_->workflow, *instance_->vault, *instance_->signing_keys,
                     *instance_->ledgers, clock_, options);

@@ -1,10 +1,8 @@
 #include "production/zip_package.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zip.h>
 
-#include <cstdio>
+#include <cerrno>
 
 namespace custodian::production {
 namespace {
@@ -13,47 +11,130 @@ std::string ZipError(zip_t* archive) {
   return archive ? zip_strerror(archive) : "unknown error";
 }
 
-Status SyncFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError(path + ": cannot open to sync");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::IoError(path + ": fsync failed");
-}
+// libzip writes the archive into this source, and the source into a file of the FileSystem
+// seam, so that every write and sync of a package can be failed in a test. libzip goes back
+// to fill in each entry's local header once its data is written: hence positions.
+class FileSystemSink {
+ public:
+  FileSystemSink(FileSystem& fs, std::string path) : fs_(fs), path_(std::move(path)) {
+    zip_error_init(&error_);
+  }
+  ~FileSystemSink() { zip_error_fini(&error_); }
+
+  static zip_int64_t Callback(void* self, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
+    return static_cast<FileSystemSink*>(self)->Do(data, len, cmd);
+  }
+  // The first failure of the file system, which says more than libzip's code.
+  const Status& status() const { return status_; }
+
+ private:
+  zip_int64_t Fail(Status s) {
+    if (status_.ok()) status_ = std::move(s);
+    zip_error_set(&error_, ZIP_ER_WRITE, EIO);
+    return -1;
+  }
+
+  zip_int64_t Do(void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
+    switch (cmd) {
+      case ZIP_SOURCE_SUPPORTS:
+        return ZIP_SOURCE_SUPPORTS_WRITABLE;
+      case ZIP_SOURCE_BEGIN_WRITE: {
+        auto file = fs_.Create(path_);
+        if (!file.ok()) return Fail(file.status());
+        file_ = std::move(file).value();
+        position_ = 0;
+        return 0;
+      }
+      case ZIP_SOURCE_WRITE: {
+        const std::string_view bytes(static_cast<const char*>(data), len);
+        Status s = position_ == file_->Size() ? file_->Append(bytes) : file_->WriteAt(position_, bytes);
+        if (!s.ok()) return Fail(std::move(s));
+        position_ += len;
+        return static_cast<zip_int64_t>(len);
+      }
+      case ZIP_SOURCE_SEEK_WRITE: {
+        const zip_int64_t to = zip_source_seek_compute_offset(position_, file_->Size(), data, len, &error_);
+        if (to < 0) return -1;
+        position_ = static_cast<uint64_t>(to);
+        return 0;
+      }
+      case ZIP_SOURCE_TELL_WRITE:
+        return static_cast<zip_int64_t>(position_);
+      case ZIP_SOURCE_COMMIT_WRITE: {
+        Status s = file_->Sync();
+        const Status closed = file_->Close();
+        if (s.ok()) s = closed;
+        file_.reset();
+        return s.ok() ? 0 : Fail(std::move(s));
+      }
+      case ZIP_SOURCE_ROLLBACK_WRITE:
+        file_.reset();
+        fs_.Remove(path_).IgnoreError();
+        return 0;
+      case ZIP_SOURCE_REMOVE:
+        fs_.Remove(path_).IgnoreError();
+        return 0;
+      case ZIP_SOURCE_STAT:
+        // No archive there yet: libzip starts a new one, never reading this source.
+        zip_error_set(&error_, ZIP_ER_READ, ENOENT);  // how libzip 1.7 asks for "none"
+        return -1;
+      case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&error_, data, len);
+      case ZIP_SOURCE_FREE:
+        return 0;
+      default:
+        // Nothing reads the package through this source.
+        zip_error_set(&error_, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+  }
+
+  FileSystem& fs_;
+  const std::string path_;
+  std::unique_ptr<WritableFile> file_;
+  uint64_t position_ = 0;
+  zip_error_t error_;
+  Status status_ = Status::Ok();
+};
 
 }  // namespace
 
-Status WriteZip(const std::string& out_path,
+Status WriteZip(FileSystem& fs, const std::string& out_path,
                 const std::vector<std::pair<std::string, std::string>>& files) {
   const std::string tmp = out_path + ".partial";
-  std::remove(tmp.c_str());
-  int error = 0;
-  zip_t* archive = zip_open(tmp.c_str(), ZIP_CREATE | ZIP_EXCL, &error);
-  if (!archive) return Status::IoError(out_path + ": cannot create the package");
+  FileSystemSink sink(fs, tmp);
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* target = zip_source_function_create(&FileSystemSink::Callback, &sink, &error);
+  zip_t* archive = target ? zip_open_from_source(target, ZIP_CREATE | ZIP_TRUNCATE, &error) : nullptr;
+  const std::string opening = zip_error_strerror(&error);
+  zip_error_fini(&error);
+  if (!archive) {
+    if (target) zip_source_free(target);
+    return Status::IoError(out_path + ": cannot create the package (" + opening + ")");
+  }
+  const auto failed = [&](const std::string& what) {
+    const std::string why = sink.status().ok() ? ZipError(archive) : sink.status().message();
+    zip_discard(archive);
+    fs.Remove(tmp).IgnoreError();
+    return Status::IoError(out_path + ": " + what + " (" + why + ")");
+  };
   for (const auto& [name, path] : files) {
     // Length -1: to the end of the file (libzip 1.7 has no name for it).
     zip_source_t* source = zip_source_file(archive, path.c_str(), 0, -1);
     if (!source || zip_file_add(archive, name.c_str(), source, ZIP_FL_ENC_UTF_8) < 0) {
       if (source) zip_source_free(source);
-      const std::string why = ZipError(archive);
-      zip_discard(archive);
-      std::remove(tmp.c_str());
-      return Status::IoError(out_path + ": cannot add " + name + " (" + why + ")");
+      return failed("cannot add " + name);
     }
   }
-  // The files are read and compressed here.
-  if (zip_close(archive) != 0) {
-    const std::string why = ZipError(archive);
-    zip_discard(archive);
-    std::remove(tmp.c_str());
-    return Status::IoError(out_path + ": cannot write the package (" + why + ")");
+  // The files are read, compressed and written here, and the package synced.
+  if (zip_close(archive) != 0) return failed("cannot write the package");
+  if (Status s = fs.Rename(tmp, out_path); !s.ok()) {
+    fs.Remove(tmp).IgnoreError();
+    return s.WithContext("cannot move the package into place: ");
   }
-  if (Status s = SyncFile(tmp); !s.ok()) return s;
-  if (std::rename(tmp.c_str(), out_path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Status::IoError(out_path + ": cannot move the package into place");
-  }
-  return Status::Ok();
+  const size_t slash = out_path.rfind('/');
+  return fs.SyncDir(slash == std::string::npos ? "." : out_path.substr(0, slash));
 }
 
 Result<std::unique_ptr<ZipReader>> ZipReader::Open(const std::string& path) {

@@ -11,16 +11,22 @@
 #include <utility>
 #include <vector>
 
+#include "core/file_system.h"
 #include "core/status.h"
 
 struct zip;
 
 namespace custodian::production {
 
-// Writes `files` (name in the zip, path on disk) to `out_path`, replacing nothing: the
-// package is built beside it and renamed in when complete and synced.
-Status WriteZip(const std::string& out_path,
+// Writes `files` (name in the zip, path on disk) to `out_path` through `fs`: the package is
+// built beside it (`out_path`.partial), synced, renamed in and its directory synced. A failed
+// write or sync is returned as IoError and leaves no .partial behind.
+Status WriteZip(FileSystem& fs, const std::string& out_path,
                 const std::vector<std::pair<std::string, std::string>>& files);
+inline Status WriteZip(const std::string& out_path,
+                       const std::vector<std::pair<std::string, std::string>>& files) {
+  return WriteZip(PosixFileSystem(), out_path, files);
+}
 
 class ZipReader {
  public:

@@ -17,10 +17,22 @@ bool InPeriod(Date d, ReportPeriod p) { return p.from <= d && d < p.to; }
 struct RequestState {
   const DisclosureLeaf* latest = nullptr;
   std::string_view person_outcome;  // of the latest decision leaf; a recommendation is none
-  int64_t productions = 0;
-  bool produced_data = false;
-  bool produced_narrowed = false;
+  // Its productions by manifest: whether each had data, and was narrowed. An aborted one is
+  // taken out again, as if it had never been (its package never went out).
+  struct Made {
+    bool data = false;
+    bool narrowed = false;
+  };
+  std::map<std::string, Made> productions;
   bool notified = false;
+
+  bool produced_data() const {
+    return std::any_of(productions.begin(), productions.end(), [](const auto& p) { return p.second.data; });
+  }
+  bool produced_narrowed() const {
+    return std::any_of(productions.begin(), productions.end(),
+                       [](const auto& p) { return p.second.data && p.second.narrowed; });
+  }
 };
 
 std::unordered_map<std::string, RequestState> FoldRequests(
@@ -38,10 +50,10 @@ std::unordered_map<std::string, RequestState> FoldRequests(
         s.person_outcome = leaf.outcome;
         break;
       case DisclosureKind::kProduction:
-        ++s.productions;
-        if (leaf.accounts_with_data.value_or(0) > 0) {
-          s.produced_data = true;
-          s.produced_narrowed = s.produced_narrowed || leaf.narrowed;
+        if (leaf.outcome == ledger::kOutcomeAborted) {
+          s.productions.erase(leaf.manifest_sha256.value_or(""));
+        } else {
+          s.productions[leaf.manifest_sha256.value_or("")] = {leaf.accounts_with_data.value_or(0) > 0, leaf.narrowed};
         }
         break;
       case DisclosureKind::kNotice:
@@ -115,13 +127,13 @@ Report CountReport(const ReportLeaves& leaves, ReportPeriod period, const Standa
   for (const auto& [pseudonym, s] : FoldRequests(leaves.disclosures)) {
     const DisclosureLeaf& latest = *s.latest;
     if (!InPeriod(latest.received, period)) continue;
-    const int64_t with_data = s.produced_data ? 1 : 0;
+    const int64_t with_data = s.produced_data() ? 1 : 0;
     ReportTotals& t = r.totals;
     ++t.requests;
     t.accounts_specified += latest.targets;
     t.with_data_produced += with_data;
-    t.produced_narrowed += s.produced_narrowed ? 1 : 0;
-    t.no_data += s.person_outcome == ledger::kOutcomeApproved && s.productions > 0 && !s.produced_data;
+    t.produced_narrowed += s.produced_narrowed() ? 1 : 0;
+    t.no_data += s.person_outcome == ledger::kOutcomeApproved && !s.productions.empty() && !s.produced_data();
     t.pushed_back += s.person_outcome == ledger::kOutcomePushedBack;
     t.rejected += s.person_outcome == ledger::kOutcomeRejected;
     t.preservation += latest.preservation;

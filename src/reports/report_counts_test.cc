@@ -47,7 +47,17 @@ class Request {
   }
   Request& Received(std::string recommendation) { return Leaf(DisclosureKind::kReceived, std::move(recommendation)); }
   Request& Decided(std::string outcome) { return Leaf(DisclosureKind::kDecision, std::move(outcome)); }
-  Request& Produced(int64_t accounts) { return Leaf(DisclosureKind::kProduction, "produced", accounts); }
+  Request& Produced(int64_t accounts, char manifest = 'a') {
+    Leaf(DisclosureKind::kProduction, "produced", accounts);
+    leaves_.back().manifest_sha256 = std::string(64, manifest);
+    return *this;
+  }
+  // Staff ended the production with that manifest before its package was made.
+  Request& Aborted(char manifest = 'a') {
+    Leaf(DisclosureKind::kProduction, "aborted", 0);
+    leaves_.back().manifest_sha256 = std::string(64, manifest);
+    return *this;
+  }
   Request& Notified() { return Leaf(DisclosureKind::kNotice, "notified"); }
   const std::vector<DisclosureLeaf>& leaves() const { return leaves_; }
 
@@ -174,6 +184,20 @@ TEST(CountReportTest, ProductionsDecideWithDataNoDataAndNarrowed) {
   EXPECT_EQ(r.totals.no_data, 1);
   EXPECT_EQ(r.totals.rejected, 1);
   EXPECT_EQ(r.totals.accounts_specified, 7);
+}
+
+// An aborted production's package never went out: the request counts as if it had not been.
+TEST(CountReportTest, AnAbortedProductionCountsAsNone) {
+  const Report r = Count({
+      Request("aborted").Received("produce").Decided("approved").Produced(2).Aborted(),
+      Request("aborted-then-made").Received("produce").Decided("approved").Produced(2, 'a').Aborted('a')
+          .Produced(0, 'b'),
+      Request("other-aborted").Received("produce").Decided("approved").Produced(1, 'a').Produced(0, 'b')
+          .Aborted('b'),
+  });
+  EXPECT_EQ(r.totals.requests, 3);
+  EXPECT_EQ(r.totals.with_data_produced, 1) << "only the production that was not aborted";
+  EXPECT_EQ(r.totals.no_data, 1) << "produced again, with nothing";
 }
 
 TEST(CountReportTest, FlagsComeFromTheLatestLeafAndNoticesFromAnyNoticeLeaf) {

@@ -14,6 +14,13 @@ class FaultyWritableFile : public WritableFile {
     }
     return base_->Append(data);
   }
+  Status WriteAt(uint64_t offset, std::string_view data) override {
+    if (Status s = fs_.BeforeAppend(path_); !s.ok()) {
+      base_->WriteAt(offset, data.substr(0, data.size() / 2)).IgnoreError();  // a torn write
+      return s;
+    }
+    return base_->WriteAt(offset, data);
+  }
   Status Sync() override {
     if (Status s = fs_.BeforeSync(path_); !s.ok()) return s;
     Status s = base_->Sync();
@@ -66,6 +73,16 @@ Result<std::unique_ptr<WritableFile>> FaultyFileSystem::OpenAppend(const std::st
     std::lock_guard lock(mu_);
     if (!synced_.count(path)) synced_[path] = existed && !truncate ? (*f)->Size() : 0;
     if (truncate) synced_[path] = 0;
+  }
+  return std::unique_ptr<WritableFile>(new FaultyWritableFile(*this, path, std::move(f).value()));
+}
+
+Result<std::unique_ptr<WritableFile>> FaultyFileSystem::Create(const std::string& path) {
+  auto f = base_.Create(path);
+  if (!f.ok()) return f;
+  {
+    std::lock_guard lock(mu_);
+    synced_[path] = 0;
   }
   return std::unique_ptr<WritableFile>(new FaultyWritableFile(*this, path, std::move(f).value()));
 }

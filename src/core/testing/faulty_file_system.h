@@ -17,7 +17,8 @@ class FaultyFileSystem : public FileSystem {
  public:
   explicit FaultyFileSystem(FileSystem& base = PosixFileSystem()) : base_(base) {}
 
-  // The append after `n` more succeed fails; `disk_full` says how. -1: none fails.
+  // The append after `n` more succeed fails (an Append or a WriteAt); `disk_full` says how.
+  // -1: none fails.
   void FailAppendAfter(int n, bool disk_full = false) {
     appends_left_ = n;
     disk_full_ = disk_full;
@@ -36,6 +37,7 @@ class FaultyFileSystem : public FileSystem {
   int syncs() const { return syncs_; }
 
   Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, bool truncate) override;
+  Result<std::unique_ptr<WritableFile>> Create(const std::string& path) override;
   Result<std::unique_ptr<RandomAccessFile>> OpenRead(const std::string& path) override {
     return base_.OpenRead(path);
   }
