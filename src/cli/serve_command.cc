@@ -14,6 +14,7 @@
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
 #include "cli/notice_command.h"
+#include "cli/production_command.h"
 #include "core/clock.h"
 #include "server/api_server.h"
 #include "server/user_store.h"
@@ -74,8 +75,12 @@ int Serve(const ServeFlags& f) {
     return ReportFailure(t.status());
   }
 
+  // Productions asked for over the API run here, each on a thread these jobs own.
+  server::ProductionJobs productions(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers, SystemClock(),
+                                     ProductionSettingsOf(s, f.instance.data_dir));
   auto server = server::ApiServer::Start(
-      {*s.workflow, users, *s.vault, *s.ledgers, *s.signing_keys, SystemClock(), *s.packages}, options);
+      {*s.workflow, users, *s.vault, *s.ledgers, *s.signing_keys, SystemClock(), *s.packages, &productions},
+      options);
   if (!server.ok()) return ReportFailure(server.status());
   std::mutex stop_mu;
   std::condition_variable stop_cv;

@@ -109,4 +109,12 @@ Result<std::optional<std::string>> ParseCloseBody(std::string_view body) {
   return String(*doc, "note", false);
 }
 
+Result<std::string> ParseAbortBody(std::string_view body) {
+  auto doc = Object(body, {"reason"});
+  if (!doc.ok()) return doc.status();
+  auto reason = String(*doc, "reason", true);
+  if (!reason.ok()) return reason.status();
+  return reason->value_or("");
+}
+
 }  // namespace custodian::server

@@ -27,5 +27,7 @@ Result<cases::Callback> ParseCallbackBody(std::string_view body);
 Result<std::optional<Date>> ParseNondisclosureBody(std::string_view body);
 // {"note"}, or an empty body.
 Result<std::optional<std::string>> ParseCloseBody(std::string_view body);
+// {"reason"}: why a production is aborted (required).
+Result<std::string> ParseAbortBody(std::string_view body);
 
 }  // namespace custodian::server

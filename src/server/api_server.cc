@@ -583,6 +583,7 @@ struct ApiServer::Impl : ServerServices {
            if (!grant.ok()) return Fail(res, grant.status());
            Send(res, 200, cases::GrantToJson(*grant, clock.Now()));
          });
+    ProductionRoutes();
     Get(std::string("/api/v1/portal/requests/") + kCaseId + "/productions", Requester(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto all = workflow.Productions(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
@@ -593,6 +594,70 @@ struct ApiServer::Impl : ServerServices {
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           Download(req.matches[1], caller, res);
         });
+  }
+
+  // Productions run by the server (docs/production.md, "From the API"): started in the
+  // background, watched, aborted. The same producer as `custodian produce`.
+  void ProductionRoutes() {
+    Post(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff({Role::kReviewer, Role::kApprover}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           if (!productions) {
+             return Fail(res, Status::FailedPrecondition("this server does not run productions"));
+           }
+           auto job = productions->Start(req.matches[1], caller.name);
+           if (!job.ok()) return Fail(res, job.status());
+           res.set_header("Location", "/api/v1/cases/" + job->case_id + "/productions/" + job->production_id);
+           Send(res, 202, JobJson(*job));
+         });
+    Get(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId, Staff(),
+        [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+          auto all = workflow.Productions(req.matches[1], {caller.name});
+          if (!all.ok()) return Fail(res, all.status());
+          const std::string id = req.matches[2];
+          std::optional<ProductionJob> job;
+          if (productions) job = productions->Find(id);
+          for (const cases::ProductionView& v : *all) {
+            if (v.production.id != id) continue;
+            json out = cases::ProductionToJson(v, clock.Now());
+            const cases::ProductionState state = v.production.state;
+            // An abort is final; a production this server runs says where it is until it has
+            // ended (its package may be stored a moment before); the store says the rest.
+            out["outcome"] = state == cases::ProductionState::kAborted    ? "aborted"
+                             : job                                        ? job->outcome
+                             : state == cases::ProductionState::kWithheld ? "withheld"
+                             : v.production.package_sha256               ? "produced"
+                                                                          : "unfinished";
+            if (job) {
+              out["phase"] = job->phase;
+              out["events"] = job->events;
+              if (!job->message.empty()) out["message"] = job->message;
+            }
+            return Send(res, 200, out);
+          }
+          Fail(res, Status::NotFound("case " + req.matches[1].str() + " has no production " + id));
+        });
+    Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/abort",
+         Staff({Role::kReviewer, Role::kApprover}),
+         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+           if (!productions) {
+             return Fail(res, Status::FailedPrecondition("this server does not run productions"));
+           }
+           auto reason = ParseAbortBody(req.body);
+           if (!reason.ok()) return Fail(res, reason.status());
+           auto aborted = productions->Abort(req.matches[1], req.matches[2], *reason, caller.name);
+           if (!aborted.ok()) return Fail(res, aborted.status());
+           Send(res, 200, {{"case", req.matches[1].str()},
+                           {"production", aborted->production_id},
+                           {"state", "aborted"},
+                           {"ledger_index", aborted->leaf_index ? json(*aborted->leaf_index) : json(nullptr)}});
+         });
+  }
+
+  static json JobJson(const ProductionJob& job) {
+    json out = {{"case", job.case_id}, {"production", job.production_id}, {"phase", job.phase},
+                {"events", job.events}, {"outcome", job.outcome}};
+    if (!job.message.empty()) out["message"] = job.message;
+    return out;
   }
 
   // Spends the grant and streams the package: the sealed file is opened first (a package

@@ -15,6 +15,7 @@
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
+#include "server/production_jobs.h"
 #include "server/user_store.h"
 #include "vault/vault.h"
 
@@ -39,6 +40,8 @@ struct ServerServices {
   cases::SigningKeys& signing_keys;
   Clock& clock;
   cases::PackageStore& packages;  // the productions' packages, for download
+  // Productions run in the server (POST /api/v1/cases/{id}/productions); none: refused.
+  ProductionJobs* productions = nullptr;
 };
 
 class ApiServer {

@@ -2,12 +2,15 @@
 // every role allowed and refused, requesters kept apart, bad bodies, ingest, and the ledgers'
 // heads, proofs and keys checked as an outsider would check them.
 #include "server/api_server.h"
+#include "server/production_jobs.h"
 
 #include <httplib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -63,6 +66,12 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     packages_dir_ = std::filesystem::temp_directory_path() / ("custodian_api_packages_" + std::to_string(::getpid()));
     std::filesystem::remove_all(packages_dir_);
     packages_ = std::make_unique<cases::PackageStore>(packages_dir_.string(), vault::SecretKey::Random());
+    production::ProductionSettings settings;
+    settings.geo_city_databases = {std::string(CUSTODIAN_SHARED_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"};
+    settings.work_root = (packages_dir_ / "productions").string();
+    settings.packages = packages_.get();
+    productions_ = std::make_unique<ProductionJobs>(*instance_->db, *workflow_, *vault_, *signing_keys_, *ledgers_,
+                                                    clock_, settings);
     ServerOptions server_options;
     server_options.port = 0;
     server_options.max_ingest_bytes = 1 << 20;
@@ -74,6 +83,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
   }
   void TearDown() override {
     server_.reset();
+    productions_.reset();  // waits for the productions still running
     if (!packages_dir_.empty()) std::filesystem::remove_all(packages_dir_);
   }
 
@@ -86,7 +96,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
   }
   ServerServices Services(UserStore& users) {
-    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_, *packages_};
+    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_, *packages_, productions_.get()};
   }
   httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
   httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
@@ -138,6 +148,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
   std::unique_ptr<cases::Ledgers> ledgers_;
   std::filesystem::path packages_dir_;
   std::unique_ptr<cases::PackageStore> packages_;
+  std::unique_ptr<ProductionJobs> productions_;
   std::string service_, lcpd_, fbi_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
@@ -290,6 +301,9 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"POST", "/api/v1/cases/" + id + "/productions/P-2026-000001/downloads", "", {"rae", "abe"}},
       {"POST", "/api/v1/downloads/D-" + std::string(32, '0') + "/revoke", "", {"rae", "abe"}},
       {"GET", "/api/v1/portal/requests/" + id + "/productions", "", {"lcpd"}},
+      {"POST", "/api/v1/cases/" + id + "/productions", "", {"rae", "abe"}},
+      {"GET", "/api/v1/cases/" + id + "/productions/P-2026-000001", "", everyone_staff},
+      {"POST", "/api/v1/cases/" + id + "/productions/P-2026-000001/abort", R"({"reason": "r"})", {"rae", "abe"}},
       {"GET", "/api/v1/portal/downloads/D-" + std::string(32, '0'), "", {"lcpd"}},
   };
   const std::map<std::string, httplib::Headers> who = {
@@ -570,6 +584,82 @@ TEST_P(ApiTest, ARequesterDownloadsItsPackageOnceThroughItsGrant) {
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "requester:hsi download"), 2) << "the first, and the one cut short";
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "rae issue_download"), 2);
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "abe revoke_download"), 1);
+}
+
+// Staff answer a case without a shell: a reviewer starts its production, watches it until it
+// is produced, and its agency downloads the package through the first grant.
+TEST_P(ApiTest, AProductionRunsInTheServerAndItsPackageIsDownloaded) {
+  const std::string hsi = users_->CreateToken(TokenKind::kRequester, "hsi", "us-dhs-hsi", "l.whitmore@hsi.dhs.gov", "setup").value();
+  vault::IngestReport report;  // one event in the order's window
+  ASSERT_TRUE(vault_->Ingest(R"({"account_id": 1000042, "ts": "2026-02-15T08:00:00Z", "kind": "login", "ip": "203.0.113.5"})"
+                             "\n", report).ok());
+  ASSERT_EQ(report.accepted, 1u);
+  const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud");
+  const std::string id = Submit(ian, cases::Example("hsi-child-safety-court-order"));
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/review", Staff(rae), R"({"decision": "approve", "confirm_investigation": true})")->status, 200);
+  EXPECT_EQ(Post("/api/v1/cases/" + id + "/productions", Staff(rae), "")->status, 409) << "not approved yet";
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/approve", Staff(abe), "")->status, 200);
+
+  auto started = Post("/api/v1/cases/" + id + "/productions", Staff(rae), "");
+  ASSERT_EQ(started->status, 202) << started->body;
+  const json job = json::parse(started->body);
+  const std::string production = job["production"];
+  EXPECT_EQ(job["case"], id);
+  EXPECT_THAT(production, ::testing::MatchesRegex("P-2026-[0-9]{6}"));
+  const std::string status_path = "/api/v1/cases/" + id + "/productions/" + production;
+  EXPECT_EQ(started->get_header_value("Location"), status_path);
+  json status;
+  for (int polls = 0; polls < 600; ++polls) {  // a bounded wait, not a timing threshold
+    auto r = client_->Get(status_path.c_str(), Staff(aud));
+    ASSERT_EQ(r->status, 200) << r->body;
+    status = json::parse(r->body);
+    if (status["outcome"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status["outcome"], "produced") << status.dump();
+  EXPECT_EQ(status["state"], "produced");
+  EXPECT_EQ(status["phase"], "storing");
+  EXPECT_EQ(status["events"], 1);
+  EXPECT_EQ(status["accounts_with_data"], 1);
+  ASSERT_EQ(status["downloads"].size(), 1u) << "the first grant, as produce issues it";
+  EXPECT_EQ(Post("/api/v1/cases/" + id + "/productions/" + production + "/abort", Staff(rae),
+                 R"({"reason": "too late"})")->status, 409) << "its package was made";
+
+  const std::string href = "/api/v1/portal/downloads/" + status["downloads"][0]["id"].get<std::string>();
+  auto got = client_->Get(href.c_str(), Bearer(hsi));
+  ASSERT_EQ(got->status, 200);
+  EXPECT_EQ(Sha256Hex(got->body), status["package_sha256"]);
+  EXPECT_EQ(got->body.substr(0, 2), "PK");
+  EXPECT_EQ(Post("/api/v1/cases/" + id + "/productions", Staff(abe), "")->status, 409) << "produced already";
+  EXPECT_EQ(client_->Get(("/api/v1/cases/" + id + "/productions/P-2026-999999").c_str(), Staff(aud))->status, 404);
+}
+
+// A production left unfinished (its producer stopped before recording it) is aborted over
+// HTTP: the case is approved again and the production shows why it ended.
+TEST_P(ApiTest, AnUnfinishedProductionIsAbortedOverHttp) {
+  auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
+  ASSERT_TRUE(v.ok());
+  const std::string id = v->record.id;
+  cases::Review review;
+  review.confirm_investigation = true;
+  ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, review).ok());
+  ASSERT_TRUE(workflow_->Approve(id, {"abe"}).ok());
+  auto start = workflow_->StartProduction(id, {"producer"});
+  ASSERT_TRUE(start.ok()) << start.status().message();
+  const Login rae = SignIn("rae"), aud = SignIn("aud");
+  const std::string path = "/api/v1/cases/" + id + "/productions/" + start->production_id;
+  EXPECT_EQ(json::parse(client_->Get(path.c_str(), Staff(aud))->body)["outcome"], "unfinished");
+  auto no_reason = Post(path + "/abort", Staff(rae), "{}");
+  EXPECT_EQ(no_reason->status, 400) << no_reason->body;
+  auto aborted = Post(path + "/abort", Staff(rae), R"({"reason": "the producer's machine died"})");
+  ASSERT_EQ(aborted->status, 200) << aborted->body;
+  EXPECT_EQ(json::parse(aborted->body),
+            (json{{"case", id}, {"production", start->production_id}, {"state", "aborted"}, {"ledger_index", nullptr}}));
+  const json shown = json::parse(client_->Get(path.c_str(), Staff(aud))->body);
+  EXPECT_EQ(shown["outcome"], "aborted");
+  EXPECT_EQ(shown["reason"], "the producer's machine died");
+  EXPECT_EQ(workflow_->Show(id, {"aud"})->record.state, cases::CaseState::kApproved);
+  EXPECT_EQ(Post(path + "/abort", Staff(rae), R"({"reason": "again"})")->status, 409);
 }
 
 TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff) {
