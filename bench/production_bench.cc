@@ -256,13 +256,13 @@ class Instance {
       if (!where.ok() || !*where) return std::nullopt;
       return geo::LocationToJson(**where);
     };
-    options.pdf = [&](const std::string& path, const cases::ProductionStart& start)
+    options.pdf = [&](const std::string& path, const cases::ProductionStart& start, FileSystem& files)
         -> Result<std::unique_ptr<production::RecordSink>> {
       auto sink = production::MakeRecordPdfSink(
           path, start, production::CertificateText{}, kReceived,
           {start.scope.categories.Contains(Category::kLocation),
            start.scope.categories.Contains(Category::kDevice)},
-          {"Locations are approximate."});
+          {"Locations are approximate."}, files);
       if (!sink.ok()) return sink.status();
       auto timed = std::make_unique<TimedSink>(std::move(sink).value());
       timed->ReportTo(&sink_report);
