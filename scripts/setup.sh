@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# Build tools, libraries (DESIGN.md, Dependencies; ../shared/DEPENDENCIES.md) and test tools.
+# Build tools, libraries (DESIGN.md, Dependencies; docs/dependencies.md) and test tools.
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
