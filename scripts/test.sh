@@ -4,7 +4,7 @@
 # started for it), a small run of each benchmark (vault_bench, production_bench) against the
 # embedded peers (so that bench/ keeps building and agreeing), and (when clang is there) a
 # short fuzzing run of every libFuzzer target.
-# Usage: scripts/test.sh   (.ci/run calls exactly this)
+# Usage: scripts/test.sh   (.ci/run runs exactly this, on a copy of the repository alone)
 # FUZZ_SECONDS sets each fuzz target's run (default 30; 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
