@@ -1,4 +1,4 @@
-// An access event as the benchmark's peers see it (../shared/spec/records.md): one line of
+// An access event as the benchmark's peers see it (spec/records.md): one line of
 // the workload's NDJSON, with views into the buffer it was read from.
 // Values: safe from any thread while the buffer they view lives.
 #pragma once

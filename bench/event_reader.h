@@ -1,4 +1,4 @@
-// Reads the workload's NDJSON (access events of ../shared/spec/records.md) for the peers
+// Reads the workload's NDJSON (access events of spec/records.md) for the peers
 // that parse it themselves; the parsing counts in their ingest time.
 // Stateless; each call reads on its own, so distinct calls may run on distinct threads.
 #pragma once

@@ -4,7 +4,7 @@
 // write it out as CSV (no signature, no PDF). One run, ratios printed (bench/README.md).
 //
 // custodian runs as an instance does: a vault, an SQLite case store, the workflow with the
-// default standards and the shared agency registry, signing keys and ledgers, geolocation
+// default standards and the example agency registry, signing keys and ledgers, geolocation
 // from the MaxMind test database. Each package must pass VerifyPackage, or the run fails.
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -61,8 +61,9 @@ double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string SharedFile(const std::string& path) {
-  std::ifstream in(std::string(CUSTODIAN_SHARED_DIR) + "/" + path, std::ios::binary);
+// A file of the repository, e.g. "spec/agencies.example.json".
+std::string ProjectFile(const std::string& path) {
+  std::ifstream in(std::string(CUSTODIAN_SOURCE_DIR) + "/" + path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -211,7 +212,7 @@ class Instance {
         cases::WorkflowOptions{.pseudonym_key = vault::SecretKey::Random()});
     keys_ = std::make_unique<cases::SigningKeys>(*db_, vault::SecretKey::Random(), clock_);
     ledgers_ = std::make_unique<cases::Ledgers>(*db_, *keys_, clock_);
-    if (Status s = workflow_->ImportRegistry(SharedFile("spec/agencies.example.json"), {"setup"});
+    if (Status s = workflow_->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});
         !s.ok()) {
       return s;
     }
@@ -226,7 +227,7 @@ class Instance {
         "\"kestrel42\", \"name\": \"王小明\", \"emails\": [\"k@example.net\"]}\n";
     if (Status s = vault_->IngestSubscribers(subscriber, report); !s.ok()) return s;
     auto geolocator = geo::Geolocator::Open(
-        {std::string(CUSTODIAN_SHARED_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"}, "");
+        {std::string(CUSTODIAN_SOURCE_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"}, "");
     if (!geolocator.ok()) return geolocator.status();
     geolocator_ = std::move(geolocator).value();
     return Status::Ok();
@@ -234,7 +235,7 @@ class Instance {
 
   // A new case for the example request, reviewed and approved by two people.
   Result<std::string> ApprovedCase() {
-    auto v = workflow_->Submit({SharedFile(kRequest), cases::Entry::kStaff, {"intake-1"}});
+    auto v = workflow_->Submit({ProjectFile(kRequest), cases::Entry::kStaff, {"intake-1"}});
     if (!v.ok()) return v.status();
     cases::Review review;
     review.confirm_investigation = true;

@@ -1,5 +1,5 @@
 // The benchmark's workload (DESIGN.md, Performance): access events of
-// ../shared/spec/records.md in time order, as NDJSON, generated deterministically from a
+// spec/records.md in time order, as NDJSON, generated deterministically from a
 // seed, and the query targets the driver samples from what was generated.
 // A pure function of its options (same options, same bytes); safe from any thread.
 #pragma once

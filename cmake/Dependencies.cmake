@@ -1,5 +1,5 @@
 # Every dependency comes from Debian 12's packages; scripts/setup.sh installs them.
-# How each was found to work here: ../shared/DEPENDENCIES.md.
+# How each was found to work here: docs/dependencies.md.
 
 find_package(PkgConfig REQUIRED)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
@@ -10,7 +10,7 @@ find_package(zstd CONFIG REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 # Debian's cpp-httplib is a compiled library: its pkg-config flags must match the library's
-# (../shared/DEPENDENCIES.md), or the program aborts at run time.
+# (docs/dependencies.md), or the program aborts at run time.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # The production package (zip); pkg-config, since libzip's CMake config also wants its tools.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
@@ -23,7 +23,7 @@ if(CUSTODIAN_BUILD_TESTS)
 endif()
 
 # The case store: SQLite and PostgreSQL through SOCI. Debian's libsoci-dev ships neither a
-# CMake config nor a .pc file, and its headers need Boost's (../shared/DEPENDENCIES.md).
+# CMake config nor a .pc file, and its headers need Boost's (docs/dependencies.md).
 find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)
 find_package(Boost 1.74 REQUIRED)

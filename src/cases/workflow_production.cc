@@ -84,11 +84,15 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
 
   // Then the targets, resolved in the vault under a grant for them alone (each read audited).
   const Timestamp now = clock_.Now();
-  // Without a window the access log is read as far back as the standards say.
-  const Window window = start.scope.window.value_or(
-      Window{Timestamp{start.request.received_at.micros -
-                       standards->no_window_lookback_days * kMicrosPerDay},
-             start.request.received_at});
+  // Without a window the access log is read as far back as the standards say; a scope of
+  // instants is read interval by interval, under a grant that spans them.
+  start.intervals = start.scope.ReadIntervals();
+  if (start.intervals.empty()) {
+    start.intervals.push_back({Timestamp{start.request.received_at.micros -
+                                         standards->no_window_lookback_days * kMicrosPerDay},
+                               start.request.received_at});
+  }
+  const Window window{start.intervals.front().start, start.intervals.back().end};
   vault::GrantScope lookup;
   lookup.case_id = id;
   lookup.categories = start.scope.categories;
@@ -123,31 +127,39 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
         return Status::Corruption("case " + id + ": an account_id target is not a number");
       }
     } else if (t.type == kIpTargetType) {
-      auto found = vault_.AccountsAtAddress(lookup_grant, *IpEndpoint::Parse(t.value), window.start,
-                                            window.end, audit);
-      if (!found.ok()) return found.status();
-      if (static_cast<int64_t>(found->size()) > standards->reverse_lookup_max_accounts) {
+      std::set<uint64_t> at_address;
+      for (const Window& w : start.intervals) {
+        auto found = vault_.AccountsAtAddress(lookup_grant, *IpEndpoint::Parse(t.value), w.start, w.end, audit);
+        if (!found.ok()) return found.status();
+        at_address.insert(found->begin(), found->end());
+      }
+      const std::vector<uint64_t> found(at_address.begin(), at_address.end());
+      if (static_cast<int64_t>(found.size()) > standards->reverse_lookup_max_accounts) {
         // A likely shared address: nothing is produced and a person looks again.
         Result<CaseView> back = Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
           ProductionRecord p{start.production_id, id, ProductionState::kWithheld, start.record.updated_at, actor.name};
           if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
           return Transition(tx, c, Step::kOverCap, actor,
                             Detail({{"production", start.production_id},
-                                    {"accounts", found->size()},
+                                    {"accounts", found.size()},
                                     {"cap", standards->reverse_lookup_max_accounts}}).dump());
         });
         if (!back.ok()) return back.status();
         return Status::FailedPrecondition("case " + id + ": the address matched " +
-                                          std::to_string(found->size()) + " accounts, more than " +
+                                          std::to_string(found.size()) + " accounts, more than " +
                                           std::to_string(standards->reverse_lookup_max_accounts) +
                                           "; the case is back in review");
       }
-      resolved.accounts = *found;
+      resolved.accounts = found;
     } else {
-      auto found = vault_.ResolveIdentifier(lookup_grant, {t.type, t.value}, window.start,
-                                            window.end, audit);
-      if (!found.ok()) return found.status();
-      resolved.accounts = *found;
+      // The account that held the identifier at any moment of the scope.
+      std::set<uint64_t> held;
+      for (const Window& w : start.intervals) {
+        auto found = vault_.ResolveIdentifier(lookup_grant, {t.type, t.value}, w.start, w.end, audit);
+        if (!found.ok()) return found.status();
+        held.insert(found->begin(), found->end());
+      }
+      resolved.accounts.assign(held.begin(), held.end());
     }
     accounts.insert(resolved.accounts.begin(), resolved.accounts.end());
     start.targets.push_back(std::move(resolved));

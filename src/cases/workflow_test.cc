@@ -244,6 +244,39 @@ TEST_P(WorkflowTest, AReviewerNarrowsButNeverWidens) {
             R"({"categories":["access_log"],"window":{"start":"2026-02-01T00:00:00Z","end":"2026-03-01T00:00:00Z"}})");
 }
 
+TEST_P(WorkflowTest, AReviewerNarrowsInstantsByDroppingThemNeverAddingOrWidening) {
+  std::string doc = With(Example("lcpd-subpoena"), "/window", nullptr);
+  doc = With(doc, "/times", {"2026-02-02T10:00:00Z", "2026-02-05T08:00:00Z"});
+  const std::string id = Submit(doc).record.id;
+  for (const char* wider : {
+           R"({"times": ["2026-02-03T10:00:00Z"]})",
+           R"({"times": []})",
+           R"({"window": {"start": "2026-02-02T09:50:00Z", "end": "2026-02-02T10:10:00Z"}})",
+       }) {
+    Review review;
+    review.narrowed_scope = wider;
+    auto r = instance_->workflow->ReviewCase(id, {"reviewer-1"}, review);
+    ASSERT_FALSE(r.ok()) << wider;
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << wider;
+  }
+  Review review;
+  review.narrowed_scope = R"({"times": ["2026-02-05T08:00:00Z"]})";
+  auto narrowed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, review);
+  ASSERT_TRUE(narrowed.ok()) << narrowed.status().message();
+  EXPECT_EQ(*narrowed->record.review_scope,
+            R"({"times":["2026-02-05T08:00:00Z"],"minutes":15,)"
+            R"("intervals":[{"start":"2026-02-05T07:45:00Z","end":"2026-02-05T08:15:00Z"}]})");
+  // The user's notice names the intervals.
+  auto approved = instance_->workflow->Approve(id, {"approver-1"});
+  ASSERT_TRUE(approved.ok()) << approved.status().message();
+  auto notices = instance_->workflow->Notices(id, kReader);
+  ASSERT_TRUE(notices.ok());
+  ASSERT_EQ(notices->size(), 1u);
+  const auto payload = nlohmann::json::parse(notices->front().payload);
+  EXPECT_TRUE(payload["window"].is_null());
+  EXPECT_EQ(payload["intervals"], nlohmann::json::parse(R"([{"start":"2026-02-05T07:45:00Z","end":"2026-02-05T08:15:00Z"}])"));
+}
+
 TEST_P(WorkflowTest, ADuplicateOfAnOpenRequestIsFlagged) {
   const std::string first = Submit(Example("lcpd-subpoena")).record.id;
   const CaseView second = Submit(Example("lcpd-subpoena"));

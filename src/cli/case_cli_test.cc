@@ -19,7 +19,7 @@ using ::testing::HasSubstr;
 using CaseCliTest = InstanceCliTest;
 
 TEST_F(CaseCliTest, ARequestGoesFromIntakeThroughTwoPeopleToTheNoticeWait) {
-  const json submitted = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"));
+  const json submitted = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"));
   const std::string id = submitted["id"];
   EXPECT_EQ(submitted["state"], "in_review");
   EXPECT_EQ(submitted["decision"]["action"], "produce");
@@ -58,7 +58,7 @@ TEST_F(CaseCliTest, ABadDocumentExitsTwoNamingEveryProblem) {
 }
 
 TEST_F(CaseCliTest, APreservationIsHeldAndReleasedFromTheCli) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/preservation.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/preservation.json"))["id"];
   EXPECT_EQ(Ok("case review " + id + " --actor reviewer-1 --decision approve")["state"], "holding");
   const json holds = Ok("hold list --case " + id + " --actor auditor-1");
   ASSERT_EQ(holds.size(), 1u);
@@ -70,7 +70,7 @@ TEST_F(CaseCliTest, APreservationIsHeldAndReleasedFromTheCli) {
 }
 
 TEST_F(CaseCliTest, AnInstanceCanForbidDecisionsFromTheCli) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   std::ofstream(data_ + "/custodian.toml") << "[cases]\ncli_decisions = false\n";
   Outcome refused = Run("case review " + id + " --actor reviewer-1 --decision approve" + Data());
   EXPECT_EQ(refused.exit_code, 2);
@@ -83,7 +83,7 @@ TEST_F(CaseCliTest, AnInstanceCanForbidDecisionsFromTheCli) {
 }
 
 TEST_F(CaseCliTest, ADocumentIsAttachedSealedAndWrittenBack) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   std::ofstream(root_ + "/subpoena.pdf") << "%PDF-1.4\nsigned\n%%EOF\n";
   const json attached = Ok("case attach " + id + " " + root_ + "/subpoena.pdf --actor intake-1");
   ASSERT_EQ(attached["documents"].size(), 1u);
@@ -96,7 +96,7 @@ TEST_F(CaseCliTest, ADocumentIsAttachedSealedAndWrittenBack) {
 }
 
 TEST_F(CaseCliTest, NoticesGoToTheConfiguredWebhook) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   Ok("case review " + id + " --actor reviewer-1 --decision approve");
   EXPECT_EQ(Ok("case approve " + id + " --actor approver-1")["state"], "awaiting_notice");
   const json queued = Ok("notices list --actor auditor-1");

@@ -67,12 +67,12 @@ class CliTest : public ::testing::Test {
   std::string root_, data_, key_;
 };
 
-// A file of ../shared, e.g. "spec/agencies.example.json".
-inline std::string Shared(const std::string& path) {
-  return std::string(CUSTODIAN_SHARED_DIR) + "/" + path;
+// The path of a file of the repository, e.g. "spec/agencies.example.json".
+inline std::string ProjectPath(const std::string& path) {
+  return std::string(CUSTODIAN_SOURCE_DIR) + "/" + path;
 }
 
-// An instance with one account's login in its vault and the shared example registry, for the
+// An instance with one account's login in its vault and the example agency registry, for the
 // case, ledger and production commands.
 class InstanceCliTest : public CliTest {
  protected:
@@ -83,7 +83,7 @@ class InstanceCliTest : public CliTest {
                   "{\"account_id\": 1000042, \"ts\": \"" + At(-9 * kDay, "%Y-%m-%dT08:00:00Z") +
                       "\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n").exit_code, 0);
     Outcome imported = Run("agencies import" + Data() + " --actor admin " +
-                           Shared("spec/agencies.example.json"));
+                           ProjectPath("spec/agencies.example.json"));
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
   }
   // Runs a command on the instance that must succeed, and returns its JSON output.

@@ -32,7 +32,7 @@ class LedgerCliTest : public InstanceCliTest {
 };
 
 TEST_F(LedgerCliTest, HeadsAreSignedProofsCheckAndVerifyCatchesAnEditedRow) {
-  Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"));
+  Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"));
   const json head = Ok("ledger head --log audit");
   ASSERT_GT(head["size"].get<uint64_t>(), 2u);
   auto parsed = ledger::TreeHeadFromJson(head);
@@ -70,12 +70,12 @@ TEST_F(LedgerCliTest, HeadsAreSignedProofsCheckAndVerifyCatchesAnEditedRow) {
 }
 
 TEST_F(LedgerCliTest, ARotatedKeyStillChecksWhatItSigned) {
-  Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"));
+  Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"));
   const json first = Ok("ledger head --log disclosures");
   const json rotated = Ok("keys rotate-signing --ledger --actor admin");
   EXPECT_NE(rotated["key_id"], first["key_id"]);
   EXPECT_EQ(Run("keys rotate-signing --actor admin" + Data()).exit_code, 2) << "which key?";
-  Ok("case submit --actor intake-1 " + Shared("examples/requests/vague-subpoena.json"));
+  Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/vague-subpoena.json"));
   const json second = Ok("ledger head --log disclosures");
   EXPECT_EQ(second["key_id"], rotated["key_id"]);
   const json keys = Ok("keys list --ledger");
@@ -85,7 +85,7 @@ TEST_F(LedgerCliTest, ARotatedKeyStillChecksWhatItSigned) {
 }
 
 TEST_F(LedgerCliTest, DeletingAnAccountErasesItsDetailsAndTheLogStillVerifies) {
-  const json c = Ok("case submit --actor intake-1 " + Shared("examples/requests/preservation.json"));
+  const json c = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/preservation.json"));
   const std::string id = c["id"];
   Ok("case review " + id + " --actor reviewer-1 --decision approve");
   const json holds = Ok("hold list --case " + id + " --actor auditor-1");

@@ -33,7 +33,7 @@ class ProductionCliTest : public InstanceCliTest {
     if (HasFatalFailure()) return;
     // Geolocation from the MaxMind test database, through the instance's configuration.
     std::ofstream(data_ + "/custodian.toml")
-        << "[geo]\ncity_databases = [\"" << Shared("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb") << "\"]\n";
+        << "[geo]\ncity_databases = [\"" << ProjectPath("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb") << "\"]\n";
     const auto event = [](uint64_t account, int64_t offset, const std::string& ip) {
       return "{\"account_id\": " + std::to_string(account) + ", \"ts\": \"" + At(offset) +
              "\", \"kind\": \"login\", \"ip\": \"" + ip + "\", \"port\": 443, \"user_agent\": \"Mozilla/5.0\"}\n";
@@ -58,7 +58,7 @@ class ProductionCliTest : public InstanceCliTest {
   // unless `approve` is false.
   std::string Case(bool approve = true,
                    const json& categories = {"basic_subscriber", "access_log", "location"}) {
-    json doc = json::parse(ReadFile(Shared("examples/requests/hsi-child-safety-court-order.json")));
+    json doc = json::parse(ReadFile(ProjectPath("examples/requests/hsi-child-safety-court-order.json")));
     doc["channel"] = "mail";
     doc["received_at"] = At(-3600);
     doc["process"]["issued_on"] = At(-3 * kDay, "%Y-%m-%d");

@@ -14,7 +14,7 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 std::string Example(const std::string& name) {
-  return std::string(CUSTODIAN_SHARED_DIR) + "/examples/requests/" + name + ".json";
+  return ProjectPath("examples/requests/" + name + ".json");
 }
 
 class ReportCliTest : public CliTest {
@@ -23,7 +23,7 @@ class ReportCliTest : public CliTest {
     CliTest::SetUp();
     ASSERT_EQ(Run("init" + Data()).exit_code, 0);
     Outcome imported = Run("agencies import" + Data() + " --actor admin " +
-                           std::string(CUSTODIAN_SHARED_DIR) + "/spec/agencies.example.json");
+                           ProjectPath("spec/agencies.example.json"));
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
     // Received on 2026-03-12: one approved, one pushed back, one from the UK left in review.
     const std::string approved = Ok("case submit --actor intake-1 " + Example("lcpd-subpoena"))["id"];

@@ -14,7 +14,8 @@
 namespace custodian {
 
 inline constexpr int64_t kMicrosPerSecond = 1'000'000;
-inline constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
+inline constexpr int64_t kMicrosPerMinute = 60 * kMicrosPerSecond;
+inline constexpr int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
 inline constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 // A calendar date, as days since 1970-01-01.

@@ -1,6 +1,6 @@
 // A GeoDatabase is one MaxMind DB (MMDB) file opened read-only through libmaxminddb: its
 // metadata, and the record it holds for an address, decoded into JSON. The file format and
-// its test files are the MaxMind-DB project's (../shared/testdata/mmdb/).
+// its test files are the MaxMind-DB project's (testdata/mmdb/).
 // Thread-safe: after Open nothing changes, so every method may be called concurrently.
 //
 // libmaxminddb maps the file itself, so these reads do not go through core/file_system.h:

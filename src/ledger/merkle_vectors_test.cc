@@ -1,5 +1,5 @@
-// Every test vector of the transparency-dev/merkle project, in ../shared/testdata/merkle
-// (Apache-2.0, its LICENSE beside them): RFC 9162 inclusion and consistency proofs, and the
+// Every test vector of the transparency-dev/merkle project, in testdata/merkle (Apache-2.0,
+// its LICENSE beside them): RFC 9162 inclusion and consistency proofs, and the
 // Merkle Tree Certificates draft's subtree inclusion and consistency proofs, each a happy
 // path or a tampered copy of one. Happy paths must verify; every vector with "wantErr"
 // must be refused. Where a happy path comes from the reference tree, the proof we generate
@@ -151,7 +151,7 @@ struct Tally {
 };
 
 Tally CheckDirectory(std::string_view kind) {
-  const fs::path dir = fs::path(CUSTODIAN_SHARED_DIR) / "testdata/merkle" / kind;
+  const fs::path dir = fs::path(CUSTODIAN_SOURCE_DIR) / "testdata/merkle" / kind;
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") {

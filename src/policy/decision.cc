@@ -24,6 +24,26 @@ std::string_view NoticeWhenName(NoticeWhen w) {
   return "?";
 }
 
+std::vector<Window> AuthorizedScope::ReadIntervals() const {
+  if (!times.empty()) return intervals;
+  if (window) return {*window};
+  return {};
+}
+
+nlohmann::ordered_json WindowToJson(const Window& w) {
+  return {{"start", FormatDateTime(w.start)}, {"end", FormatDateTime(w.end)}};
+}
+
+void ScopeTimesToJson(const AuthorizedScope& scope, nlohmann::ordered_json& out) {
+  nlohmann::ordered_json times = nlohmann::ordered_json::array();
+  for (Timestamp t : scope.times) times.push_back(FormatDateTime(t));
+  nlohmann::ordered_json intervals = nlohmann::ordered_json::array();
+  for (const Window& w : scope.intervals) intervals.push_back(WindowToJson(w));
+  out["times"] = std::move(times);
+  out["minutes"] = scope.minutes;
+  out["intervals"] = std::move(intervals);
+}
+
 nlohmann::ordered_json DecisionToJson(const Decision& d) {
   using nlohmann::ordered_json;
   ordered_json out;
@@ -49,9 +69,10 @@ nlohmann::ordered_json DecisionToJson(const Decision& d) {
     ordered_json categories = ordered_json::array();
     d.authorized->categories.ForEach([&](Category c) { categories.push_back(CategoryName(c)); });
     a["categories"] = std::move(categories);
-    if (d.authorized->window) {
-      a["window"] = ordered_json{{"start", FormatDateTime(d.authorized->window->start)},
-                                 {"end", FormatDateTime(d.authorized->window->end)}};
+    if (!d.authorized->times.empty()) {
+      ScopeTimesToJson(*d.authorized, a);
+    } else if (d.authorized->window) {
+      a["window"] = WindowToJson(*d.authorized->window);
     }
     out["authorized"] = std::move(a);
   } else {

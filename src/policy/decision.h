@@ -31,6 +31,15 @@ struct AuthorizedScope {
   std::vector<Target> targets;  // distinct, in order of first appearance
   CategorySet categories;
   std::optional<Window> window;
+  // A scope of instants instead of a window (point_in_time.h): the instants kept, sorted,
+  // each reaching `minutes` either side, and the merged intervals they make (clamped to the
+  // receipt, cut as an emergency requires).
+  std::vector<Timestamp> times;
+  int64_t minutes = 0;
+  std::vector<Window> intervals;
+
+  // What a read of the scope covers: its intervals, or its window as one; none without either.
+  std::vector<Window> ReadIntervals() const;
 };
 
 enum class NoticeWhen { kNever, kBeforeProduction, kAfterNondisclosure, kAfterEmergency };
@@ -53,6 +62,12 @@ struct Decision {
   size_t registry_agencies = 0;
   std::optional<std::string> registry_sha256;
 };
+
+// A window as {"start", "end"} (RFC 3339, UTC).
+nlohmann::ordered_json WindowToJson(const Window& w);
+// A scope of instants as JSON sets it beside targets and categories, instead of "window":
+// "times", "minutes" and "intervals" (each a window), on `out`.
+void ScopeTimesToJson(const AuthorizedScope& scope, nlohmann::ordered_json& out);
 
 // The decision document as spec/decision.md lays it out, keys in that order.
 nlohmann::ordered_json DecisionToJson(const Decision& d);

@@ -7,6 +7,7 @@
 
 #include "core/ip_address.h"
 #include "core/unicode.h"
+#include "policy/point_in_time.h"
 #include "policy/targets.h"
 
 namespace custodian {
@@ -58,6 +59,7 @@ class Evaluation {
   void CheckPurpose();
   void CheckTargets();
   void CheckWindow();
+  void CheckTimes();
   void CheckRequester();
   void CheckNondisclosure();
   CategorySet CheckCategories();
@@ -71,6 +73,9 @@ class Evaluation {
   const Date receipt_ = request_.received_at.UtcDate();
   std::vector<Finding> findings_;
   std::optional<Window> window_;  // the window after clamping and emergency narrowing
+  // A scope of instants: those kept, and their intervals after clamping and narrowing.
+  std::vector<Timestamp> times_;
+  std::vector<Window> intervals_;
 };
 
 void Evaluation::CheckProcess() {
@@ -134,9 +139,11 @@ void Evaluation::CheckTargets() {
                                    [](const Target& t) { return t.type == kIpTargetType; });
   if (reverse) {
     if (!process_.reverse_lookup) Fire(Rule::kReverseLookupRequiresWarrant);
+    // Instants are narrow by nature: each reaches only the standards' minutes either side.
     const auto& w = request_.window;
-    if (!w || w->end.micros - w->start.micros >
-                  standards_.reverse_lookup_max_window_hours * kMicrosPerHour) {
+    if (request_.times.empty() &&
+        (!w || w->end.micros - w->start.micros >
+                   standards_.reverse_lookup_max_window_hours * kMicrosPerHour)) {
       Fire(Rule::kReverseLookupWindowTooBroad,
            {{"max_hours", std::to_string(standards_.reverse_lookup_max_window_hours)}});
     }
@@ -144,6 +151,7 @@ void Evaluation::CheckTargets() {
 }
 
 void Evaluation::CheckWindow() {
+  if (!request_.times.empty()) return CheckTimes();
   const auto& w = request_.window;
   if (!w) {
     const bool beyond_subscriber =
@@ -169,6 +177,48 @@ void Evaluation::CheckWindow() {
     Fire(Rule::kEmergencyWindowNarrowed,
          {{"max_days", std::to_string(standards_.emergency_max_window_days)}});
   }
+}
+
+// `times` instead of a window: the same edges as a window's, interval by interval.
+void Evaluation::CheckTimes() {
+  if (request_.window) {
+    Fire(Rule::kWindowInvalid);  // a window and instants: which one is meant?
+    return;
+  }
+  const Timestamp received = request_.received_at;
+  bool clamped = false;
+  for (Timestamp t : request_.times) {
+    if (received < t) {
+      clamped = true;  // an instant after receipt asks for the future
+    } else {
+      times_.push_back(t);
+    }
+  }
+  std::sort(times_.begin(), times_.end());
+  times_.erase(std::unique(times_.begin(), times_.end()), times_.end());
+  if (times_.empty()) {
+    Fire(Rule::kWindowInvalid);  // as a window wholly after receipt is
+    return;
+  }
+  intervals_ = IntervalsAround(times_, standards_.point_in_time_minutes);
+  if (received < intervals_.back().end) {
+    clamped = true;
+    intervals_ = Within(intervals_, intervals_.front().start, received);
+  }
+  if (clamped) Fire(Rule::kWindowClampedToReceipt, {{"received_at", FormatDateTime(received)}});
+  // The emergency cut falls where it would on a window from the first start to the last end.
+  const int64_t emergency_limit = standards_.emergency_max_window_days * kMicrosPerDay;
+  const Timestamp last = intervals_.back().end;
+  if (process_.emergency && last.micros - intervals_.front().start.micros > emergency_limit) {
+    intervals_ = Within(intervals_, Timestamp{last.micros - emergency_limit}, last);
+    Fire(Rule::kEmergencyWindowNarrowed,
+         {{"max_days", std::to_string(standards_.emergency_max_window_days)}});
+  }
+  // An instant whose whole interval was cut away is no longer in the scope.
+  const int64_t reach = standards_.point_in_time_minutes * kMicrosPerMinute;
+  std::erase_if(times_, [&](Timestamp t) {
+    return !Overlaps(intervals_, Timestamp{t.micros - reach}, Timestamp{t.micros + reach});
+  });
 }
 
 void Evaluation::CheckRequester() {
@@ -208,7 +258,14 @@ CategorySet Evaluation::CheckCategories() {
       Fire(Rule::kCategoryNotAuthorized, {{"category", std::string(CategoryName(c))}}, c);
     }
   });
-  const CategorySet remaining = requested.Intersect(process_.categories);
+  CategorySet remaining = requested.Intersect(process_.categories);
+  // The access log over a window would show the user's movements over a period; such a
+  // process reaches it only at named instants, and what is derived from it goes with it.
+  if (process_.access_log_needs_times && request_.window && request_.times.empty() &&
+      remaining.Contains(Category::kAccessLog)) {
+    for (Category c : {Category::kAccessLog, Category::kLocation, Category::kDevice}) remaining.Remove(c);
+    Fire(Rule::kAccessLogNeedsTimes);
+  }
   if (remaining.empty()) Fire(Rule::kNothingAuthorized);
   if (remaining.Contains(Category::kContent)) Fire(Rule::kContentOutsideVault);
   return remaining;
@@ -278,6 +335,11 @@ Decision Evaluation::Run() {
       scope.categories = remaining;
     }
     scope.window = window_;
+    if (!times_.empty()) {
+      scope.times = times_;
+      scope.minutes = standards_.point_in_time_minutes;
+      scope.intervals = intervals_;
+    }
     d.authorized = std::move(scope);
   }
   d.notice = DecideNotice(d.action);

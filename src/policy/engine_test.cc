@@ -527,6 +527,112 @@ TEST(EngineTest, TheDecisionIsDeterministic) {
   EXPECT_EQ(DecisionToJson(Decide(doc)).dump(), DecisionToJson(Decide(doc)).dump());
 }
 
+// `times` instead of a window: each instant ± [point_in_time] minutes (15 by default).
+TEST(EngineTest, InstantsReachTheirMinutesEitherSideAndTouchingIntervalsMerge) {
+  json doc = Base();
+  doc.erase("window");
+  doc["times"] = {"2026-02-02T10:30:00Z", "2026-02-02T10:00:00Z", "2026-02-01T08:00:00Z"};
+  const Decision d = Decide(doc);
+  EXPECT_THAT(Codes(d), IsEmpty());  // instants satisfy WINDOW_MISSING
+  EXPECT_EQ(d.action, Action::kProduce);
+  ASSERT_TRUE(d.authorized);
+  EXPECT_FALSE(d.authorized->window);
+  EXPECT_EQ(d.authorized->minutes, 15);
+  const json a = DecisionToJson(d)["authorized"];
+  EXPECT_FALSE(a.contains("window"));
+  EXPECT_EQ(a["times"], json({"2026-02-01T08:00:00Z", "2026-02-02T10:00:00Z", "2026-02-02T10:30:00Z"}));
+  EXPECT_EQ(a["minutes"], 15);
+  // 10:00 and 10:30 make [09:45, 10:15) and [10:15, 10:45): touching, so one interval.
+  EXPECT_EQ(a["intervals"], json::parse(R"([
+    {"start": "2026-02-01T07:45:00Z", "end": "2026-02-01T08:15:00Z"},
+    {"start": "2026-02-02T09:45:00Z", "end": "2026-02-02T10:45:00Z"}])"));
+  doc["times"] = {"2026-02-02T10:00:00Z", "2026-02-02T10:30:00.000001Z"};
+  EXPECT_EQ(Decide(doc).authorized->intervals.size(), 2u) << "a microsecond apart: not touching";
+}
+
+TEST(EngineTest, InstantsAfterReceiptAreDroppedAndIntervalsEndAtReceipt) {
+  json doc = Base();  // received 2026-03-12T15:04:05Z
+  doc.erase("window");
+  doc["times"] = {"2026-03-12T15:00:00Z", "2026-03-12T15:04:05.000001Z"};
+  Decision d = Decide(doc);
+  EXPECT_THAT(Codes(d), ElementsAre("WINDOW_CLAMPED_TO_RECEIPT"));
+  EXPECT_EQ(d.action, Action::kProduceNarrowed);
+  ASSERT_EQ(d.authorized->times.size(), 1u);
+  EXPECT_EQ(FormatDateTime(d.authorized->times[0]), "2026-03-12T15:00:00Z");
+  ASSERT_EQ(d.authorized->intervals.size(), 1u);
+  EXPECT_EQ(FormatDateTime(d.authorized->intervals[0].start), "2026-03-12T14:45:00Z");
+  EXPECT_EQ(FormatDateTime(d.authorized->intervals[0].end), "2026-03-12T15:04:05Z");
+  // An instant at receipt is not after it; its interval still ends there.
+  doc["times"] = {"2026-03-12T15:04:05Z"};
+  EXPECT_THAT(Codes(Decide(doc)), ElementsAre("WINDOW_CLAMPED_TO_RECEIPT"));
+  doc["times"] = {"2026-03-12T14:49:05Z"};  // [14:34:05, 15:04:05): ends at receipt exactly
+  EXPECT_THAT(Codes(Decide(doc)), IsEmpty());
+  // Every instant after receipt: nothing is left, as with a window wholly after it.
+  doc["times"] = {"2026-03-13T00:00:00Z"};
+  d = Decide(doc);
+  EXPECT_THAT(Codes(d), ElementsAre("WINDOW_INVALID"));
+  EXPECT_EQ(d.action, Action::kPushback);
+  // A window and instants together: which is meant?
+  doc = Base();
+  doc["times"] = {"2026-02-01T08:00:00Z"};
+  EXPECT_THAT(Codes(Decide(doc)), ElementsAre("WINDOW_INVALID"));
+}
+
+TEST(EngineTest, InstantsSatisfyTheReverseLookupWindowAndTheEmergencyCutsTheirIntervals) {
+  json doc = Base();
+  doc.erase("window");
+  doc["process"]["type"] = "search_warrant";
+  doc["targets"] = json::array({{{"type", "ip"}, {"value", "203.0.113.5"}}});
+  doc["times"] = {"2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z"};  // two months apart
+  EXPECT_THAT(Codes(Decide(doc)), IsEmpty());
+
+  doc = Base();
+  doc.erase("window");
+  doc["process"] = {{"type", "emergency"}, {"signed", false}};
+  doc["verification"] = {{"callback_verified_at", "2026-03-12T15:20:00Z"}};
+  doc["emergency"] = {{"imminent", true}, {"danger", std::string(40, 'd')}};
+  // The cut falls 7 days before the last interval's end (2026-03-11T12:15), inside the second
+  // interval, whose start moves; the first instant's whole interval is before it and goes.
+  doc["times"] = {"2026-03-01T00:00:00Z", "2026-03-04T12:10:00Z", "2026-03-11T12:00:00Z"};
+  const Decision d = Decide(doc);
+  EXPECT_THAT(Codes(d), ElementsAre("EMERGENCY_WINDOW_NARROWED"));
+  const json a = DecisionToJson(d)["authorized"];
+  EXPECT_EQ(a["times"], json({"2026-03-04T12:10:00Z", "2026-03-11T12:00:00Z"}));
+  EXPECT_EQ(a["intervals"], json::parse(R"([
+    {"start": "2026-03-04T12:15:00Z", "end": "2026-03-04T12:25:00Z"},
+    {"start": "2026-03-11T11:45:00Z", "end": "2026-03-11T12:15:00Z"}])"));
+}
+
+TEST(EngineTest, AProcessMayReachTheAccessLogOnlyAtNamedInstants) {
+  const std::string path = std::string(CUSTODIAN_SOURCE_DIR) + "/policies/strict-tiers.toml";
+  auto strict = LoadStandards(ReadFile(path), path);
+  ASSERT_TRUE(strict.ok()) << strict.status().message();
+  EXPECT_EQ(strict->preservation_period_days, 90);
+  json doc = Base();  // a subpoena for the access log over two months
+  Decision d = Decide(doc, *strict);
+  EXPECT_THAT(Codes(d), ElementsAre("ACCESS_LOG_NEEDS_TIMES"));
+  EXPECT_EQ(d.action, Action::kProduceNarrowed);
+  EXPECT_EQ(DecisionToJson(d)["authorized"]["categories"], json({"basic_subscriber"}));
+  EXPECT_EQ(d.findings[0].severity, Severity::kNarrow);
+  EXPECT_THAT(d.findings[0].message, ::testing::StartsWith("A subpoena reaches the IP addresses"));
+  // The same subpoena naming instants reaches the access log at them.
+  doc.erase("window");
+  doc["times"] = {"2026-02-02T10:00:00Z"};
+  d = Decide(doc, *strict);
+  EXPECT_THAT(Codes(d), IsEmpty());
+  EXPECT_EQ(DecisionToJson(d)["authorized"]["categories"], json({"basic_subscriber", "access_log"}));
+  // Subscriber records alone need neither; a 2703(d) order reaches the log over a window.
+  doc = Base();
+  doc["categories"] = {"basic_subscriber"};
+  EXPECT_THAT(Codes(Decide(doc, *strict)), IsEmpty());
+  doc = Base();
+  doc["process"]["type"] = "court_order";
+  doc["categories"] = {"basic_subscriber", "access_log", "location", "device"};
+  EXPECT_THAT(Codes(Decide(doc, *strict)), IsEmpty());
+  // Under the default standards nothing changes for a request without instants.
+  EXPECT_THAT(Codes(Decide(Base())), IsEmpty());
+}
+
 TEST(EngineTest, SeveritiesAndNumbersComeFromTheStandardsFile) {
   std::string text(DefaultStandardsText());
   auto replace = [&](const std::string& from, const std::string& to) {

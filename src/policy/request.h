@@ -80,6 +80,8 @@ struct Target {
   std::string value;
 };
 
+inline constexpr size_t kMaxTimes = 25;  // instants a request may name
+
 struct Window {
   Timestamp start;
   Timestamp end;
@@ -113,6 +115,9 @@ struct Request {
   std::optional<Emergency> emergency;
   std::vector<Target> targets;
   std::optional<Window> window;
+  // Instants the requester names instead of a window (1 to 25): the scope is each one ± the
+  // standards' point-in-time minutes.
+  std::vector<Timestamp> times;
   std::vector<Category> categories;  // as listed, duplicates kept
   std::optional<Nondisclosure> nondisclosure;
   std::optional<Verification> verification;

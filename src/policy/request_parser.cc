@@ -274,6 +274,25 @@ void ReadWindow(Validator& v, const json& obj, const std::string& p,
   if (start && end) out = Window{*start, *end};
 }
 
+// `times`: 1 to 25 RFC 3339 instants (the array's size is checked by the caller's Array).
+void ReadTimes(Validator& v, const json& arr, const std::string& p, std::vector<Timestamp>& out) {
+  if (arr.empty()) v.Problem(p, "expected 1 to 25 date-times, got none");
+  for (size_t i = 0; i < arr.size(); ++i) {
+    std::string item = p;
+    AppendPointerIndex(item, i);
+    if (!arr[i].is_string()) {
+      v.Problem(item, "expected a date-time, got " + std::string(JsonTypeName(arr[i])));
+      continue;
+    }
+    auto t = ParseDateTime(arr[i].get<std::string>());
+    if (!t.ok()) {
+      v.Problem(item, "not a date-time " + t.status().message());
+      continue;
+    }
+    out.push_back(*t);
+  }
+}
+
 void ReadCategories(Validator& v, const json& arr, const std::string& p,
                     std::vector<Category>& out) {
   std::array<std::string_view, kAllCategories.size()> names;
@@ -350,7 +369,7 @@ ParsedRequest ParseRequest(std::string_view document) {
   const json& root = doc.root;
   const std::string p;
   if (v.Object(root, p, {"id", "received_at", "channel", "requester", "process", "purpose",
-                         "emergency", "targets", "window", "categories", "nondisclosure",
+                         "emergency", "targets", "window", "times", "categories", "nondisclosure",
                          "verification", "attachments"})) {
     r.id = v.String(root, p, "id", Need::kOptional, 512);
     if (auto t = v.DateTime(root, p, "received_at", Need::kRequired)) r.received_at = *t;
@@ -374,6 +393,9 @@ ParsedRequest ParseRequest(std::string_view document) {
     }
     if (const json* o = v.Member(root, p, "window", Need::kOptional)) {
       ReadWindow(v, *o, "/window", r.window);
+    }
+    if (const json* a = v.Array(root, p, "times", Need::kOptional, kMaxTimes)) {
+      ReadTimes(v, *a, "/times", r.times);
     }
     if (const json* a = v.Array(root, p, "categories", Need::kRequired, SIZE_MAX)) {
       ReadCategories(v, *a, "/categories", r.categories);

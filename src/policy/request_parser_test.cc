@@ -164,6 +164,27 @@ TEST(RequestParserTest, ArraysAreCappedBeforeTheirItems) {
                                          "/attachments: more than 100 items"));
 }
 
+TEST(RequestParserTest, TimesAreOneToTwentyFiveDateTimes) {
+  json doc = Valid();
+  doc["times"] = {"2026-02-01T08:00:00Z", "2026-02-01T10:00:00+02:00"};
+  const ParsedRequest parsed = ParseRequest(doc.dump());
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed.request.times.size(), 2u);
+  EXPECT_EQ(FormatDateTime(parsed.request.times[1]), "2026-02-01T08:00:00Z");
+  doc["times"] = json::array();
+  EXPECT_THAT(Problems(doc), ElementsAre("/times: expected 1 to 25 date-times, got none"));
+  doc["times"] = {"2026-02-01T08:00:00Z", 7, "2026-02-01", nullptr};
+  EXPECT_THAT(Problems(doc),
+              ElementsAre("/times/1: expected a date-time, got a number",
+                          "/times/2: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
+                          "/times/3: expected a date-time, got null"));
+  doc["times"] = json::array();
+  for (int i = 0; i < 26; ++i) doc["times"].push_back("2026-02-01T08:00:00Z");
+  EXPECT_THAT(Problems(doc), ElementsAre("/times: more than 25 items"));
+  doc["times"] = "2026-02-01T08:00:00Z";
+  EXPECT_THAT(Problems(doc), ElementsAre("/times: expected an array, got a string"));
+}
+
 TEST(RequestParserTest, Patterns) {
   json doc = Valid();
   doc["requester"]["country"] = "us";

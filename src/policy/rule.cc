@@ -42,6 +42,7 @@ const RuleInfo kRules[] = {
     {Rule::kEmergencyWindowNarrowed, "EMERGENCY_WINDOW_NARROWED", kMaxDays},
     {Rule::kNdoNotBinding, "NDO_NOT_BINDING", {}},
     {Rule::kContentOutsideVault, "CONTENT_OUTSIDE_VAULT", {}},
+    {Rule::kAccessLogNeedsTimes, "ACCESS_LOG_NEEDS_TIMES", kProcess},
 };
 static_assert(std::size(kRules) == kRuleCount);
 

@@ -37,8 +37,9 @@ enum class Rule {
   kEmergencyWindowNarrowed,
   kNdoNotBinding,
   kContentOutsideVault,
+  kAccessLogNeedsTimes,
 };
-inline constexpr size_t kRuleCount = 25;
+inline constexpr size_t kRuleCount = 26;
 
 // Severities, strongest first; the order decides the action and the order of findings.
 enum class Severity { kReject, kPushback, kVerify, kNarrow, kWarn, kInfo };

@@ -72,7 +72,7 @@ void LoadProcess(TomlReader& reader, const toml::table& table, const std::string
   reader.CheckKeys(table, path,
                    {"label", "categories", "max_window_days", "valid_for_days", "legal_process",
                     "preserves", "emergency", "requires_signature", "foreign_requesters",
-                    "judicial", "reverse_lookup", "notice"});
+                    "judicial", "reverse_lookup", "notice", "access_log_needs_times"});
   out.label = reader.String(table, path, "label", true, 200).value_or("");
   out.preserves = reader.Bool(table, path, "preserves").value_or(false);
   if (out.preserves) {
@@ -92,6 +92,7 @@ void LoadProcess(TomlReader& reader, const toml::table& table, const std::string
   out.foreign_requesters = reader.Bool(table, path, "foreign_requesters").value_or(false);
   out.judicial = reader.Bool(table, path, "judicial").value_or(false);
   out.reverse_lookup = reader.Bool(table, path, "reverse_lookup").value_or(false);
+  out.access_log_needs_times = reader.Bool(table, path, "access_log_needs_times").value_or(false);
   if (auto n = reader.String(table, path, "notice", false, 32)) {
     if (*n == "before_production") {
       out.notice = ProcessNotice::kBeforeProduction;
@@ -105,6 +106,16 @@ void LoadProcess(TomlReader& reader, const toml::table& table, const std::string
                    "never");
     }
   }
+}
+
+// The rule's standard when a file leaves it out, for rules added after the first standards
+// files were written; null for every rule a file must state.
+const RuleStandard* DefaultOfLaterRule(Rule rule) {
+  static const RuleStandard kAccessLogNeedsTimes{
+      Severity::kNarrow, false,
+      "{process} reaches the access log only at the times the request names, not over a window.",
+      "The service's published standards"};
+  return rule == Rule::kAccessLogNeedsTimes ? &kAccessLogNeedsTimes : nullptr;
 }
 
 // The parameters each rule reads from its own table, besides the common keys.
@@ -204,7 +215,7 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
   out.sha256 = Sha256Hex(text);
   reader.CheckKeys(root, "",
                    {"name", "version", "home_country", "process", "rules", "notice", "emergency",
-                    "reverse_lookup", "preservation", "reports", "retention"});
+                    "reverse_lookup", "preservation", "reports", "retention", "point_in_time"});
   out.name = reader.String(root, "", "name", true, 100).value_or("");
   out.version = reader.String(root, "", "version", true, 100).value_or("");
   if (auto c = reader.String(root, "", "home_country", true, 2)) {
@@ -235,8 +246,13 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
     for (const RuleInfo& r : AllRules()) codes.push_back(r.code);
     reader.CheckKeys(*rules, "rules", codes);
     for (const RuleInfo& r : AllRules()) {
-      if (const toml::table* t = reader.Table(*rules, "rules", r.code, true)) {
+      // A rule added after files were written may be left out of them: it takes its default
+      // (an installed file must keep loading, for the decisions that name it).
+      const RuleStandard* fallback = DefaultOfLaterRule(r.rule);
+      if (const toml::table* t = reader.Table(*rules, "rules", r.code, fallback == nullptr)) {
         LoadRule(reader, *t, "rules." + std::string(r.code), r, out);
+      } else if (fallback) {
+        out.rules[static_cast<size_t>(r.rule)] = *fallback;
       }
     }
   }
@@ -281,6 +297,11 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
     out.report_nsl_band = reader.Integer(*r, "reports", "nsl_band", true, 1, 1000000).value_or(0);
     out.report_suppress_below =
         reader.Integer(*r, "reports", "suppress_below", true, 0, 1000000).value_or(0);
+  }
+  if (const toml::table* t = reader.Table(root, "", "point_in_time", false)) {
+    reader.CheckKeys(*t, "point_in_time", {"minutes"});
+    out.point_in_time_minutes = reader.Integer(*t, "point_in_time", "minutes", false, 1, 24 * 60)
+                                    .value_or(out.point_in_time_minutes);
   }
   if (const toml::table* r = reader.Table(root, "", "retention", false)) {
     reader.CheckKeys(*r, "retention",

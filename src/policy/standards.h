@@ -34,6 +34,9 @@ struct ProcessStandard {
   bool foreign_requesters = false;  // FOREIGN_REQUIRES_MLAT does not apply
   bool judicial = false;            // satisfies CIVIL_IMMIGRATION_REQUIRES_JUDICIAL_PROCESS
   bool reverse_lookup = false;      // may name ip targets
+  // The access log only at instants the request names (`times`), never over a window
+  // (ACCESS_LOG_NEEDS_TIMES).
+  bool access_log_needs_times = false;
   ProcessNotice notice = ProcessNotice::kBeforeProduction;
 };
 
@@ -77,6 +80,9 @@ struct Standards {
   CategorySet preservation_default_categories;
   int64_t report_nsl_band = 0;
   int64_t report_suppress_below = 0;
+
+  // [point_in_time]: each instant a request names (`times`) reaches this far either side.
+  int64_t point_in_time_minutes = 15;
 
   // [retention]: what the vault keeps, and how far back a request that names no window
   // reaches. Optional in the file; these are the defaults.

@@ -117,6 +117,7 @@ TEST(StandardsTest, SeveritiesAndReachMatchTheRulesTable) {
       {Rule::kEmergencyWindowNarrowed, Severity::kNarrow, false},
       {Rule::kNdoNotBinding, Severity::kWarn, true},
       {Rule::kContentOutsideVault, Severity::kInfo, false},
+      {Rule::kAccessLogNeedsTimes, Severity::kNarrow, false},
   };
   ASSERT_EQ(table.size(), kRuleCount);
   for (const auto& [rule, severity, preservation] : table) {

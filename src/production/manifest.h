@@ -20,7 +20,9 @@ inline constexpr const char* kRecordFiles[] = {"record.pdf", "record.json", "acc
 struct Manifest {
   std::string production_id;
   std::string case_id;
-  nlohmann::ordered_json scope;  // {"targets", "categories", "window"}
+  // {"targets", "categories", "window"}, or a scope of instants' "times", "minutes" and
+  // "intervals" instead of "window"
+  nlohmann::ordered_json scope;
   std::string standards_sha256;
   std::string created_at;  // RFC 3339 UTC
   std::string key_id;      // of the production key that signs it

@@ -72,9 +72,11 @@ nlohmann::ordered_json ScopeJson(const AuthorizedScope& scope) {
   nlohmann::ordered_json categories = nlohmann::ordered_json::array();
   scope.categories.ForEach([&](Category c) { categories.push_back(std::string(CategoryName(c))); });
   nlohmann::ordered_json out = {{"targets", targets}, {"categories", categories}};
-  out["window"] = scope.window ? nlohmann::ordered_json{{"start", FormatDateTime(scope.window->start)},
-                                                        {"end", FormatDateTime(scope.window->end)}}
-                               : nlohmann::ordered_json(nullptr);
+  if (!scope.times.empty()) {
+    ScopeTimesToJson(scope, out);
+  } else {
+    out["window"] = scope.window ? WindowToJson(*scope.window) : nlohmann::ordered_json(nullptr);
+  }
   return out;
 }
 
@@ -190,7 +192,8 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
 
   cases::LedgerReadAudit audit(db_, clock_, actor.name);
   LocationCache locations(options_);
-  const Window& w = start.window;
+  // A window is one interval; a scope of instants is read interval by interval.
+  const std::vector<Window>& intervals = start.intervals;
   ProductionOutcome outcome{case_id, start.production_id, "", 0, 0, 0, std::nullopt};
   const auto emit = [&](const vault::AccessRecord& r) {
     const std::optional<nlohmann::ordered_json>& where = locations.Of(r.ip);
@@ -202,29 +205,43 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   for (const auto& [account, targets] : matched) {
     AccountSection section{account, targets, std::nullopt, categories.Contains(Category::kAccessLog)};
     if (categories.Contains(Category::kBasicSubscriber)) {
-      // Without a window: the version in force when the request was received.
-      const Timestamp from = start.scope.window ? w.start : start.request.received_at;
-      const Timestamp to = start.scope.window ? w.end : Timestamp{start.request.received_at.micros + 1};
-      auto versions = vault_.ReadSubscriber(start.grant, account, from, to, audit);
-      if (!versions.ok()) return versions.status();
-      section.subscriber = *versions;
+      // The versions in force at any moment of the scope; without a window or instants, the
+      // version in force when the request was received.
+      std::vector<Window> in_force = start.scope.ReadIntervals();
+      if (in_force.empty()) {
+        in_force.push_back({start.request.received_at, Timestamp{start.request.received_at.micros + 1}});
+      }
+      section.subscriber.emplace();
+      for (const Window& w : in_force) {
+        auto versions = vault_.ReadSubscriber(start.grant, account, w.start, w.end, audit);
+        if (!versions.ok()) return versions.status();
+        for (vault::SubscriberVersion& v : *versions) {
+          if (section.subscriber->empty() || section.subscriber->back().effective_from < v.effective_from) {
+            section.subscriber->push_back(std::move(v));  // a version spanning two intervals comes once
+          }
+        }
+      }
     }
     sinks.Each([&](RecordSink& s) { return s.BeginAccount(section); });
     const uint64_t before = outcome.events;
     if (section.access_log) {
       if (whole.count(account)) {
-        if (Status s = vault_.ScanAccount(start.grant, account, w.start, w.end, audit, emit); !s.ok()) {
-          return s;
+        for (const Window& w : intervals) {
+          if (Status s = vault_.ScanAccount(start.grant, account, w.start, w.end, audit, emit); !s.ok()) {
+            return s;
+          }
         }
       } else {
         // Every address target that found the account, merged in time order.
         std::vector<vault::AccessRecord> events;
         for (const IpEndpoint& at : only_at[account]) {
-          auto read = vault_.ReadAddress(start.grant, at, w.start, w.end,
-                                         std::numeric_limits<size_t>::max(), audit);
-          if (!read.ok()) return read.status();
-          for (const vault::AccessRecord& r : read->records) {
-            if (r.account_id == account) events.push_back(r);
+          for (const Window& w : intervals) {
+            auto read = vault_.ReadAddress(start.grant, at, w.start, w.end,
+                                           std::numeric_limits<size_t>::max(), audit);
+            if (!read.ok()) return read.status();
+            for (const vault::AccessRecord& r : read->records) {
+              if (r.account_id == account) events.push_back(r);
+            }
           }
         }
         std::stable_sort(events.begin(), events.end(),

@@ -285,6 +285,42 @@ TEST_P(ProducerScopeTest, APhoneTargetFindsTheAccountThatHeldItDuringTheWindow) 
   ExpectFalconFoundBy("phone", "+15755550100");
 }
 
+// A request naming instants: the vault reads each one's interval, not the span between them,
+// and the record states the scope as those intervals.
+TEST_P(ProducerScopeTest, InstantsAreReadIntervalByInterval) {
+  const auto at_instants = [](const json& targets) {
+    std::string doc = Document(targets, {"basic_subscriber", "access_log"});
+    doc = cases::With(doc, "/window", nullptr);
+    return cases::With(doc, "/times", {"2026-01-11T10:10:00Z", "2026-01-10T09:05:00Z"});
+  };
+  const Package p = Made(at_instants(Targets({{"username", "falcon7"}})), "instants");
+  ASSERT_EQ(p.record["accounts"].size(), 1u) << p.record.dump();
+  const json& account = p.record["accounts"][0];
+  EXPECT_EQ(account["account_id"], "1000044");
+  // [08:50, 09:20) on the 10th and [09:55, 10:25) on the 11th; not 09:00 on the 11th between them.
+  EXPECT_THAT(Times(account["access_log"]),
+              ElementsAre("2026-01-10T09:00:00.000000Z", "2026-01-11T10:00:00.000000Z"));
+  ASSERT_EQ(account["subscriber"].size(), 1u) << "only the version in force at those times";
+  EXPECT_EQ(account["subscriber"][0]["effective_from"], "2025-09-01T00:00:00.000000Z");
+  const json intervals = json::parse(R"([
+    {"start": "2026-01-10T08:50:00Z", "end": "2026-01-10T09:20:00Z"},
+    {"start": "2026-01-11T09:55:00Z", "end": "2026-01-11T10:25:00Z"}])");
+  EXPECT_FALSE(p.record["scope"].contains("window"));
+  EXPECT_EQ(p.record["scope"]["times"], json({"2026-01-10T09:05:00Z", "2026-01-11T10:10:00Z"}));
+  EXPECT_EQ(p.record["scope"]["minutes"], 15);
+  EXPECT_EQ(p.record["scope"]["intervals"], intervals);
+  EXPECT_EQ(json::parse(Entry(p.zip, "manifest.json"))["scope"]["intervals"], intervals);
+  EXPECT_THAT(p.pdf_text, HasSubstr("Interval: 2026-01-10T08:50:00Z to 2026-01-10T09:20:00Z"));
+  EXPECT_THAT(p.pdf_text, HasSubstr("Interval: 2026-01-11T09:55:00Z to 2026-01-11T10:25:00Z"));
+  EXPECT_THAT(p.pdf_text, Not(HasSubstr("Window:")));
+  ExpectTheFilesAgree(p, false, false);
+
+  // A phone number the account took only in February held nothing at those times.
+  const Package later = Made(at_instants(Targets({{"phone", "+15755550199"}})), "instants-phone");
+  EXPECT_TRUE(later.record["accounts"].empty()) << later.record.dump();
+  EXPECT_EQ(later.record["not_found"], Targets({{"phone", "+15755550199"}}));
+}
+
 TEST_P(ProducerScopeTest, AnAddressWithAPortGivesEachAccountOnlyItsEventsFromThere) {
   const Package p = Made(Document(Targets({{"ip", "198.51.100.7:51234"}}), {"basic_subscriber", "access_log"}, true), "ipport");
   ASSERT_EQ(p.record["accounts"].size(), 2u) << p.record.dump();

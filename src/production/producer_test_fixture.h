@@ -55,7 +55,7 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
     ASSERT_TRUE(instance_->vault->IngestSubscribers(
         R"({"account_id": 1000042, "effective_from": "2025-06-01T00:00:00Z", "username": "kestrel42", "name": "王小明", "emails": ["k@example.net"]})"
         "\n", report).ok());
-    auto geolocator = geo::Geolocator::Open({std::string(CUSTODIAN_SHARED_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"}, "");
+    auto geolocator = geo::Geolocator::Open({std::string(CUSTODIAN_SOURCE_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"}, "");
     ASSERT_TRUE(geolocator.ok()) << geolocator.status().message();
     geolocator_ = std::move(geolocator).value();
   }

@@ -150,8 +150,20 @@ Result<std::unique_ptr<RecordSink>> MakeRecordPdfSink(const std::string& path,
     categories += (categories.empty() ? "" : ", ") + std::string(CategoryName(c));
   });
   cover.scope_lines.push_back("Categories: " + categories);
-  cover.scope_lines.push_back("Window: " + FormatDateTime(start.window.start) + " to " +
-                              FormatDateTime(start.window.end) + " (UTC, end excluded)");
+  if (start.scope.times.empty()) {
+    cover.scope_lines.push_back("Window: " + FormatDateTime(start.window.start) + " to " +
+                                FormatDateTime(start.window.end) + " (UTC, end excluded)");
+  } else {
+    // A scope of instants is stated as what was read: each interval, not the span.
+    for (Timestamp t : start.scope.times) {
+      cover.scope_lines.push_back("Time named: " + FormatDateTime(t) + ", ± " +
+                                  std::to_string(start.scope.minutes) + " minutes");
+    }
+    for (const Window& w : start.intervals) {
+      cover.scope_lines.push_back("Interval: " + FormatDateTime(w.start) + " to " +
+                                  FormatDateTime(w.end) + " (UTC, end excluded)");
+    }
+  }
   cover.certificate_text = Replaced(certificate.declaration, "{service}", certificate.service_name);
   cover.custodian_name = certificate.custodian_name;
   cover.custodian_title = certificate.custodian_title;

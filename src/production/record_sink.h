@@ -26,7 +26,7 @@ struct RecordColumns {
 struct AccountSection {
   uint64_t account_id = 0;
   std::vector<Target> matched_by;  // the targets that found it
-  // basic_subscriber authorized: the versions in force during the window.
+  // basic_subscriber authorized: the versions in force during the window (or intervals).
   std::optional<std::vector<vault::SubscriberVersion>> subscriber;
   bool access_log = false;  // access_log authorized: events follow
 };

@@ -67,7 +67,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     std::filesystem::remove_all(packages_dir_);
     packages_ = std::make_unique<cases::PackageStore>(packages_dir_.string(), vault::SecretKey::Random());
     production::ProductionSettings settings;
-    settings.geo_city_databases = {std::string(CUSTODIAN_SHARED_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"};
+    settings.geo_city_databases = {std::string(CUSTODIAN_SOURCE_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"};
     settings.work_root = (packages_dir_ / "productions").string();
     settings.packages = packages_.get();
     productions_ = std::make_unique<ProductionJobs>(*instance_->db, *workflow_, *vault_, *signing_keys_, *ledgers_,
@@ -257,7 +257,7 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud"), ada = SignIn("ada");
   const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
   const std::string review = json{{"decision", "approve"}}.dump();
-  const std::string registry = cases::SharedFile("spec/agencies.example.json");
+  const std::string registry = cases::ProjectFile("spec/agencies.example.json");
   const std::string pdf = "%PDF-1.4\nsigned\n%%EOF\n";
   const std::string event = R"({"account_id": 7, "ts": "2026-03-10T08:00:00Z", "kind": "login", "ip": "203.0.113.5"})" "\n";
   const std::string subscriber = R"({"account_id": 7, "effective_from": "2026-01-01T00:00:00Z", "username": "wren"})" "\n";

@@ -1,5 +1,5 @@
 // Test-only helpers for the geo tests: the MaxMind-DB project's test databases and their
-// source JSON in ../shared/testdata/mmdb/, and a fixture with a temporary directory for MMDB
+// source JSON in testdata/mmdb/, and a fixture with a temporary directory for MMDB
 // files that the tests write themselves with src/geo/testdata/write_mmdb.pl (Debian's
 // libmaxmind-db-writer-perl). Not thread-safe: one fixture per test.
 #pragma once
@@ -20,7 +20,7 @@
 namespace custodian::geo {
 
 inline std::string MmdbTestData(const std::string& name) {
-  return std::string(CUSTODIAN_SHARED_DIR) + "/testdata/mmdb/" + name;
+  return std::string(CUSTODIAN_SOURCE_DIR) + "/testdata/mmdb/" + name;
 }
 
 // The parsed JSON of source-data/NAME: an array of {"network": record} objects.
