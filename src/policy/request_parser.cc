@@ -274,7 +274,9 @@ void ReadWindow(Validator& v, const json& obj, const std::string& p,
   if (start && end) out = Window{*start, *end};
 }
 
-// `times`: 1 to 25 RFC 3339 instants (the array's size is checked by the caller's Array).
+// `times`: 1 to 25 RFC 3339 instants (the array's size is checked by the caller's Array), each
+// at most the schema's 64 characters.
+constexpr size_t kMaxTimeLength = 64;
 void ReadTimes(Validator& v, const json& arr, const std::string& p, std::vector<Timestamp>& out) {
   if (arr.empty()) v.Problem(p, "expected 1 to 25 date-times, got none");
   for (size_t i = 0; i < arr.size(); ++i) {
@@ -282,6 +284,10 @@ void ReadTimes(Validator& v, const json& arr, const std::string& p, std::vector<
     AppendPointerIndex(item, i);
     if (!arr[i].is_string()) {
       v.Problem(item, "expected a date-time, got " + std::string(JsonTypeName(arr[i])));
+      continue;
+    }
+    if (arr[i].get_ref<const std::string&>().size() > kMaxTimeLength) {
+      v.Problem(item, "longer than " + std::to_string(kMaxTimeLength) + " characters");
       continue;
     }
     auto t = ParseDateTime(arr[i].get<std::string>());

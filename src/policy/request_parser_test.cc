@@ -173,11 +173,12 @@ TEST(RequestParserTest, TimesAreOneToTwentyFiveDateTimes) {
   EXPECT_EQ(FormatDateTime(parsed.request.times[1]), "2026-02-01T08:00:00Z");
   doc["times"] = json::array();
   EXPECT_THAT(Problems(doc), ElementsAre("/times: expected 1 to 25 date-times, got none"));
-  doc["times"] = {"2026-02-01T08:00:00Z", 7, "2026-02-01", nullptr};
+  doc["times"] = {"2026-02-01T08:00:00Z", 7, "2026-02-01", nullptr, std::string(65, '1')};
   EXPECT_THAT(Problems(doc),
               ElementsAre("/times/1: expected a date-time, got a number",
                           "/times/2: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
-                          "/times/3: expected a date-time, got null"));
+                          "/times/3: expected a date-time, got null",
+                          "/times/4: longer than 64 characters"));
   doc["times"] = json::array();
   for (int i = 0; i < 26; ++i) doc["times"].push_back("2026-02-01T08:00:00Z");
   EXPECT_THAT(Problems(doc), ElementsAre("/times: more than 25 items"));
