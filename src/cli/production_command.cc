@@ -10,10 +10,12 @@
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
+#include "cli/staff_actor.h"
 #include "cli/progress.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "geo/geolocator.h"
+#include "ledger/public_keys.h"
 #include "production/package_verifier.h"
 #include "production/producer.h"
 #include "production/record_pdf_sink.h"
@@ -33,6 +35,8 @@ int Produce(const ProduceFlags& f) {
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
+  auto actor = StaffActor(s, f.actor, {server::Role::kReviewer, server::Role::kApprover});
+  if (!actor.ok()) return ReportFailure(actor.status());
   // Geolocation only matters when a scope authorizes `location`; the databases are opened
   // lazily so that a production without it needs none.
   std::unique_ptr<geo::Geolocator> geolocator;
@@ -86,8 +90,7 @@ int Produce(const ProduceFlags& f) {
   options.packages = s.packages.get();
   production::Producer producer(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers,
                                 SystemClock(), options);
-  const cases::Actor actor{f.actor, /*via_cli=*/true};
-  auto outcome = f.resume ? producer.Resume(f.case_id, f.out, actor) : producer.Produce(f.case_id, f.out, actor);
+  auto outcome = f.resume ? producer.Resume(f.case_id, f.out, *actor) : producer.Produce(f.case_id, f.out, *actor);
   progress.Finish();
   if (!outcome.ok()) return ReportFailure(outcome.status());
   nlohmann::ordered_json out = {{"case", outcome->case_id},
@@ -148,7 +151,7 @@ void AddProductionCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(produce, p->instance);
   produce->add_option("CASE", p->case_id, "The case")->required();
   produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist)")->required();
-  produce->add_option("--actor", p->actor, "Who produces (recorded)")->required();
+  produce->add_option("--actor", p->actor, "The staff user who produces, a reviewer or an approver (recorded)")->required();
   produce->add_flag("--resume", p->resume,
                     "Complete the case's production that was recorded but whose package was not made");
   produce->callback([p, exit_code] { *exit_code = Produce(*p); });
