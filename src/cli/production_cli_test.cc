@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_harness.h"
+#include "core/testing/run_tool.h"
 #include "production/zip_package.h"
 
 namespace custodian {
@@ -221,6 +222,34 @@ TEST_F(ProductionCliTest, VerifyTakesTheKeyAsTextAFileOrThePublishedKeysDocument
   EXPECT_EQ(word.err, "--public-key: no such file, and not a key (base64 of 32 bytes, a file holding it, "
                       "or the keys document GET /api/v1/keys serves)\n");
 }
+TEST_F(ProductionCliTest, AServiceNamesItselfAloneAndTheCoverSaysEachSourceOnce) {
+  // Two city databases of one build, as DB-IP's IPv4 and IPv6 files are: one source note.
+  const std::string city = Shared("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb");
+  fs::copy_file(city, root_ + "/city-copy.mmdb");
+  std::ofstream(data_ + "/custodian.toml") << "[geo]\ncity_databases = [\"" << city << "\", \"" << root_
+                                           << "/city-copy.mmdb\"]\n[production]\nservice_name = \"Example Mail\"\n";
+  const std::string id = Case();
+  const std::string zip = root_ + "/p.zip";
+  const Outcome produced = Run("produce " + id + " --out " + zip + " --actor producer-1" + Data());
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  auto reader = production::ZipReader::Open(zip);
+  ASSERT_TRUE(reader.ok());
+  std::ofstream(root_ + "/record.pdf", std::ios::binary) << (*reader)->ReadAll("record.pdf", 1 << 26).value();
+
+  const std::string text = testing::RunTool("pdftotext -enc UTF-8 " + root_ + "/record.pdf -");
+  size_t notes = 0;
+  for (size_t at = text.find("Location data:"); at != std::string::npos; at = text.find("Location data:", at + 1)) {
+    ++notes;
+  }
+  EXPECT_EQ(notes, 1u) << text;
+  EXPECT_THAT(text, HasSubstr("custodian of records of Example Mail")) << "the default declaration";
+  EXPECT_THAT(text, HasSubstr("Custodian of Records")) << "the default custodian name";
+  EXPECT_THAT(text, HasSubstr("Example Mail: business record")) << "each page's heading";
+  EXPECT_THAT(text, Not(HasSubstr("the service")));
+  const std::string info = testing::RunTool("pdfinfo " + root_ + "/record.pdf");
+  EXPECT_THAT(info, ::testing::ContainsRegex("Author: +Example Mail"));
+}
+
 TEST_F(ProductionCliTest, AnUnapprovedCaseIsRefusedAndNothingIsWritten) {
   const std::string id = Case(/*approve=*/false);
   const std::string zip = root_ + "/early.zip";
