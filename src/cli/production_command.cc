@@ -175,7 +175,9 @@ void AddProductionCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(produce, p->instance);
   produce->add_option("CASE", p->case_id, "The case")->required();
   produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist)")->required();
-  produce->add_option("--actor", p->actor, "The staff user who produces, a reviewer or an approver (recorded)")->required();
+  produce->add_option("--actor", p->actor,
+                      "The staff user who produces, a reviewer or an approver (recorded)")
+      ->required();
   produce->add_flag("--resume", p->resume,
                     "Complete the case's production that was recorded but whose package was not made");
   produce->callback([p, exit_code] { *exit_code = Produce(*p); });

@@ -1,6 +1,5 @@
 #include "cli/staff_actor.h"
 
-
 #include "core/clock.h"
 
 namespace custodian {
@@ -20,7 +19,9 @@ std::string Needed(const StepRoles& roles) {
 std::string Held(const server::User& user) {
   if (user.roles.empty()) return "no role";
   std::string out;
-  for (server::Role r : user.roles) out += (out.empty() ? "" : ", ") + std::string(server::kRoleNames[static_cast<size_t>(r)]);
+  for (server::Role r : user.roles) {
+    out += (out.empty() ? "" : ", ") + std::string(server::kRoleNames[static_cast<size_t>(r)]);
+  }
   return out;
 }
 
