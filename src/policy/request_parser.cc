@@ -325,9 +325,10 @@ void ReadNondisclosure(Validator& v, const json& obj, const std::string& p, Nond
 }
 
 void ReadVerification(Validator& v, const json& obj, const std::string& p, Verification& out) {
-  if (!v.Object(obj, p, {"callback_verified_at", "callback_by"})) return;
+  if (!v.Object(obj, p, {"callback_verified_at", "callback_by", "callback_phone"})) return;
   out.callback_verified_at = v.DateTime(obj, p, "callback_verified_at", Need::kOptional);
   out.callback_by = v.String(obj, p, "callback_by", Need::kOptional, 512);
+  out.callback_phone = v.String(obj, p, "callback_phone", Need::kOptional, 64);
 }
 
 void ReadAttachments(Validator& v, const json& arr, const std::string& p,

@@ -131,6 +131,20 @@ TEST(RequestParserTest, DatesAndTimesAreParsedStrictly) {
                   "accepted)"));
 }
 
+TEST(RequestParserTest, AVerificationNamesTheNumberCalled) {
+  json doc = Valid();
+  doc["verification"] = {{"callback_verified_at", "2026-03-12T15:20:00Z"},
+                         {"callback_by", "intake: p.nguyen"},
+                         {"callback_phone", "+1-575-555-0100"}};
+  const ParsedRequest parsed = ParseRequest(doc.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.problems.front().ToString();
+  EXPECT_EQ(parsed.request.verification->callback_phone, "+1-575-555-0100");
+  doc["verification"]["callback_phone"] = 15755550100;
+  EXPECT_THAT(Problems(doc), ElementsAre("/verification/callback_phone: expected a string, got a number"));
+  doc["verification"]["callback_phone"] = std::string(65, '5');
+  EXPECT_THAT(Problems(doc), ElementsAre("/verification/callback_phone: longer than 64 characters"));
+}
+
 TEST(RequestParserTest, LengthsAreCheckedBeforeAnythingElse) {
   json doc = Valid();
   // Too long to be looked at: neither the date nor the address is parsed.
