@@ -3,6 +3,7 @@
 #   scripts/build.sh            release build in build/ (the binary is build/custodian)
 #   scripts/build.sh asan       AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/
 #   scripts/build.sh fuzz       libFuzzer targets with clang in build-fuzz/
+#   scripts/build.sh release custodian   only the named targets (the demo builds no test)
 # Incremental: reruns only what changed; ccache makes fresh directories cheap too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,6 @@ esac
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S . -B "$dir" -G Ninja "${args[@]}"
 fi
-cmake --build "$dir" -j "$jobs"
+targets=()
+for target in "${@:2}"; do targets+=(--target "$target"); done
+cmake --build "$dir" -j "$jobs" "${targets[@]}"

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-scripts/build.sh release >/dev/null
+# The binary only: the demo runs no test (scripts/test.sh builds those).
+scripts/build.sh release custodian >/dev/null
 
 decision=$(mktemp)
 trap 'rm -f "$decision"' EXIT
@@ -61,11 +62,14 @@ build/custodian vault stats --data "$demo/data" | tr -d '\n '; echo
 printf 'retention run:       '
 build/custodian retention run --data "$demo/data" | tr -d '\n '; echo
 
-# Cases: the example registry, one demo user per role, every example request entered by staff.
+# Cases: the example registry, one demo user per role (made by the operator, as the first
+# staff users are; case steps then name them), every example request entered by staff.
 data=(--data "$demo/data")
 password="demo password, not for use"
 # Demo only: staff sign in by password; a real instance keeps the default (TOTP required).
 printf '[auth]\nrequire_totp = false\n' > "$demo/data/custodian.toml"
+# The service the demo's productions certify for (docs/operations.md, [production]).
+printf '[production]\nservice_name = "Example Mail (demo)"\n' >> "$demo/data/custodian.toml"
 build/custodian agencies import "${data[@]}" --actor demo examples/agencies.json > /dev/null
 for role in intake reviewer approver auditor admin; do
   echo "$password" | build/custodian user add "$role" --role "$role" --actor demo "${data[@]}" > /dev/null
@@ -81,7 +85,7 @@ build/custodian user token create --service demo-backend --actor demo "${data[@]
 token=$(value token)
 
 # A production: HSI's court order for one demo account over the last week, reviewed and
-# approved by two people, produced as a signed package, verified offline with the exported
+# approved by two people, produced as a signed package, verified offline with the published
 # keys, and waiting for HSI's requester in the portal.
 now=$(date -u +%Y-%m-%dT%H:00:00Z)
 week_ago=$(date -u -d '-7 day' +%Y-%m-%dT00:00:00Z)
@@ -96,13 +100,14 @@ build/custodian case review "${data[@]}" --actor reviewer "$case_id" --decision 
   --confirm-investigation > /dev/null
 build/custodian case approve "${data[@]}" --actor approver "$case_id" > /dev/null
 build/custodian produce "${data[@]}" --actor approver "$case_id" --out "$demo/$case_id.zip" > "$decision"
-build/custodian keys export-public "${data[@]}" > "$demo/production.key"
-build/custodian keys export-public "${data[@]}" --ledger > "$demo/ledger.key"
+# The keys as GET /api/v1/keys publishes them: what a requester verifies with.
+{ printf '{"ledger": '; build/custodian keys list --ledger "${data[@]}"
+  printf ', "production": '; build/custodian keys list "${data[@]}"; printf '}\n'; } > "$demo/keys.json"
 echo
 echo "Production $(value production) of $case_id ($(grep -m1 '"events"' "$decision" | tr -dc 0-9) events): $demo/$case_id.zip"
 printf 'verify:              '
-build/custodian verify "$demo/$case_id.zip" --public-key "$demo/production.key" \
-  --ledger-key "$demo/ledger.key" | tr -d '\n '; echo
+build/custodian verify "$demo/$case_id.zip" --public-key "$demo/keys.json" \
+  --ledger-key "$demo/keys.json" | tr -d '\n '; echo
 build/custodian user token create --requester hsi-demo --agency us-dhs-hsi \
   --email l.whitmore@hsi.dhs.gov --actor demo "${data[@]}" > "$decision"
 requester=$(value token)

@@ -65,7 +65,9 @@ struct DecisionRecord {
 struct VerificationRecord {
   std::string case_id;
   int seq = 0;
-  std::string method;  // callback | email_domain
+  // callback | email_domain | dropped (a staff-entered document's verification that did not
+  // stand: `note` says why)
+  std::string method;
   std::string actor;
   Timestamp verified_at;
   std::optional<std::string> phone;  // the registry's number that was called

@@ -27,6 +27,33 @@ std::string SqliteConnect(const std::string& path) {
   return "db=\"" + quoted + "\" timeout=30 shared_cache=false";
 }
 
+// A libpq URI ("postgresql://user@host:port/db?sslmode=require") as the key=value string
+// libpq also reads: SOCI 4.0 re-splits its connect string at '=' and spaces, and a URI passed
+// whole reaches the server mangled ("db" becomes "db="). libpq parses the URI itself.
+Result<std::string> KeyValueConnInfo(const std::string& uri) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
+  if (!options) {
+    // libpq's own message, as for every error of the store.
+    std::string message = error ? error : "out of memory";
+    if (error) PQfreemem(error);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Status::InvalidArgument("case store: " + message);
+  }
+  std::string out;
+  for (const PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    std::string value;
+    for (const char* c = o->val; *c; ++c) {
+      if (*c == '\\' || *c == '\'') value += '\\';
+      value += *c;
+    }
+    out += (out.empty() ? "" : " ") + std::string(o->keyword) + "='" + value + "'";
+  }
+  PQconninfoFree(options);
+  return out;
+}
+
 }  // namespace
 
 Database::Database(Backend backend, std::unique_ptr<soci::session> session)
@@ -44,11 +71,17 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url) {
       *session << "PRAGMA synchronous = FULL";
       db.reset(new Database(Backend::kSqlite, std::move(session)));
     } else if (url.starts_with("postgresql:") || url.starts_with("postgres:")) {
-      // libpq takes both "postgresql://…" URIs and "key=value" strings.
-      const std::string conninfo = url.starts_with("postgresql://") || url.starts_with("postgres://")
-                                       ? url
-                                       : url.substr(url.find(':') + 1);
+      // libpq's "postgresql://…" URIs, or "postgresql:" and a "key=value" string.
+      std::string conninfo = url.substr(url.find(':') + 1);
+      if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+        auto parsed = KeyValueConnInfo(url);
+        if (!parsed.ok()) return parsed.status();
+        conninfo = *parsed;
+      }
       auto session = std::make_unique<soci::session>(soci::postgresql, conninfo);
+      // libpq prints the server's NOTICEs on standard error ("relation … already exists,
+      // skipping" on every open): a command's output is its own; warnings still show.
+      *session << "SET client_min_messages = warning";
       db.reset(new Database(Backend::kPostgres, std::move(session)));
     } else {
       return Status::InvalidArgument(

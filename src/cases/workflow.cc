@@ -26,20 +26,67 @@ std::string Joined(const std::vector<RequestProblem>& problems) {
   return out;
 }
 
-// Portal and API requests: custodian sets the id, the time of receipt and the requester's
-// agency and e-mail from the signed-in account, and drops any verification the document
-// claims (spec/decision.md). The document is edited only when it is a JSON object; anything
-// else goes to the parser as it came, for its messages.
-std::string EffectiveDocument(const Submission& s, const std::string& case_id, Timestamp now,
-                              const AgencyRegistry& registry) {
+// A telephone number's digits: numbers are compared as dialled, whatever their punctuation.
+std::string PhoneDigits(std::string_view phone) {
+  std::string digits;
+  for (char ch : phone) {
+    if (ch >= '0' && ch <= '9') digits += ch;
+  }
+  return digits;
+}
+
+// Why a staff-entered document's verification does not stand, or nothing when it does: the
+// callback must name the number called, and that number must be the registry's for the
+// requester's agency, as `case verify-requester` requires. A number from the request itself
+// proves nothing.
+std::optional<std::string> UnprovenVerification(const nlohmann::ordered_json& doc,
+                                                const AgencyRegistry& registry) {
+  const auto& verification = doc["verification"];
+  const auto phone = verification.find("callback_phone");
+  if (phone == verification.end() || !phone->is_string()) {
+    return "the verification names no callback_phone (the number called)";
+  }
+  const auto requester = doc.find("requester");
+  const Agency* agency = nullptr;
+  if (requester != doc.end() && requester->is_object() && requester->contains("agency_id") &&
+      (*requester)["agency_id"].is_string()) {
+    agency = registry.Find((*requester)["agency_id"].get<std::string>());
+  }
+  if (!agency) return "the requester's agency_id names no agency of the registry";
+  const std::string registered = PhoneDigits(agency->phone);
+  if (registered.empty() || PhoneDigits(phone->get<std::string>()) != registered) {
+    return "the callback_phone is not the registry's number for " + agency->name;
+  }
+  return std::nullopt;
+}
+
+// The document a case stores, and why a verification it claimed was dropped.
+struct Effective {
+  std::string document;
+  std::optional<std::string> dropped_verification{};
+};
+
+// Staff requests are taken as typed but for the id, and a verification that does not stand
+// (UnprovenVerification). Portal and API requests: custodian sets the id, the time of receipt
+// and the requester's agency and e-mail from the signed-in account, and drops any
+// verification the document claims (spec/decision.md). The document is edited only when it
+// is a valid request; anything else goes to the parser as it came, for its messages.
+Effective EffectiveDocument(const Submission& s, const std::string& case_id, Timestamp now,
+                            const AgencyRegistry& registry) {
   if (s.entry == Entry::kStaff) {
     auto doc = nlohmann::ordered_json::parse(s.document, nullptr, /*allow_exceptions=*/false);
-    if (!doc.is_object()) return s.document;
+    if (!doc.is_object()) return {s.document};
     doc["id"] = case_id;
-    return doc.dump();
+    Effective out;
+    if (doc.contains("verification") && ParseRequest(s.document).ok()) {
+      out.dropped_verification = UnprovenVerification(doc, registry);
+      if (out.dropped_verification) doc.erase("verification");
+    }
+    out.document = doc.dump();
+    return out;
   }
   auto doc = nlohmann::ordered_json::parse(s.document, nullptr, false);
-  if (!doc.is_object() || s.document.size() > kMaxRequestBytes) return s.document;
+  if (!doc.is_object() || s.document.size() > kMaxRequestBytes) return {s.document};
   doc["id"] = case_id;
   doc["received_at"] = FormatDateTime(now);
   doc["channel"] = s.entry == Entry::kPortal ? "portal" : "api";
@@ -56,7 +103,16 @@ std::string EffectiveDocument(const Submission& s, const std::string& case_id, T
       if (!a->jurisdiction.empty()) requester["jurisdiction"] = a->jurisdiction;
     }
   }
-  return doc.dump();
+  return {doc.dump()};
+}
+
+// A verification dropped from a staff-entered document is noted on the case (a verification
+// of method "dropped", with why), so that whoever looks sees what was claimed and refused.
+Status NoteDroppedVerification(CaseTx& tx, const std::string& id, const std::string& actor,
+                               Timestamp now, const Effective& effective) {
+  if (!effective.dropped_verification) return Status::Ok();
+  return tx.AppendVerification({id, 0, "dropped", actor, now, std::nullopt,
+                                *effective.dropped_verification});
 }
 
 // What duplicates of a request share: who asks, under what process, about which targets.
@@ -130,7 +186,7 @@ Result<Workflow::Evaluated> Workflow::Evaluate(const Standards& standards,
   // A callback recorded by staff is the verification the standards look for.
   for (const VerificationRecord& v : verifications) {
     if (v.method != "callback") continue;
-    parsed.request.verification = Verification{v.verified_at, v.actor};
+    parsed.request.verification = Verification{v.verified_at, v.actor, v.phone};
   }
   Evaluated e{parsed.request, custodian::Evaluate(parsed.request, standards, registry.registry),
               "", registry.sha256};
@@ -220,7 +276,8 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
     if (!standards.ok()) return standards.status();
     CaseRecord c;
     c.id = tx.NewCaseId(std::stoi(FormatDate(now.UtcDate()).substr(0, 4)));
-    const std::string document = EffectiveDocument(submission, c.id, now, registry->registry);
+    const Effective effective = EffectiveDocument(submission, c.id, now, registry->registry);
+    const std::string& document = effective.document;
     auto e = Evaluate(**standards, *registry, document, {});
     if (!e.ok()) return e.status();
     const Request& r = e->request;
@@ -251,11 +308,15 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
         !st.ok()) {
       return st;
     }
+    if (Status st = NoteDroppedVerification(tx, c.id, submission.actor.name, now, effective); !st.ok()) {
+      return st;
+    }
     if (Status st = RecordDecision(tx, c, *e, **standards, "intake"); !st.ok()) return st;
-    const auto detail = Detail({{"entry", std::string(kEntryNames[static_cast<size_t>(c.entry)])},
-                                {"action", std::string(ActionName(e->decision.action))},
-                                {"duplicate_of", c.duplicate_of ? nlohmann::ordered_json(*c.duplicate_of)
-                                                                : nlohmann::ordered_json()}});
+    auto detail = Detail({{"entry", std::string(kEntryNames[static_cast<size_t>(c.entry)])},
+                          {"action", std::string(ActionName(e->decision.action))},
+                          {"duplicate_of", c.duplicate_of ? nlohmann::ordered_json(*c.duplicate_of)
+                                                          : nlohmann::ordered_json()}});
+    if (effective.dropped_verification) detail["verification_dropped"] = *effective.dropped_verification;
     // The process type and the number of targets in the leaf itself: the report counts
     // national security letters from the audit log, in bands.
     const AuditSubject subject{std::nullopt, c.process_type,
@@ -292,14 +353,24 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
     auto standards = standards_.Current(tx.session());
     if (!standards.ok()) return standards.status();
     const Timestamp now = clock_.Now();
-    const std::string document = EffectiveDocument(submission, c.id, now, registry->registry);
+    const Effective effective = EffectiveDocument(submission, c.id, now, registry->registry);
+    const std::string& document = effective.document;
     auto e = Evaluate(**standards, *registry, document, tx.Verifications(id));
     if (!e.ok()) return e.status();
     if (ProcessTypeName(e->request.process.type) != c.process_type) {
       return Status::InvalidArgument("/process/type: an amendment keeps the process type (" +
                                      c.process_type + "); a new process is a new request");
     }
-    if (Status st = Transition(tx, c, Step::kResubmit, submission.actor, ""); !st.ok()) return st;
+    auto resubmitted = nlohmann::ordered_json::object();
+    if (effective.dropped_verification) {
+      resubmitted["verification_dropped"] = *effective.dropped_verification;
+    }
+    if (Status st = Transition(tx, c, Step::kResubmit, submission.actor, resubmitted.dump()); !st.ok()) {
+      return st;
+    }
+    if (Status st = NoteDroppedVerification(tx, c.id, submission.actor.name, now, effective); !st.ok()) {
+      return st;
+    }
     c.version += 1;
     c.received_at = e->request.received_at;
     c.fingerprint = Fingerprint(e->request);
@@ -486,12 +557,7 @@ Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& a
     if (!registry.ok()) return registry.status();
     const Agency* agency = registry->registry.Find(*agency_id);
     if (!agency) return Status::InvalidArgument("/agency_id: " + *agency_id + " is not in the registry");
-    const auto digits = [](std::string_view s) {
-      std::string d;
-      for (char ch : s) if (ch >= '0' && ch <= '9') d += ch;
-      return d;
-    };
-    if (digits(callback.phone) != digits(agency->phone)) {
+    if (PhoneDigits(callback.phone) != PhoneDigits(agency->phone)) {
       return Status::InvalidArgument("/phone: not the registry's number for " + agency->name +
                                      " (call the number in the registry, not one in the request)");
     }

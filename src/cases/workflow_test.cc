@@ -209,6 +209,45 @@ TEST_P(WorkflowTest, AnEmergencyWaitsForACallbackToTheRegistrysNumber) {
   EXPECT_EQ(verified->verifications[0].phone, phone);
 }
 
+TEST_P(WorkflowTest, AStaffEnteredCallbackStandsOnlyWithTheRegistrysNumber) {
+  // The shared example's verification names no number: it is dropped, and the emergency waits
+  // for a callback like any unverified one.
+  const std::string claimed = Example("emergency-verified-narrowed");
+  const CaseView unnamed = Submit(claimed);
+  EXPECT_EQ(unnamed.record.state, CaseState::kVerifying);
+  EXPECT_EQ(unnamed.decision.action, "verify_requester");
+  EXPECT_FALSE(nlohmann::json::parse(unnamed.request.document).contains("verification"));
+  ASSERT_EQ(unnamed.verifications.size(), 1u);
+  EXPECT_EQ(unnamed.verifications[0].method, "dropped");
+  EXPECT_EQ(unnamed.verifications[0].actor, "intake-1");
+  EXPECT_EQ(unnamed.verifications[0].note, "the verification names no callback_phone (the number called)");
+  const AuditEntry submitted = AuditOf(unnamed.record.id).front();
+  EXPECT_EQ(submitted.action, "submit");
+  EXPECT_EQ(nlohmann::json::parse(submitted.detail)["verification_dropped"],
+            "the verification names no callback_phone (the number called)");
+
+  // A number that is not the registry's (the one the request gives, say) proves nothing.
+  const CaseView wrong = Submit(With(claimed, "/verification/callback_phone", "+1-575-555-0999"));
+  EXPECT_EQ(wrong.record.state, CaseState::kVerifying);
+  ASSERT_EQ(wrong.verifications.size(), 1u);
+  EXPECT_EQ(wrong.verifications[0].note,
+            "the callback_phone is not the registry's number for Las Cruces Police Department");
+  EXPECT_EQ(nlohmann::json::parse(AuditOf(wrong.record.id).front().detail)["verification_dropped"],
+            "the callback_phone is not the registry's number for Las Cruces Police Department");
+  const CaseView unknown = Submit(With(With(claimed, "/verification/callback_phone", "+1-575-555-0100"),
+                                       "/requester/agency_id", "us-nowhere"));
+  EXPECT_EQ(unknown.record.state, CaseState::kVerifying);
+  EXPECT_EQ(unknown.verifications.at(0).note, "the requester's agency_id names no agency of the registry");
+
+  // The registry's number, however it is punctuated: the callback stands.
+  const CaseView called = Submit(With(claimed, "/verification/callback_phone", "1 (575) 555 0100 "));
+  EXPECT_EQ(called.record.state, CaseState::kInReview);
+  EXPECT_EQ(called.decision.action, "produce_narrowed");
+  EXPECT_TRUE(called.verifications.empty());
+  EXPECT_EQ(nlohmann::json::parse(called.request.document)["verification"]["callback_phone"], "1 (575) 555 0100 ");
+  EXPECT_FALSE(nlohmann::json::parse(AuditOf(called.record.id).front().detail).contains("verification_dropped"));
+}
+
 TEST_P(WorkflowTest, AnInvestigationTypeThatRemovesNoticeMustBeConfirmed) {
   const std::string id = Submit(Example("hsi-child-safety-court-order")).record.id;
   auto unconfirmed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {});

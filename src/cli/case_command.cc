@@ -14,6 +14,7 @@
 #include "cli/instance.h"
 #include "cli/instance_config.h"
 #include "cli/instance_flags.h"
+#include "cli/staff_actor.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "policy/request_parser.h"
@@ -25,6 +26,7 @@ namespace {
 constexpr size_t kMaxRegistryBytes = 4 << 20;
 
 using Session = CaseSession;
+using server::Role;
 
 struct CaseFlags {
   InstanceOptions instance;
@@ -61,8 +63,10 @@ Result<std::string> ReadDocument(const std::string& path) {
   return text;
 }
 
-CLI::App* WithActor(CLI::App* cmd, CaseFlags& f) {
-  cmd->add_option("--actor", f.actor, "Who does this (recorded in the audit log)")->required();
+CLI::App* WithActor(CLI::App* cmd, CaseFlags& f,
+                    const char* help = "The staff user who does this, holding a role the step "
+                                       "allows (recorded in the audit log)") {
+  cmd->add_option("--actor", f.actor, help)->required();
   return cmd;
 }
 
@@ -77,7 +81,7 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   auto* import = agencies->add_subcommand("import", "Replace the registry with FILE "
                                                     "(spec/agencies.example.json's format)");
   AddInstanceFlags(import, f->instance);
-  WithActor(import, *f);
+  WithActor(import, *f, "Who does this: the operator, as given (recorded in the audit log)");
   import->add_option("FILE", f->file, "The registry (JSON)")->required();
   import->callback([f, actor, exit_code] {
     *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
@@ -96,11 +100,11 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(submit, f->instance);
   WithActor(submit, *f);
   submit->add_option("REQUEST", f->file, "The request document (JSON; - for standard input)")->required();
-  submit->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+  submit->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kIntake}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       auto doc = ReadDocument(f->file);
       if (!doc.ok()) return doc.status();
-      return Shown(s.workflow->Submit({*doc, cases::Entry::kStaff, actor()}));
+      return Shown(s.workflow->Submit({*doc, cases::Entry::kStaff, who}));
     });
   });
 
@@ -109,11 +113,11 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   WithActor(amend, *f);
   amend->add_option("ID", f->id, "The case")->required();
   amend->add_option("REQUEST", f->file, "The amended request document (JSON)")->required();
-  amend->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+  amend->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kIntake}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       auto doc = ReadDocument(f->file);
       if (!doc.ok()) return doc.status();
-      return Shown(s.workflow->Amend(f->id, {*doc, cases::Entry::kStaff, actor()}));
+      return Shown(s.workflow->Amend(f->id, {*doc, cases::Entry::kStaff, who}));
     });
   });
 
@@ -121,8 +125,8 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(show, f->instance);
   show->add_option("ID", f->id, "The case")->required();
   WithActor(show, *f);
-  show->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->Show(f->id, actor()), true); });
+  show->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Session& s, const cases::Actor& who) { return Shown(s.workflow->Show(f->id, who), true); });
   });
 
   auto* list = kase->add_subcommand("list", "Cases: overdue and due soon first");
@@ -130,15 +134,15 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   list->add_option("--state", f->state, "Only cases in this state");
   list->add_flag("--open", f->open_only, "Only open cases");
   WithActor(list, *f);
-  list->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+  list->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       cases::CaseFilter filter;
       filter.open_only = f->open_only;
       if (!f->state.empty()) {
         filter.state = cases::ParseCaseState(f->state);
         if (!filter.state) return Status::InvalidArgument("--state: no state called " + f->state);
       }
-      auto all = s.workflow->List(filter, actor());
+      auto all = s.workflow->List(filter, who);
       if (!all.ok()) return all.status();
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const cases::CaseView& v : *all) out.push_back(cases::CaseToJson(v, false));
@@ -158,8 +162,8 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
                      "A narrower scope, as JSON: {\"targets\", \"categories\", \"window\"}");
   review->add_flag("--confirm-investigation", f->confirm_investigation,
                    "Confirm an investigation type that removes the user's notice");
-  review->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) {
+  review->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kReviewer}, [&](Session& s, const cases::Actor& who) {
       cases::Review r;
       r.decision = f->decision == "approve"    ? cases::ReviewDecision::kApprove
                    : f->decision == "pushback" ? cases::ReviewDecision::kPushback
@@ -167,7 +171,7 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
       if (!f->note.empty()) r.note = f->note;
       if (!f->scope.empty()) r.narrowed_scope = f->scope;
       r.confirm_investigation = f->confirm_investigation;
-      return Shown(s.workflow->ReviewCase(f->id, actor(), r));
+      return Shown(s.workflow->ReviewCase(f->id, who, r));
     });
   });
 
@@ -175,8 +179,8 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(approve, f->instance);
   WithActor(approve, *f);
   approve->add_option("ID", f->id, "The case")->required();
-  approve->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->Approve(f->id, actor())); });
+  approve->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kApprover}, [&](Session& s, const cases::Actor& who) { return Shown(s.workflow->Approve(f->id, who)); });
   });
 
   auto* verify = kase->add_subcommand("verify-requester",
@@ -187,12 +191,12 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   verify->add_option("--phone", f->phone, "The registry's number that was called")->required();
   verify->add_option("--agency", f->agency, "The registry agency called, when the request names none");
   verify->add_option("--note", f->note, "What was confirmed");
-  verify->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) {
+  verify->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kIntake, Role::kReviewer}, [&](Session& s, const cases::Actor& who) {
       cases::Callback callback{f->phone};
       if (!f->note.empty()) callback.note = f->note;
       if (!f->agency.empty()) callback.agency_id = f->agency;
-      return Shown(s.workflow->VerifyRequester(f->id, actor(), callback));
+      return Shown(s.workflow->VerifyRequester(f->id, who, callback));
     });
   });
 
@@ -201,8 +205,8 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(again, f->instance);
   WithActor(again, *f);
   again->add_option("ID", f->id, "The case")->required();
-  again->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) { return Shown(s.workflow->DecideAgain(f->id, actor())); });
+  again->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kReviewer}, [&](Session& s, const cases::Actor& who) { return Shown(s.workflow->DecideAgain(f->id, who)); });
   });
 
   auto* close = kase->add_subcommand("close", "Close a finished case");
@@ -210,9 +214,9 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   WithActor(close, *f);
   close->add_option("ID", f->id, "The case")->required();
   close->add_option("--note", f->note, "Why");
-  close->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) {
-      return Shown(s.workflow->Close(f->id, actor(),
+  close->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kReviewer, Role::kApprover}, [&](Session& s, const cases::Actor& who) {
+      return Shown(s.workflow->Close(f->id, who,
                                      f->note.empty() ? std::nullopt : std::optional(f->note)));
     });
   });
@@ -222,12 +226,12 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   WithActor(attach, *f);
   attach->add_option("ID", f->id, "The case")->required();
   attach->add_option("PDF", f->file, "The document")->required();
-  attach->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
+  attach->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kIntake}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       auto pdf = ReadInput(f->file, cases::kMaxAttachmentBytes);
       if (!pdf.ok()) return pdf.status();
       const std::string name = f->file.substr(f->file.rfind('/') + 1);
-      return Shown(s.workflow->Attach(f->id, actor(), name, *pdf));
+      return Shown(s.workflow->Attach(f->id, who, name, *pdf));
     });
   });
 
@@ -237,9 +241,9 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   document->add_option("ID", f->id, "The case")->required();
   document->add_option("SHA256", f->decision, "The document's SHA-256")->required();
   document->add_option("--out", f->file, "Where to write it")->required();
-  document->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
-      auto bytes = s.workflow->ReadAttachment(f->id, f->decision, actor());
+  document->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+      auto bytes = s.workflow->ReadAttachment(f->id, f->decision, who);
       if (!bytes.ok()) return bytes.status();
       if (Status st = PosixFileSystem().WriteAtomically(f->file, *bytes); !st.ok()) return st;
       return nlohmann::ordered_json{{"written", f->file}, {"bytes", bytes->size()}};
@@ -252,9 +256,9 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(hold_list, f->instance);
   hold_list->add_option("--case", f->case_id, "Only this case's holds");
   WithActor(hold_list, *f);
-  hold_list->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
-      auto holds = s.workflow->Holds(f->case_id, actor());
+  hold_list->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+      auto holds = s.workflow->Holds(f->case_id, who);
       if (!holds.ok()) return holds.status();
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const cases::HoldRecord& h : *holds) out.push_back(cases::HoldToJson(h));
@@ -265,9 +269,9 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(release, f->instance);
   WithActor(release, *f);
   release->add_option("HOLD", f->id, "The hold's id")->required();
-  release->callback([f, actor, exit_code] {
-    *exit_code = Run(*f, [&](Session& s) -> Result<nlohmann::ordered_json> {
-      if (Status st = s.workflow->ReleaseHold(f->id, actor()); !st.ok()) return st;
+  release->callback([f, exit_code] {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kReviewer}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+      if (Status st = s.workflow->ReleaseHold(f->id, who); !st.ok()) return st;
       return nlohmann::ordered_json{{"released", f->id}};
     });
   });

@@ -64,6 +64,20 @@ class CliTest : public ::testing::Test {
   }
   std::string Data() const { return " --data " + data_ + " --key-file " + key_; }
 
+  // The staff users the tests act as: case steps take --actor as a user holding a role the
+  // step allows. Made as an operator makes them, with `user add`.
+  void AddStaff() {
+    for (const auto& [name, role] : {std::pair{"intake-1", "intake"}, {"reviewer-1", "reviewer"},
+                                     {"reviewer-2", "reviewer"}, {"approver-1", "approver"},
+                                     {"auditor-1", "auditor"}, {"producer-1", "approver"},
+                                     {"producer-2", "approver"}}) {
+      const Outcome added = Run(std::string("user add ") + name + " --role " + role +
+                                    " --actor operator" + Data(),
+                                "a staff password, long enough\n");
+      ASSERT_EQ(added.exit_code, 0) << name << ": " << added.err;
+    }
+  }
+
   std::string root_, data_, key_;
 };
 
@@ -85,6 +99,7 @@ class InstanceCliTest : public CliTest {
     Outcome imported = Run("agencies import" + Data() + " --actor admin " +
                            ProjectPath("spec/agencies.example.json"));
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    AddStaff();
   }
   // Runs a command on the instance that must succeed, and returns its JSON output.
   nlohmann::json Ok(const std::string& args) {

@@ -7,6 +7,7 @@
 #include "cases/case_json.h"
 #include "cli/case_session.h"
 #include "cli/instance_flags.h"
+#include "cli/staff_actor.h"
 #include "core/clock.h"
 
 namespace custodian {
@@ -25,15 +26,16 @@ void AddDeliveryCommands(CLI::App& app, int* exit_code) {
   delivery->require_subcommand(1);
   const auto common = [&](CLI::App* c) {
     AddInstanceFlags(c, f->instance);
-    c->add_option("--actor", f->actor, "Who acts (recorded in the audit log)")->required();
+    c->add_option("--actor", f->actor, "The staff user who acts (recorded in the audit log)")->required();
   };
 
   auto* list = delivery->add_subcommand("list", "A case's productions, with their grants");
   common(list);
   list->add_option("CASE", f->case_id, "The case")->required();
   list->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
-      auto all = s.workflow->Productions(f->case_id, {f->actor, true});
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](CaseSession& s, const cases::Actor& who)
+                                -> Result<nlohmann::ordered_json> {
+      auto all = s.workflow->Productions(f->case_id, who);
       if (!all.ok()) return all.status();
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const auto& v : *all) out.push_back(cases::ProductionToJson(v, SystemClock().Now()));
@@ -47,8 +49,9 @@ void AddDeliveryCommands(CLI::App& app, int* exit_code) {
   grant->add_option("CASE", f->case_id, "The case")->required();
   grant->add_option("PRODUCTION", f->production_id, "The production")->required();
   grant->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
-      auto g = s.workflow->IssueDownload(f->case_id, f->production_id, {f->actor, true});
+    *exit_code = RunAsStaff(f->instance, f->actor, {server::Role::kReviewer, server::Role::kApprover},
+                            [&](CaseSession& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+      auto g = s.workflow->IssueDownload(f->case_id, f->production_id, who);
       if (!g.ok()) return g.status();
       return cases::GrantToJson(*g, SystemClock().Now());
     });
@@ -58,8 +61,9 @@ void AddDeliveryCommands(CLI::App& app, int* exit_code) {
   common(revoke);
   revoke->add_option("GRANT", f->grant_id, "The grant (D-…)")->required();
   revoke->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
-      auto g = s.workflow->RevokeDownload(f->grant_id, {f->actor, true});
+    *exit_code = RunAsStaff(f->instance, f->actor, {server::Role::kReviewer, server::Role::kApprover},
+                            [&](CaseSession& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+      auto g = s.workflow->RevokeDownload(f->grant_id, who);
       if (!g.ok()) return g.status();
       return cases::GrantToJson(*g, SystemClock().Now());
     });

@@ -74,7 +74,8 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                               std::pair{"custodian_name", &config.custodian_name},
                               std::pair{"custodian_title", &config.custodian_title},
                               std::pair{"certificate_text", &config.certificate_text}}) {
-      if (auto text = reader.String(*production, "production", key, true, 8192)) *field = *text;
+      // Each is optional: a service names itself and keeps the other defaults.
+      if (auto text = reader.String(*production, "production", key, false, 8192)) *field = *text;
     }
   }
   if (!reader.errors().empty()) {

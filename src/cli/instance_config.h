@@ -19,6 +19,12 @@
 //
 //   [delivery]
 //   grant_days = 3   # how long a requester's download grant stays usable (default: 7)
+//
+//   [production]   # every key optional; the defaults are production/record_pdf_sink.h's
+//   service_name = "Example Mail"          # default: "the service"
+//   custodian_name = "A. Person"           # default: "Custodian of Records"
+//   custodian_title = "Legal Process Team" # the default
+//   certificate_text = "…"   # default: the business-records declaration, {service} replaced
 // Relative paths are taken from DATA; `city_databases = []` turns city lookups off.
 #pragma once
 

@@ -105,7 +105,9 @@ TEST_F(LedgerCliTest, DeletingAnAccountErasesItsDetailsAndTheLogStillVerifies) {
 TEST_F(LedgerCliTest, TheOperatorsVaultCommandsAreInTheAuditLog) {
   Ok("retention run");
   Ok("vault seal");
-  const std::string command = "sqlite3 " + data_ + "/cases.db \"SELECT action FROM audit WHERE actor = 'operator' ORDER BY seq\" > " + root_ + "/actions";
+  // The set-up's staff users are the operator's too; the vault's actions are what is looked at.
+  const std::string command = "sqlite3 " + data_ + "/cases.db \"SELECT action FROM audit WHERE actor = 'operator' "
+                              "AND action <> 'add_user' ORDER BY seq\" > " + root_ + "/actions";
   ASSERT_EQ(std::system(command.c_str()), 0);
   EXPECT_EQ(ReadFile(root_ + "/actions"), "ingest_events\nrun_retention\nseal_vault\n");
 }

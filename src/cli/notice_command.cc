@@ -8,6 +8,7 @@
 #include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
+#include "cli/staff_actor.h"
 #include "core/file_system.h"
 #include "server/webhook_transport.h"
 
@@ -48,11 +49,12 @@ void AddNoticeCommands(CLI::App& app, int* exit_code) {
 
   auto* list = notices->add_subcommand("list", "Notices, oldest first");
   AddInstanceFlags(list, f->instance);
-  list->add_option("--actor", f->actor, "Who looks (recorded in the audit log)")->required();
+  list->add_option("--actor", f->actor, "The staff user who looks (recorded in the audit log)")->required();
   list->add_option("--case", f->case_id, "Only this case's notices");
   list->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
-      auto all = s.workflow->Notices(f->case_id, {f->actor, true});
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](CaseSession& s, const cases::Actor& who)
+                                -> Result<nlohmann::ordered_json> {
+      auto all = s.workflow->Notices(f->case_id, who);
       if (!all.ok()) return all.status();
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const auto& n : *all) out.push_back(cases::NoticeToJson(n));
@@ -81,20 +83,21 @@ void AddNoticeCommands(CLI::App& app, int* exit_code) {
   auto* order = kase->add_subcommand("nondisclosure", "Record the end of the nondisclosure order "
                                                       "in force (an extension, say)");
   AddInstanceFlags(order, f->instance);
-  order->add_option("--actor", f->actor, "Who records it")->required();
+  order->add_option("--actor", f->actor, "The staff user who records it (a reviewer)")->required();
   order->add_option("ID", f->case_id, "The case")->required();
   auto* until = order->add_option("--until", f->until, "The order's last day (YYYY-MM-DD)");
   auto* no_end = order->add_flag("--no-end", f->no_end, "The order states no end");
   until->excludes(no_end);
   order->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    *exit_code = RunAsStaff(f->instance, f->actor, {server::Role::kReviewer},
+                            [&](CaseSession& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       std::optional<Date> end;
       if (!f->no_end) {
         auto d = ParseDate(f->until);
         if (!d.ok()) return Status::InvalidArgument("--until: a date (YYYY-MM-DD), or --no-end");
         end = *d;
       }
-      auto v = s.workflow->RecordNondisclosure(f->case_id, {f->actor, true}, end);
+      auto v = s.workflow->RecordNondisclosure(f->case_id, who, end);
       if (!v.ok()) return v.status();
       return cases::CaseToJson(*v, false);
     });

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_harness.h"
+#include "core/testing/run_tool.h"
 #include "production/zip_package.h"
 
 namespace custodian {
@@ -176,6 +177,78 @@ TEST_F(ProductionCliTest, AnApprovedCaseIsProducedAndTheCopyVerifiesOffline) {
   const Outcome again = Run("produce " + id + " --out " + root_ + "/again.zip --actor producer-1" + Data());
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_FALSE(fs::exists(root_ + "/again.zip"));
+}
+
+
+TEST_F(ProductionCliTest, VerifyTakesTheKeyAsTextAFileOrThePublishedKeysDocument) {
+  const std::string id = Case();
+  const std::string zip = root_ + "/p.zip";
+  ASSERT_EQ(Run("produce " + id + " --out " + zip + " --actor producer-1" + Data()).exit_code, 0);
+  ExportKeys();
+  const std::string signed_by = json::parse(Run("keys list" + Data()).out)[0]["key_id"];
+  // Two rotations later the instance signs with a third key; its keys document (GET
+  // /api/v1/keys) still lists the one the package names.
+  Ok("keys rotate-signing --production --actor operator");
+  Ok("keys rotate-signing --production --actor operator");
+  const json published = {{"ledger", json::parse(Run("keys list --ledger" + Data()).out)},
+                          {"production", json::parse(Run("keys list" + Data()).out)}};
+  ASSERT_EQ(published["production"].size(), 3u);
+  std::ofstream(root_ + "/keys.json") << published.dump(2);
+
+  const std::string text = ReadFile(root_ + "/production.pub");
+  const std::string inline_key = text.substr(0, text.find('\n'));
+  for (const std::string& keys : {Quoted(inline_key), root_ + "/production.pub", root_ + "/keys.json",
+                                  Quoted(published.dump())}) {
+    const std::string ledger = keys.ends_with("keys.json") ? keys : root_ + "/ledger.pub";
+    const Outcome o = Run("verify " + zip + " --public-key " + keys + " --ledger-key " + ledger);
+    EXPECT_EQ(o.exit_code, 0) << keys << "\n" << o.err;
+    EXPECT_THAT(json::parse(o.out)["passed"], ElementsAre("files", "manifest", "hashes", "signature", "ledger"))
+        << keys;
+  }
+
+  // A keys document without the key the manifest names: exit 1, naming it.
+  json without = published;
+  without["production"].erase(0);
+  std::ofstream(root_ + "/rotated.json") << without.dump();
+  const Outcome missing = Run("verify " + zip + " --public-key " + root_ + "/rotated.json");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "custodian: manifest.json/key_id: signed by key " + signed_by +
+                             ", which is not among the production keys given\n");
+  // The ledger's keys are no production keys, and a word is no key.
+  const Outcome ledger_keys = Run("verify " + zip + " --public-key " + Quoted(published["ledger"].dump()));
+  EXPECT_EQ(ledger_keys.exit_code, 2);
+  EXPECT_EQ(ledger_keys.err, "--public-key: /0/purpose: not a production key (packages are signed with those)\n");
+  const Outcome word = Run("verify " + zip + " --public-key nonsense");
+  EXPECT_EQ(word.exit_code, 2);
+  EXPECT_EQ(word.err, "--public-key: no such file, and not a key (base64 of 32 bytes, a file holding it, "
+                      "or the keys document GET /api/v1/keys serves)\n");
+}
+TEST_F(ProductionCliTest, AServiceNamesItselfAloneAndTheCoverSaysEachSourceOnce) {
+  // Two city databases of one build, as DB-IP's IPv4 and IPv6 files are: one source note.
+  const std::string city = Shared("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb");
+  fs::copy_file(city, root_ + "/city-copy.mmdb");
+  std::ofstream(data_ + "/custodian.toml") << "[geo]\ncity_databases = [\"" << city << "\", \"" << root_
+                                           << "/city-copy.mmdb\"]\n[production]\nservice_name = \"Example Mail\"\n";
+  const std::string id = Case();
+  const std::string zip = root_ + "/p.zip";
+  const Outcome produced = Run("produce " + id + " --out " + zip + " --actor producer-1" + Data());
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  auto reader = production::ZipReader::Open(zip);
+  ASSERT_TRUE(reader.ok());
+  std::ofstream(root_ + "/record.pdf", std::ios::binary) << (*reader)->ReadAll("record.pdf", 1 << 26).value();
+
+  const std::string text = testing::RunTool("pdftotext -enc UTF-8 " + root_ + "/record.pdf -");
+  size_t notes = 0;
+  for (size_t at = text.find("Location data:"); at != std::string::npos; at = text.find("Location data:", at + 1)) {
+    ++notes;
+  }
+  EXPECT_EQ(notes, 1u) << text;
+  EXPECT_THAT(text, HasSubstr("custodian of records of Example Mail")) << "the default declaration";
+  EXPECT_THAT(text, HasSubstr("Custodian of Records")) << "the default custodian name";
+  EXPECT_THAT(text, HasSubstr("Example Mail: business record")) << "each page's heading";
+  EXPECT_THAT(text, Not(HasSubstr("the service")));
+  const std::string info = testing::RunTool("pdfinfo " + root_ + "/record.pdf");
+  EXPECT_THAT(info, ::testing::ContainsRegex("Author: +Example Mail"));
 }
 
 TEST_F(ProductionCliTest, AnUnapprovedCaseIsRefusedAndNothingIsWritten) {

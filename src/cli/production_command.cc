@@ -10,9 +10,11 @@
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
+#include "cli/staff_actor.h"
 #include "cli/progress.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "ledger/public_keys.h"
 #include "production/package_verifier.h"
 #include "production/producer.h"
 
@@ -38,22 +40,23 @@ int Produce(const ProduceFlags& f) {
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
+  auto actor = StaffActor(s, f.actor, {server::Role::kReviewer, server::Role::kApprover});
+  if (!actor.ok()) return ReportFailure(actor.status());
   Progress progress("produce", 0);
   production::ProducerOptions options =
       production::MakeProducerOptions(ProductionSettingsOf(s, f.instance.data_dir), SystemClock());
   options.progress = [&](uint64_t events) { progress.Update(0, events); };
   production::Producer producer(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers,
                                 SystemClock(), options);
-  const cases::Actor actor{f.actor, /*via_cli=*/true};
   if (f.abort) {
-    auto aborted = producer.Abort(f.case_id, "", f.reason, actor);
+    auto aborted = producer.Abort(f.case_id, "", f.reason, *actor);
     if (!aborted.ok()) return ReportFailure(aborted.status());
     nlohmann::ordered_json out = {{"case", f.case_id}, {"production", aborted->production_id}, {"state", "aborted"}};
     out["ledger_index"] = aborted->leaf_index ? nlohmann::ordered_json(*aborted->leaf_index) : nullptr;
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  auto outcome = f.resume ? producer.Resume(f.case_id, f.out, actor) : producer.Produce(f.case_id, f.out, actor);
+  auto outcome = f.resume ? producer.Resume(f.case_id, f.out, *actor) : producer.Produce(f.case_id, f.out, *actor);
   progress.Finish();
   if (!outcome.ok()) return ReportFailure(outcome.status());
   nlohmann::ordered_json out = {{"case", outcome->case_id},
@@ -77,30 +80,54 @@ struct VerifyFlags {
   std::string ledger_key;
 };
 
-Result<std::array<uint8_t, 32>> KeyFrom(const std::string& path, const char* flag) {
-  auto text = ReadInput(path, 4096);
-  if (!text.ok()) return Status::InvalidArgument(std::string(flag) + ": " + text.status().message());
-  auto key = production::ParsePublicKey(*text);
-  if (!key.ok()) return Status::InvalidArgument(std::string(flag) + ": " + key.status().message());
-  return key;
+// A --public-key or --ledger-key: the key's base64 text itself, a file holding it, or the keys
+// document GET /api/v1/keys serves (every key of `purpose`; the check picks the one the
+// package names), as a file or as the text.
+Result<std::vector<ledger::TrustedKey>> KeysFrom(const std::string& arg, const char* flag,
+                                                 std::string_view purpose) {
+  const auto refused = [&](const std::string& why) {
+    return Status::InvalidArgument(std::string(flag) + ": " + why);
+  };
+  std::string text = arg;
+  if (arg == "-" || PosixFileSystem().Exists(arg)) {
+    auto read = ReadInput(arg, ledger::kMaxPublicKeysJsonBytes);
+    if (!read.ok()) return refused(read.status().message());
+    if (read->size() > ledger::kMaxPublicKeysJsonBytes) return refused(arg + ": larger than 1 MiB");
+    text = *read;
+  }
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
+    auto keys = ledger::ParsePublicKeys(text, purpose);
+    if (!keys.ok()) return refused(keys.status().message());
+    return keys;
+  }
+  auto key = production::ParsePublicKey(text);
+  if (!key.ok()) {
+    return refused(text == arg ? "no such file, and not a key (base64 of 32 bytes, a file holding it, "
+                                 "or the keys document GET /api/v1/keys serves)"
+                               : key.status().message());
+  }
+  return std::vector<ledger::TrustedKey>{{ledger::KeyId(*key), *key}};
 }
 
 // Exit 0 when every check holds, 1 when one fails (the first is named), 2 when the file is
 // not a zip or an argument is wrong (spec/production.md).
 int Verify(const VerifyFlags& f) {
-  auto key = KeyFrom(f.public_key, "--public-key");
-  if (!key.ok()) return ReportFailure(key.status());
-  std::optional<std::array<uint8_t, 32>> ledger_key;
+  auto keys = KeysFrom(f.public_key, "--public-key", "production");
+  if (!keys.ok()) return ReportFailure(keys.status());
+  std::optional<std::vector<ledger::TrustedKey>> ledger_keys;
   if (!f.ledger_key.empty()) {
-    auto k = KeyFrom(f.ledger_key, "--ledger-key");
+    auto k = KeysFrom(f.ledger_key, "--ledger-key", "ledger");
     if (!k.ok()) return ReportFailure(k.status());
-    ledger_key = *k;
+    ledger_keys = std::move(k).value();
   }
-  auto check = production::VerifyPackage(f.package, *key, ledger_key);
+  auto check = production::VerifyPackage(
+      f.package, *keys,
+      ledger_keys ? std::optional<std::span<const ledger::TrustedKey>>(*ledger_keys) : std::nullopt);
   if (!check.ok()) return ReportFailure(check.status());
   nlohmann::ordered_json out = {{"ok", check->ok()}, {"passed", check->passed}};
   if (check->failure) out["failure"] = *check->failure;
-  if (!ledger_key) out["note"] = "the ledger proof was not checked (no --ledger-key)";
+  if (!ledger_keys) out["note"] = "the ledger proof was not checked (no --ledger-key)";
   std::cout << out.dump(2) << "\n";
   if (check->failure) std::cerr << "custodian: " << *check->failure << "\n";
   return check->ok() ? kExitOk : kExitFailure;
@@ -128,7 +155,9 @@ void AddProductionCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(produce, p->instance);
   produce->add_option("CASE", p->case_id, "The case")->required();
   produce->add_option("--out", p->out, "The package to write (FILE.zip; must not exist); not with --abort");
-  produce->add_option("--actor", p->actor, "Who produces (recorded)")->required();
+  produce->add_option("--actor", p->actor,
+                      "The staff user who produces, a reviewer or an approver (recorded)")
+      ->required();
   produce->add_flag("--resume", p->resume,
                     "Complete the case's production that was recorded but whose package was not made");
   produce->add_flag("--abort", p->abort,
@@ -140,10 +169,12 @@ void AddProductionCommands(CLI::App& app, int* exit_code) {
   auto* verify = app.add_subcommand("verify", "Check a production package offline");
   verify->add_option("PACKAGE", v->package, "The production's zip file")->required();
   verify->add_option("--public-key", v->public_key,
-                     "File with the production key (base64, as keys export-public prints it)")
+                     "The production key: its base64 (as keys export-public prints it), a file "
+                     "holding it, or the keys document GET /api/v1/keys serves (file or text)")
       ->required();
   verify->add_option("--ledger-key", v->ledger_key,
-                     "File with the ledger key (keys export-public --ledger): checks ledger.json");
+                     "The ledger key, in the same forms (keys export-public --ledger): checks "
+                     "ledger.json");
   verify->callback([v, exit_code] { *exit_code = Verify(*v); });
 }
 

@@ -25,6 +25,8 @@ class ReportCliTest : public CliTest {
     Outcome imported = Run("agencies import" + Data() + " --actor admin " +
                            ProjectPath("spec/agencies.example.json"));
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    AddStaff();
+    if (HasFatalFailure()) return;
     // Received on 2026-03-12: one approved, one pushed back, one from the UK left in review.
     const std::string approved = Ok("case submit --actor intake-1 " + Example("lcpd-subpoena"))["id"];
     Ok("case review " + approved + " --actor reviewer-1 --decision approve");

@@ -29,17 +29,23 @@ Result<std::string> StringField(const json& key, const std::string& pointer, con
   return key[name].get<std::string>();
 }
 
-Result<TrustedKey> KeyOf(const json& key, const std::string& pointer) {
+// What each purpose's keys sign, for the message that refuses another purpose's key.
+std::string Signs(std::string_view purpose) {
+  return purpose == "ledger" ? "tree heads are signed with those" : "packages are signed with those";
+}
+
+Result<TrustedKey> KeyOf(const json& key, const std::string& pointer, std::string_view purpose) {
   if (!key.is_object()) return NotA(pointer, "an object", key);
   auto algorithm = StringField(key, pointer, "algorithm", false);
   if (!algorithm.ok()) return algorithm.status();
   if (!algorithm->empty() && *algorithm != "Ed25519") {
     return Status::InvalidArgument(pointer + "/algorithm: not Ed25519");
   }
-  auto purpose = StringField(key, pointer, "purpose", false);
-  if (!purpose.ok()) return purpose.status();
-  if (!purpose->empty() && *purpose != "ledger") {
-    return Status::InvalidArgument(pointer + "/purpose: not a ledger key (tree heads are signed with those)");
+  auto kind = StringField(key, pointer, "purpose", false);
+  if (!kind.ok()) return kind.status();
+  if (!kind->empty() && *kind != purpose) {
+    return Status::InvalidArgument(pointer + "/purpose: not a " + std::string(purpose) + " key (" +
+                                   Signs(purpose) + ")");
   }
   auto encoded = StringField(key, pointer, "public_key", true);
   if (!encoded.ok()) return encoded.status();
@@ -66,7 +72,7 @@ Result<TrustedKey> KeyOf(const json& key, const std::string& pointer) {
 
 }  // namespace
 
-Result<std::vector<TrustedKey>> ParseLedgerPublicKeys(std::string_view text) {
+Result<std::vector<TrustedKey>> ParsePublicKeys(std::string_view text, std::string_view purpose) {
   if (text.size() > kMaxPublicKeysJsonBytes) {
     return Status::InvalidArgument("/: longer than " + std::to_string(kMaxPublicKeysJsonBytes) +
                                    " bytes");
@@ -76,27 +82,34 @@ Result<std::vector<TrustedKey>> ParseLedgerPublicKeys(std::string_view text) {
   const json& root = *parsed;
   const json* list = &root;
   std::string pointer;
-  if (root.is_object() && root.contains("ledger") && !root.contains("public_key")) {
-    list = &root["ledger"];
-    pointer = "/ledger";
+  const std::string section(purpose);
+  if (root.is_object() && (root.contains("ledger") || root.contains("production")) &&
+      !root.contains("public_key")) {
+    if (!root.contains(section)) return Status::InvalidArgument("/: no " + section + " key");
+    list = &root[section];
+    pointer = "/" + section;
     if (!list->is_array()) return NotA(pointer, "an array", *list);
   }
   std::vector<TrustedKey> keys;
   if (list->is_array()) {
     for (size_t i = 0; i < list->size(); ++i) {
-      auto key = KeyOf((*list)[i], pointer + "/" + std::to_string(i));
+      auto key = KeyOf((*list)[i], pointer + "/" + std::to_string(i), purpose);
       if (!key.ok()) return key.status();
       keys.push_back(*key);
     }
   } else if (list->is_object()) {
-    auto key = KeyOf(*list, "");
+    auto key = KeyOf(*list, "", purpose);
     if (!key.ok()) return key.status();
     keys.push_back(*key);
   } else {
     return NotA("", "a key, an array of keys or a keys document", *list);
   }
-  if (keys.empty()) return Status::InvalidArgument(DisplayPointer(pointer) + ": no ledger key");
+  if (keys.empty()) return Status::InvalidArgument(DisplayPointer(pointer) + ": no " + section + " key");
   return keys;
+}
+
+Result<std::vector<TrustedKey>> ParseLedgerPublicKeys(std::string_view text) {
+  return ParsePublicKeys(text, "ledger");
 }
 
 Status VerifyWithTrustedKeys(const SignedTreeHead& head, std::span<const TrustedKey> keys) {

@@ -1,6 +1,6 @@
-// The ledger public keys a verifier trusts, read from a file as the instance exports them
-// (cases::PublicKeyToJson; GET /api/v1/keys), and the check of a signed tree head against
-// them. A verifier gets the file once, out of band, and keeps it: a key it fetched from the
+// The public keys a verifier trusts (the ledger's, the productions'), read from a file as the
+// instance exports them (cases::PublicKeyToJson; GET /api/v1/keys), and the check of a signed
+// tree head against them. A verifier gets the file once, out of band, and keeps it: a key it fetched from the
 // log it checks would prove nothing. Values and pure functions: safe from any thread.
 #pragma once
 
@@ -31,6 +31,9 @@ struct TrustedKey {
 // left alone. InvalidArgument names the field by its JSON pointer ("/0/public_key: 31 bytes,
 // not 32"), and "/: no ledger key" when there is none.
 Result<std::vector<TrustedKey>> ParseLedgerPublicKeys(std::string_view text);
+// The same for the keys of `purpose` ("ledger" or "production"): a keys document gives its
+// `purpose` array, and a key of another purpose is refused.
+Result<std::vector<TrustedKey>> ParsePublicKeys(std::string_view text, std::string_view purpose);
 
 // Ok when `head` is signed by the key of `keys` it names. NotFound when it names none of
 // them ("the head is signed by key 3f9a0c1d5e7b2a64, which is not among the trusted keys");

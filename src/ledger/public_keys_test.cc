@@ -62,6 +62,22 @@ TEST(PublicKeysTest, ReadsAKeyAnArrayOrTheKeysDocument) {
                                          {"public_key", Base64Encode(a.public_key)}}.dump()).ok());
 }
 
+TEST(PublicKeysTest, TheKeysDocumentGivesEachPurposeItsOwnKeys) {
+  const Pair ledger = NewKey(), old_production = NewKey(), production = NewKey();
+  const std::string document =
+      json{{"ledger", {Exported(ledger)}},
+           {"production", {Exported(old_production, "production"), Exported(production, "production")}}}
+          .dump();
+  auto keys = ParsePublicKeys(document, "production");
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[1].key_id, KeyId(production.public_key));
+  EXPECT_EQ(Message(ParsePublicKeys(Exported(ledger).dump(), "production")),
+            "/purpose: not a production key (packages are signed with those)");
+  EXPECT_EQ(Message(ParsePublicKeys(json{{"ledger", {Exported(ledger)}}}.dump(), "production")),
+            "/: no production key");
+}
+
 TEST(PublicKeysTest, AHeadVerifiesOnlyWithTheKeyItNames) {
   const Pair a = NewKey(), b = NewKey();
   const auto keys = ParseLedgerPublicKeys(json::array({Exported(a)}).dump()).value();

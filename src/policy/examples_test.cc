@@ -80,6 +80,12 @@ TEST(ExamplesTest, EveryExampleGivesItsExpectedDecision) {
         EXPECT_EQ(nlohmann::json(decision["authorized"]["window"]),
                   expected["authorized"]["window"]);
       }
+      for (const char* key : {"times", "minutes", "intervals"}) {
+        EXPECT_EQ(decision["authorized"].contains(key), expected["authorized"].contains(key)) << key;
+        if (expected["authorized"].contains(key)) {
+          EXPECT_EQ(nlohmann::json(decision["authorized"][key]), expected["authorized"][key]) << key;
+        }
+      }
     }
     EXPECT_EQ(decision["notice"]["required"], expected["notice"]["required"]);
     EXPECT_EQ(decision["notice"]["when"], expected["notice"]["when"]);

@@ -97,6 +97,9 @@ struct Nondisclosure {
 struct Verification {
   std::optional<Timestamp> callback_verified_at;
   std::optional<std::string> callback_by;
+  // The number staff called; the case workflow keeps the verification only when it is the
+  // registry's number for the requester's agency.
+  std::optional<std::string> callback_phone;
 };
 
 struct Attachment {

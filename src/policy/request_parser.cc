@@ -274,7 +274,9 @@ void ReadWindow(Validator& v, const json& obj, const std::string& p,
   if (start && end) out = Window{*start, *end};
 }
 
-// `times`: 1 to 25 RFC 3339 instants (the array's size is checked by the caller's Array).
+// `times`: 1 to 25 RFC 3339 instants (the array's size is checked by the caller's Array), each
+// at most the schema's 64 characters.
+constexpr size_t kMaxTimeLength = 64;
 void ReadTimes(Validator& v, const json& arr, const std::string& p, std::vector<Timestamp>& out) {
   if (arr.empty()) v.Problem(p, "expected 1 to 25 date-times, got none");
   for (size_t i = 0; i < arr.size(); ++i) {
@@ -282,6 +284,10 @@ void ReadTimes(Validator& v, const json& arr, const std::string& p, std::vector<
     AppendPointerIndex(item, i);
     if (!arr[i].is_string()) {
       v.Problem(item, "expected a date-time, got " + std::string(JsonTypeName(arr[i])));
+      continue;
+    }
+    if (arr[i].get_ref<const std::string&>().size() > kMaxTimeLength) {
+      v.Problem(item, "longer than " + std::to_string(kMaxTimeLength) + " characters");
       continue;
     }
     auto t = ParseDateTime(arr[i].get<std::string>());
@@ -319,9 +325,10 @@ void ReadNondisclosure(Validator& v, const json& obj, const std::string& p, Nond
 }
 
 void ReadVerification(Validator& v, const json& obj, const std::string& p, Verification& out) {
-  if (!v.Object(obj, p, {"callback_verified_at", "callback_by"})) return;
+  if (!v.Object(obj, p, {"callback_verified_at", "callback_by", "callback_phone"})) return;
   out.callback_verified_at = v.DateTime(obj, p, "callback_verified_at", Need::kOptional);
   out.callback_by = v.String(obj, p, "callback_by", Need::kOptional, 512);
+  out.callback_phone = v.String(obj, p, "callback_phone", Need::kOptional, 64);
 }
 
 void ReadAttachments(Validator& v, const json& arr, const std::string& p,

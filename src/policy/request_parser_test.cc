@@ -131,6 +131,20 @@ TEST(RequestParserTest, DatesAndTimesAreParsedStrictly) {
                   "accepted)"));
 }
 
+TEST(RequestParserTest, AVerificationNamesTheNumberCalled) {
+  json doc = Valid();
+  doc["verification"] = {{"callback_verified_at", "2026-03-12T15:20:00Z"},
+                         {"callback_by", "intake: p.nguyen"},
+                         {"callback_phone", "+1-575-555-0100"}};
+  const ParsedRequest parsed = ParseRequest(doc.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.problems.front().ToString();
+  EXPECT_EQ(parsed.request.verification->callback_phone, "+1-575-555-0100");
+  doc["verification"]["callback_phone"] = 15755550100;
+  EXPECT_THAT(Problems(doc), ElementsAre("/verification/callback_phone: expected a string, got a number"));
+  doc["verification"]["callback_phone"] = std::string(65, '5');
+  EXPECT_THAT(Problems(doc), ElementsAre("/verification/callback_phone: longer than 64 characters"));
+}
+
 TEST(RequestParserTest, LengthsAreCheckedBeforeAnythingElse) {
   json doc = Valid();
   // Too long to be looked at: neither the date nor the address is parsed.
@@ -173,11 +187,12 @@ TEST(RequestParserTest, TimesAreOneToTwentyFiveDateTimes) {
   EXPECT_EQ(FormatDateTime(parsed.request.times[1]), "2026-02-01T08:00:00Z");
   doc["times"] = json::array();
   EXPECT_THAT(Problems(doc), ElementsAre("/times: expected 1 to 25 date-times, got none"));
-  doc["times"] = {"2026-02-01T08:00:00Z", 7, "2026-02-01", nullptr};
+  doc["times"] = {"2026-02-01T08:00:00Z", 7, "2026-02-01", nullptr, std::string(65, '1')};
   EXPECT_THAT(Problems(doc),
               ElementsAre("/times/1: expected a date-time, got a number",
                           "/times/2: not a date-time (RFC 3339, e.g. 2026-03-12T15:04:05Z)",
-                          "/times/3: expected a date-time, got null"));
+                          "/times/3: expected a date-time, got null",
+                          "/times/4: longer than 64 characters"));
   doc["times"] = json::array();
   for (int i = 0; i < 26; ++i) doc["times"].push_back("2026-02-01T08:00:00Z");
   EXPECT_THAT(Problems(doc), ElementsAre("/times: more than 25 items"));

@@ -12,6 +12,7 @@
 #include "core/sha256.h"
 #include "ledger/disclosure_leaf.h"
 #include "ledger/merkle.h"
+#include "ledger/public_keys.h"
 #include "ledger/tree_head.h"
 #include "production/manifest.h"
 #include "production/zip_package.h"
@@ -27,9 +28,9 @@ const std::set<std::string> kPackageFiles = {"record.pdf",    "record.json",  "a
 // The checks, in order; each returns the failure's message, or nothing when it held.
 class Checker {
  public:
-  Checker(ZipReader& zip, const std::array<uint8_t, 32>& production_key,
-          const std::optional<std::array<uint8_t, 32>>& ledger_key)
-      : zip_(zip), production_key_(production_key), ledger_key_(ledger_key) {}
+  Checker(ZipReader& zip, std::span<const ledger::TrustedKey> production_keys,
+          std::optional<std::span<const ledger::TrustedKey>> ledger_keys)
+      : zip_(zip), production_keys_(production_keys), ledger_keys_(ledger_keys) {}
 
   PackageCheck Run() {
     PackageCheck out;
@@ -45,7 +46,7 @@ class Checker {
     step("manifest", Manifest());
     step("hashes", Hashes());
     step("signature", Signature());
-    if (ledger_key_) {
+    if (ledger_keys_) {
       step(manifest_.disclosure_log ? "ledger" : "ledger: none, as the signed manifest says (not in the disclosure log)",
            Ledger());
     }
@@ -95,13 +96,23 @@ class Checker {
     auto sig = zip_.ReadAll("manifest.sig", 1024);
     if (!sig.ok()) return sig.status().message();
     if (sig->size() != crypto_sign_BYTES) return std::string("manifest.sig: not 64 bytes");
-    if (manifest_.key_id != ledger::KeyId(production_key_)) {
+    // The key the manifest names, among those given (a keys document holds every key,
+    // retired ones too).
+    const ledger::TrustedKey* key = nullptr;
+    for (const ledger::TrustedKey& k : production_keys_) {
+      if (k.key_id == manifest_.key_id) key = &k;
+    }
+    if (!key && production_keys_.size() == 1) {
       return "manifest.json/key_id: signed by key " + manifest_.key_id + ", not the key given (" +
-             ledger::KeyId(production_key_) + ")";
+             production_keys_[0].key_id + ")";
+    }
+    if (!key) {
+      return "manifest.json/key_id: signed by key " + manifest_.key_id +
+             ", which is not among the production keys given";
     }
     if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig->data()),
                                     reinterpret_cast<const unsigned char*>(manifest_bytes_.data()),
-                                    manifest_bytes_.size(), production_key_.data()) != 0) {
+                                    manifest_bytes_.size(), key->public_key.data()) != 0) {
       return std::string("manifest.sig: the signature does not verify with the production key");
     }
     return std::nullopt;
@@ -149,9 +160,11 @@ class Checker {
     auto head = ledger::TreeHeadFromJson(j["tree_head"]);
     if (!head.ok()) return "ledger.json/tree_head" + head.status().message();
     if (head->log != "disclosures") return std::string("ledger.json/tree_head/log: not disclosures");
-    if (Status s = ledger::Verify(*head, *ledger_key_); !s.ok()) {
-      return "ledger.json/tree_head: " + s.message();
-    }
+    // One key given: checked as it is; several: the one the head names.
+    const Status verified = ledger_keys_->size() == 1
+                                ? ledger::Verify(*head, (*ledger_keys_)[0].public_key)
+                                : ledger::VerifyWithTrustedKeys(*head, *ledger_keys_);
+    if (!verified.ok()) return "ledger.json/tree_head: " + verified.message();
     std::vector<ledger::Digest> proof;
     for (size_t i = 0; i < j["proof"].size(); ++i) {
       const auto& h = j["proof"][i];
@@ -172,8 +185,8 @@ class Checker {
   }
 
   ZipReader& zip_;
-  const std::array<uint8_t, 32>& production_key_;
-  const std::optional<std::array<uint8_t, 32>>& ledger_key_;
+  const std::span<const ledger::TrustedKey> production_keys_;
+  const std::optional<std::span<const ledger::TrustedKey>> ledger_keys_;
   std::string manifest_bytes_;
   production::Manifest manifest_;
 };
@@ -193,11 +206,21 @@ Result<std::array<uint8_t, 32>> ParsePublicKey(std::string_view text) {
 }
 
 Result<PackageCheck> VerifyPackage(const std::string& zip_path,
-                                   const std::array<uint8_t, 32>& production_key,
-                                   const std::optional<std::array<uint8_t, 32>>& ledger_key) {
+                                   std::span<const ledger::TrustedKey> production_keys,
+                                   std::optional<std::span<const ledger::TrustedKey>> ledger_keys) {
   auto zip = ZipReader::Open(zip_path);
   if (!zip.ok()) return zip.status();
-  return Checker(**zip, production_key, ledger_key).Run();
+  return Checker(**zip, production_keys, ledger_keys).Run();
+}
+
+Result<PackageCheck> VerifyPackage(const std::string& zip_path,
+                                   const std::array<uint8_t, 32>& production_key,
+                                   const std::optional<std::array<uint8_t, 32>>& ledger_key) {
+  const ledger::TrustedKey production{ledger::KeyId(production_key), production_key};
+  const std::span<const ledger::TrustedKey> production_keys(&production, 1);
+  if (!ledger_key) return VerifyPackage(zip_path, production_keys, std::nullopt);
+  const ledger::TrustedKey ledger{ledger::KeyId(*ledger_key), *ledger_key};
+  return VerifyPackage(zip_path, production_keys, std::span<const ledger::TrustedKey>(&ledger, 1));
 }
 
 }  // namespace custodian::production

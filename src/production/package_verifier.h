@@ -7,10 +7,12 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "ledger/public_keys.h"
 
 namespace custodian::production {
 
@@ -25,6 +27,12 @@ struct PackageCheck {
 Result<PackageCheck> VerifyPackage(const std::string& zip_path,
                                    const std::array<uint8_t, 32>& production_key,
                                    const std::optional<std::array<uint8_t, 32>>& ledger_key);
+// The same with sets of keys (every key of the instance's keys document, say): the manifest
+// is checked with the production key its key_id names, the tree head with the ledger key it
+// names; a key id none of them has is a failure naming it.
+Result<PackageCheck> VerifyPackage(const std::string& zip_path,
+                                   std::span<const ledger::TrustedKey> production_keys,
+                                   std::optional<std::span<const ledger::TrustedKey>> ledger_keys);
 
 // A public key as `keys export-public` prints it: base64 of its 32 bytes (white space around
 // it ignored). InvalidArgument otherwise.

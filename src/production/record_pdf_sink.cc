@@ -1,5 +1,7 @@
 #include "production/record_pdf_sink.h"
 
+#include <algorithm>
+
 #include "core/category.h"
 #include "core/time.h"
 #include "vault/access_event.h"
@@ -167,7 +169,12 @@ Result<std::unique_ptr<RecordSink>> MakeRecordPdfSink(const std::string& path,
   cover.certificate_text = Replaced(certificate.declaration, "{service}", certificate.service_name);
   cover.custodian_name = certificate.custodian_name;
   cover.custodian_title = certificate.custodian_title;
-  cover.notes = std::move(notes);
+  // Databases of one build (DB-IP's IPv4 and IPv6 files) give the same note: say it once.
+  for (std::string& note : notes) {
+    if (std::find(cover.notes.begin(), cover.notes.end(), note) == cover.notes.end()) {
+      cover.notes.push_back(std::move(note));
+    }
+  }
   PdfOptions options;
   options.max_cell_lines = 0;  // every value whole, however many lines it takes
   options.fs = &fs;

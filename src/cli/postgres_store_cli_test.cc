@@ -1,0 +1,74 @@
+// An instance whose case store is on PostgreSQL, named by a libpq connection URI
+// (postgresql://user@host:port/db) in custodian.toml, through the built binary: the commands
+// work, and print none of the server's NOTICE lines. Runs through scripts/with-postgres.sh;
+// skipped without a server, and failed under CI.
+#include <unistd.h>
+
+#include <regex>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include "cases/test_store.h"
+#include "cli/cli_test_harness.h"
+
+namespace custodian {
+namespace {
+
+class PostgresStoreCliTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    CUSTODIAN_REQUIRE_BACKEND(cases::Backend::kPostgres);
+    server_ = std::getenv("CUSTODIAN_TEST_POSTGRES");
+    database_ = "custodian_cli_uri_" + std::to_string(::getpid());
+    soci::session admin(soci::postgresql, server_);
+    admin << "CREATE DATABASE " + database_;
+  }
+  void TearDown() override {
+    if (!database_.empty()) {
+      soci::session admin(soci::postgresql, server_);
+      admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
+    }
+    CliTest::TearDown();
+  }
+  // The test server's "host=… port=… user=…" as a URI naming this test's database.
+  std::string Uri() const {
+    const auto field = [&](const std::string& key) {
+      std::smatch m;
+      const std::string text = server_;
+      return std::regex_search(text, m, std::regex("(^| )" + key + "=([^ ]+)")) ? m[2].str() : "";
+    };
+    return "postgresql://" + field("user") + "@" + field("host") + ":" + field("port") + "/" + database_;
+  }
+
+  std::string server_, database_;
+};
+
+TEST_F(PostgresStoreCliTest, AConnectionUriOpensTheStoreAndNoNoticeIsPrinted) {
+  ASSERT_EQ(Run("init" + Data()).exit_code, 0);
+  std::ofstream(data_ + "/custodian.toml") << "[cases]\nstore = \"" << Uri() << "\"\n";
+  const Outcome imported = Run("agencies import --actor operator " + Shared("spec/agencies.example.json") + Data());
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(imported.err, "");
+  // Every later open finds the schema in place: CREATE TABLE IF NOT EXISTS, which would NOTICE.
+  const Outcome added = Run("user add intake-1 --role intake --actor operator" + Data(),
+                            "a staff password, long enough\n");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(added.err, "");
+  const Outcome submitted = Run("case submit --actor intake-1 " +
+                                Shared("examples/requests/lcpd-subpoena.json") + Data());
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_EQ(submitted.err, "");
+  EXPECT_EQ(nlohmann::json::parse(submitted.out)["state"], "in_review");
+  // The case is in the database the URI names.
+  soci::session store(soci::postgresql, server_ + " dbname=" + database_);
+  int cases = 0;
+  store << "SELECT COUNT(*) FROM cases", soci::into(cases);
+  EXPECT_EQ(cases, 1);
+}
+
+}  // namespace
+}  // namespace custodian
