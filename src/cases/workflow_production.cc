@@ -72,10 +72,21 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
           !st.ok()) {
         return st;
       }
-    } else if (Status st = tx.Audit(now, actor.name, id, "restart_production",
-                                    Detail({{"production", start.production_id}}).dump());
-               !st.ok()) {
-      return st;
+    } else {
+      // An earlier attempt failed before it was recorded: it ends here, not left "producing".
+      for (ProductionRecord& p : tx.Productions(id)) {
+        if (p.state != ProductionState::kProducing || p.id == start.production_id) continue;
+        p.state = ProductionState::kAborted;
+        p.at = now;
+        p.by = actor.name;
+        p.reason = "failed before it was recorded; " + start.production_id + " started in its place";
+        if (Status st = tx.UpdateProduction(p); !st.ok()) return st;
+      }
+      if (Status st = tx.Audit(now, actor.name, id, "restart_production",
+                               Detail({{"production", start.production_id}}).dump());
+          !st.ok()) {
+        return st;
+      }
     }
     start.record = *c;
     return Status::Ok();

@@ -104,6 +104,9 @@ TEST_P(ProducerFaultsTest, AFailureAtAnyWriteOrSyncLeavesTheCaseProducible) {
       }
       ASSERT_TRUE(done.ok()) << done.status().message();
       EXPECT_EQ(Case(id).state, cases::CaseState::kProduced);
+      for (const cases::ProductionRecord& p : Productions(id)) {
+        EXPECT_NE(p.state, cases::ProductionState::kProducing) << p.id << ": no attempt is left behind";
+      }
       auto check = VerifyPackage(zip, Key(cases::kProductionKey), Key(cases::kLedgerKey));
       EXPECT_TRUE(check.ok() && check->ok());
       EXPECT_FALSE(WorkDirsLeft());
@@ -136,10 +139,10 @@ TEST_P(ProducerFaultsTest, AbortEndsAProductionThatFailedBeforeItWasRecorded) {
   EXPECT_EQ(Case(id).state, cases::CaseState::kApproved);
   const auto productions = Productions(id);
   ASSERT_EQ(productions.size(), 2u);
-  for (const cases::ProductionRecord& p : productions) {
-    EXPECT_EQ(p.state, cases::ProductionState::kAborted);
-    EXPECT_EQ(p.reason, "the disk failed; produce again");
-  }
+  EXPECT_EQ(productions[0].state, cases::ProductionState::kAborted) << "ended when the second started";
+  EXPECT_EQ(productions[0].reason, "failed before it was recorded; " + productions[1].id + " started in its place");
+  EXPECT_EQ(productions[1].state, cases::ProductionState::kAborted);
+  EXPECT_EQ(productions[1].reason, "the disk failed; produce again");
   EXPECT_EQ(aborted->production_id, productions.back().id);
   EXPECT_EQ(Leaves().size(), leaves);
   EXPECT_FALSE(WorkDirsLeft());
