@@ -111,6 +111,18 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     return r && r->status == 201 ? json::parse(r->body)["id"].get<std::string>() : "";
   }
 
+  // HSI's court order, entered by intake, reviewed and approved by two people.
+  std::string ApprovedHsiCase() {
+    auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
+    EXPECT_TRUE(v.ok());
+    if (!v.ok()) return "";
+    cases::Review review;
+    review.confirm_investigation = true;
+    EXPECT_TRUE(workflow_->ReviewCase(v->record.id, {"rae"}, review).ok());
+    EXPECT_TRUE(workflow_->Approve(v->record.id, {"abe"}).ok());
+    return v->record.id;
+  }
+
   void SignBoth() {
     ASSERT_TRUE(ledgers_->SignHead(cases::kDisclosureLog, "test").ok());
     ASSERT_TRUE(ledgers_->SignHead(cases::kAuditLog, "test").ok());
@@ -489,13 +501,8 @@ TEST_P(ApiTest, ARequesterDownloadsItsPackageOnceThroughItsGrant) {
   // A produced case of HSI's, its package stored as the producer stores it.
   const std::string hsi = users_->CreateToken(TokenKind::kRequester, "hsi", "us-dhs-hsi", "l.whitmore@hsi.dhs.gov", "setup").value();
   ASSERT_TRUE(instance_->IngestExampleAccount().ok());
-  auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
-  ASSERT_TRUE(v.ok());
-  const std::string id = v->record.id;
-  cases::Review review;
-  review.confirm_investigation = true;
-  ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, review).ok());
-  ASSERT_TRUE(workflow_->Approve(id, {"abe"}).ok());
+  const std::string id = ApprovedHsiCase();
+  ASSERT_FALSE(id.empty());
   auto start = workflow_->StartProduction(id, {"producer"});
   ASSERT_TRUE(start.ok()) << start.status().message();
   ASSERT_TRUE(workflow_->FinishProduction(*start, {"producer"}, {1, std::string(64, 'b')}).ok());
@@ -637,13 +644,8 @@ TEST_P(ApiTest, AProductionRunsInTheServerAndItsPackageIsDownloaded) {
 // A production left unfinished (its producer stopped before recording it) is aborted over
 // HTTP: the case is approved again and the production shows why it ended.
 TEST_P(ApiTest, AnUnfinishedProductionIsAbortedOverHttp) {
-  auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
-  ASSERT_TRUE(v.ok());
-  const std::string id = v->record.id;
-  cases::Review review;
-  review.confirm_investigation = true;
-  ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, review).ok());
-  ASSERT_TRUE(workflow_->Approve(id, {"abe"}).ok());
+  const std::string id = ApprovedHsiCase();
+  ASSERT_FALSE(id.empty());
   auto start = workflow_->StartProduction(id, {"producer"});
   ASSERT_TRUE(start.ok()) << start.status().message();
   const Login rae = SignIn("rae"), aud = SignIn("aud");
