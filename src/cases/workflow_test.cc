@@ -210,9 +210,9 @@ TEST_P(WorkflowTest, AnEmergencyWaitsForACallbackToTheRegistrysNumber) {
 }
 
 TEST_P(WorkflowTest, AStaffEnteredCallbackStandsOnlyWithTheRegistrysNumber) {
-  // The shared example's verification names no number: it is dropped, and the emergency waits
-  // for a callback like any unverified one.
-  const std::string claimed = Example("emergency-verified-narrowed");
+  // A verification that names no number is dropped, and the emergency waits for a callback
+  // like any unverified one.
+  const std::string claimed = With(Example("emergency-verified-narrowed"), "/verification/callback_phone", nullptr);
   const CaseView unnamed = Submit(claimed);
   EXPECT_EQ(unnamed.record.state, CaseState::kVerifying);
   EXPECT_EQ(unnamed.decision.action, "verify_requester");

@@ -50,7 +50,7 @@ class PostgresStoreCliTest : public CliTest {
 TEST_F(PostgresStoreCliTest, AConnectionUriOpensTheStoreAndNoNoticeIsPrinted) {
   ASSERT_EQ(Run("init" + Data()).exit_code, 0);
   std::ofstream(data_ + "/custodian.toml") << "[cases]\nstore = \"" << Uri() << "\"\n";
-  const Outcome imported = Run("agencies import --actor operator " + Shared("spec/agencies.example.json") + Data());
+  const Outcome imported = Run("agencies import --actor operator " + ProjectPath("spec/agencies.example.json") + Data());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_EQ(imported.err, "");
   // Every later open finds the schema in place: CREATE TABLE IF NOT EXISTS, which would NOTICE.
@@ -59,7 +59,7 @@ TEST_F(PostgresStoreCliTest, AConnectionUriOpensTheStoreAndNoNoticeIsPrinted) {
   ASSERT_EQ(added.exit_code, 0) << added.err;
   EXPECT_EQ(added.err, "");
   const Outcome submitted = Run("case submit --actor intake-1 " +
-                                Shared("examples/requests/lcpd-subpoena.json") + Data());
+                                ProjectPath("examples/requests/lcpd-subpoena.json") + Data());
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   EXPECT_EQ(submitted.err, "");
   EXPECT_EQ(nlohmann::json::parse(submitted.out)["state"], "in_review");

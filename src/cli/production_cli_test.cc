@@ -224,7 +224,7 @@ TEST_F(ProductionCliTest, VerifyTakesTheKeyAsTextAFileOrThePublishedKeysDocument
 }
 TEST_F(ProductionCliTest, AServiceNamesItselfAloneAndTheCoverSaysEachSourceOnce) {
   // Two city databases of one build, as DB-IP's IPv4 and IPv6 files are: one source note.
-  const std::string city = Shared("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb");
+  const std::string city = ProjectPath("testdata/mmdb/test-data/GeoIP2-City-Test.mmdb");
   fs::copy_file(city, root_ + "/city-copy.mmdb");
   std::ofstream(data_ + "/custodian.toml") << "[geo]\ncity_databases = [\"" << city << "\", \"" << root_
                                            << "/city-copy.mmdb\"]\n[production]\nservice_name = \"Example Mail\"\n";

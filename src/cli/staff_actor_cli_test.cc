@@ -32,7 +32,7 @@ class StaffActorCliTest : public InstanceCliTest {
 };
 
 TEST_F(StaffActorCliTest, AnUnknownActorIsRefusedAndNothingIsStored) {
-  Refused("case submit --actor intake-2 " + Shared("examples/requests/lcpd-subpoena.json"),
+  Refused("case submit --actor intake-2 " + ProjectPath("examples/requests/lcpd-subpoena.json"),
           "--actor intake-2: no such staff user; this step needs a staff user with intake "
           "(custodian user add)");
   EXPECT_TRUE(Ok("case list --actor auditor-1").empty());
@@ -42,7 +42,7 @@ TEST_F(StaffActorCliTest, AnUnknownActorIsRefusedAndNothingIsStored) {
 }
 
 TEST_F(StaffActorCliTest, EachStepTakesOnlyTheRolesItsEndpointAllows) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   const size_t audited = AuditSize();
   Refused("case review " + id + " --actor intake-1 --decision approve",
           "--actor intake-1: the user holds intake; this step needs a staff user with reviewer");
@@ -72,7 +72,7 @@ TEST_F(StaffActorCliTest, EachStepTakesOnlyTheRolesItsEndpointAllows) {
 }
 
 TEST_F(StaffActorCliTest, ADisabledUserTakesNoStep) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   Ok("user disable reviewer-2 --actor operator");
   Refused("case review " + id + " --actor reviewer-2 --decision approve",
           "--actor reviewer-2: the user is disabled; this step needs a staff user with reviewer");
@@ -82,7 +82,7 @@ TEST_F(StaffActorCliTest, ADisabledUserTakesNoStep) {
 TEST_F(StaffActorCliTest, TheTwoPersonRuleComparesUsers) {
   ASSERT_EQ(Run("user add ana --role reviewer --role approver --actor operator" + Data(),
                 "a staff password, long enough\n").exit_code, 0);
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   Ok("case review " + id + " --actor ana --decision approve");
   // The same person under another spelling is no user at all; under her own name she is the
   // reviewer.
@@ -96,7 +96,7 @@ TEST_F(StaffActorCliTest, TheTwoPersonRuleComparesUsers) {
 }
 
 TEST_F(StaffActorCliTest, AnInstanceThatForbidsCliDecisionsStillDoes) {
-  const std::string id = Ok("case submit --actor intake-1 " + Shared("examples/requests/lcpd-subpoena.json"))["id"];
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
   std::ofstream(data_ + "/custodian.toml") << "[cases]\ncli_decisions = false\n";
   const Outcome refused = Run("case review " + id + " --actor reviewer-1 --decision approve" + Data());
   EXPECT_EQ(refused.exit_code, 2);
