@@ -17,14 +17,8 @@ const StoredPackage kPackage{std::string(64, 'a'), 1234};
 const Status kReady = Status::Ok();
 Status Ready(const ProductionRecord&) { return kReady; }
 
-class DeliveryTest : public ::testing::TestWithParam<Backend> {
+class DeliveryTest : public WorkflowStoreTest {
  protected:
-  void SetUp() override {
-    CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
-    ASSERT_TRUE(instance_->Start().ok());
-    ASSERT_TRUE(instance_->IngestExampleAccount().ok());
-  }
   Workflow& workflow() { return *instance_->workflow; }
 
   // An approved case produced (the package's files are the producer's business; here only
@@ -50,8 +44,6 @@ class DeliveryTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
-  ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
-  std::unique_ptr<TestInstance> instance_;
 };
 
 TEST_P(DeliveryTest, AStoredPackageGivesItsAgencyOneGrantThatIsSpentOnce) {

@@ -19,7 +19,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-Timestamp T(const char* text) { return ParseDateTime(text).value(); }
 
 // The built-in file with `from` replaced by `to` (each must be there).
 std::string Edited(std::vector<std::pair<std::string, std::string>> edits) {
@@ -40,14 +39,8 @@ std::string Stricter() {
                  {"wait_days = 10", "wait_days = 3"}});
 }
 
-class InstanceStandardsTest : public ::testing::TestWithParam<Backend> {
+class InstanceStandardsTest : public WorkflowStoreTest {
  protected:
-  void SetUp() override {
-    CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
-    ASSERT_TRUE(instance_->Start().ok());
-    ASSERT_TRUE(instance_->IngestExampleAccount().ok());
-  }
   Workflow& workflow() { return *instance_->workflow; }
   InstanceStandards& standards() { return *instance_->instance_standards; }
 
@@ -79,8 +72,6 @@ class InstanceStandardsTest : public ::testing::TestWithParam<Backend> {
     return nlohmann::json::parse(d.document)["authorized"]["categories"];
   }
 
-  ManualClock clock_{T("2026-03-12T16:00:00Z")};
-  std::unique_ptr<TestInstance> instance_;
 };
 
 TEST_P(InstanceStandardsTest, TheBuiltInStandardsStandUntilAFileIsInstalled) {

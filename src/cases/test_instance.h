@@ -116,4 +116,19 @@ class TestInstance {
   vault::SecretKey master_ = vault::SecretKey::Random();
 };
 
+// The workflow tests' fixture: an instance on the parameter's store, with the example
+// account's login, its clock at 2026-03-12T16:00:00Z.
+class WorkflowStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    CUSTODIAN_REQUIRE_BACKEND(GetParam());
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
+    ASSERT_TRUE(instance_->Start().ok());
+    ASSERT_TRUE(instance_->IngestExampleAccount().ok());
+  }
+
+  ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
+  std::unique_ptr<TestInstance> instance_;
+};
+
 }  // namespace custodian::cases

@@ -516,21 +516,23 @@ Result<CaseView> Workflow::Approve(const std::string& id, const Actor& actor) {
   });
 }
 
+Status Workflow::EndNoticeWait(CaseTx& tx, CaseRecord& c, const Actor& actor) {
+  for (const NoticeRecord& n : tx.Notices(c.id)) {
+    if (n.timing == "before_production" && n.state != NoticeState::kSent) {
+      return Status::FailedPrecondition("case " + c.id + ": the user's notice " + n.id +
+                                        " has not been delivered yet");
+    }
+  }
+  if (c.state == CaseState::kAwaitingNotice && c.notice_wait_until &&
+      clock_.Now().micros < c.notice_wait_until->micros) {
+    return Status::FailedPrecondition("case " + c.id + ": the notice period runs until " +
+                                      FormatDateTime(*c.notice_wait_until));
+  }
+  return Transition(tx, c, Step::kNoticeDone, actor, "");
+}
+
 Result<CaseView> Workflow::EndNoticeWait(const std::string& id, const Actor& actor) {
-  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
-    for (const NoticeRecord& n : tx.Notices(id)) {
-      if (n.timing == "before_production" && n.state != NoticeState::kSent) {
-        return Status::FailedPrecondition("case " + id + ": the user's notice " + n.id +
-                                          " has not been delivered yet");
-      }
-    }
-    if (c.state == CaseState::kAwaitingNotice && c.notice_wait_until &&
-        clock_.Now().micros < c.notice_wait_until->micros) {
-      return Status::FailedPrecondition("case " + id + ": the notice period runs until " +
-                                        FormatDateTime(*c.notice_wait_until));
-    }
-    return Transition(tx, c, Step::kNoticeDone, actor, "");
-  });
+  return Run(id, [&](CaseTx& tx, CaseRecord& c) { return EndNoticeWait(tx, c, actor); });
 }
 
 Result<CaseView> Workflow::VerifyRequester(const std::string& id, const Actor& actor,

@@ -267,6 +267,9 @@ class Workflow {
   // Queues the notices an approval calls for: one per account_id target in scope.
   Status QueueNotices(CaseTx& tx, const CaseRecord& c, const Standards& standards,
                       const Actor& actor);
+  // An awaiting_notice case whose notice was delivered and whose wait has passed becomes
+  // approved; FailedPrecondition saying what it still waits for otherwise.
+  Status EndNoticeWait(CaseTx& tx, CaseRecord& c, const Actor& actor);
   Result<CaseView> Run(const std::string& id,
                        const std::function<Status(CaseTx&, CaseRecord&)>& change);
 

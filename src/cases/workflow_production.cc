@@ -33,9 +33,9 @@ Result<ProductionStart> Workflow::StartProduction(const std::string& id, const A
     auto c = tx.GetCase(id);
     if (!c.ok()) return c.status();
     const Timestamp now = clock_.Now();
+    // The user was told and the wait is over: nothing else ends it, so producing does.
     if (c->state == CaseState::kAwaitingNotice) {
-      return Status::FailedPrecondition("case " + id + ": the user's notice period runs until " +
-                                        (c->notice_wait_until ? FormatDateTime(*c->notice_wait_until) : "the notice is sent"));
+      if (Status st = EndNoticeWait(tx, *c, actor); !st.ok()) return st;
     }
     if (c->state != CaseState::kApproved && c->state != CaseState::kProducing) {
       return Status::FailedPrecondition("case " + id + ": only an approved case is produced (it is " +

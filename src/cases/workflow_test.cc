@@ -21,18 +21,11 @@ namespace {
 using ::testing::HasSubstr;
 
 
-Timestamp T(const char* text) { return ParseDateTime(text).value(); }
 
 const Actor kReader{"auditor-1"};
 
-class WorkflowTest : public ::testing::TestWithParam<Backend> {
+class WorkflowTest : public WorkflowStoreTest {
  protected:
-  void SetUp() override {
-    CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
-    ASSERT_TRUE(instance_->Start().ok());
-    ASSERT_TRUE(instance_->IngestExampleAccount().ok());
-  }
   void MakeWorkflow(WorkflowOptions options) { instance_->MakeWorkflow(options); }
 
   CaseView Submit(const std::string& document, const std::string& actor = "intake-1") {
@@ -54,8 +47,6 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
-  ManualClock clock_{T("2026-03-12T16:00:00Z")};
-  std::unique_ptr<TestInstance> instance_;
 };
 
 TEST_P(WorkflowTest, TheStoreIsMigratedOnceAndReopens) {
@@ -210,9 +201,9 @@ TEST_P(WorkflowTest, AnEmergencyWaitsForACallbackToTheRegistrysNumber) {
 }
 
 TEST_P(WorkflowTest, AStaffEnteredCallbackStandsOnlyWithTheRegistrysNumber) {
-  // The shared example's verification names no number: it is dropped, and the emergency waits
-  // for a callback like any unverified one.
-  const std::string claimed = Example("emergency-verified-narrowed");
+  // A verification that names no number is dropped, and the emergency waits for a callback
+  // like any unverified one.
+  const std::string claimed = With(Example("emergency-verified-narrowed"), "/verification/callback_phone", nullptr);
   const CaseView unnamed = Submit(claimed);
   EXPECT_EQ(unnamed.record.state, CaseState::kVerifying);
   EXPECT_EQ(unnamed.decision.action, "verify_requester");

@@ -141,6 +141,24 @@ TEST_P(NoticeTest, ANoticeIsSignedRetriedUnderItsIdAndStartsTheProductionWait) {
   EXPECT_EQ(done->record.state, cases::CaseState::kApproved);
 }
 
+// Nothing but a production moves a case out of awaiting_notice: it must do so once the user
+// was told and the wait is over, and refuse before.
+TEST_P(NoticeTest, AProductionEndsTheNoticeWaitOnceTheUserWasToldAndTheWaitIsOver) {
+  const std::string id = Approved(cases::Example("lcpd-subpoena"));
+  auto untold = instance_->workflow->StartProduction(id, {"approver-1"});
+  ASSERT_FALSE(untold.ok());
+  EXPECT_THAT(untold.status().message(), HasSubstr("has not been delivered"));
+  ASSERT_EQ(outbox_->DeliverDue()->sent, 1);
+  auto waiting = instance_->workflow->StartProduction(id, {"approver-1"});
+  ASSERT_FALSE(waiting.ok());
+  EXPECT_THAT(waiting.status().message(), HasSubstr("the notice period runs until"));
+  EXPECT_EQ(instance_->workflow->Show(id, {"auditor-1"})->record.state, cases::CaseState::kAwaitingNotice);
+  clock_.Set(*instance_->workflow->Show(id, {"auditor-1"})->record.notice_wait_until);
+  auto started = instance_->workflow->StartProduction(id, {"approver-1"});
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  EXPECT_EQ(instance_->workflow->Show(id, {"auditor-1"})->record.state, cases::CaseState::kProducing);
+}
+
 TEST_P(NoticeTest, ANoticeWaitsForItsOrderAndMovesWhenTheOrderIsExtended) {
   json doc = json::parse(cases::Example("lcpd-subpoena"));
   doc["nondisclosure"] = {{"ordered", true}, {"authority", "18 U.S.C. 2705(b)"}, {"until", "2026-06-01"}};
