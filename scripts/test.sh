@@ -9,8 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The benchmark's embedded peers need these to build (its servers are not needed here).
-scripts/setup.sh librocksdb-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
+# The benchmark's embedded peers need RocksDB to build (its servers are not needed here).
+scripts/setup.sh --tests librocksdb-dev
+# A build directory the demo configured without tests gets them.
+export CUSTODIAN_BUILD_TESTS=ON
 passed=0
 failed=0
 
