@@ -1,4 +1,4 @@
-// The sanitizers' defaults for production_test and, in a sanitized build, the custodian binary: the hooks below are weak symbols that
+// The sanitizers' defaults for production_test, server_test and, in a sanitized build, the custodian binary: the hooks below are weak symbols that
 // AddressSanitizer and LeakSanitizer call, if the binary defines them, before reading
 // ASAN_OPTIONS and LSAN_OPTIONS (which still override them). Why each is needed:
 // lsan_suppressions.txt. Without sanitizers nothing calls them.
