@@ -8,6 +8,7 @@
 #include "cases/audit_detail.h"
 #include "cases/disclosure_log.h"
 #include "cases/narrowing.h"
+#include "core/json_depth.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
 #include "policy/agency_registry.h"
@@ -262,6 +263,8 @@ Result<CaseView> Workflow::Run(const std::string& id,
 
 Result<CaseView> Workflow::Submit(const Submission& submission) {
   if (submission.actor.name.empty()) return Status::InvalidArgument("actor: missing");
+  // Before EffectiveDocument's parser: what it builds is dumped, recursively.
+  if (Status s = CheckJsonDepth(submission.document); !s.ok()) return s;
   Result<CaseView> view = Status::Internal("unset");
   Status s = db_.Transaction([&](soci::session& sql) {
     CaseTx tx(sql);
@@ -340,6 +343,7 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
 }
 
 Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submission) {
+  if (Status s = CheckJsonDepth(submission.document); !s.ok()) return s;
   return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
     if (c.entry != submission.entry) {
       return Status::PermissionDenied("case " + id + ": amended through another path than it came in");

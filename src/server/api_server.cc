@@ -17,9 +17,11 @@
 #include "cases/ledger_store.h"
 #include "cases/package_store.h"
 #include "core/base64.h"
+#include "core/json_depth.h"
 #include "core/ip_address.h"
 #include "ledger/proof_json.h"
 #include "ledger/tree_head.h"
+#include "policy/request_parser.h"
 #include "reports/report.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"
@@ -70,6 +72,24 @@ Date HalfYearStart(int year, int half) { return Date{DaysFromCivil(year, half ==
 Access Staff(std::set<Role> roles = {}) { return {Caller::Kind::kStaff, std::move(roles)}; }
 Access Service() { return {Caller::Kind::kService, {}}; }
 Access Requester() { return {Caller::Kind::kRequester, {}}; }
+
+// What an endpoint takes in its body: at most max_bytes, and as what. A JSON body's depth is
+// checked (core/json_depth.h) before its handler sees it.
+struct Body {
+  enum Kind { kNone, kJson, kLines, kPdf, kToml } kind = kNone;
+  size_t max_bytes = 0;
+};
+// Bodies of a fixed shape: a sign-in (a name, a password of at most 1,024 bytes, a code, each
+// perhaps escaped), and a step's few fields (a decision, a note, a narrowed scope).
+constexpr size_t kMaxLoginBodyBytes = 8 << 10;
+constexpr size_t kMaxStepBodyBytes = 64 << 10;
+// Endpoints that take no body accept an empty JSON object or so, nothing more.
+constexpr size_t kMaxEmptyBodyBytes = 1 << 10;
+Body NoBody() { return {Body::kNone, kMaxEmptyBodyBytes}; }
+Body Json(size_t max_bytes) { return {Body::kJson, max_bytes}; }
+Body Lines(size_t max_bytes) { return {Body::kLines, max_bytes}; }
+Body Toml(size_t max_bytes) { return {Body::kToml, max_bytes}; }
+Body Pdf() { return {Body::kPdf, cases::kMaxAttachmentBytes}; }
 
 void Send(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -257,14 +277,14 @@ struct ApiServer::Impl : ServerServices {
   using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
 
   // Wraps `handler` with authentication, authorization, the CSRF check for staff changes, the
-  // body size limit, and an exception fence.
-  httplib::Server::Handler Guard(Access access, bool change, size_t max_body, Handler handler) {
-    return [this, access, change, max_body, handler](const httplib::Request& req,
-                                                     httplib::Response& res) {
+  // body's size limit and, for a JSON body, its depth limit, and an exception fence.
+  httplib::Server::Handler Guard(Access access, bool change, Body body, Handler handler) {
+    return [this, access, change, body, handler](const httplib::Request& req,
+                                                 httplib::Response& res) {
       try {
-        if (req.body.size() > max_body) {
+        if (req.body.size() > body.max_bytes) {
           return SendProblem(res, {413, "too-large", "The body is too large",
-                                   "At most " + std::to_string(max_body) + " bytes.", ""});
+                                   "At most " + std::to_string(body.max_bytes) + " bytes.", ""});
         }
         Caller caller;
         if (access.kind != Caller::Kind::kNobody) {
@@ -287,6 +307,10 @@ struct ApiServer::Impl : ServerServices {
                                      "Send the session's token in X-CSRF-Token.", ""});
           }
         }
+        // Before any handler parses it: a JSON library's dump and copy recurse per level.
+        if (body.kind == Body::kJson) {
+          if (Status s = CheckJsonDepth(req.body); !s.ok()) return Fail(res, s);
+        }
         handler(req, res, caller);
       } catch (const std::exception&) {
         // Not its message: a library's may quote the values it was given.
@@ -296,15 +320,14 @@ struct ApiServer::Impl : ServerServices {
   }
 
   void Get(const std::string& pattern, Access access, Handler h) {
-    http->Get(pattern, Guard(std::move(access), false, 0, std::move(h)));
+    http->Get(pattern, Guard(std::move(access), false, NoBody(), std::move(h)));
   }
-  void Post(const std::string& pattern, Access access, Handler h, size_t max = 0) {
-    http->Post(pattern, Guard(std::move(access), true, max ? max : options.max_body_bytes, std::move(h)));
+  void Post(const std::string& pattern, Access access, Body body, Handler h) {
+    http->Post(pattern, Guard(std::move(access), true, body, std::move(h)));
   }
-  void Put(const std::string& pattern, Access access, Handler h) {
-    http->Put(pattern, Guard(std::move(access), true, options.max_body_bytes, std::move(h)));
+  void Put(const std::string& pattern, Access access, Body body, Handler h) {
+    http->Put(pattern, Guard(std::move(access), true, body, std::move(h)));
   }
-
   static void SendCase(httplib::Response& res, const Result<cases::CaseView>& v, int status = 200) {
     if (!v.ok()) return Fail(res, v.status());
     Send(res, status, cases::CaseToJson(*v, true));
@@ -316,7 +339,7 @@ struct ApiServer::Impl : ServerServices {
     });
 
     // --- Sessions.
-    Post("/api/v1/auth/login", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Post("/api/v1/auth/login", Public(), Json(kMaxLoginBodyBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       if (!limiter.Allow(req.remote_addr, clock.Now())) {
         return SendProblem(res, {429, "too-many-attempts", "Too many sign-in attempts",
                                  "Wait a minute before trying again.", ""});
@@ -350,7 +373,7 @@ struct ApiServer::Impl : ServerServices {
       Send(res, 200, {{"user", body->username}, {"roles", roles}, {"csrf", r.session.csrf},
                       {"expires_at", FormatDateTime(r.session.expires_at)}});
     });
-    Post("/api/v1/auth/logout", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Post("/api/v1/auth/logout", Staff(), NoBody(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       users.Logout(CookieValue(req, kSessionCookie)).IgnoreError();
       res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
       res.status = 204;
@@ -370,7 +393,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& v : *list) out.push_back(cases::CaseToJson(v, false));
       Send(res, 200, out);
     });
-    Post("/api/v1/cases", Staff({Role::kIntake}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Post("/api/v1/cases", Staff({Role::kIntake}), Json(kMaxRequestBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       SendCase(res, workflow.Submit({req.body, cases::Entry::kStaff, {caller.name}}), 201);
     });
     Get(std::string("/api/v1/cases/") + kCaseId, Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
@@ -387,31 +410,31 @@ struct ApiServer::Impl : ServerServices {
       }
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff({Role::kReviewer}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff({Role::kReviewer}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.DecideAgain(req.matches[1], {caller.name}), 201);
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}), Json(kMaxRequestBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Amend(req.matches[1], {req.body, cases::Entry::kStaff, {caller.name}}));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto review = ParseReviewBody(req.body);
            if (!review.ok()) return Fail(res, review.status());
            SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, *review));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Approve(req.matches[1], {caller.name}));
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/verify-requester",
-         Staff({Role::kIntake, Role::kReviewer}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+         Staff({Role::kIntake, Role::kReviewer}), Json(kMaxStepBodyBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto callback = ParseCallbackBody(req.body);
            if (!callback.ok()) return Fail(res, callback.status());
            SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, *callback));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto note = ParseCloseBody(req.body);
            if (!note.ok()) return Fail(res, note.status());
@@ -419,12 +442,12 @@ struct ApiServer::Impl : ServerServices {
          });
 
     // --- Signed process documents (PDF).
-    Post(std::string("/api/v1/cases/") + kCaseId + "/documents", Staff({Role::kIntake}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/documents", Staff({Role::kIntake}), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Attach(req.matches[1], {caller.name},
                                          req.has_param("name") ? req.get_param_value("name") : "process.pdf",
                                          req.body), 201);
-         }, cases::kMaxAttachmentBytes);
+         });
     Get(std::string("/api/v1/cases/") + kCaseId + "/documents/([0-9a-f]{64})", Staff(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto bytes = workflow.ReadAttachment(req.matches[1], req.matches[2], {caller.name});
@@ -440,7 +463,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& n : *notices) out.push_back(cases::NoticeToJson(n));
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto until = ParseNondisclosureBody(req.body);
            if (!until.ok()) return Fail(res, until.status());
@@ -455,7 +478,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& h : *holds) out.push_back(cases::HoldToJson(h));
       Send(res, 200, out);
     });
-    Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}),
+    Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (Status s = workflow.ReleaseHold(req.matches[1], {caller.name}); !s.ok()) {
              return Fail(res, s);
@@ -467,7 +490,7 @@ struct ApiServer::Impl : ServerServices {
       if (!registry.ok()) return Fail(res, registry.status());
       Send(res, 200, *registry ? json::parse((*registry)->document) : json::array());
     });
-    Put("/api/v1/agencies", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Put("/api/v1/agencies", Staff({Role::kAdmin}), Json(options.max_body_bytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       if (Status s = workflow.ImportRegistry(req.body, {caller.name}); !s.ok()) {
         return Fail(res, s);
       }
@@ -480,7 +503,7 @@ struct ApiServer::Impl : ServerServices {
       if (!overview.ok()) return Fail(res, overview.status());
       Send(res, 200, json::parse(cases::StandardsToJson(*overview, true).dump()));
     });
-    Put("/api/v1/standards", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Put("/api/v1/standards", Staff({Role::kAdmin}), Toml(options.max_body_bytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto installed = workflow.InstallStandards(req.body, "standards.toml", {caller.name});
       if (!installed.ok()) return Fail(res, installed.status());
       Send(res, 200, json::parse(cases::StandardsInstallToJson(*installed).dump()));
@@ -488,7 +511,7 @@ struct ApiServer::Impl : ServerServices {
 
     // --- Ingest (services).
     for (const bool events : {true, false}) {
-      Post(events ? "/api/v1/ingest/events" : "/api/v1/ingest/subscribers", Service(),
+      Post(events ? "/api/v1/ingest/events" : "/api/v1/ingest/subscribers", Service(), Lines(options.max_ingest_bytes),
            [this, events](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
              vault::IngestReport report;
              Status s = events ? vault.Ingest(req.body, report) : vault.IngestSubscribers(req.body, report);
@@ -505,12 +528,11 @@ struct ApiServer::Impl : ServerServices {
                                   ReportJson(report));
              }
              Send(res, 200, ReportJson(report));
-           },
-           options.max_ingest_bytes);
+           });
     }
 
     // --- The requester portal (requester tokens): its own agency's requests only.
-    Post("/api/v1/portal/requests", Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Post("/api/v1/portal/requests", Requester(), Json(kMaxRequestBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto v = workflow.Submit({req.body, cases::Entry::kApi, {caller.name}, caller.agency_id, caller.email});
       if (!v.ok()) return Fail(res, v.status());
       Send(res, 201, RequesterView(*v));
@@ -524,7 +546,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& v : *list) out.push_back(RequesterView(v));
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(),
+    Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto v = workflow.Show(req.matches[1], {caller.name});
            if (!v.ok() || v->record.agency_id != caller.agency_id) {
@@ -535,7 +557,7 @@ struct ApiServer::Impl : ServerServices {
                                            req.body);
            if (!attached.ok()) return Fail(res, attached.status());
            Send(res, 201, RequesterView(*attached));
-         }, cases::kMaxAttachmentBytes);
+         });
     Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto v = workflow.Show(req.matches[1], {caller.name});
       // Another agency's case is answered as if it did not exist.
@@ -571,13 +593,13 @@ struct ApiServer::Impl : ServerServices {
           Send(res, 200, out);
         });
     Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/downloads",
-         Staff({Role::kReviewer, Role::kApprover}),
+         Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto grant = workflow.IssueDownload(req.matches[1], req.matches[2], {caller.name});
            if (!grant.ok()) return Fail(res, grant.status());
            Send(res, 201, cases::GrantToJson(*grant, clock.Now()));
          });
-    Post(std::string("/api/v1/downloads/") + kGrantId + "/revoke", Staff({Role::kReviewer, Role::kApprover}),
+    Post(std::string("/api/v1/downloads/") + kGrantId + "/revoke", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto grant = workflow.RevokeDownload(req.matches[1], {caller.name});
            if (!grant.ok()) return Fail(res, grant.status());
@@ -599,7 +621,7 @@ struct ApiServer::Impl : ServerServices {
   // Productions run by the server (docs/production.md, "From the API"): started in the
   // background, watched, aborted. The same producer as `custodian produce`.
   void ProductionRoutes() {
-    Post(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff({Role::kReviewer, Role::kApprover}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (!productions) {
              return Fail(res, Status::FailedPrecondition("this server does not run productions"));
@@ -637,7 +659,7 @@ struct ApiServer::Impl : ServerServices {
           Fail(res, Status::NotFound("case " + req.matches[1].str() + " has no production " + id));
         });
     Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/abort",
-         Staff({Role::kReviewer, Role::kApprover}),
+         Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (!productions) {
              return Fail(res, Status::FailedPrecondition("this server does not run productions"));
