@@ -8,7 +8,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <thread>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +29,7 @@
 #include "reports/report_html.h"
 #include "reports/report_json.h"
 #include "server/api_bodies.h"
+#include "server/guarded_http_server.h"
 #include "server/problem.h"
 
 namespace custodian::embedded {
@@ -90,6 +93,18 @@ Body Json(size_t max_bytes) { return {Body::kJson, max_bytes}; }
 Body Lines(size_t max_bytes) { return {Body::kLines, max_bytes}; }
 Body Toml(size_t max_bytes) { return {Body::kToml, max_bytes}; }
 Body Pdf() { return {Body::kPdf, cases::kMaxAttachmentBytes}; }
+
+Problem TooLarge(size_t max_bytes) {
+  return {413, "too-large", "The body is too large",
+          "At most " + std::to_string(max_bytes) + " bytes for this endpoint.", ""};
+}
+Problem TimedOut() {
+  return {408, "request-timeout", "The request came too slowly",
+          "A request's headers and its body must each arrive within the server's time.", ""};
+}
+Problem Unreadable() {
+  return {400, "invalid-request", "The request is not valid", "The body could not be read.", ""};
+}
 
 void Send(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -239,7 +254,14 @@ bool IsLoopback(const std::string& host) {
 // The services are its members: handlers name them directly (workflow, users, ledgers, …).
 struct ApiServer::Impl : ServerServices {
   ServerOptions options;
-  std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<GuardedHttpServer> http;
+  // The endpoints that take a body, for the admission to find a request's limit by.
+  struct BodyRoute {
+    std::string method;
+    std::regex pattern;
+    Body body;
+  };
+  std::vector<BodyRoute> body_routes;
   LoginLimiter limiter{options.login_attempts_per_minute};
   int port = 0;
   std::thread thread;
@@ -276,42 +298,36 @@ struct ApiServer::Impl : ServerServices {
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
 
-  // Wraps `handler` with authentication, authorization, the CSRF check for staff changes, the
-  // body's size limit and, for a JSON body, its depth limit, and an exception fence.
-  httplib::Server::Handler Guard(Access access, bool change, Body body, Handler handler) {
-    return [this, access, change, body, handler](const httplib::Request& req,
-                                                 httplib::Response& res) {
+  // Who calls, and whether they may: the caller, or the problem that refuses them (401, 403, or
+  // 403 csrf for a staff change without the session's token). Headers only: no body is read.
+  std::variant<Caller, Problem> Authorize(const httplib::Request& req, const Access& access, bool change) {
+    Caller caller;
+    if (access.kind == Caller::Kind::kNobody) return caller;
+    caller = Authenticate(req);
+    if (caller.kind == Caller::Kind::kNobody) {
+      return Problem{401, "unauthenticated", "Sign in first", "No valid session or token.", ""};
+    }
+    const bool role_ok = access.roles.empty() ||
+                         std::any_of(access.roles.begin(), access.roles.end(),
+                                     [&](Role r) { return caller.roles.count(r) > 0; });
+    if (caller.kind != access.kind || !role_ok) {
+      return Problem{403, "forbidden", "Not allowed", "This endpoint is not for this account.", ""};
+    }
+    if (change && caller.kind == Caller::Kind::kStaff &&
+        req.get_header_value("X-CSRF-Token") != caller.csrf) {
+      return Problem{403, "csrf", "Missing or wrong CSRF token",
+                     "Send the session's token in X-CSRF-Token.", ""};
+    }
+    return caller;
+  }
+
+  // Wraps a reading endpoint's `handler` with authorization and an exception fence.
+  httplib::Server::Handler Guard(Access access, Handler handler) {
+    return [this, access, handler](const httplib::Request& req, httplib::Response& res) {
       try {
-        if (req.body.size() > body.max_bytes) {
-          return SendProblem(res, {413, "too-large", "The body is too large",
-                                   "At most " + std::to_string(body.max_bytes) + " bytes.", ""});
-        }
-        Caller caller;
-        if (access.kind != Caller::Kind::kNobody) {
-          caller = Authenticate(req);
-          if (caller.kind == Caller::Kind::kNobody) {
-            return SendProblem(res, {401, "unauthenticated", "Sign in first",
-                                     "No valid session or token.", ""});
-          }
-          const bool role_ok =
-              access.roles.empty() ||
-              std::any_of(access.roles.begin(), access.roles.end(),
-                          [&](Role r) { return caller.roles.count(r) > 0; });
-          if (caller.kind != access.kind || !role_ok) {
-            return SendProblem(res, {403, "forbidden", "Not allowed",
-                                     "This endpoint is not for this account.", ""});
-          }
-          if (change && caller.kind == Caller::Kind::kStaff &&
-              req.get_header_value("X-CSRF-Token") != caller.csrf) {
-            return SendProblem(res, {403, "csrf", "Missing or wrong CSRF token",
-                                     "Send the session's token in X-CSRF-Token.", ""});
-          }
-        }
-        // Before any handler parses it: a JSON library's dump and copy recurse per level.
-        if (body.kind == Body::kJson) {
-          if (Status s = CheckJsonDepth(req.body); !s.ok()) return Fail(res, s);
-        }
-        handler(req, res, caller);
+        auto caller = Authorize(req, access, false);
+        if (auto* refused = std::get_if<Problem>(&caller)) return SendProblem(res, *refused);
+        handler(req, res, std::get<Caller>(caller));
       } catch (const std::exception&) {
         // Not its message: a library's may quote the values it was given.
         Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
@@ -319,15 +335,97 @@ struct ApiServer::Impl : ServerServices {
     };
   }
 
+  // Wraps a changing endpoint's `handler`: the caller is authorized from the headers before a
+  // byte of the body is read (a refused caller's body is never read); then the body is read,
+  // up to its limit and no further, whatever Content-Length said or a chunked body turns out
+  // to be; a JSON body's depth is measured; then the handler sees it in req.body.
+  httplib::Server::HandlerWithContentReader BodyGuard(Access access, Body body, Handler handler) {
+    return [this, access, body, handler](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) {
+      try {
+        auto caller = Authorize(req, access, true);
+        if (auto* refused = std::get_if<Problem>(&caller)) {
+          if (AnnouncesBody(req)) GuardedHttpServer::CloseAfterAnswer(res);
+          return SendProblem(res, *refused);
+        }
+        std::string bytes;
+        if (AnnouncesBody(req)) {
+          bool too_large = false;
+          const bool read = reader([&](const char* data, size_t size) {
+            too_large = bytes.size() + size > body.max_bytes;
+            if (!too_large) bytes.append(data, size);
+            return !too_large;
+          });
+          if (!read) {
+            GuardedHttpServer::CloseAfterAnswer(res);
+            if (too_large) return SendProblem(res, TooLarge(body.max_bytes));
+            return SendProblem(res, GuardedHttpServer::TimedOut() ? TimedOut() : Unreadable());
+          }
+        }
+        // httplib hands a reading handler its request const and without the body; the request
+        // is httplib's own local, so giving it the body is defined, and handlers read req.body.
+        const_cast<httplib::Request&>(req).body = std::move(bytes);
+        // Before any handler parses it: a JSON library's dump and copy recurse per level.
+        if (body.kind == Body::kJson) {
+          if (Status s = CheckJsonDepth(req.body); !s.ok()) return Fail(res, s);
+        }
+        handler(req, res, std::get<Caller>(caller));
+      } catch (const std::exception&) {
+        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
+      }
+    };
+  }
+
   void Get(const std::string& pattern, Access access, Handler h) {
-    http->Get(pattern, Guard(std::move(access), false, NoBody(), std::move(h)));
+    http->Get(pattern, Guard(std::move(access), std::move(h)));
   }
   void Post(const std::string& pattern, Access access, Body body, Handler h) {
-    http->Post(pattern, Guard(std::move(access), true, body, std::move(h)));
+    body_routes.push_back({"POST", std::regex(pattern), body});
+    http->Post(pattern, BodyGuard(std::move(access), body, std::move(h)));
   }
   void Put(const std::string& pattern, Access access, Body body, Handler h) {
-    http->Put(pattern, Guard(std::move(access), true, body, std::move(h)));
+    body_routes.push_back({"PUT", std::regex(pattern), body});
+    http->Put(pattern, BodyGuard(std::move(access), body, std::move(h)));
   }
+
+  // Decides from a request's headers whether its body is read at all (GuardedHttpServer's
+  // admission): a method that takes a body on a path with no such endpoint, a multipart body,
+  // or a Content-Length beyond the endpoint's limit is answered at once, the body unread.
+  httplib::Server::HandlerResponse Admit(const httplib::Request& req, httplib::Response& res) {
+    using Response = httplib::Server::HandlerResponse;
+    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return Response::Unhandled;
+    const BodyRoute* route = nullptr;
+    for (const BodyRoute& r : body_routes) {
+      if (r.method == req.method && std::regex_match(req.path, r.pattern)) {
+        route = &r;
+        break;
+      }
+    }
+    if (!route) {
+      SendProblem(res, {404, "not-found", "No such resource", "No endpoint at this path for this method.", ""});
+      return Response::Handled;
+    }
+    if (req.is_multipart_form_data()) {
+      SendProblem(res, {415, "unsupported-media-type", "The body's type is not taken",
+                        "Send the body itself, not a multipart form.", ""});
+      return Response::Handled;
+    }
+    if (req.has_header("Content-Length")) {
+      const std::string text = req.get_header_value("Content-Length");
+      uint64_t length = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+      if (text.empty() || error == std::errc::invalid_argument || end != text.data() + text.size()) {
+        SendProblem(res, {400, "invalid-request", "The request is not valid", "Content-Length: not a length", ""});
+        return Response::Handled;
+      }
+      if (error == std::errc::result_out_of_range || length > route->body.max_bytes) {
+        SendProblem(res, TooLarge(route->body.max_bytes));
+        return Response::Handled;
+      }
+    }
+    return Response::Unhandled;
+  }
+
   static void SendCase(httplib::Response& res, const Result<cases::CaseView>& v, int status = 200) {
     if (!v.ok()) return Fail(res, v.status());
     Send(res, status, cases::CaseToJson(*v, true));
@@ -573,10 +671,14 @@ struct ApiServer::Impl : ServerServices {
     // Anything else, and httplib's own refusals, as problems.
     http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
+      if (GuardedHttpServer::TimedOut()) return SendProblem(res, TimedOut());
+      if (GuardedHttpServer::HeadersTooLarge()) {
+        return SendProblem(res, {431, "headers-too-large", "The request's headers are too large",
+                                 "At most " + std::to_string(kMaxHeaderBytes) + " bytes of request line and headers.", ""});
+      }
       const int status = res.status;
-      SendProblem(res, {status, status == 404 ? "not-found" : status == 413 ? "too-large" : "http-error",
-                        status == 404 ? "No such resource" : status == 413 ? "The body is too large"
-                                                                           : "The request failed",
+      SendProblem(res, {status, status == 404 ? "not-found" : "http-error",
+                        status == 404 ? "No such resource" : "The request failed",
                         status == 404 ? "No endpoint at this path for this method." : "", ""});
     });
   }
@@ -875,19 +977,15 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServerServices& servic
   }
   auto impl = std::make_unique<Impl>(services, options);
   impl->tls = tls;
-  if (tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_certificate.c_str(),
-                                                    options.tls_private_key.c_str());
-    if (!ssl->is_valid()) {
-      return Status::InvalidArgument("TLS: the certificate or the private key does not load");
-    }
-    impl->http = std::move(ssl);
-  } else {
-    impl->http = std::make_unique<httplib::Server>();
-  }
+  auto http = GuardedHttpServer::Create(options.connections, options.tls_certificate, options.tls_private_key);
+  if (!http.ok()) return http.status();
+  impl->http = std::move(http).value();
+  impl->http->set_admission([raw = impl.get()](const httplib::Request& req, httplib::Response& res) {
+    return raw->Admit(req, res);
+  });
+  // A backstop: every endpoint's own limit is lower, and every body is read through BodyGuard.
   impl->http->set_payload_max_length(
       std::max({options.max_ingest_bytes, options.max_body_bytes, cases::kMaxAttachmentBytes}) + 1);
-  impl->http->set_read_timeout(std::chrono::seconds(30));
   impl->Routes();
   impl->port = options.port == 0 ? impl->http->bind_to_any_port(options.host)
                                  : (impl->http->bind_to_port(options.host, options.port) ? options.port : -1);
@@ -915,8 +1013,12 @@ void ApiServer::Wait() {
 
 void ApiServer::Stop() {
   if (!impl_) return;
-  impl_->http->stop();
+  impl_->http->Shutdown();
   Wait();
+}
+
+size_t ApiServer::ConnectionsFrom(const std::string& address) const {
+  return impl_->http->ConnectionsFrom(address);
 }
 
 }  // namespace custodian::server
