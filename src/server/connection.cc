@@ -209,6 +209,11 @@ void Connection::SendNow(std::string_view bytes) {
   if (ssl_) return;  // no TLS session yet: nothing can be said in it
   [[maybe_unused]] const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::shutdown(fd_, SHUT_WR);
+  // What the client has sent already is dropped, so that closing ends with a FIN (and the
+  // answer arrives) rather than a reset. Without waiting: the next bytes are not waited for.
+  char discard[4096];
+  while (::recv(fd_, discard, sizeof discard, MSG_DONTWAIT) > 0) {
+  }
 }
 
 void Connection::Shut() { ::shutdown(fd_, SHUT_RDWR); }

@@ -47,7 +47,8 @@ class Connection : public httplib::Stream {
   // close_notify, the write side shut, and what the client still sends read and dropped until
   // it closes or `until` passes, so that the answer is not lost to a reset.
   void Linger(Deadline until);
-  // Writes `bytes` if the socket takes them at once (an answer before any request was read).
+  // Writes `bytes` if the socket takes them at once (an answer before any request was read),
+  // and ends the connection.
   void SendNow(std::string_view bytes);
   // Wakes the connection's reads and writes for good, from any thread: the server is stopping.
   void Shut();
