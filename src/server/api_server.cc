@@ -445,14 +445,12 @@ struct ApiServer::Impl : ServerServices {
       auto body = ParseLoginBody(req.body);
       if (!body.ok()) return Fail(res, body.status());
       const LoginResult r = users.Login(body->username, body->password, body->totp);
-      if (r.outcome == LoginOutcome::kLocked) {
-        return SendProblem(res, {429, "locked", "Too many failed sign-ins",
-                                 "The account is locked for a while.", ""});
-      }
       if (r.outcome == LoginOutcome::kNoSecondFactor) {
         return SendProblem(res, {403, "second-factor-required", "A second factor is required",
                                  "Enrol TOTP first (custodian user totp NAME).", ""});
       }
+      // A locked user is answered as an unknown one or a wrong password is: the answer tells
+      // a caller nothing of which names exist or which are under attack.
       if (r.outcome != LoginOutcome::kOk) {
         return SendProblem(res, {401, "invalid-credentials", "Sign-in refused",
                                  "The name, password or code is wrong.", ""});
