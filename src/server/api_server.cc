@@ -644,10 +644,8 @@ struct ApiServer::Impl : ServerServices {
     });
     Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           auto v = workflow.Show(req.matches[1], {caller.name});
-           if (!v.ok() || v->record.agency_id != caller.agency_id) {
-             return Fail(res, Status::NotFound("no request " + req.matches[1].str()));
-           }
+           auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+           if (!v.ok()) return Fail(res, v.status());
            auto attached = workflow.Attach(req.matches[1], {caller.name},
                                            req.has_param("name") ? req.get_param_value("name") : "process.pdf",
                                            req.body);
@@ -655,11 +653,9 @@ struct ApiServer::Impl : ServerServices {
            Send(res, 201, RequesterView(*attached));
          });
     Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto v = workflow.Show(req.matches[1], {caller.name});
-      // Another agency's case is answered as if it did not exist.
-      if (!v.ok() || v->record.agency_id != caller.agency_id) {
-        return Fail(res, Status::NotFound("no request " + req.matches[1].str()));
-      }
+      // Another agency's case is answered as if it did not exist (and the probe recorded).
+      auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+      if (!v.ok()) return Fail(res, v.status());
       Send(res, 200, RequesterView(*v));
     });
 

@@ -550,6 +550,54 @@ TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(lcpd_), pdf, "application/pdf")->status, 201);
 }
 
+TEST_P(ApiTest, ARequestersProbesOfAnotherAgencysCasesAreRecordedAsRefused) {
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  ASSERT_EQ(mine->status, 201);
+  const std::string id = json::parse(mine->body)["id"];
+  const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
+  // Another agency's case and a case that does not exist answer alike.
+  EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(fbi_))->status, 404);
+  EXPECT_EQ(client_->Get("/api/v1/portal/requests/C-2026-999999", Bearer(fbi_))->status, 404);
+  EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id + "/productions").c_str(), Bearer(fbi_))->status, 404);
+  EXPECT_EQ(Post("/api/v1/portal/requests/" + id + "/documents", Bearer(fbi_), pdf, "application/pdf")->status, 404);
+  EXPECT_EQ(client_->Get(("/api/v1/portal/downloads/D-" + std::string(32, '0')).c_str(), Bearer(fbi_))->status, 404);
+  // Each probe is in the audit log as a refused access, none as a read.
+  std::vector<std::string> actions, cases, details;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT a.action, a.case_id, d.detail FROM audit a "
+                                                   "JOIN audit_details d ON d.seq = a.seq "
+                                                   "WHERE a.actor = 'requester:fbi' ORDER BY a.seq");
+    for (const soci::row& r : rows) {
+      actions.push_back(r.get<std::string>(0));
+      cases.push_back(r.get_indicator(1) == soci::i_ok ? r.get<std::string>(1) : "");
+      details.push_back(r.get<std::string>(2));
+    }
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(actions, std::vector<std::string>(5, "refused_access"));
+  EXPECT_EQ(cases, (std::vector<std::string>{id, "", id, id, ""}));
+  EXPECT_EQ(details[0], R"({"action":"view_case","resource":")" + id + R"("})");
+  EXPECT_EQ(details[2], R"({"action":"list_productions","resource":")" + id + R"("})");
+  EXPECT_EQ(details[4], R"({"action":"download","resource":"D-)" + std::string(32, '0') + R"("})");
+  // The agency's own reads are reads.
+  ASSERT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(lcpd_))->status, 200);
+}
+
+TEST_P(ApiTest, AnUploadToACaseThatDoesNotExistLeavesNoFile) {
+  const Login ian = SignIn("ian");
+  const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
+  auto up = Post("/api/v1/cases/C-2026-999999/documents?name=subpoena.pdf", Staff(ian), pdf, "application/pdf");
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->status, 404);
+  const auto dir = instance_->attachments_dir();
+  EXPECT_TRUE(!std::filesystem::exists(dir) || std::filesystem::is_empty(dir)) << "a sealed file for no case";
+  // A case that exists gets its document, sealed, once.
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), pdf, "application/pdf")->status, 201);
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), pdf, "application/pdf")->status, 201);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
+}
+
 TEST_P(ApiTest, ServicesIngestEventsAndSubscribers) {
   const std::string good = "{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", \"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n";
   const std::string bad = "{\"account_id\": 1000042, \"ts\": \"2026-03-10T08:00:00Z\", \"kind\": \"bogus\", \"ip\": \"203.0.113.5\"}\n";
