@@ -37,7 +37,8 @@ Connection::Connection(int fd, SSL_CTX* tls, std::chrono::milliseconds write_tim
   AddressOf(fd_, true, address_, port_);
   if (tls) {
     ssl_ = SSL_new(tls);
-    if (ssl_) SSL_set_fd(ssl_, fd_);
+    // Without its session a TLS connection is never served, least of all in the clear.
+    if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1) tls_failed_ = true;
   }
 }
 
@@ -67,6 +68,7 @@ bool Connection::Wait(short events, Deadline until) {
 }
 
 bool Connection::Accept(Deadline until) {
+  if (tls_failed_) return false;
   if (!ssl_) return true;
   while (true) {
     const int r = SSL_accept(ssl_);
@@ -206,7 +208,7 @@ void Connection::Linger(Deadline until) {
 }
 
 void Connection::SendNow(std::string_view bytes) {
-  if (ssl_) return;  // no TLS session yet: nothing can be said in it
+  if (ssl_ || tls_failed_) return;  // no TLS session yet: nothing can be said in it
   [[maybe_unused]] const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::shutdown(fd_, SHUT_WR);
   // What the client has sent already is dropped, so that closing ends with a FIN (and the

@@ -30,7 +30,6 @@ class Connection : public httplib::Stream {
 
   // The client's IP address, as text ("127.0.0.2", "::1").
   const std::string& address() const { return address_; }
-  bool tls() const { return ssl_ != nullptr; }
 
   // The TLS handshake, done by `until`; false when it fails or takes longer. True for plain TCP.
   bool Accept(Deadline until);
@@ -72,6 +71,7 @@ class Connection : public httplib::Stream {
 
   const int fd_;
   SSL* ssl_ = nullptr;
+  bool tls_failed_ = false;  // TLS was asked for and its session could not be made
   const std::chrono::milliseconds write_timeout_;
   std::string address_;
   int port_ = 0;
