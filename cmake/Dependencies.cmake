@@ -12,6 +12,8 @@ pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 # Debian's cpp-httplib is a compiled library: its pkg-config flags must match the library's
 # (docs/dependencies.md), or the program aborts at run time.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The server does TLS itself (server/connection.h), with the OpenSSL httplib is built on.
+pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
 # The production package (zip); pkg-config, since libzip's CMake config also wants its tools.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 # The business record's PDF: Pango lays out text in any script and cairo writes it; cairo-png

@@ -1,6 +1,7 @@
 // Fuzzes what a caller of the HTTP API controls in its JSON bodies: sign-in, review (with a
-// narrowed scope checked against an authorized one), callback, nondisclosure and close bodies. Any crash,
-// sanitizer report or broken invariant is a bug.
+// narrowed scope checked against an authorized one), callback, nondisclosure, close and abort
+// bodies, deep ones among them (each meets the depth limit before a parser builds it). Any
+// crash, sanitizer report or broken invariant is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -38,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckRefusal(custodian::server::ParseCallbackBody(body).status());
   CheckRefusal(custodian::server::ParseCloseBody(body).status());
   CheckRefusal(custodian::server::ParseNondisclosureBody(body).status());
+  CheckRefusal(custodian::server::ParseAbortBody(body).status());
   auto review = custodian::server::ParseReviewBody(body);
   CheckRefusal(review.status());
   if (review.ok() && review->narrowed_scope) {

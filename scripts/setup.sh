@@ -15,7 +15,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
-  libsoci-dev libboost-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
+  libsoci-dev libboost-dev libsqlite3-dev libpq-dev libcpp-httplib-dev libssl-dev
   libzip-dev libcairo2-dev libpango1.0-dev fonts-noto-core fonts-noto-cjk
   libmaxminddb-dev
 )

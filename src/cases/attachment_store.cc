@@ -44,4 +44,12 @@ Result<std::string> AttachmentStore::Get(const std::string& case_id, const std::
   return plain;
 }
 
+bool AttachmentStore::Has(const std::string& case_id, const std::string& sha256) {
+  return fs_.Exists(PathOf(case_id, sha256));
+}
+
+Status AttachmentStore::Remove(const std::string& case_id, const std::string& sha256) {
+  return fs_.Remove(PathOf(case_id, sha256));
+}
+
 }  // namespace custodian::cases

@@ -23,6 +23,10 @@ class AttachmentStore {
   // The document's bytes; NotFound when there is none, Corruption when they fail to open or
   // their SHA-256 is not `sha256`.
   Result<std::string> Get(const std::string& case_id, const std::string& sha256);
+  // Whether the case has the document `sha256` stored; and its removal, for a document whose
+  // storing failed to be recorded (nothing names it).
+  bool Has(const std::string& case_id, const std::string& sha256);
+  Status Remove(const std::string& case_id, const std::string& sha256);
 
  private:
   std::string PathOf(const std::string& case_id, const std::string& sha256) const;

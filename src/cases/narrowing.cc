@@ -4,12 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_depth.h"
 #include "policy/point_in_time.h"
 #include "policy/targets.h"
 
 namespace custodian::cases {
 
 Result<std::string> NarrowedScope(std::string_view narrowed, const AuthorizedScope& authorized) {
+  // A reviewer's scope is outside input: its depth is checked before a parser builds it.
+  if (Status s = CheckJsonDepth(narrowed, "/scope"); !s.ok()) return s;
   auto doc = nlohmann::json::parse(narrowed, nullptr, false);
   if (!doc.is_object()) return Status::InvalidArgument("/scope: not a JSON object");
   nlohmann::ordered_json out = nlohmann::ordered_json::object();

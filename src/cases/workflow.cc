@@ -8,6 +8,7 @@
 #include "cases/audit_detail.h"
 #include "cases/disclosure_log.h"
 #include "cases/narrowing.h"
+#include "core/json_depth.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
 #include "policy/agency_registry.h"
@@ -262,6 +263,8 @@ Result<CaseView> Workflow::Run(const std::string& id,
 
 Result<CaseView> Workflow::Submit(const Submission& submission) {
   if (submission.actor.name.empty()) return Status::InvalidArgument("actor: missing");
+  // Before EffectiveDocument's parser: what it builds is dumped, recursively.
+  if (Status s = CheckJsonDepth(submission.document); !s.ok()) return s;
   Result<CaseView> view = Status::Internal("unset");
   Status s = db_.Transaction([&](soci::session& sql) {
     CaseTx tx(sql);
@@ -340,6 +343,7 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
 }
 
 Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submission) {
+  if (Status s = CheckJsonDepth(submission.document); !s.ok()) return s;
   return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
     if (c.entry != submission.entry) {
       return Status::PermissionDenied("case " + id + ": amended through another path than it came in");
@@ -658,11 +662,15 @@ Result<CaseView> Workflow::Attach(const std::string& id, const Actor& actor,
   if (!pdf.starts_with("%PDF-")) {
     return Status::InvalidArgument("document: not a PDF (it does not start with %PDF-)");
   }
+  // The case first: a document stored for no case would stay, sealed, with nothing naming it.
+  Status known = db_.Transaction([&](soci::session& sql) { return CaseTx(sql).GetCase(id).status(); });
+  if (!known.ok()) return known;
   // The file is sealed and synced before the row names it: a crash between the two leaves
-  // an unnamed file, never a row without its document.
+  // an unnamed file, never a row without its document; a failure to name it removes it.
+  const bool stored_before = attachments_.Has(id, Sha256Hex(pdf));
   auto sha = attachments_.Put(id, pdf);
   if (!sha.ok()) return sha.status();
-  return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
+  auto attached = Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
     const Timestamp now = clock_.Now();
     if (Status s = tx.InsertAttachment({c.id, *sha, name, "application/pdf",
                                         static_cast<long long>(pdf.size()), actor.name, now});
@@ -672,6 +680,8 @@ Result<CaseView> Workflow::Attach(const std::string& id, const Actor& actor,
     return tx.Audit(now, actor.name, c.id, "attach",
                     Detail({{"sha256", *sha}, {"bytes", pdf.size()}}).dump());
   });
+  if (!attached.ok() && !stored_before) attachments_.Remove(id, *sha).IgnoreError();
+  return attached;
 }
 
 Result<std::string> Workflow::ReadAttachment(const std::string& id, const std::string& sha256,
@@ -689,15 +699,29 @@ Result<std::string> Workflow::ReadAttachment(const std::string& id, const std::s
   return attachments_.Get(id, sha256);
 }
 
-Result<CaseView> Workflow::Show(const std::string& id, const Actor& reader) {
+Status Workflow::RefuseAccess(CaseTx& tx, const Actor& actor, const std::optional<std::string>& case_id,
+                              const std::string& action, const std::string& resource) {
+  return tx.Audit(clock_.Now(), actor.name, case_id, "refused_access",
+                  Detail({{"action", action}, {"resource", resource}}).dump());
+}
+
+Result<CaseView> Workflow::Show(const std::string& id, const Actor& reader,
+                                const std::optional<std::string>& agency_id) {
   Result<CaseView> view = Status::Internal("unset");
+  bool refused = false;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     view = ViewOf(tx, id);
+    const bool missing = !view.ok() && view.status().code() == Status::Code::kNotFound;
+    if (agency_id && (missing || (view.ok() && view->record.agency_id != *agency_id))) {
+      refused = true;  // the refusal is recorded, and the transaction kept
+      return RefuseAccess(tx, reader, missing ? std::nullopt : std::optional(id), "view_case", id);
+    }
     if (!view.ok()) return view.status();
     return tx.Audit(clock_.Now(), reader.name, id, "view_case", "{}");
   });
   if (!s.ok()) return s;
+  if (refused) return Status::NotFound("no request " + id);
   return view;
 }
 

@@ -152,8 +152,11 @@ class Workflow {
   Result<CaseView> EndNoticeWait(const std::string& id, const Actor& actor);
   Result<CaseView> Close(const std::string& id, const Actor& actor,
                          const std::optional<std::string>& note);
-  // Reads are audited like changes: `reader` is who looked.
-  Result<CaseView> Show(const std::string& id, const Actor& reader);
+  // Reads are audited like changes: `reader` is who looked. With `agency_id` (a requester's),
+  // another agency's case is NotFound as a missing one is, and either is audited as a
+  // refused access (`refused_access`), so that probes of other agencies' cases show.
+  Result<CaseView> Show(const std::string& id, const Actor& reader,
+                        const std::optional<std::string>& agency_id = std::nullopt);
   // Overdue cases first, then those due soon, then by deadline and receipt.
   Result<std::vector<CaseView>> List(const CaseFilter& filter, const Actor& reader);
 
@@ -202,7 +205,8 @@ class Workflow {
   Result<DownloadGrant> IssueDownload(const std::string& case_id, const std::string& production_id,
                                       const Actor& actor);
   Result<DownloadGrant> RevokeDownload(const std::string& grant_id, const Actor& actor);
-  // Uses the grant for `agency_id`'s requester: NotFound unless the grant is that agency's;
+  // Uses the grant for `agency_id`'s requester: NotFound unless the grant is that agency's
+  // (audited as a refused access);
   // FailedPrecondition when it was used, revoked or has expired. `ready` is asked first
   // whether the package can be served (its failure is returned and the grant stays open);
   // then the grant is spent and the download audited, before any byte leaves.
@@ -210,7 +214,7 @@ class Workflow {
                                  const std::string& agency_id,
                                  const std::function<Status(const ProductionRecord&)>& ready);
   // A case's productions and their grants; with `agency_id`, NotFound unless the case is
-  // that agency's. The read is audited.
+  // that agency's (audited as a refused access). The read is audited.
   Result<std::vector<ProductionView>> Productions(const std::string& case_id, const Actor& reader,
                                                   const std::optional<std::string>& agency_id = std::nullopt);
 
@@ -253,6 +257,10 @@ class Workflow {
   Status RecordDecision(CaseTx& tx, CaseRecord& c, const Evaluated& e, const Standards& standards,
                         const std::string& reason);
   Result<CaseView> ViewOf(CaseTx& tx, const std::string& id);
+  // Records that `actor` asked for `resource` (a case or a grant) by `action` and was refused
+  // as if it did not exist; `case_id` when the resource exists and is a case's.
+  Status RefuseAccess(CaseTx& tx, const Actor& actor, const std::optional<std::string>& case_id,
+                      const std::string& action, const std::string& resource);
   Status Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& actor,
                     const std::string& detail);
   Status PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request, const Decision& decision,

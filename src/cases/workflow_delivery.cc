@@ -145,11 +145,15 @@ Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Acto
                                          const std::string& agency_id,
                                          const std::function<Status(const ProductionRecord&)>& ready) {
   Download download;
+  bool refused = false;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     auto g = tx.GetGrant(grant_id);
-    // Another agency's grant is answered as if it did not exist.
-    if (!g.ok() || g->agency_id != agency_id) return Status::NotFound("no download " + grant_id);
+    // Another agency's grant is answered as if it did not exist, and the probe recorded.
+    if (!g.ok() || g->agency_id != agency_id) {
+      refused = true;
+      return RefuseAccess(tx, requester, g.ok() ? std::optional(g->case_id) : std::nullopt, "download", grant_id);
+    }
     const Timestamp now = clock_.Now();
     if (g->StateAt(now) != "open") {
       return Status::FailedPrecondition("download " + grant_id + " is " + std::string(g->StateAt(now)));
@@ -163,16 +167,22 @@ Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Acto
                     {{"package_sha256", *p->package_sha256}});
   });
   if (!s.ok()) return s;
+  if (refused) return Status::NotFound("no download " + grant_id);
   return download;
 }
 
 Result<std::vector<ProductionView>> Workflow::Productions(const std::string& case_id, const Actor& reader,
                                                          const std::optional<std::string>& agency_id) {
   std::vector<ProductionView> out;
+  bool refused = false;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     auto c = tx.GetCase(case_id);
-    if (!c.ok() || (agency_id && c->agency_id != agency_id)) return Status::NotFound("no request " + case_id);
+    if (agency_id && (!c.ok() || c->agency_id != agency_id)) {
+      refused = true;
+      return RefuseAccess(tx, reader, c.ok() ? std::optional(case_id) : std::nullopt, "list_productions", case_id);
+    }
+    if (!c.ok()) return Status::NotFound("no request " + case_id);
     const std::vector<DownloadGrant> grants = tx.Grants(case_id);
     for (ProductionRecord& p : tx.Productions(case_id)) {
       ProductionView v{std::move(p), {}};
@@ -184,6 +194,7 @@ Result<std::vector<ProductionView>> Workflow::Productions(const std::string& cas
     return tx.Audit(clock_.Now(), reader.name, case_id, "list_productions", "{}");
   });
   if (!s.ok()) return s;
+  if (refused) return Status::NotFound("no request " + case_id);
   return out;
 }
 

@@ -58,6 +58,27 @@ TEST_F(CaseCliTest, ABadDocumentExitsTwoNamingEveryProblem) {
   EXPECT_EQ(Run("case show C-2026-999999 --actor auditor-1" + Data()).exit_code, 2);
 }
 
+// 50,000 nested arrays (100 KB) in a request once crashed `case submit` (exit 139): every
+// document the CLI reads meets the depth limit before anything recursive touches it.
+TEST_F(CaseCliTest, DocumentsNestedFiftyThousandDeepExitTwo) {
+  const std::string deep = std::string(50000, '[') + std::string(50000, ']');
+  const std::string file = root_ + "/deep.json";
+  std::ofstream(file) << "{\"process\": " << deep << "}";
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"))["id"];
+  for (const std::string& command :
+       {"case submit --actor intake-1 " + file + Data(), "case amend " + id + " " + file + " --actor intake-1" + Data(),
+        "case review " + id + " --actor reviewer-1 --decision approve --scope '" + deep + "'" + Data(),
+        "agencies import --actor admin " + file + Data(), "policy check " + file}) {
+    const Outcome o = Run(command);
+    EXPECT_EQ(o.exit_code, 2) << command.substr(0, 40) << ": " << o.err.substr(0, 300);
+    EXPECT_THAT(o.err, HasSubstr("nested deeper than 64 levels")) << command.substr(0, 40);
+  }
+  const Outcome review = Run("case review " + id + " --actor reviewer-1 --decision approve --scope '" + deep + "'" + Data());
+  EXPECT_THAT(review.err, HasSubstr("/scope: nested deeper than 64 levels at 1:65"));
+  EXPECT_EQ(Ok("case list --actor auditor-1").size(), 1u) << "nothing else stored";
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "in_review");
+}
+
 TEST_F(CaseCliTest, APreservationIsHeldAndReleasedFromTheCli) {
   const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/preservation.json"))["id"];
   EXPECT_EQ(Ok("case review " + id + " --actor reviewer-1 --decision approve")["state"], "holding");

@@ -24,7 +24,7 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices", "auth", "production", "geo", "delivery"});
+  reader.CheckKeys(root, "", {"cases", "notices", "auth", "server", "production", "geo", "delivery"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -44,6 +44,23 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
   if (const toml::table* auth = reader.Table(root, "", "auth", false)) {
     reader.CheckKeys(*auth, "auth", {"require_totp"});
     if (auto totp = reader.Bool(*auth, "auth", "require_totp")) config.require_totp = *totp;
+  }
+  if (const toml::table* server = reader.Table(root, "", "server", false)) {
+    server::ConnectionLimits& limits = config.connections;
+    reader.CheckKeys(*server, "server", {"max_connections_per_address", "header_timeout_seconds",
+                                         "body_timeout_seconds", "workers"});
+    if (auto n = reader.Integer(*server, "server", "max_connections_per_address", false, 0, 100000)) {
+      limits.max_per_address = static_cast<size_t>(*n);
+    }
+    if (auto s = reader.Integer(*server, "server", "header_timeout_seconds", false, 1, 3600)) {
+      limits.header_timeout = std::chrono::seconds(*s);
+    }
+    if (auto s = reader.Integer(*server, "server", "body_timeout_seconds", false, 1, 86400)) {
+      limits.body_timeout = std::chrono::seconds(*s);
+    }
+    if (auto n = reader.Integer(*server, "server", "workers", false, 1, 1024)) {
+      limits.workers = static_cast<size_t>(*n);
+    }
   }
   if (const toml::table* delivery = reader.Table(root, "", "delivery", false)) {
     reader.CheckKeys(*delivery, "delivery", {"grant_days"});

@@ -12,6 +12,12 @@
 //   [auth]
 //   require_totp = false   # staff may sign in without a second factor (default: true)
 //
+//   [server]   # what `serve` allows each client (docs/operations.md; server/connection_limits.h)
+//   max_connections_per_address = 8   # at once, from one address; 0: no bound (behind a proxy)
+//   header_timeout_seconds = 10       # a request's line and headers, from its first byte
+//   body_timeout_seconds = 60         # its body, from the end of its headers
+//   workers = 32                      # connections served at once
+//
 //   [geo]   # the MMDB files that geolocate addresses in productions (docs/operations.md)
 //   city_databases = ["/var/lib/GeoIP/GeoIP2-City.mmdb"]   # default: the demo-grade DB-IP
 //                                    # Lite files scripts/setup.sh installs (IPv4 and IPv6)
@@ -32,6 +38,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "server/connection_limits.h"
 
 namespace custodian {
 
@@ -46,6 +53,7 @@ struct InstanceConfig {
   // [production]: the certificate of every production (empty: production/record_pdf_sink.h's).
   std::string service_name, custodian_name, custodian_title, certificate_text;
   int download_grant_days = 7;  // [delivery] grant_days
+  server::ConnectionLimits connections;  // [server]
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

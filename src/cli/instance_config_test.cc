@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -68,6 +69,32 @@ TEST_F(InstanceConfigTest, GeoKeysAreReadStrictly) {
   EXPECT_EQ(config.status().message(),
             file + ":2:29: 'a.mmdb' appears twice in 'geo.city_databases'\n" + file +
                 ":3:16: 'geo.asn_database' must not be empty");
+}
+
+TEST_F(InstanceConfigTest, TheServersLimitsHaveDefaultsAndAreReadStrictly) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->connections.max_per_address, 8u);
+  EXPECT_EQ(config->connections.header_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(config->connections.body_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(config->connections.workers, 32u);
+
+  WriteConfig("[server]\nmax_connections_per_address = 0\nheader_timeout_seconds = 5\n"
+              "body_timeout_seconds = 600\nworkers = 64\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->connections.max_per_address, 0u) << "no bound, behind a proxy";
+  EXPECT_EQ(config->connections.header_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(config->connections.body_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(config->connections.workers, 64u);
+
+  const std::string file = data_ + "/custodian.toml";
+  WriteConfig("[server]\nheader_timeout_seconds = 0\nmax_connections = 4\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file + ":3:1: unknown key 'server.max_connections'\n" +
+                file + ":2:26: 'server.header_timeout_seconds' must be between 1 and 3600");
 }
 
 }  // namespace

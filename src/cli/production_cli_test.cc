@@ -369,5 +369,54 @@ TEST_F(ProductionCliTest, AProductionThatCannotFinishIsAbortedAndTheCaseProduced
   EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "produced");
 }
 
+// Damage to a package's zip structure, where its directory still reads: `verify` exits 1
+// naming it, as for any damaged package; 2 is kept for a file with no zip directory at all.
+using PackageDamageCliTest = CliTest;
+
+TEST_F(PackageDamageCliTest, ADuplicateEntryOrAFlippedLocalHeaderCrcExitsOne) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* name : {"record.pdf", "record.json", "access_log.csv", "manifest.json", "manifest.sig", "recorX.json"}) {
+    const std::string path = root_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << "entry " << files.size() << "\n";
+    files.emplace_back(name, path);
+  }
+  ASSERT_TRUE(production::WriteZip(root_ + "/written.zip", files).ok());
+  const std::string written = ReadFile(root_ + "/written.zip");
+  const std::string key = " --public-key AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+  // recorX.json renamed record.json in its local header and in the directory: a name twice.
+  std::string duplicate = written;
+  int renamed = 0;
+  for (size_t at = duplicate.find("recorX.json"); at != std::string::npos; at = duplicate.find("recorX.json", at)) {
+    duplicate[at + 5] = 'd';
+    ++renamed;
+  }
+  ASSERT_EQ(renamed, 2) << "the local header's name and the directory's";
+  std::ofstream(root_ + "/duplicate.zip", std::ios::binary) << duplicate;
+  const Outcome twice = Run("verify " + root_ + "/duplicate.zip" + key);
+  EXPECT_EQ(twice.exit_code, 1) << twice.err;
+  EXPECT_THAT(twice.err, HasSubstr("a file twice in the package: record.json"));
+  EXPECT_EQ(json::parse(twice.out)["ok"], false);
+
+  // The six files rightly named, the first entry's CRC-32 flipped in its local header (offset
+  // 14), the directory's intact.
+  files.back().first = "ledger.json";
+  ASSERT_TRUE(production::WriteZip(root_ + "/package.zip", files).ok());
+  std::string flipped = ReadFile(root_ + "/package.zip");
+  ASSERT_EQ(flipped.substr(0, 4), std::string("PK\x03\x04", 4));
+  flipped[14] = static_cast<char>(flipped[14] ^ 0x01);
+  std::ofstream(root_ + "/flipped.zip", std::ios::binary) << flipped;
+  const Outcome crc = Run("verify " + root_ + "/flipped.zip" + key);
+  EXPECT_EQ(crc.exit_code, 1) << crc.err;
+  EXPECT_THAT(crc.err, HasSubstr("the package's zip is damaged: its local headers disagree with its directory"));
+  EXPECT_EQ(json::parse(crc.out)["passed"].size(), 0u);
+
+  // No zip directory at all: 2.
+  std::ofstream(root_ + "/cut.zip", std::ios::binary) << written.substr(0, written.size() / 2);
+  const Outcome cut = Run("verify " + root_ + "/cut.zip" + key);
+  EXPECT_EQ(cut.exit_code, 2) << cut.err;
+  EXPECT_THAT(cut.err, HasSubstr("not a zip file"));
+}
+
 }  // namespace
 }  // namespace custodian

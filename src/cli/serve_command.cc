@@ -61,6 +61,7 @@ int Serve(const ServeFlags& f) {
   auto session = OpenCaseSession(f.instance);
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
+  options.connections = s.config.connections;
   server::UserStoreOptions user_options;
   user_options.require_totp = s.config.require_totp;
   server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock(), user_options);

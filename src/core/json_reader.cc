@@ -46,6 +46,10 @@ class Reader {
     error_ = {pointer, Here(), std::move(what)};
   }
 
+  std::string TooDeep() const {
+    return "nested deeper than " + std::to_string(limits_.max_depth) + " levels";
+  }
+
   void SkipSpace() {
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
@@ -96,7 +100,7 @@ class Reader {
   }
 
   void ReadObject(const std::string& pointer, json& out, size_t depth) {
-    if (depth > limits_.max_depth) return Fail(pointer, "nested too deeply");
+    if (depth > limits_.max_depth) return Fail(pointer, TooDeep());
     out = json::object();
     ++pos_;
     SkipSpace();
@@ -134,7 +138,7 @@ class Reader {
   }
 
   void ReadArray(const std::string& pointer, json& out, size_t depth) {
-    if (depth > limits_.max_depth) return Fail(pointer, "nested too deeply");
+    if (depth > limits_.max_depth) return Fail(pointer, TooDeep());
     out = json::array();
     ++pos_;
     SkipSpace();

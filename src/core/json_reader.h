@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_depth.h"
 #include "core/status.h"
 
 namespace custodian {
@@ -37,7 +38,7 @@ struct JsonSyntaxError {
 };
 
 struct JsonLimits {
-  size_t max_depth = 64;  // deeper nesting is refused; no document we read needs more
+  size_t max_depth = kMaxJsonDepth;  // deeper nesting is refused
   bool record_positions = false;  // fill JsonDocument::positions (costs a map entry a value)
 };
 

@@ -63,6 +63,12 @@ class Checker {
     for (const std::string& name : kPackageFiles) {
       if (!seen.count(name)) return "a file is missing from the package: " + name;
     }
+    // The names are right, but an entry's local header disagrees with the directory (its
+    // CRC, sizes or name): the package was damaged or altered after it was written.
+    if (!zip_.inconsistency().empty()) {
+      return "the package's zip is damaged: its local headers disagree with its directory (" +
+             zip_.inconsistency() + ")";
+    }
     return std::nullopt;
   }
 

@@ -22,8 +22,9 @@ struct PackageCheck {
   bool ok() const { return !failure; }
 };
 
-// InvalidArgument only when `zip_path` cannot be opened as a zip; every problem inside the
-// package is a failure in the check.
+// InvalidArgument only when `zip_path` has no readable zip directory at all; every problem
+// inside the package, its zip's structure included (a name twice, a local header that
+// disagrees with the directory), is a failure in the check.
 Result<PackageCheck> VerifyPackage(const std::string& zip_path,
                                    const std::array<uint8_t, 32>& production_key,
                                    const std::optional<std::array<uint8_t, 32>>& ledger_key);

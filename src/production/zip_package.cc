@@ -138,16 +138,26 @@ Status WriteZip(FileSystem& fs, const std::string& out_path,
 }
 
 Result<std::unique_ptr<ZipReader>> ZipReader::Open(const std::string& path) {
-  int error = 0;
-  zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
-  if (!archive) {
+  const auto why = [](int error) {
     zip_error_t e;
     zip_error_init_with_code(&e, error);
-    const std::string why = zip_error_strerror(&e);
+    std::string text = zip_error_strerror(&e);
     zip_error_fini(&e);
-    return Status::InvalidArgument(path + ": not a zip file (" + why + ")");
+    return text;
+  };
+  int error = 0;
+  zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  std::string inconsistency;
+  if (!archive) {
+    // Without the check: a directory that reads is a zip, damaged; only a file without one
+    // is not a zip at all.
+    inconsistency = why(error);
+    int again = 0;
+    archive = zip_open(path.c_str(), ZIP_RDONLY, &again);
+    if (!archive) return Status::InvalidArgument(path + ": not a zip file (" + inconsistency + ")");
   }
   std::unique_ptr<ZipReader> reader(new ZipReader(archive));
+  reader->inconsistency_ = std::move(inconsistency);
   const zip_int64_t n = zip_get_num_entries(archive, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     const char* name = zip_get_name(archive, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);

@@ -30,12 +30,16 @@ inline Status WriteZip(const std::string& out_path,
 
 class ZipReader {
  public:
-  // InvalidArgument when the file is missing or not a zip.
+  // InvalidArgument when the file is missing or has no readable zip directory. A zip whose
+  // directory reads but which fails libzip's consistency check (a name twice, a local header
+  // that disagrees with the directory) opens, and says so in inconsistency().
   static Result<std::unique_ptr<ZipReader>> Open(const std::string& path);
   ~ZipReader();
 
   // The entries' names, in the archive's order (directories included, as stored).
   const std::vector<std::string>& names() const { return names_; }
+  // Why the zip failed the consistency check ("Zip archive inconsistent"); empty when it passed.
+  const std::string& inconsistency() const { return inconsistency_; }
   // Hands the entry's bytes to `chunk` in pieces; NotFound when there is no such entry,
   // Corruption when it does not decompress.
   Status Read(const std::string& name, const std::function<void(std::string_view)>& chunk);
@@ -46,6 +50,7 @@ class ZipReader {
   explicit ZipReader(::zip* archive) : archive_(archive) {}
   ::zip* archive_;
   std::vector<std::string> names_;
+  std::string inconsistency_;
 };
 
 }  // namespace custodian::production

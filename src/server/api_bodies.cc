@@ -5,12 +5,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_depth.h"
+
 namespace custodian::server {
 namespace {
 
 using json = nlohmann::json;
 
 Result<json> Object(std::string_view body, std::initializer_list<std::string_view> known) {
+  // Before the parser: what it builds is copied and dumped, recursively.
+  if (Status s = CheckJsonDepth(body); !s.ok()) return s;
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::InvalidArgument("/: the body is not a JSON object");

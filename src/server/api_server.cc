@@ -8,7 +8,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <thread>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -17,14 +19,17 @@
 #include "cases/ledger_store.h"
 #include "cases/package_store.h"
 #include "core/base64.h"
+#include "core/json_depth.h"
 #include "core/ip_address.h"
 #include "ledger/proof_json.h"
 #include "ledger/tree_head.h"
+#include "policy/request_parser.h"
 #include "reports/report.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"
 #include "reports/report_json.h"
 #include "server/api_bodies.h"
+#include "server/guarded_http_server.h"
 #include "server/problem.h"
 
 namespace custodian::embedded {
@@ -70,6 +75,36 @@ Date HalfYearStart(int year, int half) { return Date{DaysFromCivil(year, half ==
 Access Staff(std::set<Role> roles = {}) { return {Caller::Kind::kStaff, std::move(roles)}; }
 Access Service() { return {Caller::Kind::kService, {}}; }
 Access Requester() { return {Caller::Kind::kRequester, {}}; }
+
+// What an endpoint takes in its body: at most max_bytes, and as what. A JSON body's depth is
+// checked (core/json_depth.h) before its handler sees it.
+struct Body {
+  enum Kind { kNone, kJson, kLines, kPdf, kToml } kind = kNone;
+  size_t max_bytes = 0;
+};
+// Bodies of a fixed shape: a sign-in (a name, a password of at most 1,024 bytes, a code, each
+// perhaps escaped), and a step's few fields (a decision, a note, a narrowed scope).
+constexpr size_t kMaxLoginBodyBytes = 8 << 10;
+constexpr size_t kMaxStepBodyBytes = 64 << 10;
+// Endpoints that take no body accept an empty JSON object or so, nothing more.
+constexpr size_t kMaxEmptyBodyBytes = 1 << 10;
+Body NoBody() { return {Body::kNone, kMaxEmptyBodyBytes}; }
+Body Json(size_t max_bytes) { return {Body::kJson, max_bytes}; }
+Body Lines(size_t max_bytes) { return {Body::kLines, max_bytes}; }
+Body Toml(size_t max_bytes) { return {Body::kToml, max_bytes}; }
+Body Pdf() { return {Body::kPdf, cases::kMaxAttachmentBytes}; }
+
+Problem TooLarge(size_t max_bytes) {
+  return {413, "too-large", "The body is too large",
+          "At most " + std::to_string(max_bytes) + " bytes for this endpoint.", ""};
+}
+Problem TimedOut() {
+  return {408, "request-timeout", "The request came too slowly",
+          "A request's headers and its body must each arrive within the server's time.", ""};
+}
+Problem Unreadable() {
+  return {400, "invalid-request", "The request is not valid", "The body could not be read.", ""};
+}
 
 void Send(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -219,7 +254,14 @@ bool IsLoopback(const std::string& host) {
 // The services are its members: handlers name them directly (workflow, users, ledgers, …).
 struct ApiServer::Impl : ServerServices {
   ServerOptions options;
-  std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<GuardedHttpServer> http;
+  // The endpoints that take a body, for the admission to find a request's limit by.
+  struct BodyRoute {
+    std::string method;
+    std::regex pattern;
+    Body body;
+  };
+  std::vector<BodyRoute> body_routes;
   LoginLimiter limiter{options.login_attempts_per_minute};
   int port = 0;
   std::thread thread;
@@ -256,38 +298,36 @@ struct ApiServer::Impl : ServerServices {
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
 
-  // Wraps `handler` with authentication, authorization, the CSRF check for staff changes, the
-  // body size limit, and an exception fence.
-  httplib::Server::Handler Guard(Access access, bool change, size_t max_body, Handler handler) {
-    return [this, access, change, max_body, handler](const httplib::Request& req,
-                                                     httplib::Response& res) {
+  // Who calls, and whether they may: the caller, or the problem that refuses them (401, 403, or
+  // 403 csrf for a staff change without the session's token). Headers only: no body is read.
+  std::variant<Caller, Problem> Authorize(const httplib::Request& req, const Access& access, bool change) {
+    Caller caller;
+    if (access.kind == Caller::Kind::kNobody) return caller;
+    caller = Authenticate(req);
+    if (caller.kind == Caller::Kind::kNobody) {
+      return Problem{401, "unauthenticated", "Sign in first", "No valid session or token.", ""};
+    }
+    const bool role_ok = access.roles.empty() ||
+                         std::any_of(access.roles.begin(), access.roles.end(),
+                                     [&](Role r) { return caller.roles.count(r) > 0; });
+    if (caller.kind != access.kind || !role_ok) {
+      return Problem{403, "forbidden", "Not allowed", "This endpoint is not for this account.", ""};
+    }
+    if (change && caller.kind == Caller::Kind::kStaff &&
+        req.get_header_value("X-CSRF-Token") != caller.csrf) {
+      return Problem{403, "csrf", "Missing or wrong CSRF token",
+                     "Send the session's token in X-CSRF-Token.", ""};
+    }
+    return caller;
+  }
+
+  // Wraps a reading endpoint's `handler` with authorization and an exception fence.
+  httplib::Server::Handler Guard(Access access, Handler handler) {
+    return [this, access, handler](const httplib::Request& req, httplib::Response& res) {
       try {
-        if (req.body.size() > max_body) {
-          return SendProblem(res, {413, "too-large", "The body is too large",
-                                   "At most " + std::to_string(max_body) + " bytes.", ""});
-        }
-        Caller caller;
-        if (access.kind != Caller::Kind::kNobody) {
-          caller = Authenticate(req);
-          if (caller.kind == Caller::Kind::kNobody) {
-            return SendProblem(res, {401, "unauthenticated", "Sign in first",
-                                     "No valid session or token.", ""});
-          }
-          const bool role_ok =
-              access.roles.empty() ||
-              std::any_of(access.roles.begin(), access.roles.end(),
-                          [&](Role r) { return caller.roles.count(r) > 0; });
-          if (caller.kind != access.kind || !role_ok) {
-            return SendProblem(res, {403, "forbidden", "Not allowed",
-                                     "This endpoint is not for this account.", ""});
-          }
-          if (change && caller.kind == Caller::Kind::kStaff &&
-              req.get_header_value("X-CSRF-Token") != caller.csrf) {
-            return SendProblem(res, {403, "csrf", "Missing or wrong CSRF token",
-                                     "Send the session's token in X-CSRF-Token.", ""});
-          }
-        }
-        handler(req, res, caller);
+        auto caller = Authorize(req, access, false);
+        if (auto* refused = std::get_if<Problem>(&caller)) return SendProblem(res, *refused);
+        handler(req, res, std::get<Caller>(caller));
       } catch (const std::exception&) {
         // Not its message: a library's may quote the values it was given.
         Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
@@ -295,14 +335,95 @@ struct ApiServer::Impl : ServerServices {
     };
   }
 
+  // Wraps a changing endpoint's `handler`: the caller is authorized from the headers before a
+  // byte of the body is read (a refused caller's body is never read); then the body is read,
+  // up to its limit and no further, whatever Content-Length said or a chunked body turns out
+  // to be; a JSON body's depth is measured; then the handler sees it in req.body.
+  httplib::Server::HandlerWithContentReader BodyGuard(Access access, Body body, Handler handler) {
+    return [this, access, body, handler](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) {
+      try {
+        auto caller = Authorize(req, access, true);
+        if (auto* refused = std::get_if<Problem>(&caller)) {
+          if (AnnouncesBody(req)) GuardedHttpServer::CloseAfterAnswer(res);
+          return SendProblem(res, *refused);
+        }
+        std::string bytes;
+        if (AnnouncesBody(req)) {
+          bool too_large = false;
+          const bool read = reader([&](const char* data, size_t size) {
+            too_large = bytes.size() + size > body.max_bytes;
+            if (!too_large) bytes.append(data, size);
+            return !too_large;
+          });
+          if (!read) {
+            GuardedHttpServer::CloseAfterAnswer(res);
+            if (too_large) return SendProblem(res, TooLarge(body.max_bytes));
+            return SendProblem(res, GuardedHttpServer::TimedOut() ? TimedOut() : Unreadable());
+          }
+        }
+        // httplib hands a reading handler its request const and without the body; the request
+        // is httplib's own local, so giving it the body is defined, and handlers read req.body.
+        const_cast<httplib::Request&>(req).body = std::move(bytes);
+        // Before any handler parses it: a JSON library's dump and copy recurse per level.
+        if (body.kind == Body::kJson) {
+          if (Status s = CheckJsonDepth(req.body); !s.ok()) return Fail(res, s);
+        }
+        handler(req, res, std::get<Caller>(caller));
+      } catch (const std::exception&) {
+        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
+      }
+    };
+  }
+
   void Get(const std::string& pattern, Access access, Handler h) {
-    http->Get(pattern, Guard(std::move(access), false, 0, std::move(h)));
+    http->Get(pattern, Guard(std::move(access), std::move(h)));
   }
-  void Post(const std::string& pattern, Access access, Handler h, size_t max = 0) {
-    http->Post(pattern, Guard(std::move(access), true, max ? max : options.max_body_bytes, std::move(h)));
+  void Post(const std::string& pattern, Access access, Body body, Handler h) {
+    body_routes.push_back({"POST", std::regex(pattern), body});
+    http->Post(pattern, BodyGuard(std::move(access), body, std::move(h)));
   }
-  void Put(const std::string& pattern, Access access, Handler h) {
-    http->Put(pattern, Guard(std::move(access), true, options.max_body_bytes, std::move(h)));
+  void Put(const std::string& pattern, Access access, Body body, Handler h) {
+    body_routes.push_back({"PUT", std::regex(pattern), body});
+    http->Put(pattern, BodyGuard(std::move(access), body, std::move(h)));
+  }
+
+  // Decides from a request's headers whether its body is read at all (GuardedHttpServer's
+  // admission): a method that takes a body on a path with no such endpoint, a multipart body,
+  // or a Content-Length beyond the endpoint's limit is answered at once, the body unread.
+  httplib::Server::HandlerResponse Admit(const httplib::Request& req, httplib::Response& res) {
+    using Response = httplib::Server::HandlerResponse;
+    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return Response::Unhandled;
+    const BodyRoute* route = nullptr;
+    for (const BodyRoute& r : body_routes) {
+      if (r.method == req.method && std::regex_match(req.path, r.pattern)) {
+        route = &r;
+        break;
+      }
+    }
+    if (!route) {
+      SendProblem(res, {404, "not-found", "No such resource", "No endpoint at this path for this method.", ""});
+      return Response::Handled;
+    }
+    if (req.is_multipart_form_data()) {
+      SendProblem(res, {415, "unsupported-media-type", "The body's type is not taken",
+                        "Send the body itself, not a multipart form.", ""});
+      return Response::Handled;
+    }
+    if (req.has_header("Content-Length")) {
+      const std::string text = req.get_header_value("Content-Length");
+      uint64_t length = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+      if (text.empty() || error == std::errc::invalid_argument || end != text.data() + text.size()) {
+        SendProblem(res, {400, "invalid-request", "The request is not valid", "Content-Length: not a length", ""});
+        return Response::Handled;
+      }
+      if (error == std::errc::result_out_of_range || length > route->body.max_bytes) {
+        SendProblem(res, TooLarge(route->body.max_bytes));
+        return Response::Handled;
+      }
+    }
+    return Response::Unhandled;
   }
 
   static void SendCase(httplib::Response& res, const Result<cases::CaseView>& v, int status = 200) {
@@ -316,7 +437,7 @@ struct ApiServer::Impl : ServerServices {
     });
 
     // --- Sessions.
-    Post("/api/v1/auth/login", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Post("/api/v1/auth/login", Public(), Json(kMaxLoginBodyBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       if (!limiter.Allow(req.remote_addr, clock.Now())) {
         return SendProblem(res, {429, "too-many-attempts", "Too many sign-in attempts",
                                  "Wait a minute before trying again.", ""});
@@ -324,14 +445,12 @@ struct ApiServer::Impl : ServerServices {
       auto body = ParseLoginBody(req.body);
       if (!body.ok()) return Fail(res, body.status());
       const LoginResult r = users.Login(body->username, body->password, body->totp);
-      if (r.outcome == LoginOutcome::kLocked) {
-        return SendProblem(res, {429, "locked", "Too many failed sign-ins",
-                                 "The account is locked for a while.", ""});
-      }
       if (r.outcome == LoginOutcome::kNoSecondFactor) {
         return SendProblem(res, {403, "second-factor-required", "A second factor is required",
                                  "Enrol TOTP first (custodian user totp NAME).", ""});
       }
+      // A locked user is answered as an unknown one or a wrong password is: the answer tells
+      // a caller nothing of which names exist or which are under attack.
       if (r.outcome != LoginOutcome::kOk) {
         return SendProblem(res, {401, "invalid-credentials", "Sign-in refused",
                                  "The name, password or code is wrong.", ""});
@@ -350,7 +469,7 @@ struct ApiServer::Impl : ServerServices {
       Send(res, 200, {{"user", body->username}, {"roles", roles}, {"csrf", r.session.csrf},
                       {"expires_at", FormatDateTime(r.session.expires_at)}});
     });
-    Post("/api/v1/auth/logout", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Post("/api/v1/auth/logout", Staff(), NoBody(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       users.Logout(CookieValue(req, kSessionCookie)).IgnoreError();
       res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
       res.status = 204;
@@ -370,7 +489,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& v : *list) out.push_back(cases::CaseToJson(v, false));
       Send(res, 200, out);
     });
-    Post("/api/v1/cases", Staff({Role::kIntake}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Post("/api/v1/cases", Staff({Role::kIntake}), Json(kMaxRequestBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       SendCase(res, workflow.Submit({req.body, cases::Entry::kStaff, {caller.name}}), 201);
     });
     Get(std::string("/api/v1/cases/") + kCaseId, Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
@@ -387,31 +506,31 @@ struct ApiServer::Impl : ServerServices {
       }
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff({Role::kReviewer}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff({Role::kReviewer}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.DecideAgain(req.matches[1], {caller.name}), 201);
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}), Json(kMaxRequestBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Amend(req.matches[1], {req.body, cases::Entry::kStaff, {caller.name}}));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto review = ParseReviewBody(req.body);
            if (!review.ok()) return Fail(res, review.status());
            SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, *review));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Approve(req.matches[1], {caller.name}));
          });
     Post(std::string("/api/v1/cases/") + kCaseId + "/verify-requester",
-         Staff({Role::kIntake, Role::kReviewer}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+         Staff({Role::kIntake, Role::kReviewer}), Json(kMaxStepBodyBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto callback = ParseCallbackBody(req.body);
            if (!callback.ok()) return Fail(res, callback.status());
            SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, *callback));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto note = ParseCloseBody(req.body);
            if (!note.ok()) return Fail(res, note.status());
@@ -419,12 +538,12 @@ struct ApiServer::Impl : ServerServices {
          });
 
     // --- Signed process documents (PDF).
-    Post(std::string("/api/v1/cases/") + kCaseId + "/documents", Staff({Role::kIntake}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/documents", Staff({Role::kIntake}), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Attach(req.matches[1], {caller.name},
                                          req.has_param("name") ? req.get_param_value("name") : "process.pdf",
                                          req.body), 201);
-         }, cases::kMaxAttachmentBytes);
+         });
     Get(std::string("/api/v1/cases/") + kCaseId + "/documents/([0-9a-f]{64})", Staff(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto bytes = workflow.ReadAttachment(req.matches[1], req.matches[2], {caller.name});
@@ -440,7 +559,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& n : *notices) out.push_back(cases::NoticeToJson(n));
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto until = ParseNondisclosureBody(req.body);
            if (!until.ok()) return Fail(res, until.status());
@@ -455,7 +574,7 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& h : *holds) out.push_back(cases::HoldToJson(h));
       Send(res, 200, out);
     });
-    Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}),
+    Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (Status s = workflow.ReleaseHold(req.matches[1], {caller.name}); !s.ok()) {
              return Fail(res, s);
@@ -467,7 +586,7 @@ struct ApiServer::Impl : ServerServices {
       if (!registry.ok()) return Fail(res, registry.status());
       Send(res, 200, *registry ? json::parse((*registry)->document) : json::array());
     });
-    Put("/api/v1/agencies", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Put("/api/v1/agencies", Staff({Role::kAdmin}), Json(options.max_body_bytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       if (Status s = workflow.ImportRegistry(req.body, {caller.name}); !s.ok()) {
         return Fail(res, s);
       }
@@ -480,7 +599,7 @@ struct ApiServer::Impl : ServerServices {
       if (!overview.ok()) return Fail(res, overview.status());
       Send(res, 200, json::parse(cases::StandardsToJson(*overview, true).dump()));
     });
-    Put("/api/v1/standards", Staff({Role::kAdmin}), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Put("/api/v1/standards", Staff({Role::kAdmin}), Toml(options.max_body_bytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto installed = workflow.InstallStandards(req.body, "standards.toml", {caller.name});
       if (!installed.ok()) return Fail(res, installed.status());
       Send(res, 200, json::parse(cases::StandardsInstallToJson(*installed).dump()));
@@ -488,7 +607,7 @@ struct ApiServer::Impl : ServerServices {
 
     // --- Ingest (services).
     for (const bool events : {true, false}) {
-      Post(events ? "/api/v1/ingest/events" : "/api/v1/ingest/subscribers", Service(),
+      Post(events ? "/api/v1/ingest/events" : "/api/v1/ingest/subscribers", Service(), Lines(options.max_ingest_bytes),
            [this, events](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
              vault::IngestReport report;
              Status s = events ? vault.Ingest(req.body, report) : vault.IngestSubscribers(req.body, report);
@@ -505,12 +624,11 @@ struct ApiServer::Impl : ServerServices {
                                   ReportJson(report));
              }
              Send(res, 200, ReportJson(report));
-           },
-           options.max_ingest_bytes);
+           });
     }
 
     // --- The requester portal (requester tokens): its own agency's requests only.
-    Post("/api/v1/portal/requests", Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Post("/api/v1/portal/requests", Requester(), Json(kMaxRequestBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto v = workflow.Submit({req.body, cases::Entry::kApi, {caller.name}, caller.agency_id, caller.email});
       if (!v.ok()) return Fail(res, v.status());
       Send(res, 201, RequesterView(*v));
@@ -524,24 +642,20 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& v : *list) out.push_back(RequesterView(v));
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(),
+    Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           auto v = workflow.Show(req.matches[1], {caller.name});
-           if (!v.ok() || v->record.agency_id != caller.agency_id) {
-             return Fail(res, Status::NotFound("no request " + req.matches[1].str()));
-           }
+           auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+           if (!v.ok()) return Fail(res, v.status());
            auto attached = workflow.Attach(req.matches[1], {caller.name},
                                            req.has_param("name") ? req.get_param_value("name") : "process.pdf",
                                            req.body);
            if (!attached.ok()) return Fail(res, attached.status());
            Send(res, 201, RequesterView(*attached));
-         }, cases::kMaxAttachmentBytes);
+         });
     Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto v = workflow.Show(req.matches[1], {caller.name});
-      // Another agency's case is answered as if it did not exist.
-      if (!v.ok() || v->record.agency_id != caller.agency_id) {
-        return Fail(res, Status::NotFound("no request " + req.matches[1].str()));
-      }
+      // Another agency's case is answered as if it did not exist (and the probe recorded).
+      auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+      if (!v.ok()) return Fail(res, v.status());
       Send(res, 200, RequesterView(*v));
     });
 
@@ -551,10 +665,14 @@ struct ApiServer::Impl : ServerServices {
     // Anything else, and httplib's own refusals, as problems.
     http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
+      if (GuardedHttpServer::TimedOut()) return SendProblem(res, TimedOut());
+      if (GuardedHttpServer::HeadersTooLarge()) {
+        return SendProblem(res, {431, "headers-too-large", "The request's headers are too large",
+                                 "At most " + std::to_string(kMaxHeaderBytes) + " bytes of request line and headers.", ""});
+      }
       const int status = res.status;
-      SendProblem(res, {status, status == 404 ? "not-found" : status == 413 ? "too-large" : "http-error",
-                        status == 404 ? "No such resource" : status == 413 ? "The body is too large"
-                                                                           : "The request failed",
+      SendProblem(res, {status, status == 404 ? "not-found" : "http-error",
+                        status == 404 ? "No such resource" : "The request failed",
                         status == 404 ? "No endpoint at this path for this method." : "", ""});
     });
   }
@@ -571,13 +689,13 @@ struct ApiServer::Impl : ServerServices {
           Send(res, 200, out);
         });
     Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/downloads",
-         Staff({Role::kReviewer, Role::kApprover}),
+         Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto grant = workflow.IssueDownload(req.matches[1], req.matches[2], {caller.name});
            if (!grant.ok()) return Fail(res, grant.status());
            Send(res, 201, cases::GrantToJson(*grant, clock.Now()));
          });
-    Post(std::string("/api/v1/downloads/") + kGrantId + "/revoke", Staff({Role::kReviewer, Role::kApprover}),
+    Post(std::string("/api/v1/downloads/") + kGrantId + "/revoke", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto grant = workflow.RevokeDownload(req.matches[1], {caller.name});
            if (!grant.ok()) return Fail(res, grant.status());
@@ -599,7 +717,7 @@ struct ApiServer::Impl : ServerServices {
   // Productions run by the server (docs/production.md, "From the API"): started in the
   // background, watched, aborted. The same producer as `custodian produce`.
   void ProductionRoutes() {
-    Post(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff({Role::kReviewer, Role::kApprover}),
+    Post(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (!productions) {
              return Fail(res, Status::FailedPrecondition("this server does not run productions"));
@@ -637,7 +755,7 @@ struct ApiServer::Impl : ServerServices {
           Fail(res, Status::NotFound("case " + req.matches[1].str() + " has no production " + id));
         });
     Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/abort",
-         Staff({Role::kReviewer, Role::kApprover}),
+         Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (!productions) {
              return Fail(res, Status::FailedPrecondition("this server does not run productions"));
@@ -853,19 +971,15 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServerServices& servic
   }
   auto impl = std::make_unique<Impl>(services, options);
   impl->tls = tls;
-  if (tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_certificate.c_str(),
-                                                    options.tls_private_key.c_str());
-    if (!ssl->is_valid()) {
-      return Status::InvalidArgument("TLS: the certificate or the private key does not load");
-    }
-    impl->http = std::move(ssl);
-  } else {
-    impl->http = std::make_unique<httplib::Server>();
-  }
+  auto http = GuardedHttpServer::Create(options.connections, options.tls_certificate, options.tls_private_key);
+  if (!http.ok()) return http.status();
+  impl->http = std::move(http).value();
+  impl->http->set_admission([raw = impl.get()](const httplib::Request& req, httplib::Response& res) {
+    return raw->Admit(req, res);
+  });
+  // A backstop: every endpoint's own limit is lower, and every body is read through BodyGuard.
   impl->http->set_payload_max_length(
       std::max({options.max_ingest_bytes, options.max_body_bytes, cases::kMaxAttachmentBytes}) + 1);
-  impl->http->set_read_timeout(std::chrono::seconds(30));
   impl->Routes();
   impl->port = options.port == 0 ? impl->http->bind_to_any_port(options.host)
                                  : (impl->http->bind_to_port(options.host, options.port) ? options.port : -1);
@@ -893,8 +1007,12 @@ void ApiServer::Wait() {
 
 void ApiServer::Stop() {
   if (!impl_) return;
-  impl_->http->stop();
+  impl_->http->Shutdown();
   Wait();
+}
+
+size_t ApiServer::ConnectionsFrom(const std::string& address) const {
+  return impl_->http->ConnectionsFrom(address);
 }
 
 }  // namespace custodian::server

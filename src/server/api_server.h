@@ -15,6 +15,7 @@
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
+#include "server/connection_limits.h"
 #include "server/production_jobs.h"
 #include "server/user_store.h"
 #include "vault/vault.h"
@@ -26,9 +27,13 @@ struct ServerOptions {
   int port = 8080;  // 0: any free port (see ApiServer::port)
   std::string tls_certificate;  // PEM files; both or neither
   std::string tls_private_key;
+  // Each endpoint that takes a body has its limit, checked against Content-Length before the
+  // body is read and while it is read: a sign-in 8 KiB, a step's fields 64 KiB, a request
+  // document 1 MiB, a process document 20 MiB, and these two.
   size_t max_ingest_bytes = 64 << 20;
-  size_t max_body_bytes = 2 << 20;  // anything but ingest
+  size_t max_body_bytes = 2 << 20;  // the agency registry and the standards an admin installs
   int login_attempts_per_minute = 10;  // per client address
+  ConnectionLimits connections;  // deadlines, workers, connections per client address
 };
 
 // What the server answers from. It borrows them all: they must outlive it.
@@ -53,6 +58,8 @@ class ApiServer {
   ~ApiServer();
 
   int port() const;
+  // Connections open from a client address now (what ConnectionLimits::max_per_address bounds).
+  size_t ConnectionsFrom(const std::string& address) const;
   // Serves until Stop; returns when stopped.
   void Wait();
   void Stop();

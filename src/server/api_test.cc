@@ -1,8 +1,7 @@
 // The HTTP API through real HTTP on loopback, against both stores: sign-in and sessions,
 // every role allowed and refused, requesters kept apart, bad bodies, ingest, and the ledgers'
 // heads, proofs and keys checked as an outsider would check them.
-#include "server/api_server.h"
-#include "server/production_jobs.h"
+#include "server/api_test_fixture.h"
 
 #include <httplib.h>
 #include <unistd.h>
@@ -30,144 +29,7 @@
 namespace custodian::server {
 namespace {
 
-using json = nlohmann::json;
 using ::testing::HasSubstr;
-
-constexpr char kPassword[] = "correct horse battery staple";
-
-// A signed-in staff member's cookie and CSRF token.
-struct Login {
-  std::string cookie;
-  std::string csrf;
-};
-
-class ApiTest : public ::testing::TestWithParam<cases::Backend> {
- protected:
-  void SetUp() override {
-    CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
-    ASSERT_TRUE(instance_->Start().ok());
-    workflow_ = instance_->workflow.get();
-    vault_ = instance_->vault.get();
-    // Most tests sign in by password alone; RequiresASecondFactorByDefault covers TOTP.
-    UserStoreOptions user_options;
-    user_options.require_totp = false;
-    users_ = std::make_unique<UserStore>(*instance_->db, sealing_key_, clock_, user_options);
-    for (const auto& [name, role] : std::vector<std::pair<std::string, Role>>{
-             {"ian", Role::kIntake}, {"rae", Role::kReviewer}, {"abe", Role::kApprover},
-             {"aud", Role::kAuditor}, {"ada", Role::kAdmin}}) {
-      ASSERT_TRUE(users_->AddUser(name, {role}, kPassword, "setup").ok());
-    }
-    service_ = users_->CreateToken(TokenKind::kService, "backend", {}, {}, "setup").value();
-    lcpd_ = users_->CreateToken(TokenKind::kRequester, "lcpd", "us-nm-lcpd", "r.alvarez@las-cruces.org", "setup").value();
-    fbi_ = users_->CreateToken(TokenKind::kRequester, "fbi", "us-fbi", "mchen@fbi.gov", "setup").value();
-    signing_keys_ = std::make_unique<cases::SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
-    ledgers_ = std::make_unique<cases::Ledgers>(*instance_->db, *signing_keys_, clock_);
-    packages_dir_ = std::filesystem::temp_directory_path() / ("custodian_api_packages_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(packages_dir_);
-    packages_ = std::make_unique<cases::PackageStore>(packages_dir_.string(), vault::SecretKey::Random());
-    production::ProductionSettings settings;
-    settings.geo_city_databases = {std::string(CUSTODIAN_SOURCE_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"};
-    settings.work_root = (packages_dir_ / "productions").string();
-    settings.packages = packages_.get();
-    productions_ = std::make_unique<ProductionJobs>(*instance_->db, *workflow_, *vault_, *signing_keys_, *ledgers_,
-                                                    clock_, settings);
-    ServerOptions server_options;
-    server_options.port = 0;
-    server_options.max_ingest_bytes = 1 << 20;
-    server_options.max_body_bytes = 64 << 10;
-    auto server = ApiServer::Start(Services(*users_), server_options);
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(server).value();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    // A sign-in runs Argon2id: under the sanitizers on a busy machine that outlasts httplib's
-    // default of five seconds.
-    client_->set_read_timeout(60, 0);
-  }
-  void TearDown() override {
-    server_.reset();
-    productions_.reset();  // waits for the productions still running
-    if (!packages_dir_.empty()) std::filesystem::remove_all(packages_dir_);
-  }
-
-  Login SignIn(const std::string& user) {
-    auto r = client_->Post("/api/v1/auth/login",
-                           json{{"username", user}, {"password", kPassword}}.dump(), "application/json");
-    EXPECT_TRUE(r && r->status == 200) << user;
-    if (!r || r->status != 200) return {};
-    const std::string set = r->get_header_value("Set-Cookie");
-    return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
-  }
-  ServerServices Services(UserStore& users) {
-    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_, *packages_, productions_.get()};
-  }
-  httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
-  httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
-  httplib::Result Post(const std::string& path, const httplib::Headers& h, const std::string& body,
-                       const char* type = "application/json") {
-    return client_->Post(path.c_str(), h, body, type);
-  }
-  std::string Submit(const Login& intake, const std::string& document) {
-    auto r = Post("/api/v1/cases", Staff(intake), document);
-    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
-    return r && r->status == 201 ? json::parse(r->body)["id"].get<std::string>() : "";
-  }
-
-  // HSI's court order, entered by intake, reviewed and approved by two people.
-  std::string ApprovedHsiCase() {
-    auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
-    EXPECT_TRUE(v.ok());
-    if (!v.ok()) return "";
-    cases::Review review;
-    review.confirm_investigation = true;
-    EXPECT_TRUE(workflow_->ReviewCase(v->record.id, {"rae"}, review).ok());
-    EXPECT_TRUE(workflow_->Approve(v->record.id, {"abe"}).ok());
-    return v->record.id;
-  }
-
-  void SignBoth() {
-    ASSERT_TRUE(ledgers_->SignHead(cases::kDisclosureLog, "test").ok());
-    ASSERT_TRUE(ledgers_->SignHead(cases::kAuditLog, "test").ok());
-  }
-  // The latest head of `log`, as anyone fetches it.
-  ledger::SignedTreeHead Head(const std::string& log) {
-    auto r = client_->Get(("/api/v1/ledger/" + log + "/head").c_str());
-    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-    if (!r || r->status != 200) return {};
-    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
-    auto head = ledger::ParseTreeHead(r->body);
-    EXPECT_TRUE(head.ok()) << head.status().message();
-    return head.ok() ? *head : ledger::SignedTreeHead{};
-  }
-  // A proof as the API sends it: base64 hashes.
-  static std::vector<ledger::Digest> Hashes(const nlohmann::ordered_json& proof) {
-    std::vector<ledger::Digest> out;
-    for (const auto& item : proof) {
-      const std::string bytes = Base64Decode(item.get<std::string>()).value();
-      ledger::Digest d{};
-      EXPECT_EQ(bytes.size(), d.size());
-      std::copy_n(bytes.begin(), std::min(bytes.size(), d.size()), d.begin());
-      out.push_back(d);
-    }
-    return out;
-  }
-
-  const vault::SecretKey sealing_key_ = vault::SecretKey::Random();
-  ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
-  std::unique_ptr<cases::TestInstance> instance_;
-  cases::Workflow* workflow_ = nullptr;
-  vault::Vault* vault_ = nullptr;
-  std::unique_ptr<UserStore> users_;
-  std::unique_ptr<cases::SigningKeys> signing_keys_;
-  std::unique_ptr<cases::Ledgers> ledgers_;
-  std::filesystem::path packages_dir_;
-  std::unique_ptr<cases::PackageStore> packages_;
-  std::unique_ptr<ProductionJobs> productions_;
-  std::string service_, lcpd_, fbi_;
-  std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
-};
 
 TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
   auto r = client_->Get("/api/openapi.json");
@@ -687,6 +549,54 @@ TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff
   const std::string portal_id = json::parse(mine->body)["id"];
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(fbi_), pdf, "application/pdf")->status, 404);
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(lcpd_), pdf, "application/pdf")->status, 201);
+}
+
+TEST_P(ApiTest, ARequestersProbesOfAnotherAgencysCasesAreRecordedAsRefused) {
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  ASSERT_EQ(mine->status, 201);
+  const std::string id = json::parse(mine->body)["id"];
+  const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
+  // Another agency's case and a case that does not exist answer alike.
+  EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(fbi_))->status, 404);
+  EXPECT_EQ(client_->Get("/api/v1/portal/requests/C-2026-999999", Bearer(fbi_))->status, 404);
+  EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id + "/productions").c_str(), Bearer(fbi_))->status, 404);
+  EXPECT_EQ(Post("/api/v1/portal/requests/" + id + "/documents", Bearer(fbi_), pdf, "application/pdf")->status, 404);
+  EXPECT_EQ(client_->Get(("/api/v1/portal/downloads/D-" + std::string(32, '0')).c_str(), Bearer(fbi_))->status, 404);
+  // Each probe is in the audit log as a refused access, none as a read.
+  std::vector<std::string> actions, cases, details;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT a.action, a.case_id, d.detail FROM audit a "
+                                                   "JOIN audit_details d ON d.seq = a.seq "
+                                                   "WHERE a.actor = 'requester:fbi' ORDER BY a.seq");
+    for (const soci::row& r : rows) {
+      actions.push_back(r.get<std::string>(0));
+      cases.push_back(r.get_indicator(1) == soci::i_ok ? r.get<std::string>(1) : "");
+      details.push_back(r.get<std::string>(2));
+    }
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(actions, std::vector<std::string>(5, "refused_access"));
+  EXPECT_EQ(cases, (std::vector<std::string>{id, "", id, id, ""}));
+  EXPECT_EQ(details[0], R"({"action":"view_case","resource":")" + id + R"("})");
+  EXPECT_EQ(details[2], R"({"action":"list_productions","resource":")" + id + R"("})");
+  EXPECT_EQ(details[4], R"({"action":"download","resource":"D-)" + std::string(32, '0') + R"("})");
+  // The agency's own reads are reads.
+  ASSERT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(lcpd_))->status, 200);
+}
+
+TEST_P(ApiTest, AnUploadToACaseThatDoesNotExistLeavesNoFile) {
+  const Login ian = SignIn("ian");
+  const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
+  auto up = Post("/api/v1/cases/C-2026-999999/documents?name=subpoena.pdf", Staff(ian), pdf, "application/pdf");
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->status, 404);
+  const auto dir = instance_->attachments_dir();
+  EXPECT_TRUE(!std::filesystem::exists(dir) || std::filesystem::is_empty(dir)) << "a sealed file for no case";
+  // A case that exists gets its document, sealed, once.
+  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), pdf, "application/pdf")->status, 201);
+  ASSERT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), pdf, "application/pdf")->status, 201);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
 }
 
 TEST_P(ApiTest, ServicesIngestEventsAndSubscribers) {

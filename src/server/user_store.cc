@@ -176,15 +176,15 @@ LoginResult UserStore::Login(const std::string& name, const std::string& passwor
   LoginResult result;
   const Timestamp now = clock_.Now();
   std::string hash, sealed_hex;
-  int disabled = 1, failed = 0;
+  int disabled = 1;
   long long locked_until = 0, last_step = 0;
   soci::indicator secret_ind = soci::i_null, locked_ind = soci::i_null, step_ind = soci::i_null;
   bool found = false;
   Status read = db_.Transaction([&](soci::session& sql) -> Status {
-    sql << "SELECT password_hash, totp_secret, disabled, failed_logins, locked_until, "
-           "totp_last_step FROM users WHERE name = :n",
+    sql << "SELECT password_hash, totp_secret, disabled, locked_until, totp_last_step "
+           "FROM users WHERE name = :n",
         soci::use(name), soci::into(hash), soci::into(sealed_hex, secret_ind), soci::into(disabled),
-        soci::into(failed), soci::into(locked_until, locked_ind), soci::into(last_step, step_ind);
+        soci::into(locked_until, locked_ind), soci::into(last_step, step_ind);
     found = sql.got_data();
     return Status::Ok();
   });
@@ -195,11 +195,15 @@ LoginResult UserStore::Login(const std::string& name, const std::string& passwor
     VerifyPassword(dummy, password);
     return result;
   }
+  // A locked user's attempt costs what any other does: timing does not tell it apart either.
+  bool ok = VerifyPassword(hash, password) && !disabled;
   if (locked_ind == soci::i_ok && now.micros < locked_until) {
+    db_.Transaction([&](soci::session& sql) -> Status {
+      return cases::CaseTx(sql).Audit(now, name, std::nullopt, "login_refused_locked", "{}");
+    }).IgnoreError();
     result.outcome = LoginOutcome::kLocked;
     return result;
   }
-  bool ok = !disabled && VerifyPassword(hash, password);
   if (ok && secret_ind != soci::i_ok && options_.require_totp) {
     // Not a failure to count: the password was right; the account is not ready.
     db_.Transaction([&](soci::session& sql) -> Status {
@@ -228,39 +232,59 @@ LoginResult UserStore::Login(const std::string& name, const std::string& passwor
       ok = step.has_value();
     }
   }
+  // What was read may be stale by now: sign-ins of the user run at once, each with its own
+  // Argon2 between its read and its write. So each change is one conditional update, decided
+  // by the row as it is: a code's time step is claimed by one sign-in only, a failure is
+  // counted on top of every other, and a user locked meanwhile stays locked.
   Status write = db_.Transaction([&](soci::session& sql) -> Status {
     cases::CaseTx tx(sql);
-    if (!ok) {
-      const int failures = failed + 1;
-      const bool lock = failures >= options_.max_failed_logins;
-      const long long until = now.micros + options_.lockout_micros;
-      soci::indicator until_ind = lock ? soci::i_ok : soci::i_null;
-      const int stored = lock ? 0 : failures;
-      sql << "UPDATE users SET failed_logins = :f, locked_until = :l WHERE name = :n",
-          soci::use(stored), soci::use(until, until_ind), soci::use(name);
-      return tx.Audit(now, name, std::nullopt, lock ? "login_locked" : "login_failed", "{}");
+    const long long at = now.micros;
+    if (ok) {
+      long long step_value = step.value_or(0);
+      soci::statement claim =
+          step ? (sql.prepare << "UPDATE users SET failed_logins = 0, locked_until = NULL, "
+                                 "totp_last_step = :s WHERE name = :n AND (locked_until IS NULL OR "
+                                 "locked_until <= :t) AND (totp_last_step IS NULL OR totp_last_step < :s2)",
+                  soci::use(step_value), soci::use(name), soci::use(at), soci::use(step_value))
+               : (sql.prepare << "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE "
+                                 "name = :n AND (locked_until IS NULL OR locked_until <= :t)",
+                  soci::use(name), soci::use(at));
+      claim.execute(true);
+      // None: another sign-in used this code first, or failures locked the user meanwhile.
+      ok = claim.get_affected_rows() == 1;
     }
-    const long long step_value = step.value_or(0);
-    soci::indicator step_write = step ? soci::i_ok : soci::i_null;
-    sql << "UPDATE users SET failed_logins = 0, locked_until = NULL, "
-           "totp_last_step = COALESCE(:s, totp_last_step) WHERE name = :n",
-        soci::use(step_value, step_write), soci::use(name);
+    if (!ok) {
+      soci::statement count = (sql.prepare << "UPDATE users SET failed_logins = failed_logins + 1 "
+                                              "WHERE name = :n AND (locked_until IS NULL OR locked_until <= :t)",
+                               soci::use(name), soci::use(at));
+      count.execute(true);
+      const bool counted = count.get_affected_rows() == 1;
+      bool locks = false;
+      if (counted) {
+        const long long until = at + options_.lockout_micros;
+        const int max = options_.max_failed_logins;
+        soci::statement lock = (sql.prepare << "UPDATE users SET failed_logins = 0, locked_until = :u "
+                                               "WHERE name = :n AND failed_logins >= :m",
+                                soci::use(until), soci::use(name), soci::use(max));
+        lock.execute(true);
+        locks = lock.get_affected_rows() == 1;
+      }
+      result.outcome = counted && !locks ? LoginOutcome::kRefused : LoginOutcome::kLocked;
+      return tx.Audit(now, name, std::nullopt, locks ? "login_locked" : "login_failed", "{}");
+    }
     std::string id = RandomHex(32);
     result.session = {name, RandomHex(32), Timestamp{now.micros + options_.session_micros}};
     const std::string id_hash = Sha256Hex(id);
-    const long long created = now.micros, expires = result.session.expires_at.micros;
+    const long long expires = result.session.expires_at.micros;
     sql << "INSERT INTO sessions (id_hash, user_name, csrf, created_at, expires_at) "
            "VALUES (:h, :u, :c, :t, :e)",
-        soci::use(id_hash), soci::use(name), soci::use(result.session.csrf), soci::use(created),
+        soci::use(id_hash), soci::use(name), soci::use(result.session.csrf), soci::use(at),
         soci::use(expires);
     result.session_id = std::move(id);
+    result.outcome = LoginOutcome::kOk;
     return tx.Audit(now, name, std::nullopt, "login", "{}");
   });
   if (!write.ok()) return LoginResult{};
-  result.outcome = ok ? LoginOutcome::kOk
-                      : (failed + 1 >= options_.max_failed_logins ? LoginOutcome::kLocked
-                                                                   : LoginOutcome::kRefused);
-  if (!ok) result.session_id.clear();
   return result;
 }
 

@@ -45,6 +45,7 @@ struct Token {
 };
 
 // What a login attempt comes to. Failures say nothing about which factor failed.
+// kLocked: too many failures in a row; the API answers it as it answers kRefused.
 // kNoSecondFactor: the password was right but the user has no TOTP enrolled where the
 // instance requires one (auth.require_totp); no session is made.
 enum class LoginOutcome { kOk, kRefused, kLocked, kNoSecondFactor };
@@ -79,7 +80,9 @@ class UserStore {
   Result<User> GetUser(const std::string& name);
   std::vector<User> Users();
 
-  // Password and, when enrolled, a TOTP code. Locks the user after too many failures.
+  // Password and, when enrolled, a TOTP code. Locks the user after too many failures. Safe
+  // under concurrent sign-ins of one user, from this process or others on the same store: a
+  // code's time step is claimed by one sign-in only, and every failure is counted.
   LoginResult Login(const std::string& name, const std::string& password,
                     const std::string& totp_code);
   // The live session of a cookie's value; NotFound when unknown, expired or revoked, or its

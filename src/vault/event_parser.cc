@@ -58,6 +58,7 @@ Status EventParser::Parse(std::string_view line, AccessEvent& out) {
   if (line.size() > kMaxLineBytes) {
     return Bad("line longer than " + std::to_string(kMaxLineBytes) + " bytes");
   }
+  if (Status s = CheckLineDepth(line); !s.ok()) return s;
   out = AccessEvent{};
   simdjson::padded_string_view padded(line.data(), line.size(), line.size() + kLinePadding);
   simdjson::ondemand::document doc;

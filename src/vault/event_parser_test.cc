@@ -48,6 +48,8 @@ TEST(EventParserTest, PinsEveryReason) {
   EXPECT_EQ(Parse("{\"account_id\": 1, " + base + "} {}"), "not valid JSON");
   EXPECT_EQ(Parse("{\"account_id\": 1, " + base), "not valid JSON");
   EXPECT_EQ(Parse(std::string(8193, ' ')), "line longer than 8192 bytes");
+  EXPECT_EQ(Parse("{\"account_id\": " + std::string(4000, '[') + std::string(4000, ']') + "}"),
+            "nested deeper than 64 levels at 1:79");
   EXPECT_EQ(Parse("{\"a\\nb\": 1}"), "unknown field 'a\\u000Ab'");
 }
 

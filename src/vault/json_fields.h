@@ -9,10 +9,20 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_depth.h"
 #include "core/json_reader.h"
 #include "core/status.h"
 
 namespace custodian::vault {
+
+// A line nested deeper than any record needs is refused before simdjson walks it: the same
+// limit as every other document from outside (core/json_depth.h). "nested deeper than 64
+// levels at 1:65".
+inline Status CheckLineDepth(std::string_view line) {
+  Status s = CheckJsonDepth(line);
+  if (s.ok()) return s;
+  return Status::InvalidArgument(s.message().substr(s.message().find("nested")));
+}
 
 // An account id: an unsigned 64-bit JSON number, or the same in a decimal string.
 inline Status ReadAccountId(simdjson::ondemand::value v, uint64_t& out) {

@@ -99,6 +99,7 @@ SubscriberParser::~SubscriberParser() = default;
 
 Status SubscriberParser::Parse(std::string_view line, SubscriberVersion& out) {
   if (line.size() > kMaxLineBytes) return Bad("line longer than " + std::to_string(kMaxLineBytes) + " bytes");
+  if (Status s = CheckLineDepth(line); !s.ok()) return s;
   out = SubscriberVersion{};
   simdjson::padded_string_view padded(line.data(), line.size(), line.size() + EventParser::kLinePadding);
   simdjson::ondemand::document doc;

@@ -1,0 +1,174 @@
+#include "server/guarded_http_server.h"
+
+#include <openssl/err.h>
+
+#include "server/connection.h"
+#include "server/problem.h"
+
+namespace custodian::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a connection that left a body unread keeps draining it after the answer.
+constexpr std::chrono::seconds kLinger{2};
+
+// The connection of the request this thread serves (a connection is served by one worker).
+thread_local Connection* current_connection = nullptr;
+thread_local bool close_after_answer = false;
+
+// The answer to a connection over the bound, sent before its request is read.
+std::string TooManyConnections(size_t bound) {
+  const std::string body =
+      Problem{429, "too-many-connections", "Too many connections from this address",
+              "At most " + std::to_string(bound) + " connections at once from one address.", ""}
+          .ToJson()
+          .dump() + "\n";
+  return "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+}  // namespace
+
+bool AnnouncesBody(const httplib::Request& req) {
+  return req.has_header("Transfer-Encoding") ||
+         (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+}
+
+Result<std::unique_ptr<GuardedHttpServer>> GuardedHttpServer::Create(
+    const ConnectionLimits& limits, const std::string& tls_certificate,
+    const std::string& tls_private_key) {
+  SSL_CTX* tls = nullptr;
+  if (!tls_certificate.empty() || !tls_private_key.empty()) {
+    tls = SSL_CTX_new(TLS_server_method());
+    const bool loaded =
+        tls && SSL_CTX_set_min_proto_version(tls, TLS1_2_VERSION) == 1 &&
+        SSL_CTX_use_certificate_chain_file(tls, tls_certificate.c_str()) == 1 &&
+        SSL_CTX_use_PrivateKey_file(tls, tls_private_key.c_str(), SSL_FILETYPE_PEM) == 1 &&
+        SSL_CTX_check_private_key(tls) == 1;
+    ERR_clear_error();  // OpenSSL's queue of this thread: its reasons are not ours to report
+    if (!loaded) {
+      SSL_CTX_free(tls);
+      return Status::InvalidArgument("TLS: the certificate or the private key does not load");
+    }
+    SSL_CTX_set_options(tls, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  }
+  return std::unique_ptr<GuardedHttpServer>(new GuardedHttpServer(limits, tls));
+}
+
+GuardedHttpServer::GuardedHttpServer(const ConnectionLimits& limits, SSL_CTX* tls)
+    : limits_(limits), tls_(tls) {
+  const size_t workers = std::max<size_t>(limits_.workers, 1);
+  new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  set_keep_alive_timeout(limits_.keep_alive_timeout.count());
+  // The headers are in: the body's deadline runs from here, and the admission decides.
+  set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (current_connection) current_connection->StartBody(Clock::now() + limits_.body_timeout);
+    if (!admission_ || admission_(req, res) == HandlerResponse::Unhandled) {
+      return HandlerResponse::Unhandled;
+    }
+    if (AnnouncesBody(req)) CloseAfterAnswer(res);
+    return HandlerResponse::Handled;
+  });
+  set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!admission_ || admission_(req, res) == HandlerResponse::Unhandled) return 100;
+    CloseAfterAnswer(res);
+    return res.status;
+  });
+}
+
+GuardedHttpServer::~GuardedHttpServer() {
+  Shutdown();
+  if (tls_) SSL_CTX_free(tls_);
+}
+
+void GuardedHttpServer::set_admission(HandlerWithResponse admission) {
+  admission_ = std::move(admission);
+}
+
+void GuardedHttpServer::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (Connection* c : open_) c->Shut();
+  }
+  stop();
+}
+
+size_t GuardedHttpServer::ConnectionsFrom(const std::string& address) const {
+  std::lock_guard lock(mu_);
+  auto it = per_address_.find(address);
+  return it == per_address_.end() ? 0 : it->second;
+}
+
+void GuardedHttpServer::CloseAfterAnswer(httplib::Response& res) {
+  close_after_answer = true;
+  res.set_header("Connection", "close");
+}
+
+bool GuardedHttpServer::TimedOut() { return current_connection && current_connection->timed_out(); }
+
+bool GuardedHttpServer::HeadersTooLarge() {
+  return current_connection && current_connection->over_budget();
+}
+
+bool GuardedHttpServer::Admit(Connection& connection) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return false;
+  size_t& count = per_address_[connection.address()];
+  if (limits_.max_per_address > 0 && count >= limits_.max_per_address) {
+    if (count == 0) per_address_.erase(connection.address());
+    return false;
+  }
+  ++count;
+  open_.insert(&connection);
+  return true;
+}
+
+void GuardedHttpServer::Release(Connection& connection) {
+  std::lock_guard lock(mu_);
+  open_.erase(&connection);
+  auto it = per_address_.find(connection.address());
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+// Replaces httplib's loop over a connection's requests (and SSLServer's): the same requests
+// through process_request, read from a Connection under the deadlines.
+bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
+  Connection connection(sock, tls_, limits_.write_timeout);
+  if (!Admit(connection)) {
+    if (limits_.max_per_address > 0) connection.SendNow(TooManyConnections(limits_.max_per_address));
+    return false;
+  }
+  struct Serving {
+    GuardedHttpServer& server;
+    Connection& connection;
+    ~Serving() {
+      current_connection = nullptr;
+      server.Release(connection);  // before the connection closes its socket
+    }
+  } serving{*this, connection};
+  current_connection = &connection;
+  if (!connection.Accept(Clock::now() + limits_.header_timeout)) return false;
+  bool ok = true;
+  for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
+    // A first request has the whole header timeout from the connection; a later one first
+    // comes within the keep-alive timeout.
+    if (left != keep_alive_max_count_ &&
+        !connection.WaitForRequest(Clock::now() + limits_.keep_alive_timeout)) {
+      break;
+    }
+    connection.StartHeaders(Clock::now() + limits_.header_timeout, kMaxHeaderBytes);
+    close_after_answer = false;
+    bool closed = false;
+    ok = process_request(connection, left == 1, closed, nullptr);
+    if (close_after_answer) {
+      connection.Linger(Clock::now() + kLinger);
+      break;
+    }
+    if (!ok || closed) break;
+  }
+  return ok;
+}
+
+}  // namespace custodian::server
