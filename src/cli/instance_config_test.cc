@@ -70,5 +70,20 @@ TEST_F(InstanceConfigTest, GeoKeysAreReadStrictly) {
                 ":3:16: 'geo.asn_database' must not be empty");
 }
 
+TEST_F(InstanceConfigTest, TheVaultLockWaitIsASettingInSeconds) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_lock_wait_seconds, 60);
+  WriteConfig("[vault]\nlock_wait_seconds = 5\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_lock_wait_seconds, 5);
+  WriteConfig("[vault]\nlock_wait_seconds = -1\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find(":2:21: 'vault.lock_wait_seconds' must be"), std::string::npos)
+      << config.status().message();
+}
+
 }  // namespace
 }  // namespace custodian

@@ -450,14 +450,13 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
         if (!sealed.ok()) return sealed.status();
         if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), *sealed,
                     BlockAssociatedData(account, day_, segment->id(), ordinal))) {
-          return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
-                                    " fails authentication");
+          return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
         }
         Status s = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
           by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
           memtable_.push_back(Pack(e, account, pool_));
         });
-        if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
+        if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
       }
     }
   }

@@ -609,8 +609,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
       if (!sealed.ok()) return sealed.status();
       if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), *sealed,
                   BlockAssociatedData(account, p.day(), segment->id(), ordinal))) {
-        return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
-                                  " fails authentication");
+        return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
       }
       Status s = DecodeBlock(plain, p.day_start(), scratch, [&](const BlockEvent& e) {
         if (e.ts >= start && e.ts < end) {
@@ -618,7 +617,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
                                  e.device, e.has_device, with_device));
         }
       });
-      if (!s.ok()) return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) + " does not decode");
+      if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
     }
   }
   if (const auto* indexes = p.MemtableOf(account)) {
@@ -733,8 +732,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
           if (!sealed.ok()) return sealed.status();
           if (!OpenTo(plain, *key, BlockNonce(segment->id(), a.block), *sealed,
                       BlockAssociatedData(account, part.day(), segment->id(), a.block))) {
-            return Status::Corruption(segment->path() + ": block " + std::to_string(a.block) +
-                                      " fails authentication");
+            return Status::Corruption(segment->BlockWhere(a.block) + " fails authentication");
           }
           Status s = DecodeBlock(plain, part.day_start(), scratch, [&](const BlockEvent& e) {
             if (!matches(e.ip, e.flags, e.port, e.ts)) return;
@@ -745,7 +743,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
                                                         e.has_device, with_device));
             }
           });
-          if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
+          if (!s.ok()) return Status::Corruption(segment->BlockWhere(a.block) + " does not decode");
         }
       }
     }
