@@ -296,6 +296,41 @@ TEST_F(VaultWritersCliTest, AWriterWaitsForTheLockThenNamesItsHolder) {
   EXPECT_EQ(json::parse(Run("vault stats" + Data()).out)["events"], 1);
 }
 
+// `vault stats` over and over while `custodian ingest FILE` imports: every one of them reads
+// and changes nothing, and the import stores all of its events (readers used to delete its
+// pending segments, and it then said "committed" with a fraction stored).
+TEST_F(VaultWritersCliTest, StatsDuringAnImportChangeNothingAndTheImportIsWhole) {
+  constexpr int kLines = 60000;
+  {
+    std::ofstream file(root_ + "/big.ndjson");
+    for (int i = 0; i < kLines; ++i) file << Line(1 + i % 500, i % 80000);
+  }
+  Child import("ingest" + Data() + " " + root_ + "/big.ndjson", root_ + "/import.err");
+  import.CloseInput();
+  std::atomic<bool> done{false};
+  int runs = 0;
+  uint64_t last = 0;
+  std::thread stats([&] {
+    while (!done) {
+      Outcome o = Run("vault stats" + Data());
+      EXPECT_EQ(o.exit_code, 0) << o.err;
+      if (o.exit_code != 0) return;
+      const uint64_t events = json::parse(o.out)["events"];
+      EXPECT_LE(events, static_cast<uint64_t>(kLines));
+      EXPECT_GE(events, last) << "each day's segment appears whole, and stays";
+      last = events;
+      ++runs;
+    }
+  });
+  const std::string report = import.ReadAll();
+  EXPECT_EQ(import.Wait(), 0) << ReadFile(root_ + "/import.err");
+  done = true;
+  stats.join();
+  EXPECT_EQ(json::parse(report)["accepted"], kLines);
+  EXPECT_EQ(json::parse(Run("vault stats" + Data()).out)["events"], kLines);
+  EXPECT_GT(runs, 0);
+}
+
 // A length field damaged in the dictionary: `vault stats` and `ingest` say where, exit 1,
 // and every file stays as it was (the dictionary used to be cut to nothing).
 TEST_F(VaultWritersCliTest, ADamagedVaultIsReportedAndLeftAsItIs) {

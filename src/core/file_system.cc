@@ -178,11 +178,26 @@ class Posix : public FileSystem {
   }
 
   Result<std::string> ReadAll(const std::string& path) override {
-    auto f = OpenRead(path);
-    if (!f.ok()) return f.status();
-    std::string out;
-    Status s = (*f)->Read(0, (*f)->Size(), out);
+    // Read, not mapped: most files read whole are small, and read often (the lock record).
+    uint64_t size;
+    auto fd = Open(path, O_RDONLY, size);
+    if (!fd.ok()) return fd.status();
+    std::string out(size, '\0');
+    size_t done = 0;
+    Status s;
+    while (done < out.size()) {
+      const ssize_t r = ::pread(*fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        s = Errno(path);
+        break;
+      }
+      if (r == 0) break;  // cut short since: what there is
+      done += static_cast<size_t>(r);
+    }
+    ::close(*fd);
     if (!s.ok()) return s;
+    out.resize(done);
     return out;
   }
 

@@ -111,11 +111,12 @@ LockRecord DecodeLockRecord(std::string_view text) {
 
 LockRecord ReadLockRecord(FileSystem& fs, const std::string& path) {
   for (int attempt = 0; attempt < 20; ++attempt) {
-    if (!fs.Exists(path)) return {};
     auto text = fs.ReadAll(path);
     if (text.ok()) {
       LockRecord r = DecodeLockRecord(*text);
       if (r.valid) return r;
+    } else if (!fs.Exists(path)) {
+      return {};
     }
     // Read while its holder rewrote it, most likely: read it again.
     std::this_thread::sleep_for(std::chrono::microseconds(200 << std::min(attempt, 5)));
