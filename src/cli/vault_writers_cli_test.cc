@@ -127,6 +127,21 @@ class VaultWritersCliTest : public CliTest {
     CliTest::SetUp();
     ASSERT_EQ(Run("init" + Data()).exit_code, 0);
   }
+  std::string ServiceToken() {
+    Outcome token = Run("user token create --service backend --actor admin" + Data());
+    EXPECT_EQ(token.exit_code, 0) << token.err;
+    return token.exit_code == 0 ? json::parse(token.out)["token"].get<std::string>() : "";
+  }
+  // The port a server says it listens on, once it says so in `err_path`; 0 if it never does.
+  int PortOf(const std::string& err_path) {
+    std::string banner;
+    for (int i = 0; i < 3000 && banner.find("/api/v1") == std::string::npos; ++i) {
+      ::usleep(20000);  // waiting for the server to say where it listens
+      banner = ReadFile(err_path);
+    }
+    const size_t at = banner.find("serving http://127.0.0.1:");
+    return at == std::string::npos ? 0 : std::stoi(banner.substr(at + 25));
+  }
   // Each account's events as the vault reads them: "user agent" per event.
   std::map<uint64_t, std::vector<std::string>> Read(const std::vector<uint64_t>& accounts) {
     std::map<uint64_t, std::vector<std::string>> out;
@@ -155,18 +170,10 @@ class VaultWritersCliTest : public CliTest {
 };
 
 TEST_F(VaultWritersCliTest, ServeOverHttpAndCliIngestWriteSideBySide) {
-  Outcome token = Run("user token create --service backend --actor admin" + Data());
-  ASSERT_EQ(token.exit_code, 0) << token.err;
-  const std::string secret = json::parse(token.out)["token"];
-  const std::string serve_err = root_ + "/serve.err";
-  Child serve("serve --listen 127.0.0.1:0" + Data(), serve_err);
-  std::string banner;
-  for (int i = 0; i < 3000 && banner.find("/api/v1") == std::string::npos; ++i) {
-    ::usleep(20000);  // waiting for the server to say where it listens
-    banner = ReadFile(serve_err);
-  }
-  ASSERT_THAT(banner, HasSubstr("serving http://127.0.0.1:"));
-  const int port = std::stoi(banner.substr(banner.find("127.0.0.1:") + 10));
+  const std::string secret = ServiceToken();
+  Child serve("serve --listen 127.0.0.1:0" + Data(), root_ + "/serve.err");
+  const int port = PortOf(root_ + "/serve.err");
+  ASSERT_GT(port, 0);
 
   // The CLI: events and subscriber versions from standard input, a commit every few lines.
   constexpr int kCliAccounts = 60, kHttpBatches = 30, kPerBatch = 4;
@@ -332,6 +339,37 @@ TEST_F(VaultWritersCliTest, StatsDuringAnImportChangeNothingAndTheImportIsWhole)
   EXPECT_EQ(json::parse(report)["accepted"], kLines);
   EXPECT_EQ(json::parse(Run("vault stats" + Data()).out)["events"], kLines);
   EXPECT_GT(runs, 0);
+}
+
+// Over HTTP, a batch that finds the lock busy past the wait is answered 503, naming the holder
+// and counting what was stored; once the lock is free the batch goes in.
+TEST_F(VaultWritersCliTest, ServeAnswers503WhileAnotherWriterHoldsTheLock) {
+  std::ofstream(data_ + "/custodian.toml") << "[vault]\nlock_wait_seconds = 1\n";
+  const std::string secret = ServiceToken();
+  Child serve("serve --listen 127.0.0.1:0" + Data(), root_ + "/serve.err");
+  const int port = PortOf(root_ + "/serve.err");
+  ASSERT_GT(port, 0);
+  vault::SetLockHolderCommand("vault_writers_cli_test");
+  auto held = vault::WriterLock::Acquire(PosixFileSystem(), vault::LockPath(data_), "retention run",
+                                         std::chrono::seconds(5));
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  vault::LockRecord record = (*held)->record();
+  record.holder = (*held)->holder();
+  ASSERT_TRUE((*held)->Publish(record, false).ok());
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + secret}};
+  auto busy = client.Post("/api/v1/ingest/events", auth, Line(1, 1), "application/x-ndjson");
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->status, 503) << busy->body;
+  const json problem = json::parse(busy->body);
+  EXPECT_THAT(problem["detail"].get<std::string>(),
+              HasSubstr("the vault's writer lock is held by pid " + std::to_string(::getpid()) +
+                        " (vault_writers_cli_test), retention run, since "));
+  EXPECT_EQ(problem["report"]["accepted"], 0);
+  held->reset();
+  auto free = client.Post("/api/v1/ingest/events", auth, Line(1, 1), "application/x-ndjson");
+  ASSERT_TRUE(free);
+  EXPECT_EQ(free->status, 200) << free->body;
 }
 
 // A length field damaged in the dictionary: `vault stats` and `ingest` say where, exit 1,

@@ -7,6 +7,8 @@ namespace custodian::vault {
 namespace {
 
 constexpr size_t kHeaderBytes = 8;  // length, crc
+// A torn tail is what one interrupted append left: a batch, far less than this.
+constexpr uint64_t kMaxTornTail = uint64_t{64} << 20;
 
 // Why the record at `pos` is not good, or nullptr when it is.
 const char* Problem(std::string_view bytes, uint64_t pos, RecordBounds bounds) {
@@ -57,7 +59,12 @@ Result<RecordScan> ScanRecords(const std::string& path, std::string_view tail, u
         return Status::Corruption(where + ", inside the " + Bytes(committed) + " committed to the file");
       }
       // Past what was committed: a torn tail, unless a good record follows, which a crash in
-      // the middle of an append cannot leave.
+      // the middle of an append cannot leave; or more bytes follow than one append writes
+      // (which also bounds the search).
+      if (tail.size() - pos > kMaxTornTail) {
+        return Status::Corruption(where + ", and " + Bytes(tail.size() - pos) +
+                                  " follow it: more than an interrupted append leaves");
+      }
       for (uint64_t next = pos + 1; next + kHeaderBytes <= tail.size(); ++next) {
         if (!Problem(tail, next, bounds)) {
           return Status::Corruption(where + ", and a good record follows at byte " +

@@ -30,9 +30,9 @@ struct RecordBounds {
 // returns ends the scan and is returned.
 // `committed` is the length the vault's lock record says was committed to the file (0 when
 // unknown). A record that fails its checks ends the good ones; what follows it is a torn tail
-// only when the record begins at or after `committed` and no good record starts anywhere after
-// it. Otherwise, and when the file is shorter than `committed`, Corruption naming the file and
-// the byte.
+// only when the record begins at or after `committed`, no good record starts anywhere after
+// it, and less than 64 MiB follow it (one append writes less). Otherwise, and when the file is
+// shorter than `committed`, Corruption naming the file and the byte.
 Result<RecordScan> ScanRecords(const std::string& path, std::string_view tail, uint64_t start,
                                uint64_t committed, RecordBounds bounds,
                                const std::function<Status(uint64_t offset, std::string_view body)>& visit);
