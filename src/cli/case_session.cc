@@ -14,10 +14,11 @@ namespace custodian {
 
 namespace {
 
-vault::VaultOptions Retention(const Standards& standards) {
+vault::VaultOptions VaultOptionsOf(const Standards& standards, const InstanceConfig& config) {
   vault::VaultOptions options;
   options.access_log_retention_days = standards.access_log_retention_days;
   options.subscriber_retention_days = standards.subscriber_retention_days;
+  options.lock_wait = std::chrono::seconds(config.vault_lock_wait_seconds);
   return options;
 }
 
@@ -38,9 +39,11 @@ Result<cases::InstanceStandards::Shared> CurrentStandards(const InstanceOptions&
 }
 
 Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOptions& instance) {
+  auto config = LoadInstanceConfig(instance.data_dir);
+  if (!config.ok()) return config.status();
   auto standards = CurrentStandards(instance);
   if (!standards.ok()) return standards.status();
-  return OpenVault(instance, Retention(**standards));
+  return OpenVault(instance, VaultOptionsOf(**standards, *config));
 }
 
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance) {
@@ -59,7 +62,7 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   session->standards = std::move(standards).value();
   auto current = session->standards->Current(*session->db);
   if (!current.ok()) return current.status();
-  auto vault = vault::Vault::Open(instance.data_dir, session->master, Retention(**current));
+  auto vault = vault::Vault::Open(instance.data_dir, session->master, VaultOptionsOf(**current, session->config));
   if (!vault.ok()) return vault.status();
   session->vault = std::move(vault).value();
   session->attachments = std::make_unique<cases::AttachmentStore>(

@@ -24,7 +24,7 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices", "auth", "server", "production", "geo", "delivery"});
+  reader.CheckKeys(root, "", {"cases", "notices", "auth", "server", "production", "geo", "delivery", "vault"});
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -66,6 +66,12 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
     reader.CheckKeys(*delivery, "delivery", {"grant_days"});
     if (auto days = reader.Integer(*delivery, "delivery", "grant_days", false, 1, 90)) {
       config.download_grant_days = static_cast<int>(*days);
+    }
+  }
+  if (const toml::table* vault = reader.Table(root, "", "vault", false)) {
+    reader.CheckKeys(*vault, "vault", {"lock_wait_seconds"});
+    if (auto wait = reader.Integer(*vault, "vault", "lock_wait_seconds", false, 0, 86400)) {
+      config.vault_lock_wait_seconds = static_cast<int>(*wait);
     }
   }
   if (const toml::table* geo = reader.Table(root, "", "geo", false)) {

@@ -26,6 +26,10 @@
 //   [delivery]
 //   grant_days = 3   # how long a requester's download grant stays usable (default: 7)
 //
+//   [vault]
+//   lock_wait_seconds = 300   # how long a write waits for another writer of the vault (a
+//                             # serve batch, a CLI import, a retention run) (default: 60)
+//
 //   [production]   # every key optional; the defaults are production/record_pdf_sink.h's
 //   service_name = "Example Mail"          # default: "the service"
 //   custodian_name = "A. Person"           # default: "Custodian of Records"
@@ -54,6 +58,7 @@ struct InstanceConfig {
   std::string service_name, custodian_name, custodian_title, certificate_text;
   int download_grant_days = 7;  // [delivery] grant_days
   server::ConnectionLimits connections;  // [server]
+  int vault_lock_wait_seconds = 60;  // [vault] lock_wait_seconds
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

@@ -97,5 +97,20 @@ TEST_F(InstanceConfigTest, TheServersLimitsHaveDefaultsAndAreReadStrictly) {
                 file + ":2:26: 'server.header_timeout_seconds' must be between 1 and 3600");
 }
 
+TEST_F(InstanceConfigTest, TheVaultLockWaitIsASettingInSeconds) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_lock_wait_seconds, 60);
+  WriteConfig("[vault]\nlock_wait_seconds = 5\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_lock_wait_seconds, 5);
+  WriteConfig("[vault]\nlock_wait_seconds = -1\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find(":2:21: 'vault.lock_wait_seconds' must be"), std::string::npos)
+      << config.status().message();
+}
+
 }  // namespace
 }  // namespace custodian

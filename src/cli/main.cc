@@ -16,6 +16,7 @@
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
 #include "cli/vault_command.h"
+#include "vault/writer_lock.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"custodian: keeps the records legal process can reach, and answers that process "
@@ -33,6 +34,16 @@ int main(int argc, char** argv) {
   custodian::AddLedgerCommands(app, &exit_code);
   custodian::AddProductionCommands(app, &exit_code);
   custodian::AddDeliveryCommands(app, &exit_code);
+  // What this process says of itself in the vault's lock record while it writes ("custodian
+  // ingest"): the subcommands' names, never their arguments.
+  app.parse_complete_callback([&app] {
+    std::string command = "custodian";
+    for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+      at = at->get_subcommands().front();
+      command += " " + at->get_name();
+    }
+    custodian::vault::SetLockHolderCommand(command);
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

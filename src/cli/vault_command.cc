@@ -22,13 +22,14 @@
 #include "cli/exit_codes.h"
 #include "cli/instance.h"
 #include "cli/instance_flags.h"
+#include "cli/live_input.h"
 #include "cli/progress.h"
 #include "core/clock.h"
 
 namespace custodian {
 namespace {
 
-constexpr size_t kChunkBytes = 256 << 20;  // input handed to the vault a run of lines at a time
+constexpr size_t kChunkBytes = 256 << 20;  // a file handed to the vault a run of lines at a time
 
 // Lines in `text`, counting an unterminated last one.
 uint64_t CountLines(std::string_view text) {
@@ -43,6 +44,11 @@ uint64_t CountLines(std::string_view text) {
 struct VaultFlags {
   InstanceOptions instance;
   std::string input = "-";
+  // Standard input, as it arrives: a commit every so many lines, or once its first line
+  // waited so long; with `acks`, a JSON line on standard output for each.
+  size_t commit_lines = 1 << 16;
+  int commit_ms = 1000;
+  bool acks = false;
 };
 
 nlohmann::ordered_json ReportJson(const vault::IngestReport& r) {
@@ -66,15 +72,13 @@ int RunInit(const InstanceOptions& o) {
   return kExitOk;
 }
 
-// The input of `custodian ingest`: a file mapped into memory (no copies), or standard input
-// read a chunk at a time.
+// A file given to `custodian ingest` or `subscribers import`, mapped into memory (no copies).
 class IngestInput {
  public:
   ~IngestInput() {
     if (map_) ::munmap(map_, size_);
   }
   Status Open(const std::string& path) {
-    if (path == "-") return Status::Ok();
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Status::IoError(path + ": " + std::strerror(errno));
     struct stat st;
@@ -93,53 +97,30 @@ class IngestInput {
       ::madvise(map_, size_, MADV_SEQUENTIAL);
     }
     ::close(fd);
-    mapped_ = true;
     return Status::Ok();
   }
-  uint64_t total() const { return mapped_ ? size_ : 0; }
-  bool mapped() const { return mapped_; }
-  // The whole file, when it is mapped.
+  uint64_t total() const { return size_; }
+  // The whole file.
   std::string_view contents() const { return {map_, size_}; }
 
-  // The next run of whole lines (the last one may lack its newline at the end of input);
-  // empty at the end. Stdin fails with IoError when it cannot be read.
-  Result<std::string_view> Next() {
-    if (mapped_) {
-      if (offset_ >= size_) return std::string_view();
-      size_t end = std::min(size_, offset_ + kChunkBytes);
-      if (end < size_) {
-        const char* nl = static_cast<const char*>(::memrchr(map_ + offset_, '\n', end - offset_));
-        if (nl) end = static_cast<size_t>(nl - map_) + 1;
-      }
-      std::string_view out(map_ + offset_, end - offset_);
-      offset_ = end;
-      return out;
+  // The next run of whole lines (the last one may lack its newline at the end); empty at
+  // the end.
+  std::string_view Next() {
+    if (offset_ >= size_) return std::string_view();
+    size_t end = std::min(size_, offset_ + kChunkBytes);
+    if (end < size_) {
+      const char* nl = static_cast<const char*>(::memrchr(map_ + offset_, '\n', end - offset_));
+      if (nl) end = static_cast<size_t>(nl - map_) + 1;
     }
-    buffer_.erase(0, consumed_);
-    consumed_ = 0;
-    const size_t had = buffer_.size();
-    buffer_.resize(had + kChunkBytes);
-    const size_t n = std::fread(buffer_.data() + had, 1, kChunkBytes, stdin);
-    buffer_.resize(had + n);
-    if (n == 0 && std::ferror(stdin)) return Status::IoError("standard input: read failed");
-    const bool eof = n == 0;
-    size_t end = buffer_.size();
-    if (!eof) {
-      const size_t nl = buffer_.rfind('\n');
-      end = nl == std::string::npos ? 0 : nl + 1;
-      if (end == 0) return Next();  // a line longer than a chunk: read on
-    }
-    consumed_ = end;
-    return std::string_view(buffer_.data(), end);
+    std::string_view out(map_ + offset_, end - offset_);
+    offset_ = end;
+    return out;
   }
 
  private:
-  bool mapped_ = false;
   char* map_ = nullptr;
   size_t size_ = 0;
   size_t offset_ = 0;
-  std::string buffer_;
-  size_t consumed_ = 0;
 };
 
 enum class Feed { kEvents, kSubscribers };
@@ -152,15 +133,22 @@ Status AuditIngest(const VaultFlags& f, Feed feed, const vault::IngestReport& re
 }
 
 int RunIngest(const VaultFlags& f, Feed feed) {
+  const bool live = f.input == "-";
+  if (!live && (f.acks || f.commit_lines != VaultFlags().commit_lines || f.commit_ms != VaultFlags().commit_ms)) {
+    return ReportFailure(Status::InvalidArgument(
+        "--acks, --commit-lines and --commit-ms are for standard input (FILE -)"));
+  }
   auto vault = OpenVaultUnderStandards(f.instance);
   if (!vault.ok()) return ReportFailure(vault.status());
-  IngestInput input;
-  if (Status s = input.Open(f.input); !s.ok()) return ReportFailure(s);
-  Progress progress(feed == Feed::kEvents ? "ingest" : "import", input.total());
+  IngestInput file;
+  if (!live) {
+    if (Status s = file.Open(f.input); !s.ok()) return ReportFailure(s);
+  }
+  Progress progress(feed == Feed::kEvents ? "ingest" : "import", file.total());
   vault::IngestReport report;
-  if (feed == Feed::kEvents && input.mapped()) {
+  if (feed == Feed::kEvents && !live) {
     // A file: imported whole, each day sealed once, all or nothing.
-    Status s = (*vault)->Import(input.contents(), report, [&](uint64_t bytes, uint64_t lines) {
+    Status s = (*vault)->Import(file.contents(), report, [&](uint64_t bytes, uint64_t lines) {
       progress.Update(bytes, lines);
     });
     progress.Finish();
@@ -172,28 +160,48 @@ int RunIngest(const VaultFlags& f, Feed feed) {
     if (Status a = AuditIngest(f, feed, report); !a.ok()) return ReportFailure(a);
     return report.rejected > 0 ? kExitBadInput : kExitOk;
   }
+  // A run of lines at a time, each committed (synced) before the next is read; standard
+  // input as it arrives.
+  LiveInput stdin_lines(STDIN_FILENO, f.commit_lines, std::chrono::milliseconds(f.commit_ms));
+  const auto print_report = [&] {
+    std::cout << (f.acks ? ReportJson(report).dump() : ReportJson(report).dump(2)) << "\n" << std::flush;
+  };
   uint64_t line = 1, done = 0;
   while (true) {
-    auto chunk = input.Next();
-    if (!chunk.ok()) return ReportFailure(chunk.status());
-    if (chunk->empty()) break;
-    Status s = feed == Feed::kEvents ? (*vault)->Ingest(*chunk, report, line)
-                                     : (*vault)->IngestSubscribers(*chunk, report, line);
-    line += CountLines(*chunk);
+    std::string_view run;
+    if (live) {
+      auto next = stdin_lines.Next();
+      if (!next.ok()) return ReportFailure(next.status());
+      run = *next;
+    } else {
+      run = file.Next();
+    }
+    if (run.empty()) break;
+    Status s = feed == Feed::kEvents ? (*vault)->Ingest(run, report, line)
+                                     : (*vault)->IngestSubscribers(run, report, line);
+    line += CountLines(run);
     if (!s.ok()) {
       progress.Finish();
-      std::cout << ReportJson(report).dump(2) << "\n";
+      print_report();
       std::cerr << "custodian: ingest stopped: " << s.message()
                 << " (the lines counted as accepted above are stored)\n";
       return kExitFailure;
     }
-    done += chunk->size();
+    if (f.acks) {
+      // Everything up to the offset is stored and synced, or rejected in the report.
+      const nlohmann::ordered_json ack = {{"lines", line - 1},
+                                          {"events", report.accepted},
+                                          {"rejected", report.rejected},
+                                          {"committed_offset", stdin_lines.offset()}};
+      std::cout << ack.dump() << "\n" << std::flush;
+    }
+    done += run.size();
     progress.Update(done, report.accepted + report.rejected);
   }
   // Days before yesterday are complete: seal them.
   Status s = (*vault)->Seal(SystemClock().Now().UtcDate().PlusDays(-1));
   progress.Finish();
-  std::cout << ReportJson(report).dump(2) << "\n";
+  print_report();
   if (!s.ok()) {
     std::cerr << "custodian: the events are stored, but sealing failed: " << s.message() << "\n";
     return kExitFailure;
@@ -274,6 +282,20 @@ int RunSeal(const InstanceOptions& o) {
   return RunStats(o);
 }
 
+void AddLiveFlags(CLI::App* command, VaultFlags& flags) {
+  command->add_option("--commit-lines", flags.commit_lines,
+                      "Standard input: commit every N lines at most")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24))
+      ->capture_default_str();
+  command->add_option("--commit-ms", flags.commit_ms,
+                      "Standard input: commit lines once the first has waited this long")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
+  command->add_flag("--acks", flags.acks,
+                    "Standard input: print a JSON line for each commit (lines, events, rejected, "
+                    "committed_offset)");
+}
+
 }  // namespace
 
 void AddVaultCommands(CLI::App& app, int* exit_code) {
@@ -287,6 +309,7 @@ void AddVaultCommands(CLI::App& app, int* exit_code) {
       "ingest", "Store access events (NDJSON, spec/records.md) from FILE or standard input");
   AddInstanceFlags(ingest, flags->instance);
   ingest->add_option("FILE", flags->input, "NDJSON events; - or nothing for standard input");
+  AddLiveFlags(ingest, *flags);
   ingest->callback([flags, exit_code] { *exit_code = RunIngest(*flags, Feed::kEvents); });
 
   CLI::App* subscribers = app.add_subcommand("subscribers", "Subscriber record versions");
@@ -295,6 +318,7 @@ void AddVaultCommands(CLI::App& app, int* exit_code) {
       "import", "Store subscriber records (NDJSON, spec/records.md) from FILE or standard input");
   AddInstanceFlags(import, flags->instance);
   import->add_option("FILE", flags->input, "NDJSON records; - or nothing for standard input");
+  AddLiveFlags(import, *flags);
   import->callback([flags, exit_code] { *exit_code = RunIngest(*flags, Feed::kSubscribers); });
 
   CLI::App* retention = app.add_subcommand("retention", "Retention of the access log");

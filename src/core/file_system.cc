@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,6 +124,22 @@ class PosixRandomAccessFile : public RandomAccessFile {
   const char* map_ = nullptr;
 };
 
+class PosixFileLock : public FileLock {
+ public:
+  PosixFileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing the description releases the lock
+  Status Rewrite(std::string_view contents, bool sync) override {
+    if (Status s = PwriteFully(fd_, 0, contents, path_); !s.ok()) return s;
+    if (::ftruncate(fd_, static_cast<off_t>(contents.size())) != 0) return Errno(path_);
+    if (sync && ::fdatasync(fd_) != 0) return Errno(path_);
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
 class Posix : public FileSystem {
   // Opens `path` (mode 0600 when created) and reports its size.
   static Result<int> Open(const std::string& path, int flags, uint64_t& size) {
@@ -161,11 +178,26 @@ class Posix : public FileSystem {
   }
 
   Result<std::string> ReadAll(const std::string& path) override {
-    auto f = OpenRead(path);
-    if (!f.ok()) return f.status();
-    std::string out;
-    Status s = (*f)->Read(0, (*f)->Size(), out);
+    // Read, not mapped: most files read whole are small, and read often (the lock record).
+    uint64_t size;
+    auto fd = Open(path, O_RDONLY, size);
+    if (!fd.ok()) return fd.status();
+    std::string out(size, '\0');
+    size_t done = 0;
+    Status s;
+    while (done < out.size()) {
+      const ssize_t r = ::pread(*fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        s = Errno(path);
+        break;
+      }
+      if (r == 0) break;  // cut short since: what there is
+      done += static_cast<size_t>(r);
+    }
+    ::close(*fd);
     if (!s.ok()) return s;
+    out.resize(done);
     return out;
   }
 
@@ -240,6 +272,19 @@ class Posix : public FileSystem {
     if (::stat(path.c_str(), &st) != 0) return Errno(path);
     return static_cast<uint64_t>(st.st_size);
   }
+  Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Errno(path);
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      ::close(fd);
+      if (e == EWOULDBLOCK) return std::unique_ptr<FileLock>();
+      errno = e;
+      return Errno(path);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd, path));
+  }
 };
 
 }  // namespace
@@ -249,19 +294,35 @@ FileSystem& PosixFileSystem() {
   return fs;
 }
 
-Status AppendDurably(FileSystem& fs, const std::string& path, uint64_t durable_size,
+Status AppendDurably(FileSystem& fs, const std::string& path, uint64_t expected_size,
                      std::string_view data) {
+  const bool created = expected_size == 0 && !fs.Exists(path);
   auto file = fs.OpenAppend(path, false);
   if (!file.ok()) return file.status();
-  if ((*file)->Size() != durable_size) {
-    if (Status s = fs.Truncate(path, durable_size); !s.ok()) return s;
+  if ((*file)->Size() != expected_size) {
+    return Status::Internal(path + ": " + std::to_string((*file)->Size()) + " bytes long where " +
+                            std::to_string(expected_size) +
+                            " were expected (written by another process without the lock?); "
+                            "nothing was written");
   }
   Status s = (*file)->Append(data);
   if (s.ok()) s = (*file)->Sync();
   Status c = (*file)->Close();
   if (s.ok()) s = c;
-  if (!s.ok()) fs.Truncate(path, durable_size).IgnoreError();
+  if (s.ok() && created) {
+    const size_t slash = path.rfind('/');
+    s = fs.SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
+  }
+  if (!s.ok()) fs.Truncate(path, expected_size).IgnoreError();
   return s;
+}
+
+Status SyncFile(FileSystem& fs, const std::string& path) {
+  auto file = fs.OpenAppend(path, false);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Sync();
+  Status c = (*file)->Close();
+  return s.ok() ? c : s;
 }
 
 std::string JoinPath(std::string_view dir, std::string_view name) {

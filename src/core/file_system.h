@@ -41,6 +41,17 @@ class RandomAccessFile {
   virtual uint64_t Size() const = 0;
 };
 
+// An exclusive advisory lock on a file (flock), held until the object is destroyed or the
+// process ends. flock locks belong to an open file description, so two holders exclude each
+// other even within one process.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+  // Replaces the locked file's contents in place (never by rename: the lock is on the file);
+  // `sync` makes them durable before it returns.
+  virtual Status Rewrite(std::string_view contents, bool sync) = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -66,6 +77,9 @@ class FileSystem {
   virtual Result<std::vector<std::string>> List(const std::string& dir) = 0;  // names, sorted
   virtual bool Exists(const std::string& path) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  // Takes the lock on `path` (created, mode 0600, when missing) when no one holds it; null
+  // when another holder has it. Never waits.
+  virtual Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) = 0;
 };
 
 // The real file system (POSIX calls, EINTR retried).
@@ -73,10 +87,15 @@ FileSystem& PosixFileSystem();
 
 std::string JoinPath(std::string_view dir, std::string_view name);
 
-// Appends `data` to the file at `path`, whose durable length is `durable_size`, and syncs it.
-// Bytes past `durable_size` (left by an earlier failed append) are cut first; on failure the
-// file is cut back to `durable_size`, so that it never ends in garbage.
-Status AppendDurably(FileSystem& fs, const std::string& path, uint64_t durable_size,
+// Appends `data` to the file at `path` and syncs it (creating the file, and syncing its
+// directory, when `expected_size` is 0 and it is missing). The file must be `expected_size`
+// bytes long, as its writer read it under the lock that makes it the only writer: a file of
+// another length is refused (Internal) and left as it is, never cut to fit. On failure the
+// file is cut back to `expected_size`, so that it does not end in garbage.
+Status AppendDurably(FileSystem& fs, const std::string& path, uint64_t expected_size,
                      std::string_view data);
+
+// Makes what the file at `path` holds durable (fdatasync).
+Status SyncFile(FileSystem& fs, const std::string& path);
 
 }  // namespace custodian

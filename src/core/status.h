@@ -21,6 +21,7 @@ class [[nodiscard]] Status {
     kPermissionDenied,    // the actor may not do this (HTTP 403)
     kIoError,          // the file system or a peer failed
     kCorruption,       // stored bytes fail their checks
+    kUnavailable,      // something another holds (a lock) stayed busy: try again later
     kInternal,         // a bug
   };
 
@@ -35,6 +36,7 @@ class [[nodiscard]] Status {
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -24,6 +24,8 @@ Problem ProblemOf(const Status& s) {
       return {403, "forbidden", "Not allowed", s.message(), ""};
     case Status::Code::kFailedPrecondition:
       return {409, "conflict", "Not allowed in the resource's present state", s.message(), ""};
+    case Status::Code::kUnavailable:
+      return {503, "busy", "Busy: try again later", s.message(), ""};
     default:
       return {500, "server-error", "The server failed",
               "The server could not complete the request; its log says why.", ""};

@@ -44,31 +44,43 @@ bool Hold::Covers(Date day) const {
   return day_start <= covers_until.micros;
 }
 
-Result<std::unique_ptr<HoldStore>> HoldStore::Open(FileSystem& fs, const std::string& path,
-                                                   const SecretKey& key) {
-  std::unique_ptr<HoldStore> store(new HoldStore(fs, path, key));
-  if (!fs.Exists(path)) return store;
-  auto bytes = fs.ReadAll(path);
-  if (!bytes.ok()) return bytes.status();
-  const std::string_view b(*bytes);
-  if (!b.starts_with(kMagic) || b.size() < kMagic.size() + kNonceBytes + kTagBytes) {
-    return Status::Corruption(path + ": not a holds file");
+Status HoldStore::CatchUp(const FileMark& mark) {
+  std::lock_guard lock(mu_);
+  if (epoch_ == mark.epoch) return Status::Ok();
+  std::vector<Hold> holds;
+  std::vector<uint64_t> pending;
+  if (fs_.Exists(path_)) {
+    auto bytes = fs_.ReadAll(path_);
+    if (!bytes.ok()) return bytes.status();
+    const std::string_view b(*bytes);
+    if (!b.starts_with(kMagic) || b.size() < kMagic.size() + kNonceBytes + kTagBytes) {
+      return Status::Corruption(path_ + ": the header at byte 0 is damaged, or it is not a holds file");
+    }
+    Nonce nonce;
+    std::copy(b.begin() + kMagic.size(), b.begin() + kMagic.size() + kNonceBytes, nonce.begin());
+    std::string plain;
+    if (!OpenTo(plain, key_, nonce, b.substr(kMagic.size() + kNonceBytes), kAssociated)) {
+      return Status::Corruption(path_ + ": the sealed holds from byte " +
+                                std::to_string(kMagic.size() + kNonceBytes) + " fail authentication");
+    }
+    const auto j = nlohmann::json::parse(plain, nullptr, false);
+    if (!j.is_object()) return Status::Corruption(path_ + ": does not decode");
+    try {
+      for (const auto& h : j.at("holds")) holds.push_back(FromJson(h));
+      pending = j.at("pending_deletions").get<std::vector<uint64_t>>();
+    } catch (const nlohmann::json::exception&) {
+      return Status::Corruption(path_ + ": does not decode");
+    }
   }
-  Nonce nonce;
-  std::copy(b.begin() + kMagic.size(), b.begin() + kMagic.size() + kNonceBytes, nonce.begin());
-  std::string plain;
-  if (!OpenTo(plain, key, nonce, b.substr(kMagic.size() + kNonceBytes), kAssociated)) {
-    return Status::Corruption(path + ": fails authentication");
-  }
-  const auto j = nlohmann::json::parse(plain, nullptr, false);
-  if (!j.is_object()) return Status::Corruption(path + ": does not decode");
-  try {
-    for (const auto& h : j.at("holds")) store->holds_.push_back(FromJson(h));
-    store->pending_deletions_ = j.at("pending_deletions").get<std::vector<uint64_t>>();
-  } catch (const nlohmann::json::exception&) {
-    return Status::Corruption(path + ": does not decode");
-  }
-  return store;
+  holds_ = std::move(holds);
+  pending_deletions_ = std::move(pending);
+  epoch_ = mark.epoch;
+  return Status::Ok();
+}
+
+FileMark HoldStore::mark() {
+  std::lock_guard lock(mu_);
+  return {0, epoch_.value_or(0)};
 }
 
 Status HoldStore::SaveLocked() {
@@ -78,7 +90,12 @@ Status HoldStore::SaveLocked() {
   std::string out(kMagic);
   out.append(reinterpret_cast<const char*>(nonce.data()), nonce.size());
   SealTo(out, key_, nonce, j.dump(), kAssociated);
-  return fs_.WriteAtomically(path_, out);
+  if (Status s = fs_.WriteAtomically(path_, out); !s.ok()) {
+    epoch_.reset();  // the new file may be in place: read whatever is at the next CatchUp
+    return s;
+  }
+  epoch_ = epoch_.value_or(0) + 1;  // other processes read it again
+  return Status::Ok();
 }
 
 Status HoldStore::Place(const Hold& hold) {

@@ -2,7 +2,8 @@
 // released or expires (18 U.S.C. 2703(f) preservation). A hold names the case that placed it
 // and what it covers: the events in its window, or, with no window, everything stored up to
 // the request's receipt. The holds, and deletions waiting for a hold to end, are kept in one
-// file sealed with the vault's metadata key (they reveal who is under investigation).
+// file sealed with the vault's metadata key (they reveal who is under investigation), which
+// every change replaces under the vault's writer lock; CatchUp reads another process's.
 // Thread-safe.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "vault/crypto.h"
+#include "vault/writer_lock.h"
 
 namespace custodian::vault {
 
@@ -36,8 +38,12 @@ struct Hold {
 
 class HoldStore {
  public:
-  static Result<std::unique_ptr<HoldStore>> Open(FileSystem& fs, const std::string& path,
-                                                 const SecretKey& key);
+  // A store of the file at `path`, read by CatchUp.
+  HoldStore(FileSystem& fs, std::string path, const SecretKey& key)
+      : fs_(fs), path_(std::move(path)), key_(key) {}
+  // Reads the file again unless `mark`'s epoch says it is the one read last.
+  Status CatchUp(const FileMark& mark);
+  FileMark mark();
 
   Status Place(const Hold& hold);  // InvalidArgument if its id is taken
   Status Release(const std::string& id);  // NotFound if there is no such hold
@@ -54,8 +60,6 @@ class HoldStore {
   std::vector<uint64_t> PendingDeletions();
 
  private:
-  HoldStore(FileSystem& fs, std::string path, const SecretKey& key)
-      : fs_(fs), path_(std::move(path)), key_(key) {}
   Status SaveLocked();
 
   FileSystem& fs_;
@@ -64,6 +68,7 @@ class HoldStore {
   std::mutex mu_;
   std::vector<Hold> holds_;                 // GUARDED_BY(mu_)
   std::vector<uint64_t> pending_deletions_;  // GUARDED_BY(mu_)
+  std::optional<uint64_t> epoch_;            // GUARDED_BY(mu_): of the file read or written last
 };
 
 }  // namespace custodian::vault

@@ -2,13 +2,13 @@
 
 #include "core/coding.h"
 #include "core/crc32c.h"
+#include "vault/record_log.h"
 
 namespace custodian::vault {
 namespace {
 
 constexpr std::string_view kMagic = "CUSTJNL1";
-constexpr size_t kHeaderBytes = 8 + 8 + 16 + 4;  // magic, day, id, crc
-constexpr size_t kMaxFrameBytes = 256 << 20;
+constexpr RecordBounds kFrameBounds{8 + kNonceBytes + kTagBytes, 256 << 20};
 
 std::string Header(Date day, const JournalId& id) {
   std::string h(kMagic);
@@ -25,103 +25,62 @@ void EncodeJournalFrame(const JournalFrame& frame, std::string& out) {
   PutFixed64(body, frame.account_tag);
   body.append(reinterpret_cast<const char*>(frame.nonce.data()), frame.nonce.size());
   body += frame.sealed;
-  PutFixed32(out, static_cast<uint32_t>(body.size()));
-  PutFixed32(out, Crc32c(body));
-  out += body;
+  AppendRecord(body, out);
 }
 
-Result<JournalContents> ReadJournal(FileSystem& fs, const std::string& path) {
-  auto bytes = fs.ReadAll(path);
-  if (!bytes.ok()) return bytes.status();
-  const std::string_view b(*bytes);
+Result<JournalContents> ReadJournal(FileSystem& fs, const std::string& path, uint64_t from,
+                                    uint64_t committed) {
   JournalContents c;
-  if (b.size() < kHeaderBytes || !b.starts_with(kMagic) ||
-      Crc32c(b.substr(0, kHeaderBytes - 4)) != DecodeFixed32(b.data() + kHeaderBytes - 4)) {
-    return Status::Corruption(path + ": not a journal, or its header is damaged");
+  auto file = fs.OpenRead(path);
+  if (!file.ok()) return file.status();
+  const uint64_t size = (*file)->Size();
+  if (size < kJournalHeaderBytes && committed == 0) {
+    c.torn_creation = true;
+    return c;
   }
-  c.day = Date{static_cast<int64_t>(DecodeFixed64(b.data() + 8))};
-  std::copy(b.begin() + 16, b.begin() + 32, c.id.begin());
-  size_t pos = kHeaderBytes;
-  while (pos < b.size()) {
-    const auto bad = [&](const char* what) -> Result<JournalContents> {
-      // A damaged frame is a torn tail only when nothing valid can follow it.
-      return Status::Corruption(path + ": frame at byte " + std::to_string(pos) + " " + what +
-                                ", and data follows it");
-    };
-    if (b.size() - pos < 8) break;  // torn frame header
-    const uint32_t length = DecodeFixed32(b.data() + pos);
-    const uint32_t crc = DecodeFixed32(b.data() + pos + 4);
-    if (length > kMaxFrameBytes || length < 8 + kNonceBytes + kTagBytes) {
-      if (b.size() - pos <= 8 + kNonceBytes) break;
-      return bad("has an impossible length");
-    }
-    if (b.size() - pos - 8 < length) break;  // torn frame body
-    const std::string_view body = b.substr(pos + 8, length);
-    if (Crc32c(body) != crc) {
-      if (pos + 8 + length == b.size()) break;  // the last frame, half written
-      return bad("fails its checksum");
-    }
-    JournalFrame f;
-    f.account_tag = DecodeFixed64(body.data());
-    std::copy(body.begin() + 8, body.begin() + 8 + kNonceBytes, f.nonce.begin());
-    f.sealed.assign(body.substr(8 + kNonceBytes));
-    c.frames.push_back(std::move(f));
-    pos += 8 + length;
+  std::string h;
+  if (size >= kJournalHeaderBytes) {
+    if (Status s = (*file)->Read(0, kJournalHeaderBytes, h); !s.ok()) return s;
   }
-  c.valid_bytes = pos;
-  c.torn_tail = pos != b.size();
+  if (h.size() < kJournalHeaderBytes || !std::string_view(h).starts_with(kMagic) ||
+      Crc32c(std::string_view(h).substr(0, kJournalHeaderBytes - 4)) !=
+          DecodeFixed32(h.data() + kJournalHeaderBytes - 4)) {
+    return Status::Corruption(path + ": the header at byte 0 is damaged, or it is not a journal");
+  }
+  c.day = Date{static_cast<int64_t>(DecodeFixed64(h.data() + 8))};
+  std::copy(h.begin() + 16, h.begin() + 32, c.id.begin());
+  const uint64_t start = std::max<uint64_t>(from, kJournalHeaderBytes);
+  if (size < start) {
+    return Status::Corruption(path + ": ends at byte " + std::to_string(size) + ", before the " +
+                              std::to_string(start) + " bytes already read from it");
+  }
+  std::string tail;
+  if (Status s = (*file)->Read(start, size - start, tail); !s.ok()) return s;
+  auto scan = ScanRecords(path, tail, start, committed, kFrameBounds,
+                          [&](uint64_t offset, std::string_view body) {
+                            JournalFrame f;
+                            f.offset = offset;
+                            f.account_tag = DecodeFixed64(body.data());
+                            std::copy(body.begin() + 8, body.begin() + 8 + kNonceBytes, f.nonce.begin());
+                            f.sealed.assign(body.substr(8 + kNonceBytes));
+                            c.frames.push_back(std::move(f));
+                            return Status::Ok();
+                          });
+  if (!scan.ok()) return scan.status();
+  c.valid_bytes = scan->end;
+  c.torn_tail = scan->torn_tail;
   return c;
 }
 
-Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(FileSystem& fs,
-                                                             const std::string& path, Date day,
-                                                             const JournalId& id) {
+Status CreateJournal(FileSystem& fs, const std::string& path, Date day, const JournalId& id) {
   auto file = fs.OpenAppend(path, true);
   if (!file.ok()) return file.status();
-  const std::string header = Header(day, id);
-  Status s = (*file)->Append(header);
+  Status s = (*file)->Append(Header(day, id));
   if (s.ok()) s = (*file)->Sync();
+  Status c = (*file)->Close();
+  if (s.ok()) s = c;
   if (s.ok()) s = fs.SyncDir(path.substr(0, path.rfind('/')));
-  if (!s.ok()) {
-    fs.Remove(path).IgnoreError();
-    return s;
-  }
-  return std::unique_ptr<JournalWriter>(
-      new JournalWriter(fs, path, id, header.size(), std::move(file).value()));
-}
-
-Result<std::unique_ptr<JournalWriter>> JournalWriter::Resume(FileSystem& fs,
-                                                             const std::string& path,
-                                                             const JournalContents& contents) {
-  if (contents.torn_tail) {
-    if (Status s = fs.Truncate(path, contents.valid_bytes); !s.ok()) return s;
-  }
-  auto file = fs.OpenAppend(path, false);
-  if (!file.ok()) return file.status();
-  return std::unique_ptr<JournalWriter>(
-      new JournalWriter(fs, path, contents.id, contents.valid_bytes, std::move(file).value()));
-}
-
-Status JournalWriter::AppendDurably(std::string_view frames) {
-  if (broken_) {
-    return Status::IoError(path_ + ": an earlier write failed and could not be undone; reopen the vault");
-  }
-  Status s = file_->Append(frames);
-  if (s.ok()) s = file_->Sync();
-  if (s.ok()) {
-    durable_bytes_ += frames.size();
-    return s;
-  }
-  // Undo the partial append so that a later batch does not follow garbage.
-  Status undo = fs_.Truncate(path_, durable_bytes_);
-  if (undo.ok()) {
-    auto reopened = fs_.OpenAppend(path_, false);
-    if (reopened.ok()) {
-      file_ = std::move(reopened).value();
-      return s;
-    }
-  }
-  broken_ = true;
+  if (!s.ok()) fs.Remove(path).IgnoreError();
   return s;
 }
 

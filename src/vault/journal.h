@@ -1,8 +1,7 @@
-// The journal of an open day partition: an append-only file of checksummed frames, each the
-// sealed events of one account from one ingest batch (docs/vault_format.md, "Journal").
-// A batch is acknowledged only after its frames are synced. On open, a torn last frame is
-// cut; a bad frame followed by good ones is Corruption, never silently skipped.
-// Not thread-safe: its partition's lock guards it.
+// The journal of an open day partition: an append-only file of records (record_log.h), each
+// the sealed events of one account from one ingest batch (docs/vault_format.md, "Journal").
+// A batch is acknowledged only after its frames are synced; the partition appends them under
+// the vault's writer lock. Free functions: safe from any thread.
 #pragma once
 
 #include <array>
@@ -20,10 +19,13 @@ namespace custodian::vault {
 
 using JournalId = std::array<uint8_t, 16>;
 
+inline constexpr size_t kJournalHeaderBytes = 8 + 8 + 16 + 4;  // magic, day, id, crc
+
 struct JournalFrame {
   uint64_t account_tag = 0;
   Nonce nonce{};
   std::string sealed;  // the sealed event block
+  uint64_t offset = 0;  // where the frame begins in its journal (when read)
 };
 
 // Appends `frame`'s bytes to `out`.
@@ -32,43 +34,22 @@ void EncodeJournalFrame(const JournalFrame& frame, std::string& out);
 struct JournalContents {
   Date day;
   JournalId id{};
-  std::vector<JournalFrame> frames;
-  uint64_t valid_bytes = 0;  // the length of the good prefix
-  bool torn_tail = false;    // bytes after valid_bytes were a torn last frame
+  std::vector<JournalFrame> frames;  // those from the byte read from
+  uint64_t valid_bytes = 0;  // where the good frames end
+  bool torn_tail = false;    // bytes after valid_bytes are a torn tail
+  // Shorter than its header, with nothing committed: a journal whose creation a crash cut
+  // short. It holds nothing; its writer may remove it.
+  bool torn_creation = false;
 };
 
-// Reads a whole journal. Corruption when the header is wrong or a bad frame has good ones
-// after it.
-Result<JournalContents> ReadJournal(FileSystem& fs, const std::string& path);
+// Reads a journal: its header, and its frames from byte `from` (from the first when `from`
+// is within the header). `committed` is the length the lock record says was committed (0:
+// unknown). Corruption when the header is wrong, or a bad frame is not a torn tail
+// (record_log.h).
+Result<JournalContents> ReadJournal(FileSystem& fs, const std::string& path, uint64_t from = 0,
+                                    uint64_t committed = 0);
 
-class JournalWriter {
- public:
-  // Creates a new journal (header synced, directory synced).
-  static Result<std::unique_ptr<JournalWriter>> Create(FileSystem& fs, const std::string& path,
-                                                       Date day, const JournalId& id);
-  // Continues a journal whose good prefix is `valid_bytes` long (cutting anything after it).
-  static Result<std::unique_ptr<JournalWriter>> Resume(FileSystem& fs, const std::string& path,
-                                                       const JournalContents& contents);
-
-  // Appends frames and syncs them. On failure the journal is cut back to what was durable
-  // before, so the next append starts clean; if even that fails, the writer is broken and
-  // every later append fails.
-  Status AppendDurably(std::string_view frames);
-
-  const JournalId& id() const { return id_; }
-  uint64_t size() const { return durable_bytes_; }
-
- private:
-  JournalWriter(FileSystem& fs, std::string path, JournalId id, uint64_t durable,
-                std::unique_ptr<WritableFile> file)
-      : fs_(fs), path_(std::move(path)), id_(id), durable_bytes_(durable), file_(std::move(file)) {}
-
-  FileSystem& fs_;
-  const std::string path_;
-  const JournalId id_;
-  uint64_t durable_bytes_;
-  std::unique_ptr<WritableFile> file_;
-  bool broken_ = false;
-};
+// Creates a new journal: its header synced, and its directory.
+Status CreateJournal(FileSystem& fs, const std::string& path, Date day, const JournalId& id);
 
 }  // namespace custodian::vault

@@ -2,7 +2,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "core/coding.h"
+#include "core/crc32c.h"
+#include "vault/record_log.h"
 #include "vault/tags.h"
 
 namespace custodian::vault {
@@ -27,12 +31,26 @@ std::string AccountBytes(uint64_t account) {
 
 }  // namespace
 
+// Bytes 4..7 of a slot hold the crc of the slot with them zero (zero in slots written before
+// there was a crc: those are not checked).
+constexpr size_t kCrcAt = 4;
+
+uint32_t SlotCrc(std::string_view slot) {
+  std::string copy(slot);
+  std::fill(copy.begin() + kCrcAt, copy.begin() + kCrcAt + 4, '\0');
+  return std::max<uint32_t>(Crc32c(copy), 1);  // never 0, which means "none"
+}
+
 std::string KeyStore::SlotBytes(const Slot& s) {
   std::string b(1, static_cast<char>(s.state));
   b.append(7, '\0');
   PutFixed64(b, s.tag);
   b += s.wrapped;
   b.resize(kSlotBytes, '\0');
+  const uint32_t crc = SlotCrc(b);
+  std::string c;
+  PutFixed32(c, crc);
+  b.replace(kCrcAt, 4, c);
   return b;
 }
 
@@ -40,32 +58,111 @@ uint64_t KeyStore::TagOf(uint64_t account) const { return AccountTag(tags_, acco
 
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(FileSystem& fs, const std::string& path,
                                                  const SecretKey& wrap, const ShortKey& tags) {
-  std::unique_ptr<KeyStore> store(new KeyStore(fs, path, wrap, tags));
-  if (fs.Exists(path)) {
-    auto bytes = fs.ReadAll(path);
-    if (!bytes.ok()) return bytes.status();
-    const size_t whole = bytes->size() / kSlotBytes * kSlotBytes;
-    if (whole != bytes->size()) {
-      // A slot torn by a crash while it was appended: it was never committed.
-      if (Status s = fs.Truncate(path, whole); !s.ok()) return s;
+  auto store = std::make_unique<KeyStore>(fs, path, wrap, tags);
+  if (auto read = store->CatchUp({}, CatchUpAccess::kWrite); !read.ok()) return read.status();
+  return store;
+}
+
+Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
+  std::lock_guard lock(mu_);
+  if (slots_.size() != durable_slots_) {
+    return Status::Internal(path_ + ": caught up while keys were waiting to be committed");
+  }
+  const bool writer = access == CatchUpAccess::kWrite;
+  bool again = mark.epoch != mark_.epoch;
+  uint64_t from = again ? 0 : durable_slots_ * kSlotBytes;
+  FileTail tail;
+  if (fs_.Exists(path_)) {
+    auto read = ReadTail(fs_, path_, from);
+    if (!read.ok()) return read.status();
+    tail = std::move(read).value();
+  }
+  if (tail.size < from) {  // shorter than what was read: read it all again, and judge that
+    again = true;
+    from = 0;
+    auto read = ReadTail(fs_, path_, 0);
+    if (!read.ok()) return read.status();
+    tail = std::move(read).value();
+  }
+  auto scan = ScanSlots(path_, tail.size, mark.committed, kSlotBytes);
+  if (!scan.ok()) return scan.status();
+  std::vector<Slot> read;
+  for (uint64_t off = from; off < scan->end; off += kSlotBytes) {
+    const std::string_view raw(tail.bytes.data() + (off - from), kSlotBytes);
+    const std::string where = path_ + ": the slot at byte " + std::to_string(off);
+    const uint32_t crc = DecodeFixed32(raw.data() + kCrcAt);
+    if (crc != 0 && crc != SlotCrc(raw)) return Status::Corruption(where + " fails its checksum");
+    Slot slot;
+    slot.state = static_cast<uint8_t>(raw[0]);
+    slot.tag = DecodeFixed64(raw.data() + 8);
+    if (slot.state == kLive) {
+      slot.wrapped.assign(raw.substr(16, kWrappedBytes));
+    } else if (slot.state != kDeleted) {
+      return Status::Corruption(where + " has an unknown state");
     }
-    for (size_t off = 0; off < whole; off += kSlotBytes) {
-      const std::string_view raw(bytes->data() + off, kSlotBytes);
-      Slot slot;
-      slot.state = static_cast<uint8_t>(raw[0]);
-      slot.tag = DecodeFixed64(raw.data() + 8);
-      if (slot.state == kLive) {
-        slot.wrapped.assign(raw.substr(16, kWrappedBytes));
-      } else if (slot.state != kDeleted) {
-        return Status::Corruption(path + ": key slot " + std::to_string(off / kSlotBytes) +
-                                  " has an unknown state");
+    read.push_back(std::move(slot));
+  }
+  if (scan->torn_tail && writer) {
+    // A slot a crash cut short while it was appended: it was never committed.
+    if (Status s = fs_.Truncate(path_, scan->end); !s.ok()) return s;
+  }
+  if (again) {
+    slots_.clear();
+    by_tag_.clear();
+    cache_.clear();
+  }
+  for (Slot& slot : read) {
+    by_tag_.emplace(slot.tag, slots_.size());
+    slots_.push_back(std::move(slot));
+  }
+  durable_slots_ = slots_.size();
+  if (writer && durable_slots_ * kSlotBytes > mark.committed) {
+    // Slots past the committed length (a writer that crashed before saying so): make them
+    // durable before a record says they are.
+    if (Status s = SyncFile(fs_, path_); !s.ok()) return s;
+  }
+  mark_ = {durable_slots_ * kSlotBytes, mark.epoch};
+  return again;
+}
+
+Status KeyStore::Refresh() {
+  FileMark mark;
+  {
+    std::lock_guard lock(mu_);
+    mark = mark_;
+  }
+  return CatchUp(mark, CatchUpAccess::kRead).status();
+}
+
+FileMark KeyStore::mark() {
+  std::lock_guard lock(mu_);
+  return mark_;
+}
+
+bool KeyStore::KnowsTag(uint64_t tag) {
+  std::lock_guard lock(mu_);
+  return by_tag_.count(tag) > 0;
+}
+
+void KeyStore::Rollback() {
+  std::lock_guard lock(mu_);
+  RollbackLocked();
+}
+
+void KeyStore::RollbackLocked() {
+  for (size_t i = durable_slots_; i < slots_.size(); ++i) {
+    uint64_t owner;
+    SecretKey key;
+    if (UnwrapLocked(i, owner, key).ok()) cache_.erase(owner);
+    auto [b, e] = by_tag_.equal_range(slots_[i].tag);
+    for (auto it = b; it != e; ++it) {
+      if (it->second == i) {
+        by_tag_.erase(it);
+        break;
       }
-      store->by_tag_.emplace(slot.tag, store->slots_.size());
-      store->slots_.push_back(std::move(slot));
     }
   }
-  store->durable_slots_ = store->slots_.size();
-  return store;
+  slots_.resize(durable_slots_);
 }
 
 Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
@@ -149,23 +246,11 @@ Status KeyStore::CommitNew() {
   for (size_t i = durable_slots_; i < slots_.size(); ++i) bytes += SlotBytes(slots_[i]);
   Status s = AppendDurably(fs_, path_, durable_slots_ * kSlotBytes, bytes);
   if (!s.ok()) {
-    // Nothing sealed with these keys may become durable: take them back.
-    for (size_t i = durable_slots_; i < slots_.size(); ++i) {
-      uint64_t owner;
-      SecretKey key;
-      if (UnwrapLocked(i, owner, key).ok()) cache_.erase(owner);
-      auto [b, e] = by_tag_.equal_range(slots_[i].tag);
-      for (auto it = b; it != e; ++it) {
-        if (it->second == i) {
-          by_tag_.erase(it);
-          break;
-        }
-      }
-    }
-    slots_.resize(durable_slots_);
+    RollbackLocked();  // nothing sealed with these keys may become durable
     return s;
   }
   durable_slots_ = slots_.size();
+  mark_.committed = durable_slots_ * kSlotBytes;
   return Status::Ok();
 }
 
@@ -182,6 +267,7 @@ Status KeyStore::Destroy(uint64_t account) {
   tombstone.tag = tag;
   if (Status s = fs_.WriteAt(path_, *index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
   slots_[*index] = std::move(tombstone);
+  ++mark_.epoch;  // other processes read the file again
   cache_.erase(account);
   return Status::Ok();
 }

@@ -2,7 +2,8 @@
 // in fixed-size slots of a file kept apart from the event data (docs/vault_format.md, "Key
 // store"). Destroying an account's key overwrites its slot in place and syncs it: one write,
 // whatever the account's size (crypto-shredding). The slot keeps only the account's keyed
-// tag, as a tombstone, so the account is never given a new key by mistake.
+// tag, as a tombstone, so the account is never given a new key by mistake. Another process may
+// add slots or destroy keys (under the vault's writer lock): CatchUp reads what it did.
 // Thread-safe: every method may be called concurrently.
 #pragma once
 
@@ -18,16 +19,36 @@
 #include "core/file_system.h"
 #include "core/status.h"
 #include "vault/crypto.h"
+#include "vault/writer_lock.h"
 
 namespace custodian::vault {
 
 class KeyStore {
  public:
-  // Opens (creating when missing) the store at `path`. `wrap` wraps the keys; `tags` makes the
-  // keyed tags of account ids. A torn last slot is cut; a slot that fails its checks is
-  // Corruption.
+  // A store of the file at `path`, read by CatchUp (the file is created by the first
+  // commit). `wrap` wraps the keys; `tags` makes the keyed tags of account ids.
+  KeyStore(FileSystem& fs, std::string path, const SecretKey& wrap, const ShortKey& tags)
+      : fs_(fs), path_(std::move(path)), wrap_(wrap), tags_(tags) {}
+  // A store read whole, as its only writer (tests): a torn last slot is cut.
   static Result<std::unique_ptr<KeyStore>> Open(FileSystem& fs, const std::string& path,
                                                  const SecretKey& wrap, const ShortKey& tags);
+
+  // Reads the slots added since the last call, or all of them again when `mark`'s epoch says
+  // a slot was overwritten (a key destroyed by another process). `mark` is the file's in the
+  // lock record. A slot that fails its checks, or a file shorter than committed, is
+  // Corruption naming the byte; a torn last slot is left alone, unless `access` is kWrite
+  // (the caller holds the writer lock): then it is cut, and slots read past the committed
+  // length are synced. True when everything was read again.
+  Result<bool> CatchUp(const FileMark& mark, CatchUpAccess access);
+  // CatchUp as a reader, with the mark of the last call: for a tag met before its slot.
+  Status Refresh();
+  // The file's committed length and epoch as this store knows them.
+  FileMark mark();
+  // Forgets the keys GetOrCreate handed out since the last CommitNew (nothing sealed with them
+  // became durable).
+  void Rollback();
+  // Whether any slot, live or a tombstone, carries `tag`.
+  bool KnowsTag(uint64_t tag);
 
   // The key of `account`; a new one (not durable until CommitNew) when it has none.
   // NotFound when the account was deleted.
@@ -61,14 +82,13 @@ class KeyStore {
     std::optional<uint64_t> owner;  // the account, once the slot has been opened
     uint32_t owner_check = 0;       // the owner's tag check bits (tags.h), with `owner`
   };
-  KeyStore(FileSystem& fs, std::string path, const SecretKey& wrap, const ShortKey& tags)
-      : fs_(fs), path_(std::move(path)), wrap_(wrap), tags_(tags) {}
   // Unwraps slot `index`: its account and key, or Corruption.
   Status UnwrapLocked(size_t index, uint64_t& account, SecretKey& key);
   // The slot of `account` (live or tombstone), none, or Corruption when a slot with its tag
   // does not open: never hand out a second key for an account whose slot is damaged.
   Result<std::optional<size_t>> FindLocked(uint64_t account, uint64_t tag);
   static std::string SlotBytes(const Slot& s);
+  void RollbackLocked();
 
   FileSystem& fs_;
   const std::string path_;
@@ -80,6 +100,7 @@ class KeyStore {
   std::unordered_multimap<uint64_t, size_t> by_tag_;           // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, SecretKey> cache_;              // GUARDED_BY(mu_): account → key
   size_t durable_slots_ = 0;                                   // GUARDED_BY(mu_)
+  FileMark mark_;  // GUARDED_BY(mu_): the last CatchUp's, with this store's epoch
 };
 
 }  // namespace custodian::vault

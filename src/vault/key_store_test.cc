@@ -74,10 +74,28 @@ TEST_F(KeyStoreTest, ATornSlotIsCutAndAnAlteredOneIsCorruption) {
   store = Open();
   EXPECT_TRUE(store->Get(1).ok());
   EXPECT_EQ(std::filesystem::file_size(path_), KeyStore::kSlotBytes);
-  // Flip a bit of the sealed key (writing a fixed byte could leave it as it was).
+  // Flip a bit of the sealed key (writing a fixed byte could leave it as it was): the slot's
+  // checksum says so at once.
   std::string byte = PosixFileSystem().ReadAll(path_)->substr(50, 1);
   byte[0] ^= 0x01;
   ASSERT_TRUE(PosixFileSystem().WriteAt(path_, 50, byte).ok());
+  auto damaged = KeyStore::Open(PosixFileSystem(), path_, wrap_, tags_);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(damaged.status().message(), path_ + ": the slot at byte 0 fails its checksum");
+}
+
+// A slot written before slots had a checksum (zero there) is checked as it always was: a key
+// that does not open is corruption, and it is never replaced by a new one.
+TEST_F(KeyStoreTest, ASlotWithoutAChecksumThatDoesNotOpenIsCorruption) {
+  auto store = Open();
+  ASSERT_TRUE(store->GetOrCreate(1).ok());
+  ASSERT_TRUE(store->CommitNew().ok());
+  store.reset();
+  std::string slot = *PosixFileSystem().ReadAll(path_);
+  std::fill(slot.begin() + 4, slot.begin() + 8, '\0');
+  slot[50] ^= 0x01;
+  ASSERT_TRUE(PosixFileSystem().WriteAt(path_, 0, slot).ok());
   store = Open();
   EXPECT_EQ(store->Get(1).status().code(), Status::Code::kCorruption);
   EXPECT_EQ(store->GetOrCreate(1).status().code(), Status::Code::kCorruption)

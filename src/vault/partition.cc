@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "core/coding.h"
 #include "core/sha256.h"
@@ -43,52 +44,216 @@ std::string Partition::JournalAssociatedData(uint64_t account, Date day, const J
   return ad;
 }
 
+std::string DayFilePath(Date day, std::string_view name) {
+  return "vault/days/" + FormatDate(day) + "/" + std::string(name);
+}
+
+namespace {
+
+// The id a segment's file name carries ("seg-<32 hex digits>.seg", maybe with a suffix).
+std::optional<SegmentId> SegmentIdOfName(std::string_view name) {
+  if (!name.starts_with(kSegmentPrefix) || name.size() < kSegmentPrefix.size() + 32) return std::nullopt;
+  SegmentId id;
+  for (size_t i = 0; i < id.size(); ++i) {
+    uint8_t byte = 0;
+    for (char c : name.substr(kSegmentPrefix.size() + 2 * i, 2)) {
+      byte <<= 4;
+      if (c >= '0' && c <= '9') byte |= c - '0';
+      else if (c >= 'a' && c <= 'f') byte |= c - 'a' + 10;
+      else return std::nullopt;
+    }
+    id[i] = byte;
+  }
+  return id;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Partition>> Partition::Open(const PartitionContext& ctx,
-                                                   const std::string& dir, Date day) {
+                                                   const std::string& dir, Date day,
+                                                   const CatchUpContext& catch_up) {
   std::unique_ptr<Partition> p(new Partition(ctx, dir, day));
-  if (Status s = p->RecoverRetention(); !s.ok()) return s;
-  auto names = ctx.fs.List(dir);
-  if (!names.ok()) return names.status();
-  std::vector<std::string> journals;
-  for (const std::string& name : *names) {
-    const std::string path = JoinPath(dir, name);
-    if (name.ends_with(".tmp") || name.ends_with(kPendingSegmentSuffix)) {
-      // A segment whose sealing did not finish: its journal still holds the events. Or one of
-      // a bulk import that did not commit: the import stored nothing.
-      if (Status s = ctx.fs.Remove(path); !s.ok()) return s;
-    } else if (name.starts_with(kSegmentPrefix)) {
-      auto segment = SegmentReader::Open(ctx.fs, path, ctx.vault_keys.metadata);
-      if (!segment.ok()) return segment.status();
-      if ((*segment)->day() != day) return Status::Corruption(path + ": belongs to another day");
-      p->segments_.push_back(std::move(segment).value());
-    } else if (name.starts_with(kJournalPrefix)) {
-      journals.push_back(path);
-    }
-  }
-  for (const std::string& path : journals) {
-    auto contents = ReadJournal(ctx.fs, path);
-    if (!contents.ok()) return contents.status();
-    if (contents->day != day) return Status::Corruption(path + ": belongs to another day");
-    const bool sealed = std::any_of(p->segments_.begin(), p->segments_.end(), [&](const auto& s) {
-      return s->sealed_journal() == contents->id;
-    });
-    if (sealed) {
-      // Sealed, but the crash came before it was removed.
-      if (Status s = ctx.fs.Remove(path); !s.ok()) return s;
-      continue;
-    }
-    if (Status s = p->ReplayJournal(path, *contents); !s.ok()) return s;
-    auto writer = JournalWriter::Resume(ctx.fs, path, *contents);
-    if (!writer.ok()) return writer.status();
-    p->journal_ = std::move(writer).value();
-    p->journal_path_ = path;
-  }
+  std::unique_lock lock(p->mu_);
+  if (Status s = p->CatchUpLocked(catch_up); !s.ok()) return s;
+  lock.unlock();
   return p;
 }
 
-Status Partition::ReplayJournal(const std::string& path, const JournalContents& contents) {
+void Partition::ResetLocked() {
+  segments_.clear();
+  journals_.clear();
+  current_.clear();
+  ClearMemtableLocked();
+}
+
+bool Partition::HasSegment(const SegmentId& id) const {
+  return std::any_of(segments_.begin(), segments_.end(), [&](const auto& s) { return s->id() == id; });
+}
+
+Status Partition::CatchUpLocked(const CatchUpContext& catch_up) {
+  for (int pass = 0; pass < 3; ++pass) {
+    bool again = false;
+    Status s = CatchUpPass(catch_up, again);
+    if (!s.ok()) {
+      ResetLocked();  // nothing half-read stays: the next call reads the day afresh
+      return s;
+    }
+    if (!again) return Status::Ok();
+    ResetLocked();
+  }
+  return Status::IoError(dir_ + ": changed while it was read; try again");
+}
+
+std::set<std::string> Partition::RetainedAway() {
+  std::set<std::string> away;
+  auto text = ctx_.fs.ReadAll(JoinPath(dir_, kRetentionIntent));
+  if (!text.ok()) return away;
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text->size();) {
+    const size_t nl = text->find('\n', pos);
+    lines.push_back(text->substr(pos, (nl == std::string::npos ? text->size() : nl) - pos));
+    pos = nl == std::string::npos ? text->size() : nl + 1;
+  }
+  // The run let go of the files it lists once its new segment is in place.
+  if (lines.empty() || (!lines[0].empty() && !ctx_.fs.Exists(JoinPath(dir_, lines[0])))) return away;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i] != lines[0]) away.insert(lines[i]);
+  }
+  return away;
+}
+
+Status Partition::CatchUpPass(const CatchUpContext& catch_up, bool& again) {
+  const bool writer = catch_up.access == CatchUpAccess::kWrite;
+  FileSystem& fs = ctx_.fs;
+  if (!fs.Exists(dir_)) return Status::NotFound(dir_ + ": no longer in the vault");
+  if (writer) {
+    if (Status s = RecoverRetention(); !s.ok()) return s;
+  }
+  const std::set<std::string> away = writer ? std::set<std::string>{} : RetainedAway();
+  auto names = fs.List(dir_);
+  if (!names.ok()) {
+    if (!fs.Exists(dir_)) return Status::NotFound(dir_ + ": no longer in the vault");
+    return names.status();
+  }
+  const std::set<std::string> present(names->begin(), names->end());
+  std::map<SegmentId, std::string> segments;  // on disk, by id
+  std::vector<std::string> journals;
+  for (const std::string& name : *names) {
+    if (away.count(name)) continue;
+    const std::string path = JoinPath(dir_, name);
+    if (name.ends_with(".tmp")) {
+      // A segment whose sealing did not finish: its journal still holds the events.
+      if (writer) {
+        if (Status s = fs.Remove(path); !s.ok()) return s;
+      }
+    } else if (name.ends_with(kPendingSegmentSuffix)) {
+      const std::string final_name = name.substr(0, name.size() - kPendingSegmentSuffix.size());
+      const std::string final_path = JoinPath(dir_, final_name);
+      if (writer) {
+        // The writer finished every committed import before: this one never committed.
+        if (Status s = fs.Remove(path); !s.ok()) return s;
+      } else if (catch_up.committed_imports && catch_up.committed_imports->count(final_path) &&
+                 !present.count(final_name)) {
+        auto id = SegmentIdOfName(name);
+        if (!id) return Status::Corruption(path + ": not a segment's name");
+        segments[*id] = path;
+      }
+    } else if (name.starts_with(kSegmentPrefix)) {
+      auto id = SegmentIdOfName(name);
+      if (!id) return Status::Corruption(path + ": not a segment's name");
+      segments[*id] = path;
+    } else if (name.starts_with(kJournalPrefix) && name.ends_with(".log")) {
+      journals.push_back(name);
+    }
+  }
+
+  // A segment read before and gone now: the day was reduced elsewhere (retention).
+  for (const auto& segment : segments_) {
+    if (!segments.count(segment->id())) {
+      again = true;
+      return Status::Ok();
+    }
+  }
+  for (const auto& [id, path] : segments) {
+    if (HasSegment(id)) continue;
+    auto segment = SegmentReader::Open(fs, path, ctx_.vault_keys.metadata);
+    if (!segment.ok()) return segment.status();
+    if ((*segment)->day() != day_) return Status::Corruption(path + ": belongs to another day");
+    if ((*segment)->id() != id) return Status::Corruption(path + ": holds another segment than its name says");
+    segments_.push_back(std::move(segment).value());
+  }
+
+  // A journal read before and gone now was sealed or reduced elsewhere.
+  for (const auto& [name, journal] : journals_) {
+    if (std::find(journals.begin(), journals.end(), name) == journals.end()) {
+      again = true;
+      return Status::Ok();
+    }
+  }
+  for (const std::string& name : journals) {
+    const std::string path = JoinPath(dir_, name);
+    const uint64_t committed = catch_up.record ? catch_up.record->Mark(DayFilePath(day_, name)).committed : 0;
+    auto known = journals_.find(name);
+    uint64_t from = 0;
+    if (known != journals_.end()) {
+      from = known->second.end;
+      auto size = fs.FileSize(path);
+      if (!size.ok()) return size.status();
+      if (*size < from) {  // cut back below what was read (a failed append undone): read again
+        again = true;
+        return Status::Ok();
+      }
+    }
+    auto contents = ReadJournal(fs, path, from, committed);
+    if (!contents.ok()) return contents.status();
+    if (contents->torn_creation) {
+      if (writer) {
+        if (Status s = fs.Remove(path); !s.ok()) return s;
+      }
+      continue;
+    }
+    if (contents->day != day_) return Status::Corruption(path + ": belongs to another day");
+    const bool sealed = std::any_of(segments_.begin(), segments_.end(), [&](const auto& s) {
+      return s->sealed_journal() == contents->id;
+    });
+    if (sealed) {
+      // Its events are in a segment now. Read before: they are in the memtable too.
+      if (known != journals_.end()) {
+        again = true;
+        return Status::Ok();
+      }
+      // Sealed, but the crash came before it was removed.
+      if (writer) {
+        if (Status s = fs.Remove(path); !s.ok()) return s;
+      }
+      continue;
+    }
+    if (Status s = ReplayFrames(path, *contents); !s.ok()) return s;
+    if (contents->torn_tail && writer) {
+      if (Status s = fs.Truncate(path, contents->valid_bytes); !s.ok()) return s;
+    }
+    journals_[name] = {contents->id, contents->valid_bytes};
+    if (writer && contents->valid_bytes > committed) {
+      // Frames past the committed length (a writer that crashed before saying so): durable
+      // before a record says they are.
+      if (Status s = SyncFile(fs, path); !s.ok()) return s;
+    }
+  }
+  if (!journals_.count(current_)) current_ = journals_.empty() ? "" : journals_.begin()->first;
+  return Status::Ok();
+}
+
+Status Partition::ReplayFrames(const std::string& path, const JournalContents& contents) {
   std::string plain, scratch;
   for (const JournalFrame& frame : contents.frames) {
+    const std::string where = path + ": the frame at byte " + std::to_string(frame.offset);
+    if (!ctx_.keys.KnowsTag(frame.account_tag)) {
+      // A reader may meet a frame before the key another process committed for it.
+      if (Status s = ctx_.keys.Refresh(); !s.ok()) return s;
+      if (!ctx_.keys.KnowsTag(frame.account_tag)) {
+        return Status::Corruption(where + " names an account the key store does not hold");
+      }
+    }
     bool opened = false;
     for (uint64_t account : ctx_.keys.AccountsOfTag(frame.account_tag)) {
       auto key = ctx_.keys.Get(account);
@@ -104,7 +269,7 @@ Status Partition::ReplayJournal(const std::string& path, const JournalContents& 
         events.push_back(Pack(e, account, pool_));
         if (e.has_event_id) ids.push_back(EventIdTagOf(ctx_.vault_keys.event_ids, account, e.event_id));
       });
-      if (!s.ok()) return Status::Corruption(path + ": a frame's events do not decode");
+      if (!s.ok()) return Status::Corruption(where + ": its events do not decode");
       for (const PackedEvent& e : events) {
         by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
         memtable_.push_back(e);
@@ -115,7 +280,7 @@ Status Partition::ReplayJournal(const std::string& path, const JournalContents& 
     // No live key opens it: the account was deleted (its key destroyed), or the frame was
     // altered. A tag with no live account is the former; one with live accounts the latter.
     if (!opened && !ctx_.keys.AccountsOfTag(frame.account_tag).empty()) {
-      return Status::Corruption(path + ": a frame fails authentication");
+      return Status::Corruption(where + " fails authentication");
     }
   }
   return Status::Ok();
@@ -130,21 +295,29 @@ bool Partition::HasEventIdLocked(const EventIdTag& tag) const {
 }
 
 Result<JournalId> Partition::JournalIdLocked() {
-  if (!journal_) {
+  if (current_.empty()) {
     JournalId id;
     RandomBytes(id.data(), id.size());
-    const std::string path = JoinPath(dir_, std::string(kJournalPrefix) + Hex(id) + ".log");
-    auto writer = JournalWriter::Create(ctx_.fs, path, day_, id);
-    if (!writer.ok()) return writer.status();
-    journal_ = std::move(writer).value();
-    journal_path_ = path;
+    const std::string name = std::string(kJournalPrefix) + Hex(id) + ".log";
+    if (Status s = CreateJournal(ctx_.fs, JoinPath(dir_, name), day_, id); !s.ok()) return s;
+    journals_[name] = {id, kJournalHeaderBytes};
+    current_ = name;
   }
-  return journal_->id();
+  return journals_.at(current_).id;
 }
 
 Status Partition::AppendJournalLocked(std::string_view frames) {
-  if (!journal_) return Status::Internal("no open journal");
-  return journal_->AppendDurably(frames);
+  auto it = journals_.find(current_);
+  if (it == journals_.end()) return Status::Internal("no open journal");
+  if (Status s = AppendDurably(ctx_.fs, JoinPath(dir_, current_), it->second.end, frames); !s.ok()) {
+    return s;
+  }
+  it->second.end += frames.size();
+  return Status::Ok();
+}
+
+void Partition::CollectMarksLocked(std::map<std::string, FileMark>& marks) const {
+  for (const auto& [name, journal] : journals_) marks[DayFilePath(day_, name)] = {journal.end, 0};
 }
 
 void Partition::AddToMemtableLocked(std::span<const PackedEvent> events, const StringPool& pool,
@@ -173,6 +346,14 @@ void Partition::ForgetAccountLocked(uint64_t account) {
   memtable_ = std::move(kept);
   by_account_.clear();
   for (uint32_t i = 0; i < memtable_.size(); ++i) by_account_[memtable_[i].account_id].push_back(i);
+}
+
+void Partition::ForgetDeletedLocked() {
+  std::vector<uint64_t> deleted;
+  for (const auto& [account, events] : by_account_) {
+    if (ctx_.keys.IsDeleted(account)) deleted.push_back(account);
+  }
+  for (uint64_t account : deleted) ForgetAccountLocked(account);
 }
 
 Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const JournalId& sealed) {
@@ -218,7 +399,11 @@ Status Partition::OpenSegment(const std::string& path) {
   return Status::Ok();
 }
 
-Status Partition::AdoptSegmentLocked(const std::string& path) { return OpenSegment(path); }
+Status Partition::AdoptSegmentLocked(const std::string& path) {
+  const std::string name = path.substr(path.rfind('/') + 1);
+  if (auto id = SegmentIdOfName(name); id && HasSegment(*id)) return Status::Ok();  // read already
+  return OpenSegment(path);
+}
 
 void Partition::ClearMemtableLocked() {
   memtable_.clear();
@@ -230,15 +415,18 @@ void Partition::ClearMemtableLocked() {
 
 Status Partition::SealLocked() {
   if (by_account_.empty()) return Status::Ok();
-  auto path = WriteSegmentLocked(RandomSegmentId(), journal_ ? journal_->id() : JournalId{});
+  auto path = WriteSegmentLocked(RandomSegmentId(), current_.empty() ? JournalId{} : journals_.at(current_).id);
   if (!path.ok()) return path.status();
   if (Status s = OpenSegment(*path); !s.ok()) return s;
   // The segment names the journal it sealed, so a crash before this removal is harmless.
-  if (journal_) {
-    journal_.reset();
-    if (Status r = ctx_.fs.Remove(journal_path_); !r.ok()) return r;
-    ctx_.fs.SyncDir(dir_).IgnoreError();  // the segment already names the journal
+  // (A day holds one journal at a time: whoever holds the writer lock appends to the one
+  // there is.)
+  for (const auto& [name, journal] : journals_) {
+    if (Status r = ctx_.fs.Remove(JoinPath(dir_, name)); !r.ok()) return r;
   }
+  if (!journals_.empty()) ctx_.fs.SyncDir(dir_).IgnoreError();  // the segment already names it
+  journals_.clear();
+  current_.clear();
   ClearMemtableLocked();
   return Status::Ok();
 }
@@ -262,14 +450,13 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
         if (!sealed.ok()) return sealed.status();
         if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), *sealed,
                     BlockAssociatedData(account, day_, segment->id(), ordinal))) {
-          return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
-                                    " fails authentication");
+          return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
         }
         Status s = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
           by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
           memtable_.push_back(Pack(e, account, pool_));
         });
-        if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
+        if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
       }
     }
   }
@@ -294,9 +481,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   }
   if (Status s = ctx_.fs.Remove(JoinPath(dir_, kRetentionIntent)); !s.ok()) return s;
   ctx_.fs.SyncDir(dir_).IgnoreError();
-  journal_.reset();
-  segments_.clear();
-  ClearMemtableLocked();
+  ResetLocked();
   if (!new_segment.empty()) return OpenSegment(JoinPath(dir_, new_segment));
   return Status::Ok();
 }

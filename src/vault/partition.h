@@ -1,12 +1,16 @@
 // One UTC day of the access log: its sealed segments, its open journal and the events of that
-// journal held in memory (the memtable) until they are sealed into a new segment.
-// Thread-safe: ingest and sealing take the partition's lock exclusively, reads share it.
+// journal held in memory (the memtable) until they are sealed into a new segment. Several
+// processes may write the day, one at a time under the vault's writer lock: CatchUpLocked
+// reads what the others did (new frames, new segments, a day sealed or reduced elsewhere).
+// Thread-safe: ingest, sealing and catching up take the partition's lock exclusively, reads
+// share it.
 #pragma once
 
 #include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -23,14 +27,27 @@
 #include "vault/segment_writer.h"
 #include "vault/string_pool.h"
 #include "vault/vault_keys.h"
+#include "vault/writer_lock.h"
 
 namespace custodian::vault {
+
+// What a partition catching up needs to know of the vault as a whole.
+struct CatchUpContext {
+  CatchUpAccess access = CatchUpAccess::kRead;
+  const LockRecord* record = nullptr;  // committed lengths of the journals
+  // Readers only: the segments (final paths) of a committed bulk import whose pending files
+  // are not renamed yet; they are read under their pending names.
+  const std::set<std::string>* committed_imports = nullptr;
+};
+
+// The path of a day's file within the data directory, as the lock record names it.
+std::string DayFilePath(Date day, std::string_view name);
 
 class Partition {
  public:
   // Opens the day directory `dir`: its segments, and replays its journals into memory.
   static Result<std::unique_ptr<Partition>> Open(const PartitionContext& ctx, const std::string& dir,
-                                                 Date day);
+                                                 Date day, const CatchUpContext& catch_up);
 
   Date day() const { return day_; }
   const std::string& dir() const { return dir_; }
@@ -39,9 +56,13 @@ class Partition {
 
   // --- With the lock held exclusively.
 
+  // Reads what changed in the day's directory since the last call; with kWrite access also
+  // finishes what a crash interrupted there (a retention run, a sealing) and cuts a torn
+  // journal tail. NotFound when the directory is gone (another process's retention).
+  Status CatchUpLocked(const CatchUpContext& catch_up);
   // True when an event with this id tag is already stored in the partition.
   bool HasEventIdLocked(const EventIdTag& tag) const;
-  // Appends sealed frames to the journal (creating it when there is none) and syncs them.
+  // Appends sealed frames to the open journal and syncs them (JournalIdLocked first).
   Status AppendJournalLocked(std::string_view frames);
   // The open journal's id (creating the journal when there is none).
   Result<JournalId> JournalIdLocked();
@@ -52,15 +73,20 @@ class Partition {
   Status SealLocked();
   // Removes every event of `account` from the memtable (its key is being destroyed).
   void ForgetAccountLocked(uint64_t account);
+  // Removes the events of accounts the key store now says were deleted.
+  void ForgetDeletedLocked();
   // Past retention: keeps only the events of accounts for which `keep` is true, re-sealed
   // into one new segment, and deletes everything else of the day (docs/vault_format.md,
-  // "Retention"). Crash-safe: an interrupted run is finished or undone on the next open.
+  // "Retention"). Crash-safe: an interrupted run is finished or undone by the next writer.
   Status RetainOnlyLocked(const std::function<bool(uint64_t)>& keep);
-  // Adds a segment file already in place in the day's directory (a bulk import's).
+  // Adds a segment file already in place in the day's directory (a bulk import's), unless a
+  // catching up read it already.
   Status AdoptSegmentLocked(const std::string& path);
   // Takes the whole day out of the vault in constant time: its directory is renamed to
   // `trash_dir` (synced). Deleting the files, and this object, is left to the caller's reaper.
   Status MoveToTrashLocked(const std::string& trash_dir);
+  // The committed length of each journal, by its path within the data directory.
+  void CollectMarksLocked(std::map<std::string, FileMark>& marks) const;
 
   // --- With the lock held, shared or exclusive.
 
@@ -75,24 +101,38 @@ class Partition {
   static std::string JournalAssociatedData(uint64_t account, Date day, const JournalId& id);
 
  private:
+  // A journal of the day, read up to `end`.
+  struct Journal {
+    JournalId id{};
+    uint64_t end = 0;
+  };
+
   Partition(const PartitionContext& ctx, std::string dir, Date day)
       : ctx_(ctx), dir_(std::move(dir)), day_(day) {}
-  Status ReplayJournal(const std::string& path, const JournalContents& contents);
+  // One pass of CatchUpLocked; `again` when what was read before no longer holds (a journal
+  // sealed or a segment removed elsewhere): everything must be read again.
+  Status CatchUpPass(const CatchUpContext& catch_up, bool& again);
+  Status ReplayFrames(const std::string& path, const JournalContents& contents);
   // Finishes or undoes a retention run that a crash interrupted.
   Status RecoverRetention();
+  // The names a retention run that stopped half-way (RETENTION) has already let go of.
+  std::set<std::string> RetainedAway();
   void ClearMemtableLocked();
+  // Forgets everything read: the next pass reads the day afresh.
+  void ResetLocked();
   // Writes the memtable as a segment file (synced, renamed into place); returns its path.
   Result<std::string> WriteSegmentLocked(const SegmentId& id, const JournalId& sealed_journal);
   // Opens the segment at `path` and serves it.
   Status OpenSegment(const std::string& path);
+  bool HasSegment(const SegmentId& id) const;
 
   PartitionContext ctx_;
   const std::string dir_;
   const Date day_;
   std::shared_mutex mu_;
   std::vector<std::unique_ptr<SegmentReader>> segments_;
-  std::unique_ptr<JournalWriter> journal_;
-  std::string journal_path_;
+  std::map<std::string, Journal> journals_;  // by file name: the day's unsealed journals
+  std::string current_;                      // the one appended to (a name in journals_)
   std::vector<PackedEvent> memtable_;
   StringPool pool_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_account_;

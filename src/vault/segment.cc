@@ -151,19 +151,19 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
   const auto corrupt = [&](const std::string& what) {
     return Status::Corruption(path + ": " + what);
   };
-  if (size < kHeaderBytes + kFooterBytes) return corrupt("too short to be a segment");
+  if (size < kHeaderBytes + kFooterBytes) return corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
   std::string header, footer;
   if (Status s = r->file_->Read(0, kHeaderBytes, header); !s.ok()) return s;
   if (Status s = r->file_->Read(size - kFooterBytes, kFooterBytes, footer); !s.ok()) return s;
   if (!std::string_view(header).starts_with(kMagic) ||
       Crc32c(std::string_view(header).substr(0, kHeaderBytes - 4)) !=
           DecodeFixed32(header.data() + kHeaderBytes - 4)) {
-    return corrupt("header damaged");
+    return corrupt("the header at byte 0 is damaged");
   }
   if (!std::string_view(footer).ends_with(kFooterMagic) ||
       Crc32c(std::string_view(footer).substr(0, kFooterBytes - 12)) !=
           DecodeFixed32(footer.data() + kFooterBytes - 12)) {
-    return corrupt("footer damaged");
+    return corrupt("the footer at byte " + std::to_string(size - kFooterBytes) + " is damaged");
   }
   r->day_ = Date{static_cast<int64_t>(DecodeFixed64(header.data() + 8))};
   std::copy(header.begin() + 16, header.begin() + 32, r->id_.begin());
@@ -174,12 +174,13 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
     const uint64_t off = DecodeFixed64(footer.data() + 16 * i);
     const uint64_t len = DecodeFixed64(footer.data() + 16 * i + 8);
     if (off < kHeaderBytes || len > size || off + len > size - kFooterBytes) {
-      return corrupt("footer points outside the file");
+      return corrupt("the footer at byte " + std::to_string(size - kFooterBytes) + " points outside the file");
     }
     std::string raw;
     if (Status s = r->file_->Read(off, len, raw); !s.ok()) return s;
     if (Crc32c(raw) != DecodeFixed32(footer.data() + 48 + 4 * i)) {
-      return corrupt("index section " + std::to_string(i) + " fails its checksum");
+      return corrupt("index section " + std::to_string(i) + " at byte " + std::to_string(off) +
+                     " fails its checksum");
     }
     if (i == 1) {  // the sealed address index
       Nonce nonce;

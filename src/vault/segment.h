@@ -102,6 +102,10 @@ class SegmentReader {
   // The address index's entries for `address_tag` (a view of the reader's index).
   std::span<const AddressIndexEntry> FindAddress(uint64_t address_tag) const;
   bool HasEventId(const EventIdTag& tag) const;
+  // "PATH: block N at byte X", for what is wrong with a block.
+  std::string BlockWhere(uint32_t ordinal) const {
+    return path_ + ": block " + std::to_string(ordinal) + " at byte " + std::to_string(index_[ordinal].offset);
+  }
   // The sealed bytes of block `ordinal`: a view of the mapped file, or a copy in `scratch`.
   Result<std::string_view> Block(uint32_t ordinal, std::string& scratch) const;
 

@@ -1,13 +1,19 @@
 #include "vault/string_dictionary.h"
 
+#include <algorithm>
+
 #include "core/coding.h"
-#include "core/crc32c.h"
+#include "vault/event_parser.h"
+#include "vault/record_log.h"
 
 namespace custodian::vault {
 namespace {
 
 // Record: fixed32 length of the rest ‖ fixed32 crc32c of the rest ‖ nonce ‖ sealed string.
 constexpr char kAssociated[] = "custodian/dictionary/v1";
+// A user agent is shorter than the line that carried it.
+static_assert(kMaxLineBytes < (1 << 20));
+constexpr RecordBounds kBounds{kNonceBytes + kTagBytes, kNonceBytes + kTagBytes + (1 << 20)};
 
 std::string AssociatedData(uint32_t id) {
   std::string ad(kAssociated);
@@ -17,42 +23,61 @@ std::string AssociatedData(uint32_t id) {
 
 }  // namespace
 
-Result<std::unique_ptr<StringDictionary>> StringDictionary::Open(FileSystem& fs,
-                                                                  const std::string& path,
-                                                                  const SecretKey& key) {
-  std::unique_ptr<StringDictionary> d(new StringDictionary(fs, path, key));
-  if (!fs.Exists(path)) return d;
-  auto bytes = fs.ReadAll(path);
-  if (!bytes.ok()) return bytes.status();
-  size_t pos = 0;
-  while (pos + 8 <= bytes->size()) {
-    const uint32_t length = DecodeFixed32(bytes->data() + pos);
-    const uint32_t crc = DecodeFixed32(bytes->data() + pos + 4);
-    if (pos + 8 + length > bytes->size()) break;  // torn
-    const std::string_view body(bytes->data() + pos + 8, length);
-    if (Crc32c(body) != crc || length < kNonceBytes + kTagBytes) {
-      if (pos + 8 + length == bytes->size()) break;  // a torn last record
-      return Status::Corruption(path + ": record at byte " + std::to_string(pos) +
-                                " fails its checksum");
-    }
-    Nonce nonce;
-    std::copy(body.begin(), body.begin() + kNonceBytes, nonce.begin());
-    std::string s;
-    const uint32_t id = static_cast<uint32_t>(d->strings_.size() + 1);
-    if (!OpenTo(s, key, nonce, body.substr(kNonceBytes), AssociatedData(id))) {
-      return Status::Corruption(path + ": record at byte " + std::to_string(pos) +
-                                " does not open under the vault's key");
-    }
-    d->strings_.push_back(std::move(s));
-    d->ids_.emplace(d->strings_.back(), id);
-    pos += 8 + length;
+Status StringDictionary::CatchUp(const FileMark& mark, CatchUpAccess access) {
+  std::lock_guard lock(mu_);
+  if (strings_.size() != durable_) {
+    return Status::Internal(path_ + ": caught up while strings were waiting to be committed");
   }
-  if (pos != bytes->size()) {
-    if (Status s = fs.Truncate(path, pos); !s.ok()) return s;
+  if (!fs_.Exists(path_)) {
+    if (durable_bytes_ > 0 || mark.committed > 0) {
+      return Status::Corruption(path_ + ": missing, but " + std::to_string(std::max(durable_bytes_, mark.committed)) +
+                                " bytes of it were committed");
+    }
+    return Status::Ok();
   }
-  d->durable_ = d->strings_.size();
-  d->durable_bytes_ = pos;
-  return d;
+  auto tail = ReadTail(fs_, path_, durable_bytes_);
+  if (!tail.ok()) return tail.status();
+  if (tail->size < durable_bytes_) {
+    // Strings are never taken back: the ids already read may be in use.
+    return Status::Corruption(path_ + ": ends at byte " + std::to_string(tail->size) + ", before the " +
+                              std::to_string(durable_bytes_) + " bytes already read from it");
+  }
+  auto scan = ScanRecords(path_, tail->bytes, durable_bytes_, mark.committed, kBounds,
+                          [&](uint64_t offset, std::string_view body) {
+                            Nonce nonce;
+                            std::copy(body.begin(), body.begin() + kNonceBytes, nonce.begin());
+                            std::string s;
+                            const uint32_t id = static_cast<uint32_t>(strings_.size() + 1);
+                            if (!OpenTo(s, key_, nonce, body.substr(kNonceBytes), AssociatedData(id))) {
+                              return Status::Corruption(path_ + ": the record at byte " + std::to_string(offset) +
+                                                        " does not open under the vault's key");
+                            }
+                            strings_.push_back(std::move(s));
+                            ids_.emplace(strings_.back(), id);
+                            return Status::Ok();
+                          });
+  if (!scan.ok()) {
+    // The strings read before the damage are left out too: nothing after it is trusted.
+    while (strings_.size() > durable_) {
+      ids_.erase(strings_.back());
+      strings_.pop_back();
+    }
+    return scan.status();
+  }
+  if (scan->torn_tail && access == CatchUpAccess::kWrite) {
+    if (Status s = fs_.Truncate(path_, scan->end); !s.ok()) return s;
+  }
+  durable_ = strings_.size();
+  durable_bytes_ = scan->end;
+  if (access == CatchUpAccess::kWrite && durable_bytes_ > mark.committed) {
+    if (Status s = SyncFile(fs_, path_); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+FileMark StringDictionary::mark() {
+  std::lock_guard lock(mu_);
+  return {durable_bytes_, 0};
 }
 
 uint32_t StringDictionary::Intern(std::string_view s) {
@@ -83,15 +108,27 @@ Status StringDictionary::Commit() {
     const Nonce nonce = RandomNonce();
     std::string body(reinterpret_cast<const char*>(nonce.data()), nonce.size());
     SealTo(body, key_, nonce, strings_[i], AssociatedData(static_cast<uint32_t>(i + 1)));
-    PutFixed32(out, static_cast<uint32_t>(body.size()));
-    PutFixed32(out, Crc32c(body));
-    out += body;
+    AppendRecord(body, out);
   }
-  // On failure the strings stay pending; the next Commit retries them.
-  if (Status s = AppendDurably(fs_, path_, durable_bytes_, out); !s.ok()) return s;
+  if (Status s = AppendDurably(fs_, path_, durable_bytes_, out); !s.ok()) {
+    RollbackLocked();
+    return s;
+  }
   durable_ = strings_.size();
   durable_bytes_ += out.size();
   return Status::Ok();
+}
+
+void StringDictionary::Rollback() {
+  std::lock_guard lock(mu_);
+  RollbackLocked();
+}
+
+void StringDictionary::RollbackLocked() {
+  while (strings_.size() > durable_) {
+    ids_.erase(strings_.back());
+    strings_.pop_back();
+  }
 }
 
 }  // namespace custodian::vault

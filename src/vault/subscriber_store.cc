@@ -3,7 +3,8 @@
 #include <algorithm>
 
 #include "core/coding.h"
-#include "core/crc32c.h"
+#include "vault/event_parser.h"
+#include "vault/record_log.h"
 #include "vault/tags.h"
 
 namespace custodian::vault {
@@ -11,6 +12,9 @@ namespace {
 
 constexpr std::string_view kMagic = "CUSTSUB1";
 constexpr char kAssociated[] = "custodian/subscriber/v1";
+// A version is shorter than the line that carried it, its identifiers' tags included.
+static_assert(kMaxLineBytes + 3 * kMaxIdentifiers * 8 < (1 << 20));
+constexpr RecordBounds kBounds{8 + 1 + kNonceBytes + kTagBytes, 1 << 20};
 
 std::string AssociatedData(uint64_t account) {
   std::string ad(kAssociated);
@@ -30,51 +34,89 @@ Status SubscriberStore::Index(uint64_t offset, std::string_view body) {
   Decoder d(body);
   const uint64_t account_tag = d.Fixed64();
   const uint64_t identifiers = d.Varint();
-  if (!d.ok() || identifiers > 3 * kMaxIdentifiers) return Status::Corruption(path_ + ": bad frame");
+  const auto bad = [&] {
+    return Status::Corruption(path_ + ": the frame at byte " + std::to_string(offset) + " does not decode");
+  };
+  if (!d.ok() || identifiers > 3 * kMaxIdentifiers) return bad();
   by_account_tag_.emplace(account_tag, offset);
   account_tag_of_[offset] = account_tag;
   for (uint64_t i = 0; i < identifiers; ++i) by_identifier_tag_.emplace(d.Fixed64(), offset);
-  return d.ok() ? Status::Ok() : Status::Corruption(path_ + ": bad frame");
+  return d.ok() ? Status::Ok() : bad();
 }
 
-Result<std::unique_ptr<SubscriberStore>> SubscriberStore::Open(FileSystem& fs,
-                                                               const std::string& path,
-                                                               KeyStore& keys,
-                                                               const VaultKeys& vault_keys) {
-  std::unique_ptr<SubscriberStore> s(new SubscriberStore(fs, path, keys, vault_keys));
-  if (!fs.Exists(path)) {
-    if (Status w = fs.WriteAtomically(path, kMagic); !w.ok()) return w;
-  }
-  auto bytes = fs.ReadAll(path);
-  if (!bytes.ok()) return bytes.status();
-  if (!std::string_view(*bytes).starts_with(kMagic)) return Status::Corruption(path + ": not a subscriber log");
-  size_t pos = kMagic.size();
-  while (pos + 8 <= bytes->size()) {
-    const uint32_t length = DecodeFixed32(bytes->data() + pos);
-    const uint32_t crc = DecodeFixed32(bytes->data() + pos + 4);
-    if (pos + 8 + length > bytes->size()) break;  // torn last frame
-    const std::string_view body(bytes->data() + pos + 8, length);
-    if (Crc32c(body) != crc) {
-      if (pos + 8 + length == bytes->size()) break;
-      return Status::Corruption(path + ": frame at byte " + std::to_string(pos) +
-                                " fails its checksum, and data follows it");
-    }
-    if (Status i = s->Index(pos, body); !i.ok()) return i;
-    pos += 8 + length;
-  }
-  if (pos != bytes->size()) {
-    if (Status t = fs.Truncate(path, pos); !t.ok()) return t;
-  }
-  s->durable_bytes_ = pos;
-  auto reader = fs.OpenRead(path);
-  if (!reader.ok()) return reader.status();
-  s->reader_ = std::move(reader).value();
+void SubscriberStore::ClearLocked() {
+  by_account_tag_.clear();
+  by_identifier_tag_.clear();
+  account_tag_of_.clear();
+  durable_bytes_ = 0;
+  reader_.reset();
+}
+
+Status SubscriberStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
+  std::lock_guard lock(mu_);
+  Status s = CatchUpLocked(mark, access);
+  if (!s.ok()) ClearLocked();  // read all of it again next time
   return s;
+}
+
+Status SubscriberStore::CatchUpLocked(const FileMark& mark, CatchUpAccess access) {
+  const bool writer = access == CatchUpAccess::kWrite;
+  if (mark.epoch != epoch_) ClearLocked();  // rewritten: offsets changed
+  epoch_ = mark.epoch;
+  if (!fs_.Exists(path_)) {
+    if (durable_bytes_ > 0 || mark.committed > 0) {
+      return Status::Corruption(path_ + ": missing, but " + std::to_string(std::max(durable_bytes_, mark.committed)) +
+                                " bytes of it were committed");
+    }
+    return Status::Ok();
+  }
+  auto tail = ReadTail(fs_, path_, durable_bytes_);
+  if (!tail.ok()) return tail.status();
+  if (tail->size < durable_bytes_) {  // shorter than what was read: read it all again
+    ClearLocked();
+    tail = ReadTail(fs_, path_, 0);
+    if (!tail.ok()) return tail.status();
+  }
+  std::string_view bytes(tail->bytes);
+  uint64_t start = durable_bytes_;
+  if (start == 0) {
+    if (tail->size < kMagic.size() && mark.committed == 0) {
+      // A log whose creation a crash cut short: it holds nothing.
+      if (writer) return fs_.Remove(path_);
+      return Status::Ok();
+    }
+    if (!bytes.starts_with(kMagic)) {
+      return Status::Corruption(path_ + ": the header at byte 0 is damaged, or it is not a subscriber log");
+    }
+    bytes.remove_prefix(kMagic.size());
+    start = kMagic.size();
+  }
+  auto scan = ScanRecords(path_, bytes, start, mark.committed, kBounds,
+                          [&](uint64_t offset, std::string_view body) { return Index(offset, body); });
+  if (!scan.ok()) return scan.status();
+  if (scan->torn_tail && writer) {
+    if (Status t = fs_.Truncate(path_, scan->end); !t.ok()) return t;
+  }
+  durable_bytes_ = scan->end;
+  if (writer && durable_bytes_ > mark.committed) {
+    if (Status t = SyncFile(fs_, path_); !t.ok()) return t;
+  }
+  auto reader = fs_.OpenRead(path_);
+  if (!reader.ok()) return reader.status();
+  reader_ = std::move(reader).value();
+  return Status::Ok();
+}
+
+FileMark SubscriberStore::mark() {
+  std::lock_guard lock(mu_);
+  return {durable_bytes_, epoch_};
 }
 
 Status SubscriberStore::Append(const std::vector<SubscriberVersion>& versions) {
   if (versions.empty()) return Status::Ok();
-  std::string out;
+  std::lock_guard lock(mu_);
+  // The first append creates the log, header and all.
+  std::string out(durable_bytes_ == 0 ? kMagic : "");
   std::vector<std::pair<uint64_t, std::string>> frames;  // offset within `out`, body
   for (const SubscriberVersion& v : versions) {
     auto key = keys_.Get(v.account_id);
@@ -91,11 +133,8 @@ Status SubscriberStore::Append(const std::vector<SubscriberVersion>& versions) {
     body.append(reinterpret_cast<const char*>(nonce.data()), nonce.size());
     SealTo(body, *key, nonce, EncodeSubscriber(v), AssociatedData(v.account_id));
     frames.emplace_back(out.size(), body);
-    PutFixed32(out, static_cast<uint32_t>(body.size()));
-    PutFixed32(out, Crc32c(body));
-    out += body;
+    AppendRecord(body, out);
   }
-  std::lock_guard lock(mu_);
   if (Status s = AppendDurably(fs_, path_, durable_bytes_, out); !s.ok()) return s;
   for (const auto& [offset, body] : frames) {
     if (Status i = Index(durable_bytes_ + offset, body); !i.ok()) return i;
@@ -186,7 +225,8 @@ Result<SubscriberVersion> SubscriberStore::OpenFrameLocked(uint64_t offset) {
 }
 
 Result<uint64_t> SubscriberStore::Compact(Timestamp cutoff,
-                                          const std::function<bool(uint64_t)>& held) {
+                                          const std::function<bool(uint64_t)>& held,
+                                          const std::function<Status(const FileMark&)>& before_rewrite) {
   std::lock_guard lock(mu_);
   // Every frame's account and version; frames no live key opens belong to deleted accounts.
   std::vector<std::pair<uint64_t, SubscriberVersion>> opened;  // offset, version
@@ -230,19 +270,14 @@ Result<uint64_t> SubscriberStore::Compact(Timestamp cutoff,
     out += header;
     out += body;
   }
-  if (Status s = fs_.WriteAtomically(path_, out); !s.ok()) return s;
-  by_account_tag_.clear();
-  by_identifier_tag_.clear();
-  account_tag_of_.clear();
-  for (size_t pos = kMagic.size(); pos < out.size();) {
-    const uint32_t length = DecodeFixed32(out.data() + pos);
-    if (Status s = Index(pos, std::string_view(out).substr(pos + 8, length)); !s.ok()) return s;
-    pos += 8 + length;
-  }
-  durable_bytes_ = out.size();
-  auto reader = fs_.OpenRead(path_);
-  if (!reader.ok()) return reader.status();
-  reader_ = std::move(reader).value();
+  const FileMark rewriting{0, epoch_ + 1};
+  if (Status s = before_rewrite(rewriting); !s.ok()) return s;
+  Status written = fs_.WriteAtomically(path_, out);
+  // Old or new, the file is read whole again: its offsets may have changed.
+  ClearLocked();
+  Status read = CatchUpLocked(rewriting, CatchUpAccess::kWrite);
+  if (!written.ok()) return written;
+  if (!read.ok()) return read;
   return removed;
 }
 

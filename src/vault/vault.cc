@@ -23,6 +23,22 @@ std::string KeysDir(const std::string& dir) { return JoinPath(dir, "keys"); }
 std::string DaysDir(const std::string& dir) { return JoinPath(dir, "vault/days"); }
 std::string TrashDir(const std::string& dir) { return JoinPath(dir, "vault/trash"); }
 
+// The files the vault appends to or replaces, as the lock record names them.
+constexpr char kSlotsFile[] = "keys/accounts.slots";
+constexpr char kDictionaryFile[] = "vault/strings.dict";
+constexpr char kSubscribersFile[] = "vault/subscribers.log";
+constexpr char kHoldsFile[] = "vault/holds.sealed";
+
+// How often a reader reads again what a writer changed under it before it gives up.
+constexpr int kReadAttempts = 20;
+
+uint64_t RandomId() {
+  uint64_t id;
+  RandomBytes(reinterpret_cast<uint8_t*>(&id), sizeof id);
+  return id;
+}
+
+
 // Deletes a directory of files (a day moved aside); best effort, retried at the next open.
 void RemoveTree(FileSystem& fs, const std::string& path) {
   if (auto names = fs.List(path); names.ok()) {
@@ -44,16 +60,21 @@ std::string Window(Timestamp start, Timestamp end) {
 
 }  // namespace
 
-Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys,
-             std::unique_ptr<KeyStore> store, std::unique_ptr<StringDictionary> dictionary)
+Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys, const SecretKey& master)
     : dir_(std::move(dir)),
       options_(options),
       access_log_retention_days_(options.access_log_retention_days),
       subscriber_retention_days_(options.subscriber_retention_days),
       keys_(std::move(keys)),
-      store_(std::move(store)),
-      dictionary_(std::move(dictionary)),
-      grants_(keys_.grants) {}
+      store_(std::make_unique<KeyStore>(*options_.fs, JoinPath(dir_, kSlotsFile), master,
+                                        keys_.account_tags)),
+      dictionary_(std::make_unique<StringDictionary>(*options_.fs, JoinPath(dir_, kDictionaryFile),
+                                                     keys_.dictionary)),
+      holds_(std::make_unique<HoldStore>(*options_.fs, JoinPath(dir_, kHoldsFile), keys_.metadata)),
+      subscribers_(std::make_unique<SubscriberStore>(*options_.fs, JoinPath(dir_, kSubscribersFile),
+                                                     *store_, keys_)),
+      grants_(keys_.grants),
+      id_(RandomId()) {}
 
 Vault::~Vault() = default;
 
@@ -69,6 +90,14 @@ Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem
     if (Status s = fs.CreateDirs(d); !s.ok()) return s;
   }
   if (Status s = VaultKeys::Random().Save(fs, keys_path, master); !s.ok()) return s;
+  // The lock file, with a record that knows of no file yet.
+  auto lock = fs.TryLock(LockPath(dir));
+  if (!lock.ok()) return lock.status();
+  if (!*lock) return Status::Internal(LockPath(dir) + ": locked while the vault was being created");
+  LockRecord record;
+  record.generation = RandomId() >> 1;
+  if (Status s = (*lock)->Rewrite(EncodeLockRecord(record), true); !s.ok()) return s;
+  if (Status s = fs.SyncDir(JoinPath(dir, "vault")); !s.ok()) return s;
   if (Status s = fs.SyncDir(KeysDir(dir)); !s.ok()) return s;
   return fs.SyncDir(dir);
 }
@@ -78,40 +107,198 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
   FileSystem& fs = *options.fs;
   auto keys = VaultKeys::Load(fs, JoinPath(KeysDir(dir), "vault.keys"), master);
   if (!keys.ok()) return keys.status();
-  auto store = KeyStore::Open(fs, JoinPath(KeysDir(dir), "accounts.slots"), master,
-                              keys->account_tags);
-  if (!store.ok()) return store.status();
-  auto dictionary =
-      StringDictionary::Open(fs, JoinPath(dir, "vault/strings.dict"), keys->dictionary);
-  if (!dictionary.ok()) return dictionary.status();
-  std::unique_ptr<Vault> vault(new Vault(dir, options, std::move(keys).value(),
-                                         std::move(store).value(), std::move(dictionary).value()));
-  auto holds = HoldStore::Open(fs, JoinPath(dir, "vault/holds.sealed"), vault->keys_.metadata);
-  if (!holds.ok()) return holds.status();
-  vault->holds_ = std::move(holds).value();
-  auto subscribers = SubscriberStore::Open(fs, JoinPath(dir, "vault/subscribers.log"),
-                                           *vault->store_, vault->keys_);
-  if (!subscribers.ok()) return subscribers.status();
-  vault->subscribers_ = std::move(subscribers).value();
-  if (Status s = RecoverImport(fs, dir); !s.ok()) return s;
-  // Days a crash left in the trash are deleted again.
-  if (Status s = fs.CreateDirs(TrashDir(dir)); !s.ok()) return s;
-  if (auto trash = fs.List(TrashDir(dir)); trash.ok()) {
-    for (const std::string& name : *trash) {
-      vault->reaper_.Add([fs = &fs, path = JoinPath(TrashDir(dir), name)] { RemoveTree(*fs, path); });
+  // Read as a reader: a writer at work in another process may change files under it, and
+  // then what was read is read again.
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Vault> vault(new Vault(dir, options, *keys, master));
+    const LockRecord record = ReadLockRecord(fs, LockPath(dir));
+    Status s = vault->CatchUp(CatchUpAccess::kRead, record);
+    if (s.ok()) {
+      vault->known_generation_ = record.generation;
+      return vault;
+    }
+    const LockRecord after = ReadLockRecord(fs, LockPath(dir));
+    if (attempt >= kReadAttempts || after.generation == record.generation) return s;
+  }
+}
+
+Result<std::unique_ptr<WriterLock>> Vault::BeginWrite(std::string_view operation) {
+  auto lock = WriterLock::Acquire(*options_.fs, LockPath(dir_), operation, options_.lock_wait);
+  if (!lock.ok()) return lock.status();
+  std::lock_guard sync(sync_mu_);
+  const LockRecord& record = (*lock)->record();
+  // Unless this vault wrote the record last, another process (or a crash) changed files since.
+  if (needs_recovery_ || !record.valid || record.publisher != id_ ||
+      record.generation != known_generation_) {
+    if (Status s = CatchUp(CatchUpAccess::kWrite, record); !s.ok()) {
+      needs_recovery_ = true;
+      return s;
     }
   }
-  auto days = fs.List(DaysDir(dir));
-  if (!days.ok()) return days.status();
-  for (const std::string& name : *days) {
-    auto day = ParseDate(name);
-    if (!day.ok()) continue;  // not a partition
-    PartitionContext ctx{fs, *vault->store_, vault->keys_};
-    auto p = Partition::Open(ctx, JoinPath(DaysDir(dir), name), *day);
-    if (!p.ok()) return p.status();
-    vault->partitions_.emplace(day->days, std::shared_ptr<Partition>(std::move(p).value()));
+  if (Status s = Publish(**lock, (*lock)->holder(), CollectMarks(), false); !s.ok()) {
+    needs_recovery_ = true;
+    return s;
   }
-  return vault;
+  needs_recovery_ = false;
+  return lock;
+}
+
+Status Vault::EndWrite(WriterLock& lock, const Status& outcome) {
+  std::lock_guard sync(sync_mu_);
+  if (!outcome.ok()) {
+    // What it left half done is for the next writer's catching up to finish or clean.
+    needs_recovery_ = true;
+    dictionary_->Rollback();
+    store_->Rollback();
+  }
+  return Publish(lock, "", CollectMarks(), false);
+}
+
+Status Vault::Publish(WriterLock& lock, const std::string& holder,
+                      const std::map<std::string, FileMark>& marks, bool sync) {
+  LockRecord record;
+  record.valid = true;
+  // Past every generation any process saw: from the record taken with the lock, or, when it
+  // was damaged, from nowhere anyone has been.
+  record.generation = lock.record().valid
+                          ? std::max(lock.record().generation, known_generation_.load()) + 1
+                          : RandomId() >> 1;
+  record.publisher = id_;
+  record.holder = holder;
+  record.files = marks;
+  // Known before it is published: a read in this process then never catches up with it.
+  known_generation_ = record.generation;
+  return lock.Publish(record, sync);
+}
+
+std::map<std::string, FileMark> Vault::CollectMarks() {
+  std::map<std::string, FileMark> marks;
+  marks[kSlotsFile] = store_->mark();
+  marks[kDictionaryFile] = dictionary_->mark();
+  marks[kSubscribersFile] = subscribers_->mark();
+  marks[kHoldsFile] = holds_->mark();
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [day, p] : partitions_) all.push_back(p);
+  }
+  for (auto& p : all) {
+    std::shared_lock lock(p->mutex());
+    p->CollectMarksLocked(marks);
+  }
+  return marks;
+}
+
+std::set<std::string> Vault::CommittedImports(FileSystem& fs, const std::string& dir) {
+  std::set<std::string> segments;
+  auto text = fs.ReadAll(JoinPath(dir, "vault/IMPORT"));
+  if (!text.ok()) return segments;
+  for (size_t pos = 0; pos < text->size();) {
+    size_t nl = text->find('\n', pos);
+    if (nl == std::string::npos) nl = text->size();
+    if (nl > pos) segments.insert(JoinPath(dir, text->substr(pos, nl - pos)));
+    pos = nl + 1;
+  }
+  return segments;
+}
+
+Status Vault::CatchUp(CatchUpAccess access, const LockRecord& record) {
+  FileSystem& fs = *options_.fs;
+  const bool writer = access == CatchUpAccess::kWrite;
+  std::set<std::string> committed_imports;
+  if (writer) {
+    if (Status s = RecoverImport(fs, dir_); !s.ok()) return s;
+    // Days a crash left in the trash are deleted again.
+    if (Status s = fs.CreateDirs(TrashDir(dir_)); !s.ok()) return s;
+    if (auto trash = fs.List(TrashDir(dir_)); trash.ok()) {
+      for (const std::string& name : *trash) {
+        if (!reaped_.insert(name).second) continue;
+        reaper_.Add([fs = &fs, path = JoinPath(TrashDir(dir_), name)] { RemoveTree(*fs, path); });
+      }
+    }
+  } else {
+    committed_imports = CommittedImports(fs, dir_);
+  }
+  // Keys first (frames and versions need them), the dictionary last: whatever a reader read
+  // that names a string, the string was written before it.
+  auto reread = store_->CatchUp(record.Mark(kSlotsFile), access);
+  if (!reread.ok()) return reread.status();
+  if (Status s = holds_->CatchUp(record.Mark(kHoldsFile)); !s.ok()) return s;
+  if (Status s = subscribers_->CatchUp(record.Mark(kSubscribersFile), access); !s.ok()) return s;
+
+  auto names = fs.List(DaysDir(dir_));
+  if (!names.ok()) return names.status();
+  std::set<int64_t> days;
+  for (const std::string& name : *names) {
+    if (auto day = ParseDate(name); day.ok()) days.insert(day->days);
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = partitions_.begin(); it != partitions_.end();) {
+      it = days.count(it->first) ? std::next(it) : partitions_.erase(it);  // gone elsewhere
+    }
+  }
+  const CatchUpContext context{access, &record, writer ? nullptr : &committed_imports};
+  PartitionContext ctx{fs, *store_, keys_};
+  for (int64_t day : days) {
+    auto known = PartitionFor(Date{day}, false);
+    if (!known.ok()) return known.status();
+    Status s;
+    if (*known) {
+      std::unique_lock lock((*known)->mutex());
+      s = (*known)->CatchUpLocked(context);
+    } else {
+      auto opened = Partition::Open(ctx, JoinPath(DaysDir(dir_), FormatDate(Date{day})), Date{day}, context);
+      if (opened.ok()) {
+        std::lock_guard lock(mu_);
+        partitions_.emplace(day, std::shared_ptr<Partition>(std::move(opened).value()));
+      }
+      s = opened.status();
+    }
+    if (s.IsNotFound()) {  // the day went while it was read (another process's retention)
+      std::lock_guard lock(mu_);
+      partitions_.erase(day);
+      continue;
+    }
+    if (!s.ok()) return s;
+  }
+  // Keys committed while the days were read, for the blocks of days read since.
+  auto again = store_->CatchUp(record.Mark(kSlotsFile), access);
+  if (!again.ok()) return again.status();
+  if (*reread || *again) {
+    // Keys destroyed elsewhere: their accounts' events leave the memtables too.
+    std::vector<std::shared_ptr<Partition>> all;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [d, p] : partitions_) all.push_back(p);
+    }
+    for (auto& p : all) {
+      std::unique_lock lock(p->mutex());
+      p->ForgetDeletedLocked();
+    }
+  }
+  return dictionary_->CatchUp(record.Mark(kDictionaryFile), access);
+}
+
+Status Vault::CatchUpForRead() {
+  FileSystem& fs = *options_.fs;
+  const auto current = [&](const LockRecord& r) {
+    return r.valid && (r.publisher == id_ || r.generation == known_generation_.load());
+  };
+  if (current(ReadLockRecord(fs, LockPath(dir_)))) return Status::Ok();
+  std::lock_guard sync(sync_mu_);
+  for (int attempt = 0;; ++attempt) {
+    const LockRecord record = ReadLockRecord(fs, LockPath(dir_));
+    if (current(record)) return Status::Ok();
+    Status s = CatchUp(CatchUpAccess::kRead, record);
+    if (s.ok()) {
+      known_generation_ = record.generation;
+      return s;
+    }
+    // A writer changed files while they were read: read them again.
+    const LockRecord after = ReadLockRecord(fs, LockPath(dir_));
+    if (attempt >= kReadAttempts || after.generation == record.generation) return s;
+  }
 }
 
 Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
@@ -123,7 +310,7 @@ Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
   if (Status s = fs.CreateDirs(path); !s.ok()) return s;
   if (Status s = fs.SyncDir(DaysDir(dir_)); !s.ok()) return s;
   PartitionContext ctx{fs, *store_, keys_};
-  auto p = Partition::Open(ctx, path, day);
+  auto p = Partition::Open(ctx, path, day, CatchUpContext{CatchUpAccess::kWrite});
   if (!p.ok()) return p.status();
   auto shared = std::shared_ptr<Partition>(std::move(p).value());
   partitions_.emplace(day.days, shared);
@@ -186,7 +373,6 @@ class BatchQueue {
 }  // namespace
 
 Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
-  std::shared_lock writers(writers_mu_);
   EventAdmission admission(options_.clock->Now(), access_log_retention_days_.load(),
                            options_.future_tolerance_micros);
   // The committing thread reports into its own report; the two are merged at the end.
@@ -195,12 +381,18 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
   BatchQueue queue;
   std::thread committer([&] {
     while (auto batch = queue.Pop()) {
-      for (auto& [day, b] : batch->days) {
-        commit_status = CommitDay(Date{day}, b.events, b.lines, batch->pool, committed);
-        if (!commit_status.ok()) {
-          queue.Stop();
-          return;
+      // One batch, one hold of the writer lock: another process's writes go between batches.
+      commit_status = Writing("ingest batch", [&](WriterLock&) {
+        for (auto& [day, b] : batch->days) {
+          if (Status s = CommitDay(Date{day}, b.events, b.lines, batch->pool, committed); !s.ok()) {
+            return s;
+          }
         }
+        return Status::Ok();
+      });
+      if (!commit_status.ok()) {
+        queue.Stop();
+        return;
       }
     }
   });
@@ -215,7 +407,9 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
     }
     const AccessEvent& event = admission.event();
     PackedEvent pe = PackWithoutStrings(event);
-    if (event.user_agent) pe.user_agent = dictionary_->Intern(*event.user_agent);
+    // The dictionary's ids are given when the batch is committed, holding the writer lock:
+    // until then a user agent is the batch's own string.
+    if (event.user_agent) pe.user_agent = batch->pool.Intern(*event.user_agent);
     if (event.device_id) pe.device = batch->pool.Intern(*event.device_id);
     if (event.event_id) pe.event_id = batch->pool.Intern(*event.event_id);
     DayBatch& b = batch->days[event.ts.UtcDate().days];
@@ -258,6 +452,9 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   });
   auto journal = p.JournalIdLocked();
   if (!journal.ok()) return journal.status();
+  for (PackedEvent& e : events) {
+    if (e.user_agent) e.user_agent = dictionary_->Intern(pool.Get(e.user_agent));
+  }
 
   std::vector<PackedEvent> stored;
   stored.reserve(events.size());
@@ -318,6 +515,14 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
 }
 
 Status Vault::Seal(std::optional<Date> before) {
+  return Writing("seal", [&](WriterLock&) { return SealDays(before); });
+}
+
+Status Vault::Recover() {
+  return Writing("recovery", [](WriterLock&) { return Status::Ok(); });
+}
+
+Status Vault::SealDays(std::optional<Date> before) {
   std::vector<std::shared_ptr<Partition>> all;
   {
     std::lock_guard lock(mu_);
@@ -404,8 +609,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
       if (!sealed.ok()) return sealed.status();
       if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), *sealed,
                   BlockAssociatedData(account, p.day(), segment->id(), ordinal))) {
-        return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) +
-                                  " fails authentication");
+        return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
       }
       Status s = DecodeBlock(plain, p.day_start(), scratch, [&](const BlockEvent& e) {
         if (e.ts >= start && e.ts < end) {
@@ -413,7 +617,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
                                  e.device, e.has_device, with_device));
         }
       });
-      if (!s.ok()) return Status::Corruption(segment->path() + ": block " + std::to_string(ordinal) + " does not decode");
+      if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
     }
   }
   if (const auto* indexes = p.MemtableOf(account)) {
@@ -431,6 +635,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
 Status Vault::ScanAccount(const Grant& grant, uint64_t account, Timestamp start, Timestamp end,
                           ReadAudit& audit, const std::function<void(const AccessRecord&)>& visit) {
   if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
+  if (Status s = CatchUpForRead(); !s.ok()) return s;
   const auto& accounts = grant.scope.accounts;
   if (std::find(accounts.begin(), accounts.end(), account) == accounts.end()) {
     return Status::InvalidArgument("the grant does not name account " + std::to_string(account));
@@ -527,8 +732,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
           if (!sealed.ok()) return sealed.status();
           if (!OpenTo(plain, *key, BlockNonce(segment->id(), a.block), *sealed,
                       BlockAssociatedData(account, part.day(), segment->id(), a.block))) {
-            return Status::Corruption(segment->path() + ": block " + std::to_string(a.block) +
-                                      " fails authentication");
+            return Status::Corruption(segment->BlockWhere(a.block) + " fails authentication");
           }
           Status s = DecodeBlock(plain, part.day_start(), scratch, [&](const BlockEvent& e) {
             if (!matches(e.ip, e.flags, e.port, e.ts)) return;
@@ -539,7 +743,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
                                                         e.has_device, with_device));
             }
           });
-          if (!s.ok()) return Status::Corruption(segment->path() + ": block does not decode");
+          if (!s.ok()) return Status::Corruption(segment->BlockWhere(a.block) + " does not decode");
         }
       }
     }
@@ -566,6 +770,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
 Status Vault::CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
                                 Timestamp end, ReadAudit& audit) {
   if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
+  if (Status s = CatchUpForRead(); !s.ok()) return s;
   const auto& addresses = grant.scope.addresses;
   if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
     return Status::InvalidArgument("the grant does not name that address");
@@ -609,6 +814,7 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
 }
 
 Result<VaultStats> Vault::Stats() {
+  if (Status s = CatchUpForRead(); !s.ok()) return s;
   VaultStats stats;
   stats.accounts = store_->live_accounts();
   stats.subscriber_versions = subscribers_->versions();
@@ -648,31 +854,41 @@ Result<VaultStats> Vault::Stats() {
 }
 
 Status Vault::PlaceHold(const Hold& hold) {
-  if (store_->IsDeleted(hold.account)) {
-    return Status::NotFound("account " + std::to_string(hold.account) + " was deleted");
-  }
-  return holds_->Place(hold);
+  return Writing("hold placement", [&](WriterLock&) {
+    if (store_->IsDeleted(hold.account)) {
+      return Status::NotFound("account " + std::to_string(hold.account) + " was deleted");
+    }
+    return holds_->Place(hold);
+  });
 }
 
-Status Vault::ExtendHold(const std::string& id, Timestamp expires) { return holds_->Extend(id, expires); }
+Status Vault::ExtendHold(const std::string& id, Timestamp expires) {
+  return Writing("hold extension", [&](WriterLock&) { return holds_->Extend(id, expires); });
+}
 
-std::vector<Hold> Vault::Holds() { return holds_->List(); }
+std::vector<Hold> Vault::Holds() {
+  // Holds placed by another process count only once read; on a failure, those known.
+  CatchUpForRead().IgnoreError();
+  return holds_->List();
+}
 
 Status Vault::ReleaseHold(const std::string& id) {
-  std::optional<Hold> hold;
-  for (const Hold& h : holds_->List()) {
-    if (h.id == id) hold = h;
-  }
-  if (!hold) return Status::NotFound("no hold " + id);
-  if (Status s = holds_->Release(id); !s.ok()) return s;
-  // A deletion that waited for this hold goes ahead once no other hold covers the account.
-  const auto pending = holds_->PendingDeletions();
-  if (std::find(pending.begin(), pending.end(), hold->account) != pending.end() &&
-      holds_->ActiveFor(hold->account, options_.clock->Now()).empty()) {
-    if (Status s = DestroyAccount(hold->account); !s.ok()) return s;
-    return holds_->RemovePendingDeletion(hold->account);
-  }
-  return Status::Ok();
+  return Writing("hold release", [&](WriterLock&) -> Status {
+    std::optional<Hold> hold;
+    for (const Hold& h : holds_->List()) {
+      if (h.id == id) hold = h;
+    }
+    if (!hold) return Status::NotFound("no hold " + id);
+    if (Status s = holds_->Release(id); !s.ok()) return s;
+    // A deletion that waited for this hold goes ahead once no other hold covers the account.
+    const auto pending = holds_->PendingDeletions();
+    if (std::find(pending.begin(), pending.end(), hold->account) != pending.end() &&
+        holds_->ActiveFor(hold->account, options_.clock->Now()).empty()) {
+      if (Status s = DestroyAccount(hold->account); !s.ok()) return s;
+      return holds_->RemovePendingDeletion(hold->account);
+    }
+    return Status::Ok();
+  });
 }
 
 Status Vault::DestroyAccount(uint64_t account) {
@@ -690,20 +906,25 @@ Status Vault::DestroyAccount(uint64_t account) {
 }
 
 Result<DeletionOutcome> Vault::DeleteAccount(uint64_t account) {
-  if (store_->IsDeleted(account)) return DeletionOutcome::kDeleted;
-  if (!store_->Get(account).ok()) {
-    return Status::NotFound("the vault holds nothing for account " + std::to_string(account));
-  }
-  if (!holds_->ActiveFor(account, options_.clock->Now()).empty()) {
-    if (Status s = holds_->AddPendingDeletion(account); !s.ok()) return s;
-    return DeletionOutcome::kDeferred;
-  }
-  if (Status s = DestroyAccount(account); !s.ok()) return s;
-  return DeletionOutcome::kDeleted;
+  return Writing("account deletion", [&](WriterLock&) -> Result<DeletionOutcome> {
+    if (store_->IsDeleted(account)) return DeletionOutcome::kDeleted;
+    if (!store_->Get(account).ok()) {
+      return Status::NotFound("the vault holds nothing for account " + std::to_string(account));
+    }
+    if (!holds_->ActiveFor(account, options_.clock->Now()).empty()) {
+      if (Status s = holds_->AddPendingDeletion(account); !s.ok()) return s;
+      return DeletionOutcome::kDeferred;
+    }
+    if (Status s = DestroyAccount(account); !s.ok()) return s;
+    return DeletionOutcome::kDeleted;
+  });
 }
 
 Result<RetentionReport> Vault::RunRetention() {
-  std::shared_lock writers(writers_mu_);
+  return Writing("retention run", [&](WriterLock& lock) { return RetainLocked(lock); });
+}
+
+Result<RetentionReport> Vault::RetainLocked(WriterLock& lock) {
   RetentionReport report;
   const Timestamp now = options_.clock->Now();
   auto expired = holds_->Expire(now);
@@ -743,6 +964,7 @@ Result<RetentionReport> Vault::RunRetention() {
         partitions_.erase(p->day().days);
       }
       lock.unlock();
+      reaped_.insert(trash.substr(trash.rfind('/') + 1));
       reaper_.Add([p = std::move(p), trash, fs = options_.fs]() mutable {
         p.reset();
         RemoveTree(*fs, trash);
@@ -759,9 +981,15 @@ Result<RetentionReport> Vault::RunRetention() {
   // Subscriber history: held accounts keep theirs whole.
   const Timestamp subscriber_cutoff =
       Timestamp{now.micros - subscriber_retention_days_.load() * kMicrosPerDay};
-  auto compacted = subscribers_->Compact(subscriber_cutoff, [&](uint64_t account) {
-    return !holds_->ActiveFor(account, now).empty();
-  });
+  // While the log is rewritten, the lock record must not promise its old length (durably: a
+  // crash in between would leave a shorter file than the record says).
+  std::map<std::string, FileMark> marks = CollectMarks();
+  auto compacted = subscribers_->Compact(
+      subscriber_cutoff, [&](uint64_t account) { return !holds_->ActiveFor(account, now).empty(); },
+      [&](const FileMark& rewriting) {
+        marks[kSubscribersFile] = rewriting;
+        return Publish(lock, lock.holder(), marks, true);
+      });
   if (!compacted.ok()) return compacted.status();
   report.subscriber_versions_deleted = *compacted;
   return report;
@@ -772,22 +1000,30 @@ Status Vault::IngestSubscribers(std::string_view text, IngestReport& report, uin
   std::vector<SubscriberVersion> batch;
   std::vector<uint64_t> lines;
   const auto flush = [&]() -> Status {
-    std::vector<SubscriberVersion> kept;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto key = store_->GetOrCreate(batch[i].account_id);
-      if (!key.ok()) {
-        if (!key.status().IsNotFound()) return key.status();
-        Reject(report, options_.max_listed_errors, lines[i], "account_id: the account was deleted");
-        continue;
+    if (batch.empty()) return Status::Ok();
+    Status s = Writing("subscriber batch", [&](WriterLock&) -> Status {
+      std::vector<SubscriberVersion> kept;
+      std::vector<uint64_t> rejected;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        auto key = store_->GetOrCreate(batch[i].account_id);
+        if (!key.ok()) {
+          if (!key.status().IsNotFound()) return key.status();
+          rejected.push_back(lines[i]);
+          continue;
+        }
+        kept.push_back(batch[i]);
       }
-      kept.push_back(std::move(batch[i]));
-    }
-    if (Status s = store_->CommitNew(); !s.ok()) return s;
-    if (Status s = subscribers_->Append(kept); !s.ok()) return s;
-    report.accepted += kept.size();
+      if (Status c = store_->CommitNew(); !c.ok()) return c;
+      if (Status a = subscribers_->Append(kept); !a.ok()) return a;
+      for (uint64_t line : rejected) {
+        Reject(report, options_.max_listed_errors, line, "account_id: the account was deleted");
+      }
+      report.accepted += kept.size();
+      return Status::Ok();
+    });
     batch.clear();
     lines.clear();
-    return Status::Ok();
+    return s;
   };
   Status failure;
   ForEachLine(text, first_line, [&](uint64_t line_number, std::string_view line) {
@@ -827,6 +1063,7 @@ Result<std::vector<SubscriberVersion>> Vault::ReadSubscriber(const Grant& grant,
                                                              Timestamp start, Timestamp end,
                                                              ReadAudit& audit) {
   if (Status s = CheckGrant(grant, Category::kBasicSubscriber, start, end); !s.ok()) return s;
+  if (Status s = CatchUpForRead(); !s.ok()) return s;
   const auto& accounts = grant.scope.accounts;
   if (std::find(accounts.begin(), accounts.end(), account) == accounts.end()) {
     return Status::InvalidArgument("the grant does not name account " + std::to_string(account));
@@ -847,6 +1084,7 @@ Result<std::vector<uint64_t>> Vault::ResolveIdentifier(const Grant& grant,
                                                        ReadAudit& audit) {
   // Resolving reveals no category's data, only which accounts: no category to check.
   if (Status s = CheckGrant(grant, std::nullopt, start, end); !s.ok()) return s;
+  if (Status s = CatchUpForRead(); !s.ok()) return s;
   const auto& named = grant.scope.identifiers;
   if (std::find(named.begin(), named.end(), identifier) == named.end()) {
     return Status::InvalidArgument("the grant does not name that " + identifier.type);

@@ -1,15 +1,20 @@
 // The vault: subscriber records and the access log, encrypted per account, in day partitions
 // (DESIGN.md, Vault; docs/vault_format.md). Ingest makes events durable before it returns;
 // reads take a grant the case workflow issued and are audited before any data leaves.
+// Several processes may open one vault (`custodian serve`, a CLI ingest, a retention timer):
+// each write takes the vault's writer lock for its duration and first reads what the others
+// wrote; reads never change a file (docs/vault_format.md, "Writers and readers").
 // Thread-safe: ingest, sealing and reads may run concurrently from many threads.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -31,6 +36,7 @@
 #include "vault/string_dictionary.h"
 #include "vault/subscriber_store.h"
 #include "vault/vault_keys.h"
+#include "vault/writer_lock.h"
 
 namespace custodian::vault {
 
@@ -52,6 +58,9 @@ struct VaultOptions {
   size_t import_round_bytes = size_t{8} << 30;
   // Lines parsed between durable commits: bigger batches mean fewer fsyncs.
   size_t batch_lines = 1 << 16;
+  // How long a write waits for another writer of the vault (another process's batch, import
+  // or retention run) to let the writer lock go before it fails, naming the holder.
+  std::chrono::milliseconds lock_wait = std::chrono::seconds(60);
   // At most this many line errors are listed in a report (all are counted).
   size_t max_listed_errors = 1000;
   // Threads for sealing partitions (ingest always uses two: one parses, one commits).
@@ -111,24 +120,26 @@ class Vault {
   // by `master`.
   static Status Create(const std::string& dir, const SecretKey& master,
                        FileSystem& fs = PosixFileSystem());
-  // Opens the vault under `dir`: keys, segments, and journals replayed. A torn journal tail
-  // is cut; anything else damaged is Corruption.
+  // Opens the vault under `dir`: keys, segments, and journals replayed. Changes no file: a
+  // torn tail is left to the next write (which cuts it, holding the writer lock), an
+  // interrupted import or retention run to the next write too; anything else damaged is
+  // Corruption naming the file and the byte.
   static Result<std::unique_ptr<Vault>> Open(const std::string& dir, const SecretKey& master,
                                              VaultOptions options = {});
   ~Vault();
 
   // Stores the events of `ndjson` (one per line; line numbers start at `first_line`). Every
   // good line is stored and durable when this returns ok; every bad one is in the report. A
-  // storage failure returns its status: the lines of batches committed before it stay
-  // stored and counted, the rest are not stored.
+  // storage failure (or a writer lock that stayed busy: Unavailable) returns its status: the
+  // lines of batches committed before it stay stored and counted, the rest are not stored.
   Status Ingest(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
 
   // Stores the events of a whole file at once (docs/vault_format.md, "Bulk import"): each
   // day's events are sealed straight into a new segment, without the journal, and all of them
   // are committed together at the end. Rejects the same lines as Ingest. Ok: every good line
-  // is stored and durable; otherwise nothing is (a crash included). Other writers wait while
-  // it runs; reads do not. `progress`, when given, is called now and then with the bytes and
-  // lines of `ndjson` read so far.
+  // is stored and durable; otherwise nothing is (a crash included). It holds the writer lock
+  // throughout: other writers wait; reads do not. `progress`, when given, is called now and
+  // then with the bytes and lines of `ndjson` read so far.
   Status Import(std::string_view ndjson, IngestReport& report,
                 const std::function<void(uint64_t bytes, uint64_t lines)>& progress = {});
 
@@ -137,6 +148,11 @@ class Vault {
 
   // Seals every open partition of a day before `day` (all of them when `day` is absent).
   Status Seal(std::optional<Date> before = std::nullopt);
+
+  // Takes the writer lock and finishes what a crashed writer left (every write does so
+  // first): a torn tail cut, an interrupted import or retention run finished or undone, files
+  // it left half-written deleted.
+  Status Recover();
 
   // The vault's grant authority, for the case workflow.
   const GrantAuthority& grants() const { return grants_; }
@@ -201,9 +217,26 @@ class Vault {
   void SetRetention(int64_t access_log_days, int64_t subscriber_days);
 
  private:
-  Vault(std::string dir, VaultOptions options, VaultKeys keys, std::unique_ptr<KeyStore> store,
-        std::unique_ptr<StringDictionary> dictionary);
+  Vault(std::string dir, VaultOptions options, VaultKeys keys, const SecretKey& master);
+  // Runs `write(lock)` holding the writer lock, after catching up with the files; says what
+  // it wrote in the lock record afterwards, whatever the outcome.
+  template <typename Write>
+  auto Writing(std::string_view operation, Write&& write) -> decltype(write(std::declval<WriterLock&>()));
+  Result<std::unique_ptr<WriterLock>> BeginWrite(std::string_view operation);
+  Status EndWrite(WriterLock& lock, const Status& outcome);
+  // Writes the lock record: this vault's marks of every file, the holder (empty when done).
+  Status Publish(WriterLock& lock, const std::string& holder,
+                 const std::map<std::string, FileMark>& marks, bool sync);
+  std::map<std::string, FileMark> CollectMarks();
+  // Brings what is in memory up to what the files hold; with kWrite (the writer lock held)
+  // also finishes or cleans up what a crashed writer left.
+  Status CatchUp(CatchUpAccess access, const LockRecord& record);
+  // Before a read: catches up unless nothing was written since the last time.
+  Status CatchUpForRead();
   Result<std::shared_ptr<Partition>> PartitionFor(Date day, bool create);
+  // Import, holding the writer lock.
+  Status ImportLocked(std::string_view ndjson, IngestReport& report,
+                      const std::function<void(uint64_t bytes, uint64_t lines)>& progress);
   // A day of a bulk import, sealed into a pending segment (vault_import.cc).
   struct ImportedDay;
   ImportedDay SealImportedDay(Date day, const std::vector<PackedEvent>& events,
@@ -211,7 +244,14 @@ class Vault {
                               std::unordered_set<EventIdTag, EventIdTagHash>& imported_ids);
   // Finishes committing a bulk import that a crash interrupted after its commit point.
   static Status RecoverImport(FileSystem& fs, const std::string& dir);
-  // Makes one day's events of a batch durable; their device and event ids are in `pool`.
+  // The segments (final paths) that a committed, unfinished import left pending.
+  static std::set<std::string> CommittedImports(FileSystem& fs, const std::string& dir);
+  // RunRetention, holding the writer lock.
+  Result<RetentionReport> RetainLocked(WriterLock& lock);
+  // Seal, holding the writer lock.
+  Status SealDays(std::optional<Date> before);
+  // Makes one day's events of a batch durable; their user agents, device and event ids are
+  // in `pool`.
   Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
                    const StringPool& pool, IngestReport& report);
   // Checks that `grant` is valid now, covers [start, end) and, when given, `category`.
@@ -245,16 +285,41 @@ class Vault {
   const VaultKeys keys_;
   const std::unique_ptr<KeyStore> store_;
   const std::unique_ptr<StringDictionary> dictionary_;
-  std::unique_ptr<HoldStore> holds_;
-  std::unique_ptr<SubscriberStore> subscribers_;
+  const std::unique_ptr<HoldStore> holds_;
+  const std::unique_ptr<SubscriberStore> subscribers_;
   const GrantAuthority grants_;
 
-  // Ingest, deletion and retention share it; a bulk import holds it alone.
-  std::shared_mutex writers_mu_;
+  // Who this vault object is in the lock record: a write it published needs no catching up.
+  const uint64_t id_;
+  // Serializes catching up (a writer's, readers') and the lock record's writes.
+  std::mutex sync_mu_;
+  // The generation of the lock record last published or caught up with.
+  std::atomic<uint64_t> known_generation_{0};
+  bool needs_recovery_ = true;  // GUARDED_BY(sync_mu_): a write failed, or none ran yet
+  std::set<std::string> reaped_;  // trash handed to the reaper (by writers, one at a time)
   std::mutex mu_;
   std::map<int64_t, std::shared_ptr<Partition>> partitions_;  // GUARDED_BY(mu_): by day
   // Last member: destroyed first, so it finishes its deletions while the rest still stands.
   Reaper reaper_;
 };
+
+namespace detail {
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+}  // namespace detail
+
+template <typename Write>
+auto Vault::Writing(std::string_view operation, Write&& write)
+    -> decltype(write(std::declval<WriterLock&>())) {
+  auto lock = BeginWrite(operation);
+  if (!lock.ok()) return lock.status();
+  auto result = write(**lock);
+  Status ended = EndWrite(**lock, detail::StatusOf(result));
+  if (detail::StatusOf(result).ok() && !ended.ok()) return ended;
+  return result;
+}
 
 }  // namespace custodian::vault

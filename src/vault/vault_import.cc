@@ -127,7 +127,13 @@ struct Vault::ImportedDay {
 
 Status Vault::Import(std::string_view text, IngestReport& report,
                      const std::function<void(uint64_t, uint64_t)>& progress) {
-  std::unique_lock writers(writers_mu_);
+  // The lock for the whole import: its segments name the dictionary's strings and the keys
+  // it adds, which no other writer may add meanwhile.
+  return Writing("import", [&](WriterLock&) { return ImportLocked(text, report, progress); });
+}
+
+Status Vault::ImportLocked(std::string_view text, IngestReport& report,
+                           const std::function<void(uint64_t, uint64_t)>& progress) {
   FileSystem& fs = *options_.fs;
   const Timestamp now = options_.clock->Now();
   const size_t round_bytes = std::clamp<size_t>(options_.import_round_bytes, 1,
@@ -176,7 +182,9 @@ Status Vault::Import(std::string_view text, IngestReport& report,
         DayRun& run = piece.days[event.ts.UtcDate().days];
         run.events.push_back(pe);
         run.lines.push_back(static_cast<uint32_t>(line));
-        if (s.data() - reported >= (16 << 20)) {
+        // A line near the piece's end may be a padded copy (ForEachLine): not in the text.
+        const bool in_text = s.data() >= piece.text.data() && s.data() < piece.text.data() + piece.text.size();
+        if (in_text && s.data() - reported >= (16 << 20)) {
           bytes_read += static_cast<uint64_t>(s.data() - reported);
           lines_read += line - reported_line;
           reported = s.data();

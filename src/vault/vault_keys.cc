@@ -38,13 +38,15 @@ Result<VaultKeys> VaultKeys::Load(FileSystem& fs, const std::string& path,
   if (!bytes.ok()) return bytes.status();
   const std::string_view b(*bytes);
   if (!b.starts_with(kMagic) || b.size() != kMagic.size() + kNonceBytes + kPlainBytes + kTagBytes) {
-    return Status::Corruption(path + ": not a vault key file");
+    return Status::Corruption(path + ": " + std::to_string(b.size()) + " bytes long with the header at byte 0 " +
+                              (b.starts_with(kMagic) ? "intact" : "damaged") + ": not a vault key file");
   }
   Nonce nonce;
   std::copy(b.begin() + kMagic.size(), b.begin() + kMagic.size() + kNonceBytes, nonce.begin());
   std::string plain;
   if (!OpenTo(plain, master, nonce, b.substr(kMagic.size() + kNonceBytes), kAssociated)) {
-    return Status::Corruption(path + ": does not open under this master key");
+    return Status::Corruption(path + ": the sealed keys at byte " + std::to_string(kMagic.size() + kNonceBytes) +
+                              " do not open: damaged, or the file does not open under this master key");
   }
   const std::string_view p(plain);
   VaultKeys k{ShortKey::FromBytes(p.substr(0, 16)),  ShortKey::FromBytes(p.substr(16, 16)),

@@ -253,19 +253,46 @@ TEST_F(VaultTest, AlteredSegmentBytesAreDetectedNotServed) {
   EXPECT_THAT(r.status().message(), HasSubstr("fails authentication"));
 }
 
-TEST_F(VaultTest, ATornJournalTailIsCutAndTheRestKept) {
+// A crash in the middle of an append: frames past what the lock record says was committed,
+// the last cut short. Opening reads the rest and changes nothing; the next write cuts it.
+TEST_F(VaultTest, ATornJournalTailIsLeftByReadersAndCutByTheNextWriter) {
   Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  const std::string record = LockRecordText();
   Ingest(Event(7, "2026-03-12T11:00:00Z", "203.0.113.5"));
+  vault_.reset();
+  PutLockRecord(record);  // the writer died before it said what it appended
   const auto journals = Files(".log");
   ASSERT_EQ(journals.size(), 1u);
   const auto size = fs::file_size(journals[0]);
   fs::resize_file(journals[0], size - 5);
+  const auto before = Snapshot();
   Reopen();
   EXPECT_EQ(Read(7).size(), 1u);
-  EXPECT_EQ(fs::file_size(journals[0]) < size - 5, true);
+  EXPECT_EQ(Snapshot(), before) << "a reader changes no file";
   Ingest(Event(7, "2026-03-12T12:00:00Z", "203.0.113.5"));
   Reopen();
-  EXPECT_EQ(Read(7).size(), 2u);
+  const auto records = Read(7);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(FormatDateTime(records[1].ts), "2026-03-12T12:00:00Z");
+}
+
+// The same bytes cut off a journal whose record says they were committed: damage, reported
+// with the file and the byte, and left as it is.
+TEST_F(VaultTest, ACommittedJournalCutShortIsCorruptionNeverCut) {
+  Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
+  Ingest(Event(7, "2026-03-12T11:00:00Z", "203.0.113.5"));
+  vault_.reset();
+  const auto journals = Files(".log");
+  ASSERT_EQ(journals.size(), 1u);
+  const auto size = fs::file_size(journals[0]);
+  fs::resize_file(journals[0], size - 5);
+  const auto before = Snapshot();
+  auto v = Vault::Open(dir_, master_, options_);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(v.status().message(), journals[0].string() + ": ends at byte " + std::to_string(size - 5) +
+                                       ", inside the " + std::to_string(size) + " bytes committed to it");
+  EXPECT_EQ(Snapshot(), before);
 }
 
 TEST_F(VaultTest, ADamagedJournalFrameFollowedByGoodOnesIsCorruption) {
@@ -285,7 +312,12 @@ TEST_F(VaultTest, ADamagedJournalFrameFollowedByGoodOnesIsCorruption) {
   auto v = Vault::Open(dir_, master_, options_);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), Status::Code::kCorruption);
-  EXPECT_THAT(v.status().message(), HasSubstr("fails its checksum, and data follows it"));
+  EXPECT_THAT(v.status().message(), HasSubstr(": the record at byte 36 fails its checksum, inside the"));
+  // Without the record to say what was committed, the good frame after it says it all the same.
+  std::filesystem::remove(fs::path(dir_) / "vault/LOCK");
+  v = Vault::Open(dir_, master_, options_);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.status().message(), HasSubstr(": the record at byte 36 fails its checksum, and a good record follows at byte"));
 }
 
 TEST_F(VaultTest, TheWrongMasterKeyIsRefused) {
@@ -512,10 +544,13 @@ TEST_F(VaultLifecycleTest, AHoldKeepsItsAccountThroughRetentionAndOnlyIt) {
   EXPECT_EQ(r->holds_expired, 1u);
   EXPECT_EQ(r->partitions_deleted, 1u);
   EXPECT_EQ(Days(), 0u);
-  // A day left in the trash by a crash is deleted when the vault opens.
+  // A day left in the trash by a crash is deleted by the next writer (never by a reader).
   fs::create_directories(fs::path(dir_) / "vault/trash/2026-01-09.0011223344556677");
   std::ofstream(fs::path(dir_) / "vault/trash/2026-01-09.0011223344556677/seg-x.seg") << "x";
   Reopen();
+  vault_->WaitForDeletions();
+  EXPECT_FALSE(fs::is_empty(fs::path(dir_) / "vault/trash"));
+  ASSERT_TRUE(vault_->Recover().ok());
   vault_->WaitForDeletions();
   EXPECT_TRUE(fs::is_empty(fs::path(dir_) / "vault/trash"));
 }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -101,6 +102,27 @@ class VaultTest : public ::testing::Test {
       all += ss.str();
     }
     return all;
+  }
+
+  // The vault's lock record, as text; put back, it stages a crash: a writer that wrote after
+  // it and died before it said so in the record.
+  std::string LockRecordText() { return ReadBytes(fs::path(dir_) / "vault/LOCK"); }
+  void PutLockRecord(const std::string& text) {
+    std::ofstream(fs::path(dir_) / "vault/LOCK", std::ios::binary | std::ios::trunc) << text;
+  }
+  static std::string ReadBytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  // Every file of the data directory and its bytes.
+  std::map<std::string, std::string> Snapshot() {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+      if (e.is_regular_file()) files[fs::relative(e.path(), dir_).string()] = ReadBytes(e.path());
+    }
+    return files;
   }
 
   // Files of the day partitions whose name ends with `suffix`.

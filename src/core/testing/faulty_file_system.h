@@ -52,6 +52,9 @@ class FaultyFileSystem : public FileSystem {
   Result<std::vector<std::string>> List(const std::string& dir) override { return base_.List(dir); }
   bool Exists(const std::string& path) override { return base_.Exists(path); }
   Result<uint64_t> FileSize(const std::string& path) override { return base_.FileSize(path); }
+  Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) override {
+    return base_.TryLock(path);
+  }
 
   // Used by the files it hands out.
   Status BeforeAppend(const std::string& path);
