@@ -70,7 +70,7 @@ class TestStore {
   }
 
   std::unique_ptr<Database> Open() {
-    auto db = Database::Open(Url());
+    auto db = Database::Open(Url(), master_);
     EXPECT_TRUE(db.ok()) << db.status().message();
     return db.ok() ? std::move(db).value() : nullptr;
   }
@@ -88,6 +88,7 @@ class TestStore {
   }
 
   Backend backend_;
+  vault::SecretKey master_ = vault::SecretKey::Random();  // wraps the store's keys
   std::string url_;
   std::filesystem::path dir_;
   std::string database_;

@@ -14,6 +14,7 @@
 #include "cli/production_command.h"
 #include "cli/report_command.h"
 #include "cli/serve_command.h"
+#include "cli/store_command.h"
 #include "cli/user_command.h"
 #include "cli/vault_command.h"
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   custodian::AddLedgerCommands(app, &exit_code);
   custodian::AddProductionCommands(app, &exit_code);
   custodian::AddDeliveryCommands(app, &exit_code);
+  custodian::AddStoreCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
