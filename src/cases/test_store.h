@@ -41,6 +41,8 @@ class TestStore {
     const std::string name = "custodian_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
     if (backend_ == Backend::kSqlite) {
       dir_ = std::filesystem::temp_directory_path() / name;
+      // A store left by a killed process of the same pid is not this test's.
+      std::filesystem::remove_all(dir_);
       std::filesystem::create_directories(dir_);
       url_ = "sqlite:" + (dir_ / "cases.db").string();
     } else {
