@@ -199,7 +199,7 @@ class Instance {
     auto opened = vault::Vault::Open(dir + "/vault", master_, vault_options);
     if (!opened.ok()) return opened.status();
     vault_ = std::move(opened).value();
-    auto db = cases::Database::Open("sqlite:" + dir + "/cases.db");
+    auto db = cases::Database::Open("sqlite:" + dir + "/cases.db", master_);
     if (!db.ok()) return db.status();
     db_ = std::move(db).value();
     auto standards = cases::InstanceStandards::WithBuiltIn();

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "cases/ledger_store.h"
+#include "cases/sealed_columns.h"
 #include "cases/sql_rows.h"
 #include "core/sha256.h"
 #include "ledger/merkle.h"
@@ -35,7 +36,12 @@ Result<long long> AppendAudit(soci::session& sql, Timestamp at, const std::strin
   if (!index.ok()) return index.status();
   const long long seq = static_cast<long long>(leaf.seq);
   const long long micros = at.micros;
-  Nullable<std::string> c(case_id), process(subject.process_type), account(subject.account);
+  Nullable<std::string> c(case_id), process(subject.process_type);
+  // The detail is sealed for its entry; the account it concerns is kept as a keyed tag, which
+  // erasure looks up.
+  const std::string sealed_detail = Sealed(sql, "audit_details.detail", std::to_string(seq), detail);
+  Nullable<std::string> account(subject.account ? std::optional(Tagged(sql, kAccountTag, *subject.account))
+                                                : std::nullopt);
   Nullable<long long> targets(subject.targets ? std::optional<long long>(*subject.targets)
                                               : std::nullopt);
   sql << "INSERT INTO audit (seq, at, actor, case_id, action, process_type, targets, "
@@ -44,15 +50,15 @@ Result<long long> AppendAudit(soci::session& sql, Timestamp at, const std::strin
       soci::use(action), soci::use(process.value, process.ind),
       soci::use(targets.value, targets.ind), soci::use(leaf.detail_sha256);
   sql << "INSERT INTO audit_details (seq, detail, account) VALUES (:s, :d, :a)", soci::use(seq),
-      soci::use(detail), soci::use(account.value, account.ind);
+      soci::use(sealed_detail), soci::use(account.value, account.ind);
   return seq;
 }
 
 Result<long long> EraseAuditDetails(soci::session& sql, const std::string& account) {
+  const std::string tag = Tagged(sql, kAccountTag, account);
   long long n = 0;
-  sql << "SELECT COUNT(*) FROM audit_details WHERE account = :a", soci::use(account),
-      soci::into(n);
-  sql << "DELETE FROM audit_details WHERE account = :a", soci::use(account);
+  sql << "SELECT COUNT(*) FROM audit_details WHERE account = :a", soci::use(tag), soci::into(n);
+  sql << "DELETE FROM audit_details WHERE account = :a", soci::use(tag);
   return n;
 }
 

@@ -1,7 +1,8 @@
 // The audit log: every action by anyone (staff, requesters, services, the CLI), each a row of
 // the audit table and a leaf of the audit Merkle log, appended in the transaction of the
-// action itself. The detail (JSON, possibly personal) is kept in audit_details, committed to
-// by its SHA-256 in the leaf, and erased with the account it concerns.
+// action itself. The detail (JSON, possibly personal) is kept in audit_details, sealed
+// (sealed_columns.h), committed to by its SHA-256 in the leaf, and erased with the account it
+// concerns (kept beside it as a keyed tag).
 #pragma once
 
 #include <optional>

@@ -28,7 +28,8 @@ struct CaseRecord {
   Timestamp received_at;
   std::optional<Timestamp> due_at;
   bool requester_verified = false;
-  std::string fingerprint;  // what duplicates of the request share
+  // What duplicates of the request share: a keyed tag (sealed_columns.h), never the targets.
+  std::string fingerprint;
   std::optional<std::string> duplicate_of;
   std::optional<std::string> reviewer;
   std::optional<std::string> review_note;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cases/ledger_store.h"
+#include "cases/sealed_columns.h"
 #include "cases/sql_rows.h"
 
 namespace custodian::cases {
@@ -18,12 +19,15 @@ Enum EnumOf(const std::string& name, const std::array<std::string_view, N>& name
   return static_cast<Enum>(0);
 }
 
+// A row of a table keyed by a case and a number (a request's version, a decision's seq).
+std::string RowOf(const std::string& case_id, int n) { return case_id + " " + std::to_string(n); }
+
 constexpr char kCaseColumns[] =
     "id, state, version, process_type, agency_id, emergency, preservation, entered_by, entry, "
     "received_at, due_at, requester_verified, fingerprint, duplicate_of, reviewer, review_note, "
     "review_scope, investigation_confirmed, approver, notice_wait_until, created_at, updated_at";
 
-CaseRecord CaseOf(const soci::row& r) {
+CaseRecord CaseOf(soci::session& sql, const soci::row& r) {
   CaseRecord c;
   c.id = Text(r, 0);
   c.state = ParseCaseState(Text(r, 1)).value_or(CaseState::kReceived);
@@ -40,8 +44,8 @@ CaseRecord CaseOf(const soci::row& r) {
   c.fingerprint = Text(r, 12);
   c.duplicate_of = OptText(r, 13);
   c.reviewer = OptText(r, 14);
-  c.review_note = OptText(r, 15);
-  c.review_scope = OptText(r, 16);
+  c.review_note = OpenedOptional(sql, "cases.review_note", c.id, OptText(r, 15));
+  c.review_scope = OpenedOptional(sql, "cases.review_scope", c.id, OptText(r, 16));
   c.investigation_confirmed = Int(r, 17) != 0;
   c.approver = OptText(r, 18);
   c.notice_wait_until = OptTime(r, 19);
@@ -50,11 +54,11 @@ CaseRecord CaseOf(const soci::row& r) {
   return c;
 }
 
-HoldRecord HoldOf(const soci::row& r) {
+HoldRecord HoldOf(soci::session& sql, const soci::row& r) {
   HoldRecord h;
   h.id = Text(r, 0);
   h.case_id = Text(r, 1);
-  h.account = static_cast<uint64_t>(Int(r, 2));
+  h.account = std::stoull(Opened(sql, "holds.account", h.id, Text(r, 2)));
   h.placed_by = Text(r, 3);
   h.placed_at = Timestamp{Int(r, 4)};
   h.expires_at = Timestamp{Int(r, 5)};
@@ -66,19 +70,19 @@ HoldRecord HoldOf(const soci::row& r) {
 }
 
 constexpr char kHoldColumns[] =
-    "id, case_id, account, placed_by, placed_at, expires_at, extensions, state, ended_at, "
+    "id, case_id, sealed_account, placed_by, placed_at, expires_at, extensions, state, ended_at, "
     "ended_by";
 
 constexpr char kNoticeColumns[] =
     "id, case_id, account, payload, timing, state, not_before, attempts, next_attempt_at, "
     "last_error, sent_at, created_at";
 
-NoticeRecord NoticeOf(const soci::row& r) {
+NoticeRecord NoticeOf(soci::session& sql, const soci::row& r) {
   NoticeRecord n;
   n.id = Text(r, 0);
   n.case_id = Text(r, 1);
-  n.account = Text(r, 2);
-  n.payload = Text(r, 3);
+  n.account = Opened(sql, "notices.account", n.id, Text(r, 2));
+  n.payload = Opened(sql, "notices.payload", n.id, Text(r, 3));
   n.timing = Text(r, 4);
   n.state = EnumOf<NoticeState>(Text(r, 5), kNoticeStateNames);
   n.not_before = Timestamp{Int(r, 6)};
@@ -114,8 +118,10 @@ Status CaseTx::InsertCase(const CaseRecord& c) {
 Status CaseTx::UpdateCase(const CaseRecord& c) {
   const std::string state(CaseStateName(c.state));
   const std::string entry(kEntryNames[static_cast<size_t>(c.entry)]);
-  Nullable<std::string> agency(c.agency_id), duplicate(c.duplicate_of),
-      reviewer(c.reviewer), note(c.review_note), scope(c.review_scope), approver(c.approver);
+  Nullable<std::string> agency(c.agency_id), duplicate(c.duplicate_of), reviewer(c.reviewer),
+      approver(c.approver);
+  Nullable<std::string> note = SealedOptional(sql_, "cases.review_note", c.id, c.review_note);
+  Nullable<std::string> scope = SealedOptional(sql_, "cases.review_scope", c.id, c.review_scope);
   Nullable<long long> due(Micros(c.due_at)), wait(Micros(c.notice_wait_until));
   const int emergency = c.emergency, preservation = c.preservation,
             verified = c.requester_verified, confirmed = c.investigation_confirmed;
@@ -141,7 +147,7 @@ Status CaseTx::UpdateCase(const CaseRecord& c) {
 Result<CaseRecord> CaseTx::GetCase(const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT " << kCaseColumns << " FROM cases WHERE id = :id", soci::use(id));
-  for (const soci::row& r : rows) return CaseOf(r);
+  for (const soci::row& r : rows) return CaseOf(sql_, r);
   return Status::NotFound("no case " + id);
 }
 
@@ -157,7 +163,7 @@ std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
        soci::use(by_agency, "by_agency"), soci::use(agency, "agency"));
   std::vector<CaseRecord> out;
   for (const soci::row& r : rows) {
-    CaseRecord c = CaseOf(r);
+    CaseRecord c = CaseOf(sql_, r);
     if (filter.open_only && !IsOpen(c.state)) continue;
     out.push_back(std::move(c));
   }
@@ -179,9 +185,10 @@ std::vector<std::string> CaseTx::OpenCasesWithFingerprint(const std::string& fin
 
 Status CaseTx::InsertRequest(const RequestVersion& r) {
   const long long at = r.entered_at.micros;
+  const std::string document = Sealed(sql_, "requests.document", RowOf(r.case_id, r.version), r.document);
   sql_ << "INSERT INTO requests (case_id, version, document, sha256, entered_at, entered_by) "
           "VALUES (:c, :v, :d, :s, :a, :b)",
-      soci::use(r.case_id), soci::use(r.version), soci::use(r.document), soci::use(r.sha256),
+      soci::use(r.case_id), soci::use(r.version), soci::use(document), soci::use(r.sha256),
       soci::use(at), soci::use(r.entered_by);
   return Status::Ok();
 }
@@ -192,8 +199,10 @@ Result<RequestVersion> CaseTx::LatestRequest(const std::string& case_id) {
                        "FROM requests WHERE case_id = :c ORDER BY version DESC",
        soci::use(case_id));
   for (const soci::row& r : rows) {
-    return RequestVersion{Text(r, 0), static_cast<int>(Int(r, 1)), Text(r, 2), Text(r, 3),
-                          Timestamp{Int(r, 4)}, Text(r, 5)};
+    const int version = static_cast<int>(Int(r, 1));
+    return RequestVersion{Text(r, 0), version,
+                          Opened(sql_, "requests.document", RowOf(case_id, version), Text(r, 2)),
+                          Text(r, 3), Timestamp{Int(r, 4)}, Text(r, 5)};
   }
   return Status::NotFound("no request for case " + case_id);
 }
@@ -206,11 +215,12 @@ Status CaseTx::AppendDecision(DecisionRecord d) {
   d.seq = (ind == soci::i_null ? 0 : seq) + 1;
   Nullable<std::string> registry(d.registry_sha256);
   const long long at = d.taken_at.micros;
+  const std::string document = Sealed(sql_, "decisions.document", RowOf(d.case_id, d.seq), d.document);
   sql_ << "INSERT INTO decisions (case_id, seq, version, reason, action, document, "
           "standards_sha256, registry_sha256, taken_at) VALUES (:c, :s, :v, :r, :a, :d, :st, "
           ":rg, :t)",
       soci::use(d.case_id), soci::use(d.seq), soci::use(d.version), soci::use(d.reason),
-      soci::use(d.action), soci::use(d.document), soci::use(d.standards_sha256),
+      soci::use(d.action), soci::use(document), soci::use(d.standards_sha256),
       soci::use(registry.value, registry.ind), soci::use(at);
   return Status::Ok();
 }
@@ -223,9 +233,10 @@ std::vector<DecisionRecord> CaseTx::Decisions(const std::string& case_id) {
        soci::use(case_id));
   std::vector<DecisionRecord> out;
   for (const soci::row& r : rows) {
-    out.push_back({Text(r, 0), static_cast<int>(Int(r, 1)), static_cast<int>(Int(r, 2)),
-                   Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), OptText(r, 7),
-                   Timestamp{Int(r, 8)}});
+    const int seq = static_cast<int>(Int(r, 1));
+    out.push_back({Text(r, 0), seq, static_cast<int>(Int(r, 2)), Text(r, 3), Text(r, 4),
+                   Opened(sql_, "decisions.document", RowOf(case_id, seq), Text(r, 5)),
+                   Text(r, 6), OptText(r, 7), Timestamp{Int(r, 8)}});
   }
   return out;
 }
@@ -236,7 +247,8 @@ Status CaseTx::AppendVerification(VerificationRecord v) {
   sql_ << "SELECT MAX(seq) FROM verifications WHERE case_id = :c", soci::use(v.case_id),
       soci::into(seq, ind);
   v.seq = (ind == soci::i_null ? 0 : seq) + 1;
-  Nullable<std::string> phone(v.phone), note(v.note);
+  Nullable<std::string> phone(v.phone);
+  Nullable<std::string> note = SealedOptional(sql_, "verifications.note", RowOf(v.case_id, v.seq), v.note);
   const long long at = v.verified_at.micros;
   sql_ << "INSERT INTO verifications (case_id, seq, method, actor, verified_at, phone, note) "
           "VALUES (:c, :s, :m, :a, :t, :p, :n)",
@@ -252,15 +264,16 @@ std::vector<VerificationRecord> CaseTx::Verifications(const std::string& case_id
        soci::use(case_id));
   std::vector<VerificationRecord> out;
   for (const soci::row& r : rows) {
-    out.push_back({Text(r, 0), static_cast<int>(Int(r, 1)), Text(r, 2), Text(r, 3),
-                   Timestamp{Int(r, 4)}, OptText(r, 5), OptText(r, 6)});
+    const int seq = static_cast<int>(Int(r, 1));
+    out.push_back({Text(r, 0), seq, Text(r, 2), Text(r, 3), Timestamp{Int(r, 4)}, OptText(r, 5),
+                   OpenedOptional(sql_, "verifications.note", RowOf(case_id, seq), OptText(r, 6))});
   }
   return out;
 }
 
 Status CaseTx::InsertHold(const HoldRecord& h) {
-  const long long account = static_cast<long long>(h.account);
-  sql_ << "INSERT INTO holds (id, case_id, account, placed_by, placed_at, expires_at, "
+  const std::string account = Sealed(sql_, "holds.account", h.id, std::to_string(h.account));
+  sql_ << "INSERT INTO holds (id, case_id, sealed_account, placed_by, placed_at, expires_at, "
           "extensions, state) VALUES (:id, :c, :a, :b, 0, 0, 0, 'active')",
       soci::use(h.id), soci::use(h.case_id), soci::use(account), soci::use(h.placed_by);
   return UpdateHold(h);
@@ -281,7 +294,7 @@ Status CaseTx::UpdateHold(const HoldRecord& h) {
 Result<HoldRecord> CaseTx::GetHold(const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT " << kHoldColumns << " FROM holds WHERE id = :id", soci::use(id));
-  for (const soci::row& r : rows) return HoldOf(r);
+  for (const soci::row& r : rows) return HoldOf(sql_, r);
   return Status::NotFound("no hold " + id);
 }
 
@@ -292,16 +305,18 @@ std::vector<HoldRecord> CaseTx::Holds(const std::string& case_id) {
                     << " FROM holds WHERE (:all = 1 OR case_id = :c) ORDER BY placed_at, id",
        soci::use(all, "all"), soci::use(case_id, "c"));
   std::vector<HoldRecord> out;
-  for (const soci::row& r : rows) out.push_back(HoldOf(r));
+  for (const soci::row& r : rows) out.push_back(HoldOf(sql_, r));
   return out;
 }
 
 Status CaseTx::InsertNotice(const NoticeRecord& n) {
   const long long created = n.created_at.micros;
+  const std::string account = Sealed(sql_, "notices.account", n.id, n.account);
+  const std::string payload = Sealed(sql_, "notices.payload", n.id, n.payload);
   sql_ << "INSERT INTO notices (id, case_id, account, payload, timing, state, not_before, "
           "attempts, next_attempt_at, created_at) VALUES (:i, :c, :a, :p, :t, 'pending', 0, 0, 0, "
           ":cr)",
-      soci::use(n.id), soci::use(n.case_id), soci::use(n.account), soci::use(n.payload),
+      soci::use(n.id), soci::use(n.case_id), soci::use(account), soci::use(payload),
       soci::use(n.timing), soci::use(created);
   return UpdateNotice(n);
 }
@@ -325,7 +340,7 @@ std::vector<NoticeRecord> CaseTx::Notices(const std::string& case_id) {
                     << " FROM notices WHERE (:all = 1 OR case_id = :c) ORDER BY created_at, id",
        soci::use(all, "all"), soci::use(case_id, "c"));
   std::vector<NoticeRecord> out;
-  for (const soci::row& r : rows) out.push_back(NoticeOf(r));
+  for (const soci::row& r : rows) out.push_back(NoticeOf(sql_, r));
   return out;
 }
 
@@ -339,7 +354,7 @@ std::vector<NoticeRecord> CaseTx::DueNotices(Timestamp now, int limit) {
   std::vector<NoticeRecord> out;
   for (const soci::row& r : rows) {
     if (static_cast<int>(out.size()) >= limit) break;
-    out.push_back(NoticeOf(r));
+    out.push_back(NoticeOf(sql_, r));
   }
   return out;
 }
@@ -381,9 +396,10 @@ Status CaseTx::InsertAttachment(const AttachmentRecord& a) {
       soci::use(a.case_id), soci::use(a.sha256), soci::into(exists);
   if (exists) return Status::Ok();
   const long long at = a.uploaded_at.micros;
+  const std::string name = Sealed(sql_, "attachments.name", a.case_id + " " + a.sha256, a.name);
   sql_ << "INSERT INTO attachments (case_id, sha256, name, media_type, bytes, uploaded_by, "
           "uploaded_at) VALUES (:c, :s, :n, :m, :b, :u, :t)",
-      soci::use(a.case_id), soci::use(a.sha256), soci::use(a.name), soci::use(a.media_type),
+      soci::use(a.case_id), soci::use(a.sha256), soci::use(name), soci::use(a.media_type),
       soci::use(a.bytes), soci::use(a.uploaded_by), soci::use(at);
   return Status::Ok();
 }
@@ -395,10 +411,16 @@ std::vector<AttachmentRecord> CaseTx::Attachments(const std::string& case_id) {
        soci::use(case_id));
   std::vector<AttachmentRecord> out;
   for (const soci::row& r : rows) {
-    out.push_back({Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Int(r, 4), Text(r, 5),
-                   Timestamp{Int(r, 6)}});
+    const std::string sha256 = Text(r, 1);
+    out.push_back({Text(r, 0), sha256,
+                   Opened(sql_, "attachments.name", case_id + " " + sha256, Text(r, 2)),
+                   Text(r, 3), Int(r, 4), Text(r, 5), Timestamp{Int(r, 6)}});
   }
   return out;
+}
+
+std::string CaseTx::Tag(std::string_view kind, std::string_view value) {
+  return Tagged(sql_, kind, value);
 }
 
 Status CaseTx::Audit(Timestamp at, const std::string& actor,
@@ -415,8 +437,12 @@ std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
        soci::use(case_id));
   std::vector<AuditEntry> out;
   for (const soci::row& r : rows) {
-    out.push_back({Int(r, 0), Timestamp{Int(r, 1)}, Text(r, 2), OptText(r, 3), Text(r, 4),
-                   Text(r, 5)});
+    const long long seq = Int(r, 0);
+    // An erased detail reads as "".
+    const std::optional<std::string> detail = OptText(r, 5);
+    out.push_back({seq, Timestamp{Int(r, 1)}, Text(r, 2), OptText(r, 3), Text(r, 4),
+                   detail ? Opened(sql_, "audit_details.detail", std::to_string(seq), *detail)
+                          : std::string()});
   }
   return out;
 }

@@ -67,6 +67,9 @@ class CaseTx {
   Status InsertAttachment(const AttachmentRecord& a);
   std::vector<AttachmentRecord> Attachments(const std::string& case_id);
 
+  // The keyed tag of `value` (sealed_columns.h), for a column lookups compare.
+  std::string Tag(std::string_view kind, std::string_view value);
+
   // Appends to the audit log (audit_log.h); `detail` is JSON.
   Status Audit(Timestamp at, const std::string& actor, const std::optional<std::string>& case_id,
                const std::string& action, const std::string& detail,

@@ -2,6 +2,7 @@
 // every re-decision, while stored decisions and the steps that follow them keep the standards
 // they were taken under. Both stores.
 #include "cases/instance_standards.h"
+#include "cases/sealed_columns.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -60,10 +61,13 @@ class InstanceStandardsTest : public WorkflowStoreTest {
     std::vector<nlohmann::json> out;
     EXPECT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT d.detail FROM audit a JOIN audit_details d ON d.seq = a.seq "
+          (sql.prepare << "SELECT a.seq, d.detail FROM audit a JOIN audit_details d ON d.seq = a.seq "
                           "WHERE a.action = :a ORDER BY a.seq",
            soci::use(action));
-      for (const soci::row& r : rows) out.push_back(nlohmann::json::parse(Text(r, 0)));
+      for (const soci::row& r : rows) {
+        const std::string seq = std::to_string(Int(r, 0));
+        out.push_back(nlohmann::json::parse(Opened(sql, "audit_details.detail", seq, Text(r, 1))));
+      }
       return Status::Ok();
     }).ok());
     return out;

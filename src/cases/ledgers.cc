@@ -9,6 +9,7 @@
 #include "cases/audit_detail.h"
 #include "cases/audit_log.h"
 #include "cases/ledger_store.h"
+#include "cases/sealed_columns.h"
 #include "cases/sql_rows.h"
 #include "core/sha256.h"
 #include "ledger/audit_leaf.h"
@@ -160,7 +161,10 @@ Result<AuditLogPage> Ledgers::ProveAuditEntries(uint64_t start, uint64_t count,
       soci::rowset<soci::row> rows =
           (sql.prepare << "SELECT seq, detail FROM audit_details WHERE seq >= :a AND seq <= :b",
            soci::use(first_seq), soci::use(last_seq));
-      for (const soci::row& r : rows) details[Int(r, 0)] = Text(r, 1);
+      for (const soci::row& r : rows) {
+        const long long seq = Int(r, 0);
+        details[seq] = Opened(sql, "audit_details.detail", std::to_string(seq), Text(r, 1));
+      }
     }
     const ledger::NodeReader nodes = tx.Nodes(kAuditLog);
     for (uint64_t index = start; index < end; ++index) {
@@ -304,11 +308,17 @@ Result<LedgerVerification> Ledgers::Verify() {
   for (const PublicSigningKey& k : *keys) by_id[k.key_id] = k;
   LedgerVerification report;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
-    // The audit log: leaves recomputed from the rows, details checked against their hashes.
-    std::unordered_map<long long, std::string> detail_hashes;
+    // The audit log: leaves recomputed from the rows, details checked against their hashes
+    // (none: a sealed detail that does not open).
+    std::unordered_map<long long, std::optional<std::string>> detail_hashes;
     {
+      const StoreKeys& keys = KeysOf(sql);
       soci::rowset<soci::row> details = (sql.prepare << "SELECT seq, detail FROM audit_details");
-      for (const soci::row& r : details) detail_hashes[Int(r, 0)] = Sha256Hex(Text(r, 1));
+      for (const soci::row& r : details) {
+        const long long seq = Int(r, 0);
+        auto detail = keys.Open(Text(r, 1), SealContext("audit_details.detail", std::to_string(seq)));
+        detail_hashes[seq] = detail.ok() ? std::optional(Sha256Hex(*detail)) : std::nullopt;
+      }
     }
     LogCheck audit(sql, kAuditLog, by_id, report);
     if (Status st = audit.Load(); !st.ok()) return st;
@@ -321,7 +331,9 @@ Result<LedgerVerification> Ledgers::Verify() {
       if (d == detail_hashes.end()) {
         ++report.erased_details;
       } else {
-        if (d->second != leaf.detail_sha256) {
+        if (!d->second) {
+          audit.Problem("the detail of entry " + std::to_string(seq) + " does not open");
+        } else if (*d->second != leaf.detail_sha256) {
           audit.Problem("the detail of entry " + std::to_string(seq) + " was changed");
         }
         detail_hashes.erase(d);

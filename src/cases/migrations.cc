@@ -1,8 +1,43 @@
 #include "cases/migrations.h"
 
+#include <soci/soci.h>
+
+#include <array>
+#include <chrono>
+
 #include "cases/audit_log.h"
+#include "cases/database.h"
+#include "cases/sealed_columns.h"
+#include "cases/store_keys.h"
+#include "core/sha256.h"
+#include "vault/crypto.h"
 
 namespace custodian::cases {
+namespace {
+
+// Migration 10: the store's identity, 128 random bits, which the instance records (and moving
+// the store to another database changes).
+long long NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status CreateStoreIdentity(soci::session& sql) {
+  std::array<uint8_t, 16> bytes;
+  vault::RandomBytes(bytes.data(), bytes.size());
+  const std::string id = HexEncode(bytes.data(), bytes.size());
+  const long long now = NowMicros();
+  sql << "INSERT INTO store_identity (id, store_id, created_at) VALUES (1, :s, :t)", soci::use(id),
+      soci::use(now);
+  return Status::Ok();
+}
+
+// Migration 11: the store's own keys, random, wrapped by the master key the store is opened
+// with.
+Status CreateStoreKeys(soci::session& sql) { return StoreKeys::Random().Save(sql, MasterOf(sql)); }
+
+}  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
@@ -160,8 +195,56 @@ const std::vector<Migration>& Migrations() {
            // A production staff ended before its package was made (state aborted): why.
            "ALTER TABLE productions ADD COLUMN reason TEXT",
        }},
+      {10,
+       "the store's identity",
+       {
+           // One row: the id the instance records in DATA/instance.json, and refuses any
+           // other store by (a deleted SQLite file, another database).
+           "CREATE TABLE store_identity (id INTEGER PRIMARY KEY, store_id TEXT NOT NULL, "
+           "created_at BIGINT NOT NULL)",
+       },
+       CreateStoreIdentity},
+      {11,
+       "the store's keys",
+       {
+           // The key that seals personal values and the key of keyed tags (store_keys.h),
+           // each wrapped by the master key (base64 of nonce, sealed key and tag).
+           "CREATE TABLE store_keys (purpose TEXT PRIMARY KEY, wrapped TEXT NOT NULL, "
+           "master_key_id TEXT NOT NULL, created_at BIGINT NOT NULL)",
+       },
+       CreateStoreKeys},
+      {12,
+       "personal values sealed, lookups by keyed tags",
+       {
+           // A held account, sealed (text): it replaces the account column.
+           "ALTER TABLE holds ADD COLUMN sealed_account TEXT",
+       },
+       SealPersonalValues,
+       {"requests", "decisions", "cases", "verifications", "holds", "notices", "attachments",
+        "audit_details"}},
   };
   return kMigrations;
+}
+
+Status ApplyMigration(soci::session& sql, const Migration& m) {
+  for (std::string_view statement : m.statements) sql << std::string(statement);
+  if (m.then) {
+    if (Status s = m.then(sql); !s.ok()) return s;
+  }
+  const std::string description(m.description);
+  const long long at = NowMicros();
+  sql << "INSERT INTO schema_migrations (version, description, applied_at) "
+         "VALUES (:v, :d, :t)",
+      soci::use(m.version), soci::use(description), soci::use(at);
+  return Status::Ok();
+}
+
+Status ApplyAllMigrations(soci::session& sql) {
+  sql << std::string(kSchemaMigrationsTable);
+  for (const Migration& m : Migrations()) {
+    if (Status s = ApplyMigration(sql, m); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace custodian::cases

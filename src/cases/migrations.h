@@ -19,10 +19,24 @@ struct Migration {
   int version;
   std::string_view description;
   std::vector<std::string_view> statements;
-  // Work SQL cannot do (hashing), run after the statements in the same transaction.
+  // Work SQL cannot do (hashing, sealing), run after the statements in the same transaction.
   std::function<Status(soci::session&)> then = nullptr;
+  // Tables whose personal values the migration rewrote: their old bytes are cleared from the
+  // database's free space after it (Database::Migrate).
+  std::vector<std::string_view> scrub = {};
 };
 
 const std::vector<Migration>& Migrations();
+
+// The table that records which migrations a store has (made before the first one).
+inline constexpr std::string_view kSchemaMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+// Applies `m` inside the caller's transaction: its statements, its work, its row in
+// schema_migrations.
+Status ApplyMigration(soci::session& sql, const Migration& m);
+// Builds the whole schema of an empty store inside the caller's transaction.
+Status ApplyAllMigrations(soci::session& sql);
 
 }  // namespace custodian::cases

@@ -41,6 +41,8 @@ class TestStore {
     const std::string name = "custodian_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
     if (backend_ == Backend::kSqlite) {
       dir_ = std::filesystem::temp_directory_path() / name;
+      // A store left by a killed process of the same pid is not this test's.
+      std::filesystem::remove_all(dir_);
       std::filesystem::create_directories(dir_);
       url_ = "sqlite:" + (dir_ / "cases.db").string();
     } else {
@@ -70,7 +72,7 @@ class TestStore {
   }
 
   std::unique_ptr<Database> Open() {
-    auto db = Database::Open(Url());
+    auto db = Database::Open(Url(), master_);
     EXPECT_TRUE(db.ok()) << db.status().message();
     return db.ok() ? std::move(db).value() : nullptr;
   }
@@ -88,6 +90,7 @@ class TestStore {
   }
 
   Backend backend_;
+  vault::SecretKey master_ = vault::SecretKey::Random();  // wraps the store's keys
   std::string url_;
   std::filesystem::path dir_;
   std::string database_;

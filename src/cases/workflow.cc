@@ -8,6 +8,7 @@
 #include "cases/audit_detail.h"
 #include "cases/disclosure_log.h"
 #include "cases/narrowing.h"
+#include "cases/sealed_columns.h"
 #include "core/json_depth.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
@@ -116,7 +117,8 @@ Status NoteDroppedVerification(CaseTx& tx, const std::string& id, const std::str
                                 *effective.dropped_verification});
 }
 
-// What duplicates of a request share: who asks, under what process, about which targets.
+// What duplicates of a request share: who asks, under what process, about which targets
+// (the SHA-256 of those; the store keeps a keyed tag of it).
 std::string Fingerprint(const Request& r) {
   std::string who = r.requester.agency_id.value_or("");
   if (who.empty()) {
@@ -301,7 +303,7 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
     c.received_at = r.received_at;
     c.due_at = Deadline(r, **standards, r.received_at);
     c.requester_verified = e->decision.action != Action::kVerifyRequester;
-    c.fingerprint = Fingerprint(r);
+    c.fingerprint = tx.Tag(kFingerprintTag, Fingerprint(r));
     c.created_at = c.updated_at = now;
     const auto duplicates = tx.OpenCasesWithFingerprint(c.fingerprint, c.id);
     if (!duplicates.empty()) c.duplicate_of = duplicates.front();
@@ -377,7 +379,7 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
     }
     c.version += 1;
     c.received_at = e->request.received_at;
-    c.fingerprint = Fingerprint(e->request);
+    c.fingerprint = tx.Tag(kFingerprintTag, Fingerprint(e->request));
     c.agency_id = e->request.requester.agency_id;
     c.reviewer.reset();
     c.review_note.reset();

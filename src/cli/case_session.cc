@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
+#include "cli/instance_store.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 
@@ -24,10 +25,14 @@ vault::VaultOptions VaultOptionsOf(const Standards& standards, const InstanceCon
 
 }  // namespace
 
-Result<std::unique_ptr<cases::Database>> OpenCaseStore(const InstanceOptions& instance) {
-  auto config = LoadInstanceConfig(instance.data_dir);
+Result<std::unique_ptr<cases::Database>> OpenCaseStore(const InstanceOptions& options,
+                                                       vault::SecretKey* master) {
+  auto config = LoadInstanceConfig(options.data_dir);
   if (!config.ok()) return config.status();
-  return cases::Database::Open(config->case_store);
+  auto instance = OpenInstance(options);
+  if (!instance.ok()) return instance.status();
+  if (master) *master = instance->master;
+  return OpenInstanceCaseStore(*instance, config->case_store);
 }
 
 Result<cases::InstanceStandards::Shared> CurrentStandards(const InstanceOptions& instance) {
@@ -51,10 +56,10 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   auto config = LoadInstanceConfig(instance.data_dir);
   if (!config.ok()) return config.status();
   session->config = std::move(config).value();
-  auto master = LoadMasterKey(instance);
-  if (!master.ok()) return master.status();
-  session->master = *master;
-  auto db = cases::Database::Open(session->config.case_store);
+  auto opened = OpenInstance(instance);
+  if (!opened.ok()) return opened.status();
+  session->master = opened->master;
+  auto db = OpenInstanceCaseStore(*opened, session->config.case_store);
   if (!db.ok()) return db.status();
   session->db = std::move(db).value();
   auto standards = cases::InstanceStandards::WithBuiltIn();

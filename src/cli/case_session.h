@@ -37,8 +37,10 @@ struct CaseSession {
 // up to date (serve's periodic work).
 Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);
 
-// The instance's case store alone (no master key needed: nothing sealed is read).
-Result<std::unique_ptr<cases::Database>> OpenCaseStore(const InstanceOptions& instance);
+// The instance's case store alone (instance_store.h: only the store the instance records);
+// `master`, when given, receives the instance's master key.
+Result<std::unique_ptr<cases::Database>> OpenCaseStore(const InstanceOptions& instance,
+                                                       vault::SecretKey* master = nullptr);
 // The instance's current standards (the last installed, or the built-in), from its case store.
 Result<cases::InstanceStandards::Shared> CurrentStandards(const InstanceOptions& instance);
 // Opens the instance's vault alone, keeping what its current standards say (retention).

@@ -14,6 +14,7 @@
 #include "cli/production_command.h"
 #include "cli/report_command.h"
 #include "cli/serve_command.h"
+#include "cli/store_command.h"
 #include "cli/user_command.h"
 #include "cli/vault_command.h"
 #include "vault/writer_lock.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   custodian::AddLedgerCommands(app, &exit_code);
   custodian::AddProductionCommands(app, &exit_code);
   custodian::AddDeliveryCommands(app, &exit_code);
+  custodian::AddStoreCommands(app, &exit_code);
   // What this process says of itself in the vault's lock record while it writes ("custodian
   // ingest"): the subcommands' names, never their arguments.
   app.parse_complete_callback([&app] {

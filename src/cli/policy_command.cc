@@ -141,6 +141,9 @@ void AddPolicyCommands(CLI::App& app, int* exit_code) {
                     "Agency registry (JSON); default: the instance's with --data, else empty");
   check->add_option("--data", check_options->instance.data_dir,
                     "Decide under this instance's current standards and registry");
+  check->add_option("--key-file", check_options->instance.key_file,
+                    "With --data: the instance's master key file (default: CUSTODIAN_KEY_FILE, "
+                    "or the instance's file under ~/.config/custodian/keys)");
   check->callback([check_options, exit_code] { *exit_code = RunCheck(*check_options); });
 
   auto validate_path = std::make_shared<std::string>();

@@ -47,11 +47,11 @@ TEST_F(StandardsCliTest, AnInstanceDecidesUnderTheStandardsItInstalled) {
   EXPECT_EQ(shown["installed"].size(), 1u);
 
   // policy check --data decides as the instance would; an explicit --policy still wins.
-  Outcome check = Run("policy check " + Request() + " --data " + data_);
+  Outcome check = Run("policy check " + Request() + Data());
   ASSERT_EQ(check.exit_code, 0) << check.err;
   EXPECT_EQ(json::parse(check.out)["standards"]["sha256"], sha);
   EXPECT_EQ(json::parse(check.out)["action"], "produce_narrowed");
-  check = Run("policy check " + Request() + " --data " + data_ + " --policy " +
+  check = Run("policy check " + Request() + Data() + " --policy " +
               std::string(CUSTODIAN_SOURCE_DIR) + "/policies/us-default.toml");
   ASSERT_EQ(check.exit_code, 0) << check.err;
   EXPECT_EQ(json::parse(check.out)["standards"]["sha256"], BuiltIn());

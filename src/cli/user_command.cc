@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/database.h"
+#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance.h"
 #include "cli/instance_config.h"
@@ -29,13 +30,10 @@ struct UserFlags {
 // secrets (derived from the master key).
 int Run(const UserFlags& f,
         const std::function<Result<nlohmann::ordered_json>(server::UserStore&)>& action) {
-  auto config = LoadInstanceConfig(f.instance.data_dir);
-  if (!config.ok()) return ReportFailure(config.status());
-  auto master = LoadMasterKey(f.instance);
-  if (!master.ok()) return ReportFailure(master.status());
-  auto db = cases::Database::Open(config->case_store);
+  vault::SecretKey master;
+  auto db = OpenCaseStore(f.instance, &master);
   if (!db.ok()) return ReportFailure(db.status());
-  server::UserStore users(**db, vault::DeriveKey(*master, "authtotp"), SystemClock());
+  server::UserStore users(**db, vault::DeriveKey(master, "authtotp"), SystemClock());
   auto out = action(users);
   if (!out.ok()) return ReportFailure(out.status());
   std::cout << out->dump(2) << "\n";

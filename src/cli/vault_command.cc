@@ -65,7 +65,8 @@ int RunInit(const InstanceOptions& o) {
   if (!r.ok()) return ReportFailure(r.status());
   nlohmann::ordered_json out = {{"data", o.data_dir},
                                 {"instance_id", r->instance_id},
-                                {"key_file", r->key_file}};
+                                {"key_file", r->key_file},
+                                {"case_store", r->case_store_id}};
   std::cout << out.dump(2) << "\n";
   std::cerr << "custodian: keep a copy of " << r->key_file
             << " somewhere safe and apart from the data: without it nothing can be read.\n";
