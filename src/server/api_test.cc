@@ -19,6 +19,7 @@
 #include "cases/audit_log.h"
 #include "cases/case_store.h"
 #include "cases/ledger_store.h"
+#include "cases/sealed_columns.h"
 #include "cases/test_instance.h"
 #include "core/base64.h"
 #include "core/sha256.h"
@@ -565,13 +566,14 @@ TEST_P(ApiTest, ARequestersProbesOfAnotherAgencysCasesAreRecordedAsRefused) {
   // Each probe is in the audit log as a refused access, none as a read.
   std::vector<std::string> actions, cases, details;
   ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
-    soci::rowset<soci::row> rows = (sql.prepare << "SELECT a.action, a.case_id, d.detail FROM audit a "
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT a.action, a.case_id, d.detail, a.seq FROM audit a "
                                                    "JOIN audit_details d ON d.seq = a.seq "
                                                    "WHERE a.actor = 'requester:fbi' ORDER BY a.seq");
     for (const soci::row& r : rows) {
       actions.push_back(r.get<std::string>(0));
       cases.push_back(r.get_indicator(1) == soci::i_ok ? r.get<std::string>(1) : "");
-      details.push_back(r.get<std::string>(2));
+      details.push_back(cases::Opened(sql, "audit_details.detail", std::to_string(r.get<long long>(3)),
+                                      r.get<std::string>(2)));
     }
     return Status::Ok();
   }).ok());
