@@ -91,7 +91,11 @@ Status AuditOperatorAction(const InstanceOptions& instance, const std::string& a
                            const nlohmann::ordered_json& detail) {
   auto db = OpenCaseStore(instance);
   if (!db.ok()) return db.status();
-  return (*db)->Transaction([&](soci::session& sql) {
+  return AuditOperatorAction(**db, action, detail);
+}
+
+Status AuditOperatorAction(cases::Database& db, const std::string& action, const nlohmann::ordered_json& detail) {
+  return db.Transaction([&](soci::session& sql) {
     return cases::AppendAudit(sql, SystemClock().Now(), "operator", std::nullopt, action, detail.dump())
         .status();
   });

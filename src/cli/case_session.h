@@ -51,6 +51,8 @@ Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOpti
 // too. The actor is "operator": whoever holds the data directory and the master key.
 Status AuditOperatorAction(const InstanceOptions& instance, const std::string& action,
                            const nlohmann::ordered_json& detail);
+// The same, in the case store `db` already open.
+Status AuditOperatorAction(cases::Database& db, const std::string& action, const nlohmann::ordered_json& detail);
 
 // Opens the instance's session, runs `action` on it and prints what it returns as JSON;
 // returns the exit status (a failure printed as ReportFailure does).

@@ -126,12 +126,32 @@ class IngestInput {
 
 enum class Feed { kEvents, kSubscribers };
 
-// Counts only: the lines themselves are the vault's.
-Status AuditIngest(const VaultFlags& f, Feed feed, const vault::IngestReport& report) {
-  return AuditOperatorAction(f.instance, feed == Feed::kEvents ? "ingest_events" : "ingest_subscribers",
-                             {{"accepted", report.accepted}, {"rejected", report.rejected},
-                              {"duplicates", report.duplicates}});
-}
+// What an ingest stored, in the audit log: counts only (the lines themselves are the
+// vault's). Each part is audited as it is committed: a live pipe that is killed, or a run
+// that fails half-way, leaves no stored event outside an audited count.
+class IngestAudit {
+ public:
+  IngestAudit(Feed feed, std::unique_ptr<cases::Database> store)
+      : action_(feed == Feed::kEvents ? "ingest_events" : "ingest_subscribers"), store_(std::move(store)) {}
+  // Audits what `report` counts beyond what was audited already (nothing when nothing more).
+  Status Committed(const vault::IngestReport& report) {
+    const uint64_t accepted = report.accepted - audited_.accepted, rejected = report.rejected - audited_.rejected,
+                   duplicates = report.duplicates - audited_.duplicates;
+    if (accepted + rejected + duplicates == 0) return Status::Ok();
+    Status s = AuditOperatorAction(*store_, action_,
+                                   {{"accepted", accepted}, {"rejected", rejected}, {"duplicates", duplicates}});
+    if (s.ok()) {
+      audited_.accepted = report.accepted, audited_.rejected = report.rejected,
+      audited_.duplicates = report.duplicates;
+    }
+    return s;
+  }
+
+ private:
+  std::string action_;
+  std::unique_ptr<cases::Database> store_;
+  vault::IngestReport audited_;
+};
 
 int RunIngest(const VaultFlags& f, Feed feed) {
   const bool live = f.input == "-";
@@ -141,6 +161,9 @@ int RunIngest(const VaultFlags& f, Feed feed) {
   }
   auto vault = OpenVaultUnderStandards(f.instance);
   if (!vault.ok()) return ReportFailure(vault.status());
+  auto store = OpenCaseStore(f.instance);
+  if (!store.ok()) return ReportFailure(store.status());
+  IngestAudit audit(feed, std::move(store).value());
   IngestInput file;
   if (!live) {
     if (Status s = file.Open(f.input); !s.ok()) return ReportFailure(s);
@@ -158,7 +181,7 @@ int RunIngest(const VaultFlags& f, Feed feed) {
       return kExitFailure;
     }
     std::cout << ReportJson(report).dump(2) << "\n";
-    if (Status a = AuditIngest(f, feed, report); !a.ok()) return ReportFailure(a);
+    if (Status a = audit.Committed(report); !a.ok()) return ReportFailure(a);
     return report.rejected > 0 ? kExitBadInput : kExitOk;
   }
   // A run of lines at a time, each committed (synced) before the next is read; standard
@@ -184,9 +207,15 @@ int RunIngest(const VaultFlags& f, Feed feed) {
     if (!s.ok()) {
       progress.Finish();
       print_report();
+      if (Status a = audit.Committed(report); !a.ok()) std::cerr << "custodian: " << a.message() << "\n";
       std::cerr << "custodian: ingest stopped: " << s.message()
                 << " (the lines counted as accepted above are stored)\n";
       return kExitFailure;
+    }
+    if (Status a = audit.Committed(report); !a.ok()) {
+      progress.Finish();
+      print_report();
+      return ReportFailure(a);
     }
     if (f.acks) {
       // Everything up to the offset is stored and synced, or rejected in the report.
@@ -207,7 +236,6 @@ int RunIngest(const VaultFlags& f, Feed feed) {
     std::cerr << "custodian: the events are stored, but sealing failed: " << s.message() << "\n";
     return kExitFailure;
   }
-  if (Status a = AuditIngest(f, feed, report); !a.ok()) return ReportFailure(a);
   return report.rejected > 0 ? kExitBadInput : kExitOk;
 }
 

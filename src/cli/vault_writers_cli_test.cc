@@ -259,6 +259,11 @@ TEST_F(VaultWritersCliTest, ALivePipeIsCommittedAndAcknowledgedBeforeItsEnd) {
   Outcome stats = Run("vault stats" + Data());
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_EQ(json::parse(stats.out)["events"], 100);
+  // What was committed is in the audit log already, though the pipe never ended.
+  const std::string audited = "sqlite3 " + data_ + "/cases.db \"SELECT COUNT(*) > 0 FROM audit "
+                              "WHERE action = 'ingest_events'\" > " + root_ + "/audited";
+  ASSERT_EQ(std::system(audited.c_str()), 0);
+  EXPECT_EQ(ReadFile(root_ + "/audited"), "1\n");
 
   // At its end, the last acknowledgement and then the report, one JSON object a line.
   Child to_the_end("ingest - --acks --commit-lines 4" + Data(), root_ + "/end.err");
