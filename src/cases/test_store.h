@@ -63,12 +63,19 @@ class TestStore {
       for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
       return q + "'";
     };
-    const std::string url = Url();
     const std::string command =
         backend_ == Backend::kSqlite
-            ? "sqlite3 " + quote(url.substr(7)) + " " + quote(sql)
-            : "psql -q -v ON_ERROR_STOP=1 " + quote(url.substr(11)) + " -c " + quote(sql);
+            ? "sqlite3 " + quote(Connection()) + " " + quote(sql)
+            : "psql -q -v ON_ERROR_STOP=1 " + quote(Connection()) + " -c " + quote(sql);
     return std::system((command + " > /dev/null").c_str()) == 0;
+  }
+
+  // The PostgreSQL database made for the store (after Url()); empty for SQLite.
+  const std::string& database() const { return database_; }
+  // What libpq takes for the store ("host=… dbname=…"), or the SQLite file's path.
+  std::string Connection() {
+    const std::string url = Url();
+    return url.substr(backend_ == Backend::kSqlite ? 7 : 11);
   }
 
   std::unique_ptr<Database> Open() {

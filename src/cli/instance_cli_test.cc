@@ -421,23 +421,13 @@ class CaseStoreMoveCliTest : public InstanceStateCliTest {
   void SetUp() override {
     InstanceStateCliTest::SetUp();
     CUSTODIAN_REQUIRE_BACKEND(cases::Backend::kPostgres);
-    server_ = std::getenv("CUSTODIAN_TEST_POSTGRES");
-    database_ = "custodian_cli_move_" + std::to_string(::getpid());
-    soci::session admin(soci::postgresql, server_);
-    admin << "CREATE DATABASE " + database_;
   }
-  void TearDown() override {
-    if (!database_.empty()) {
-      soci::session admin(soci::postgresql, server_);
-      admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
-    }
-    InstanceStateCliTest::TearDown();
-  }
-  std::string Postgres() const { return "postgresql:" + server_ + " dbname=" + database_; }
+  // An empty database of the test server, made on first use and dropped with the test.
+  std::string Postgres() { return target_.Url(); }
   void PointAt(const std::string& url) {
     std::ofstream(data_ + "/custodian.toml") << "[cases]\nstore = \"" << url << "\"\n";
   }
-  std::string server_, database_;
+  cases::TestStore target_{cases::Backend::kPostgres};
 };
 
 TEST_F(CaseStoreMoveCliTest, MovesToPostgresAndBackWithEveryRowAndLedgerRoot) {
@@ -463,7 +453,7 @@ TEST_F(CaseStoreMoveCliTest, MovesToPostgresAndBackWithEveryRowAndLedgerRoot) {
   EXPECT_THAT(moved.err, HasSubstr("Set [cases] store in " + data_ + "/custodian.toml"));
   EXPECT_EQ(InstanceFile()["case_store"]["store_id"], second);
   {
-    soci::session postgres(soci::postgresql, server_ + " dbname=" + database_);
+    soci::session postgres(soci::postgresql, target_.Connection());
     auto after = Rows(postgres, false);
     // The copy holds every row, and the move's own audit entry (its leaf and the log's state).
     ExpectCopied(before, after);
@@ -483,7 +473,7 @@ TEST_F(CaseStoreMoveCliTest, MovesToPostgresAndBackWithEveryRowAndLedgerRoot) {
   // And back, into a new SQLite file.
   std::map<std::string, std::vector<std::string>> on_postgres;
   {
-    soci::session postgres(soci::postgresql, server_ + " dbname=" + database_);
+    soci::session postgres(soci::postgresql, target_.Connection());
     on_postgres = Rows(postgres, false);
   }
   const Outcome back = Run("cases move --to sqlite:" + data_ + "/cases-back.db --actor operator" + Data());
@@ -514,7 +504,7 @@ TEST_F(CaseStoreMoveCliTest, APostgresStoresDumpSaysNothingOfTheTargets) {
   Init();
   const std::string id = Workflow();
   const std::string dump = root_ + "/store.sql";
-  ASSERT_EQ(std::system(("pg_dump '" + server_ + " dbname=" + database_ + "' > " + dump).c_str()), 0);
+  ASSERT_EQ(std::system(("pg_dump '" + target_.Connection() + "' > " + dump).c_str()), 0);
   const std::string bytes = ReadFile(dump);
   EXPECT_THAT(bytes, HasSubstr(id));
   EXPECT_THAT(TargetsIn(bytes), ::testing::IsEmpty());
@@ -525,7 +515,7 @@ TEST_F(CaseStoreMoveCliTest, ANonEmptyTargetIsRefusedAndLeftAsItWas) {
   Init();
   Ok("agencies import --actor admin " + ProjectPath("spec/agencies.example.json"));
   {
-    soci::session postgres(soci::postgresql, server_ + " dbname=" + database_);
+    soci::session postgres(soci::postgresql, target_.Connection());
     postgres << "CREATE TABLE mine (x INTEGER)";
   }
   const std::string store = InstanceFile()["case_store"].value("store_id", "");
@@ -534,7 +524,7 @@ TEST_F(CaseStoreMoveCliTest, ANonEmptyTargetIsRefusedAndLeftAsItWas) {
   EXPECT_EQ(refused.err, "--to: case store: the target is not empty (it holds tables); a store "
                          "is moved only into an empty database\n");
   EXPECT_EQ(InstanceFile()["case_store"]["store_id"], store);
-  soci::session postgres(soci::postgresql, server_ + " dbname=" + database_);
+  soci::session postgres(soci::postgresql, target_.Connection());
   int tables = 0;
   postgres << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
       soci::into(tables);

@@ -22,29 +22,19 @@ class PostgresStoreCliTest : public CliTest {
   void SetUp() override {
     CliTest::SetUp();
     CUSTODIAN_REQUIRE_BACKEND(cases::Backend::kPostgres);
-    server_ = std::getenv("CUSTODIAN_TEST_POSTGRES");
-    database_ = "custodian_cli_uri_" + std::to_string(::getpid());
-    soci::session admin(soci::postgresql, server_);
-    admin << "CREATE DATABASE " + database_;
-  }
-  void TearDown() override {
-    if (!database_.empty()) {
-      soci::session admin(soci::postgresql, server_);
-      admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
-    }
-    CliTest::TearDown();
+    store_.Url();  // makes the database
   }
   // The test server's "host=… port=… user=…" as a URI naming this test's database.
   std::string Uri() const {
     const auto field = [&](const std::string& key) {
       std::smatch m;
-      const std::string text = server_;
+      const std::string text = std::getenv("CUSTODIAN_TEST_POSTGRES");
       return std::regex_search(text, m, std::regex("(^| )" + key + "=([^ ]+)")) ? m[2].str() : "";
     };
-    return "postgresql://" + field("user") + "@" + field("host") + ":" + field("port") + "/" + database_;
+    return "postgresql://" + field("user") + "@" + field("host") + ":" + field("port") + "/" + store_.database();
   }
 
-  std::string server_, database_;
+  cases::TestStore store_{cases::Backend::kPostgres};
 };
 
 TEST_F(PostgresStoreCliTest, AConnectionUriOpensTheStoreAndNoNoticeIsPrinted) {
@@ -69,7 +59,7 @@ TEST_F(PostgresStoreCliTest, AConnectionUriOpensTheStoreAndNoNoticeIsPrinted) {
   EXPECT_EQ(submitted.err, "");
   EXPECT_EQ(nlohmann::json::parse(submitted.out)["state"], "in_review");
   // The case is in the database the URI names.
-  soci::session store(soci::postgresql, server_ + " dbname=" + database_);
+  soci::session store(soci::postgresql, store_.Connection());
   int cases = 0;
   store << "SELECT COUNT(*) FROM cases", soci::into(cases);
   EXPECT_EQ(cases, 1);
