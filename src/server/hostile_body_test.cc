@@ -181,8 +181,11 @@ TEST_P(HostileBodyTest, RefusedBodiesDoNotGrowTheServersMemory) {
   RecordProperty("peak_resident_growth_kib", std::to_string(grown));
   std::cout << "peak resident memory grew by " << grown << " KiB for 8 refused bodies of 64 MiB\n";
   // A chunked body is read up to its limit (1 MiB here) by a worker, each with its own heap:
-  // well under one body of 64 MiB.
+  // well under one body of 64 MiB. Under AddressSanitizer freed memory waits in its quarantine
+  // (256 MiB), so the figure means nothing there: the release suite holds the bound.
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LT(grown, 32 << 10) << "KiB: a refused body was held";
+#endif
   EXPECT_EQ(vault_->Stats()->events, 0u);
   // And the server still answers.
   auto keys = client_->Get("/api/v1/keys");
