@@ -133,6 +133,18 @@ Problem ParameterProblem(const std::string& name, const std::string& what) {
   return {400, "invalid-request", "The request is not valid", pointer + ": " + what, pointer};
 }
 
+// The workflow names a part of a request as the CLI knows it ("note: …"); the API answers with
+// its pointer ("/note: …" in the body, "/query/name: …" in the query), which `field` carries.
+Status Pointed(const Status& s, std::string_view name, const std::string& pointer) {
+  if (s.code() != Status::Code::kInvalidArgument || !s.message().starts_with(std::string(name) + ":")) return s;
+  return Status::InvalidArgument(pointer + s.message().substr(name.size()));
+}
+template <typename T>
+Result<T> Pointed(Result<T> r, std::string_view name, const std::string& pointer) {
+  if (r.ok()) return r;
+  return Pointed(r.status(), name, pointer);
+}
+
 // Query parameter `name`: true, false, or `fallback` when absent; otherwise the 400 problem is
 // sent and nothing returned.
 std::optional<bool> BooleanParameter(const httplib::Request& req, httplib::Response& res,
@@ -584,7 +596,7 @@ struct ApiServer::Impl : ServerServices {
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto review = ParseReviewBody(req.body);
            if (!review.ok()) return Fail(res, review.status());
-           SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, *review));
+           SendCase(res, Pointed(workflow.ReviewCase(req.matches[1], {caller.name}, *review), "note", "/note"));
          });
     Post("/api/v1/cases/{id}/approve", Staff({Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
@@ -606,9 +618,9 @@ struct ApiServer::Impl : ServerServices {
     // --- Signed process documents (PDF).
     Post("/api/v1/cases/{id}/documents", Staff({Role::kIntake}), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           SendCase(res, workflow.Attach(req.matches[1], {caller.name},
-                                         req.has_param("name") ? req.get_param_value("name") : "process.pdf",
-                                         req.body), 201);
+           SendCase(res, Pointed(workflow.Attach(req.matches[1], {caller.name},
+                                                 req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                                 req.body), "name", "/query/name"), 201);
          });
     Get("/api/v1/cases/{id}/documents/{sha256}", Staff(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
@@ -716,9 +728,9 @@ struct ApiServer::Impl : ServerServices {
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
            if (!v.ok()) return Fail(res, v.status());
-           auto attached = workflow.Attach(req.matches[1], {caller.name},
-                                           req.has_param("name") ? req.get_param_value("name") : "process.pdf",
-                                           req.body);
+           auto attached = Pointed(workflow.Attach(req.matches[1], {caller.name},
+                                                   req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                                   req.body), "name", "/query/name");
            if (!attached.ok()) return Fail(res, attached.status());
            Send(res, 201, RequesterView(*attached));
          });
@@ -839,7 +851,8 @@ struct ApiServer::Impl : ServerServices {
            }
            auto reason = ParseAbortBody(req.body);
            if (!reason.ok()) return Fail(res, reason.status());
-           auto aborted = productions->Abort(req.matches[1], req.matches[2], *reason, caller.name);
+           auto aborted = Pointed(productions->Abort(req.matches[1], req.matches[2], *reason, caller.name),
+                                  "reason", "/reason");
            if (!aborted.ok()) return Fail(res, aborted.status());
            Send(res, 200, {{"case", req.matches[1].str()},
                            {"production", aborted->production_id},

@@ -37,7 +37,7 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   const json doc = json::parse(r->body);
-  EXPECT_EQ(doc["openapi"], "3.0.3");
+  EXPECT_EQ(doc["openapi"], "3.1.0");
   for (const char* path : {"/api/v1/reports", "/api/v1/reports/{period}", "/api/v1/cases", "/api/v1/cases/{id}/review", "/api/v1/ingest/events",
                            "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies",
                            "/api/v1/cases/{id}/productions", "/api/v1/cases/{id}/productions/{production}/downloads",
