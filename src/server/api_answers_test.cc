@@ -152,6 +152,22 @@ TEST_P(ApiAnswersTest, EveryAnswerCarriesNosniffNoReferrerAndNoStore) {
   EXPECT_EQ(HeaderOf(refused, "Cache-Control"), "no-store");
 }
 
+TEST_P(ApiAnswersTest, AnAnswerIsWholeWhateverRangeIsAsked) {
+  const std::string whole = BodyOf(Raw("GET", "/api/v1/keys"));
+  ASSERT_FALSE(whole.empty());
+  const std::string ranged = Raw("GET", "/api/v1/keys", "Range: bytes=0-10\r\n");
+  EXPECT_EQ(StatusOf(ranged), 200);
+  EXPECT_EQ(BodyOf(ranged), whole) << "not 11 bytes of it";
+  // What the HTTP layer refuses itself is a problem too, and ends the connection.
+  const std::string unreadable = Raw("GET", "/api/v1/keys", "Range: bytes=zz\r\n");
+  EXPECT_EQ(StatusOf(unreadable), 416);
+  EXPECT_EQ(BodyJson(unreadable)["type"], "https://custodian.invalid/problems/http-error");
+  EXPECT_EQ(HeaderOf(unreadable, "Connection"), "close");
+  const std::string too_long = Raw("GET", "/api/v1/keys?x=" + std::string(9000, 'a'));
+  EXPECT_EQ(StatusOf(too_long), 414);
+  EXPECT_EQ(BodyJson(too_long)["detail"], "HTTP 414: the server could not take this request.");
+}
+
 TEST_P(ApiAnswersTest, AMethodAPathDoesNotTakeIs405WithAllow) {
   const Login ada = SignIn("ada");
   struct Call {

@@ -464,6 +464,9 @@ struct ApiServer::Impl : ServerServices {
   // limit (413) is answered at once, the body unread.
   httplib::Server::HandlerResponse Admit(const httplib::Request& req, httplib::Response& res) {
     using Response = httplib::Server::HandlerResponse;
+    // No answer is cut to a byte range: a part of a JSON document is no answer, and a grant is
+    // spent on a whole package. (httplib would send the part as 200.)
+    const_cast<httplib::Request&>(req).ranges.clear();
     const Route* found = routes.Find(req.method, req.path);
     if (!found) {
       const std::vector<std::string> allowed = routes.MethodsAt(req.path);

@@ -305,6 +305,27 @@ def inputs_of(api, produced, documented, portal_case, now_day):
     }
 
 
+def generic_inputs(method, valid):
+    """What any operation may be sent, however its own input looks: a target beyond 8 KiB; for
+    a GET an unreadable Range; for a POST or PUT a body announced beyond any limit, or a
+    multipart form (neither is sent: each is refused from its headers)."""
+    def with_(query=None, headers=None):
+        def prepare():
+            params, q, body, media, h = valid()
+            if headers:
+                return params, q, None, None, headers
+            return params, query, body, media, h
+        return prepare
+    out = [('target beyond 8 KiB', False, with_(query='?pad=' + 'a' * 9000))]
+    if method == 'GET':
+        out.append(('unreadable Range', False, with_(headers={'Range': 'bytes=zz'})))
+    else:
+        out.append(('body beyond any limit', False, with_(headers={'Content-Length': str(1 << 40)})))
+        out.append(('multipart form', False, with_(headers={'Content-Type': 'multipart/form-data; boundary=x',
+                                                            'Content-Length': '0'})))
+    return out
+
+
 def main():
     counts = {'operations': 0, 'calls': 0, 'inputs': 0}
     instance = Instance(BINARY, SOURCE)
@@ -350,6 +371,7 @@ def main():
         statuses = {}
         for op_id, inputs in inputs_of(api, produced, documented, portal_case, day).items():
             assert op_id in contract.ops, op_id
+            inputs = inputs + generic_inputs(contract.ops[op_id][0], inputs[0][2])
             counts['operations'] += 1
             counts['inputs'] += len(inputs)
             reached = False
