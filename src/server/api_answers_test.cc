@@ -152,7 +152,7 @@ TEST_P(ApiAnswersTest, EveryAnswerCarriesNosniffNoReferrerAndNoStore) {
   EXPECT_EQ(HeaderOf(refused, "Cache-Control"), "no-store");
 }
 
-TEST_P(ApiAnswersTest, AnAnswerIsWholeWhateverRangeIsAsked) {
+TEST_P(ApiAnswersTest, AnAnswerIsWholeAndWhatHttpRefusesItselfIsAProblemWithADetail) {
   const std::string whole = BodyOf(Raw("GET", "/api/v1/keys"));
   ASSERT_FALSE(whole.empty());
   const std::string ranged = Raw("GET", "/api/v1/keys", "Range: bytes=0-10\r\n");
@@ -166,6 +166,12 @@ TEST_P(ApiAnswersTest, AnAnswerIsWholeWhateverRangeIsAsked) {
   const std::string too_long = Raw("GET", "/api/v1/keys?x=" + std::string(9000, 'a'));
   EXPECT_EQ(StatusOf(too_long), 414);
   EXPECT_EQ(BodyJson(too_long)["detail"], "HTTP 414: the server could not take this request.");
+  // A request line it cannot read was a 400 with an empty detail, and what followed on the
+  // connection was read as a request.
+  const std::string unknown = Raw("BREW", "/api/v1/cases");
+  EXPECT_EQ(StatusOf(unknown), 400);
+  EXPECT_EQ(BodyJson(unknown)["detail"], "The request line or its headers could not be read.");
+  EXPECT_EQ(HeaderOf(unknown, "Connection"), "close");
 }
 
 TEST_P(ApiAnswersTest, AMethodAPathDoesNotTakeIs405WithAllow) {

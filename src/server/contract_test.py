@@ -203,7 +203,7 @@ class Api:
         return answer.json()['id']
 
 
-def inputs_of(api, produced, documented, portal_case, now_day):
+def inputs_of(api, produced, documented, portal_case, now_day, held, noticed):
     """Each operation's inputs: (name, valid, prepare → (params, query, body, media, headers))."""
     missing = 'C-2026-999999'
     lcpd = example('lcpd-subpoena')
@@ -233,7 +233,8 @@ def inputs_of(api, produced, documented, portal_case, now_day):
                       ('open=maybe', False, fixed(query='?open=maybe'))],
         'enterCase': [('valid', True, fixed(body=lcpd)),
                       ('not a request', False, fixed(body=json.dumps({'received_at': 'soon'})))],
-        'getCase': [('valid', True, fixed({'id': pid})), ('no such case', False, fixed({'id': missing}))],
+        'getCase': [('valid', True, fixed({'id': pid})), ('one holding', True, fixed({'id': held})),
+                    ('no such case', False, fixed({'id': missing}))],
         'listDecisions': [('valid', True, fixed({'id': pid})), ('no such case', False, fixed({'id': missing}))],
         'decideAgain': [('valid', True, fresh_case()), ('no such case', False, fixed({'id': missing}))],
         'amendCase': [('valid', True, lambda: ({'id': api.reviewed('vague-subpoena', 'pushback')}, '', lcpd, 'application/json', None)),
@@ -248,7 +249,8 @@ def inputs_of(api, produced, documented, portal_case, now_day):
                                 {'phone': '+1-575-555-0999', 'agency_id': 'us-nm-lcpd'}), media='application/json'))],
         'closeCase': [('valid', True, lambda: ({'id': api.reviewed('lcpd-subpoena', 'reject')}, '', json.dumps({'note': 'done'}), 'application/json', None)),
                       ('note=5', False, fresh_case(body=json.dumps({'note': 5}), media='application/json'))],
-        'listHolds': [('valid', True, fixed(query='?case=' + pid)), ('case=x', False, fixed(query='?case=x'))],
+        'listHolds': [('valid', True, fixed()), ('one case\'s', True, fixed(query='?case=' + held)),
+                      ('case=x', False, fixed(query='?case=x'))],
         'releaseHold': [('valid', True, lambda: ({'hold': api.reviewed('preservation') + '-H1'}, '', None, None, None)),
                         ('no such hold', False, fixed({'hold': missing + '-H1'}))],
         'getAgencies': [('valid', True, fixed())],
@@ -261,7 +263,8 @@ def inputs_of(api, produced, documented, portal_case, now_day):
         'submitPortalRequest': [('valid', True, fixed(body=example('hsi-child-safety-court-order'))),
                                 ('not a request', False, fixed(body='[]'))],
         'getPortalRequest': [('valid', True, fixed({'id': portal_case})), ('no such case', False, fixed({'id': missing}))],
-        'listNotices': [('valid', True, fixed(query='?case=' + pid)), ('case=x', False, fixed(query='?case=x'))],
+        'listNotices': [('valid', True, fixed()), ('one case\'s', True, fixed(query='?case=' + noticed)),
+                        ('case=x', False, fixed(query='?case=x'))],
         'recordNondisclosure': [('valid', True, fresh_case(body=json.dumps({'until': '2027-01-31'}), media='application/json')),
                                 ('until=soon', False, fresh_case(body=json.dumps({'until': 'soon'}), media='application/json'))],
         'uploadDocument': [('valid', True, fresh_case(body=PDF, media='application/pdf')),
@@ -327,7 +330,7 @@ def generic_inputs(method, valid):
 
 
 def main():
-    counts = {'operations': 0, 'calls': 0, 'inputs': 0}
+    counts = {'operations': 0, 'calls': 0, 'inputs': 0, 'probes': 0}
     instance = Instance(BINARY, SOURCE)
     try:
         instance.serve()
@@ -361,6 +364,9 @@ def main():
         submitted = api.do('submitPortalRequest', 'requester', body=example('hsi-child-safety-court-order'))
         assert submitted.status == 201, submitted.body
         portal_case = submitted.json()['id']
+        held = api.reviewed('preservation')  # a case with an active hold
+        noticed = api.reviewed('lcpd-subpoena')  # approved: its user's notice waits in the outbox
+        assert api.do('approveCase', 'approver', {'id': noticed}).status == 200
         instance.stop()
         instance.serve()
         api.port = instance.port
@@ -369,7 +375,7 @@ def main():
 
         unreached = []
         statuses = {}
-        for op_id, inputs in inputs_of(api, produced, documented, portal_case, day).items():
+        for op_id, inputs in inputs_of(api, produced, documented, portal_case, day, held, noticed).items():
             assert op_id in contract.ops, op_id
             inputs = inputs + generic_inputs(contract.ops[op_id][0], inputs[0][2])
             counts['operations'] += 1
@@ -394,13 +400,38 @@ def main():
                         failures.append('%s %s as %s: %d for an invalid input' % (op_id, name, caller, answer.status))
             if not reached and any(valid for _, valid, _ in inputs):
                 unreached.append(op_id)
-        missing_ops = sorted(set(contract.ops) - set(inputs_of(api, produced, documented, portal_case, day)))
+        # The server's routes are the document's: at each path, a method the document does not
+        # list is 405, and Allow lists exactly the methods it does (GET with HEAD).
+        samples = {'id': 'C-2026-000001', 'production': 'P-2026-000001', 'grant': 'D-' + '0' * 32,
+                   'hold': 'C-2026-000001-H1', 'sha256': '0' * 64, 'log': 'audit', 'period': '2026-H1'}
+        problem = document['components']['schemas']['Problem']
+        for path, item in document['paths'].items():
+            listed = [m.upper() for m in item]
+            allow = []
+            for m in ['GET', 'POST', 'PUT']:
+                if m in listed:
+                    allow += [m, 'HEAD'] if m == 'GET' else [m]
+            concrete = re.sub(r'\{(\w+)\}', lambda m: samples[m.group(1)], path)
+            for method in ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']:
+                if method in listed:
+                    continue
+                answer = call(instance.port, method, concrete, api.headers('admin'))
+                where = '%s %s (not in the document)' % (method, concrete)
+                counts['calls'] += 1
+                counts['probes'] += 1
+                if answer.status != 405 or answer.header('Allow') != ', '.join(allow):
+                    failures.append('%s: %d, Allow %r; the document lists %s' %
+                                    (where, answer.status, answer.header('Allow'), ', '.join(allow)))
+                else:
+                    contract.validate(problem, answer.json(), where)
+        missing_ops = sorted(set(contract.ops) - set(inputs_of(api, produced, documented, portal_case, day, held, noticed)))
         if missing_ops:
             failures.append('operations never called: %s' % missing_ops)
         if unreached:
             failures.append('operations no valid call succeeded on: %s' % unreached)
-        print('contract: %d operations x %d callers, %d inputs: %d calls, %d failures' %
-              (counts['operations'], len(CALLERS), counts['inputs'], counts['calls'], len(failures)))
+        print('contract: %d operations x %d callers, %d inputs in all: %d calls, and %d of methods no path '
+              'takes; %d failures' % (counts['operations'], len(CALLERS), counts['inputs'],
+                                     counts['calls'] - counts['probes'], counts['probes'], len(failures)))
         print('statuses: ' + ', '.join('%d: %d' % kv for kv in sorted(statuses.items())))
     except BaseException:
         print(instance.log_tail())

@@ -43,11 +43,13 @@ const Route* RouteTable::Find(const std::string& method, const std::string& path
 
 std::vector<std::string> RouteTable::MethodsAt(const std::string& path) const {
   std::vector<std::string> methods;
-  for (const Route& r : routes_) {
-    if (!std::regex_match(path, r.regex)) continue;
-    if (std::find(methods.begin(), methods.end(), r.method) != methods.end()) continue;
-    methods.push_back(r.method);
-    if (r.method == "GET") methods.push_back("HEAD");
+  for (const char* method : {"GET", "POST", "PUT"}) {
+    const bool taken = std::any_of(routes_.begin(), routes_.end(), [&](const Route& r) {
+      return r.method == method && std::regex_match(path, r.regex);
+    });
+    if (!taken) continue;
+    methods.push_back(method);
+    if (methods.back() == "GET") methods.push_back("HEAD");
   }
   return methods;
 }

@@ -14,7 +14,7 @@
 namespace custodian::server {
 
 struct Route {
-  std::string method;  // GET, POST or PUT (GET takes HEAD too)
+  std::string method;  // GET, POST or PUT (GET takes HEAD too): MethodsAt knows these three
   std::string path;    // the template
   std::string pattern;  // the regex's text, for httplib
   std::regex regex;
@@ -31,7 +31,7 @@ class RouteTable {
   const Route& Add(const std::string& method, const std::string& path);
   // The route of `method` (HEAD: GET's) whose path matches `path`, or null.
   const Route* Find(const std::string& method, const std::string& path) const;
-  // The methods taken at `path` (GET with HEAD), in the order routes were added; empty when no
+  // The methods taken at `path`, in the order GET, HEAD (with GET), POST, PUT; empty when no
   // route has this path.
   std::vector<std::string> MethodsAt(const std::string& path) const;
 
