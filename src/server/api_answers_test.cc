@@ -158,6 +158,12 @@ TEST_P(ApiAnswersTest, AnAnswerIsWholeAndWhatHttpRefusesItselfIsAProblemWithADet
   const std::string ranged = Raw("GET", "/api/v1/keys", "Range: bytes=0-10\r\n");
   EXPECT_EQ(StatusOf(ranged), 200);
   EXPECT_EQ(BodyOf(ranged), whole) << "not 11 bytes of it";
+  // A body on a GET is refused unread; it is not taken for a request after it.
+  const std::string smuggled = Raw("GET", "/api/v1/keys", "Content-Length: 38\r\n",
+                                   "GET /api/v1/reports HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(smuggled), 413);
+  EXPECT_EQ(BodyJson(smuggled)["detail"], "At most 0 bytes for this endpoint.");
+  EXPECT_EQ(HeaderOf(smuggled, "Connection"), "close");
   // What the HTTP layer refuses itself is a problem too, and ends the connection.
   const std::string unreadable = Raw("GET", "/api/v1/keys", "Range: bytes=zz\r\n");
   EXPECT_EQ(StatusOf(unreadable), 416);

@@ -482,7 +482,13 @@ struct ApiServer::Impl : ServerServices {
       return Response::Handled;
     }
     auto body = bodies.find(found);
-    if (body == bodies.end()) return Response::Unhandled;  // GET and HEAD take no body
+    if (body == bodies.end()) {
+      // GET and HEAD take no body: one sent is refused unread (read after the answer, it would
+      // be taken for the next request).
+      if (!AnnouncesBody(req)) return Response::Unhandled;
+      SendProblem(res, TooLarge(0));
+      return Response::Handled;
+    }
     const Body& limits = body->second;
     if (req.is_multipart_form_data()) {
       SendProblem(res, {415, "unsupported-media-type", "The body's type is not taken",

@@ -322,6 +322,7 @@ def generic_inputs(method, valid):
     out = [('target beyond 8 KiB', False, with_(query='?pad=' + 'a' * 9000))]
     if method == 'GET':
         out.append(('unreadable Range', False, with_(headers={'Range': 'bytes=zz'})))
+        out.append(('a body', False, with_(headers={'Content-Length': '100'})))
     else:
         out.append(('body beyond any limit', False, with_(headers={'Content-Length': str(1 << 40)})))
         out.append(('multipart form', False, with_(headers={'Content-Type': 'multipart/form-data; boundary=x',
@@ -429,8 +430,8 @@ def main():
             failures.append('operations never called: %s' % missing_ops)
         if unreached:
             failures.append('operations no valid call succeeded on: %s' % unreached)
-        print('contract: %d operations x %d callers, %d inputs in all: %d calls, and %d of methods no path '
-              'takes; %d failures' % (counts['operations'], len(CALLERS), counts['inputs'],
+        print('contract: %d operations x %d callers, %d inputs in all: %d calls, and %d probes of methods a path '
+              'does not take; %d failures' % (counts['operations'], len(CALLERS), counts['inputs'],
                                      counts['calls'] - counts['probes'], counts['probes'], len(failures)))
         print('statuses: ' + ', '.join('%d: %d' % kv for kv in sorted(statuses.items())))
     except BaseException:
