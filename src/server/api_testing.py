@@ -83,7 +83,7 @@ class Instance:
     def serve(self):
         """Starts the server and waits (bounded) until it answers."""
         self.port = free_port()
-        self.log = open(os.path.join(self.dir, 'serve.log'), 'w')
+        self.log = open(os.path.join(self.dir, 'serve.log'), 'a')  # every run's, one after another
         self.server = subprocess.Popen([self.binary, 'serve', '--data', self.data, '--listen',
                                         '127.0.0.1:' + str(self.port)], env=self.env, stdout=self.log,
                                        stderr=subprocess.STDOUT)
@@ -99,11 +99,22 @@ class Instance:
         raise RuntimeError('custodian serve did not start: ' + open(os.path.join(self.dir, 'serve.log')).read())
 
     def stop(self):
+        """Stops the server: SIGTERM, so that it shuts down as an operator's does (and a sanitized
+        build's reports its leaks)."""
         if self.server:
             self.server.terminate()
-            self.server.wait(timeout=60)
+            self.server.wait(timeout=120)
             self.server = None
             self.log.close()
+
+    def sanitizer_findings(self):
+        """What AddressSanitizer, LeakSanitizer or UBSan reported in the server's log, every run
+        of it (a sanitized build's server is held to them); call after stop()."""
+        path = os.path.join(self.dir, 'serve.log')
+        if not os.path.exists(path):
+            return []
+        return [line.rstrip() for line in open(path, errors='replace')
+                if 'ERROR: AddressSanitizer' in line or 'ERROR: LeakSanitizer' in line or 'runtime error:' in line]
 
     def log_tail(self, lines=40):
         path = os.path.join(self.dir, 'serve.log')

@@ -430,6 +430,8 @@ def main():
             failures.append('operations never called: %s' % missing_ops)
         if unreached:
             failures.append('operations no valid call succeeded on: %s' % unreached)
+        instance.stop()
+        failures.extend('the server\'s sanitizers: ' + line for line in instance.sanitizer_findings())
         print('contract: %d operations x %d callers, %d inputs in all: %d calls, and %d probes of methods a path '
               'does not take; %d failures' % (counts['operations'], len(CALLERS), counts['inputs'],
                                      counts['calls'] - counts['probes'], counts['probes'], len(failures)))
