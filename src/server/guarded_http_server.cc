@@ -18,14 +18,16 @@ thread_local Connection* current_connection = nullptr;
 thread_local bool close_after_answer = false;
 
 // The answer to a connection over the bound, sent before its request is read.
-std::string TooManyConnections(size_t bound) {
+std::string TooManyConnections(size_t bound, const httplib::Headers& headers) {
   const std::string body =
       Problem{429, "too-many-connections", "Too many connections from this address",
               "At most " + std::to_string(bound) + " connections at once from one address.", ""}
           .ToJson()
           .dump() + "\n";
-  return "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  std::string answer = "HTTP/1.1 429 Too Many Requests\r\n";
+  for (const auto& [name, value] : headers) answer += name + ": " + value + "\r\n";
+  return answer + "Content-Type: application/problem+json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 }  // namespace
@@ -86,6 +88,11 @@ void GuardedHttpServer::set_admission(HandlerWithResponse admission) {
   admission_ = std::move(admission);
 }
 
+void GuardedHttpServer::set_answer_headers(httplib::Headers headers) {
+  answer_headers_ = headers;
+  set_default_headers(std::move(headers));
+}
+
 void GuardedHttpServer::Shutdown() {
   {
     std::lock_guard lock(mu_);
@@ -137,7 +144,7 @@ void GuardedHttpServer::Release(Connection& connection) {
 bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
   Connection connection(sock, tls_, limits_.write_timeout);
   if (!Admit(connection)) {
-    if (limits_.max_per_address > 0) connection.SendNow(TooManyConnections(limits_.max_per_address));
+    if (limits_.max_per_address > 0) connection.SendNow(TooManyConnections(limits_.max_per_address, answer_headers_));
     return false;
   }
   struct Serving {

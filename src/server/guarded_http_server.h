@@ -44,6 +44,9 @@ class GuardedHttpServer : public httplib::Server {
   // Unhandled to read it, Handled with the answer in `res` to refuse it unread (the
   // connection then closes after the answer). Also answers `Expect: 100-continue`.
   void set_admission(HandlerWithResponse admission);
+  // Headers every answer carries, the 429 sent before a request is read included. Call before
+  // serving.
+  void set_answer_headers(httplib::Headers headers);
   // Stops listening and cuts every open connection; Wait on the listening thread then returns.
   void Shutdown();
   // Connections open from `address` now (the figure the per-address bound holds down).
@@ -67,6 +70,7 @@ class GuardedHttpServer : public httplib::Server {
   const ConnectionLimits limits_;
   SSL_CTX* const tls_;  // owned; null for plain HTTP
   HandlerWithResponse admission_;
+  httplib::Headers answer_headers_;
   mutable std::mutex mu_;
   bool stopping_ = false;
   std::map<std::string, size_t> per_address_;

@@ -111,8 +111,9 @@ TEST_P(HostileBodyTest, ABodyOverItsEndpointsLimitIsRefusedByItsContentLengthUnr
       {"/api/v1/ingest/events", "Content-Length: 1000000\r\n", 401, "No valid session or token."},
       {"/api/v1/ingest/events", "Content-Length: 1000000\r\nAuthorization: Bearer " + lcpd_ + "\r\n", 403,
        "This endpoint is not for this account."},
-      // A method with a body where no endpoint takes one.
-      {"/api/v1/nowhere", "Content-Length: 1000000\r\n", 404, "No endpoint at this path for this method."},
+      // A body where no endpoint takes one: no such path, or a path that takes no POST.
+      {"/api/v1/nowhere", "Content-Length: 1000000\r\n", 404, "No endpoint at this path."},
+      {"/api/v1/keys", "Content-Length: 1000000\r\n", 405, "This path takes GET, HEAD."},
   };
   for (const Case& c : cases) {
     const int fd = ConnectFrom("127.0.0.1", server_->port());

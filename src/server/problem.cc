@@ -12,9 +12,11 @@ nlohmann::ordered_json Problem::ToJson() const {
 }
 
 Problem ProblemOf(const Status& s) {
-  // Validation messages start with the pointer of the field at fault ("/process/type: …").
+  // Validation messages start with the pointer of the field at fault ("/process/type: …");
+  // "/: …" is about the whole body, which no field names.
   std::string field;
   if (s.message().starts_with("/")) field = s.message().substr(0, s.message().find(':'));
+  if (field == "/") field.clear();
   switch (s.code()) {
     case Status::Code::kInvalidArgument:
       return {400, "invalid-request", "The request is not valid", s.message(), field};

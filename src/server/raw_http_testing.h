@@ -61,6 +61,34 @@ inline std::string ReadUntilClosed(int fd) {
   }
 }
 
+// One answer on a connection kept open: its headers, then as many bytes as its Content-Length
+// says ("" when the server closed or the guard passed first).
+inline std::string ReadAnswer(int fd) {
+  std::string out;
+  char c;
+  while (out.find("\r\n\r\n") == std::string::npos) {
+    if (::recv(fd, &c, 1, 0) != 1) return "";
+    out += c;
+  }
+  size_t length = 0;
+  const size_t at = out.find("\r\nContent-Length: ");
+  if (at != std::string::npos) length = std::stoul(out.substr(at + 18));
+  std::string body(length, '\0');
+  for (size_t got = 0; got < length;) {
+    const ssize_t n = ::recv(fd, body.data() + got, length - got, 0);
+    if (n <= 0) return "";
+    got += static_cast<size_t>(n);
+  }
+  return out + body;
+}
+// The value of header `name` in an answer ("" when it has none).
+inline std::string HeaderOf(const std::string& answer, const std::string& name) {
+  const size_t at = answer.find("\r\n" + name + ": ");
+  if (at == std::string::npos || at > answer.find("\r\n\r\n")) return "";
+  const size_t start = at + 4 + name.size();
+  return answer.substr(start, answer.find("\r\n", start) - start);
+}
+
 // An answer's status code ("HTTP/1.1 413 …" → 413), or 0 when there is none.
 inline int StatusOf(const std::string& answer) {
   if (!answer.starts_with("HTTP/1.1 ") || answer.size() < 12) return 0;

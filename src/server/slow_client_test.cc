@@ -180,6 +180,7 @@ TEST_P(SlowRequestTest, OverTlsRequestsAreServedAndASilentHandshakeIsCutOff) {
   auto keys = client.Get("/api/v1/keys");
   ASSERT_TRUE(keys) << httplib::to_string(keys.error());
   EXPECT_EQ(keys->status, 200);
+  EXPECT_EQ(keys->get_header_value("Strict-Transport-Security"), "max-age=31536000") << "HTTPS only, from now on";
   auto login = client.Post("/api/v1/auth/login", json{{"username", "ian"}, {"password", kPassword}}.dump(),
                            "application/json");
   ASSERT_TRUE(login);
