@@ -1,5 +1,8 @@
 #include "vault/record_log.h"
 
+#include <algorithm>
+#include <string>
+
 #include "core/coding.h"
 #include "core/crc32c.h"
 
@@ -35,6 +38,12 @@ Result<FileTail> ReadTail(FileSystem& fs, const std::string& path, uint64_t from
     if (Status s = (*file)->Read(from, tail.size - from, tail.bytes); !s.ok()) return s;
   }
   return tail;
+}
+
+Status MissingLog(const std::string& path, uint64_t read, uint64_t committed) {
+  if (read == 0 && committed == 0) return Status::Ok();
+  return Status::Corruption(path + ": missing, but " + std::to_string(std::max(read, committed)) +
+                            " bytes of it were committed");
 }
 
 void AppendRecord(std::string_view body, std::string& out) {

@@ -45,6 +45,10 @@ struct FileTail {
 };
 Result<FileTail> ReadTail(FileSystem& fs, const std::string& path, uint64_t from);
 
+// What a log that is missing means: nothing when no byte of it was read (`read`) or committed
+// (`committed`), else Corruption naming the file and how much of it was committed.
+Status MissingLog(const std::string& path, uint64_t read, uint64_t committed);
+
 // Appends a record holding `body` to `out`.
 void AppendRecord(std::string_view body, std::string& out);
 

@@ -28,13 +28,7 @@ Status StringDictionary::CatchUp(const FileMark& mark, CatchUpAccess access) {
   if (strings_.size() != durable_) {
     return Status::Internal(path_ + ": caught up while strings were waiting to be committed");
   }
-  if (!fs_.Exists(path_)) {
-    if (durable_bytes_ > 0 || mark.committed > 0) {
-      return Status::Corruption(path_ + ": missing, but " + std::to_string(std::max(durable_bytes_, mark.committed)) +
-                                " bytes of it were committed");
-    }
-    return Status::Ok();
-  }
+  if (!fs_.Exists(path_)) return MissingLog(path_, durable_bytes_, mark.committed);
   auto tail = ReadTail(fs_, path_, durable_bytes_);
   if (!tail.ok()) return tail.status();
   if (tail->size < durable_bytes_) {

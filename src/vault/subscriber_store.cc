@@ -63,13 +63,7 @@ Status SubscriberStore::CatchUpLocked(const FileMark& mark, CatchUpAccess access
   const bool writer = access == CatchUpAccess::kWrite;
   if (mark.epoch != epoch_) ClearLocked();  // rewritten: offsets changed
   epoch_ = mark.epoch;
-  if (!fs_.Exists(path_)) {
-    if (durable_bytes_ > 0 || mark.committed > 0) {
-      return Status::Corruption(path_ + ": missing, but " + std::to_string(std::max(durable_bytes_, mark.committed)) +
-                                " bytes of it were committed");
-    }
-    return Status::Ok();
-  }
+  if (!fs_.Exists(path_)) return MissingLog(path_, durable_bytes_, mark.committed);
   auto tail = ReadTail(fs_, path_, durable_bytes_);
   if (!tail.ok()) return tail.status();
   if (tail->size < durable_bytes_) {  // shorter than what was read: read it all again
