@@ -77,14 +77,7 @@ class VaultDamageTest : public VaultTest {
         "{\"account_id\": 2, \"effective_from\": \"2025-06-01T00:00:00Z\", \"username\": \"bo\"}\n", r).ok());
     ASSERT_TRUE(vault_->IngestSubscribers(
         "{\"account_id\": 3, \"effective_from\": \"2025-06-01T00:00:00Z\", \"username\": \"cy\"}\n", r).ok());
-    Hold hold;
-    hold.id = "H-1";
-    hold.account = 2;
-    hold.case_id = "C-1";
-    hold.placed = clock_.Now();
-    hold.expires = T("2026-12-31T00:00:00Z");
-    hold.covers_until = clock_.Now();
-    ASSERT_TRUE(vault_->PlaceHold(hold).ok());
+    ASSERT_TRUE(vault_->PlaceHold(HoldOn("H-1", 2, T("2026-12-31T00:00:00Z"))).ok());
     for (uint64_t account = 1; account <= 5; ++account) pristine_reads_[account] = Everything(account);
     vault_.reset();
     pristine_ = Snapshot();

@@ -468,15 +468,9 @@ namespace {
 
 class VaultLifecycleTest : public VaultTest {
  protected:
-  Hold HoldOn(uint64_t account, const char* id, int64_t days) {
-    Hold h;
-    h.id = id;
-    h.account = account;
-    h.case_id = "C-2026-000009";
-    h.placed = clock_.Now();
-    h.expires = Timestamp{clock_.Now().micros + days * kMicrosPerDay};
-    h.covers_until = clock_.Now();
-    return h;
+  // Case C-2026-000009's hold on `account`, lasting `days` from now.
+  Hold HoldForDays(uint64_t account, const char* id, int64_t days) {
+    return HoldOn(id, account, Timestamp{clock_.Now().micros + days * kMicrosPerDay}, "C-2026-000009");
   }
   size_t Days() { return vault_->Stats()->partitions; }
 };
@@ -524,7 +518,7 @@ TEST_F(VaultLifecycleTest, AHoldKeepsItsAccountThroughRetentionAndOnlyIt) {
   Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5", ", \"device_id\": \"kept\"") +
          Event(8, "2026-01-10T11:00:00Z", "203.0.113.6") +
          Event(7, "2026-01-10T12:00:00Z", "203.0.113.7"));
-  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-1", 90)).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldForDays(7, "H-1", 90)).ok());
   clock_.Set(T("2026-04-15T00:00:00Z"));
   auto r = vault_->RunRetention();
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -585,15 +579,15 @@ TEST_F(VaultLifecycleTest, DeletingAnAccountShredsItAtOnce) {
   EXPECT_EQ(vault_->Stats()->deleted_accounts, 1u);
   EXPECT_EQ(vault_->DeleteAccount(9).status().code(), Status::Code::kNotFound);
   // A deleted account cannot be held; one without data yet can (late events are kept).
-  EXPECT_EQ(vault_->PlaceHold(HoldOn(7, "H-gone", 90)).code(), Status::Code::kNotFound);
-  EXPECT_TRUE(vault_->PlaceHold(HoldOn(9, "H-early", 90)).ok());
+  EXPECT_EQ(vault_->PlaceHold(HoldForDays(7, "H-gone", 90)).code(), Status::Code::kNotFound);
+  EXPECT_TRUE(vault_->PlaceHold(HoldForDays(9, "H-early", 90)).ok());
   EXPECT_EQ(vault_->Holds().size(), 1u);
 }
 
 TEST_F(VaultLifecycleTest, AHeldAccountIsDeletedOnlyWhenItsHoldEnds) {
   Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
-  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-1", 90)).ok());
-  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-2", 30)).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldForDays(7, "H-1", 90)).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldForDays(7, "H-2", 30)).ok());
   auto outcome = vault_->DeleteAccount(7);
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(*outcome, DeletionOutcome::kDeferred);
@@ -608,7 +602,7 @@ TEST_F(VaultLifecycleTest, AHeldAccountIsDeletedOnlyWhenItsHoldEnds) {
 
 TEST_F(VaultLifecycleTest, AHoldsExpiryCarriesOutAWaitingDeletion) {
   Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
-  ASSERT_TRUE(vault_->PlaceHold(HoldOn(7, "H-1", 10)).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldForDays(7, "H-1", 10)).ok());
   EXPECT_EQ(*vault_->DeleteAccount(7), DeletionOutcome::kDeferred);
   clock_.Advance(11 * kMicrosPerDay);
   auto r = vault_->RunRetention();
@@ -620,7 +614,7 @@ TEST_F(VaultLifecycleTest, AHoldsExpiryCarriesOutAWaitingDeletion) {
 
 TEST_F(VaultLifecycleTest, HoldsAreSealedOnDisk) {
   Ingest(Event(777001, "2026-03-12T10:00:00Z", "203.0.113.5"));
-  ASSERT_TRUE(vault_->PlaceHold(HoldOn(777001, "H-secret-case", 90)).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldForDays(777001, "H-secret-case", 90)).ok());
   const std::string disk = AllBytesOnDisk();
   EXPECT_EQ(disk.find("H-secret-case"), std::string::npos);
   EXPECT_EQ(disk.find("C-2026-000009"), std::string::npos);
@@ -779,14 +773,7 @@ TEST_F(VaultSubscriberTest, RetentionDropsOldSupersededVersionsUnlessHeld) {
 }
 
 TEST_F(VaultSubscriberTest, AHeldAccountKeepsItsWholeHistory) {
-  Hold h;
-  h.id = "H-1";
-  h.account = 1;
-  h.case_id = "C-1";
-  h.placed = clock_.Now();
-  h.expires = T("2028-01-01T00:00:00Z");
-  h.covers_until = clock_.Now();
-  ASSERT_TRUE(vault_->PlaceHold(h).ok());
+  ASSERT_TRUE(vault_->PlaceHold(HoldOn("H-1", 1, T("2028-01-01T00:00:00Z"))).ok());
   clock_.Set(T("2027-02-02T00:00:00Z"));
   auto r = vault_->RunRetention();
   ASSERT_TRUE(r.ok());

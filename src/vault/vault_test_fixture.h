@@ -72,6 +72,11 @@ class VaultTest : public ::testing::Test {
 
   Grant GrantFor(std::vector<uint64_t> accounts, Timestamp start, Timestamp end,
                  std::vector<Category> categories = {Category::kAccessLog}) {
+    return GrantFor(*vault_, std::move(accounts), start, end, std::move(categories));
+  }
+  // The same from `vault`, another vault object of the test.
+  Grant GrantFor(Vault& vault, std::vector<uint64_t> accounts, Timestamp start, Timestamp end,
+                 std::vector<Category> categories) {
     GrantScope scope;
     scope.case_id = "C-2026-000001";
     scope.accounts = std::move(accounts);
@@ -79,7 +84,19 @@ class VaultTest : public ::testing::Test {
     scope.start = start;
     scope.end = end;
     scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
-    return vault_->grants().Issue(std::move(scope));
+    return vault.grants().Issue(std::move(scope));
+  }
+
+  // A hold `id` of `case_id` on `account`, placed now, covering until now, lasting to `expires`.
+  Hold HoldOn(std::string id, uint64_t account, Timestamp expires, std::string case_id = "C-1") {
+    Hold hold;
+    hold.id = std::move(id);
+    hold.account = account;
+    hold.case_id = std::move(case_id);
+    hold.placed = clock_.Now();
+    hold.expires = expires;
+    hold.covers_until = clock_.Now();
+    return hold;
   }
 
   std::vector<AccessRecord> Read(uint64_t account, const char* start = "2026-03-01T00:00:00Z",

@@ -46,15 +46,8 @@ class VaultWritersTest : public VaultTest {
   // Every event of `account` as `vault` reads it: "time user-agent device".
   std::vector<std::string> Events(Vault& vault, uint64_t account) {
     const Timestamp start = T("2026-01-01T00:00:00Z"), end = T("2026-03-21T00:00:00Z");
-    GrantScope scope;
-    scope.case_id = "C-2026-000001";
-    scope.accounts = {account};
-    scope.categories.Add(Category::kAccessLog);
-    scope.categories.Add(Category::kDevice);
-    scope.start = start;
-    scope.end = end;
-    scope.expires = Timestamp{clock_.Now().micros + kMicrosPerDay};
-    auto r = vault.ReadAccount(vault.grants().Issue(std::move(scope)), account, start, end, audit_);
+    auto r = vault.ReadAccount(GrantFor(vault, {account}, start, end, {Category::kAccessLog, Category::kDevice}),
+                               account, start, end, audit_);
     EXPECT_TRUE(r.ok()) << r.status().message();
     std::vector<std::string> out;
     if (!r.ok()) return out;
@@ -153,13 +146,7 @@ TEST_F(VaultWritersTest, TwoVaultsTakeTurnsOnEveryFileAndBothReadEverything) {
   expect_versions(b);
 
   // Holds, replaced whole by either.
-  Hold hold;
-  hold.id = "H-1";
-  hold.account = 2;
-  hold.case_id = "C-1";
-  hold.placed = clock_.Now();
-  hold.expires = T("2026-12-31T00:00:00Z");
-  hold.covers_until = clock_.Now();
+  Hold hold = HoldOn("H-1", 2, T("2026-12-31T00:00:00Z"));
   ASSERT_TRUE(a.PlaceHold(hold).ok());
   ASSERT_EQ(b.Holds().size(), 1u);
   hold.id = "H-2";
