@@ -14,6 +14,8 @@ pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # The server does TLS itself (server/connection.h), with the OpenSSL httplib is built on.
 pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
+# Alerts by e-mail: libcurl's SMTP client (STARTTLS, authentication), not one of our own.
+pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
 # The production package (zip); pkg-config, since libzip's CMake config also wants its tools.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 # The business record's PDF: Pango lays out text in any script and cairo writes it; cairo-png

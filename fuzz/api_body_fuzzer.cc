@@ -1,13 +1,19 @@
 // Fuzzes what a caller of the HTTP API controls in its JSON bodies: sign-in, review (with a
-// narrowed scope checked against an authorized one), callback, nondisclosure, close and abort
-// bodies, deep ones among them (each meets the depth limit before a parser builds it). Any
+// narrowed scope checked against an authorized one, and a pushback's letter), callback, nondisclosure, close, abort,
+// assignment, comment, search and hold extension bodies, the first sign-in's and the admin
+// pages' (a ticket, a code, a password change, a new user and its roles, a new token), and a
+// staff user's e-mail address (whatever the address checker passes goes into
+// SMTP envelopes and mail headers: never a control character, a space or a second @), deep
+// ones among them (each meets the depth limit before a parser builds it). Any
 // crash, sanitizer report or broken invariant is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "cases/narrowing.h"
+#include "core/email_address.h"
 #include "server/api_bodies.h"
 
 namespace {
@@ -40,8 +46,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckRefusal(custodian::server::ParseCloseBody(body).status());
   CheckRefusal(custodian::server::ParseNondisclosureBody(body).status());
   CheckRefusal(custodian::server::ParseAbortBody(body).status());
+  CheckRefusal(custodian::server::ParseAssignBody(body).status());
+  CheckRefusal(custodian::server::ParseCommentBody(body).status());
+  CheckRefusal(custodian::server::ParseSearchBody(body).status());
+  CheckRefusal(custodian::server::ParseExtendBody(body).status());
+  CheckRefusal(custodian::server::ParseTicketBody(body).status());
+  CheckRefusal(custodian::server::ParseTotpConfirmBody(body).status());
+  CheckRefusal(custodian::server::ParsePasswordChangeBody(body).status());
+  CheckRefusal(custodian::server::ParseNewTokenBody(body).status());
+  CheckRefusal(custodian::server::ParseRolesBody(body).status());
+  auto user = custodian::server::ParseNewUserBody(body);
+  CheckRefusal(user.status());
+  if (user.ok() && user->roles.empty()) std::abort();  // at least one role passes
+  auto email = custodian::server::ParseEmailBody(body);
+  CheckRefusal(email.status());
+  if (email.ok() && *email && custodian::CheckEmailAddress(**email, "/email").ok()) {
+    const std::string& address = **email;
+    if (address.empty() || address.size() > 254 || address.find('@') != address.rfind('@')) std::abort();
+    for (char c : address) {
+      if (c <= ' ' || c >= 127 || c == '<' || c == '>' || c == ',' || c == '"') std::abort();
+    }
+  }
   auto review = custodian::server::ParseReviewBody(body);
   CheckRefusal(review.status());
+  // A letter that parses is a string the body held: never made up where there was none.
+  if (review.ok() && review->letter && body.find("\"letter\"") == std::string_view::npos &&
+      body.find("\\u") == std::string_view::npos) {
+    std::abort();
+  }
   if (review.ok() && review->narrowed_scope) {
     auto narrowed = custodian::cases::NarrowedScope(*review->narrowed_scope, Authorized());
     CheckRefusal(narrowed.status());

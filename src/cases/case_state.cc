@@ -33,6 +33,11 @@ const Row kTable[] = {
     {Step::kDecideAgain, {S::kReceived, S::kVerifying, S::kInReview, S::kReviewed}, S::kReceived},
     // From produced only while the recorded production has no package (the workflow checks).
     {Step::kAbortProduction, {S::kProducing, S::kProduced}, S::kApproved},
+    // The requester's, while nothing is being or has been produced.
+    {Step::kWithdraw,
+     {S::kReceived, S::kVerifying, S::kInReview, S::kPushedBack, S::kReviewed, S::kApproved,
+      S::kAwaitingNotice, S::kHolding},
+     S::kWithdrawn},
 };
 
 }  // namespace
@@ -70,6 +75,7 @@ bool IsOpen(CaseState s) {
     case S::kReleased:
     case S::kExpired:
     case S::kProduced:
+    case S::kWithdrawn:
       return false;
     default:
       return true;

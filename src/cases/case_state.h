@@ -26,11 +26,12 @@ enum class CaseState {
   kHolding,         // preservation: holds placed, nothing disclosed
   kReleased,
   kExpired,
+  kWithdrawn,       // the requester withdrew the request before production: ended
 };
-inline constexpr std::array<std::string_view, 14> kCaseStateNames = {
+inline constexpr std::array<std::string_view, 15> kCaseStateNames = {
     "received", "verifying",       "in_review", "pushed_back", "rejected",
     "reviewed", "approved",        "awaiting_notice", "producing", "produced",
-    "closed",   "holding",         "released",  "expired"};
+    "closed",   "holding",         "released",  "expired",     "withdrawn"};
 std::string_view CaseStateName(CaseState s);
 std::optional<CaseState> ParseCaseState(std::string_view name);
 
@@ -54,12 +55,13 @@ enum class Step {
   kClose,              // produced | rejected | pushed_back | released | expired → closed
   kDecideAgain,        // received | verifying | in_review | reviewed → received (new standards)
   kAbortProduction,    // producing | produced → approved (a production that cannot finish)
+  kWithdraw,           // any open state before production → withdrawn (the requester's)
 };
-inline constexpr std::array<std::string_view, 18> kStepNames = {
+inline constexpr std::array<std::string_view, 19> kStepNames = {
     "need_verification", "start_review", "push_back",   "reject",         "recommend",
     "approve",           "wait_for_notice", "notice_done", "start_production", "produced",
     "over_cap",          "resubmit",    "place_holds", "release_holds",  "holds_expired",
-    "close",             "decide_again", "abort_production"};
+    "close",             "decide_again", "abort_production", "withdraw"};
 std::string_view StepName(Step s);
 
 // The state `step` leads to from `from`; FailedPrecondition, naming both, when the table has

@@ -38,6 +38,11 @@ TEST(CaseStateTest, TheTableIsExactlyTheDesignsTransitions) {
       {Step::kDecideAgain,
        {{S::kReceived, S::kReceived}, {S::kVerifying, S::kReceived}, {S::kInReview, S::kReceived},
         {S::kReviewed, S::kReceived}}},
+      // The requester withdraws from any open state before production, and from no other.
+      {Step::kWithdraw,
+       {{S::kReceived, S::kWithdrawn}, {S::kVerifying, S::kWithdrawn}, {S::kInReview, S::kWithdrawn},
+        {S::kPushedBack, S::kWithdrawn}, {S::kReviewed, S::kWithdrawn}, {S::kApproved, S::kWithdrawn},
+        {S::kAwaitingNotice, S::kWithdrawn}, {S::kHolding, S::kWithdrawn}}},
   };
   for (size_t st = 0; st < kStepNames.size(); ++st) {
     const Step step = static_cast<Step>(st);
@@ -69,7 +74,8 @@ TEST(CaseStateTest, NamesRoundTripAndOnlyFinalStatesAreClosed) {
     EXPECT_EQ(ParseCaseState(kCaseStateNames[i]), static_cast<S>(i));
   }
   EXPECT_FALSE(ParseCaseState("open"));
-  const std::set<S> final = {S::kRejected, S::kClosed, S::kReleased, S::kExpired, S::kProduced};
+  const std::set<S> final = {S::kRejected, S::kClosed, S::kReleased, S::kExpired, S::kProduced,
+                             S::kWithdrawn};
   for (size_t i = 0; i < kCaseStateNames.size(); ++i) {
     EXPECT_EQ(IsOpen(static_cast<S>(i)), !final.count(static_cast<S>(i))) << kCaseStateNames[i];
   }

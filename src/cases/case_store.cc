@@ -3,7 +3,9 @@
 #include <soci/soci.h>
 
 #include <cstdio>
+#include <set>
 
+#include "cases/case_index.h"
 #include "cases/ledger_store.h"
 #include "cases/sealed_columns.h"
 #include "cases/sql_rows.h"
@@ -11,21 +13,14 @@
 namespace custodian::cases {
 namespace {
 
-template <typename Enum, size_t N>
-Enum EnumOf(const std::string& name, const std::array<std::string_view, N>& names) {
-  for (size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<Enum>(i);
-  }
-  return static_cast<Enum>(0);
-}
-
 // A row of a table keyed by a case and a number (a request's version, a decision's seq).
 std::string RowOf(const std::string& case_id, int n) { return case_id + " " + std::to_string(n); }
 
 constexpr char kCaseColumns[] =
     "id, state, version, process_type, agency_id, emergency, preservation, entered_by, entry, "
     "received_at, due_at, requester_verified, fingerprint, duplicate_of, reviewer, review_note, "
-    "review_scope, investigation_confirmed, approver, notice_wait_until, created_at, updated_at";
+    "review_scope, investigation_confirmed, approver, notice_wait_until, created_at, updated_at, "
+    "assignee, pushback_letter, pushback_letter_at, withdrawn_at, withdrawal_reason";
 
 CaseRecord CaseOf(soci::session& sql, const soci::row& r) {
   CaseRecord c;
@@ -51,6 +46,11 @@ CaseRecord CaseOf(soci::session& sql, const soci::row& r) {
   c.notice_wait_until = OptTime(r, 19);
   c.created_at = Timestamp{Int(r, 20)};
   c.updated_at = Timestamp{Int(r, 21)};
+  c.assignee = OptText(r, 22);
+  c.pushback_letter = OpenedOptional(sql, "cases.pushback_letter", c.id, OptText(r, 23));
+  c.pushback_letter_at = OptTime(r, 24);
+  c.withdrawn_at = OptTime(r, 25);
+  c.withdrawal_reason = OpenedOptional(sql, "cases.withdrawal_reason", c.id, OptText(r, 26));
   return c;
 }
 
@@ -119,10 +119,14 @@ Status CaseTx::UpdateCase(const CaseRecord& c) {
   const std::string state(CaseStateName(c.state));
   const std::string entry(kEntryNames[static_cast<size_t>(c.entry)]);
   Nullable<std::string> agency(c.agency_id), duplicate(c.duplicate_of), reviewer(c.reviewer),
-      approver(c.approver);
+      approver(c.approver), assignee(c.assignee);
   Nullable<std::string> note = SealedOptional(sql_, "cases.review_note", c.id, c.review_note);
   Nullable<std::string> scope = SealedOptional(sql_, "cases.review_scope", c.id, c.review_scope);
-  Nullable<long long> due(Micros(c.due_at)), wait(Micros(c.notice_wait_until));
+  Nullable<std::string> letter = SealedOptional(sql_, "cases.pushback_letter", c.id, c.pushback_letter);
+  Nullable<std::string> reason =
+      SealedOptional(sql_, "cases.withdrawal_reason", c.id, c.withdrawal_reason);
+  Nullable<long long> due(Micros(c.due_at)), wait(Micros(c.notice_wait_until)),
+      letter_at(Micros(c.pushback_letter_at)), withdrawn(Micros(c.withdrawn_at));
   const int emergency = c.emergency, preservation = c.preservation,
             verified = c.requester_verified, confirmed = c.investigation_confirmed;
   const long long received = c.received_at.micros, updated = c.updated_at.micros;
@@ -132,7 +136,9 @@ Status CaseTx::UpdateCase(const CaseRecord& c) {
           "requester_verified = :verified, fingerprint = :fingerprint, "
           "duplicate_of = :duplicate, reviewer = :reviewer, review_note = :note, "
           "review_scope = :scope, investigation_confirmed = :confirmed, approver = :approver, "
-          "notice_wait_until = :wait, updated_at = :updated WHERE id = :id",
+          "notice_wait_until = :wait, updated_at = :updated, assignee = :assignee, "
+          "pushback_letter = :letter, pushback_letter_at = :letter_at, withdrawn_at = :withdrawn, "
+          "withdrawal_reason = :reason WHERE id = :id",
       soci::use(state), soci::use(c.version), soci::use(c.process_type),
       soci::use(agency.value, agency.ind), soci::use(emergency), soci::use(preservation),
       soci::use(c.entered_by), soci::use(entry), soci::use(received), soci::use(due.value, due.ind),
@@ -140,7 +146,9 @@ Status CaseTx::UpdateCase(const CaseRecord& c) {
       soci::use(reviewer.value, reviewer.ind), soci::use(note.value, note.ind),
       soci::use(scope.value, scope.ind), soci::use(confirmed),
       soci::use(approver.value, approver.ind), soci::use(wait.value, wait.ind), soci::use(updated),
-      soci::use(c.id);
+      soci::use(assignee.value, assignee.ind), soci::use(letter.value, letter.ind),
+      soci::use(letter_at.value, letter_at.ind), soci::use(withdrawn.value, withdrawn.ind),
+      soci::use(reason.value, reason.ind), soci::use(c.id);
   return Status::Ok();
 }
 
@@ -155,6 +163,8 @@ std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
   const std::string state = filter.state ? std::string(CaseStateName(*filter.state)) : "";
   const std::string agency = filter.agency_id.value_or("");
   const int by_state = filter.state.has_value(), by_agency = filter.agency_id.has_value();
+  std::optional<std::set<std::string>> matching;
+  if (filter.query) matching = CasesMatching(sql_, KeysOf(sql_), *filter.query);
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT " << kCaseColumns
                     << " FROM cases WHERE (:by_state = 0 OR state = :state) AND "
@@ -163,9 +173,52 @@ std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
        soci::use(by_agency, "by_agency"), soci::use(agency, "agency"));
   std::vector<CaseRecord> out;
   for (const soci::row& r : rows) {
+    if (matching && !matching->contains(Text(r, 0))) continue;
     CaseRecord c = CaseOf(sql_, r);
     if (filter.open_only && !IsOpen(c.state)) continue;
+    if (filter.process_type && c.process_type != *filter.process_type) continue;
+    if (filter.emergency && c.emergency != *filter.emergency) continue;
+    if (filter.assignee && c.assignee.value_or("") != *filter.assignee) continue;
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<std::string> CaseTx::AssigneeOf(const std::string& id) {
+  std::string assignee;
+  soci::indicator ind = soci::i_null;
+  sql_ << "SELECT assignee FROM cases WHERE id = :id", soci::use(id), soci::into(assignee, ind);
+  if (!sql_.got_data() || ind != soci::i_ok) return std::nullopt;
+  return assignee;
+}
+
+void CaseTx::IndexCase(const std::string& case_id, const std::string& document) {
+  cases::IndexCase(sql_, KeysOf(sql_), case_id, document);
+}
+
+Status CaseTx::AppendComment(CommentRecord& c) {
+  int seq = 0;
+  soci::indicator ind;
+  sql_ << "SELECT MAX(seq) FROM comments WHERE case_id = :c", soci::use(c.case_id),
+      soci::into(seq, ind);
+  c.seq = (ind == soci::i_null ? 0 : seq) + 1;
+  const long long at = c.at.micros;
+  const std::string text = Sealed(sql_, "comments.text", RowOf(c.case_id, c.seq), c.text);
+  sql_ << "INSERT INTO comments (case_id, seq, author, at, text) VALUES (:c, :s, :a, :t, :x)",
+      soci::use(c.case_id), soci::use(c.seq), soci::use(c.author), soci::use(at), soci::use(text);
+  return Status::Ok();
+}
+
+std::vector<CommentRecord> CaseTx::Comments(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, seq, author, at, text FROM comments WHERE case_id = :c "
+                       "ORDER BY seq",
+       soci::use(case_id));
+  std::vector<CommentRecord> out;
+  for (const soci::row& r : rows) {
+    const int seq = static_cast<int>(Int(r, 1));
+    out.push_back({Text(r, 0), seq, Text(r, 2), Timestamp{Int(r, 3)},
+                   Opened(sql_, "comments.text", RowOf(case_id, seq), Text(r, 4))});
   }
   return out;
 }
@@ -429,7 +482,7 @@ Status CaseTx::Audit(Timestamp at, const std::string& actor,
   return AppendAudit(sql_, at, actor, case_id, action, detail, subject).status();
 }
 
-std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
+std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id, bool with_details) {
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT a.seq, a.at, a.actor, a.case_id, a.action, d.detail FROM audit a "
                        "LEFT JOIN audit_details d ON d.seq = a.seq "
@@ -439,7 +492,7 @@ std::vector<AuditEntry> CaseTx::AuditOf(const std::string& case_id) {
   for (const soci::row& r : rows) {
     const long long seq = Int(r, 0);
     // An erased detail reads as "".
-    const std::optional<std::string> detail = OptText(r, 5);
+    const std::optional<std::string> detail = with_details ? OptText(r, 5) : std::nullopt;
     out.push_back({seq, Timestamp{Int(r, 1)}, Text(r, 2), OptText(r, 3), Text(r, 4),
                    detail ? Opened(sql_, "audit_details.detail", std::to_string(seq), *detail)
                           : std::string()});

@@ -17,6 +17,11 @@ struct CaseFilter {
   std::optional<CaseState> state;
   std::optional<std::string> agency_id;  // a requester sees its own agency's cases only
   bool open_only = false;
+  std::optional<std::string> process_type{};
+  std::optional<std::string> assignee{};  // a staff user's name; "" for cases assigned to no one
+  std::optional<bool> emergency{};
+  std::optional<bool> overdue{};  // the workflow's to apply: it knows the time
+  std::optional<std::string> query{};  // a search (case_index.h)
 };
 
 class CaseTx {
@@ -32,7 +37,12 @@ class CaseTx {
   Status UpdateCase(const CaseRecord& c);
   // NotFound when there is no such case.
   Result<CaseRecord> GetCase(const std::string& id);
+  // The cases `filter` selects (all of it but `overdue`), by receipt.
   std::vector<CaseRecord> ListCases(const CaseFilter& filter);
+  // The case's assignee, read from its clear column alone (the alert scan opens nothing).
+  std::optional<std::string> AssigneeOf(const std::string& id);
+  // Replaces the case's search index by that of `document`, its current request (case_index.h).
+  void IndexCase(const std::string& case_id, const std::string& document);
   // Open cases with this fingerprint, but `except`.
   std::vector<std::string> OpenCasesWithFingerprint(const std::string& fingerprint,
                                                     const std::string& except);
@@ -63,6 +73,11 @@ class CaseTx {
   Status AppendNondisclosure(NondisclosureRecord n);
   std::optional<NondisclosureRecord> LatestNondisclosure(const std::string& case_id);
 
+  // Appends an internal comment, its text sealed; sets its seq.
+  Status AppendComment(CommentRecord& c);
+  // The case's comments, oldest first.
+  std::vector<CommentRecord> Comments(const std::string& case_id);
+
   // Records a document (again: nothing changes).
   Status InsertAttachment(const AttachmentRecord& a);
   std::vector<AttachmentRecord> Attachments(const std::string& case_id);
@@ -74,7 +89,9 @@ class CaseTx {
   Status Audit(Timestamp at, const std::string& actor, const std::optional<std::string>& case_id,
                const std::string& action, const std::string& detail,
                const AuditSubject& subject = {});
-  std::vector<AuditEntry> AuditOf(const std::string& case_id);
+  // The case's audit entries, oldest first; without details (left "", never opened) for a
+  // reader who may see who did or read what, and when, but not what the sealed details say.
+  std::vector<AuditEntry> AuditOf(const std::string& case_id, bool with_details = true);
   // Appends a leaf to the disclosure log (disclosure_log.h builds it); returns its index.
   Result<uint64_t> AppendDisclosure(const std::string& leaf_bytes);
 

@@ -143,19 +143,20 @@ Result<std::vector<ledger::SignedTreeHead>> Ledgers::Heads(std::string_view log,
   return out;
 }
 
-Result<AuditLogPage> Ledgers::ProveAuditEntries(uint64_t start, uint64_t count,
-                                                const std::string& reader) {
-  Result<AuditLogPage> out = Status::Internal("unset");
+Result<LogPage> Ledgers::ProveEntries(std::string_view log, uint64_t start, uint64_t count,
+                                      const std::string& reader) {
+  if (Status s = CheckLogName(log); !s.ok()) return s;
+  Result<LogPage> out = Status::Internal("unset");
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     LedgerTx tx(sql);
-    AuditLogPage page;
-    auto latest = tx.LatestHead(kAuditLog);
-    if (!latest) return Status::NotFound("no tree head of log audit has been signed yet");
+    LogPage page;
+    auto latest = tx.LatestHead(log);
+    if (!latest) return Status::NotFound("no tree head of log " + std::string(log) + " has been signed yet");
     page.head = *latest;
     const uint64_t size = page.head.size;
     const uint64_t end = start >= size ? start : start + std::min(count, size - start);
     std::unordered_map<long long, std::string> details;
-    {
+    if (log == kAuditLog) {
       const long long first_seq = static_cast<long long>(start) + 1;
       const long long last_seq = static_cast<long long>(end);
       soci::rowset<soci::row> rows =
@@ -166,13 +167,13 @@ Result<AuditLogPage> Ledgers::ProveAuditEntries(uint64_t start, uint64_t count,
         details[seq] = Opened(sql, "audit_details.detail", std::to_string(seq), Text(r, 1));
       }
     }
-    const ledger::NodeReader nodes = tx.Nodes(kAuditLog);
+    const ledger::NodeReader nodes = tx.Nodes(log);
     for (uint64_t index = start; index < end; ++index) {
-      ProvenAuditEntry entry;
+      ProvenEntry entry;
       entry.index = index;
-      auto leaf = LeafBytes(sql, kAuditLog, index);
+      auto leaf = LeafBytes(sql, log, index);
       // Below a signed head's size every leaf must be there.
-      if (!leaf.ok()) return Status::Corruption("audit: " + leaf.status().message());
+      if (!leaf.ok()) return Status::Corruption(std::string(log) + ": " + leaf.status().message());
       entry.leaf = std::move(leaf).value();
       if (auto d = details.find(static_cast<long long>(index) + 1); d != details.end()) {
         entry.detail = std::move(d->second);
@@ -183,7 +184,8 @@ Result<AuditLogPage> Ledgers::ProveAuditEntries(uint64_t start, uint64_t count,
       page.entries.push_back(std::move(entry));
     }
     // Even an empty page says who looked, and where.
-    auto audited = AppendAudit(sql, clock_.Now(), reader, std::nullopt, "read_audit_log",
+    auto audited = AppendAudit(sql, clock_.Now(), reader, std::nullopt,
+                               log == kAuditLog ? "read_audit_log" : "read_disclosure_log",
                                Detail({{"start", start}, {"end", end}, {"head_size", size}}).dump());
     if (!audited.ok()) return audited.status();
     out = std::move(page);

@@ -27,18 +27,18 @@ struct LeafProof {
   std::vector<ledger::Digest> proof;
 };
 
-// An entry of the audit log with its detail and its inclusion proof.
-struct ProvenAuditEntry {
+// An entry of a log with its inclusion proof (and, in the audit log, its detail).
+struct ProvenEntry {
   uint64_t index = 0;                 // the leaf's index: the entry's seq - 1
-  std::string leaf;                   // the leaf's bytes (ledger/audit_leaf.h)
-  std::optional<std::string> detail;  // JSON, as stored; none once erased with its account
+  std::string leaf;                   // the leaf's bytes (ledger/audit_leaf.h, disclosure_leaf.h)
+  std::optional<std::string> detail;  // audit: JSON, as stored; none once erased with its account
   std::vector<ledger::Digest> proof;  // in the tree of the page's head
 };
 
-// A run of audit entries, proved against one signed head.
-struct AuditLogPage {
+// A run of entries of one log, proved against one signed head.
+struct LogPage {
   ledger::SignedTreeHead head;
-  std::vector<ProvenAuditEntry> entries;
+  std::vector<ProvenEntry> entries;
 };
 
 // What `ledger verify` found: counts, and every problem (empty when all holds).
@@ -70,11 +70,13 @@ class Ledgers {
   // The signed heads of at least `from_size` leaves, by size, at most `limit` of them.
   Result<std::vector<ledger::SignedTreeHead>> Heads(std::string_view log, uint64_t from_size,
                                                     size_t limit);
-  // The audit entries [start, start + count) that the latest signed head holds (fewer, or
-  // none, past its size), each with its detail and its proof against that head. The reading is
-  // itself audited as `reader`, in the same transaction: nothing is returned unrecorded.
-  // NotFound when no head of the audit log was signed yet.
-  Result<AuditLogPage> ProveAuditEntries(uint64_t start, uint64_t count, const std::string& reader);
+  // The entries [start, start + count) of `log` that its latest signed head holds (fewer, or
+  // none, past its size), each with its proof against that head and, in the audit log, its
+  // detail. The reading is itself audited as `reader` (read_audit_log, read_disclosure_log),
+  // in the same transaction: nothing is returned unrecorded. NotFound when no head of the log
+  // was signed yet.
+  Result<LogPage> ProveEntries(std::string_view log, uint64_t start, uint64_t count,
+                               const std::string& reader);
   // Recomputes both trees from the stored leaves and checks the stored nodes, the logs'
   // states, every stored head's root and signature, and every kept detail's hash.
   Result<LedgerVerification> Verify();

@@ -46,7 +46,7 @@ class LedgersTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(instance_->workflow->ReviewCase(approved, {"reviewer-1"}, {}).ok());
     ASSERT_TRUE(instance_->workflow->Approve(approved, {"approver-1"}).ok());
     const std::string vague = Submit(Example("vague-subpoena"));
-    ASSERT_TRUE(instance_->workflow->ReviewCase(vague, {"reviewer-1"}, {ReviewDecision::kPushback}).ok());
+    ASSERT_TRUE(instance_->workflow->ReviewCase(vague, {"reviewer-1"}, {ReviewDecision::kPushback, std::nullopt, "Name the account."}).ok());
     nsl_ = Submit(With(Example("fbi-warrant-content"), "/process/type", "national_security_letter"));
   }
   std::vector<std::string> Leaves(std::string_view log) {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "cases/audit_log.h"
+#include "cases/case_index.h"
 #include "cases/database.h"
 #include "cases/sealed_columns.h"
 #include "cases/store_keys.h"
@@ -222,6 +223,106 @@ const std::vector<Migration>& Migrations() {
        SealPersonalValues,
        {"requests", "decisions", "cases", "verifications", "holds", "notices", "attachments",
         "audit_details"}},
+      {13,
+       "staff e-mail addresses, the alert outbox",
+       {
+           // Where a staff user's alerts are mailed (null: the console only).
+           "ALTER TABLE users ADD COLUMN email TEXT",
+           // An alert (alert_store.h): raised once per kind, subject (a case, or a hold) and
+           // instant (the deadline, or when the hold or order ends).
+           "CREATE TABLE alerts (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, kind TEXT NOT NULL, "
+           "case_id TEXT NOT NULL, subject TEXT NOT NULL, due_at BIGINT NOT NULL, "
+           "raised_at BIGINT NOT NULL)",
+           "CREATE UNIQUE INDEX alerts_once ON alerts (kind, subject, due_at)",
+           "CREATE INDEX alerts_by_case ON alerts (case_id)",
+           // Alert numbers, drawn under the counter's row lock (servers never share one).
+           "INSERT INTO counters (name, value) VALUES ('alert', 0)",
+           // The staff users it went to (whose role acts next on the case).
+           "CREATE TABLE alert_recipients (alert_id TEXT NOT NULL, user_name TEXT NOT NULL, "
+           "PRIMARY KEY (alert_id, user_name))",
+           "CREATE INDEX alert_recipients_by_user ON alert_recipients (user_name)",
+           // Its delivery on each channel configured when it was raised (mail, webhook).
+           // state: pending (retried with backoff), sent, unaddressed (no recipient had an
+           // address when it was due).
+           "CREATE TABLE alert_deliveries (alert_id TEXT NOT NULL, channel TEXT NOT NULL, "
+           "state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at BIGINT NOT NULL, "
+           "last_error TEXT, sent_at BIGINT, PRIMARY KEY (alert_id, channel))",
+           "CREATE INDEX alert_deliveries_due ON alert_deliveries (state, next_attempt_at)",
+       }},
+      {14,
+       "case assignees, internal comments, the keyed index of what a case is searched by",
+       {
+           // The staff user a case is assigned to (null: no one).
+           "ALTER TABLE cases ADD COLUMN assignee TEXT",
+           // Staff's internal comments on a case: the text sealed for its case and seq.
+           "CREATE TABLE comments (case_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+           "author TEXT NOT NULL, at BIGINT NOT NULL, text TEXT NOT NULL, "
+           "PRIMARY KEY (case_id, seq))",
+           // Keyed tags of a case's targets, agency reference and requester (case_index.h):
+           // field names what was tagged (target:TYPE, reference, requester).
+           "CREATE TABLE case_index (case_id TEXT NOT NULL, field TEXT NOT NULL, "
+           "tag TEXT NOT NULL, PRIMARY KEY (case_id, field, tag))",
+           "CREATE INDEX case_index_by_tag ON case_index (tag)",
+       },
+       IndexAllCases},
+      {15,
+       "TOTP enrolment at first sign-in",
+       {
+           // A ticket a right password got where a second factor is required and the user
+           // has none (only its hash), and the secret being enrolled by it (sealed as
+           // users.totp_secret is), until a code from it is confirmed (used_at).
+           "CREATE TABLE totp_enrolments (ticket_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, "
+           "pending_secret TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, "
+           "used_at BIGINT)",
+       }},
+      {16,
+       "the reviewer's letter to the requester on a pushback",
+       {
+           // The latest pushback's letter (sealed, as cases.review_note is) and when it was
+           // written: what the portal shows the requester to correct.
+           "ALTER TABLE cases ADD COLUMN pushback_letter TEXT",
+           "ALTER TABLE cases ADD COLUMN pushback_letter_at BIGINT",
+       }},
+      {17,
+       "withdrawal by the requester, and the requester's mail outbox",
+       {
+           // Why the requester withdrew the request (sealed, as the pushback letter is; null:
+           // no reason given), and when.
+           "ALTER TABLE cases ADD COLUMN withdrawal_reason TEXT",
+           "ALTER TABLE cases ADD COLUMN withdrawn_at BIGINT",
+           // A message to a case's requester (requester_mail.h): what happened (`event`: the
+           // state the case moved to, or package_ready), the address sealed for its row, and
+           // its delivery, retried as alerts' are.
+           "CREATE TABLE requester_mails (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+           "address TEXT NOT NULL, event TEXT NOT NULL, state TEXT NOT NULL, "
+           "attempts INTEGER NOT NULL, next_attempt_at BIGINT NOT NULL, last_error TEXT, "
+           "sent_at BIGINT, created_at BIGINT NOT NULL)",
+           "CREATE INDEX requester_mails_due ON requester_mails (state, next_attempt_at)",
+       }},
+      {18,
+       "requester accounts",
+       {
+           // A requester who registered on the portal (server/requester_store.h): the address
+           // as typed and its lower-cased key (one account per address), the agency its domain
+           // is registered to, credentials as a staff user's (password_hash Argon2id,
+           // totp_secret sealed). state: unconfirmed, active, suspended.
+           "CREATE TABLE requesters (id TEXT PRIMARY KEY, email TEXT NOT NULL, email_key TEXT NOT NULL, "
+           "name TEXT NOT NULL, agency_id TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret TEXT, "
+           "totp_last_step BIGINT, state TEXT NOT NULL, failed_logins INTEGER NOT NULL, "
+           "locked_until BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+           "CREATE UNIQUE INDEX requesters_by_email ON requesters (email_key)",
+           // The one-time link that confirms an address (only the token's hash).
+           "CREATE TABLE requester_confirmations (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, "
+           "created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)",
+           // Requesters' sessions and second-factor enrolments, as staff's (sessions,
+           // totp_enrolments).
+           "CREATE TABLE requester_sessions (id_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, "
+           "csrf TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT)",
+           "CREATE TABLE requester_totp_enrolments (ticket_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, "
+           "pending_secret TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)",
+           // A requester token acts for its account (null: a token made before accounts).
+           "ALTER TABLE api_tokens ADD COLUMN account_id TEXT",
+       }},
   };
   return kMigrations;
 }

@@ -7,12 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_store.h"
+#include "cases/retry_backoff.h"
 
 namespace custodian::cases {
 namespace {
-
-constexpr int64_t kFirstRetryMicros = 60 * kMicrosPerSecond;
-constexpr int64_t kMaxRetryMicros = 6 * kMicrosPerHour;
 
 std::string Detail(const NoticeRecord& n) { return nlohmann::json{{"notice", n.id}}.dump(); }
 
@@ -60,11 +58,8 @@ Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
     Status recorded = db_.Transaction([&](soci::session& sql) -> Status {
       CaseTx tx(sql);
       const Timestamp now = clock_.Now();
-      if (delivered.ok()) {
+      if (RecordAttempt(n, delivered, now)) {
         n.state = NoticeState::kSent;
-        n.sent_at = now;
-        n.last_error.reset();
-        ++n.attempts;
         if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
         auto c = tx.GetCase(n.case_id);
         if (!c.ok()) return c.status();
@@ -85,11 +80,6 @@ Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
         }
         return tx.Audit(now, "outbox", n.case_id, "notice_sent", Detail(n));
       }
-      const int64_t backoff =
-          std::min(kMaxRetryMicros, kFirstRetryMicros << std::min(n.attempts, 20));
-      ++n.attempts;
-      n.next_attempt_at = Timestamp{now.micros + backoff};
-      n.last_error = delivered.message();
       if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
       return tx.Audit(now, "outbox", n.case_id, "notice_failed", Detail(n));
     });

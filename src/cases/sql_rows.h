@@ -5,8 +5,10 @@
 
 #include <soci/soci.h>
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/time.h"
 
@@ -54,6 +56,16 @@ struct Nullable {
 };
 inline std::optional<long long> Micros(const std::optional<Timestamp>& t) {
   return t ? std::optional<long long>(t->micros) : std::nullopt;
+}
+
+// An enumeration stored by name: the value whose name `names` lists (the first for a name it
+// does not: the store writes only listed names). Its name: policy/request.h's NameOf.
+template <typename Enum, size_t N>
+Enum EnumOf(const std::string& name, const std::array<std::string_view, N>& names) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return static_cast<Enum>(0);
 }
 
 }  // namespace custodian::cases

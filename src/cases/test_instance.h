@@ -91,6 +91,20 @@ class TestInstance {
                          "\"kind\": \"login\", \"ip\": \"203.0.113.5\"}\n",
                          report);
   }
+  // A staff user as server/user_store.h writes one (the password's hash does not matter to the
+  // case store): `roles` comma-separated.
+  Status AddStaff(const std::string& name, const std::string& roles, bool disabled = false,
+                  const std::optional<std::string>& email = std::nullopt) {
+    return db->Transaction([&](soci::session& sql) {
+      const int off = disabled;
+      const std::string address = email.value_or("");
+      soci::indicator ind = email ? soci::i_ok : soci::i_null;
+      sql << "INSERT INTO users (name, roles, password_hash, disabled, failed_logins, created_at, "
+             "updated_at, email) VALUES (:n, :r, 'x', :d, 0, 0, 0, :e)",
+          soci::use(name), soci::use(roles), soci::use(off), soci::use(address, ind);
+      return Status::Ok();
+    });
+  }
   void MakeWorkflow(WorkflowOptions options) {
     options.pseudonym_key = pseudonym_key;
     workflow = std::make_unique<Workflow>(*db, *instance_standards, *vault, *attachments, clock_,

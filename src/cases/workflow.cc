@@ -5,10 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/alert_rules.h"  // kDueSoonMicros: the list marks what the alerts raise
 #include "cases/audit_detail.h"
+#include "cases/case_index.h"
 #include "cases/disclosure_log.h"
 #include "cases/narrowing.h"
+#include "cases/requester_mail.h"
 #include "cases/sealed_columns.h"
+#include "cases/staff_directory.h"
 #include "core/json_depth.h"
 #include "core/sha256.h"
 #include "core/unicode.h"
@@ -19,8 +23,6 @@
 
 namespace custodian::cases {
 namespace {
-
-constexpr int64_t kDueSoonMicros = 24 * kMicrosPerHour;
 
 std::string Joined(const std::vector<RequestProblem>& problems) {
   std::string out;
@@ -233,7 +235,11 @@ Status Workflow::Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& a
   c.state = *next;
   c.updated_at = clock_.Now();
   if (Status s = tx.UpdateCase(c); !s.ok()) return s;
-  return tx.Audit(c.updated_at, actor.name, c.id, std::string(StepName(step)), d.dump());
+  if (Status s = tx.Audit(c.updated_at, actor.name, c.id, std::string(StepName(step)), d.dump()); !s.ok()) {
+    return s;
+  }
+  // The requester hears of every change (requester_mail.h), queued with it.
+  return QueueRequesterMail(tx, c, CaseStateName(c.state), c.updated_at);
 }
 
 Status Workflow::LogDisclosure(CaseTx& tx, const CaseRecord& c, ledger::DisclosureKind kind,
@@ -313,6 +319,7 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
         !st.ok()) {
       return st;
     }
+    tx.IndexCase(c.id, document);
     if (Status st = NoteDroppedVerification(tx, c.id, submission.actor.name, now, effective); !st.ok()) {
       return st;
     }
@@ -390,6 +397,7 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
         !st.ok()) {
       return st;
     }
+    tx.IndexCase(c.id, document);
     if (Status st = RecordDecision(tx, c, *e, **standards, "amended"); !st.ok()) return st;
     const Step step = c.requester_verified ? Step::kStartReview : Step::kNeedVerification;
     if (Status st = Transition(tx, c, step, submission.actor, Detail({{"version", c.version}}).dump());
@@ -404,6 +412,16 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
   if (actor.via_cli && !options_.cli_decisions) {
     return Status::PermissionDenied("this instance takes case decisions in the console only "
                                     "(cases.cli_decisions = false)");
+  }
+  const bool pushback = review.decision == ReviewDecision::kPushback;
+  if (!pushback && review.letter) {
+    return Status::InvalidArgument("letter: only a pushback writes to the requester");
+  }
+  if (pushback && (!review.letter || !IsValidUtf8(*review.letter) || TrimmedLength(*review.letter) == 0 ||
+                   CodePointCount(*review.letter) > kMaxLetterLength)) {
+    return Status::InvalidArgument("letter: a pushback needs a letter to the requester saying what to "
+                                   "correct, 1 to " + std::to_string(kMaxLetterLength) +
+                                   " characters, not blank");
   }
   return Run(id, [&](CaseTx& tx, CaseRecord& c) -> Status {
     auto decisions = tx.Decisions(id);
@@ -433,7 +451,12 @@ Result<CaseView> Workflow::ReviewCase(const std::string& id, const Actor& actor,
       }
       c.reviewer = actor.name;
       c.review_note = review.note;
-      const bool pushback = review.decision == ReviewDecision::kPushback;
+      if (pushback) {
+        // The audit says a letter went and which (its SHA-256), never what it says.
+        c.pushback_letter = review.letter;
+        c.pushback_letter_at = clock_.Now();
+        detail["letter_sha256"] = Sha256Hex(*review.letter);
+      }
       if (Status st = Transition(tx, c, pushback ? Step::kPushBack : Step::kReject, actor, detail.dump());
           !st.ok()) {
         return st;
@@ -731,15 +754,33 @@ Result<std::vector<CaseView>> Workflow::List(const CaseFilter& filter, const Act
   std::vector<CaseView> out;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
+    if (filter.assignee && !filter.assignee->empty()) {
+      const auto staff = StaffMembers(sql);
+      if (std::none_of(staff.begin(), staff.end(),
+                       [&](const StaffMember& m) { return m.name == *filter.assignee; })) {
+        return Status::InvalidArgument("assignee: no staff user " + *filter.assignee);
+      }
+    }
     for (const CaseRecord& c : tx.ListCases(filter)) {
       auto v = ViewOf(tx, c.id);
       if (!v.ok()) return v.status();
+      if (filter.overdue && v->overdue != *filter.overdue) continue;
       out.push_back(std::move(v).value());
     }
     nlohmann::ordered_json detail = {{"cases", out.size()}};
     if (filter.state) detail["state"] = std::string(CaseStateName(*filter.state));
     if (filter.agency_id) detail["agency_id"] = *filter.agency_id;
-    return tx.Audit(clock_.Now(), reader.name, std::nullopt, "list_cases", detail.dump());
+    if (filter.process_type) detail["process_type"] = *filter.process_type;
+    if (filter.assignee) detail["assignee"] = *filter.assignee;
+    if (filter.emergency) detail["emergency"] = *filter.emergency;
+    if (filter.overdue) detail["overdue"] = *filter.overdue;
+    if (!filter.query) {
+      return tx.Audit(clock_.Now(), reader.name, std::nullopt, "list_cases", detail.dump());
+    }
+    // What was searched for may name someone: its keyed tag alone is kept, which whoever
+    // holds the store's keys can check a value against, and nobody else.
+    detail["query_tag"] = tx.Tag(kSearchTag, TrimWhiteSpace(*filter.query));
+    return tx.Audit(clock_.Now(), reader.name, std::nullopt, "search_cases", detail.dump());
   });
   if (!s.ok()) return s;
   const auto rank = [](const CaseView& v) { return v.overdue ? 0 : v.due_soon ? 1 : 2; };
@@ -759,6 +800,19 @@ Result<std::vector<DecisionRecord>> Workflow::Decisions(const std::string& id, c
     if (auto c = tx.GetCase(id); !c.ok()) return c.status();
     out = tx.Decisions(id);
     return tx.Audit(clock_.Now(), reader.name, id, "view_decisions", "{}");
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<AuditEntry>> Workflow::Timeline(const std::string& id, const Actor& reader) {
+  std::vector<AuditEntry> out;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    if (auto c = tx.GetCase(id); !c.ok()) return c.status();
+    if (Status a = tx.Audit(clock_.Now(), reader.name, id, "view_timeline", "{}"); !a.ok()) return a;
+    out = tx.AuditOf(id, false);
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return out;

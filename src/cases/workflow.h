@@ -46,7 +46,10 @@ enum class ReviewDecision { kApprove, kPushback, kReject };
 
 struct Review {
   ReviewDecision decision = ReviewDecision::kApprove;
-  std::optional<std::string> note{};
+  std::optional<std::string> note{};  // internal: staff's, never the requester's
+  // The letter to the requester that a pushback requires (1 to kMaxLetterLength characters,
+  // not blank): what to correct; the portal shows it. Refused with approve and reject.
+  std::optional<std::string> letter{};
   // A narrower scope than the authorized one (JSON: {"targets", "categories", "window"}, any
   // of them); never wider.
   std::optional<std::string> narrowed_scope{};
@@ -75,6 +78,8 @@ struct CaseView {
 };
 
 inline constexpr size_t kMaxAttachmentBytes = 20 << 20;
+inline constexpr size_t kMaxCommentLength = 4000;  // code points
+inline constexpr size_t kMaxLetterLength = 8000;   // code points
 
 // A target of the case and the accounts it resolved to in the vault.
 struct ResolvedTarget {
@@ -152,16 +157,39 @@ class Workflow {
   Result<CaseView> EndNoticeWait(const std::string& id, const Actor& actor);
   Result<CaseView> Close(const std::string& id, const Actor& actor,
                          const std::optional<std::string>& note);
+  // The requester's withdrawal (docs/cases.md, "Withdrawal"), for `agency_id`'s requester:
+  // another agency's case is NotFound as a missing one is, and audited as a refused access,
+  // as Show does. From an open state before production only (FailedPrecondition otherwise);
+  // the holds placed for this request alone are released (in the vault once the withdrawal is
+  // recorded), the case ends, a decision leaf (withdrawn) is appended, and `reason` (1 to
+  // kMaxLetterLength characters, not blank: InvalidArgument "reason: …") is kept sealed.
+  Result<CaseView> Withdraw(const std::string& id, const Actor& actor, const std::string& agency_id,
+                            const std::optional<std::string>& reason = std::nullopt);
   // Reads are audited like changes: `reader` is who looked. With `agency_id` (a requester's),
   // another agency's case is NotFound as a missing one is, and either is audited as a
   // refused access (`refused_access`), so that probes of other agencies' cases show.
   Result<CaseView> Show(const std::string& id, const Actor& reader,
                         const std::optional<std::string>& agency_id = std::nullopt);
-  // Overdue cases first, then those due soon, then by deadline and receipt.
+  // Overdue cases first, then those due soon, then by deadline and receipt. A filter's
+  // assignee must be a staff user (InvalidArgument "assignee: …"); a search (filter.query) is
+  // audited as search_cases with the query's keyed tag, never its text.
   Result<std::vector<CaseView>> List(const CaseFilter& filter, const Actor& reader);
+
+  // Assigns the case to `assignee`, an enabled staff user holding intake, reviewer or approver
+  // (InvalidArgument "assignee: …" otherwise), or to no one; audited.
+  Result<CaseView> Assign(const std::string& id, const Actor& actor,
+                          const std::optional<std::string>& assignee);
+  // Staff's internal comments (never shown to requesters): 1 to kMaxCommentLength characters
+  // (InvalidArgument "text: …" otherwise), sealed at rest, audited; reading them is audited as
+  // reading the case is.
+  Result<CommentRecord> AddComment(const std::string& id, const Actor& actor, const std::string& text);
+  Result<std::vector<CommentRecord>> Comments(const std::string& id, const Actor& reader);
 
   // Every decision taken on the case, oldest first.
   Result<std::vector<DecisionRecord>> Decisions(const std::string& id, const Actor& reader);
+  // Every audit entry of the case, oldest first, without details (CaseTx::Timeline); this
+  // read is the last of them.
+  Result<std::vector<AuditEntry>> Timeline(const std::string& id, const Actor& reader);
 
   // Stores the signed process document (a PDF of at most kMaxAttachmentBytes) with its
   // SHA-256, sealed; InvalidArgument for anything that is not a PDF.
@@ -221,6 +249,10 @@ class Workflow {
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);
   Status ReleaseHold(const std::string& hold_id, const Actor& actor);
+  // Extends an active hold by `days` on a renewed request (18 U.S.C. 2703(f)(2)): at most the
+  // standards' preservation extension_days (InvalidArgument "days: …" otherwise), and no more
+  // often than their max_extensions (FailedPrecondition); the vault's hold moves with it.
+  Result<HoldRecord> ExtendHold(const std::string& hold_id, const Actor& actor, int64_t days);
   // Records every active hold whose time has run out as expired (the vault stops keeping its
   // data by itself at that time); a holding case whose last hold lapsed becomes expired.
   // Returns how many holds ended.
@@ -267,6 +299,10 @@ class Workflow {
                     const Standards& standards, const Actor& actor);
   Status ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
                             const Standards& standards, const Actor& actor);
+  // Extends one active hold by `days` (the standards' limit on extensions checked), in the
+  // vault and the store, audited.
+  Status ExtendOneHold(CaseTx& tx, HoldRecord& h, int64_t days, const Standards& standards,
+                       const Actor& actor);
   // Ends an active hold as released or expired, audited; the case moves with its last hold.
   Status EndHold(CaseTx& tx, HoldRecord& h, HoldState end, const Actor& actor);
   // Appends the case's leaf to the disclosure log (disclosure_log.h).

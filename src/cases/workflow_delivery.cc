@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 
 #include "cases/audit_detail.h"
+#include "cases/requester_mail.h"
 #include "cases/workflow.h"
 #include "core/sha256.h"
 
@@ -40,6 +41,10 @@ Result<DownloadGrant> IssueGrant(CaseTx& tx, const ProductionRecord& p, const st
       !s.ok()) {
     return s;
   }
+  // The requester is told a package waits (requester_mail.h).
+  auto c = tx.GetCase(p.case_id);
+  if (!c.ok()) return c.status();
+  if (Status s = QueueRequesterMail(tx, *c, kPackageReady, now); !s.ok()) return s;
   return g;
 }
 

@@ -1,5 +1,5 @@
 // The workflow's preservation holds: placed by a reviewer's approval, extended once by a later
-// request, released (docs/cases.md, "Preservation").
+// request (entered, or recorded by a reviewer), released (docs/cases.md, "Preservation").
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -66,27 +66,59 @@ Status Workflow::PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request,
   return Status::Ok();
 }
 
+Status Workflow::ExtendOneHold(CaseTx& tx, HoldRecord& h, int64_t days, const Standards& standards,
+                               const Actor& actor) {
+  if (h.extensions >= standards.preservation_max_extensions) {
+    return Status::FailedPrecondition("hold " + h.id + ": already extended " +
+                                      std::to_string(h.extensions) + " time(s), the most the "
+                                      "standards allow");
+  }
+  h.expires_at = Timestamp{h.expires_at.micros + days * kMicrosPerDay};
+  h.extensions += 1;
+  // The vault first: a failure after it keeps the data longer, the safe side.
+  if (Status s = vault_.ExtendHold(h.id, h.expires_at); !s.ok()) return s;
+  if (Status s = tx.UpdateHold(h); !s.ok()) return s;
+  return tx.Audit(clock_.Now(), actor.name, h.case_id, "extend_hold",
+                  Detail({{"hold", h.id}, {"days", days}, {"expires", FormatDateTime(h.expires_at)}})
+                      .dump());
+}
+
 Status Workflow::ExtendPreservation(CaseTx& tx, const std::string& preservation_id,
                                     const Standards& standards, const Actor& actor) {
-  const Timestamp now = clock_.Now();
   for (HoldRecord h : tx.Holds(preservation_id)) {
     if (h.state != HoldState::kActive) continue;
-    if (h.extensions >= standards.preservation_max_extensions) {
-      return Status::FailedPrecondition("preservation " + preservation_id + ": already extended " +
-                                        std::to_string(h.extensions) + " time(s), the most the "
-                                        "standards allow");
-    }
-    h.expires_at = Timestamp{h.expires_at.micros + standards.preservation_extension_days * kMicrosPerDay};
-    h.extensions += 1;
-    if (Status s = vault_.ExtendHold(h.id, h.expires_at); !s.ok()) return s;
-    if (Status s = tx.UpdateHold(h); !s.ok()) return s;
-    if (Status s = tx.Audit(now, actor.name, preservation_id, "extend_hold",
-                            Detail({{"hold", h.id}, {"expires", FormatDateTime(h.expires_at)}}).dump());
+    if (Status s = ExtendOneHold(tx, h, standards.preservation_extension_days, standards, actor);
         !s.ok()) {
       return s;
     }
   }
   return Status::Ok();
+}
+
+Result<HoldRecord> Workflow::ExtendHold(const std::string& hold_id, const Actor& actor,
+                                        int64_t days) {
+  HoldRecord out;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    auto h = tx.GetHold(hold_id);
+    if (!h.ok()) return h.status();
+    auto standards = standards_.Current(sql);
+    if (!standards.ok()) return standards.status();
+    const int64_t most = (*standards)->preservation_extension_days;
+    if (days < 1 || days > most) {
+      return Status::InvalidArgument("days: 1 to " + std::to_string(most) +
+                                     " (the standards' preservation extension)");
+    }
+    if (h->state != HoldState::kActive) {
+      return Status::FailedPrecondition("hold " + hold_id + ": it is " +
+                                        std::string(kHoldStateNames[static_cast<size_t>(h->state)]));
+    }
+    if (Status st = ExtendOneHold(tx, *h, days, **standards, actor); !st.ok()) return st;
+    out = *h;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
 }
 
 Result<std::vector<HoldRecord>> Workflow::Holds(const std::string& case_id, const Actor& reader) {

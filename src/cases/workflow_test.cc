@@ -2,6 +2,7 @@
 // through scripts/with-postgres.sh), with a real vault for preservation holds.
 #include "cases/workflow.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -83,6 +84,26 @@ TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
                                                            "auditor-1 view_decisions"));
 }
 
+// Staff see who did or read what on a case, and when (the console's timeline); never a detail
+// (sealed: it may name the account). Their own look is the last entry.
+TEST_P(WorkflowTest, TheTimelineListsEveryEntryOfTheCaseWithoutItsDetail) {
+  const std::string id = Submit(Example("lcpd-subpoena")).record.id;
+  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {}).ok());
+  auto timeline = instance_->workflow->Timeline(id, kReader);
+  ASSERT_TRUE(timeline.ok()) << timeline.status().message();
+  std::vector<std::string> steps;
+  for (const AuditEntry& e : *timeline) {
+    steps.push_back(e.actor + " " + e.action);
+    EXPECT_EQ(e.detail, "") << e.action;
+    EXPECT_EQ(e.case_id, id);
+  }
+  EXPECT_THAT(steps, ::testing::ElementsAre("intake-1 submit", "intake-1 start_review",
+                                            "reviewer-1 recommend", "auditor-1 view_timeline"));
+  EXPECT_NE(AuditOf(id)[0].detail, "") << "the details are kept, only not shown";
+  EXPECT_EQ(instance_->workflow->Timeline("C-2026-999999", kReader).status().code(),
+            Status::Code::kNotFound);
+}
+
 TEST_P(WorkflowTest, ReviewThenASecondPersonApproves) {
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;
   // Approval before review is refused by the table, and changes nothing.
@@ -128,12 +149,13 @@ TEST_P(WorkflowTest, ReviewThenASecondPersonApproves) {
 
 TEST_P(WorkflowTest, DepartingFromTheRecommendationNeedsAReason) {
   const std::string produce = Submit(Example("lcpd-subpoena")).record.id;
-  auto no_reason = instance_->workflow->ReviewCase(produce, {"reviewer-1"}, {ReviewDecision::kPushback});
+  auto no_reason = instance_->workflow->ReviewCase(produce, {"reviewer-1"},
+                                                   {ReviewDecision::kPushback, std::nullopt, "Give the return date."});
   ASSERT_FALSE(no_reason.ok());
   EXPECT_EQ(no_reason.status().message(),
             "note: a reason is required to depart from the recommendation (produce)");
   auto with_reason = instance_->workflow->ReviewCase(produce, {"reviewer-1"},
-                                           {ReviewDecision::kPushback, "the return date is wrong"});
+                                           {ReviewDecision::kPushback, "the return date is wrong", "Correct the return date."});
   ASSERT_TRUE(with_reason.ok()) << with_reason.status().message();
   EXPECT_EQ(with_reason->record.state, CaseState::kPushedBack);
   EXPECT_EQ(with_reason->record.review_note, "the return date is wrong");
@@ -146,13 +168,69 @@ TEST_P(WorkflowTest, DepartingFromTheRecommendationNeedsAReason) {
   auto reject = instance_->workflow->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kReject});
   ASSERT_FALSE(reject.ok());
   EXPECT_THAT(reject.status().message(), HasSubstr("a reason is required"));
-  auto agree = instance_->workflow->ReviewCase(pushback, {"reviewer-1"}, {ReviewDecision::kPushback});
+  auto agree = instance_->workflow->ReviewCase(pushback, {"reviewer-1"},
+                                              {ReviewDecision::kPushback, std::nullopt, "Name the account."});
   ASSERT_TRUE(agree.ok()) << agree.status().message();
+}
+
+TEST_P(WorkflowTest, APushbackWritesALetterToTheRequesterSealedAndAuditedByItsHash) {
+  const std::string id = Submit(Example("vague-subpoena")).record.id;
+  const std::string letter = "Name the account: ana.perez@example.net is not one of ours.";
+  // Required with a pushback (not blank, at most kMaxLetterLength characters), refused with
+  // approve and reject; nothing changes.
+  for (const std::optional<std::string>& bad :
+       {std::optional<std::string>(), std::optional<std::string>(" \n "),
+        std::optional<std::string>(std::string(kMaxLetterLength + 1, 'a'))}) {
+    auto refused = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "vague", bad});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.status().message(), HasSubstr("letter: a pushback needs a letter"));
+  }
+  auto rejected = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kReject, "no", letter});
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.status().message(), "letter: only a pushback writes to the requester");
+  EXPECT_EQ(instance_->workflow->Show(id, kReader)->record.state, CaseState::kInReview);
+  EXPECT_FALSE(instance_->workflow->Show(id, kReader)->record.pushback_letter);
+
+  clock_.Advance(kMicrosPerHour);
+  const Timestamp at = clock_.Now();
+  auto pushed = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "internal: vague", letter});
+  ASSERT_TRUE(pushed.ok()) << pushed.status().message();
+  EXPECT_EQ(pushed->record.state, CaseState::kPushedBack);
+  EXPECT_EQ(pushed->record.pushback_letter, letter);
+  EXPECT_EQ(pushed->record.pushback_letter_at, at);
+  EXPECT_EQ(pushed->record.review_note, "internal: vague");
+
+  // Sealed at rest: the raw column holds neither the letter nor the address it names.
+  std::string raw;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    sql << "SELECT pushback_letter FROM cases WHERE id = :id", soci::use(id), soci::into(raw);
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(raw.empty());
+  EXPECT_EQ(raw.find("ana.perez"), std::string::npos);
+  EXPECT_EQ(raw.find("Name the account"), std::string::npos);
+
+  // The review's audit entry says which letter went (its SHA-256), never what it says.
+  const std::vector<AuditEntry> entries = AuditOf(id);
+  const auto review = *std::find_if(entries.rbegin(), entries.rend(),
+                                    [](const AuditEntry& e) { return e.action == "push_back"; });
+  const auto detail = nlohmann::json::parse(review.detail);
+  EXPECT_EQ(detail["letter_sha256"], Sha256Hex(letter));
+  EXPECT_EQ(review.detail.find("ana.perez"), std::string::npos);
+
+  // An amendment keeps the letter (what the new version answers); the next pushback replaces it.
+  auto amended = instance_->workflow->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
+  ASSERT_TRUE(amended.ok()) << amended.status().message();
+  EXPECT_EQ(amended->record.pushback_letter, letter);
+  EXPECT_FALSE(amended->record.review_note);
+  auto again = instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "wrong date", "Correct the return date."});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->record.pushback_letter, "Correct the return date.");
 }
 
 TEST_P(WorkflowTest, APushedBackRequestIsAmendedAsANewVersion) {
   const std::string id = Submit(Example("vague-subpoena")).record.id;
-  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback}).ok());
+  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, std::nullopt, "Name the account."}).ok());
   auto amended = instance_->workflow->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
   ASSERT_TRUE(amended.ok()) << amended.status().message();
   EXPECT_EQ(amended->record.id, id);
@@ -165,7 +243,7 @@ TEST_P(WorkflowTest, APushedBackRequestIsAmendedAsANewVersion) {
   // Only a pushed-back case is amended; an amendment keeps the process type.
   auto again = instance_->workflow->Amend(id, {Example("lcpd-subpoena"), Entry::kStaff, {"intake-2"}});
   EXPECT_EQ(again.status().code(), Status::Code::kFailedPrecondition);
-  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "again"}).ok());
+  ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, "again", "Again."}).ok());
   auto other = instance_->workflow->Amend(id, {Example("fbi-warrant-content"), Entry::kStaff, {"intake-2"}});
   ASSERT_FALSE(other.ok());
   EXPECT_THAT(other.status().message(), HasSubstr("/process/type"));

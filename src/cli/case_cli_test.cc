@@ -18,6 +18,28 @@ using ::testing::HasSubstr;
 
 using CaseCliTest = InstanceCliTest;
 
+TEST_F(CaseCliTest, APushbackWritesALetterToTheRequesterFromAFile) {
+  const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/vague-subpoena.json"))["id"];
+  const std::string review = "case review " + id + " --actor reviewer-1 ";
+  Outcome without = Run(review + "--decision pushback --note internal" + Data());
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_THAT(without.err, HasSubstr("--letter-file"));
+  Outcome blank = Run(review + "--decision pushback --letter-file -" + Data(), "  \n");
+  EXPECT_EQ(blank.exit_code, 2);
+  EXPECT_THAT(blank.err, HasSubstr("not blank"));
+  std::ofstream(root_ + "/letter.txt") << "Name the account the subpoena is about.\n";
+  Outcome with_reject = Run(review + "--decision reject --note no --letter-file " + root_ + "/letter.txt" + Data());
+  EXPECT_EQ(with_reject.exit_code, 2);
+  EXPECT_THAT(with_reject.err, HasSubstr("--letter-file: only a pushback"));
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["state"], "in_review");
+
+  const json pushed = Ok(review + "--decision pushback --note 'internal: vague' --letter-file " + root_ + "/letter.txt");
+  EXPECT_EQ(pushed["state"], "pushed_back");
+  EXPECT_EQ(pushed["review"]["letter"]["text"], "Name the account the subpoena is about.\n");
+  EXPECT_EQ(pushed["review"]["note"], "internal: vague");
+  EXPECT_EQ(Ok("case show " + id + " --actor auditor-1")["review"]["letter"], pushed["review"]["letter"]);
+}
+
 TEST_F(CaseCliTest, ARequestGoesFromIntakeThroughTwoPeopleToTheNoticeWait) {
   const json submitted = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/lcpd-subpoena.json"));
   const std::string id = submitted["id"];

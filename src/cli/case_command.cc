@@ -35,6 +35,7 @@ struct CaseFlags {
   std::string file;
   std::string decision;
   std::string note;
+  std::string letter_file;
   std::string scope;
   std::string phone;
   std::string agency;
@@ -61,6 +62,29 @@ Result<std::string> ReadDocument(const std::string& path) {
     return Status::InvalidArgument(path + ": larger than 1 MiB; not a request document");
   }
   return text;
+}
+
+// The pushback's letter, from --letter-file (required with pushback, refused otherwise); its
+// length and blankness are the workflow's to check.
+Status ReadLetter(const CaseFlags& f, cases::Review& r) {
+  const bool pushback = r.decision == cases::ReviewDecision::kPushback;
+  if (pushback && f.letter_file.empty()) {
+    return Status::InvalidArgument("--letter-file: a pushback needs a letter to the requester saying what to correct");
+  }
+  if (!pushback && !f.letter_file.empty()) {
+    return Status::InvalidArgument("--letter-file: only a pushback writes to the requester");
+  }
+  if (!pushback) return Status::Ok();
+  // Bytes, not characters, capped: four per code point at most.
+  const size_t cap = 4 * cases::kMaxLetterLength;
+  auto text = ReadInput(f.letter_file, cap);
+  if (!text.ok()) return text.status();
+  if (text->size() > cap) {
+    return Status::InvalidArgument("--letter-file: " + f.letter_file + ": longer than " +
+                                   std::to_string(cases::kMaxLetterLength) + " characters");
+  }
+  r.letter = std::move(text).value();
+  return Status::Ok();
 }
 
 CLI::App* WithActor(CLI::App* cmd, CaseFlags& f,
@@ -157,18 +181,23 @@ void AddCaseCommands(CLI::App& app, int* exit_code) {
   review->add_option("--decision", f->decision, "approve | pushback | reject")
       ->required()
       ->check(CLI::IsMember({"approve", "pushback", "reject"}));
-  review->add_option("--note", f->note, "The reason (required to depart from the recommendation)");
+  review->add_option("--note", f->note, "The reason (required to depart from the recommendation); "
+                                        "internal, never shown to the requester");
+  review->add_option("--letter-file", f->letter_file,
+                     "With pushback (required): a file (- for standard input) holding the letter to "
+                     "the requester saying what to correct, which the portal shows them");
   review->add_option("--scope", f->scope,
                      "A narrower scope, as JSON: {\"targets\", \"categories\", \"window\"}");
   review->add_flag("--confirm-investigation", f->confirm_investigation,
                    "Confirm an investigation type that removes the user's notice");
   review->callback([f, exit_code] {
-    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kReviewer}, [&](Session& s, const cases::Actor& who) {
+    *exit_code = RunAsStaff(f->instance, f->actor, {Role::kReviewer}, [&](Session& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       cases::Review r;
       r.decision = f->decision == "approve"    ? cases::ReviewDecision::kApprove
                    : f->decision == "pushback" ? cases::ReviewDecision::kPushback
                                                : cases::ReviewDecision::kReject;
       if (!f->note.empty()) r.note = f->note;
+      if (Status st = ReadLetter(*f, r); !st.ok()) return st;
       if (!f->scope.empty()) r.narrowed_scope = f->scope;
       r.confirm_investigation = f->confirm_investigation;
       return Shown(s.workflow->ReviewCase(f->id, who, r));

@@ -59,6 +59,7 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   auto opened = OpenInstance(instance);
   if (!opened.ok()) return opened.status();
   session->master = opened->master;
+  session->demo = opened->demo;
   auto db = OpenInstanceCaseStore(*opened, session->config.case_store);
   if (!db.ok()) return db.status();
   session->db = std::move(db).value();

@@ -22,6 +22,7 @@ namespace custodian {
 struct CaseSession {
   InstanceConfig config;
   vault::SecretKey master;
+  bool demo = false;  // the instance's demo mark (instance.h): staff sign in without TOTP
   std::unique_ptr<vault::Vault> vault;
   std::unique_ptr<cases::Database> db;
   std::unique_ptr<cases::AttachmentStore> attachments;

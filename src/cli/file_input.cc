@@ -28,4 +28,15 @@ Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
   return out;
 }
 
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& setting) {
+  constexpr size_t kMaxSecretBytes = 64 << 10;
+  if (path == "-") return Status::InvalidArgument(setting + ": a file, not standard input");
+  auto secret = ReadInput(path, kMaxSecretBytes);
+  if (!secret.ok()) return Status::InvalidArgument(setting + ": " + secret.status().message());
+  if (secret->size() > kMaxSecretBytes) return Status::InvalidArgument(setting + ": beyond 64 KiB");
+  while (!secret->empty() && (secret->back() == '\n' || secret->back() == '\r')) secret->pop_back();
+  if (secret->empty()) return Status::InvalidArgument(setting + ": " + path + " is empty");
+  return secret;
+}
+
 }  // namespace custodian

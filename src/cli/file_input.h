@@ -14,4 +14,9 @@ namespace custodian {
 // Fails with IoError when it cannot be read ("PATH: No such file or directory").
 Result<std::string> ReadInput(const std::string& path, size_t max_bytes);
 
+// A secret the configuration names by file (`setting`: "notices.webhook_key_file", …): its
+// bytes, without the line end an editor leaves. InvalidArgument naming the setting when the
+// file cannot be read, is empty, or is beyond 64 KiB; never the secret itself.
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& setting);
+
 }  // namespace custodian

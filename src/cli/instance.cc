@@ -103,6 +103,18 @@ std::string CaseStoreMac(const vault::SecretKey& master, const std::string& inst
   return HexEncode(mac, sizeof mac);
 }
 
+// The MAC of the demo mark: a mark written into instance.json by hand does not verify, so no
+// service's instance loses its second factors but by being made by `custodian demo`.
+std::string DemoMarkMac(const vault::SecretKey& master, const std::string& instance_id) {
+  vault::InitCrypto();
+  const vault::SecretKey key = vault::DeriveKey(master, "demomark");
+  const std::string message = "custodian demo mark v1\n" + instance_id;
+  unsigned char mac[32];
+  crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size(), key.data(), vault::kKeyBytes);
+  return HexEncode(mac, sizeof mac);
+}
+
 nlohmann::ordered_json CaseStoreRecord(const vault::SecretKey& master,
                                        const std::string& instance_id,
                                        const std::string& store_id) {
@@ -139,7 +151,7 @@ Status MakeDirectoryPrivate(const std::string& dir) {
   return Status::Ok();
 }
 
-Result<InitResult> InitInstance(const InstanceOptions& o) {
+Result<InitResult> InitInstance(const InstanceOptions& o, InstanceKind kind) {
   FileSystem& fs = PosixFileSystem();
   if (fs.Exists(InstanceFile(o.data_dir))) {
     return Status::InvalidArgument(o.data_dir + ": already holds a custodian instance");
@@ -164,12 +176,16 @@ Result<InitResult> InitInstance(const InstanceOptions& o) {
   if (Status s = vault::Vault::Create(o.data_dir, *master); !s.ok()) return s;
   if (Status s = (*store)->Migrate(*master); !s.ok()) return s;
   result.case_store_id = (*store)->store_id();
-  const nlohmann::ordered_json instance = {
+  nlohmann::ordered_json instance = {
       {"format", kFormat},
       {"instance_id", result.instance_id},
       {"master_key_id", vault::MasterKeyId(*master)},
       {"created_at", FormatDateTime(SystemClock().Now())},
       {"case_store", CaseStoreRecord(*master, result.instance_id, result.case_store_id)}};
+  if (kind == InstanceKind::kDemo) {
+    instance["demo"] = {{"marked_at", FormatDateTime(SystemClock().Now())},
+                        {"mac", DemoMarkMac(*master, result.instance_id)}};
+  }
   if (Status s = fs.WriteAtomically(InstanceFile(o.data_dir), instance.dump(2) + "\n"); !s.ok()) {
     return s;
   }
@@ -205,6 +221,15 @@ Result<OpenedInstance> OpenInstance(const InstanceOptions& o) {
                                 "key (it was edited or copied from another instance)");
     }
     out.case_store_id = store_id;
+  }
+  if (const auto mark = instance->find("demo"); mark != instance->end()) {
+    if (!mark->is_object() || !mark->contains("mac") || !(*mark)["mac"].is_string() ||
+        !vault::EqualSecrets((*mark)["mac"].get<std::string>(), DemoMarkMac(out.master, out.instance_id))) {
+      return Status::Corruption(InstanceFile(o.data_dir) +
+                                ": the demo mark does not verify under the master key (only "
+                                "`custodian demo` makes a demo instance)");
+    }
+    out.demo = true;
   }
   if (Status s = MakeDirectoryPrivate(o.data_dir); !s.ok()) return s;
   return out;

@@ -3,7 +3,9 @@
 // file, which lives outside the directory. `custodian init` creates one; every other command
 // opens one. instance.json records the instance's id, its master key's id and the id of its
 // case store, the last under a MAC keyed by the master key, so that neither another store nor
-// another record goes unnoticed. Free functions: thread-compatible.
+// another record goes unnoticed. A demo instance (`custodian demo`) also carries the `demo`
+// mark, under a MAC keyed by the master key, set when it is made and by nothing else: its staff
+// sign in without a second factor. Free functions: thread-compatible.
 #pragma once
 
 #include <memory>
@@ -36,13 +38,20 @@ struct OpenedInstance {
   // custodian recorded stores, until its first open records the store it finds.
   std::optional<std::string> case_store_id;
   vault::SecretKey master;
+  // Made by `custodian demo`: second factors are off, and the console says so.
+  bool demo = false;
 };
+
+// What InitInstance makes: a service's instance, or the demo's (marked `demo`).
+enum class InstanceKind { kService, kDemo };
 
 // Creates the instance: its data directory (0700; an existing one is tightened), its master
 // key file, its vault and its case store (the one custodian.toml names, which must be empty),
 // whose id instance.json records. Refuses a directory that already holds an instance, and a
-// key file inside the data directory or a key given in place of a path.
-Result<InitResult> InitInstance(const InstanceOptions& options);
+// key file inside the data directory or a key given in place of a path. Only `custodian
+// demo` asks for kDemo.
+Result<InitResult> InitInstance(const InstanceOptions& options,
+                                InstanceKind kind = InstanceKind::kService);
 
 // Opens the instance (see OpenedInstance). InvalidArgument for a key file inside the data
 // directory, a key given in place of a path (never repeated in the message), or the wrong

@@ -1,8 +1,12 @@
 #include "cli/instance_config.h"
 
+#include <algorithm>
+
+#include "core/email_address.h"
 #include "core/file_system.h"
 #include "geo/geolocator.h"
 #include "policy/toml_reader.h"
+#include "server/mail_transport.h"
 
 namespace custodian {
 
@@ -24,7 +28,10 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
                                    std::string(e.description()));
   }
   TomlReader reader(path);
-  reader.CheckKeys(root, "", {"cases", "notices", "auth", "server", "production", "geo", "delivery", "vault"});
+  reader.CheckKeys(root, "", {"cases", "notices", "mail", "alerts", "auth", "server", "production", "geo",
+                              "delivery", "vault"});
+  // Relative paths are the data directory's, like every other file of an instance.
+  auto in_data = [&](const std::string& p) { return p.starts_with('/') ? p : JoinPath(data_dir, p); };
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
     reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
@@ -41,9 +48,59 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
       config.notices_webhook_key_file = *key;
     }
   }
+  if (const toml::table* mail = reader.Table(root, "", "mail", false)) {
+    reader.CheckKeys(*mail, "mail", {"smtp", "from", "username", "password_file", "tls", "ca_file"});
+    if (auto smtp = reader.String(*mail, "mail", "smtp", true, 1024)) config.mail_smtp = *smtp;
+    if (auto from = reader.String(*mail, "mail", "from", true, 254)) {
+      if (Status s = CheckEmailAddress(*from, "'mail.from'"); !s.ok()) {
+        reader.Error(mail->get("from")->source(), s.message());
+      }
+      config.mail_from = *from;
+    }
+    if (auto user = reader.String(*mail, "mail", "username", false, 1024)) config.mail_username = *user;
+    if (auto file = reader.String(*mail, "mail", "password_file", false, 4096)) {
+      config.mail_password_file = in_data(*file);
+    }
+    if (config.mail_username.empty() != config.mail_password_file.empty()) {
+      reader.Error(mail->source(), "'mail.username' and 'mail.password_file' go together");
+    }
+    if (auto tls = reader.String(*mail, "mail", "tls", false, 64)) {
+      if (!server::ParseMailTls(*tls)) {
+        reader.Error(mail->get("tls")->source(),
+                     "'mail.tls' must be \"required\", \"opportunistic\" or \"none\"");
+      }
+      config.mail_tls = *tls;
+    }
+    if (auto file = reader.String(*mail, "mail", "ca_file", false, 4096)) config.mail_ca_file = in_data(*file);
+  }
+  if (const toml::table* alerts = reader.Table(root, "", "alerts", false)) {
+    reader.CheckKeys(*alerts, "alerts", {"webhook", "webhook_key_file", "interval_seconds", "console_url"});
+    if (auto url = reader.String(*alerts, "alerts", "webhook", false, 4096)) config.alerts_webhook = *url;
+    if (auto key = reader.String(*alerts, "alerts", "webhook_key_file", false, 4096)) {
+      config.alerts_webhook_key_file = in_data(*key);
+    }
+    if (config.alerts_webhook.empty() != config.alerts_webhook_key_file.empty()) {
+      reader.Error(alerts->source(), "'alerts.webhook' and 'alerts.webhook_key_file' go together");
+    }
+    if (auto seconds = reader.Integer(*alerts, "alerts", "interval_seconds", false, 10, 86400)) {
+      config.alerts_interval_seconds = static_cast<int>(*seconds);
+    }
+    if (auto url = reader.String(*alerts, "alerts", "console_url", false, 1024)) {
+      // It goes into mail bodies and webhook payloads as it is: a plain http(s) URL.
+      const bool printable = std::all_of(url->begin(), url->end(), [](char c) { return c > ' ' && c < 127; });
+      if (!printable || !(url->starts_with("https://") || url->starts_with("http://"))) {
+        reader.Error(alerts->get("console_url")->source(),
+                     "'alerts.console_url' must be an http:// or https:// URL without spaces");
+      }
+      config.alerts_console_url = *url;
+    }
+  }
   if (const toml::table* auth = reader.Table(root, "", "auth", false)) {
-    reader.CheckKeys(*auth, "auth", {"require_totp"});
+    reader.CheckKeys(*auth, "auth", {"require_totp", "sign_in_attempts_per_minute"});
     if (auto totp = reader.Bool(*auth, "auth", "require_totp")) config.require_totp = *totp;
+    if (auto n = reader.Integer(*auth, "auth", "sign_in_attempts_per_minute", false, 1, 100000)) {
+      config.sign_in_attempts_per_minute = static_cast<int>(*n);
+    }
   }
   if (const toml::table* server = reader.Table(root, "", "server", false)) {
     server::ConnectionLimits& limits = config.connections;
@@ -76,10 +133,6 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
   }
   if (const toml::table* geo = reader.Table(root, "", "geo", false)) {
     reader.CheckKeys(*geo, "geo", {"city_databases", "asn_database"});
-    // Relative paths are the data directory's, like every other file of an instance.
-    auto in_data = [&](const std::string& p) {
-      return p.starts_with('/') ? p : JoinPath(data_dir, p);
-    };
     if (auto city = reader.StringArray(*geo, "geo", "city_databases", false, {}, "path")) {
       config.geo_city_databases.clear();
       for (const TomlReader::Item& item : *city) {

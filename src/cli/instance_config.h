@@ -9,8 +9,24 @@
 //   webhook_url = "https://accounts.internal/custodian/notices"   # where users' notices go
 //   webhook_key_file = "/etc/custodian/webhook.key"   # the HMAC key shared with the service
 //
+//   [mail]   # alerts and requesters' messages by e-mail (docs/operations.md, "Alerts")
+//   smtp = "smtp.example.org:587"          # HOST:PORT; without it, no e-mail
+//   from = "custodian@example.org"         # required with smtp
+//   username = "custodian"                 # optional, with password_file
+//   password_file = "/etc/custodian/smtp.password"   # its first line is the password
+//   tls = "required"   # | "opportunistic" | "none"; default: required, opportunistic to loopback
+//   ca_file = "/etc/custodian/smtp-ca.pem" # default: the system's CAs
+//
+//   [alerts]
+//   webhook = "https://chat.internal/custodian/alerts"   # alerts also POSTed here, signed
+//   webhook_key_file = "/etc/custodian/alerts.key"       # as notices' are (required with webhook)
+//   interval_seconds = 60   # how often `serve` scans for alerts (10 to 86400; default: 60)
+//   console_url = "https://custodian.example.org"       # what the links in alerts start with
+//                       # (and requesters' messages: console_url/portal/#/requests/ID)
+//
 //   [auth]
 //   require_totp = false   # staff may sign in without a second factor (default: true)
+//   sign_in_attempts_per_minute = 10   # from one address, each factor tried (1 to 100000)
 //
 //   [server]   # what `serve` allows each client (docs/operations.md; server/connection_limits.h)
 //   max_connections_per_address = 8   # at once, from one address; 0: no bound (behind a proxy)
@@ -52,6 +68,7 @@ struct InstanceConfig {
   std::string notices_webhook_url;       // empty: notices wait in the outbox
   std::string notices_webhook_key_file;
   bool require_totp = true;
+  int sign_in_attempts_per_minute = 10;
   std::vector<std::string> geo_city_databases;  // default: geo::DefaultCityDatabases()
   std::string geo_asn_database;                 // empty: no ASN database
   // [production]: the certificate of every production (empty: production/record_pdf_sink.h's).
@@ -59,6 +76,11 @@ struct InstanceConfig {
   int download_grant_days = 7;  // [delivery] grant_days
   server::ConnectionLimits connections;  // [server]
   int vault_lock_wait_seconds = 60;  // [vault] lock_wait_seconds
+  // [mail]: empty smtp, no e-mail. tls: empty for the default.
+  std::string mail_smtp, mail_from, mail_username, mail_password_file, mail_tls, mail_ca_file;
+  // [alerts]
+  std::string alerts_webhook, alerts_webhook_key_file, alerts_console_url;
+  int alerts_interval_seconds = 60;
 };
 
 Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir);

@@ -97,6 +97,20 @@ TEST_F(InstanceConfigTest, TheServersLimitsHaveDefaultsAndAreReadStrictly) {
                 file + ":2:26: 'server.header_timeout_seconds' must be between 1 and 3600");
 }
 
+TEST_F(InstanceConfigTest, SignInAttemptsPerAddressHaveADefaultAndAreReadStrictly) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->sign_in_attempts_per_minute, 10);
+  WriteConfig("[auth]\nsign_in_attempts_per_minute = 120\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->sign_in_attempts_per_minute, 120) << "an office behind one address";
+  WriteConfig("[auth]\nsign_in_attempts_per_minute = 0\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(), data_ + "/custodian.toml:2:31: 'auth.sign_in_attempts_per_minute' must be between 1 and 100000");
+}
+
 TEST_F(InstanceConfigTest, TheVaultLockWaitIsASettingInSeconds) {
   auto config = LoadInstanceConfig(data_);
   ASSERT_TRUE(config.ok()) << config.status().message();

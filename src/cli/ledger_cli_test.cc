@@ -51,11 +51,18 @@ TEST_F(LedgerCliTest, HeadsAreSignedProofsCheckAndVerifyCatchesAnEditedRow) {
   EXPECT_NE(Ok("keys list")[0]["key_id"], head["key_id"]);
   EXPECT_NE(Run("keys export-public" + Data()).out, exported.out);
 
+  // The form of a package's ledger.json: the leaf's exact bytes as a string, its path, the head.
   const json proof = Ok("ledger prove --log audit --index 1");
+  std::vector<std::string> fields;
+  for (const auto& [field, value] : proof.items()) fields.push_back(field);
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("log", "index", "leaf", "proof", "tree_head"));
+  ASSERT_TRUE(proof["leaf"].is_string());
+  const std::string leaf = proof["leaf"];
   std::vector<ledger::Digest> path;
   for (const json& h : proof["proof"]) path.push_back(DigestOf(h));
-  EXPECT_EQ(proof["leaf"]["seq"], 2);
-  EXPECT_TRUE(ledger::VerifyInclusion(1, parsed->size, DigestOf(proof["leaf_hash"]), parsed->root, path).ok());
+  EXPECT_EQ(json::parse(leaf)["seq"], 2);
+  EXPECT_EQ(proof["tree_head"], head);
+  EXPECT_TRUE(ledger::VerifyInclusion(1, parsed->size, ledger::LeafHash(leaf), parsed->root, path).ok());
   EXPECT_EQ(Run("ledger prove --log audit --index 999" + Data()).exit_code, 2);
   EXPECT_EQ(Run("ledger head --log nowhere" + Data()).exit_code, 2);
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/leaf_proof_json.h"
 #include "cases/ledger_store.h"
 #include "cli/case_session.h"
 #include "cli/exit_codes.h"
@@ -24,12 +25,6 @@ struct LedgerFlags {
   bool ledger_key = false;
   bool production_key = false;
 };
-
-nlohmann::ordered_json ProofJson(const std::vector<ledger::Digest>& proof) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const ledger::Digest& d : proof) out.push_back(Base64Encode(std::span<const uint8_t>(d)));
-  return out;
-}
 
 int Verify(const LedgerFlags& f) {
   auto session = OpenCaseSession(f.instance);
@@ -81,7 +76,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     });
   });
 
-  auto* prove = ledger->add_subcommand("prove", "A leaf and its inclusion proof in a signed head");
+  auto* prove = ledger->add_subcommand("prove", "A leaf and its inclusion proof in a signed head, in the form of a package's ledger.json");
   AddInstanceFlags(prove, f->instance);
   with_log(prove);
   prove->add_option("--index", f->index, "The leaf's index (0-based; an audit entry's seq - 1)")->required();
@@ -90,12 +85,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
       auto p = s.ledgers->Prove(f->log, f->index, f->size ? std::optional(f->size) : std::nullopt);
       if (!p.ok()) return p.status();
-      return nlohmann::ordered_json{{"log", p->log},
-                                    {"index", p->index},
-                                    {"leaf", nlohmann::ordered_json::parse(p->leaf)},
-                                    {"leaf_hash", Base64Encode(std::span<const uint8_t>(ledger::LeafHash(p->leaf)))},
-                                    {"proof", ProofJson(p->proof)},
-                                    {"head", nlohmann::ordered_json::parse(ledger::TreeHeadToJson(p->head).dump())}};
+      return cases::LeafProofToJson(*p);
     });
   });
 

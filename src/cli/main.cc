@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/alert_command.h"
 #include "cli/case_command.h"
 #include "cli/delivery_command.h"
+#include "cli/demo_command.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_command.h"
 #include "cli/notice_command.h"
@@ -32,10 +34,12 @@ int main(int argc, char** argv) {
   custodian::AddReportCommands(app, &exit_code);
   custodian::AddUserCommands(app, &exit_code);
   custodian::AddServeCommand(app, &exit_code);
+  custodian::AddAlertCommands(app, &exit_code);
   custodian::AddLedgerCommands(app, &exit_code);
   custodian::AddProductionCommands(app, &exit_code);
   custodian::AddDeliveryCommands(app, &exit_code);
   custodian::AddStoreCommands(app, &exit_code);
+  custodian::AddDemoCommand(app, &exit_code);
   // What this process says of itself in the vault's lock record while it writes ("custodian
   // ingest"): the subcommands' names, never their arguments.
   app.parse_complete_callback([&app] {

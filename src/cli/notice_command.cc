@@ -7,9 +7,9 @@
 #include "cases/case_json.h"
 #include "cli/case_session.h"
 #include "cli/exit_codes.h"
+#include "cli/file_input.h"
 #include "cli/instance_flags.h"
 #include "cli/staff_actor.h"
-#include "core/file_system.h"
 #include "server/webhook_transport.h"
 
 namespace custodian {
@@ -19,9 +19,8 @@ Result<std::unique_ptr<cases::NoticeTransport>> NoticeTransportOf(const Instance
   if (config.notices_webhook_url.empty()) {
     return Status::NotFound("no notices.webhook_url in custodian.toml: notices wait in the outbox");
   }
-  auto key = PosixFileSystem().ReadAll(config.notices_webhook_key_file);
-  if (!key.ok()) return Status::InvalidArgument("notices.webhook_key_file: " + key.status().message());
-  while (!key->empty() && (key->back() == '\n' || key->back() == '\r')) key->pop_back();
+  auto key = ReadSecretFile(config.notices_webhook_key_file, "notices.webhook_key_file");
+  if (!key.ok()) return key.status();
   auto transport = server::WebhookTransport::Create(config.notices_webhook_url, *key, clock);
   if (!transport.ok()) return transport.status();
   return std::unique_ptr<cases::NoticeTransport>(std::move(transport).value());

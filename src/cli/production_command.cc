@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
+#include "cli/key_flags.h"
 #include "cli/staff_actor.h"
 #include "cli/progress.h"
 #include "core/clock.h"
@@ -43,8 +44,7 @@ int Produce(const ProduceFlags& f) {
   auto actor = StaffActor(s, f.actor, {server::Role::kReviewer, server::Role::kApprover});
   if (!actor.ok()) return ReportFailure(actor.status());
   Progress progress("produce", 0);
-  production::ProducerOptions options =
-      production::MakeProducerOptions(ProductionSettingsOf(s, f.instance.data_dir), SystemClock());
+  production::ProducerOptions options = production::MakeProducerOptions(ProductionSettingsOf(s, f.instance.data_dir));
   options.progress = [&](uint64_t events) { progress.Update(0, events); };
   production::Producer producer(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers,
                                 SystemClock(), options);
@@ -79,36 +79,6 @@ struct VerifyFlags {
   std::string public_key;
   std::string ledger_key;
 };
-
-// A --public-key or --ledger-key: the key's base64 text itself, a file holding it, or the keys
-// document GET /api/v1/keys serves (every key of `purpose`; the check picks the one the
-// package names), as a file or as the text.
-Result<std::vector<ledger::TrustedKey>> KeysFrom(const std::string& arg, const char* flag,
-                                                 std::string_view purpose) {
-  const auto refused = [&](const std::string& why) {
-    return Status::InvalidArgument(std::string(flag) + ": " + why);
-  };
-  std::string text = arg;
-  if (arg == "-" || PosixFileSystem().Exists(arg)) {
-    auto read = ReadInput(arg, ledger::kMaxPublicKeysJsonBytes);
-    if (!read.ok()) return refused(read.status().message());
-    if (read->size() > ledger::kMaxPublicKeysJsonBytes) return refused(arg + ": larger than 1 MiB");
-    text = *read;
-  }
-  const size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
-    auto keys = ledger::ParsePublicKeys(text, purpose);
-    if (!keys.ok()) return refused(keys.status().message());
-    return keys;
-  }
-  auto key = production::ParsePublicKey(text);
-  if (!key.ok()) {
-    return refused(text == arg ? "no such file, and not a key (base64 of 32 bytes, a file holding it, "
-                                 "or the keys document GET /api/v1/keys serves)"
-                               : key.status().message());
-  }
-  return std::vector<ledger::TrustedKey>{{ledger::KeyId(*key), *key}};
-}
 
 // Exit 0 when every check holds, 1 when one fails (the first is named), 2 when the file is
 // not a zip or an argument is wrong (spec/production.md).

@@ -6,9 +6,10 @@
 
 namespace custodian {
 
-Progress::Progress(std::string label, uint64_t total_bytes)
+Progress::Progress(std::string label, uint64_t total_bytes, std::string unit)
     : label_(std::move(label)),
       total_(total_bytes),
+      unit_(std::move(unit)),
       enabled_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
@@ -27,12 +28,12 @@ void Progress::Update(uint64_t bytes_done, uint64_t items_done) {
   if (total_ > 0) {
     const double fraction = static_cast<double>(bytes_done) / static_cast<double>(total_);
     const int filled = static_cast<int>(fraction * kWidth);
-    std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  %llu events  %.0f events/s ", label_.c_str(),
+    std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  %llu %s  %.0f %s/s ", label_.c_str(),
                  filled, "##############################", kWidth - filled, "", fraction * 100,
-                 static_cast<unsigned long long>(items_done), rate);
+                 static_cast<unsigned long long>(items_done), unit_.c_str(), rate, unit_.c_str());
   } else {
-    std::fprintf(stderr, "\r%s %llu events  %.0f events/s ", label_.c_str(),
-                 static_cast<unsigned long long>(items_done), rate);
+    std::fprintf(stderr, "\r%s %llu %s  %.0f %s/s ", label_.c_str(),
+                 static_cast<unsigned long long>(items_done), unit_.c_str(), rate, unit_.c_str());
   }
   std::fflush(stderr);
 }

@@ -32,7 +32,8 @@ class ReportCliTest : public CliTest {
     Ok("case review " + approved + " --actor reviewer-1 --decision approve");
     Ok("case approve " + approved + " --actor approver-1");
     const std::string vague = Ok("case submit --actor intake-1 " + Example("vague-subpoena"))["id"];
-    Ok("case review " + vague + " --actor reviewer-1 --decision pushback");
+    std::ofstream(root_ + "/letter.txt") << "Name the account.\n";
+    Ok("case review " + vague + " --actor reviewer-1 --decision pushback --letter-file " + root_ + "/letter.txt");
     Ok("case submit --actor intake-1 " + Example("foreign-direct"));
   }
   json Ok(const std::string& args) {
@@ -54,6 +55,9 @@ TEST_F(ReportCliTest, MakesTheReportInEachForm) {
   EXPECT_EQ(report["national_security"]["letters"], "0-249");
   EXPECT_EQ(report["tree_head"]["log"], "disclosures");
   EXPECT_EQ(report["tree_head"]["size"], 5);
+  EXPECT_EQ(report["leaves_published"], false);
+  EXPECT_FALSE(report.contains("leaves"));
+  EXPECT_EQ(report["signature"]["key_id"], report["tree_head"]["key_id"]) << "signed with the ledger key";
   EXPECT_EQ(Ok(std::string("report --actor auditor-1") + kPeriod), report) << "JSON is the default";
 
   Outcome csv = Run(std::string("report --format csv --actor auditor-1") + kPeriod + Data());
@@ -61,6 +65,8 @@ TEST_F(ReportCliTest, MakesTheReportInEachForm) {
   EXPECT_TRUE(csv.out.starts_with("dimension,key,metric,value\r\nperiod,,from,2026-01-01\r\n"));
   EXPECT_THAT(csv.out, HasSubstr("\r\ntotals,,requests,3\r\n"));
   EXPECT_THAT(csv.out, HasSubstr("\r\nby_country,GB,requests,1\r\n"));
+  EXPECT_THAT(csv.out, HasSubstr("\r\nleaves_published,,value,false\r\n"));
+  EXPECT_THAT(csv.out, HasSubstr("\r\nsignature,,key_id," + report["signature"]["key_id"].get<std::string>() + "\r\n"));
 
   const std::string page = root_ + "/report.html";
   const json written = Ok(std::string("report --format html --actor auditor-1 --out ") + page + kPeriod);
@@ -85,10 +91,24 @@ TEST_F(ReportCliTest, VerifyExitsZeroWhenTheReportHoldsAndOneWhenItDoesNot) {
   std::ofstream(path) << report.dump(2);
   Outcome changed = Run("report verify " + path + Data());
   EXPECT_EQ(changed.exit_code, 1);
-  EXPECT_EQ(changed.err, "/totals/requests: the report says 4; the ledgers say 3\n");
+  // The count differs from the ledgers, and the report is not the one the ledger key signed.
+  const std::string key_id = report["signature"]["key_id"], signature = report["signature"]["value"];
+  EXPECT_EQ(changed.err, "/totals/requests: the report says 4; the ledgers say 3\n"
+                         "/signature/value: the report says \"" + signature + "\"; the ledgers say does not "
+                         "verify with ledger key " + key_id + ": the report is not the one that was signed\n");
   const json found = json::parse(changed.out);
   EXPECT_EQ(found["holds"], false);
-  EXPECT_EQ(found["differences"], json::parse(R"([{"path": "/totals/requests", "reported": "4", "recomputed": "3"}])"));
+  EXPECT_EQ(found["differences"][0], json::parse(R"({"path": "/totals/requests", "reported": "4", "recomputed": "3"})"));
+  EXPECT_EQ(found["differences"].size(), 2u);
+
+  // A copy signed by no key of this instance is named so.
+  report["totals"]["requests"] = 3;
+  report["signature"]["key_id"] = "0000000000000000";
+  std::ofstream(path) << report.dump(2);
+  Outcome foreign = Run("report verify " + path + Data());
+  EXPECT_EQ(foreign.exit_code, 1);
+  EXPECT_EQ(foreign.err, "/signature/key_id: the report says \"0000000000000000\"; the ledgers say no ledger key "
+                         "of this instance has this id\n");
 }
 
 TEST_F(ReportCliTest, BadInputExitsTwoNamingIt) {
@@ -107,6 +127,9 @@ TEST_F(ReportCliTest, BadInputExitsTwoNamingIt) {
   EXPECT_THAT(broken.err, HasSubstr(path + ": /period: not valid JSON at 1:12"));
   EXPECT_EQ(Run("report verify " + root_ + "/missing.json" + Data()).exit_code, 2);
   EXPECT_EQ(Run("report verify" + Data()).exit_code, 2) << "no report named";
+  Outcome leaves_alone = Run("report verify " + path + " --leaves " + path + Data());
+  EXPECT_EQ(leaves_alone.exit_code, 2);
+  EXPECT_EQ(leaves_alone.err, "--leaves: needs --ledger-key\n");
 
   const struct {
     std::string args;
@@ -128,6 +151,59 @@ TEST_F(ReportCliTest, BadInputExitsTwoNamingIt) {
   EXPECT_EQ(no_data.exit_code, 2);
   EXPECT_EQ(no_data.err, "--data: required\n");
   EXPECT_EQ(Run(std::string("report --format xml --actor a") + kPeriod + Data()).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace custodian
+
+namespace custodian {
+namespace {
+
+// [reports] publish_leaves in the instance's standards: the report carries its leaves,
+// suppresses nothing, says so in each form, and verifies from itself with the public key.
+TEST_F(ReportCliTest, PublishingTheLeavesIsTheStandardsChoice) {
+  std::string standards = ReadFile(ProjectPath("policies/us-default.toml"));
+  const std::string off = "suppress_below = 0\n";
+  ASSERT_NE(standards.find(off), std::string::npos);
+  standards.replace(standards.find(off), off.size(), "suppress_below = 5\n");
+  const std::string publish = "publish_leaves = false\n";
+  ASSERT_NE(standards.find(publish), std::string::npos);
+  standards.replace(standards.find(publish), publish.size(), "publish_leaves = true\n");
+  const std::string file = root_ + "/standards.toml";
+  std::ofstream(file) << standards;
+  Ok("policy install " + file + " --actor admin");
+
+  const std::string path = root_ + "/report.json";
+  Ok(std::string("report --actor auditor-1 --out ") + path + kPeriod);
+  const json report = json::parse(ReadFile(path));
+  EXPECT_EQ(report["leaves_published"], true);
+  EXPECT_EQ(report["suppressed_below"], 0) << "the standards' 5 does not apply";
+  EXPECT_EQ(report["leaves"].size(), report["tree_head"]["size"].get<size_t>());
+  EXPECT_EQ(report["by_country"][0]["requests"], 1) << "GB: one request, shown";
+  Outcome csv = Run(std::string("report --format csv --actor auditor-1") + kPeriod + Data());
+  EXPECT_THAT(csv.out, HasSubstr("\r\nsuppressed_below,,value,0\r\nleaves_published,,value,true\r\n"));
+  Outcome html = Run(std::string("report --format html --actor auditor-1") + kPeriod + Data());
+  EXPECT_THAT(html.out, HasSubstr("No count is suppressed in this report"));
+
+  const std::string key = root_ + "/ledger.pub";
+  std::ofstream(key) << Run("keys export-public --ledger" + Data()).out;
+  Outcome offline = Run("report verify " + path + " --ledger-key " + key);
+  EXPECT_EQ(offline.exit_code, 0) << offline.err;
+  EXPECT_EQ(json::parse(offline.out)["leaves"], report["tree_head"]["size"]);
+  EXPECT_EQ(Ok("report verify " + path)["holds"], true) << "and with the instance";
+}
+
+TEST_F(ReportCliTest, AnOutsideAuditorsTokenIsMadeAndListedByItsKind) {
+  const json made = Ok("user token create --external-auditor outside-firm --actor admin");
+  const std::string token = made["token"];
+  EXPECT_TRUE(token.starts_with("cst_"));
+  const json listed = Ok("user token list");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["kind"], "external_auditor");
+  EXPECT_EQ(listed[0]["name"], "outside-firm");
+  EXPECT_EQ(listed[0]["id"], token.substr(4, 16));
+  Outcome two = Run("user token create --external-auditor a --service b --actor admin" + Data());
+  EXPECT_EQ(two.exit_code, 2);
 }
 
 }  // namespace

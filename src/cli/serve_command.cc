@@ -9,7 +9,10 @@
 #include <mutex>
 #include <thread>
 
+#include "cases/alert_outbox.h"
 #include "cases/ledger_store.h"
+#include "cases/requester_mail.h"
+#include "cli/alert_command.h"
 #include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
@@ -17,16 +20,12 @@
 #include "cli/production_command.h"
 #include "core/clock.h"
 #include "server/api_server.h"
+#include "server/mail_transport.h"
+#include "server/requester_store.h"
 #include "server/user_store.h"
 
 namespace custodian {
 namespace {
-
-struct ServeFlags {
-  InstanceOptions instance;
-  std::string listen = "127.0.0.1:8080";
-  std::string tls_certificate, tls_private_key;
-};
 
 // "HOST:PORT" or "[IPV6]:PORT".
 Status ParseListen(const std::string& text, server::ServerOptions& options) {
@@ -47,7 +46,9 @@ Status ParseListen(const std::string& text, server::ServerOptions& options) {
   return Status::Ok();
 }
 
-int Serve(const ServeFlags& f) {
+}  // namespace
+
+int ServeInstance(const ServeSettings& f) {
   server::ServerOptions options;
   if (Status s = ParseListen(f.listen, options); !s.ok()) return ReportFailure(s);
   options.tls_certificate = f.tls_certificate;
@@ -62,9 +63,26 @@ int Serve(const ServeFlags& f) {
   if (!session.ok()) return ReportFailure(session.status());
   CaseSession& s = **session;
   options.connections = s.config.connections;
+  options.login_attempts_per_minute = s.config.sign_in_attempts_per_minute;
+  options.demo = s.demo;
   server::UserStoreOptions user_options;
-  user_options.require_totp = s.config.require_totp;
+  // A demo instance's staff sign in by password alone, whatever custodian.toml says.
+  user_options.require_totp = s.config.require_totp && !s.demo;
   server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock(), user_options);
+  // Requesters always enrol a second factor, whatever staff's [auth] says; but on a demo
+  // instance, whose mark turns second factors off for everyone.
+  server::RequesterStoreOptions requester_options;
+  requester_options.sign_in.require_totp = !s.demo;
+  server::RequesterStore requesters(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock(), requester_options);
+  // The portal's confirmation links go out through [mail], as alerts do.
+  std::unique_ptr<server::MailTransport> portal_mail;
+  if (auto settings = MailSettingsOf(s.config); settings.ok()) {
+    auto mail = server::MailTransport::Create(std::move(settings).value(), SystemClock());
+    if (!mail.ok()) return ReportFailure(mail.status());
+    portal_mail = std::move(mail).value();
+  } else if (!settings.status().IsNotFound()) {
+    return ReportFailure(settings.status());
+  }
   // The notice outbox runs beside the API when the configuration names a webhook.
   std::unique_ptr<cases::NoticeTransport> transport;
   std::unique_ptr<cases::NoticeOutbox> outbox;
@@ -76,19 +94,33 @@ int Serve(const ServeFlags& f) {
     return ReportFailure(t.status());
   }
 
+  // Alerts are raised whatever channels there are (the console shows them), and mailed and
+  // posted where the configuration says.
+  auto channels = AlertChannelsOf(s.config, SystemClock());
+  if (!channels.ok()) return ReportFailure(channels.status());
+  cases::AlertOutbox alerts(*s.db, SystemClock(), channels->transports());
+  // Requesters' messages (cases/requester_mail.h) leave by the same mail server, with links
+  // to the portal under the same [alerts] console_url; without [mail] they wait.
+  std::unique_ptr<cases::RequesterMailOutbox> requester_mail;
+  if (channels->mail) {
+    requester_mail = std::make_unique<cases::RequesterMailOutbox>(*s.db, SystemClock(), *channels->mail,
+                                                                   s.config.alerts_console_url);
+  }
+
   // Productions asked for over the API run here, each on a thread these jobs own.
   server::ProductionJobs productions(*s.db, *s.workflow, *s.vault, *s.signing_keys, *s.ledgers, SystemClock(),
                                      ProductionSettingsOf(s, f.instance.data_dir));
   auto server = server::ApiServer::Start(
-      {*s.workflow, users, *s.vault, *s.ledgers, *s.signing_keys, SystemClock(), *s.packages, &productions},
+      {*s.workflow, users, *s.vault, *s.ledgers, *s.signing_keys, SystemClock(), *s.packages, &productions,
+       &requesters, portal_mail.get()},
       options);
   if (!server.ok()) return ReportFailure(server.status());
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
   // Background duties, every 30 seconds: the retention of the standards in force (another
-  // server may have installed new ones), notices due, holds run out, and fresh tree heads, so
-  // that the published heads trail the logs by half a minute at most.
+  // server may have installed new ones), notices due, requesters' messages, holds run out, and
+  // fresh tree heads, so that the published heads trail the logs by half a minute at most.
   std::thread duties([&] {
     std::unique_lock lock(stop_mu);
     while (!stopping) {
@@ -102,6 +134,13 @@ int Serve(const ServeFlags& f) {
       if (outbox) {
         if (auto r = outbox->DeliverDue(); !r.ok()) {
           std::cerr << "custodian: notice outbox: " << r.status().message() << std::endl;
+        }
+      }
+      if (requester_mail) {
+        if (auto r = requester_mail->DeliverDue(); !r.ok()) {
+          std::cerr << "custodian: requester mail: " << r.status().message() << std::endl;
+        } else if (r->failed > 0) {
+          std::cerr << "custodian: requester mail: " << r->failed << " messages failed; they are retried" << std::endl;
         }
       }
       if (auto r = s.workflow->ExpireHolds({"custodian"}); !r.ok()) {
@@ -118,12 +157,26 @@ int Serve(const ServeFlags& f) {
       stop_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
     }
   });
+  // Alerts, every [alerts] interval_seconds: those due are raised, those pending delivered.
+  std::thread alerting([&] {
+    std::unique_lock lock(stop_mu);
+    while (!stopping) {
+      lock.unlock();
+      if (auto r = alerts.Run(); !r.ok()) {
+        std::cerr << "custodian: alerts: " << r.status().message() << std::endl;
+      } else if (r->failed > 0) {
+        std::cerr << "custodian: alerts: " << r->failed << " deliveries failed; they are retried" << std::endl;
+      }
+      lock.lock();
+      stop_cv.wait_for(lock, std::chrono::seconds(s.config.alerts_interval_seconds), [&] { return stopping; });
+    }
+  });
   const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  const std::string url = std::string(options.tls_certificate.empty() ? "http" : "https") + "://" + host + ":" +
+                          std::to_string((*server)->port());
   // One write: whoever reads the log sees the whole line or none of it.
-  std::cerr << ("custodian: serving " + std::string(options.tls_certificate.empty() ? "http" : "https") +
-                "://" + host + ":" + std::to_string((*server)->port()) +
-                "/api/v1 (OpenAPI at /api/openapi.json)\n")
-            << std::flush;
+  std::cerr << ("custodian: serving " + url + "/api/v1 (OpenAPI at /api/openapi.json)\n") << std::flush;
+  if (f.on_listening) f.on_listening(url);
   int signal = 0;
   sigwait(&signals, &signal);
   std::cerr << "custodian: stopping\n";
@@ -134,20 +187,19 @@ int Serve(const ServeFlags& f) {
   }
   stop_cv.notify_all();
   duties.join();
+  alerting.join();
   return kExitOk;
 }
 
-}  // namespace
-
 void AddServeCommand(CLI::App& app, int* exit_code) {
-  auto f = std::make_shared<ServeFlags>();
+  auto f = std::make_shared<ServeSettings>();
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API until SIGINT or SIGTERM");
   AddInstanceFlags(serve, f->instance);
   serve->add_option("--listen", f->listen, "HOST:PORT (beyond loopback only with TLS)")
       ->capture_default_str();
   serve->add_option("--tls-cert", f->tls_certificate, "TLS certificate (PEM)");
   serve->add_option("--tls-key", f->tls_private_key, "TLS private key (PEM)");
-  serve->callback([f, exit_code] { *exit_code = Serve(*f); });
+  serve->callback([f, exit_code] { *exit_code = ServeInstance(*f); });
 }
 
 }  // namespace custodian

@@ -41,12 +41,26 @@ TEST_F(UserCliTest, UsersTotpAndTokens) {
               ::testing::StartsWith("otpauth://totp/custodian:ana?secret="));
   EXPECT_EQ(json::parse(Run("user list" + Data()).out)[0]["totp"], true);
 
-  Outcome token = Run("user token create --requester lcpd --agency us-nm-lcpd --email a@las-cruces.org --actor admin" + Data());
+  // A requester's token acts for an active account, which an operator may add.
+  Outcome unknown = Run("user token create --requester lcpd --account a@las-cruces.org --actor admin" + Data());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("--account: no active requester account"));
+  ASSERT_EQ(Run("agencies import --actor admin " + ProjectPath("spec/agencies.example.json") + Data()).exit_code, 0);
+  EXPECT_EQ(Run("user requester add a@example.com --name A --actor admin" + Data(), "correct horse battery staple\n").exit_code, 2)
+      << "no agency has the domain";
+  Outcome requester = Run("user requester add A@las-cruces.org --name \"A. Officer\" --actor admin" + Data(),
+                          "correct horse battery staple\n");
+  ASSERT_EQ(requester.exit_code, 0) << requester.err;
+  EXPECT_EQ(json::parse(requester.out)["agency_id"], "us-nm-lcpd");
+  EXPECT_EQ(json::parse(requester.out)["state"], "active");
+  Outcome token = Run("user token create --requester lcpd --account a@las-cruces.org --actor admin" + Data());
   ASSERT_EQ(token.exit_code, 0) << token.err;
   const std::string secret = json::parse(token.out)["token"];
   const json listed = json::parse(Run("user token list" + Data()).out);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["kind"], "requester");
+  EXPECT_EQ(listed[0]["agency_id"], "us-nm-lcpd");
+  EXPECT_EQ(listed[0]["account"], json::parse(requester.out)["id"]);
   EXPECT_EQ(Run("user token list" + Data()).out.find(secret.substr(21)), std::string::npos);
   EXPECT_EQ(Run("user token create --actor admin" + Data()).exit_code, 2);
   EXPECT_EQ(Run("user token revoke " + listed[0]["id"].get<std::string>() + " --actor admin" + Data()).exit_code, 0);

@@ -12,7 +12,9 @@
 #include "cli/instance_config.h"
 #include "cli/instance_flags.h"
 #include "core/clock.h"
+#include "server/requester_store.h"
 #include "server/totp.h"
+#include "server/user_json.h"
 #include "server/user_store.h"
 
 namespace custodian {
@@ -23,18 +25,20 @@ struct UserFlags {
   std::string actor;
   std::string name;
   std::vector<std::string> roles;
-  std::string service, requester, agency, email, token_id;
+  std::string service, requester, external_auditor, account, email, token_id;
+  bool remove = false;
 };
 
-// Opens the instance's user store: its case store's database, and the key that seals TOTP
-// secrets (derived from the master key).
+// Opens the instance's user and requester stores: its case store's database, and the key that
+// seals TOTP secrets (derived from the master key).
 int Run(const UserFlags& f,
-        const std::function<Result<nlohmann::ordered_json>(server::UserStore&)>& action) {
+        const std::function<Result<nlohmann::ordered_json>(server::UserStore&, server::RequesterStore&)>& action) {
   vault::SecretKey master;
   auto db = OpenCaseStore(f.instance, &master);
   if (!db.ok()) return ReportFailure(db.status());
   server::UserStore users(**db, vault::DeriveKey(master, "authtotp"), SystemClock());
-  auto out = action(users);
+  server::RequesterStore requesters(**db, vault::DeriveKey(master, "authtotp"), SystemClock());
+  auto out = action(users, requesters);
   if (!out.ok()) return ReportFailure(out.status());
   std::cout << out->dump(2) << "\n";
   return kExitOk;
@@ -49,12 +53,6 @@ Result<std::string> ReadPassword() {
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
-}
-
-nlohmann::ordered_json UserJson(const server::User& u) {
-  nlohmann::ordered_json roles = nlohmann::ordered_json::array();
-  for (server::Role r : u.roles) roles.push_back(std::string(server::kRoleNames[static_cast<size_t>(r)]));
-  return {{"name", u.name}, {"roles", roles}, {"totp", u.has_totp}, {"disabled", u.disabled}};
 }
 
 }  // namespace
@@ -74,14 +72,33 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
   add->add_option("--role", f->roles, "intake, reviewer, approver, auditor, admin (repeatable)")
       ->required()
       ->check(CLI::IsMember({"intake", "reviewer", "approver", "auditor", "admin"}));
+  add->add_option("--email", f->email, "Where the user's alerts are mailed (optional)");
   add->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
       auto password = ReadPassword();
       if (!password.ok()) return password.status();
       std::set<server::Role> roles;
       for (const std::string& r : f->roles) roles.insert(*server::ParseRole(r));
-      if (Status s = users.AddUser(f->name, roles, *password, f->actor); !s.ok()) return s;
-      return UserJson(*users.GetUser(f->name));
+      const auto email = f->email.empty() ? std::nullopt : std::optional(f->email);
+      if (Status s = users.AddUser(f->name, roles, *password, f->actor, email); !s.ok()) return s;
+      return server::UserToJson(*users.GetUser(f->name));
+    });
+  });
+
+  auto* email = user->add_subcommand("email", "Set or remove the address a user's alerts are mailed to");
+  with_actor(email);
+  email->add_option("NAME", f->name, "The user")->required();
+  auto* address = email->add_option("ADDRESS", f->email, "The address");
+  auto* remove = email->add_flag("--remove", f->remove, "Remove the address: alerts in the console only");
+  address->excludes(remove);
+  email->callback([f, exit_code] {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
+      if (f->email.empty() != f->remove) {
+        return Status::InvalidArgument("email: give the ADDRESS, or --remove");
+      }
+      const auto email = f->remove ? std::nullopt : std::optional(f->email);
+      if (Status s = users.SetEmail(f->name, email, f->actor); !s.ok()) return s;
+      return server::UserToJson(*users.GetUser(f->name));
     });
   });
 
@@ -90,7 +107,7 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
   with_actor(passwd);
   passwd->add_option("NAME", f->name, "The user")->required();
   passwd->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
       auto password = ReadPassword();
       if (!password.ok()) return password.status();
       if (Status s = users.SetPassword(f->name, *password, f->actor); !s.ok()) return s;
@@ -103,7 +120,7 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
   with_actor(totp);
   totp->add_option("NAME", f->name, "The user")->required();
   totp->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
       auto secret = users.EnrollTotp(f->name, f->actor);
       if (!secret.ok()) return secret.status();
       return nlohmann::ordered_json{{"name", f->name},
@@ -117,9 +134,9 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
     with_actor(cmd);
     cmd->add_option("NAME", f->name, "The user")->required();
     cmd->callback([f, exit_code, disable] {
-      *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+      *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
         if (Status s = users.SetDisabled(f->name, disable, f->actor); !s.ok()) return s;
-        return UserJson(*users.GetUser(f->name));
+        return server::UserToJson(*users.GetUser(f->name));
       });
     });
   }
@@ -127,33 +144,67 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
   auto* list = user->add_subcommand("list", "Users (never their secrets)");
   AddInstanceFlags(list, f->instance);
   list->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
-      for (const server::User& u : users.Users()) out.push_back(UserJson(u));
+      for (const server::User& u : users.Users()) out.push_back(server::UserToJson(u));
       return out;
     });
   });
 
-  auto* token = user->add_subcommand("token", "API tokens for services and requesters");
+  auto* requester_cmd = user->add_subcommand("requester", "Requesters' portal accounts");
+  requester_cmd->require_subcommand(1);
+  auto* add_requester = requester_cmd->add_subcommand(
+      "add", "An account the operator vouches for, active at once (no link mailed); the password on standard input");
+  with_actor(add_requester);
+  add_requester->add_option("EMAIL", f->email, "Its address, at a domain the agency registry lists")->required();
+  add_requester->add_option("--name", f->name, "The requester's name")->required();
+  add_requester->callback([f, exit_code] {
+    *exit_code = Run(*f, [&](server::UserStore&, server::RequesterStore& requesters) -> Result<nlohmann::ordered_json> {
+      auto password = ReadPassword();
+      if (!password.ok()) return password.status();
+      auto account = requesters.AddConfirmed(f->email, f->name, *password, f->actor);
+      if (!account.ok()) return account.status();
+      return server::ListedRequesterToJson(*account);
+    });
+  });
+
+  auto* token = user->add_subcommand("token", "API tokens for services, requesters and outside auditors");
   token->require_subcommand(1);
   auto* create = token->add_subcommand("create", "A new token, printed once");
   with_actor(create);
   auto* service = create->add_option("--service", f->service, "A service's token (ingest)");
   auto* requester = create->add_option("--requester", f->requester, "A requester's token (portal)");
+  auto* external_auditor = create->add_option(
+      "--external-auditor", f->external_auditor,
+      "An outside auditor's token: reads the disclosure log's leaves and proofs, nothing else");
   service->excludes(requester);
-  create->add_option("--agency", f->agency, "The requester's agency (registry id)")->needs(requester);
-  create->add_option("--email", f->email, "The requester's verified e-mail address")->needs(requester);
+  external_auditor->excludes(service)->excludes(requester);
+  create->add_option("--account", f->account, "The requester's account (its address): its agency and address")
+      ->needs(requester);
   create->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
-      if (f->service.empty() == f->requester.empty()) {
-        return Status::InvalidArgument("give --service NAME or --requester NAME");
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore& requesters) -> Result<nlohmann::ordered_json> {
+      const int kinds = !f->service.empty() + !f->requester.empty() + !f->external_auditor.empty();
+      if (kinds != 1) {
+        return Status::InvalidArgument("give --service NAME, --requester NAME or --external-auditor NAME");
       }
-      const bool is_service = !f->service.empty();
+      // A requester's token acts for an active account, whose agency and address it carries.
+      std::optional<server::RequesterAccount> account;
+      if (!f->requester.empty()) {
+        auto found = requesters.FindByEmail(f->account);
+        if (f->account.empty() || !found.ok() || found->state != server::RequesterState::kActive) {
+          return Status::InvalidArgument("--account: no active requester account has this address "
+                                         "(custodian user requester add, or the portal's registration)");
+        }
+        account = *found;
+      }
+      const server::TokenKind kind = !f->service.empty()     ? server::TokenKind::kService
+                                     : !f->requester.empty() ? server::TokenKind::kRequester
+                                                             : server::TokenKind::kExternalAuditor;
       auto secret = users.CreateToken(
-          is_service ? server::TokenKind::kService : server::TokenKind::kRequester,
-          is_service ? f->service : f->requester,
-          f->agency.empty() ? std::nullopt : std::optional(f->agency),
-          f->email.empty() ? std::nullopt : std::optional(f->email), f->actor);
+          kind, !f->service.empty() ? f->service : !f->requester.empty() ? f->requester : f->external_auditor,
+          account ? std::optional(account->agency_id) : std::nullopt,
+          account ? std::optional(account->email) : std::nullopt, f->actor,
+          account ? std::optional(account->id) : std::nullopt);
       if (!secret.ok()) return secret.status();
       return nlohmann::ordered_json{{"token", *secret},
                                     {"note", "shown once: custodian keeps only its hash"}};
@@ -163,7 +214,7 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
   with_actor(revoke);
   revoke->add_option("ID", f->token_id, "The token's id (the 16 hex digits after cst_)")->required();
   revoke->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
       if (Status s = users.RevokeToken(f->token_id, f->actor); !s.ok()) return s;
       return nlohmann::ordered_json{{"revoked", f->token_id}};
     });
@@ -171,14 +222,10 @@ void AddUserCommands(CLI::App& app, int* exit_code) {
   auto* tokens = token->add_subcommand("list", "Tokens (ids and names, never secrets)");
   AddInstanceFlags(tokens, f->instance);
   tokens->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](server::UserStore& users) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](server::UserStore& users, server::RequesterStore&) -> Result<nlohmann::ordered_json> {
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const server::Token& t : users.Tokens()) {
-        out.push_back({{"id", t.id},
-                       {"kind", t.kind == server::TokenKind::kService ? "service" : "requester"},
-                       {"name", t.name},
-                       {"agency_id", t.agency_id ? nlohmann::ordered_json(*t.agency_id) : nullptr},
-                       {"revoked", t.revoked}});
+        out.push_back(server::TokenToJson(t));
       }
       return out;
     });

@@ -25,6 +25,7 @@
 #include "cli/live_input.h"
 #include "cli/progress.h"
 #include "core/clock.h"
+#include "vault/vault_stats_json.h"
 
 namespace custodian {
 namespace {
@@ -289,14 +290,7 @@ int RunStats(const InstanceOptions& o) {
   if (!vault.ok()) return ReportFailure(vault.status());
   auto stats = (*vault)->Stats();
   if (!stats.ok()) return ReportFailure(stats.status());
-  const nlohmann::ordered_json out = {{"events", stats->events},
-                                      {"subscriber_versions", stats->subscriber_versions},
-                                      {"accounts", stats->accounts},
-                                      {"deleted_accounts", stats->deleted_accounts},
-                                      {"partitions", stats->partitions},
-                                      {"segments", stats->segments},
-                                      {"unsealed_events", stats->unsealed_events},
-                                      {"bytes_on_disk", stats->bytes_on_disk}};
+  const nlohmann::ordered_json out = vault::VaultStatsToJson(*stats);
   std::cout << out.dump(2) << "\n";
   return kExitOk;
 }

@@ -28,6 +28,8 @@ inline constexpr std::string_view kOutcomeApproved = "approved";
 inline constexpr std::string_view kOutcomePushedBack = "pushed_back";
 inline constexpr std::string_view kOutcomeRejected = "rejected";
 inline constexpr std::string_view kOutcomePreserved = "preserved";
+// The requester withdrew the request (a decision leaf too: the request's outcome is set).
+inline constexpr std::string_view kOutcomeWithdrawn = "withdrawn";
 inline constexpr std::string_view kOutcomeProduced = "produced";
 inline constexpr std::string_view kOutcomeAborted = "aborted";
 inline constexpr std::string_view kOutcomeNotified = "notified";

@@ -33,6 +33,28 @@ nlohmann::ordered_json ConsistencyToJson(const ConsistencyAnswer& answer) {
   return out;
 }
 
+Result<std::vector<Digest>> ProofFromJson(const json& proof, const std::string& at) {
+  if (!proof.is_array()) return NotA(at, "an array", proof);
+  if (proof.size() > kMaxProofHashes) {
+    return Status::InvalidArgument(at + ": more than " + std::to_string(kMaxProofHashes) + " hashes");
+  }
+  std::vector<Digest> out;
+  for (size_t i = 0; i < proof.size(); ++i) {
+    const std::string pointer = at + "/" + std::to_string(i);
+    if (!proof[i].is_string()) return NotA(pointer, "a string", proof[i]);
+    auto bytes = Base64Decode(proof[i].get_ref<const std::string&>());
+    if (!bytes.ok()) return Status::InvalidArgument(pointer + ": " + bytes.status().message());
+    Digest d;
+    if (bytes->size() != d.size()) {
+      return Status::InvalidArgument(pointer + ": " + std::to_string(bytes->size()) +
+                                     " bytes, not " + std::to_string(d.size()));
+    }
+    std::copy(bytes->begin(), bytes->end(), d.begin());
+    out.push_back(d);
+  }
+  return out;
+}
+
 Result<ConsistencyAnswer> ParseConsistencyAnswer(std::string_view text) {
   if (text.size() > kMaxConsistencyJsonBytes) {
     return Status::InvalidArgument("/: the answer is longer than " +
@@ -59,25 +81,9 @@ Result<ConsistencyAnswer> ParseConsistencyAnswer(std::string_view text) {
   answer.first = root["first"].get<uint64_t>();
   answer.second = root["second"].get<uint64_t>();
   if (!root.contains("proof")) return Status::InvalidArgument("/proof: required");
-  const json& proof = root["proof"];
-  if (!proof.is_array()) return NotA("/proof", "an array", proof);
-  if (proof.size() > kMaxProofHashes) {
-    return Status::InvalidArgument("/proof: more than " + std::to_string(kMaxProofHashes) +
-                                   " hashes");
-  }
-  for (size_t i = 0; i < proof.size(); ++i) {
-    const std::string pointer = "/proof/" + std::to_string(i);
-    if (!proof[i].is_string()) return NotA(pointer, "a string", proof[i]);
-    auto bytes = Base64Decode(proof[i].get_ref<const std::string&>());
-    if (!bytes.ok()) return Status::InvalidArgument(pointer + ": " + bytes.status().message());
-    Digest d;
-    if (bytes->size() != d.size()) {
-      return Status::InvalidArgument(pointer + ": " + std::to_string(bytes->size()) +
-                                     " bytes, not " + std::to_string(d.size()));
-    }
-    std::copy(bytes->begin(), bytes->end(), d.begin());
-    answer.proof.push_back(d);
-  }
+  auto proof = ProofFromJson(root["proof"], "/proof");
+  if (!proof.ok()) return proof.status();
+  answer.proof = std::move(proof).value();
   return answer;
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,9 @@ inline constexpr size_t kMaxConsistencyJsonBytes = 16384;  // 128 hashes of 47 b
 
 // ["base64", …]
 nlohmann::ordered_json ProofToJson(std::span<const Digest> proof);
+// Reads ProofToJson's form strictly (at most kMaxProofHashes hashes of 32 bytes each); `at` is
+// the proof's JSON pointer, which InvalidArgument names: "/proof/2: 31 bytes, not 32".
+Result<std::vector<Digest>> ProofFromJson(const nlohmann::json& proof, const std::string& at);
 
 // GET /api/v1/ledger/{log}/consistency: {"first": N, "second": M, "proof": [base64…]}.
 struct ConsistencyAnswer {

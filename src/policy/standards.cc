@@ -293,10 +293,11 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
     }
   }
   if (const toml::table* r = reader.Table(root, "", "reports", true)) {
-    reader.CheckKeys(*r, "reports", {"nsl_band", "suppress_below"});
+    reader.CheckKeys(*r, "reports", {"nsl_band", "suppress_below", "publish_leaves"});
     out.report_nsl_band = reader.Integer(*r, "reports", "nsl_band", true, 1, 1000000).value_or(0);
     out.report_suppress_below =
         reader.Integer(*r, "reports", "suppress_below", true, 0, 1000000).value_or(0);
+    out.report_publish_leaves = reader.Bool(*r, "reports", "publish_leaves").value_or(false);
   }
   if (const toml::table* t = reader.Table(root, "", "point_in_time", false)) {
     reader.CheckKeys(*t, "point_in_time", {"minutes"});

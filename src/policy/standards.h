@@ -80,6 +80,9 @@ struct Standards {
   CategorySet preservation_default_categories;
   int64_t report_nsl_band = 0;
   int64_t report_suppress_below = 0;
+  // [reports] publish_leaves: each report carries every disclosure leaf up to its head, and
+  // suppresses nothing (docs/reports.md). Optional in the file; off by default.
+  bool report_publish_leaves = false;
 
   // [point_in_time]: each instant a request names (`times`) reaches this far either side.
   int64_t point_in_time_minutes = 15;

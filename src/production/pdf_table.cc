@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace custodian::production {
 namespace {
@@ -23,7 +24,76 @@ std::string Points(double value) {
   return text;
 }
 
+// Where each word of `text` (a run between spaces or line ends) starts and ends, in bytes.
+std::vector<std::pair<int, int>> Words(std::string_view text) {
+  std::vector<std::pair<int, int>> words;
+  int start = -1;
+  for (int i = 0; i <= static_cast<int>(text.size()); ++i) {
+    const bool space = i == static_cast<int>(text.size()) || text[i] == ' ' || text[i] == '\n' || text[i] == '\t';
+    if (space && start >= 0) {
+      words.emplace_back(start, i);
+      start = -1;
+    } else if (!space && start < 0) {
+      start = i;
+    }
+  }
+  return words;
+}
+
 }  // namespace
+
+// Pango breaks a line wherever Unicode allows one, inside a word too ("Chrome/" and
+// "120.0" on two lines); someone searching the text pdftotext extracts wants each word
+// whole. So no break is allowed inside a word (BreakWideWords has made each fit).
+void PdfTable::KeepWordsWhole(PangoLayout* layout, std::string_view text) {
+  PangoAttrList* attrs = pango_attr_list_new();
+  for (const auto& [start, end] : Words(text)) {
+    PangoAttribute* keep = pango_attr_allow_breaks_new(FALSE);
+    keep->start_index = static_cast<guint>(start);
+    keep->end_index = static_cast<guint>(end);
+    pango_attr_list_insert(attrs, keep);
+  }
+  pango_layout_set_attributes(layout, attrs);
+  pango_attr_list_unref(attrs);
+}
+
+// Pango would break a word wider than the column at its hyphens or slashes first, leaving
+// lines part empty, and pdftotext joins a line that ends in "-" to the next without the
+// hyphen. So such a word is broken here between characters, each line as full as it goes,
+// never right after a hyphen.
+std::string PdfTable::BreakWideWords(std::string_view text, const PangoFontDescription* font, int width) {
+  PangoLayout* measure = measure_.get();
+  pango_layout_set_font_description(measure, font);
+  std::string out;
+  int done = 0;
+  for (const auto& [start, end] : Words(text)) {
+    const std::string_view word = text.substr(start, end - start);
+    pango_layout_set_width(measure, -1);
+    pango_layout_set_text(measure, word.data(), static_cast<int>(word.size()));
+    PangoRectangle logical;
+    pango_layout_get_extents(measure, nullptr, &logical);
+    if (logical.width <= width) continue;
+    out.append(text.substr(done, start - done));
+    pango_layout_set_width(measure, width);
+    pango_layout_set_wrap(measure, PANGO_WRAP_CHAR);
+    std::vector<int> breaks;  // where each line of the word after the first starts
+    for (int line = 1; line < pango_layout_get_line_count(measure); ++line) {
+      breaks.push_back(pango_layout_get_line_readonly(measure, line)->start_index);
+    }
+    int from = 0;
+    for (int at : breaks) {
+      // A line ending in a hyphen gives it to the next (a hyphen is one byte).
+      if (at - 1 > from && word[at - 1] == '-') --at;
+      out.append(word.substr(from, at - from)).append("\n");
+      from = at;
+    }
+    out.append(word.substr(from));
+    done = end;
+  }
+  if (done == 0) return std::string(text);
+  out.append(text.substr(done));
+  return out;
+}
 
 // A table cell's layout, reused row after row.
 struct PdfTable::Cell {
@@ -244,6 +314,7 @@ void PdfTable::SetCellText(Cell& cell, std::string_view text) {
   if (text.empty()) {
     // Nothing to print: no line either (a second line left empty takes no room).
     pango_layout_set_text(layout, "", 0);
+    pango_layout_set_attributes(layout, nullptr);
     cell.height = 0;
     return;
   }
@@ -264,6 +335,14 @@ void PdfTable::SetCellText(Cell& cell, std::string_view text) {
   }
   std::string printable = Printable(text, kMaxCellCodePoints);
   pango_layout_set_text(layout, printable.data(), static_cast<int>(printable.size()));
+  KeepWordsWhole(layout, printable);
+  PangoRectangle wide;
+  pango_layout_get_extents(layout, nullptr, &wide);
+  if (wide.width > width) {  // a word is wider than the column
+    printable = BreakWideWords(printable, font, width);
+    pango_layout_set_text(layout, printable.data(), static_cast<int>(printable.size()));
+    KeepWordsWhole(layout, printable);
+  }
   const int max_lines = page_.options().max_cell_lines;
   if (max_lines > 0 && pango_layout_get_line_count(layout) > max_lines) {
     int attr_count = 0;
@@ -279,7 +358,10 @@ void PdfTable::SetCellText(Cell& cell, std::string_view text) {
       while (!cut.empty() && (cut.back() == ' ' || cut.back() == '\n')) cut.pop_back();
       cut += "…";
       pango_layout_set_text(layout, cut.data(), static_cast<int>(cut.size()));
-      if (chars == 0 || pango_layout_get_line_count(layout) <= max_lines) break;
+      KeepWordsWhole(layout, cut);
+      PangoRectangle fits;
+      pango_layout_get_extents(layout, nullptr, &fits);
+      if (chars == 0 || (pango_layout_get_line_count(layout) <= max_lines && fits.width <= width)) break;
       do {
         --chars;
       } while (chars > 0 && !cursor[chars].is_cursor_position);

@@ -44,7 +44,8 @@ class PdfTable {
   // width): its header row, kept with a few rows. `caption` starts every later page.
   Status Begin(const std::vector<PdfColumn>& columns, const std::string& caption);
   // One row, a cell a column (in the order of the columns, second-line ones included). A cell
-  // wraps within its column and, with PdfOptions::max_cell_lines, is cut after that many
+  // wraps within its column, between words (inside a word only when it is wider than the
+  // column, between its characters), and, with PdfOptions::max_cell_lines, is cut after that many
   // lines with "…" (and after 4096 code points). InvalidArgument when the number of cells is
   // not the number of columns; Internal when the row is taller than a page.
   Status AddRow(const std::vector<std::string>& cells);
@@ -55,6 +56,11 @@ class PdfTable {
  private:
   struct Cell;
   double MeasureWidth(std::string_view text, PdfPage::Font font);
+  // Lets `layout` (holding `text`) break lines between words only.
+  static void KeepWordsWhole(PangoLayout* layout, std::string_view text);
+  // `text` with each word wider than `width` (Pango units) in `font` broken into lines
+  // that fit, between characters.
+  std::string BreakWideWords(std::string_view text, const PangoFontDescription* font, int width);
   // Sets a cell's text, cut after max_cell_lines lines with "…", and measures it.
   void SetCellText(Cell& cell, std::string_view text);
   // Lays a row out; returns its height (both lines and their padding) and, in `first_line`,

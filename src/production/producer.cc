@@ -9,9 +9,9 @@
 
 #include "cases/case_store.h"
 #include "cases/disclosure_log.h"
+#include "cases/leaf_proof_json.h"
 #include "cases/ledger_store.h"
 #include "cases/read_audit.h"
-#include "core/base64.h"
 #include "core/file_system.h"
 #include "core/sha256.h"
 #include "ledger/merkle.h"
@@ -168,7 +168,9 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   RecordJsonSink json_sink(**json_file, {{"case", case_id}, {"production", start.production_id}, {"scope", scope}},
                            columns);
   AccessLogCsvSink csv_sink(**csv_file, columns);
-  auto pdf_sink = options_.pdf(in_work("record.pdf"), start, fs_);
+  // One reading of the clock dates the package: the manifest and the PDF's cover letter.
+  const std::string created_at = FormatDateTime(clock_.Now());
+  auto pdf_sink = options_.pdf(in_work("record.pdf"), start, created_at, fs_);
   if (!pdf_sink.ok()) return pdf_sink.status();
   FanOut sinks({&json_sink, &csv_sink, pdf_sink->get()});
 
@@ -269,7 +271,7 @@ Result<ProductionOutcome> Producer::Produce(const std::string& case_id, const st
   manifest.case_id = case_id;
   manifest.scope = scope;
   manifest.standards_sha256 = start.standards_sha256;
-  manifest.created_at = FormatDateTime(clock_.Now());
+  manifest.created_at = created_at;
   manifest.key_id = signer->key().key_id;
   manifest.disclosure_log = cases::InDisclosureLog(start.record);
   auto json_sha = (*json_file)->Close();
@@ -319,13 +321,7 @@ Status Producer::Complete(ProductionOutcome& outcome, const std::string& work_di
     if (!head.ok()) return head.status();
     auto proof = ledgers_.Prove(cases::kDisclosureLog, *outcome.leaf_index, head->size);
     if (!proof.ok()) return proof.status();
-    nlohmann::ordered_json path = nlohmann::ordered_json::array();
-    for (const ledger::Digest& d : proof->proof) path.push_back(Base64Encode(std::span<const uint8_t>(d)));
-    ledger_json = {{"log", "disclosures"},
-                   {"index", *outcome.leaf_index},
-                   {"leaf", proof->leaf},
-                   {"proof", path},
-                   {"tree_head", nlohmann::ordered_json::parse(ledger::TreeHeadToJson(proof->head).dump())}};
+    ledger_json = cases::LeafProofToJson(*proof);
   }
   // An earlier attempt's ledger.json, against an older head, is replaced.
   if (Status s = WriteWhole(in_work("ledger.json"), ledger_json.dump(2) + "\n"); !s.ok()) return s;

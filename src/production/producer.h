@@ -33,10 +33,12 @@ struct ProducerOptions {
   // The location of an address (LocationToJson's shape), or nothing when the databases have
   // no answer; unset: no geolocation configured (a `location` scope then gets nulls).
   std::function<std::optional<nlohmann::ordered_json>(const IpAddress&)> locate{};
-  // Makes the PDF's sink over `path`, written through `fs` (record_pdf_sink.h); the package
+  // Makes the PDF's sink over `path`, written through `fs` (record_pdf_sink.h), its cover
+  // letter dated `created_at` (the manifest's, so the two name one instant); the package
   // needs one.
   std::function<Result<std::unique_ptr<RecordSink>>(const std::string& path,
-                                                    const cases::ProductionStart& start, FileSystem& fs)>
+                                                    const cases::ProductionStart& start,
+                                                    const std::string& created_at, FileSystem& fs)>
       pdf{};
   // Called now and then with the events written so far.
   std::function<void(uint64_t events)> progress{};

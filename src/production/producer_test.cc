@@ -3,6 +3,7 @@
 // of it changes or with the wrong key.
 #include "production/producer.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -12,7 +13,9 @@
 
 #include "core/sha256.h"
 #include "production/package_verifier.h"
+#include "production/pdf_test_tools.h"
 #include "production/producer_test_fixture.h"
+#include "production/production_setup.h"
 #include "production/zip_package.h"
 
 namespace custodian::production {
@@ -107,6 +110,37 @@ TEST_P(ProducerTest, OnlyAnApprovedCaseIsProducedAndNeverTwice) {
   EXPECT_EQ(Produce(id, (dir_ / "twice.zip").string()).status().code(), Status::Code::kFailedPrecondition);
   EXPECT_EQ(Produce(id, (dir_ / "once.zip").string()).status().code(), Status::Code::kInvalidArgument)
       << "an existing package is never overwritten";
+}
+
+// A clock that moves on 37 ms each time it is read: no two readings agree.
+class TickingClock : public Clock {
+ public:
+  explicit TickingClock(Timestamp start) : next_(start.micros) {}
+  Timestamp Now() const override { return Timestamp{next_.fetch_add(37000)}; }
+
+ private:
+  mutable std::atomic<int64_t> next_;
+};
+
+// The cover letter's date is the manifest's created_at, to the microsecond, through the setup
+// the CLI and the server use, however often the producer reads its clock.
+TEST_P(ProducerTest, TheCoverLetterIsDatedAtTheManifestsInstant) {
+  const std::string id = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string zip = (dir_ / "p.zip").string();
+  TickingClock ticking(ParseDateTime("2026-03-12T16:00:00Z").value());
+  ProductionSettings settings;
+  settings.work_root = (dir_ / "work").string();
+  Producer producer(*instance_->db, *instance_->workflow, *instance_->vault, *instance_->signing_keys,
+                    *instance_->ledgers, ticking, MakeProducerOptions(settings));
+  auto outcome = producer.Produce(id, zip, {"producer-1"});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+
+  const std::string created_at = json::parse(Entry(zip, "manifest.json"))["created_at"];
+  ASSERT_THAT(created_at, ::testing::StartsWith("2026-03-12T16:00:"));
+  const std::string pdf = (dir_ / "record.pdf").string();
+  std::ofstream(pdf, std::ios::binary) << Entry(zip, "record.pdf");
+  const std::string cover = PdfText(pdf, 1);
+  EXPECT_THAT(WithoutSpace(cover), HasSubstr("Date:" + created_at)) << cover;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ProducerTest, ::testing::ValuesIn(cases::TestBackends()), cases::BackendName);

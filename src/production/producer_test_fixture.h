@@ -84,8 +84,9 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
         return geo::LocationToJson(**where);
       };
     }
-    options.pdf = [&](const std::string& path, const cases::ProductionStart& start, FileSystem& fs) {
-      return MakeRecordPdfSink(path, start, CertificateText{}, "2026-03-12T16:00:00Z",
+    options.pdf = [&](const std::string& path, const cases::ProductionStart& start, const std::string& created_at,
+                      FileSystem& fs) {
+      return MakeRecordPdfSink(path, start, CertificateText{}, created_at,
                                {start.scope.categories.Contains(Category::kLocation),
                                 start.scope.categories.Contains(Category::kDevice)},
                                {"Locations are approximate."}, fs);

@@ -35,7 +35,7 @@ class LazyGeolocator {
 
 }  // namespace
 
-ProducerOptions MakeProducerOptions(const ProductionSettings& settings, Clock& clock) {
+ProducerOptions MakeProducerOptions(const ProductionSettings& settings) {
   auto geo = std::make_shared<LazyGeolocator>(settings.geo_city_databases, settings.geo_asn_database);
   ProducerOptions options;
   options.locate = [geo](const IpAddress& ip) -> std::optional<nlohmann::ordered_json> {
@@ -46,8 +46,8 @@ ProducerOptions MakeProducerOptions(const ProductionSettings& settings, Clock& c
     return geo::LocationToJson(**where);
   };
   const CertificateText certificate = settings.certificate;
-  options.pdf = [geo, certificate, &clock](const std::string& path, const cases::ProductionStart& start,
-                                          FileSystem& fs) -> Result<std::unique_ptr<RecordSink>> {
+  options.pdf = [geo, certificate](const std::string& path, const cases::ProductionStart& start,
+                                   const std::string& created_at, FileSystem& fs) -> Result<std::unique_ptr<RecordSink>> {
     const bool location = start.scope.categories.Contains(Category::kLocation);
     std::vector<std::string> notes;
     if (location) {
@@ -57,7 +57,7 @@ ProducerOptions MakeProducerOptions(const ProductionSettings& settings, Clock& c
       for (const auto& db : g->city_databases()) notes.push_back("Location data: " + geo::SourceLabel(*db));
       if (g->asn_database()) notes.push_back("ASN data: " + geo::SourceLabel(*g->asn_database()));
     }
-    return MakeRecordPdfSink(path, start, certificate, FormatDateTime(clock.Now()),
+    return MakeRecordPdfSink(path, start, certificate, created_at,
                              {location, start.scope.categories.Contains(Category::kDevice)}, notes, fs);
   };
   options.work_root = settings.work_root;

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "cases/package_store.h"
-#include "core/clock.h"
 #include "production/producer.h"
 #include "production/record_pdf_sink.h"
 
@@ -23,9 +22,9 @@ struct ProductionSettings {
   cases::PackageStore* packages = nullptr;  // the instance's sealed copies
 };
 
-// Options for a Producer: `locate` and `pdf` (record.pdf dated by `clock`, its cover noting
-// where locations come from), the working root and the package store. A geolocation database
+// Options for a Producer: `locate` and `pdf` (record.pdf, its cover noting where locations
+// come from), the working root and the package store. A geolocation database
 // that cannot be opened fails the production that needs it, when its record.pdf is begun.
-ProducerOptions MakeProducerOptions(const ProductionSettings& settings, Clock& clock);
+ProducerOptions MakeProducerOptions(const ProductionSettings& settings);
 
 }  // namespace custodian::production

@@ -10,6 +10,8 @@
 #include "cases/sql_rows.h"
 #include "ledger/compact_range.h"
 #include "reports/report_counts.h"
+#include "reports/report_json.h"
+#include "reports/report_signature.h"
 
 namespace custodian::reports {
 
@@ -35,6 +37,7 @@ Result<ReportLeaves> ReadReportLeaves(cases::Database& db, uint64_t disclosures_
       }
       disclosures.Append(ledger::LeafHash(bytes));
       out.disclosures.push_back(std::move(leaf).value());
+      out.disclosure_bytes.push_back(bytes);
     }
     out.disclosures_root = disclosures.Root();
 
@@ -56,7 +59,7 @@ Result<ReportLeaves> ReadReportLeaves(cases::Database& db, uint64_t disclosures_
   return out;
 }
 
-Result<Report> MakeReport(cases::Database& db, cases::Ledgers& ledgers,
+Result<Report> MakeReport(cases::Database& db, cases::Ledgers& ledgers, cases::SigningKeys& keys,
                           const Standards& standards, Date from, Date to,
                           const std::string& actor) {
   if (!(from < to)) {
@@ -83,6 +86,10 @@ Result<Report> MakeReport(cases::Database& db, cases::Ledgers& ledgers,
   Report report = CountReport(*leaves, {from, to}, standards);
   report.tree_head = *disclosures;
   report.audit_tree_head = *audit;
+  // The key that signed the heads signs the report (the heads' signing made it if need be).
+  auto signer = keys.Active(cases::kLedgerKey, actor);
+  if (!signer.ok()) return signer.status();
+  report.signature = SignReport(nlohmann::json::parse(ReportToJson(report).dump()), *signer);
   return report;
 }
 

@@ -2,18 +2,22 @@
 // received in a period, counted from the disclosure log's leaves up to a signed tree head, and
 // the national security letters received in it, in bands only, from the audit log's leaves up
 // to another. A Report holds exact counts; the renderers (report_json.h, report_csv.h,
-// report_html.h) publish the by-country counts below the threshold as "<N".
+// report_html.h) publish the by-country counts below the threshold as "<N". A report is signed
+// with the ledger key (report_signature.h), and may carry the disclosure leaves it was counted
+// from ([reports] publish_leaves), so that anyone can recount it.
 // Values, and functions that run their own transactions on the case store: safe from any
 // thread.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cases/database.h"
 #include "cases/ledgers.h"
+#include "cases/signing_keys.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "ledger/audit_leaf.h"
@@ -37,6 +41,7 @@ struct ReportTotals {
   int64_t no_data = 0;            // approved, produced, and no production held data
   int64_t pushed_back = 0;
   int64_t rejected = 0;
+  int64_t withdrawn = 0;  // by the requester, unless pushed back and not decided again since
   int64_t preservation = 0;
   int64_t emergency = 0;
   int64_t under_nondisclosure = 0;
@@ -74,6 +79,13 @@ struct NationalSecurityBands {
   bool operator==(const NationalSecurityBands&) const = default;
 };
 
+// The ledger key's signature over a report's canonical bytes (report_signature.h).
+struct ReportSignature {
+  std::string key_id;  // ledger::KeyId of the ledger key that signed, as a tree head names it
+  ledger::Ed25519Signature value{};
+  bool operator==(const ReportSignature&) const = default;
+};
+
 struct Report {
   ReportPeriod period;
   ReportTotals totals;
@@ -83,8 +95,13 @@ struct Report {
   std::vector<MonthCounts> by_month;        // every month the period touches, in order
   NationalSecurityBands national_security;
   int64_t suppressed_below = 0;  // the standards' threshold for by-country counts
+  // [reports] publish_leaves: `leaves` holds every disclosure leaf up to tree_head, and
+  // nothing is suppressed (suppressed_below is 0).
+  bool leaves_published = false;
   ledger::SignedTreeHead tree_head;        // the disclosure log's: the counts are as of it
   ledger::SignedTreeHead audit_tree_head;  // the audit log's: the bands are as of it
+  std::vector<std::string> leaves;  // the leaves' bytes, in log order, when published
+  std::optional<ReportSignature> signature;  // none until MakeReport signs it
 };
 
 // The counts of the totals, by name, in spec/report.md's order, with a label for readers:
@@ -102,6 +119,7 @@ inline constexpr TotalsField kTotalsFields[] = {
     {"no_data", "Approved, but no data was found", &ReportTotals::no_data},
     {"pushed_back", "Pushed back", &ReportTotals::pushed_back},
     {"rejected", "Rejected", &ReportTotals::rejected},
+    {"withdrawn", "Withdrawn by the requester", &ReportTotals::withdrawn},
     {"preservation", "Preservation requests", &ReportTotals::preservation},
     {"emergency", "Emergency requests", &ReportTotals::emergency},
     {"under_nondisclosure", "Under a nondisclosure order", &ReportTotals::under_nondisclosure},
@@ -131,6 +149,7 @@ inline constexpr TypeField kTypeFields[] = {
 // that a caller can hold them against the heads it counts as of.
 struct ReportLeaves {
   std::vector<ledger::DisclosureLeaf> disclosures;  // in log order
+  std::vector<std::string> disclosure_bytes;        // the same leaves' bytes, as hashed
   ledger::Digest disclosures_root{};
   // The audit log's leaves that carry a process type (the submissions), in log order.
   std::vector<ledger::AuditLeaf> typed_audit;
@@ -144,11 +163,11 @@ Result<ReportLeaves> ReadReportLeaves(cases::Database& db, uint64_t disclosures_
                                       uint64_t audit_size);
 
 // Signs (or reuses) the current heads of the disclosure log and the audit log (`actor` is
-// recorded if the ledger key is made now), reads the leaves up to them and counts the report
-// (CountReport, report_counts.h).
+// recorded if the ledger key is made now), reads the leaves up to them, counts the report
+// (CountReport, report_counts.h) and signs it with the ledger key (report_signature.h).
 // InvalidArgument when `from` is not before `to`; Corruption when the stored leaves do not
 // make the roots just signed (the store was changed behind custodian's back).
-Result<Report> MakeReport(cases::Database& db, cases::Ledgers& ledgers,
+Result<Report> MakeReport(cases::Database& db, cases::Ledgers& ledgers, cases::SigningKeys& keys,
                           const Standards& standards, Date from, Date to,
                           const std::string& actor);
 

@@ -47,6 +47,8 @@ std::unordered_map<std::string, RequestState> FoldRequests(
       case DisclosureKind::kReceived:
         break;
       case DisclosureKind::kDecision:
+        // A request withdrawn while its pushback stood still counts as pushed back.
+        if (leaf.outcome == ledger::kOutcomeWithdrawn && s.person_outcome == ledger::kOutcomePushedBack) break;
         s.person_outcome = leaf.outcome;
         break;
       case DisclosureKind::kProduction:
@@ -116,10 +118,17 @@ std::string PublishedCount(int64_t count, int64_t suppress_below) {
                                              : std::to_string(count);
 }
 
-Report CountReport(const ReportLeaves& leaves, ReportPeriod period, const Standards& standards) {
+CountSettings CountSettingsOf(const Standards& standards) {
+  return {standards.report_nsl_band, standards.report_suppress_below, standards.report_publish_leaves};
+}
+
+Report CountReport(const ReportLeaves& leaves, ReportPeriod period, const CountSettings& settings) {
   Report r;
   r.period = period;
-  r.suppressed_below = standards.report_suppress_below;
+  // Whoever holds the leaves can count any row themselves: a threshold would hide nothing.
+  r.suppressed_below = settings.publish_leaves ? 0 : settings.suppress_below;
+  r.leaves_published = settings.publish_leaves;
+  if (settings.publish_leaves) r.leaves = leaves.disclosure_bytes;
   r.by_month = MonthsOf(period);
   std::map<std::string, CountryCounts> countries;
   std::map<std::string, TypeCounts> process_types, agency_types;
@@ -136,6 +145,7 @@ Report CountReport(const ReportLeaves& leaves, ReportPeriod period, const Standa
     t.no_data += s.person_outcome == ledger::kOutcomeApproved && !s.productions.empty() && !s.produced_data();
     t.pushed_back += s.person_outcome == ledger::kOutcomePushedBack;
     t.rejected += s.person_outcome == ledger::kOutcomeRejected;
+    t.withdrawn += s.person_outcome == ledger::kOutcomeWithdrawn;
     t.preservation += latest.preservation;
     t.emergency += latest.emergency;
     t.under_nondisclosure += latest.nondisclosure;
@@ -160,7 +170,7 @@ Report CountReport(const ReportLeaves& leaves, ReportPeriod period, const Standa
   for (auto& [key, row] : agency_types) r.by_agency_type.push_back(std::move(row));
   for (MonthCounts& m : r.by_month) m.requests = months[m.month];
   r.national_security =
-      CountNationalSecurityLetters(leaves.typed_audit, period, standards.report_nsl_band);
+      CountNationalSecurityLetters(leaves.typed_audit, period, settings.nsl_band);
   return r;
 }
 

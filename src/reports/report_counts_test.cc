@@ -162,6 +162,25 @@ TEST(CountReportTest, OnlyAPersonsOutcomeIsAPushbackOrARejection) {
   EXPECT_EQ(r.totals.rejected, 2);
 }
 
+TEST(CountReportTest, AWithdrawalCountsAsWithdrawnUnlessItsPushbackStood) {
+  const Report r = Count({
+      Request("a").Received("produce").Decided("withdrawn"),
+      Request("b").Received("produce").Decided("approved").Decided("withdrawn"),
+      Request("c").Received("pushback").Decided("pushed_back").Decided("withdrawn"),
+      // Amended after the pushback, withdrawn before anyone decided again: still pushed back.
+      Request("d").Received("pushback").Decided("pushed_back").Received("produce").Decided("withdrawn"),
+      // Decided again after the amendment: the pushback no longer stands.
+      Request("e").Received("pushback").Decided("pushed_back").Received("produce").Decided("approved")
+          .Decided("withdrawn"),
+      Request("f").Received("preserve").Decided("preserved").Decided("withdrawn"),
+  });
+  EXPECT_EQ(r.totals.requests, 6);
+  EXPECT_EQ(r.totals.withdrawn, 4);  // a, b, e, f
+  EXPECT_EQ(r.totals.pushed_back, 2);  // c, d
+  EXPECT_EQ(r.totals.rejected, 0);
+  EXPECT_EQ(r.totals.no_data, 0) << "b was approved, then withdrawn before any production";
+}
+
 TEST(CountReportTest, ProductionsDecideWithDataNoDataAndNarrowed) {
   const auto narrowed = [](DisclosureLeaf& l) { l.narrowed = true; };
   const auto wide = [](DisclosureLeaf& l) { l.narrowed = false; };

@@ -59,8 +59,14 @@ std::string ReportToCsv(const Report& report) {
   csv.Row("national_security", "", "letters", report.national_security.letters);
   csv.Row("national_security", "", "accounts", report.national_security.accounts);
   csv.Row("suppressed_below", "", "value", std::to_string(report.suppressed_below));
+  // The leaves themselves are in the JSON form only.
+  csv.Row("leaves_published", "", "value", report.leaves_published ? "true" : "false");
   csv.Head("tree_head", report.tree_head);
   csv.Head("audit_tree_head", report.audit_tree_head);
+  if (report.signature) {
+    csv.Row("signature", "", "key_id", report.signature->key_id);
+    csv.Row("signature", "", "value", Base64Encode(std::span<const uint8_t>(report.signature->value)));
+  }
   return csv.Take();
 }
 

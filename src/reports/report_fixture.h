@@ -67,6 +67,11 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
           .status();
     }).ok());
   }
+  // Withdrawn by `agency`'s requester.
+  void Withdraw(const std::string& id, const std::string& agency) {
+    auto v = instance_->workflow->Withdraw(id, {"requester-1"}, agency);
+    ASSERT_TRUE(v.ok()) << id << ": " << v.status().message();
+  }
   // Delivers every notice due now; returns how many were sent.
   int DeliverNotices() {
     AcceptingTransport transport;
@@ -78,7 +83,7 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   }
 
   Result<Report> Make(const char* from, const char* to, const Standards& standards) {
-    return MakeReport(*instance_->db, *ledgers_, standards, ParseDate(from).value(),
+    return MakeReport(*instance_->db, *ledgers_, *keys_, standards, ParseDate(from).value(),
                       ParseDate(to).value(), "auditor-1");
   }
   Result<Report> Make(const char* from = "2026-01-01", const char* to = "2026-07-01") {
@@ -86,8 +91,8 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   }
 
   // The scripted history of report_test.cc, every count of which it asserts: seventeen
-  // requests received in the first half of 2026 (fourteen of them in March), two just outside
-  // it, and a national security letter.
+  // requests received in the first half of 2026 (fourteen of them in March; two withdrawn),
+  // two just outside it, and a national security letter.
   void History() {
     using cases::Example;
     using cases::With;
@@ -98,11 +103,11 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
     Produce(lcpd, 1);
     // Pushed back.
     const std::string vague = Submit(Example("vague-subpoena"));
-    Review(vague, {cases::ReviewDecision::kPushback});
+    Review(vague, {cases::ReviewDecision::kPushback, std::nullopt, "Name the account."});
     // Pushed back, then amended (received again in April, about two accounts), approved, and
     // produced with no data.
     const std::string amended = Submit(Example("vague-subpoena"));
-    Review(amended, {cases::ReviewDecision::kPushback});
+    Review(amended, {cases::ReviewDecision::kPushback, std::nullopt, "Name the account."});
     std::string amendment = With(Example("lcpd-subpoena"), "/received_at", "2026-04-02T10:00:00Z");
     amendment = With(amendment, "/targets",
                      nlohmann::json::array({nlohmann::json{{"type", "account_id"}, {"value", "1000042"}},
@@ -134,14 +139,18 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
     Produce(warrant, 2);
     // A foreign court order pushed back.
     const std::string foreign = Submit(Example("foreign-direct"));
-    Review(foreign, {cases::ReviewDecision::kPushback});
-    // Small countries: two requests from Germany, three from France.
+    Review(foreign, {cases::ReviewDecision::kPushback, std::nullopt, "Send it through the treaty channel."});
+    // ... and then withdrawn by its requester: it still counts as pushed back.
+    Withdraw(foreign, "gb-met");
+    // Small countries: two requests from Germany, three from France (the last withdrawn).
+    std::string french;
     for (const auto& [country, n] : {std::pair{"DE", 2}, std::pair{"FR", 3}}) {
       for (int i = 0; i < n; ++i) {
-        Submit(With(With(Example("lcpd-subpoena"), "/requester/country", country),
-                    "/requester/agency_type", "foreign"));
+        french = Submit(With(With(Example("lcpd-subpoena"), "/requester/country", country),
+                             "/requester/agency_type", "foreign"));
       }
     }
+    Withdraw(french, "us-nm-lcpd");
     // A national security investigation is counted like any other request ...
     Submit(With(Example("fbi-warrant-content"), "/purpose/investigation_type", "national_security"));
     // ... a national security letter only in bands.

@@ -145,19 +145,22 @@ std::string Table(const std::vector<std::string>& header,
   return out + "</tbody></table>\n";
 }
 
-std::string HeadRows(std::string_view name, const ledger::SignedTreeHead& head) {
-  const std::vector<std::pair<std::string, std::string>> fields = {
-      {"log", head.log},
-      {"size", std::to_string(head.size)},
-      {"root", Base64Encode(std::span<const uint8_t>(head.root))},
-      {"timestamp", head.timestamp},
-      {"key_id", head.key_id},
-      {"signature", Base64Encode(std::span<const uint8_t>(head.signature))}};
+std::string FieldRows(std::string_view name,
+                      const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out = "<h3>" + Esc(name) + "</h3><table><tbody>\n";
   for (const auto& [field, value] : fields) {
     out += "<tr><th>" + Esc(field) + "</th><td><code>" + Esc(value) + "</code></td></tr>\n";
   }
   return out + "</tbody></table>\n";
+}
+
+std::string HeadRows(std::string_view name, const ledger::SignedTreeHead& head) {
+  return FieldRows(name, {{"log", head.log},
+                          {"size", std::to_string(head.size)},
+                          {"root", Base64Encode(std::span<const uint8_t>(head.root))},
+                          {"timestamp", head.timestamp},
+                          {"key_id", head.key_id},
+                          {"signature", Base64Encode(std::span<const uint8_t>(head.signature))}});
 }
 
 std::string Section(std::string_view id, std::string_view heading, const std::string& body,
@@ -166,6 +169,10 @@ std::string Section(std::string_view id, std::string_view heading, const std::st
          (css_class.empty() ? "" : " class=\"" + std::string(css_class) + "\"") + ">\n<h2>" +
          Esc(heading) + "</h2>\n" + body + "</section>\n";
 }
+
+constexpr std::string_view kLeavesPublished =
+    "<p class=\"note\">No count is suppressed in this report: its JSON form publishes every "
+    "disclosure leaf up to its head, from which anyone can recount every figure.</p>\n";
 
 const std::string kNoRequests = "<p class=\"note\">No requests were received in this period.</p>\n";
 
@@ -199,7 +206,7 @@ std::string ReportToHtml(const Report& report) {
       "<p>Legal requests for user data received from " + Esc(from) + " to " + Esc(last) +
       " (inclusive), counted from the disclosure ledger up to its signed tree head of " +
       std::to_string(report.tree_head.size) + " entries (" + Esc(report.tree_head.timestamp) +
-      ").</p>\n</header>\n";
+      ").</p>\n" + (report.leaves_published ? std::string(kLeavesPublished) : "") + "</header>\n";
 
   std::vector<std::vector<std::string>> totals;
   for (const TotalsField& f : kTotalsFields) {
@@ -271,10 +278,17 @@ std::string ReportToHtml(const Report& report) {
       "head below, and the national security bands from the audit ledger up to its own head. "
       "Each head is signed with the service's ledger key (Ed25519) over the text "
       "<code>custodian-tree-head v1\\n{log}\\n{size}\\n{root}\\n{timestamp}\\n</code>. The "
-      "JSON form of this report carries the same heads; <code>custodian report verify "
-      "REPORT.json</code> recomputes every number from the ledger.</p>\n" +
+      "JSON form of this report carries the same heads, and a signature of the report itself "
+      "with the same key, so that no figure can be changed or disowned; <code>custodian report "
+      "verify REPORT.json</code> recomputes every number from the ledger, with the instance or "
+      "offline from the disclosure leaves.</p>\n" +
           HeadRows("Disclosure ledger", report.tree_head) +
-          HeadRows("Audit ledger", report.audit_tree_head),
+          HeadRows("Audit ledger", report.audit_tree_head) +
+          (report.signature
+               ? FieldRows("This report",
+                           {{"key_id", report.signature->key_id},
+                            {"signature", Base64Encode(std::span<const uint8_t>(report.signature->value))}})
+               : ""),
       "verify");
   return html + "</body>\n</html>\n";
 }

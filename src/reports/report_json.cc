@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "core/json_reader.h"
+#include "core/base64.h"
 #include "reports/report_counts.h"
+#include "reports/report_signature.h"
 
 namespace custodian::reports {
 namespace {
@@ -158,6 +160,28 @@ Result<ledger::SignedTreeHead> ReadHead(const json& v, const std::string& at) {
   return head;
 }
 
+// {"key_id": 16 hex digits, "value": base64 of 64 bytes}.
+Result<ReportSignature> ReadSignature(const json& v, const std::string& at) {
+  if (Status s = CheckObject(v, at, {"key_id", "value"}); !s.ok()) return s;
+  ReportSignature out;
+  const json& key_id = v["key_id"];
+  if (Status s = CheckString(key_id, at + "/key_id"); !s.ok()) return s;
+  out.key_id = key_id.get<std::string>();
+  if (out.key_id.size() != 16 || !std::all_of(out.key_id.begin(), out.key_id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return Fail(at + "/key_id", "not a key id (16 lowercase hex digits)");
+  }
+  const json& value = v["value"];
+  if (Status s = CheckString(value, at + "/value"); !s.ok()) return s;
+  auto bytes = Base64Decode(value.get<std::string>());
+  if (!bytes.ok() || bytes->size() != out.value.size()) {
+    return Fail(at + "/value", "not a signature (base64 of 64 bytes)");
+  }
+  std::copy(bytes->begin(), bytes->end(), out.value.begin());
+  return out;
+}
+
 }  // namespace
 
 ordered_json ReportToJson(const Report& report) {
@@ -189,19 +213,25 @@ ordered_json ReportToJson(const Report& report) {
   out["national_security"] = {{"letters", report.national_security.letters},
                               {"accounts", report.national_security.accounts}};
   out["suppressed_below"] = report.suppressed_below;
+  out["leaves_published"] = report.leaves_published;
   out["tree_head"] = HeadToJson(report.tree_head);
   out["audit_tree_head"] = HeadToJson(report.audit_tree_head);
+  if (report.leaves_published) out["leaves"] = report.leaves;
+  if (report.signature) out["signature"] = ReportSignatureToJson(*report.signature);
   return out;
 }
 
 Result<ReportBasis> ParseReport(const json& report) {
-  if (Status s = CheckObject(report, "",
-                             {"period", "totals", "by_country", "by_process_type",
-                              "by_agency_type", "by_month", "national_security",
-                              "suppressed_below", "tree_head", "audit_tree_head"});
-      !s.ok()) {
-    return s;
-  }
+  // The leaves are there exactly when the report says it publishes them.
+  std::vector<std::string_view> fields = {"period", "totals", "by_country", "by_process_type",
+                                          "by_agency_type", "by_month", "national_security",
+                                          "suppressed_below", "leaves_published", "tree_head",
+                                          "audit_tree_head", "signature"};
+  const bool published = report.is_object() && report.contains("leaves_published") &&
+                         report["leaves_published"].is_boolean() &&
+                         report["leaves_published"].get<bool>();
+  if (published) fields.push_back("leaves");
+  if (Status s = CheckObject(report, "", fields); !s.ok()) return s;
   ReportBasis basis;
   const json& period = report["period"];
   if (Status s = CheckObject(period, "/period", {"from", "to"}); !s.ok()) return s;
@@ -242,12 +272,34 @@ Result<ReportBasis> ParseReport(const json& report) {
     if (Status s = CheckBand(nsl[name], Child("/national_security", name)); !s.ok()) return s;
   }
   if (Status s = CheckCount(report["suppressed_below"], "/suppressed_below"); !s.ok()) return s;
+  basis.suppressed_below = report["suppressed_below"].get<int64_t>();
+  if (!report["leaves_published"].is_boolean()) {
+    return Fail("/leaves_published", NotA("true or false", report["leaves_published"]));
+  }
+  basis.leaves_published = published;
+  if (published && basis.suppressed_below != 0) {
+    return Fail("/suppressed_below", "not 0 in a report that publishes its leaves");
+  }
   auto head = ReadHead(report["tree_head"], "/tree_head");
   if (!head.ok()) return head.status();
   basis.tree_head = *head;
   auto audit_head = ReadHead(report["audit_tree_head"], "/audit_tree_head");
   if (!audit_head.ok()) return audit_head.status();
   basis.audit_tree_head = *audit_head;
+  if (published) {
+    const json& leaves = report["leaves"];
+    if (!leaves.is_array()) return Fail("/leaves", NotA("an array", leaves));
+    basis.leaves.emplace();
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      std::string at = "/leaves";
+      AppendPointerIndex(at, i);
+      if (Status s = CheckString(leaves[i], at); !s.ok()) return s;
+      basis.leaves->push_back(leaves[i].get<std::string>());
+    }
+  }
+  auto signature = ReadSignature(report["signature"], "/signature");
+  if (!signature.ok()) return signature.status();
+  basis.signature = *signature;
   return basis;
 }
 

@@ -30,7 +30,7 @@ ledger::SignedTreeHead Head(std::string log, uint64_t size) {
 Report Sample() {
   Report r;
   r.period = {ParseDate("2026-01-01").value(), ParseDate("2026-07-01").value()};
-  r.totals = {10, 11, 3, 1, 1, 2, 1, 1, 1, 1, 2};
+  r.totals = {10, 11, 3, 1, 1, 2, 1, 1, 1, 1, 1, 2};
   r.by_country = {{"DE", 2, 2, 0}, {"FR", 3, 4, 1}, {"US", 5, 5, 2}};
   r.by_process_type = {{"court_order", 3, 1}, {"subpoena", 7, 2}};
   r.by_agency_type = {{"foreign", 5, 1}, {"local", 5, 2}};
@@ -40,6 +40,17 @@ Report Sample() {
   r.suppressed_below = 3;
   r.tree_head = Head("disclosures", 25);
   r.audit_tree_head = Head("audit", 140);
+  r.signature = ReportSignature{"0123456789abcdef", {}};
+  r.signature->value.fill(9);
+  return r;
+}
+
+// The sample as a report that publishes its leaves: nothing suppressed.
+Report Published() {
+  Report r = Sample();
+  r.suppressed_below = 0;
+  r.leaves_published = true;
+  r.leaves = {R"({"v":1,"case":"aa"})", "second \"leaf\""};
   return r;
 }
 
@@ -59,11 +70,12 @@ TEST(ReportJsonTest, HasTheSpecsShapeAndOrderWithSmallCountryCountsSuppressed) {
   const nlohmann::ordered_json j = ReportToJson(Sample());
   EXPECT_THAT(Keys(j), ::testing::ElementsAre("period", "totals", "by_country", "by_process_type",
                                               "by_agency_type", "by_month", "national_security",
-                                              "suppressed_below", "tree_head", "audit_tree_head"));
+                                              "suppressed_below", "leaves_published", "tree_head",
+                                              "audit_tree_head", "signature"));
   EXPECT_EQ(j["period"].dump(), R"({"from":"2026-01-01","to":"2026-07-01"})");
   EXPECT_EQ(j["totals"].dump(),
             R"({"requests":10,"accounts_specified":11,"with_data_produced":3,"produced_narrowed":1,)"
-            R"("no_data":1,"pushed_back":2,"rejected":1,"preservation":1,"emergency":1,)"
+            R"("no_data":1,"pushed_back":2,"rejected":1,"withdrawn":1,"preservation":1,"emergency":1,)"
             R"("under_nondisclosure":1,"user_notified":2})");
   EXPECT_EQ(j["by_country"].dump(),
             R"([{"country":"DE","requests":"<3","accounts_specified":"<3","with_data_produced":"<3"},)"
@@ -81,6 +93,46 @@ TEST(ReportJsonTest, HasTheSpecsShapeAndOrderWithSmallCountryCountsSuppressed) {
               ::testing::ElementsAre("log", "size", "root", "timestamp", "key_id", "signature"));
   EXPECT_EQ(j["tree_head"]["size"], 25);
   EXPECT_EQ(j["audit_tree_head"]["log"], "audit");
+  EXPECT_EQ(j["leaves_published"], false);
+  EXPECT_EQ(j["signature"].dump(),
+            R"({"key_id":"0123456789abcdef","value":")" + Base64Encode(std::string(64, '\x09')) + "\"}");
+}
+
+TEST(ReportJsonTest, AReportThatPublishesItsLeavesCarriesThemAsTheirBytes) {
+  const nlohmann::ordered_json j = ReportToJson(Published());
+  EXPECT_THAT(Keys(j), ::testing::ElementsAre("period", "totals", "by_country", "by_process_type",
+                                              "by_agency_type", "by_month", "national_security",
+                                              "suppressed_below", "leaves_published", "tree_head",
+                                              "audit_tree_head", "leaves", "signature"));
+  EXPECT_EQ(j["leaves_published"], true);
+  EXPECT_EQ(j["suppressed_below"], 0);
+  EXPECT_EQ(j["by_country"][0].dump(), R"({"country":"DE","requests":2,"accounts_specified":2,"with_data_produced":0})");
+  EXPECT_EQ(j["leaves"].dump(), R"(["{\"v\":1,\"case\":\"aa\"}","second \"leaf\""])");
+  auto basis = ParseReport(json::parse(j.dump()));
+  ASSERT_TRUE(basis.ok()) << basis.status().message();
+  EXPECT_EQ(basis->leaves, Published().leaves);
+  EXPECT_TRUE(basis->leaves_published);
+
+  const std::string csv = ReportToCsv(Published());
+  EXPECT_THAT(csv, HasSubstr("\r\nsuppressed_below,,value,0\r\nleaves_published,,value,true\r\n"));
+  EXPECT_THAT(csv, Not(HasSubstr("<")));
+  const std::string html = ReportToHtml(Published());
+  EXPECT_THAT(html, HasSubstr("No count is suppressed in this report: its JSON form publishes every "
+                              "disclosure leaf up to its head"));
+  EXPECT_THAT(html, Not(HasSubstr("&lt;3")));
+  EXPECT_THAT(ReportToHtml(Sample()), Not(HasSubstr("No count is suppressed")));
+
+  // The leaves are there exactly when the report says so, and then nothing is suppressed.
+  json no_leaves = json::parse(j.dump());
+  no_leaves.erase("leaves");
+  EXPECT_EQ(ParseReport(no_leaves).status().message(), "/leaves: required");
+  json suppressed = json::parse(j.dump());
+  suppressed["suppressed_below"] = 3;
+  EXPECT_EQ(ParseReport(suppressed).status().message(),
+            "/suppressed_below: not 0 in a report that publishes its leaves");
+  json not_text = json::parse(j.dump());
+  not_text["leaves"][1] = json::object();
+  EXPECT_EQ(ParseReport(not_text).status().message(), "/leaves/1: not a string but an object");
 }
 
 TEST(ReportJsonTest, ReadsWhatItWritesAndNothingElse) {
@@ -117,6 +169,12 @@ TEST(ReportJsonTest, ReadsWhatItWritesAndNothingElse) {
       {"/tree_head/size", "25", "/tree_head/size: not an unsigned integer but a string"},
       {"/audit_tree_head", json::array(), "/audit_tree_head: not an object but an array"},
       {"/audit_tree_head/key_id", "ABC", "/audit_tree_head/key_id: not 16 lower-case hex digits"},
+      {"/leaves_published", "no", "/leaves_published: not true or false but a string"},
+      {"/leaves", json::array(), "/leaves: not a field here"},
+      {"/signature", nullptr, "/signature: required"},
+      {"/signature/key_id", "ABCDEF0123456789", "/signature/key_id: not a key id (16 lowercase hex digits)"},
+      {"/signature/value", "AAAA", "/signature/value: not a signature (base64 of 64 bytes)"},
+      {"/signature/algorithm", "Ed25519", "/signature/algorithm: not a field here"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.pointer);
@@ -146,21 +204,25 @@ TEST(ReportCsvTest, IsOneRowPerDimensionKeyMetricAndValue) {
   EXPECT_EQ(rows[1], "period,,from,2026-01-01");
   EXPECT_EQ(rows[2], "period,,to,2026-07-01");
   EXPECT_EQ(rows[3], "totals,,requests,10");
-  EXPECT_EQ(rows[13], "totals,,user_notified,2");
-  EXPECT_EQ(rows[14], "by_country,DE,requests,<3");
-  EXPECT_EQ(rows[17], "by_country,FR,requests,3");
-  EXPECT_EQ(rows[18], "by_country,FR,accounts_specified,4");
-  EXPECT_EQ(rows[19], "by_country,FR,with_data_produced,<3");
-  EXPECT_EQ(rows[23], "by_process_type,court_order,requests,3");
-  EXPECT_EQ(rows[27], "by_agency_type,foreign,requests,5");
-  EXPECT_EQ(rows[31], "by_month,2026-01,requests,1");
-  EXPECT_EQ(rows[37], "national_security,,letters,0-249");
-  EXPECT_EQ(rows[38], "national_security,,accounts,250-499");
-  EXPECT_EQ(rows[39], "suppressed_below,,value,3");
-  EXPECT_EQ(rows[40], "tree_head,,log,disclosures");
-  EXPECT_EQ(rows[41], "tree_head,,size,25");
-  EXPECT_EQ(rows[47], "audit_tree_head,,size,140");
-  EXPECT_EQ(rows.size(), 52u);
+  EXPECT_EQ(rows[10], "totals,,withdrawn,1");
+  EXPECT_EQ(rows[14], "totals,,user_notified,2");
+  EXPECT_EQ(rows[15], "by_country,DE,requests,<3");
+  EXPECT_EQ(rows[18], "by_country,FR,requests,3");
+  EXPECT_EQ(rows[19], "by_country,FR,accounts_specified,4");
+  EXPECT_EQ(rows[20], "by_country,FR,with_data_produced,<3");
+  EXPECT_EQ(rows[24], "by_process_type,court_order,requests,3");
+  EXPECT_EQ(rows[28], "by_agency_type,foreign,requests,5");
+  EXPECT_EQ(rows[32], "by_month,2026-01,requests,1");
+  EXPECT_EQ(rows[38], "national_security,,letters,0-249");
+  EXPECT_EQ(rows[39], "national_security,,accounts,250-499");
+  EXPECT_EQ(rows[40], "suppressed_below,,value,3");
+  EXPECT_EQ(rows[41], "leaves_published,,value,false");
+  EXPECT_EQ(rows[42], "tree_head,,log,disclosures");
+  EXPECT_EQ(rows[43], "tree_head,,size,25");
+  EXPECT_EQ(rows[49], "audit_tree_head,,size,140");
+  EXPECT_EQ(rows[54], "signature,,key_id,0123456789abcdef");
+  EXPECT_EQ(rows[55], "signature,,value," + Base64Encode(std::string(64, '\x09')));
+  EXPECT_EQ(rows.size(), 56u);
   EXPECT_TRUE(csv.ends_with("\r\n"));
 }
 

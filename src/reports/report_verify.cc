@@ -9,6 +9,7 @@
 #include "reports/report.h"
 #include "reports/report_counts.h"
 #include "reports/report_json.h"
+#include "reports/report_signature.h"
 
 namespace custodian::reports {
 namespace {
@@ -112,6 +113,25 @@ Status CheckHead(const ledger::SignedTreeHead& head, std::string_view log, const
 
 }  // namespace
 
+void CompareReports(const ordered_json& recomputed, const json& reported,
+                    std::vector<ReportDifference>& out) {
+  Compare(recomputed, reported, "", out);
+}
+
+void CheckReportSignature(const json& report, const ReportSignature& signature,
+                          std::span<const ledger::TrustedKey> keys, std::string_view whose,
+                          std::vector<ReportDifference>& out) {
+  const Status s = VerifyReportSignature(report, signature, keys);
+  if (s.IsNotFound()) {
+    out.push_back({"/signature/key_id", Quoted(signature.key_id),
+                   "no ledger key " + std::string(whose) + " has this id"});
+  } else if (!s.ok()) {
+    out.push_back({"/signature/value", Quoted(Base64Encode(std::span<const uint8_t>(signature.value))),
+                   "does not verify with ledger key " + signature.key_id +
+                       ": the report is not the one that was signed"});
+  }
+}
+
 Result<ReportCheck> VerifyReport(const json& report, cases::Database& db, cases::Ledgers& ledgers,
                                  cases::SigningKeys& keys, const Standards& standards) {
   auto basis = ParseReport(report);
@@ -123,11 +143,14 @@ Result<ReportCheck> VerifyReport(const json& report, cases::Database& db, cases:
 
   ReportCheck check;
   // The counts, as MakeReport would publish them from these leaves; the period and the heads
-  // are the report's own, checked below.
-  Report recounted = CountReport(*leaves, basis->period, standards);
+  // are the report's own, checked below. Whether it publishes its leaves is the report's own
+  // statement too (signed: a report made before the standards changed still holds).
+  CountSettings settings = CountSettingsOf(standards);
+  settings.publish_leaves = basis->leaves_published;
+  Report recounted = CountReport(*leaves, basis->period, settings);
   ordered_json recomputed = ReportToJson(recounted);
   for (const char* given : {"period", "tree_head", "audit_tree_head"}) recomputed.erase(given);
-  Compare(recomputed, report, "", check.differences);
+  CompareReports(recomputed, report, check.differences);
 
   if (Status s = CheckHead(basis->tree_head, cases::kDisclosureLog, "/tree_head",
                            leaves->disclosures_root, *ledger_keys, ledgers, check.differences);
@@ -139,6 +162,9 @@ Result<ReportCheck> VerifyReport(const json& report, cases::Database& db, cases:
       !s.ok()) {
     return s;
   }
+  std::vector<ledger::TrustedKey> trusted;
+  for (const cases::PublicSigningKey& k : *ledger_keys) trusted.push_back({k.key_id, k.public_key});
+  CheckReportSignature(report, basis->signature, trusted, "of this instance", check.differences);
   return check;
 }
 

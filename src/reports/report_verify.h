@@ -5,7 +5,9 @@
 // Thread-safe: the store serializes its transactions.
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +16,9 @@
 #include "cases/ledgers.h"
 #include "cases/signing_keys.h"
 #include "core/status.h"
+#include "ledger/public_keys.h"
 #include "policy/standards.h"
+#include "reports/report.h"
 
 namespace custodian::reports {
 
@@ -33,8 +37,21 @@ struct ReportCheck {
   bool holds() const { return differences.empty(); }
 };
 
+// Adds a difference for every value of `recomputed` (ReportToJson's form, less what the caller
+// took out) that `reported` (a report ParseReport accepted) does not hold alike, and for every
+// row one has and the other has not.
+void CompareReports(const nlohmann::ordered_json& recomputed, const nlohmann::json& reported,
+                    std::vector<ReportDifference>& out);
+
+// Adds a difference at /signature/key_id when none of `keys` (whose: "of this instance")
+// has the key `signature` names, at /signature/value when it does not verify.
+void CheckReportSignature(const nlohmann::json& report, const ReportSignature& signature,
+                          std::span<const ledger::TrustedKey> keys, std::string_view whose,
+                          std::vector<ReportDifference>& out);
+
 // InvalidArgument (naming the field) for a report that is not one (ParseReport); otherwise
-// every difference found. The store's and the keys' failures are passed on.
+// every difference found, the report's own signature checked with the instance's ledger keys
+// included. The store's and the keys' failures are passed on.
 Result<ReportCheck> VerifyReport(const nlohmann::json& report, cases::Database& db,
                                  cases::Ledgers& ledgers, cases::SigningKeys& keys,
                                  const Standards& standards);

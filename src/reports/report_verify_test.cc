@@ -75,7 +75,7 @@ TEST_P(ReportVerifyTest, AnyCountChangedIsRefusedNamingIt) {
   const json published = Published();
   std::vector<std::string> counts;
   CountPointers(published, "", counts);
-  ASSERT_EQ(counts.size(), 11u + 4 * 3 + 6 * 2 + 3 * 2 + 6 + 2 + 1 + 2)
+  ASSERT_EQ(counts.size(), 12u + 4 * 3 + 6 * 2 + 3 * 2 + 6 + 2 + 1 + 2)
       << "totals, countries, process types, agency types, months, bands, threshold, head sizes";
   for (const std::string& pointer : counts) {
     SCOPED_TRACE(pointer);
@@ -89,8 +89,11 @@ TEST_P(ReportVerifyTest, AnyCountChangedIsRefusedNamingIt) {
   // What a difference says, for one of them.
   json changed = published;
   changed["totals"]["rejected"] = 0;
-  EXPECT_THAT(Check(changed).differences,
-              ::testing::ElementsAre(ReportDifference{"/totals/rejected", "0", "1"}));
+  const ReportCheck found = Check(changed);
+  ASSERT_EQ(found.differences.size(), 2u);
+  EXPECT_EQ(found.differences[0], (ReportDifference{"/totals/rejected", "0", "1"}));
+  EXPECT_EQ(found.differences[1].path, "/signature/value") << "nor is it the report that was signed";
+  EXPECT_THAT(found.differences[1].recomputed, ::testing::EndsWith(": the report is not the one that was signed"));
 }
 
 TEST_P(ReportVerifyTest, AChangedHeadIsRefused) {
@@ -135,7 +138,7 @@ TEST_P(ReportVerifyTest, AReportOfAnotherInstanceIsRefused) {
   cases::TestInstance other(GetParam(), clock_);
   ASSERT_TRUE(other.Start().ok());
   ASSERT_TRUE(other.workflow->Submit({cases::Example("lcpd-subpoena"), cases::Entry::kStaff, {"intake-1"}}).ok());
-  auto theirs = MakeReport(*other.db, *other.ledgers, standards_, ParseDate("2026-01-01").value(),
+  auto theirs = MakeReport(*other.db, *other.ledgers, *other.signing_keys, standards_, ParseDate("2026-01-01").value(),
                            ParseDate("2026-07-01").value(), "auditor-1");
   ASSERT_TRUE(theirs.ok()) << theirs.status().message();
   const ReportCheck check = Check(json::parse(ReportToJson(*theirs).dump()));

@@ -7,8 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include <set>
+
 #include "cases/workflow.h"
 #include "core/status.h"
+#include "server/user_store.h"
 
 namespace custodian::server {
 
@@ -27,7 +30,64 @@ Result<cases::Callback> ParseCallbackBody(std::string_view body);
 Result<std::optional<Date>> ParseNondisclosureBody(std::string_view body);
 // {"note"}, or an empty body.
 Result<std::optional<std::string>> ParseCloseBody(std::string_view body);
+// {"reason"}, or an empty body: why the requester withdraws the request.
+Result<std::optional<std::string>> ParseWithdrawBody(std::string_view body);
 // {"reason"}: why a production is aborted (required).
 Result<std::string> ParseAbortBody(std::string_view body);
+// {"email": "ADDRESS" | null}: where a staff user's alerts are mailed, or nowhere.
+Result<std::optional<std::string>> ParseEmailBody(std::string_view body);
+// {"ticket"}: an enrolment ticket (the second-factor-required answer's).
+Result<std::string> ParseTicketBody(std::string_view body);
+// {"ticket", "totp"}: a code from the secret being enrolled.
+struct TotpConfirmBody {
+  std::string ticket;
+  std::string totp;
+};
+Result<TotpConfirmBody> ParseTotpConfirmBody(std::string_view body);
+// {"current", "new"}: a user's own password change.
+struct PasswordChangeBody {
+  std::string current;
+  std::string password;
+};
+Result<PasswordChangeBody> ParsePasswordChangeBody(std::string_view body);
+// {"name", "roles", "email"?}: a staff user an admin adds.
+struct NewUserBody {
+  std::string name;
+  std::set<Role> roles;
+  std::optional<std::string> email;
+};
+Result<NewUserBody> ParseNewUserBody(std::string_view body);
+// {"roles": [ROLE, …]}: a staff user's roles (at least one).
+Result<std::set<Role>> ParseRolesBody(std::string_view body);
+// {"kind": "service"|"requester"|"external_auditor", "name", "account"?}: a requester's names
+// its account (required), the others none.
+struct NewTokenBody {
+  TokenKind kind = TokenKind::kService;
+  std::string name;
+  std::optional<std::string> account;
+};
+Result<NewTokenBody> ParseNewTokenBody(std::string_view body);
+// {"email", "name", "password"}: a requester registering on the portal.
+struct RegistrationBody {
+  std::string email;
+  std::string name;
+  std::string password;
+};
+Result<RegistrationBody> ParseRegistrationBody(std::string_view body);
+// {"token"}: a confirmation link's token.
+Result<std::string> ParseConfirmationBody(std::string_view body);
+// {"ticket", "code"} (or "totp", as staff's names it): the portal's second-factor confirmation.
+Result<TotpConfirmBody> ParsePortalTotpConfirmBody(std::string_view body);
+// {"email", "password", "totp"?}: a requester's sign-in (LoginBody's username is the address).
+Result<LoginBody> ParsePortalSignInBody(std::string_view body);
+// {"assignee": NAME | null}: whom a case is assigned to, or no one.
+Result<std::optional<std::string>> ParseAssignBody(std::string_view body);
+// {"text"}: an internal comment (required; its length is the workflow's to check).
+Result<std::string> ParseCommentBody(std::string_view body);
+// {"q"}: a search of the cases (1 to 256 bytes of text, not blank): in a body, never in an
+// address, where proxies and logs would keep the account or address searched for.
+Result<std::string> ParseSearchBody(std::string_view body);
+// {"days"}: how long a hold is extended by, a whole number (its range is the standards').
+Result<int64_t> ParseExtendBody(std::string_view body);
 
 }  // namespace custodian::server

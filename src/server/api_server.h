@@ -16,7 +16,9 @@
 #include "cases/workflow.h"
 #include "core/clock.h"
 #include "server/connection_limits.h"
+#include "server/mail_transport.h"
 #include "server/production_jobs.h"
+#include "server/requester_store.h"
 #include "server/user_store.h"
 #include "vault/vault.h"
 
@@ -34,6 +36,9 @@ struct ServerOptions {
   size_t max_body_bytes = 2 << 20;  // the agency registry and the standards an admin installs
   int login_attempts_per_minute = 10;  // per client address
   ConnectionLimits connections;  // deadlines, workers, connections per client address
+  // A demo instance (`custodian demo`): the session says `demo`, and the console that second
+  // factors are off.
+  bool demo = false;
 };
 
 // What the server answers from. It borrows them all: they must outlive it.
@@ -47,6 +52,11 @@ struct ServerServices {
   cases::PackageStore& packages;  // the productions' packages, for download
   // Productions run in the server (POST /api/v1/cases/{id}/productions); none: refused.
   ProductionJobs* productions = nullptr;
+  // Requesters' accounts on the portal; none: registration and requester sessions refused.
+  RequesterStore* requesters = nullptr;
+  // What mails a requester's confirmation link ([mail], with [alerts] console_url for the
+  // portal's address); none: registration refused.
+  MailTransport* mail = nullptr;
 };
 
 class ApiServer {

@@ -42,7 +42,9 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
                            "/api/v1/portal/requests", "/api/v1/auth/login", "/api/v1/agencies",
                            "/api/v1/cases/{id}/productions", "/api/v1/cases/{id}/productions/{production}/downloads",
                            "/api/v1/downloads/{grant}/revoke", "/api/v1/portal/requests/{id}/productions",
-                           "/api/v1/portal/downloads/{grant}"}) {
+                           "/api/v1/portal/downloads/{grant}", "/api/v1/cases/{id}/assign",
+                           "/api/v1/cases/{id}/comments", "/api/v1/holds/{hold}/extend",
+                           "/api/v1/portal/requests/{id}/withdraw", "/api/v1/portal/requests/{id}/amend"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
   // The ledgers' public paths ask for no credentials; the audit log asks for a session.
@@ -150,13 +152,16 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   };
   const std::vector<Call> calls = {
       {"GET", "/api/v1/cases", "", everyone_staff},
+      {"POST", "/api/v1/cases/search", R"({"q": "1000042"})", everyone_staff},
       {"GET", "/api/v1/cases/" + id, "", everyone_staff},
       {"GET", "/api/v1/cases/" + id + "/decisions", "", everyone_staff},
       {"GET", "/api/v1/cases/" + id + "/documents/" + std::string(64, 'a'), "", everyone_staff},
       {"GET", "/api/v1/holds", "", everyone_staff},
       {"GET", "/api/v1/agencies", "", everyone_staff},
       {"GET", "/api/v1/notices", "", everyone_staff},
+      {"GET", "/api/v1/alerts", "", everyone_staff},
       {"GET", "/api/v1/ledger/audit/entries", "", {"aud"}},
+      {"GET", "/api/v1/ledger/disclosures/entries", "", {"outside", "aud"}},
       {"POST", "/api/v1/cases", cases::Example("lcpd-subpoena"), {"ian"}},
       {"POST", "/api/v1/cases/" + id + "/documents?name=p.pdf", pdf, {"ian"}, "application/pdf"},
       {"POST", "/api/v1/cases/" + id + "/amend", cases::Example("lcpd-subpoena"), {"ian"}},
@@ -167,7 +172,12 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"POST", "/api/v1/cases/" + id + "/review", review, {"rae"}},
       {"POST", "/api/v1/cases/" + id + "/approve", "", {"abe"}},
       {"POST", "/api/v1/holds/" + id + "-H1/release", "", {"rae"}},
+      {"POST", "/api/v1/holds/" + id + "-H1/extend", R"({"days": 30})", {"rae"}},
+      {"POST", "/api/v1/cases/" + id + "/assign", R"({"assignee": "rae"})", {"ian", "rae", "abe"}},
+      {"GET", "/api/v1/cases/" + id + "/comments", "", everyone_staff},
+      {"POST", "/api/v1/cases/" + id + "/comments", R"({"text": "noted"})", everyone_staff},
       {"PUT", "/api/v1/agencies", registry, {"ada"}},
+      {"PUT", "/api/v1/users/rae/email", R"({"email": "rae@legal.example.org"})", {"ada"}},
       {"GET", "/api/v1/standards", "", everyone_staff},
       {"PUT", "/api/v1/standards", std::string(DefaultStandardsText()), {"ada"}, "application/toml"},
       {"POST", "/api/v1/ingest/events", event, {"service"}, "application/x-ndjson"},
@@ -176,6 +186,9 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"GET", "/api/v1/portal/requests/" + id, "", {"lcpd"}},
       {"POST", "/api/v1/portal/requests", cases::Example("lcpd-subpoena"), {"lcpd"}},
       {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, {"lcpd"}, "application/pdf"},
+      // (A missing request: this case goes on to be approved.)
+      {"POST", "/api/v1/portal/requests/C-2026-999999/withdraw", "", {"lcpd"}},
+      {"POST", "/api/v1/portal/requests/C-2026-999999/amend", cases::Example("lcpd-subpoena"), {"lcpd"}},
       {"GET", "/api/v1/cases/" + id + "/productions", "", everyone_staff},
       {"POST", "/api/v1/cases/" + id + "/productions/P-2026-000001/downloads", "", {"rae", "abe"}},
       {"POST", "/api/v1/downloads/D-" + std::string(32, '0') + "/revoke", "", {"rae", "abe"}},
@@ -187,7 +200,8 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   };
   const std::map<std::string, httplib::Headers> who = {
       {"ian", Staff(ian)}, {"rae", Staff(rae)},          {"abe", Staff(abe)},     {"aud", Staff(aud)},
-      {"ada", Staff(ada)}, {"service", Bearer(service_)}, {"lcpd", Bearer(lcpd_)}};
+      {"ada", Staff(ada)}, {"service", Bearer(service_)}, {"lcpd", Bearer(lcpd_)},
+      {"outside", Bearer(outside_)}};
   const auto call = [&](const Call& c, const httplib::Headers& headers) {
     const std::string method = c.method;
     if (method == "GET") return client_->Get(c.path.c_str(), headers);
@@ -211,6 +225,7 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   }
   // Tokens cannot sign out a session; the review and approval above took the case all the way.
   EXPECT_EQ(Post("/api/v1/auth/logout", Bearer(service_), "")->status, 403);
+  EXPECT_EQ(Post("/api/v1/auth/logout", Bearer(outside_), "")->status, 403);
   EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(aud))->body)["state"], "awaiting_notice");
 }
 
@@ -264,7 +279,7 @@ TEST_P(ApiTest, AmendmentCallbackHoldReleaseAndClosingOverHttp) {
   };
   // Pushed back, amended as version 2, decided again.
   const std::string vague = Submit(ian, cases::Example("vague-subpoena"));
-  ASSERT_EQ(Post("/api/v1/cases/" + vague + "/review", Staff(rae), R"({"decision": "pushback", "note": "which account?"})")->status, 200);
+  ASSERT_EQ(Post("/api/v1/cases/" + vague + "/review", Staff(rae), R"({"decision": "pushback", "note": "which account?", "letter": "Name the account."})")->status, 200);
   auto amended = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), cases::Example("lcpd-subpoena"));
   ASSERT_EQ(amended->status, 200) << amended->body;
   EXPECT_EQ(json::parse(amended->body)["state"], "in_review");
@@ -347,7 +362,12 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   const json mine = json::parse(submitted->body);
   const std::string id = mine["id"];
   EXPECT_EQ(mine["received_at"], "2026-03-12T16:00:00Z") << "set by custodian";
-  EXPECT_FALSE(mine.contains("request"));
+  // The request as custodian took it: the requester's own document, its trust fields set.
+  EXPECT_EQ(mine["request"]["id"], id);
+  EXPECT_EQ(mine["request"]["channel"], "api");
+  EXPECT_EQ(mine["request"]["requester"]["agency_id"], "us-nm-lcpd");
+  EXPECT_FALSE(mine["request"].contains("verification"));
+  EXPECT_EQ(mine["documents"], json::array());
   EXPECT_EQ(json::parse(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->body).size(), 1u);
   EXPECT_TRUE(json::parse(client_->Get("/api/v1/portal/requests", Bearer(fbi_))->body).empty());
   EXPECT_EQ(client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(lcpd_))->status, 200);
@@ -362,6 +382,60 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   // A revoked token opens nothing.
   ASSERT_TRUE(users_->RevokeToken(lcpd_.substr(4, 16), "setup").ok());
   EXPECT_EQ(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->status, 401);
+}
+
+TEST_P(ApiTest, APushbacksLetterReachesTheRequesterAndTheInternalNoteNever) {
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("vague-subpoena"));
+  ASSERT_EQ(submitted->status, 201) << submitted->body;
+  const std::string id = json::parse(submitted->body)["id"];
+  ASSERT_EQ(json::parse(submitted->body)["state"], "in_review");
+  EXPECT_TRUE(json::parse(submitted->body)["pushback_letter"].is_null());
+  const Login rae = SignIn("rae");
+  const std::string path = "/api/v1/cases/" + id + "/review";
+  const std::string note = "internal: the sergeant sounded unsure";
+  const std::string letter = "Name the account the subpoena is about, and the window.";
+  // Required with a pushback, refused with approve and reject: 400 naming /letter, nothing
+  // changed.
+  for (const std::string& body : std::vector<std::string>{
+           R"({"decision": "pushback", "note": "vague"})", R"({"decision": "pushback", "letter": " \n "})",
+        R"({"decision": "pushback", "letter": 5})", R"({"decision": "pushback", "letter": ")" + std::string(8001, 'a') + "\"}",
+        R"({"decision": "reject", "note": "no", "letter": "x"})", R"({"decision": "approve", "note": "ok", "letter": "x"})"}) {
+    auto refused = Post(path, Staff(rae), body);
+    EXPECT_EQ(refused->status, 400) << body.substr(0, 80) << ": " << refused->body;
+    EXPECT_EQ(json::parse(refused->body)["field"], "/letter") << refused->body;
+  }
+  EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(rae))->body)["state"], "in_review");
+
+  auto pushed = Post(path, Staff(rae), json({{"decision", "pushback"}, {"note", note}, {"letter", letter}}).dump());
+  ASSERT_EQ(pushed->status, 200) << pushed->body;
+  const json staff_view = json::parse(pushed->body);
+  EXPECT_EQ(staff_view["state"], "pushed_back");
+  EXPECT_EQ(staff_view["review"]["note"], note);
+  EXPECT_EQ(staff_view["review"]["letter"]["text"], letter);
+  EXPECT_EQ(staff_view["review"]["letter"]["at"], "2026-03-12T16:00:00Z");
+
+  // The portal shows the letter, in the request and in the list, and nothing else of the review.
+  auto shown = client_->Get(("/api/v1/portal/requests/" + id).c_str(), Bearer(lcpd_));
+  ASSERT_EQ(shown->status, 200) << shown->body;
+  const json portal = json::parse(shown->body);
+  EXPECT_EQ(portal["state"], "pushed_back");
+  EXPECT_EQ(portal["pushback_letter"], json({{"text", letter}, {"at", "2026-03-12T16:00:00Z"}}));
+  EXPECT_FALSE(portal.contains("review"));
+  const std::string listed = client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->body;
+  EXPECT_NE(listed.find(letter), std::string::npos);
+  for (const std::string& body : {shown->body, listed}) {
+    EXPECT_EQ(body.find("sergeant"), std::string::npos) << body;
+    EXPECT_EQ(body.find("reviewer"), std::string::npos) << "nor who reviewed it: " << body;
+  }
+
+  // At rest the letter is sealed: the raw column does not hold its text.
+  std::string raw;
+  ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) {
+    sql << "SELECT pushback_letter FROM cases WHERE id = :id", soci::use(id), soci::into(raw);
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(raw.empty());
+  EXPECT_EQ(raw.find("Name the account"), std::string::npos);
 }
 
 TEST_P(ApiTest, ARequesterDownloadsItsPackageOnceThroughItsGrant) {
@@ -762,7 +836,7 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
 
   for (const auto& [who, headers] : std::vector<std::pair<std::string, httplib::Headers>>{
            {"ian", Staff(ian)}, {"rae", Staff(rae)}, {"abe", Staff(abe)}, {"ada", Staff(ada)},
-           {"service", Bearer(service_)}, {"lcpd", Bearer(lcpd_)}}) {
+           {"service", Bearer(service_)}, {"lcpd", Bearer(lcpd_)}, {"outside", Bearer(outside_)}}) {
     EXPECT_EQ(client_->Get(all.c_str(), headers)->status, 403) << who;
   }
   EXPECT_EQ(client_->Get(all.c_str())->status, 401);
@@ -770,9 +844,9 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
   auto r = client_->Get(all.c_str(), Staff(aud));
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
-  // Read keeping the keys' order, as the leaves' bytes have it.
+  // Read keeping the keys' order, as the details' bytes have it.
   const auto page = nlohmann::ordered_json::parse(r->body);
-  const auto page_head = ledger::ParseTreeHead(page["head"].dump());
+  const auto page_head = ledger::ParseTreeHead(page["tree_head"].dump());
   ASSERT_TRUE(page_head.ok()) << page_head.status().message();
   EXPECT_EQ(page_head->signature, head.signature);
   const auto trusted = ledger::ParseLedgerPublicKeys(client_->Get("/api/v1/keys")->body).value();
@@ -783,13 +857,15 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
     const auto& entry = page["entries"][i];
     SCOPED_TRACE(entry.dump());
     EXPECT_EQ(entry["index"], i);
-    const std::string leaf = entry["leaf"].dump();
+    // The leaf's exact bytes, as a package's ledger.json and `ledger prove` give them.
+    const std::string leaf = entry["leaf"].get<std::string>();
+    const json fields = json::parse(leaf);
     EXPECT_TRUE(ledger::VerifyInclusion(i, head.size, ledger::LeafHash(leaf), head.root, Hashes(entry["proof"])).ok());
     if (entry["detail"].is_null()) {
       ++erased;
-      EXPECT_EQ(entry["leaf"]["action"], "place_hold");
+      EXPECT_EQ(fields["action"], "place_hold");
     } else {
-      EXPECT_EQ(Sha256Hex(entry["detail"].dump()), entry["leaf"]["detail_sha256"]);
+      EXPECT_EQ(Sha256Hex(entry["detail"].dump()), fields["detail_sha256"]);
     }
   }
   EXPECT_EQ(erased, 1);
@@ -809,8 +885,9 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
   const auto reads = nlohmann::ordered_json::parse(client_->Get(("/api/v1/ledger/audit/entries?start=" +
                                                                  std::to_string(head.size)).c_str(), Staff(aud))->body);
   ASSERT_EQ(reads["entries"].size(), 3u);
-  EXPECT_EQ(reads["entries"][0]["leaf"]["actor"], "aud");
-  EXPECT_EQ(reads["entries"][0]["leaf"]["action"], "read_audit_log");
+  const json read = json::parse(reads["entries"][0]["leaf"].get<std::string>());
+  EXPECT_EQ(read["actor"], "aud");
+  EXPECT_EQ(read["action"], "read_audit_log");
   EXPECT_EQ(reads["entries"][0]["detail"].dump(),
             R"({"start":0,"end":)" + std::to_string(head.size) + R"(,"head_size":)" + std::to_string(head.size) + "}");
 }
@@ -861,6 +938,18 @@ TEST_P(ApiTest, ListeningBeyondLoopbackNeedsTls) {
   EXPECT_TRUE(IsLoopback("127.0.0.1"));
   EXPECT_TRUE(IsLoopback("::1"));
   EXPECT_FALSE(IsLoopback("10.0.0.1"));
+}
+
+// A second server on a port one already serves is refused (httplib's default would share the
+// port, SO_REUSEPORT, and the kernel would split the clients between the two servers).
+TEST_P(ApiTest, APortInUseIsRefusedNotShared) {
+  ServerOptions options;
+  options.port = server_->port();
+  auto second = ApiServer::Start(Services(*users_), options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kIoError);
+  EXPECT_THAT(second.status().message(), HasSubstr("cannot listen there"));
+  EXPECT_EQ(client_->Get("/api/v1/keys")->status, 200) << "the first still serves";
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::ValuesIn(cases::TestBackends()),

@@ -52,6 +52,9 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     service_ = users_->CreateToken(TokenKind::kService, "backend", {}, {}, "setup").value();
     lcpd_ = users_->CreateToken(TokenKind::kRequester, "lcpd", "us-nm-lcpd", "r.alvarez@las-cruces.org", "setup").value();
     fbi_ = users_->CreateToken(TokenKind::kRequester, "fbi", "us-fbi", "mchen@fbi.gov", "setup").value();
+    outside_ = users_->CreateToken(TokenKind::kExternalAuditor, "outside-firm", {}, {}, "setup").value();
+    // Requesters enrol a second factor, as in any instance but a demo.
+    requesters_ = std::make_unique<RequesterStore>(*instance_->db, sealing_key_, clock_);
     signing_keys_ = std::make_unique<cases::SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
     ledgers_ = std::make_unique<cases::Ledgers>(*instance_->db, *signing_keys_, clock_);
     packages_dir_ = std::filesystem::temp_directory_path() / ("custodian_api_packages_" + std::to_string(::getpid()));
@@ -63,6 +66,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     settings.packages = packages_.get();
     productions_ = std::make_unique<ProductionJobs>(*instance_->db, *workflow_, *vault_, *signing_keys_, *ledgers_,
                                                     clock_, settings);
+    BeforeServing();
     auto server = ApiServer::Start(Services(*users_), Options());
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(server).value();
@@ -79,6 +83,8 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     options.max_body_bytes = 64 << 10;
     return options;
   }
+  // What a suite sets up before the server starts (an SMTP server, mail_).
+  virtual void BeforeServing() {}
   void TearDown() override {
     server_.reset();
     productions_.reset();  // waits for the productions still running
@@ -94,7 +100,8 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
     return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
   }
   ServerServices Services(UserStore& users) {
-    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_, *packages_, productions_.get()};
+    return {*workflow_, users, *vault_, *ledgers_, *signing_keys_, clock_, *packages_, productions_.get(),
+            requesters_.get(), mail_.get()};
   }
   httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
   httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
@@ -154,12 +161,15 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
   cases::Workflow* workflow_ = nullptr;
   vault::Vault* vault_ = nullptr;
   std::unique_ptr<UserStore> users_;
+  std::unique_ptr<RequesterStore> requesters_;
+  std::unique_ptr<MailTransport> mail_;  // none unless a suite's BeforeServing makes one
   std::unique_ptr<cases::SigningKeys> signing_keys_;
   std::unique_ptr<cases::Ledgers> ledgers_;
   std::filesystem::path packages_dir_;
   std::unique_ptr<cases::PackageStore> packages_;
   std::unique_ptr<ProductionJobs> productions_;
   std::string service_, lcpd_, fbi_;
+  std::string outside_;  // an outside auditor's token
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
 };

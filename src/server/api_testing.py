@@ -1,11 +1,15 @@
 """A fresh custodian instance served on loopback, and a plain HTTP client of it, for the API's
 tests written in Python (contract_test.py, api_doc_test.py): what a client with none of
 custodian's code has. The instance has one staff user per role (named after the role, one
-password), the example agency registry, a service token and a requester token of HSI's.
+password), the example agency registry, a service token, a requester token of HSI's and an
+outside auditor's token, and an SMTP server on loopback (smtp_sink.py) that [mail] sends to:
+requesters' confirmation links are read from it (mails()).
 Only the Python standard library."""
+import glob
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -58,20 +62,33 @@ class Instance:
         self.env = dict(os.environ, CUSTODIAN_KEY_FILE=os.path.join(self.dir, 'master.key'))
         self.server = None
         self.port = None
+        self.mail_dir = os.path.join(self.dir, 'mail')
+        os.mkdir(self.mail_dir)
+        self.sink = subprocess.Popen(['/usr/bin/python3', os.path.join(source_dir, 'src/server/smtp_sink.py'),
+                                      self.mail_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(600):  # bounded: the sink writes its port once it listens
+            if os.path.exists(os.path.join(self.mail_dir, 'port')) or self.sink.poll() is not None:
+                break
+            time.sleep(0.1)
+        mail_port = int(open(os.path.join(self.mail_dir, 'port')).read())
         self.cli('init')
         with open(os.path.join(self.data, 'custodian.toml'), 'w') as f:
             # Staff sign in by password here; the default (TOTP required) is tested in C++.
             f.write('[auth]\nrequire_totp = false\n[production]\nservice_name = "Example Mail (test)"\n'
-                    '[geo]\ncity_databases = ["%s"]\n' %
-                    os.path.join(source_dir, 'testdata/mmdb/test-data/GeoIP2-City-Test.mmdb'))
+                    '[geo]\ncity_databases = ["%s"]\n[mail]\nsmtp = "127.0.0.1:%d"\nfrom = "custodian@example.net"\n'
+                    '[alerts]\nconsole_url = "https://custodian.example.org"\n' %
+                    (os.path.join(source_dir, 'testdata/mmdb/test-data/GeoIP2-City-Test.mmdb'), mail_port))
         self.cli('agencies', 'import', '--actor', 'setup', os.path.join(source_dir, 'spec/agencies.example.json'))
         for role in ROLES:
             self.cli('user', 'add', role, '--role', role, '--actor', 'setup', stdin=PASSWORD + '\n')
         self.service_token = json.loads(self.cli('user', 'token', 'create', '--actor', 'setup',
                                                  '--service', 'backend'))['token']
+        self.cli('user', 'requester', 'add', 'l.whitmore@hsi.dhs.gov', '--name', 'L. Whitmore', '--actor', 'setup',
+                 stdin=PASSWORD + '\n')
         self.requester_token = json.loads(self.cli('user', 'token', 'create', '--actor', 'setup', '--requester',
-                                                   'hsi', '--agency', 'us-dhs-hsi', '--email',
-                                                   'l.whitmore@hsi.dhs.gov'))['token']
+                                                   'hsi', '--account', 'l.whitmore@hsi.dhs.gov'))['token']
+        self.external_auditor_token = json.loads(self.cli('user', 'token', 'create', '--actor', 'setup',
+                                                          '--external-auditor', 'outside-firm'))['token']
 
     def cli(self, *args, stdin=None):
         command = [self.binary] + list(args) + ['--data', self.data]
@@ -79,6 +96,29 @@ class Instance:
         if done.returncode != 0:
             raise RuntimeError(' '.join(command) + ': exit ' + str(done.returncode) + ': ' + done.stderr)
         return done.stdout
+
+    def mails(self):
+        """What the SMTP server accepted, in order: {"from", "to", "data", …}."""
+        def number(path):
+            return int(re.search(r'message-(\d+)\.json$', path).group(1))
+        return [json.load(open(p)) for p in sorted(glob.glob(os.path.join(self.mail_dir, 'message-*.json')), key=number)]
+
+    def confirmation_token(self, address):
+        """The token of the latest confirmation link mailed to `address`."""
+        for message in reversed(self.mails()):
+            if address in message['to']:
+                found = re.search(r'#/confirm/([0-9a-f]{64})', message['data'])
+                if found:
+                    return found.group(1)
+        raise RuntimeError('no confirmation link was mailed to ' + address)
+
+    def require_totp(self):
+        """From the next serve on, staff sign in with a second factor (the default), enrolling
+        it at first sign-in."""
+        path = os.path.join(self.data, 'custodian.toml')
+        text = open(path).read()
+        with open(path, 'w') as f:
+            f.write(text.replace('require_totp = false', 'require_totp = true'))
 
     def serve(self):
         """Starts the server and waits (bounded) until it answers."""
@@ -122,4 +162,6 @@ class Instance:
 
     def close(self):
         self.stop()
+        self.sink.terminate()
+        self.sink.wait(timeout=60)
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -63,6 +63,13 @@ GuardedHttpServer::GuardedHttpServer(const ConnectionLimits& limits, SSL_CTX* tl
   const size_t workers = std::max<size_t>(limits_.workers, 1);
   new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   set_keep_alive_timeout(limits_.keep_alive_timeout.count());
+  // SO_REUSEADDR alone: a restart binds at once past TIME_WAIT, but a second server on a port
+  // in use is refused. httplib's default, SO_REUSEPORT, would let it bind, and the kernel
+  // would then split the clients between two servers.
+  set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   // The headers are in: the body's deadline runs from here, and the admission decides.
   set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (current_connection) current_connection->StartBody(Clock::now() + limits_.body_timeout);

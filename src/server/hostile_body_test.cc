@@ -52,6 +52,11 @@ TEST_P(HostileBodyTest, DocumentsNestedFiftyThousandDeepAreRefusedByEveryEndpoin
       {"POST", kase + "/productions/P-2026-000001/abort", Staff(rae), DeepDocument("reason", 32000)},
       {"PUT", "/api/v1/agencies", Staff(ada), DeepDocument("agencies", 32000)},
       {"POST", "/api/v1/portal/requests", Bearer(lcpd_), DeepDocument("targets", 400000)},
+      {"POST", "/api/v1/portal/accounts", {}, DeepDocument("email", 4000)},
+      {"POST", "/api/v1/portal/accounts/confirm", {}, DeepDocument("token", 4000)},
+      {"POST", "/api/v1/portal/totp/enrolment", {}, DeepDocument("ticket", 4000)},
+      {"POST", "/api/v1/portal/totp/confirm", {}, DeepDocument("ticket", 4000)},
+      {"POST", "/api/v1/portal/session", {}, DeepDocument("email", 4000)},
   };
   for (const Call& call : calls) {
     auto r = call.method == "PUT" ? client_->Put(call.path.c_str(), call.headers, call.body, "application/json")

@@ -1,12 +1,6 @@
 // The notice outbox end to end, against both stores: notices queued at approval, signed and
 // POSTed to a real HTTP receiver on loopback, retried with backoff under the same id, the
 // production wait counted from delivery, and notices that wait for a nondisclosure order.
-#include <httplib.h>
-#include <sodium.h>
-
-#include <mutex>
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,6 +8,7 @@
 #include "cases/notice_outbox.h"
 #include "cases/test_instance.h"
 #include "core/sha256.h"
+#include "server/webhook_receiver_testing.h"
 #include "server/webhook_transport.h"
 
 namespace custodian::server {
@@ -23,44 +18,6 @@ using json = nlohmann::json;
 using ::testing::HasSubstr;
 
 const std::string kKey(32, 'k');
-
-// The service's side: checks each notice's signature with libsodium directly, and answers
-// 500 to the first `failures` posts.
-class Receiver {
- public:
-  Receiver() {
-    server_.Post("/hooks/notices", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      const std::string timestamp = req.get_header_value("X-Custodian-Timestamp");
-      const std::string signed_text = timestamp + "." + req.body;
-      unsigned char mac[crypto_auth_hmacsha256_BYTES];
-      crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(signed_text.data()),
-                             signed_text.size(), reinterpret_cast<const unsigned char*>(kKey.data()));
-      ids.push_back(req.get_header_value("X-Custodian-Notice-Id"));
-      bodies.push_back(req.body);
-      good_signatures += req.get_header_value("X-Custodian-Signature") == "sha256=" + HexEncode(mac, sizeof mac);
-      res.status = failures-- > 0 ? 500 : 200;
-    });
-    port = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port) + "/hooks/notices"; }
-
-  std::mutex mu_;
-  int failures = 0;
-  int good_signatures = 0;
-  std::vector<std::string> ids, bodies;
-  int port = 0;
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-};
 
 class NoticeTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
@@ -87,7 +44,7 @@ class NoticeTest : public ::testing::TestWithParam<cases::Backend> {
   void Advance(int64_t micros) { clock_.Set(Timestamp{clock_.Now().micros + micros}); }
 
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
-  Receiver receiver_;
+  testing::WebhookReceiver receiver_{kKey, "/hooks/notices", "X-Custodian-Notice-Id"};
   std::unique_ptr<cases::TestInstance> instance_;
   std::unique_ptr<WebhookTransport> transport_;
   std::unique_ptr<cases::NoticeOutbox> outbox_;

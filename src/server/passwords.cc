@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include "server/totp.h"
+#include "vault/crypto.h"
+
 namespace custodian::server {
 
 // OWASP's floor for Argon2id is 19 MiB and 2 passes; libsodium's "interactive" limits are
@@ -24,6 +27,12 @@ Result<std::string> HashPassword(std::string_view password) {
     return Status::Internal("password hashing ran out of memory");
   }
   return std::string(out);
+}
+
+std::string NewPassword() {
+  std::string raw(15, '\0');
+  vault::RandomBytes(raw.data(), raw.size());
+  return Base32(raw);
 }
 
 bool VerifyPassword(std::string_view stored, std::string_view password) {

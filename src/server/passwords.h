@@ -16,6 +16,10 @@ inline constexpr size_t kMaxPasswordLength = 1024;
 // or longer than kMaxPasswordLength bytes.
 Result<std::string> HashPassword(std::string_view password);
 
+// A new random password, for a user an admin adds (told once, to be changed): 120 bits as
+// 24 base32 letters and digits.
+std::string NewPassword();
+
 // True when `password` matches `stored` (constant time in the password).
 bool VerifyPassword(std::string_view stored, std::string_view password);
 

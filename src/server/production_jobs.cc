@@ -28,7 +28,7 @@ ProductionJobs::~ProductionJobs() {
 }
 
 production::Producer ProductionJobs::MakeProducer(production::ProducerOptions hooks) {
-  production::ProducerOptions options = production::MakeProducerOptions(settings_, clock_);
+  production::ProducerOptions options = production::MakeProducerOptions(settings_);
   options.phase = std::move(hooks.phase);
   options.progress = std::move(hooks.progress);
   return production::Producer(db_, workflow_, vault_, keys_, ledgers_, clock_, options);

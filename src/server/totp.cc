@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cctype>
 #include <cstdio>
 
 namespace custodian::server {
@@ -65,7 +66,18 @@ std::string Base32(std::string_view bytes) {
 }
 
 std::string OtpauthUri(std::string_view user, std::string_view secret) {
-  return "otpauth://totp/custodian:" + std::string(user) + "?secret=" + Base32(secret) +
+  // The label percent-encoded but for what names and addresses are mostly made of: a
+  // requester's address may hold '?', '#', '&' or '%'.
+  std::string label;
+  for (unsigned char c : user) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '@') {
+      label += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      label += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return "otpauth://totp/custodian:" + label + "?secret=" + Base32(secret) +
          "&issuer=custodian&algorithm=SHA256&digits=6&period=30";
 }
 

@@ -3,6 +3,7 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 
 #include "cases/case_store.h"
 #include "cases/test_store.h"
+#include "server/store_testing.h"
 #include "server/totp.h"
 
 namespace custodian::server {
@@ -35,31 +37,8 @@ class UserStoreTest : public ::testing::TestWithParam<Backend> {
     users_ = std::make_unique<UserStore>(*db_, key_, clock_, options);
     ASSERT_TRUE(users_->AddUser("ana", {Role::kReviewer}, kPassword, "admin").ok());
   }
-  std::vector<std::string> AuditActions() {
-    std::vector<std::string> out;
-    EXPECT_TRUE(db_->Transaction([&](soci::session& sql) {
-      soci::rowset<soci::row> rows = (sql.prepare << "SELECT action FROM audit ORDER BY seq");
-      for (const soci::row& r : rows) out.push_back(r.get<std::string>(0));
-      return Status::Ok();
-    }).ok());
-    return out;
-  }
-  // Every text value stored in a table, joined.
-  std::string Stored(const std::string& table) {
-    std::string all;
-    EXPECT_TRUE(db_->Transaction([&](soci::session& sql) {
-      soci::rowset<soci::row> rows = (sql.prepare << "SELECT * FROM " + table);
-      for (const soci::row& r : rows) {
-        for (size_t i = 0; i < r.size(); ++i) {
-          if (r.get_indicator(i) == soci::i_ok && r.get_properties(i).get_data_type() == soci::dt_string) {
-            all += r.get<std::string>(i) + "\n";
-          }
-        }
-      }
-      return Status::Ok();
-    }).ok());
-    return all;
-  }
+  std::vector<std::string> AuditActions() { return server::AuditActions(*db_); }
+  std::string Stored(const std::string& table) { return StoredText(*db_, table); }
 
   ManualClock clock_{ParseDateTime("2026-11-29T12:00:00Z").value()};
   vault::SecretKey key_ = vault::SecretKey::Random();
@@ -79,6 +58,29 @@ TEST_P(UserStoreTest, NamesRolesAndPasswordsAreChecked) {
   EXPECT_FALSE(ana->has_totp);
   EXPECT_EQ(Stored("users").find(kPassword), std::string::npos);
   EXPECT_THAT(Stored("users"), HasSubstr("$argon2id$"));
+}
+
+TEST_P(UserStoreTest, AUsersEmailAddressIsCheckedSetAndRemoved) {
+  EXPECT_EQ(users_->GetUser("ana")->email, std::nullopt);
+  ASSERT_TRUE(users_->AddUser("bo", {Role::kApprover}, kPassword, "admin", "bo@legal.example.org").ok());
+  EXPECT_EQ(users_->GetUser("bo")->email, "bo@legal.example.org");
+  Status bad = users_->AddUser("cy", {Role::kIntake}, kPassword, "admin", "cy@example.org\r\nBcc: x@example.net");
+  EXPECT_EQ(bad.code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr("email: not an e-mail address"));
+  EXPECT_FALSE(users_->GetUser("cy").ok()) << "nothing stored";
+
+  ASSERT_TRUE(users_->SetEmail("ana", "ana@legal.example.org", "admin").ok());
+  EXPECT_EQ(users_->GetUser("ana")->email, "ana@legal.example.org");
+  Status wrong = users_->SetEmail("ana", "ana at legal", "admin");
+  EXPECT_EQ(wrong.message(), "email: not an e-mail address (no @)");
+  EXPECT_EQ(users_->GetUser("ana")->email, "ana@legal.example.org") << "left as it was";
+  EXPECT_TRUE(users_->SetEmail("nobody", "x@example.org", "admin").IsNotFound());
+  ASSERT_TRUE(users_->SetEmail("ana", std::nullopt, "admin").ok());
+  EXPECT_EQ(users_->GetUser("ana")->email, std::nullopt);
+  EXPECT_EQ(users_->Users()[1].email, "bo@legal.example.org");
+  const auto actions = AuditActions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "set_email"), 1);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "remove_email"), 1);
 }
 
 TEST_P(UserStoreTest, ALoginOpensASessionThatExpiresAndCanBeRevoked) {

@@ -825,6 +825,14 @@ Result<VaultStats> Vault::Stats() {
     for (auto& [day, p] : partitions_) all.push_back(p);
   }
   stats.partitions = all.size();
+  if (!all.empty()) {
+    stats.oldest_day = all.front()->day();  // partitions_ is ordered by day
+    stats.newest_day = all.back()->day();
+  }
+  stats.access_log_retention_days = access_log_retention_days_.load();
+  stats.subscriber_retention_days = subscriber_retention_days_.load();
+  const Timestamp now = options_.clock->Now();
+  for (const Hold& h : holds_->List()) stats.active_holds += h.ActiveAt(now);
   for (auto& p : all) {
     std::shared_lock lock(p->mutex());
     for (const auto& s : p->segments()) stats.events += s->events();

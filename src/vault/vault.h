@@ -112,6 +112,10 @@ struct VaultStats {
   uint64_t segments = 0;
   uint64_t unsealed_events = 0;
   uint64_t bytes_on_disk = 0;
+  std::optional<Date> oldest_day, newest_day;  // of the access log held (none: no event)
+  int64_t access_log_retention_days = 0;       // the retention periods in force
+  int64_t subscriber_retention_days = 0;
+  uint64_t active_holds = 0;  // legal holds not expired (one per held account)
 };
 
 class Vault {
