@@ -257,10 +257,11 @@ class Instance {
       if (!where.ok() || !*where) return std::nullopt;
       return geo::LocationToJson(**where);
     };
-    options.pdf = [&](const std::string& path, const cases::ProductionStart& start, FileSystem& files)
+    options.pdf = [&](const std::string& path, const cases::ProductionStart& start,
+                      const std::string& created_at, FileSystem& files)
         -> Result<std::unique_ptr<production::RecordSink>> {
       auto sink = production::MakeRecordPdfSink(
-          path, start, production::CertificateText{}, kReceived,
+          path, start, production::CertificateText{}, created_at,
           {start.scope.categories.Contains(Category::kLocation),
            start.scope.categories.Contains(Category::kDevice)},
           {"Locations are approximate."}, files);
