@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 
+#include <algorithm>
+
 #include "server/connection.h"
 #include "server/problem.h"
 
@@ -131,8 +133,17 @@ bool GuardedHttpServer::Admit(Connection& connection) {
   if (stopping_) return false;
   size_t& count = per_address_[connection.address()];
   if (limits_.max_per_address > 0 && count >= limits_.max_per_address) {
-    if (count == 0) per_address_.erase(connection.address());
-    return false;
+    const auto idle = std::find_if(idle_.begin(), idle_.end(), [&](const Connection* c) {
+      return c->address() == connection.address();
+    });
+    if (idle == idle_.end()) {
+      if (count == 0) per_address_.erase(connection.address());
+      return false;
+    }
+    (*idle)->Shut();
+    evicted_.insert(*idle);
+    idle_.erase(idle);
+    --count;
   }
   ++count;
   open_.insert(&connection);
@@ -142,8 +153,20 @@ bool GuardedHttpServer::Admit(Connection& connection) {
 void GuardedHttpServer::Release(Connection& connection) {
   std::lock_guard lock(mu_);
   open_.erase(&connection);
+  idle_.erase(&connection);
+  if (evicted_.erase(&connection)) return;
   auto it = per_address_.find(connection.address());
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+bool GuardedHttpServer::AwaitRequest(Connection& connection, Deadline until) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.insert(&connection);
+  }
+  const bool ready = connection.WaitForRequest(until);
+  std::lock_guard lock(mu_);
+  return idle_.erase(&connection) == 1 && ready;
 }
 
 // Replaces httplib's loop over a connection's requests (and SSLServer's): the same requests
@@ -169,14 +192,15 @@ bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
     // A first request has the whole header timeout from the connection; a later one first
     // comes within the keep-alive timeout.
     if (left != keep_alive_max_count_ &&
-        !connection.WaitForRequest(Clock::now() + limits_.keep_alive_timeout)) {
+        !AwaitRequest(connection, Clock::now() + limits_.keep_alive_timeout)) {
       break;
     }
     connection.StartHeaders(Clock::now() + limits_.header_timeout, kMaxHeaderBytes);
     close_after_answer = false;
     bool closed = false;
     ok = process_request(connection, left == 1, closed, nullptr);
-    if (close_after_answer) {
+    // A request cut off at its deadline leaves the stream mid-request: it carries no other.
+    if (close_after_answer || connection.timed_out()) {
       connection.Linger(Clock::now() + kLinger);
       break;
     }

@@ -64,8 +64,14 @@ class GuardedHttpServer : public httplib::Server {
   GuardedHttpServer(const ConnectionLimits& limits, SSL_CTX* tls);
   bool process_and_close_socket(socket_t sock) override;
   // Counts the connection against its address; false when the bound or a stop refuses it.
+  // At the bound, a connection of that address idle between requests is closed to make room:
+  // a browser keeps several open after a page loads, and HTTP lets a server close an idle
+  // one (RFC 9112, 9.6); the browser opens another when it needs it.
   bool Admit(Connection& connection);
   void Release(Connection& connection);
+  // Waits for the connection's next request; false when none came by `until`, or when the
+  // connection was closed meanwhile to make room for another from its address.
+  bool AwaitRequest(Connection& connection, std::chrono::steady_clock::time_point until);
 
   const ConnectionLimits limits_;
   SSL_CTX* const tls_;  // owned; null for plain HTTP
@@ -75,6 +81,8 @@ class GuardedHttpServer : public httplib::Server {
   bool stopping_ = false;
   std::map<std::string, size_t> per_address_;
   std::set<Connection*> open_;
+  std::set<Connection*> idle_;     // waiting for their next request
+  std::set<Connection*> evicted_;  // closed to make room, no longer counted
 };
 
 }  // namespace custodian::server

@@ -39,6 +39,7 @@ class SlowClientTest : public ApiTest {
     options.connections.max_per_address = kPerAddress;
     options.connections.header_timeout = header_timeout_;
     options.connections.body_timeout = body_timeout_;
+    options.connections.keep_alive_timeout = std::chrono::seconds(600);
     return options;
   }
   std::chrono::seconds header_timeout_{600};
@@ -90,6 +91,41 @@ TEST_P(SlowClientTest, ThePublicEndpointsAnswerWhileThirtyTwoSlowConnectionsCome
     }
   }
   for (int fd : slow) ::close(fd);
+}
+
+// A browser keeps its connections open after a page loads; at the bound, one of them idle
+// between requests is closed to let a new one in, and the rest are kept.
+TEST_P(SlowClientTest, AnIdleConnectionMakesRoomForANewOneFromItsAddress) {
+  const std::string request = "GET /api/v1/keys HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::vector<int> idle;
+  for (size_t i = 0; i < kPerAddress; ++i) {
+    const int fd = ConnectFrom("127.0.0.3", server_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd, request));
+    ASSERT_EQ(StatusOf(ReadAnswer(fd)), 200) << "connection " << i;
+    idle.push_back(fd);
+  }
+  ASSERT_EQ(server_->ConnectionsFrom("127.0.0.3"), kPerAddress);
+
+  const int fresh = ConnectFrom("127.0.0.3", server_->port());
+  ASSERT_GE(fresh, 0);
+  ASSERT_TRUE(SendAll(fresh, request));
+  EXPECT_EQ(StatusOf(ReadAnswer(fresh)), 200);
+  EXPECT_EQ(server_->ConnectionsFrom("127.0.0.3"), kPerAddress);
+  // Exactly one idle connection was closed, unanswered; the others still serve requests.
+  size_t closed = 0;
+  for (int fd : idle) {
+    if (!Answered(fd)) {
+      ASSERT_TRUE(SendAll(fd, request));
+      EXPECT_EQ(StatusOf(ReadAnswer(fd)), 200);
+      continue;
+    }
+    EXPECT_EQ(ReadUntilClosed(fd), "");
+    ++closed;
+  }
+  EXPECT_EQ(closed, 1u);
+  for (int fd : idle) ::close(fd);
+  ::close(fresh);
 }
 
 class SlowRequestTest : public SlowClientTest {
