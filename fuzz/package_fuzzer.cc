@@ -12,7 +12,7 @@
 // none at all for a zip the fuzzer wrote), a check that holds and fails at once or out of
 // order, or a failure that names no file of the package is a bug.
 //
-// Seeds: CUSTODIAN_PACKAGE_SEEDS=fuzz/corpus/package build-fuzz/fuzz/package_fuzzer -runs=0
+// Seeds: CUSTODIAN_PACKAGE_SEEDS=fuzz/corpus/package build-asan/fuzz/package_fuzzer -runs=0
 // writes a valid package both ways (zip and entries), signed with the fixed keys.
 #include <sodium.h>
 #include <unistd.h>

@@ -612,7 +612,7 @@ TEST(EngineTest, AProcessMayReachTheAccessLogOnlyAtNamedInstants) {
   Decision d = Decide(doc, *strict);
   EXPECT_THAT(Codes(d), ElementsAre("ACCESS_LOG_NEEDS_TIMES"));
   EXPECT_EQ(d.action, Action::kProduceNarrowed);
-  EXPECT_EQ(DecisionToJson(d)["authorized"]["categories"], json({"basic_subscriber"}));
+  EXPECT_EQ(json(DecisionToJson(d)["authorized"]["categories"]), json({"basic_subscriber"}));
   EXPECT_EQ(d.findings[0].severity, Severity::kNarrow);
   EXPECT_THAT(d.findings[0].message, ::testing::StartsWith("A subpoena reaches the IP addresses"));
   // The same subpoena naming instants reaches the access log at them.
@@ -620,7 +620,7 @@ TEST(EngineTest, AProcessMayReachTheAccessLogOnlyAtNamedInstants) {
   doc["times"] = {"2026-02-02T10:00:00Z"};
   d = Decide(doc, *strict);
   EXPECT_THAT(Codes(d), IsEmpty());
-  EXPECT_EQ(DecisionToJson(d)["authorized"]["categories"], json({"basic_subscriber", "access_log"}));
+  EXPECT_EQ(json(DecisionToJson(d)["authorized"]["categories"]), json({"basic_subscriber", "access_log"}));
   // Subscriber records alone need neither; a 2703(d) order reaches the log over a window.
   doc = Base();
   doc["categories"] = {"basic_subscriber"};

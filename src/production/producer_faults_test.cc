@@ -68,7 +68,7 @@ class ProducerFaultsTest : public ProducerTest {
 
 // Under AddressSanitizer a production is many times slower: there every fifth write (and every
 // sync) is failed, so that the failure paths still run under it; the release suite fails each.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CUSTODIAN_ASAN)
 constexpr int kWriteStride = 5;
 #else
 constexpr int kWriteStride = 1;

@@ -616,7 +616,7 @@ int64_t RssKiB() {
 // differ by little; a writer that kept pages, or a layout per row, adds megabytes.
 // Sanitizers change how memory is kept, so they skip it.
 TEST_F(RecordPdfTest, KeepsMemoryBoundedAsPagesGrow) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CUSTODIAN_ASAN)
   GTEST_SKIP() << "memory is not measured under AddressSanitizer";
 #endif
   auto writer = Create();
@@ -635,7 +635,7 @@ TEST_F(RecordPdfTest, KeepsMemoryBoundedAsPagesGrow) {
 // The cache of laid-out cells is bounded too: 20,000 distinct user agents would keep some
 // 70 MB of glyphs if it were not.
 TEST_F(RecordPdfTest, KeepsTheCellCacheBoundedWhenEveryValueIsNew) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CUSTODIAN_ASAN)
   GTEST_SKIP() << "memory is not measured under AddressSanitizer";
 #endif
   auto writer = Create();

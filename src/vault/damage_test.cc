@@ -246,7 +246,7 @@ TEST_F(VaultDamageTest, DamageIsReportedWithFileAndByteAndOnlyATornTailIsCut) {
                                      {"the checksum of the second slot", 96 + 5},
                                      {"the tag of the second slot", 96 + 9},
                                      {"the wrapped key of the second slot", 96 + 50}}) {
-    damages.push_back({slots, what, Handled::kCorruption, [offset](std::string& b) { b[offset] ^= 0x01; },
+    damages.push_back({slots, what, Handled::kCorruption, [at = offset](std::string& b) { b[at] ^= 0x01; },
                        "the slot at byte 96 fails its checksum"});
   }
   damages.push_back({slots, "50 bytes cut off the end (an account lost)", Handled::kCorruption,

@@ -8,15 +8,7 @@
 // thread, so use it on the thread that opens.
 #pragma once
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CUSTODIAN_GEO_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CUSTODIAN_GEO_LSAN 1
-#endif
-#endif
-
-#if defined(CUSTODIAN_GEO_LSAN)
+#if defined(CUSTODIAN_ASAN)
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -24,7 +16,7 @@ namespace custodian::geo {
 
 class IgnoreLibraryLeaks {
  public:
-#if defined(CUSTODIAN_GEO_LSAN)
+#if defined(CUSTODIAN_ASAN)
   IgnoreLibraryLeaks() { __lsan_disable(); }
   ~IgnoreLibraryLeaks() { __lsan_enable(); }
 #else
