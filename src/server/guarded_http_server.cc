@@ -136,10 +136,7 @@ bool GuardedHttpServer::Admit(Connection& connection) {
     const auto idle = std::find_if(idle_.begin(), idle_.end(), [&](const Connection* c) {
       return c->address() == connection.address();
     });
-    if (idle == idle_.end()) {
-      if (count == 0) per_address_.erase(connection.address());
-      return false;
-    }
+    if (idle == idle_.end()) return false;
     (*idle)->Shut();
     evicted_.insert(*idle);
     idle_.erase(idle);
@@ -153,7 +150,6 @@ bool GuardedHttpServer::Admit(Connection& connection) {
 void GuardedHttpServer::Release(Connection& connection) {
   std::lock_guard lock(mu_);
   open_.erase(&connection);
-  idle_.erase(&connection);
   if (evicted_.erase(&connection)) return;
   auto it = per_address_.find(connection.address());
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);

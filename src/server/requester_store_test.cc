@@ -24,21 +24,17 @@ using ::testing::HasSubstr;
 
 constexpr char kPassword[] = "correct horse battery staple";
 
-class RequesterStoreTest : public ::testing::TestWithParam<Backend> {
+class RequesterStoreTest : public StoreTest {
  protected:
   void SetUp() override {
-    CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    store_ = std::make_unique<cases::TestStore>(GetParam());
-    db_ = store_->Open();
-    ASSERT_TRUE(db_);
+    StoreTest::SetUp();
+    if (Unready()) return;
     requesters_ = std::make_unique<RequesterStore>(*db_, key_, clock_);
     // The example registry: las-cruces.org is the Las Cruces police's, fbi.gov the FBI's.
     ASSERT_TRUE(db_->Transaction([](soci::session& sql) {
       return cases::CaseTx(sql).SetRegistry({cases::ProjectFile("spec/agencies.example.json"), "", Timestamp{}, "setup"});
     }).ok());
   }
-  std::vector<std::string> AuditActions() { return server::AuditActions(*db_); }
-  std::string Stored(const std::string& table) { return StoredText(*db_, table); }
   int64_t Step() const { return clock_.Now().micros / kMicrosPerSecond / kTotpStepSeconds; }
   void Advance(int64_t micros) { clock_.Set(Timestamp{clock_.Now().micros + micros}); }
 
@@ -58,10 +54,6 @@ class RequesterStoreTest : public ::testing::TestWithParam<Backend> {
     return {r->account_id, enrolment->secret};
   }
 
-  ManualClock clock_{ParseDateTime("2026-11-29T12:00:00Z").value()};
-  vault::SecretKey key_ = vault::SecretKey::Random();
-  std::unique_ptr<cases::TestStore> store_;
-  std::unique_ptr<cases::Database> db_;
   std::unique_ptr<RequesterStore> requesters_;
 };
 

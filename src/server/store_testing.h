@@ -1,14 +1,20 @@
-// For the store tests: what a store wrote, read back from its database.
+// For the store tests: a case store of each backend, and what a store wrote, read back from
+// its database.
 #pragma once
 
 #include <soci/soci.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "cases/database.h"
+#include "cases/test_store.h"
+#include "core/clock.h"
+#include "core/time.h"
+#include "vault/crypto.h"
 
 namespace custodian::server {
 
@@ -39,5 +45,25 @@ inline std::string StoredText(cases::Database& db, const std::string& table) {
   }).ok());
   return all;
 }
+
+// A fresh case store on the test's backend, with the clock and key the stores under test
+// take. A fixture's SetUp calls this one first and returns when it skipped or failed.
+class StoreTest : public ::testing::TestWithParam<cases::Backend> {
+ protected:
+  void SetUp() override {
+    CUSTODIAN_REQUIRE_BACKEND(GetParam());
+    store_ = std::make_unique<cases::TestStore>(GetParam());
+    db_ = store_->Open();
+    ASSERT_TRUE(db_);
+  }
+  bool Unready() const { return IsSkipped() || HasFatalFailure(); }
+  std::vector<std::string> AuditActions() { return server::AuditActions(*db_); }
+  std::string Stored(const std::string& table) { return StoredText(*db_, table); }
+
+  ManualClock clock_{ParseDateTime("2026-11-29T12:00:00Z").value()};
+  vault::SecretKey key_ = vault::SecretKey::Random();
+  std::unique_ptr<cases::TestStore> store_;
+  std::unique_ptr<cases::Database> db_;
+};
 
 }  // namespace custodian::server

@@ -24,26 +24,17 @@ using ::testing::HasSubstr;
 
 constexpr char kPassword[] = "correct horse battery staple";
 
-class UserStoreTest : public ::testing::TestWithParam<Backend> {
+class UserStoreTest : public StoreTest {
  protected:
   void SetUp() override {
-    CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    store_ = std::make_unique<cases::TestStore>(GetParam());
-    db_ = store_->Open();
-    ASSERT_TRUE(db_);
+    StoreTest::SetUp();
+    if (Unready()) return;
     // Password-only sign-in here; TheDefaultWantsASecondFactor covers the default.
     UserStoreOptions options;
     options.require_totp = false;
     users_ = std::make_unique<UserStore>(*db_, key_, clock_, options);
     ASSERT_TRUE(users_->AddUser("ana", {Role::kReviewer}, kPassword, "admin").ok());
   }
-  std::vector<std::string> AuditActions() { return server::AuditActions(*db_); }
-  std::string Stored(const std::string& table) { return StoredText(*db_, table); }
-
-  ManualClock clock_{ParseDateTime("2026-11-29T12:00:00Z").value()};
-  vault::SecretKey key_ = vault::SecretKey::Random();
-  std::unique_ptr<cases::TestStore> store_;
-  std::unique_ptr<cases::Database> db_;
   std::unique_ptr<UserStore> users_;
 };
 
