@@ -1,7 +1,8 @@
 // Fuzzes what a caller of the HTTP API controls in its JSON bodies: sign-in, review (with a
 // narrowed scope checked against an authorized one, and a pushback's letter), callback, nondisclosure, close, abort,
 // assignment, comment, search and hold extension bodies, the first sign-in's and the admin
-// pages' (a ticket, a code, a password change, a new user and its roles, a new token), and a
+// pages' (a ticket, a code, a password change, a new user and its roles, a new token), the
+// portal's (a confirmation, a colleague's address, a request with its attestation), and a
 // staff user's e-mail address (whatever the address checker passes goes into
 // SMTP envelopes and mail headers: never a control character, a space or a second @), deep
 // ones among them (each meets the depth limit before a parser builds it). Any
@@ -55,6 +56,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckRefusal(custodian::server::ParsePasswordChangeBody(body).status());
   CheckRefusal(custodian::server::ParseNewTokenBody(body).status());
   CheckRefusal(custodian::server::ParseRolesBody(body).status());
+  CheckRefusal(custodian::server::ParseConfirmationBody(body).status());
+  CheckRefusal(custodian::server::ParseShareBody(body).status());
+  auto attested = custodian::server::ParseAttestedRequestBody(body);
+  CheckRefusal(attested.status());
+  // What passes holds a JSON object and a SHA-256 in lower-case hex, and nothing was invented.
+  if (attested.ok() && (attested->document.empty() || attested->document.front() != '{' ||
+                        attested->attestation_sha256.size() != 64 ||
+                        attested->attestation_sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+    std::abort();
+  }
   auto user = custodian::server::ParseNewUserBody(body);
   CheckRefusal(user.status());
   if (user.ok() && user->roles.empty()) std::abort();  // at least one role passes

@@ -94,6 +94,15 @@ std::set<std::string> CasesMatching(soci::session& sql, const StoreKeys& keys,
   return out;
 }
 
+bool NamesRequester(soci::session& sql, const StoreKeys& keys, const std::string& case_id, std::string_view email) {
+  const std::string tag = TagOf(keys, kRequesterField, RequesterKey(email));
+  const std::string field(kRequesterField);
+  int found = 0;
+  sql << "SELECT COUNT(*) FROM case_index WHERE case_id = :c AND field = :f AND tag = :t", soci::use(case_id),
+      soci::use(field), soci::use(tag), soci::into(found);
+  return found > 0;
+}
+
 Status IndexAllCases(soci::session& sql) {
   auto keys = StoreKeys::Load(sql, MasterOf(sql));
   if (!keys.ok()) return keys.status();

@@ -34,6 +34,10 @@ void IndexCase(soci::session& sql, const StoreKeys& keys, const std::string& cas
 std::set<std::string> CasesMatching(soci::session& sql, const StoreKeys& keys,
                                     std::string_view query);
 
+// Whether the case's current request names `email` as its requester's address (ASCII
+// case-insensitively): what lets a requester account see a request staff entered for it.
+bool NamesRequester(soci::session& sql, const StoreKeys& keys, const std::string& case_id, std::string_view email);
+
 // Migration 14: indexes every case's latest request (the store's keys open them).
 Status IndexAllCases(soci::session& sql);
 

@@ -169,6 +169,14 @@ nlohmann::ordered_json CaseToJson(const CaseView& v, bool with_request) {
   if (with_request) {
     out["request"] = nlohmann::ordered_json::parse(v.request.document);
     out["request_sha256"] = v.request.sha256;
+    // What the requester attested with the latest version it sent, in full, and who.
+    out["attestation"] = v.attestation ? nlohmann::ordered_json{{"version", v.attestation->version},
+                                                                 {"text", v.attestation->text},
+                                                                 {"sha256", v.attestation->sha256},
+                                                                 {"by", v.attestation->email},
+                                                                 {"at", FormatDateTime(v.attestation->at)}}
+                                       : nlohmann::ordered_json();
+    out["submitted_by"] = OrNull(v.record.submitted_by);
   }
   return out;
 }

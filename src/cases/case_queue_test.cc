@@ -255,6 +255,9 @@ TEST_P(CaseQueueTest, MigrationFourteenIndexesTheCasesAStoreAlreadyHolds) {
     sql << "DROP TABLE requester_sessions";
     sql << "DROP TABLE requester_totp_enrolments";
     sql << "ALTER TABLE api_tokens DROP COLUMN account_id";
+    sql << "ALTER TABLE cases DROP COLUMN submitted_by";         // 19
+    sql << "DROP TABLE request_attestations";
+    sql << "DROP TABLE case_shares";
     sql << "DELETE FROM schema_migrations WHERE version >= 14";
     return Status::Ok();
   }).ok());

@@ -49,6 +49,9 @@ struct CaseRecord {
   // The requester's withdrawal: when, and why if they said (sealed at rest).
   std::optional<Timestamp> withdrawn_at{};
   std::optional<std::string> withdrawal_reason{};
+  // The requester account that sent it, on the portal or with a token acting for it (none:
+  // entered by staff, or sent with a token made before accounts). Set once, at intake.
+  std::optional<std::string> submitted_by{};
 };
 
 struct RequestVersion {
@@ -127,6 +130,26 @@ struct NondisclosureRecord {
   std::optional<Date> until;  // none: no end stated
   std::string recorded_by;
   Timestamp recorded_at;
+};
+
+// The attestation a requester made with one version of its request (the standards' text at
+// the time, in full), and who made it.
+struct AttestationRecord {
+  std::string case_id;
+  int version = 1;
+  std::string text;
+  std::string sha256;  // of the text
+  std::string email;   // the requester's address
+  std::optional<std::string> account_id;
+  Timestamp at;
+};
+
+// A colleague a request is shared with (a requester account of the same agency), by whom and when.
+struct ShareRecord {
+  std::string case_id;
+  std::string account_id;
+  std::string shared_by;  // the account that sent the request
+  Timestamp shared_at;
 };
 
 // A signed process document stored for a case (attachment_store.h holds its bytes).

@@ -20,7 +20,7 @@ constexpr char kCaseColumns[] =
     "id, state, version, process_type, agency_id, emergency, preservation, entered_by, entry, "
     "received_at, due_at, requester_verified, fingerprint, duplicate_of, reviewer, review_note, "
     "review_scope, investigation_confirmed, approver, notice_wait_until, created_at, updated_at, "
-    "assignee, pushback_letter, pushback_letter_at, withdrawn_at, withdrawal_reason";
+    "assignee, pushback_letter, pushback_letter_at, withdrawn_at, withdrawal_reason, submitted_by";
 
 CaseRecord CaseOf(soci::session& sql, const soci::row& r) {
   CaseRecord c;
@@ -51,6 +51,7 @@ CaseRecord CaseOf(soci::session& sql, const soci::row& r) {
   c.pushback_letter_at = OptTime(r, 24);
   c.withdrawn_at = OptTime(r, 25);
   c.withdrawal_reason = OpenedOptional(sql, "cases.withdrawal_reason", c.id, OptText(r, 26));
+  c.submitted_by = OptText(r, 27);
   return c;
 }
 
@@ -107,11 +108,12 @@ Status CaseTx::InsertCase(const CaseRecord& c) {
   // Bound values are read when the statement runs, at the end of the expression: locals,
   // never temporaries.
   const long long created = c.created_at.micros;
+  Nullable<std::string> submitted_by(c.submitted_by);
   sql_ << "INSERT INTO cases (id, created_at, state, version, process_type, emergency, "
           "preservation, entered_by, entry, received_at, requester_verified, fingerprint, "
-          "investigation_confirmed, updated_at) VALUES (:id, :created, 'received', 1, '', 0, 0, "
-          "'', 'staff', 0, 0, '', 0, 0)",
-      soci::use(c.id), soci::use(created);
+          "investigation_confirmed, updated_at, submitted_by) VALUES (:id, :created, 'received', 1, "
+          "'', 0, 0, '', 'staff', 0, 0, '', 0, 0, :submitted_by)",
+      soci::use(c.id), soci::use(created), soci::use(submitted_by.value, submitted_by.ind);
   return UpdateCase(c);
 }
 
@@ -161,8 +163,9 @@ Result<CaseRecord> CaseTx::GetCase(const std::string& id) {
 
 std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
   const std::string state = filter.state ? std::string(CaseStateName(*filter.state)) : "";
-  const std::string agency = filter.agency_id.value_or("");
-  const int by_state = filter.state.has_value(), by_agency = filter.agency_id.has_value();
+  const std::optional<std::string>& agency_id = filter.requester ? filter.requester->agency_id : filter.agency_id;
+  const std::string agency = agency_id.value_or("");
+  const int by_state = filter.state.has_value(), by_agency = agency_id.has_value();
   std::optional<std::set<std::string>> matching;
   if (filter.query) matching = CasesMatching(sql_, KeysOf(sql_), *filter.query);
   soci::rowset<soci::row> rows =
@@ -175,6 +178,7 @@ std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
   for (const soci::row& r : rows) {
     if (matching && !matching->contains(Text(r, 0))) continue;
     CaseRecord c = CaseOf(sql_, r);
+    if (filter.requester && !Sees(c, *filter.requester)) continue;
     if (filter.open_only && !IsOpen(c.state)) continue;
     if (filter.process_type && c.process_type != *filter.process_type) continue;
     if (filter.emergency && c.emergency != *filter.emergency) continue;
@@ -455,6 +459,31 @@ Status CaseTx::InsertAttachment(const AttachmentRecord& a) {
       soci::use(a.case_id), soci::use(a.sha256), soci::use(name), soci::use(a.media_type),
       soci::use(a.bytes), soci::use(a.uploaded_by), soci::use(at);
   return Status::Ok();
+}
+
+Status CaseTx::InsertAttestation(const AttestationRecord& a) {
+  const long long at = a.at.micros;
+  Nullable<std::string> account(a.account_id);
+  const std::string email = Sealed(sql_, "request_attestations.email", RowOf(a.case_id, a.version), a.email);
+  sql_ << "INSERT INTO request_attestations (case_id, version, text, sha256, email, account_id, at) "
+          "VALUES (:c, :v, :t, :s, :e, :a, :at)",
+      soci::use(a.case_id), soci::use(a.version), soci::use(a.text), soci::use(a.sha256), soci::use(email),
+      soci::use(account.value, account.ind), soci::use(at);
+  return Status::Ok();
+}
+
+std::optional<AttestationRecord> CaseTx::LatestAttestation(const std::string& case_id) {
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id, version, text, sha256, email, account_id, at FROM request_attestations "
+                       "WHERE case_id = :c ORDER BY version DESC",
+       soci::use(case_id));
+  for (const soci::row& r : rows) {
+    const int version = static_cast<int>(Int(r, 1));
+    return AttestationRecord{Text(r, 0), version, Text(r, 2), Text(r, 3),
+                             Opened(sql_, "request_attestations.email", RowOf(case_id, version), Text(r, 4)),
+                             OptText(r, 5), Timestamp{Int(r, 6)}};
+  }
+  return std::nullopt;
 }
 
 std::vector<AttachmentRecord> CaseTx::Attachments(const std::string& case_id) {

@@ -13,9 +13,19 @@
 
 namespace custodian::cases {
 
+// A requester looking at cases (docs/portal.md, "Who sees a request"): its agency, and the
+// account signed in or that its token acts for, with its confirmed address (none: a token
+// made before accounts).
+struct RequesterScope {
+  std::string agency_id;
+  std::optional<std::string> account_id{};
+  std::optional<std::string> email{};
+};
+
 struct CaseFilter {
   std::optional<CaseState> state;
-  std::optional<std::string> agency_id;  // a requester sees its own agency's cases only
+  std::optional<std::string> agency_id;  // staff's: one agency's cases
+  std::optional<RequesterScope> requester{};  // what this requester sees, and no more
   bool open_only = false;
   std::optional<std::string> process_type{};
   std::optional<std::string> assignee{};  // a staff user's name; "" for cases assigned to no one
@@ -46,6 +56,22 @@ class CaseTx {
   // Open cases with this fingerprint, but `except`.
   std::vector<std::string> OpenCasesWithFingerprint(const std::string& fingerprint,
                                                     const std::string& except);
+
+  // Whether `scope` sees the case, one of its agency's: that its account sent, that was shared
+  // with it, or that staff entered naming its address as the requester's; for a token without
+  // an account, one that no account sent.
+  bool Sees(const CaseRecord& c, const RequesterScope& scope);
+  // Whether `scope` sent the case (and so may amend, withdraw and share it).
+  static bool Sent(const CaseRecord& c, const RequesterScope& scope);
+  // The colleagues a case is shared with, in the order they were added.
+  std::vector<ShareRecord> Shares(const std::string& case_id);
+  Status InsertShare(const ShareRecord& s);
+  // NotFound when the case is not shared with the account.
+  Status DeleteShare(const std::string& case_id, const std::string& account_id);
+
+  Status InsertAttestation(const AttestationRecord& a);
+  // The attestation made with the case's latest version that has one.
+  std::optional<AttestationRecord> LatestAttestation(const std::string& case_id);
 
   Status InsertRequest(const RequestVersion& r);
   Result<RequestVersion> LatestRequest(const std::string& case_id);

@@ -62,20 +62,20 @@ TEST_P(DeliveryTest, AStoredPackageGivesItsAgencyOneGrantThatIsSpentOnce) {
       << "a package is recorded once";
 
   // Another agency's requester: as if there were no such grant. The grant stays open.
-  EXPECT_EQ(workflow().BeginDownload(grant.id, {"requester:fbi"}, "us-fbi", Ready).status().code(),
+  EXPECT_EQ(workflow().BeginDownload(grant.id, {"requester:fbi"}, RequesterScope{"us-fbi"}, Ready).status().code(),
             Status::Code::kNotFound);
   // A package the instance cannot serve: the failure, and the grant is not spent.
   EXPECT_EQ(workflow()
-                .BeginDownload(grant.id, {"requester:hsi"}, "us-dhs-hsi",
+                .BeginDownload(grant.id, {"requester:hsi"}, RequesterScope{"us-dhs-hsi"},
                                [](const ProductionRecord&) { return Status::Corruption("unreadable"); })
                 .status()
                 .code(),
             Status::Code::kCorruption);
-  auto used = workflow().BeginDownload(grant.id, {"requester:hsi"}, "us-dhs-hsi", Ready);
+  auto used = workflow().BeginDownload(grant.id, {"requester:hsi"}, RequesterScope{"us-dhs-hsi"}, Ready);
   ASSERT_TRUE(used.ok()) << used.status().message();
   EXPECT_EQ(used->production.package_sha256, kPackage.sha256);
   EXPECT_EQ(used->grant.state, GrantState::kUsed);
-  auto again = workflow().BeginDownload(grant.id, {"requester:hsi"}, "us-dhs-hsi", Ready);
+  auto again = workflow().BeginDownload(grant.id, {"requester:hsi"}, RequesterScope{"us-dhs-hsi"}, Ready);
   EXPECT_EQ(again.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_THAT(again.status().message(), ::testing::HasSubstr("used"));
 
@@ -85,7 +85,7 @@ TEST_P(DeliveryTest, AStoredPackageGivesItsAgencyOneGrantThatIsSpentOnce) {
   EXPECT_EQ((*list)[0].production.package_sha256, kPackage.sha256);
   ASSERT_EQ((*list)[0].grants.size(), 1u);
   EXPECT_EQ((*list)[0].grants[0].ended_by, "requester:hsi");
-  EXPECT_EQ(workflow().Productions(id, {"requester:fbi"}, std::string("us-fbi")).status().code(),
+  EXPECT_EQ(workflow().Productions(id, {"requester:fbi"}, RequesterScope{"us-fbi"}).status().code(),
             Status::Code::kNotFound);
 
   const auto actions = Actions(id);
@@ -103,12 +103,12 @@ TEST_P(DeliveryTest, AGrantExpiresAndStaffCanRevokeOrReplaceIt) {
   // A new grant revokes the open one.
   auto second = workflow().IssueDownload(id, production, {"reviewer-1"});
   ASSERT_TRUE(second.ok()) << second.status().message();
-  EXPECT_EQ(workflow().BeginDownload((*first)->id, {"requester:hsi"}, "us-dhs-hsi", Ready).status().code(),
+  EXPECT_EQ(workflow().BeginDownload((*first)->id, {"requester:hsi"}, RequesterScope{"us-dhs-hsi"}, Ready).status().code(),
             Status::Code::kFailedPrecondition);
   // Revoked by staff: not usable, and not revoked twice.
   ASSERT_TRUE(workflow().RevokeDownload(second->id, {"approver-1"}).ok());
   EXPECT_EQ(workflow().RevokeDownload(second->id, {"approver-1"}).status().code(), Status::Code::kFailedPrecondition);
-  EXPECT_EQ(workflow().BeginDownload(second->id, {"requester:hsi"}, "us-dhs-hsi", Ready).status().code(),
+  EXPECT_EQ(workflow().BeginDownload(second->id, {"requester:hsi"}, RequesterScope{"us-dhs-hsi"}, Ready).status().code(),
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(workflow().RevokeDownload("D-00000000000000000000000000000000", {"approver-1"}).status().code(),
             Status::Code::kNotFound);
@@ -118,7 +118,7 @@ TEST_P(DeliveryTest, AGrantExpiresAndStaffCanRevokeOrReplaceIt) {
   EXPECT_EQ(third->StateAt(third->expires_at), "expired");
   EXPECT_EQ(third->StateAt(Timestamp{third->expires_at.micros - 1}), "open");
   clock_.Set(third->expires_at);
-  EXPECT_EQ(workflow().BeginDownload(third->id, {"requester:hsi"}, "us-dhs-hsi", Ready).status().code(),
+  EXPECT_EQ(workflow().BeginDownload(third->id, {"requester:hsi"}, RequesterScope{"us-dhs-hsi"}, Ready).status().code(),
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(workflow().RevokeDownload(third->id, {"approver-1"}).status().code(), Status::Code::kFailedPrecondition);
   // The grant's length is the instance's.

@@ -323,6 +323,22 @@ const std::vector<Migration>& Migrations() {
            // A requester token acts for its account (null: a token made before accounts).
            "ALTER TABLE api_tokens ADD COLUMN account_id TEXT",
        }},
+      {19,
+       "who sent each request, the attestations made with it, colleagues it is shared with",
+       {
+           // The requester account that sent the case (null: staff entered it, or a token made
+           // before accounts sent it): what the portal's visibility starts from.
+           "ALTER TABLE cases ADD COLUMN submitted_by TEXT",
+           // The attestation a requester made with a version of its request: the standards'
+           // text at the time, in full, its SHA-256, the requester's address and account.
+           "CREATE TABLE request_attestations (case_id TEXT NOT NULL, version INTEGER NOT NULL, "
+           "text TEXT NOT NULL, sha256 TEXT NOT NULL, email TEXT NOT NULL, account_id TEXT, "
+           "at BIGINT NOT NULL, PRIMARY KEY (case_id, version))",
+           // The colleagues (requester accounts of the same agency) a case is shared with.
+           "CREATE TABLE case_shares (case_id TEXT NOT NULL, account_id TEXT NOT NULL, "
+           "shared_by TEXT NOT NULL, shared_at BIGINT NOT NULL, PRIMARY KEY (case_id, account_id))",
+           "CREATE INDEX case_shares_by_account ON case_shares (account_id)",
+       }},
   };
   return kMigrations;
 }

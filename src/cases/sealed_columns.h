@@ -1,7 +1,7 @@
 // The personal values of the case store, sealed in their rows (docs/cases.md, "What the store
 // keeps sealed"): request documents, decision documents, a review's note and narrowed scope,
 // a pushback's letter to the requester, a verification's note, held accounts, notices'
-// accounts and payloads, documents' names and the audit log's details. Each is sealed with the store's keys (store_keys.h) for its
+// accounts and payloads, documents' names, attesting requesters' addresses and the audit log's details. Each is sealed with the store's keys (store_keys.h) for its
 // column and row, so that a value copied into another row does not open there. Lookups
 // compare keyed tags: a case's duplicate fingerprint, an audit detail's account.
 // Functions for code running inside a transaction of the store: safe from any thread.

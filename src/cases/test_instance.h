@@ -17,6 +17,7 @@
 #include "cases/signing_keys.h"
 #include "cases/test_store.h"
 #include "cases/workflow.h"
+#include "core/sha256.h"
 #include "policy/standards.h"
 
 namespace custodian::cases {
@@ -35,6 +36,9 @@ inline std::string ProjectFile(const std::string& path) {
 inline std::string Example(const std::string& name) {
   return ProjectFile("examples/requests/" + name + ".json");
 }
+
+// The SHA-256 of the attestation the default standards ask of a requester's submission.
+inline std::string DefaultAttestationSha256() { return Sha256Hex(kDefaultAttestation); }
 
 // `document` with `pointer`'s value replaced (a JSON pointer, e.g. "/process/reference").
 inline std::string With(const std::string& document, const std::string& pointer, nlohmann::json value) {

@@ -40,7 +40,8 @@ class WithdrawalTest : public WorkflowStoreTest {
   // A request sent by the agency's signed-in requester (the API's entry).
   std::string FromPortal(const std::string& document, const std::string& agency = kAgency,
                          const std::string& address = kAddress) {
-    auto v = workflow().Submit({document, Entry::kApi, {"portal"}, agency, address});
+    auto v = workflow().Submit({document, Entry::kApi, {"portal"}, agency, address, std::nullopt,
+                                DefaultAttestationSha256()});
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? v->record.id : "";
   }
@@ -114,7 +115,7 @@ TEST_P(WithdrawalTest, TheRequesterWithdrawsAnOpenRequestWhichEndsAudited) {
   const std::string id = FromPortal(Example("lcpd-subpoena"));
   const std::string reason = "The suspect r.alvarez@las-cruces.org named was arrested; we no longer need it.";
   clock_.Advance(kMicrosPerHour);
-  auto v = workflow().Withdraw(id, kRequester, kAgency, reason);
+  auto v = workflow().Withdraw(id, kRequester, RequesterScope{kAgency}, reason);
   ASSERT_TRUE(v.ok()) << v.status().message();
   EXPECT_EQ(v->record.state, CaseState::kWithdrawn);
   EXPECT_FALSE(IsOpen(v->record.state));
@@ -144,11 +145,12 @@ TEST_P(WithdrawalTest, TheRequesterWithdrawsAnOpenRequestWhichEndsAudited) {
 
   // Ended: nothing moves it again, not even closing; an open case with the same targets is
   // no longer its duplicate.
-  auto again = workflow().Withdraw(id, kRequester, kAgency);
+  auto again = workflow().Withdraw(id, kRequester, RequesterScope{kAgency});
   EXPECT_EQ(again.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_THAT(again.status().message(), HasSubstr("withdrawn cannot withdraw"));
   EXPECT_EQ(workflow().Close(id, {"reviewer-1"}, std::nullopt).status().code(), Status::Code::kFailedPrecondition);
-  auto later = workflow().Submit({Example("lcpd-subpoena"), Entry::kApi, {"portal"}, kAgency, kAddress});
+  auto later = workflow().Submit({Example("lcpd-subpoena"), Entry::kApi, {"portal"}, kAgency, kAddress, std::nullopt,
+                                  DefaultAttestationSha256()});
   ASSERT_TRUE(later.ok());
   EXPECT_FALSE(later->record.duplicate_of);
 }
@@ -156,13 +158,13 @@ TEST_P(WithdrawalTest, TheRequesterWithdrawsAnOpenRequestWhichEndsAudited) {
 TEST_P(WithdrawalTest, WithoutAReasonNoneIsKeptAndABadOneChangesNothing) {
   const std::string id = FromPortal(Example("lcpd-subpoena"));
   for (const std::string& bad : {std::string(" \n\t"), std::string(kMaxLetterLength + 1, 'a'), std::string("\xff")}) {
-    auto refused = workflow().Withdraw(id, kRequester, kAgency, bad);
+    auto refused = workflow().Withdraw(id, kRequester, RequesterScope{kAgency}, bad);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.status().code(), Status::Code::kInvalidArgument);
     EXPECT_THAT(refused.status().message(), HasSubstr("reason: "));
   }
   EXPECT_EQ(StateOf(id), CaseState::kInReview);
-  auto v = workflow().Withdraw(id, kRequester, kAgency);
+  auto v = workflow().Withdraw(id, kRequester, RequesterScope{kAgency});
   ASSERT_TRUE(v.ok()) << v.status().message();
   EXPECT_FALSE(v->record.withdrawal_reason);
   EXPECT_FALSE(nlohmann::json::parse(AuditOf(id).back().detail).contains("reason_sha256"));
@@ -170,11 +172,11 @@ TEST_P(WithdrawalTest, WithoutAReasonNoneIsKeptAndABadOneChangesNothing) {
 
 TEST_P(WithdrawalTest, AnotherAgencysOrAMissingCaseIsNotFoundAndTheProbeRecorded) {
   const std::string id = FromPortal(Example("lcpd-subpoena"));
-  auto probe = workflow().Withdraw(id, {"fbi-portal"}, "us-fbi", "mine now");
+  auto probe = workflow().Withdraw(id, {"fbi-portal"}, RequesterScope{"us-fbi"}, "mine now");
   ASSERT_FALSE(probe.ok());
   EXPECT_EQ(probe.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(probe.status().message(), "no request " + id);
-  auto missing = workflow().Withdraw("C-2026-999999", {"fbi-portal"}, "us-fbi");
+  auto missing = workflow().Withdraw("C-2026-999999", {"fbi-portal"}, RequesterScope{"us-fbi"});
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(missing.status().message(), "no request C-2026-999999");
   EXPECT_EQ(StateOf(id), CaseState::kInReview);
@@ -204,7 +206,7 @@ TEST_P(WithdrawalTest, OnlyBeforeProduction) {
   for (const auto& [id, agency] : {std::pair{pushed, kAgency}, std::pair{reviewed, kAgency},
                                    std::pair{waiting, kAgency}, std::pair{approved, kHsi}}) {
     SCOPED_TRACE(id);
-    auto v = workflow().Withdraw(id, kRequester, agency);
+    auto v = workflow().Withdraw(id, kRequester, RequesterScope{agency});
     ASSERT_TRUE(v.ok()) << v.status().message();
     EXPECT_EQ(v->record.state, CaseState::kWithdrawn);
   }
@@ -216,14 +218,14 @@ TEST_P(WithdrawalTest, OnlyBeforeProduction) {
   ASSERT_TRUE(workflow().ReviewCase(rejected, {"reviewer-1"}, {ReviewDecision::kReject, "not ours"}).ok());
   for (const auto& [id, agency, state] : {std::tuple{producing, kHsi, CaseState::kProducing},
                                           std::tuple{rejected, kAgency, CaseState::kRejected}}) {
-    auto refused = workflow().Withdraw(id, kRequester, agency);
+    auto refused = workflow().Withdraw(id, kRequester, RequesterScope{agency});
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
     EXPECT_THAT(refused.status().message(), HasSubstr("cannot withdraw"));
     EXPECT_EQ(StateOf(id), state);
   }
   ASSERT_TRUE(workflow().FinishProduction(*start, {"producer-1"}, {1, std::string(64, 'b')}).ok());
-  EXPECT_EQ(workflow().Withdraw(producing, kRequester, kHsi).status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(workflow().Withdraw(producing, kRequester, RequesterScope{kHsi}).status().code(), Status::Code::kFailedPrecondition);
   EXPECT_EQ(StateOf(producing), CaseState::kProduced);
 }
 
@@ -236,7 +238,7 @@ TEST_P(WithdrawalTest, APreservationWithdrawnReleasesItsOwnHoldsAndKeepsSharedOn
   ASSERT_EQ(held->record.state, CaseState::kHolding);
   const std::string hold = held->holds.at(0).id;
   ASSERT_EQ(instance_->vault->Holds().size(), 1u);
-  auto v = workflow().Withdraw(alone, {"fbi-portal"}, "us-fbi");
+  auto v = workflow().Withdraw(alone, {"fbi-portal"}, RequesterScope{"us-fbi"});
   ASSERT_TRUE(v.ok()) << v.status().message();
   EXPECT_EQ(v->record.state, CaseState::kWithdrawn);
   ASSERT_EQ(v->holds.size(), 1u);
@@ -257,11 +259,11 @@ TEST_P(WithdrawalTest, APreservationWithdrawnReleasesItsOwnHoldsAndKeepsSharedOn
       "us-fbi", "mchen@fbi.gov");
   ASSERT_TRUE(workflow().ReviewCase(extension, {"reviewer-1"}, {}).ok());
   ASSERT_EQ(instance_->vault->Holds().size(), 1u);
-  auto first = workflow().Withdraw(shared, {"fbi-portal"}, "us-fbi");
+  auto first = workflow().Withdraw(shared, {"fbi-portal"}, RequesterScope{"us-fbi"});
   ASSERT_TRUE(first.ok()) << first.status().message();
   EXPECT_EQ(first->holds.at(0).state, HoldState::kActive);
   EXPECT_EQ(instance_->vault->Holds().size(), 1u);
-  auto second = workflow().Withdraw(extension, {"fbi-portal"}, "us-fbi");
+  auto second = workflow().Withdraw(extension, {"fbi-portal"}, RequesterScope{"us-fbi"});
   ASSERT_TRUE(second.ok()) << second.status().message();
   EXPECT_TRUE(second->holds.empty()) << "it extended another's holds and placed none";
   EXPECT_EQ(instance_->vault->Holds().size(), 1u);
@@ -284,9 +286,10 @@ TEST_P(WithdrawalTest, EveryChangeOfAPortalRequestQueuesOneMessageToItsRequester
   MarkSent(id);
   ASSERT_TRUE(workflow().ReviewCase(id, {"reviewer-1"}, {ReviewDecision::kPushback, std::nullopt, "Name the account."}).ok());
   MarkSent(id);
-  ASSERT_TRUE(workflow().Amend(id, {Example("lcpd-subpoena"), Entry::kApi, {"portal"}, kAgency, kAddress}).ok());
+  ASSERT_TRUE(workflow().Amend(id, {Example("lcpd-subpoena"), Entry::kApi, {"portal"}, kAgency, kAddress, std::nullopt,
+                                    DefaultAttestationSha256()}).ok());
   MarkSent(id);
-  ASSERT_TRUE(workflow().Withdraw(id, kRequester, kAgency).ok());
+  ASSERT_TRUE(workflow().Withdraw(id, kRequester, RequesterScope{kAgency}).ok());
   std::vector<std::string> events;
   for (const RequesterMailRecord& m : Mails(id)) events.push_back(m.event);
   EXPECT_THAT(events, ElementsAre("in_review", "pushed_back", "in_review", "withdrawn"));

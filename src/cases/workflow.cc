@@ -119,6 +119,26 @@ Status NoteDroppedVerification(CaseTx& tx, const std::string& id, const std::str
                                 *effective.dropped_verification});
 }
 
+// A requester's submission attests what the standards ask for now: its SHA-256 names the
+// text the requester was shown, and none older. Staff's carry none.
+Result<std::optional<AttestationRecord>> AttestationOf(const Submission& s, const Standards& standards,
+                                                        const std::string& case_id, int version,
+                                                        const Request& request, Timestamp now) {
+  if (s.entry == Entry::kStaff) return std::optional<AttestationRecord>();
+  if (!s.attestation_sha256) {
+    return Status::InvalidArgument("/attestation_sha256: missing: a requester attests each submission "
+                                   "(GET /api/v1/portal/attestation)");
+  }
+  const std::string sha256 = Sha256Hex(standards.attestation);
+  if (*s.attestation_sha256 != sha256) {
+    return Status::InvalidArgument("/attestation_sha256: not the attestation the standards ask for now; "
+                                   "read it again (GET /api/v1/portal/attestation)");
+  }
+  return std::optional(AttestationRecord{case_id, version, standards.attestation, sha256,
+                                         s.requester_email.value_or(request.requester.email),
+                                         s.requester_account, now});
+}
+
 // What duplicates of a request share: who asks, under what process, about which targets
 // (the SHA-256 of those; the store keeps a keyed tag of it).
 std::string Fingerprint(const Request& r) {
@@ -216,7 +236,7 @@ Result<CaseView> Workflow::ViewOf(CaseTx& tx, const std::string& id) {
   auto decisions = tx.Decisions(id);
   if (decisions.empty()) return Status::Corruption("case store: case " + id + " has no decision");
   CaseView v{*c, *request, decisions.back(), tx.OpenCasesWithFingerprint(c->fingerprint, id),
-             tx.Verifications(id), tx.Holds(id), tx.Attachments(id)};
+             tx.Verifications(id), tx.Holds(id), tx.Attachments(id), tx.LatestAttestation(id)};
   const Timestamp now = clock_.Now();
   if (c->due_at && IsOpen(c->state)) {
     v.overdue = c->due_at->micros < now.micros;
@@ -311,6 +331,9 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
     c.requester_verified = e->decision.action != Action::kVerifyRequester;
     c.fingerprint = tx.Tag(kFingerprintTag, Fingerprint(r));
     c.created_at = c.updated_at = now;
+    if (submission.entry != Entry::kStaff) c.submitted_by = submission.requester_account;
+    auto attestation = AttestationOf(submission, **standards, c.id, 1, r, now);
+    if (!attestation.ok()) return attestation.status();
     const auto duplicates = tx.OpenCasesWithFingerprint(c.fingerprint, c.id);
     if (!duplicates.empty()) c.duplicate_of = duplicates.front();
     if (Status st = tx.InsertCase(c); !st.ok()) return st;
@@ -318,6 +341,9 @@ Result<CaseView> Workflow::Submit(const Submission& submission) {
                                       submission.actor.name});
         !st.ok()) {
       return st;
+    }
+    if (*attestation) {
+      if (Status st = tx.InsertAttestation(**attestation); !st.ok()) return st;
     }
     tx.IndexCase(c.id, document);
     if (Status st = NoteDroppedVerification(tx, c.id, submission.actor.name, now, effective); !st.ok()) {
@@ -357,6 +383,10 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
     if (c.entry != submission.entry) {
       return Status::PermissionDenied("case " + id + ": amended through another path than it came in");
     }
+    if (c.entry != Entry::kStaff &&
+        !CaseTx::Sent(c, {submission.requester_agency.value_or(""), submission.requester_account})) {
+      return Status::PermissionDenied("case " + id + ": only the requester who sent it amends it");
+    }
     if (c.state != CaseState::kPushedBack) {
       return Status::FailedPrecondition("case " + id + ": only a pushed-back request is amended (it is " +
                                         std::string(CaseStateName(c.state)) + ")");
@@ -392,10 +422,15 @@ Result<CaseView> Workflow::Amend(const std::string& id, const Submission& submis
     c.review_note.reset();
     c.review_scope.reset();
     c.investigation_confirmed = false;
+    auto attestation = AttestationOf(submission, **standards, c.id, c.version, e->request, now);
+    if (!attestation.ok()) return attestation.status();
     if (Status st = tx.InsertRequest({c.id, c.version, document, Sha256Hex(document), now,
                                       submission.actor.name});
         !st.ok()) {
       return st;
+    }
+    if (*attestation) {
+      if (Status st = tx.InsertAttestation(**attestation); !st.ok()) return st;
     }
     tx.IndexCase(c.id, document);
     if (Status st = RecordDecision(tx, c, *e, **standards, "amended"); !st.ok()) return st;
@@ -730,15 +765,39 @@ Status Workflow::RefuseAccess(CaseTx& tx, const Actor& actor, const std::optiona
                   Detail({{"action", action}, {"resource", resource}}).dump());
 }
 
+Status Workflow::RequesterStep(const std::string& id, const Actor& actor, const RequesterScope& requester,
+                               const std::string& action, bool senders_only,
+                               const std::function<Status(CaseTx&, CaseRecord&)>& step) {
+  bool refused = false;
+  Status s = db_.Transaction([&](soci::session& sql) -> Status {
+    CaseTx tx(sql);
+    refused = false;
+    auto c = tx.GetCase(id);
+    const bool missing = !c.ok() && c.status().code() == Status::Code::kNotFound;
+    if (!c.ok() && !missing) return c.status();
+    if (missing || !tx.Sees(*c, requester)) {
+      refused = true;  // the refusal is recorded, and the transaction kept
+      return RefuseAccess(tx, actor, missing ? std::nullopt : std::optional(id), action, id);
+    }
+    if (senders_only && !CaseTx::Sent(*c, requester)) {
+      return Status::PermissionDenied("request " + id + ": only the requester who sent it may do this");
+    }
+    return step(tx, *c);
+  });
+  if (!s.ok()) return s;
+  if (refused) return Status::NotFound("no request " + id);
+  return Status::Ok();
+}
+
 Result<CaseView> Workflow::Show(const std::string& id, const Actor& reader,
-                                const std::optional<std::string>& agency_id) {
+                                const std::optional<RequesterScope>& requester) {
   Result<CaseView> view = Status::Internal("unset");
   bool refused = false;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
     view = ViewOf(tx, id);
     const bool missing = !view.ok() && view.status().code() == Status::Code::kNotFound;
-    if (agency_id && (missing || (view.ok() && view->record.agency_id != *agency_id))) {
+    if (requester && (missing || (view.ok() && !tx.Sees(view->record, *requester)))) {
       refused = true;  // the refusal is recorded, and the transaction kept
       return RefuseAccess(tx, reader, missing ? std::nullopt : std::optional(id), "view_case", id);
     }
@@ -770,6 +829,7 @@ Result<std::vector<CaseView>> Workflow::List(const CaseFilter& filter, const Act
     nlohmann::ordered_json detail = {{"cases", out.size()}};
     if (filter.state) detail["state"] = std::string(CaseStateName(*filter.state));
     if (filter.agency_id) detail["agency_id"] = *filter.agency_id;
+    if (filter.requester) detail["agency_id"] = filter.requester->agency_id;
     if (filter.process_type) detail["process_type"] = *filter.process_type;
     if (filter.assignee) detail["assignee"] = *filter.assignee;
     if (filter.emergency) detail["emergency"] = *filter.emergency;

@@ -40,7 +40,14 @@ struct Submission {
   // what the document says (spec/decision.md, "Fields the workflow sets").
   std::optional<std::string> requester_agency{};
   std::optional<std::string> requester_email{};
+  // A requester's submission (entry portal or API): the account that sends it (none: a token
+  // made before accounts), and the SHA-256 of the attestation it made, which must be the one
+  // the current standards ask for (InvalidArgument "/attestation_sha256: …" otherwise).
+  std::optional<std::string> requester_account{};
+  std::optional<std::string> attestation_sha256{};
 };
+
+inline constexpr size_t kMaxShares = 5;  // colleagues a request may be shared with
 
 enum class ReviewDecision { kApprove, kPushback, kReject };
 
@@ -73,6 +80,8 @@ struct CaseView {
   std::vector<VerificationRecord> verifications{};
   std::vector<HoldRecord> holds{};
   std::vector<AttachmentRecord> attachments{};
+  // The attestation made with the latest version that has one (a requester's submission).
+  std::optional<AttestationRecord> attestation{};
   bool overdue = false;
   bool due_soon = false;  // within the next 24 hours
 };
@@ -141,7 +150,8 @@ class Workflow {
   // A new case from a request document; InvalidArgument listing every problem of a
   // document that is not a valid request.
   Result<CaseView> Submit(const Submission& submission);
-  // A pushed-back case's request, amended: a new version of the same case.
+  // A pushed-back case's request, amended: a new version of the same case. A requester's
+  // amendment is the sender's alone (PermissionDenied for a colleague it is shared with).
   Result<CaseView> Amend(const std::string& id, const Submission& submission);
   Result<CaseView> ReviewCase(const std::string& id, const Actor& actor, const Review& review);
   // The second person's approval.
@@ -157,19 +167,34 @@ class Workflow {
   Result<CaseView> EndNoticeWait(const std::string& id, const Actor& actor);
   Result<CaseView> Close(const std::string& id, const Actor& actor,
                          const std::optional<std::string>& note);
-  // The requester's withdrawal (docs/cases.md, "Withdrawal"), for `agency_id`'s requester:
-  // another agency's case is NotFound as a missing one is, and audited as a refused access,
-  // as Show does. From an open state before production only (FailedPrecondition otherwise);
+  // The requester's withdrawal (docs/cases.md, "Withdrawal"), by the requester who sent it: a
+  // case `requester` does not see is NotFound as a missing one is, and audited as a refused
+  // access, as Show does; a colleague it is shared with is PermissionDenied. From an open
+  // state before production only (FailedPrecondition otherwise);
   // the holds placed for this request alone are released (in the vault once the withdrawal is
   // recorded), the case ends, a decision leaf (withdrawn) is appended, and `reason` (1 to
   // kMaxLetterLength characters, not blank: InvalidArgument "reason: …") is kept sealed.
-  Result<CaseView> Withdraw(const std::string& id, const Actor& actor, const std::string& agency_id,
+  Result<CaseView> Withdraw(const std::string& id, const Actor& actor, const RequesterScope& requester,
                             const std::optional<std::string>& reason = std::nullopt);
-  // Reads are audited like changes: `reader` is who looked. With `agency_id` (a requester's),
-  // another agency's case is NotFound as a missing one is, and either is audited as a
-  // refused access (`refused_access`), so that probes of other agencies' cases show.
+  // Reads are audited like changes: `reader` is who looked. With `requester`, a case it does
+  // not see (CaseTx::Sees) is NotFound as a missing one is, and either is audited as a
+  // refused access (`refused_access`), so that probes of others' cases show.
   Result<CaseView> Show(const std::string& id, const Actor& reader,
-                        const std::optional<std::string>& agency_id = std::nullopt);
+                        const std::optional<RequesterScope>& requester = std::nullopt);
+
+  // The colleagues a case is shared with (docs/portal.md, "Colleagues"), for a requester who
+  // sees it (NotFound and audited otherwise, as Show); the read is audited.
+  Result<std::vector<ShareRecord>> Shares(const std::string& id, const Actor& reader,
+                                          const RequesterScope& requester);
+  // Shares the case `requester` sent with `colleague`, an active account of its agency the
+  // caller has checked: at most kMaxShares (FailedPrecondition), never with the sender itself
+  // (InvalidArgument "/email: …"); sharing again changes nothing. A colleague is
+  // PermissionDenied, a case not seen NotFound (audited, as Show). Audited as share_case.
+  Result<std::vector<ShareRecord>> Share(const std::string& id, const Actor& actor,
+                                         const RequesterScope& requester, const std::string& colleague);
+  // Stops sharing it with `colleague` (NotFound when it was not shared); as Share otherwise.
+  Result<std::vector<ShareRecord>> Unshare(const std::string& id, const Actor& actor,
+                                           const RequesterScope& requester, const std::string& colleague);
   // Overdue cases first, then those due soon, then by deadline and receipt. A filter's
   // assignee must be a staff user (InvalidArgument "assignee: …"); a search (filter.query) is
   // audited as search_cases with the query's keyed tag, never its text.
@@ -233,18 +258,18 @@ class Workflow {
   Result<DownloadGrant> IssueDownload(const std::string& case_id, const std::string& production_id,
                                       const Actor& actor);
   Result<DownloadGrant> RevokeDownload(const std::string& grant_id, const Actor& actor);
-  // Uses the grant for `agency_id`'s requester: NotFound unless the grant is that agency's
-  // (audited as a refused access);
+  // Uses the grant for `requester`: NotFound unless the grant is its agency's and of a case it
+  // sees (audited as a refused access);
   // FailedPrecondition when it was used, revoked or has expired. `ready` is asked first
   // whether the package can be served (its failure is returned and the grant stays open);
   // then the grant is spent and the download audited, before any byte leaves.
-  Result<Download> BeginDownload(const std::string& grant_id, const Actor& requester,
-                                 const std::string& agency_id,
+  Result<Download> BeginDownload(const std::string& grant_id, const Actor& actor,
+                                 const RequesterScope& requester,
                                  const std::function<Status(const ProductionRecord&)>& ready);
-  // A case's productions and their grants; with `agency_id`, NotFound unless the case is
-  // that agency's (audited as a refused access). The read is audited.
+  // A case's productions and their grants; with `requester`, NotFound unless it sees the
+  // case (audited as a refused access). The read is audited.
   Result<std::vector<ProductionView>> Productions(const std::string& case_id, const Actor& reader,
-                                                  const std::optional<std::string>& agency_id = std::nullopt);
+                                                  const std::optional<RequesterScope>& requester = std::nullopt);
 
   // Preservation holds.
   Result<std::vector<HoldRecord>> Holds(const std::string& case_id, const Actor& reader);
@@ -293,6 +318,12 @@ class Workflow {
   // as if it did not exist; `case_id` when the resource exists and is a case's.
   Status RefuseAccess(CaseTx& tx, const Actor& actor, const std::optional<std::string>& case_id,
                       const std::string& action, const std::string& resource);
+  // A requester's step on a case: `step` runs inside the transaction on the case `requester`
+  // sees; one it does not see is refused as RefuseAccess records (by `action`) and answered
+  // NotFound; one it sees but did not send is PermissionDenied when `senders_only`.
+  Status RequesterStep(const std::string& id, const Actor& actor, const RequesterScope& requester,
+                       const std::string& action, bool senders_only,
+                       const std::function<Status(CaseTx&, CaseRecord&)>& step);
   Status Transition(CaseTx& tx, CaseRecord& c, Step step, const Actor& actor,
                     const std::string& detail);
   Status PlaceHolds(CaseTx& tx, CaseRecord& c, const Request& request, const Decision& decision,

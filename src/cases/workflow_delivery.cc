@@ -146,18 +146,21 @@ Result<DownloadGrant> Workflow::RevokeDownload(const std::string& grant_id, cons
   return grant;
 }
 
-Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Actor& requester,
-                                         const std::string& agency_id,
+Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Actor& actor,
+                                         const RequesterScope& requester,
                                          const std::function<Status(const ProductionRecord&)>& ready) {
   Download download;
   bool refused = false;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
+    refused = false;
     auto g = tx.GetGrant(grant_id);
-    // Another agency's grant is answered as if it did not exist, and the probe recorded.
-    if (!g.ok() || g->agency_id != agency_id) {
+    auto c = g.ok() ? tx.GetCase(g->case_id) : Result<CaseRecord>(g.status());
+    // A grant of a case the requester does not see is answered as if it did not exist, and
+    // the probe recorded.
+    if (!g.ok() || g->agency_id != requester.agency_id || !c.ok() || !tx.Sees(*c, requester)) {
       refused = true;
-      return RefuseAccess(tx, requester, g.ok() ? std::optional(g->case_id) : std::nullopt, "download", grant_id);
+      return RefuseAccess(tx, actor, g.ok() ? std::optional(g->case_id) : std::nullopt, "download", grant_id);
     }
     const Timestamp now = clock_.Now();
     if (g->StateAt(now) != "open") {
@@ -168,7 +171,7 @@ Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Acto
     if (!p->package_sha256) return Status::Corruption("case store: a grant for a production without a package");
     if (Status st = ready(*p); !st.ok()) return st;
     download = {*g, *p};
-    return EndGrant(tx, download.grant, GrantState::kUsed, requester, now, "download",
+    return EndGrant(tx, download.grant, GrantState::kUsed, actor, now, "download",
                     {{"package_sha256", *p->package_sha256}});
   });
   if (!s.ok()) return s;
@@ -177,13 +180,15 @@ Result<Download> Workflow::BeginDownload(const std::string& grant_id, const Acto
 }
 
 Result<std::vector<ProductionView>> Workflow::Productions(const std::string& case_id, const Actor& reader,
-                                                         const std::optional<std::string>& agency_id) {
+                                                         const std::optional<RequesterScope>& requester) {
   std::vector<ProductionView> out;
   bool refused = false;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     CaseTx tx(sql);
+    out.clear();
+    refused = false;
     auto c = tx.GetCase(case_id);
-    if (agency_id && (!c.ok() || c->agency_id != agency_id)) {
+    if (requester && (!c.ok() || !tx.Sees(*c, *requester))) {
       refused = true;
       return RefuseAccess(tx, reader, c.ok() ? std::optional(case_id) : std::nullopt, "list_productions", case_id);
     }

@@ -398,7 +398,8 @@ TEST_P(WorkflowTest, ThePortalSetsWhatTheRequesterMayNotClaim) {
   std::string doc = With(Example("lcpd-subpoena"), "/received_at", "2020-01-01T00:00:00Z");
   doc = With(doc, "/verification", {{"callback_verified_at", "2026-03-12T15:00:00Z"}, {"callback_by", "me"}});
   doc = With(doc, "/requester/agency_id", "us-fbi");
-  auto v = instance_->workflow->Submit({doc, Entry::kPortal, {"lcpd-portal"}, "us-nm-lcpd", "r.alvarez@las-cruces.org"});
+  auto v = instance_->workflow->Submit({doc, Entry::kPortal, {"lcpd-portal"}, "us-nm-lcpd", "r.alvarez@las-cruces.org",
+                                        std::nullopt, DefaultAttestationSha256()});
   ASSERT_TRUE(v.ok()) << v.status().message();
   const auto stored = nlohmann::json::parse(v->request.document);
   EXPECT_EQ(stored["received_at"], FormatDateTime(clock_.Now()));
@@ -407,7 +408,8 @@ TEST_P(WorkflowTest, ThePortalSetsWhatTheRequesterMayNotClaim) {
   EXPECT_EQ(stored["channel"], "portal");
   EXPECT_EQ(v->record.agency_id, "us-nm-lcpd");
   EXPECT_EQ(v->record.entry, Entry::kPortal);
-  auto unknown = instance_->workflow->Submit({Example("lcpd-subpoena"), Entry::kPortal, {"x"}, "nobody", "a@b.org"});
+  auto unknown = instance_->workflow->Submit({Example("lcpd-subpoena"), Entry::kPortal, {"x"}, "nobody", "a@b.org",
+                                              std::nullopt, DefaultAttestationSha256()});
   EXPECT_EQ(unknown.status().code(), Status::Code::kPermissionDenied);
 }
 

@@ -30,7 +30,7 @@ bool PreservationShared(CaseTx& tx, const std::string& case_id) {
 
 }  // namespace
 
-Result<CaseView> Workflow::Withdraw(const std::string& id, const Actor& actor, const std::string& agency_id,
+Result<CaseView> Workflow::Withdraw(const std::string& id, const Actor& actor, const RequesterScope& requester,
                                     const std::optional<std::string>& reason) {
   if (reason && (!IsValidUtf8(*reason) || TrimmedLength(*reason) == 0 ||
                  CodePointCount(*reason) > kMaxLetterLength)) {
@@ -38,24 +38,15 @@ Result<CaseView> Workflow::Withdraw(const std::string& id, const Actor& actor, c
                                    " characters, not blank (or none at all)");
   }
   Result<CaseView> view = Status::Internal("unset");
-  bool refused = false;
   std::vector<std::string> released;
-  Status s = db_.Transaction([&](soci::session& sql) -> Status {
-    CaseTx tx(sql);
+  Status s = RequesterStep(id, actor, requester, "withdraw_case", true, [&](CaseTx& tx, CaseRecord& c) -> Status {
     released.clear();
-    auto c = tx.GetCase(id);
-    const bool missing = !c.ok() && c.status().code() == Status::Code::kNotFound;
-    if (!c.ok() && !missing) return c.status();
-    if (missing || c->agency_id != agency_id) {
-      refused = true;  // the refusal is recorded, and the transaction kept
-      return RefuseAccess(tx, actor, missing ? std::nullopt : std::optional(id), "withdraw_case", id);
-    }
     // The audit says a reason was given and which (its SHA-256), never what it says.
     nlohmann::ordered_json detail = nlohmann::ordered_json::object();
     if (reason) detail["reason_sha256"] = Sha256Hex(*reason);
-    c->withdrawn_at = clock_.Now();
-    c->withdrawal_reason = reason;
-    if (Status st = Transition(tx, *c, Step::kWithdraw, actor, detail.dump()); !st.ok()) return st;
+    c.withdrawn_at = clock_.Now();
+    c.withdrawal_reason = reason;
+    if (Status st = Transition(tx, c, Step::kWithdraw, actor, detail.dump()); !st.ok()) return st;
     if (!PreservationShared(tx, id)) {
       for (HoldRecord h : tx.Holds(id)) {
         if (h.state != HoldState::kActive) continue;
@@ -63,7 +54,7 @@ Result<CaseView> Workflow::Withdraw(const std::string& id, const Actor& actor, c
         released.push_back(h.id);
       }
     }
-    if (Status st = LogDisclosure(tx, *c, ledger::DisclosureKind::kDecision, ledger::kOutcomeWithdrawn);
+    if (Status st = LogDisclosure(tx, c, ledger::DisclosureKind::kDecision, ledger::kOutcomeWithdrawn);
         !st.ok()) {
       return st;
     }
@@ -71,7 +62,6 @@ Result<CaseView> Workflow::Withdraw(const std::string& id, const Actor& actor, c
     return view.status();
   });
   if (!s.ok()) return s;
-  if (refused) return Status::NotFound("no request " + id);
   // The vault lets go only once the release is recorded, as ReleaseHold does: a failure here
   // keeps the data (the safe side), and releasing the hold again finishes it.
   for (const std::string& hold : released) {

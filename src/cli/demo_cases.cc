@@ -11,6 +11,7 @@
 #include "cli/production_command.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "core/sha256.h"
 #include "production/producer.h"
 
 namespace custodian::embedded {
@@ -35,6 +36,7 @@ enum class Goal {
   kReleased,   // a preservation whose holds the reviewer released
   kExpired,    // a preservation whose holds ran out
   kAmended,    // pushed back, then amended by intake: back in review
+  kWithdrawn,  // sent on the portal, then withdrawn by the requester
 };
 
 struct Plan {
@@ -43,6 +45,7 @@ struct Plan {
   Goal goal;
   bool confirm_investigation = false;  // the reviewer confirms a child-safety investigation
   bool recycled_phone = false;         // aimed at the recycled number rather than an account
+  bool from_portal = false;            // sent by the demo's requester on the portal, attested
 };
 
 const std::vector<Plan>& Plans() {
@@ -52,7 +55,8 @@ const std::vector<Plan>& Plans() {
       {"lcpd-subpoena-times.json", &e::demo_lcpd_subpoena_times, Goal::kEntered},
       // The news story: an administrative subpoena in a civil immigration matter, for an
       // account's logins with their locations. The standards decide; the reviewer follows.
-      {"hsi-admin-subpoena-immigration.json", &e::demo_hsi_admin_subpoena_immigration, Goal::kReviewed},
+      {"hsi-admin-subpoena-immigration.json", &e::demo_hsi_admin_subpoena_immigration, Goal::kReviewed, false, false,
+       true},
       {"foreign-direct.json", &e::demo_foreign_direct, Goal::kReviewed},
       {"vague-subpoena.json", &e::demo_vague_subpoena, Goal::kAmended},
       {"letter.json", &e::demo_letter, Goal::kReviewed},
@@ -67,7 +71,10 @@ const std::vector<Plan>& Plans() {
       {"lcpd-subpoena.json", &e::demo_lcpd_subpoena, Goal::kApproved},
       {"lcpd-subpoena.json", &e::demo_lcpd_subpoena, Goal::kApproved, false, true},
       {"hsi-child-safety-court-order.json", &e::demo_hsi_child_safety_court_order, Goal::kApproved, true},
-      {"hsi-child-safety-court-order.json", &e::demo_hsi_child_safety_court_order, Goal::kProduced, true},
+      {"hsi-child-safety-court-order.json", &e::demo_hsi_child_safety_court_order, Goal::kProduced, true, false, true},
+      // One the requester sent and then withdrew: the suspect was identified otherwise.
+      {"hsi-child-safety-court-order.json", &e::demo_hsi_child_safety_court_order, Goal::kWithdrawn, false, false,
+       true},
       {"preservation.json", &e::demo_preservation, Goal::kReviewed},
       {"preservation.json", &e::demo_preservation, Goal::kReleased},
       {"preservation.json", &e::demo_preservation, Goal::kExpired},
@@ -105,8 +112,9 @@ std::string LetterOf(const std::string& decision_document) {
 
 class Scenario {
  public:
-  Scenario(CaseSession& s, const std::string& data_dir, const DemoCaseTargets& targets)
-      : s_(s), data_dir_(data_dir), targets_(targets) {}
+  Scenario(CaseSession& s, const std::string& data_dir, const DemoCaseTargets& targets,
+           const DemoRequester& requester)
+      : s_(s), data_dir_(data_dir), targets_(targets), requester_(requester) {}
 
   Result<DemoCase> Run(const Plan& plan, size_t index, DemoCases& out) {
     const Timestamp now = SystemClock().Now();
@@ -128,10 +136,16 @@ class Scenario {
     }
     auto document = Document(plan, index, received);
     if (!document.ok()) return document.status();
-    auto view = wf->Submit({.document = *document, .entry = cases::Entry::kStaff, .actor = Staff("intake")});
+    auto view = wf->Submit(plan.from_portal ? FromPortal(*document)
+                                            : cases::Submission{.document = *document, .entry = cases::Entry::kStaff,
+                                                                .actor = Staff("intake")});
     if (!view.ok()) return view.status();
     const std::string id = view->record.id;
-    if (plan.goal != Goal::kEntered) {
+    if (plan.goal == Goal::kWithdrawn) {
+      auto r = wf->Withdraw(id, {requester_.account_id}, {requester_.agency_id, requester_.account_id},
+                            std::string("The suspect was identified otherwise."));
+      if (!r.ok()) return r.status();
+    } else if (plan.goal != Goal::kEntered) {
       if (Status r = Review(*wf, *view, plan); !r.ok()) return r;
     }
     if (plan.goal == Goal::kAmended) {
@@ -181,6 +195,15 @@ class Scenario {
   cases::Actor Staff(const char* name) const { return {name, true}; }
 
   Result<cases::CaseView> Current(const std::string& id) { return s_.workflow->Show(id, Staff("auditor")); }
+
+  // `document` as the demo's requester sends it on the portal, making the standards' attestation.
+  cases::Submission FromPortal(const std::string& document) {
+    auto current = s_.standards->Current(*s_.db);
+    return {.document = document, .entry = cases::Entry::kPortal, .actor = {requester_.account_id},
+            .requester_agency = requester_.agency_id, .requester_email = requester_.email,
+            .requester_account = requester_.account_id,
+            .attestation_sha256 = current.ok() ? Sha256Hex((*current)->attestation) : ""};
+  }
 
   int64_t PreservationDays() {
     auto current = s_.standards->Current(*s_.db);
@@ -248,14 +271,16 @@ class Scenario {
   CaseSession& s_;
   const std::string data_dir_;
   const DemoCaseTargets targets_;
+  const DemoRequester requester_;
 };
 
 }  // namespace
 
 Result<DemoCases> MakeDemoCases(CaseSession& session, const std::string& data_dir, const DemoCaseTargets& targets,
+                                const DemoRequester& requester,
                                 const std::function<void(size_t done, size_t total)>& step) {
   DemoCases out;
-  Scenario scenario(session, data_dir, targets);
+  Scenario scenario(session, data_dir, targets, requester);
   const auto& plans = Plans();
   for (size_t i = 0; i < plans.size(); ++i) {
     auto c = scenario.Run(plans[i], i, out);

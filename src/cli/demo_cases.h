@@ -1,5 +1,6 @@
 // The demo's cases: the shipped example requests (examples/requests/, compiled in), dated
-// to the last days and aimed at the demo's accounts, entered by the demo's staff and taken
+// to the last days and aimed at the demo's accounts, entered by the demo's staff (or sent by
+// its requester on the portal, and one of those withdrawn) and taken
 // through the workflow as far as each one's place in the demo says — every resting state a
 // case can reach, each decided by the standards in force: a reviewer follows the decision
 // (approves what they produce or narrow, pushes back with their findings as the letter,
@@ -37,8 +38,16 @@ struct DemoCaseTargets {
   std::string recycled_phone;  // a number two accounts held in turn
 };
 
+// The agency's requester on the portal, who sends the cases of its agency marked so.
+struct DemoRequester {
+  std::string account_id;
+  std::string agency_id;
+  std::string email;
+};
+
 // Enters and moves the cases; `step` is called after each case with how many are done.
 Result<DemoCases> MakeDemoCases(CaseSession& session, const std::string& data_dir, const DemoCaseTargets& targets,
+                                const DemoRequester& requester,
                                 const std::function<void(size_t done, size_t total)>& step);
 
 }  // namespace custodian::demo

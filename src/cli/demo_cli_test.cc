@@ -105,9 +105,19 @@ TEST_F(DemoCliTest, BuildsTheServiceItsCasesAndTheMarkThroughTheProductsOwnPaths
     actions.insert(c["decision"]["action"]);
   }
   for (const char* state : {"verifying", "in_review", "pushed_back", "rejected", "reviewed", "approved",
-                            "awaiting_notice", "produced", "closed", "holding", "released", "expired"}) {
+                            "awaiting_notice", "produced", "closed", "holding", "released", "expired", "withdrawn"}) {
     EXPECT_TRUE(states.contains(state)) << state;
   }
+  // The agency's requester sent its agency's requests on the portal, attesting each: the
+  // immigration subpoena, a court order produced and one withdrawn.
+  std::set<std::string> sent;
+  for (const json& c : cases) {
+    const json shown = Ok("case show " + c["id"].get<std::string>() + " --actor auditor", data_);
+    if (shown["submitted_by"].is_null()) continue;
+    sent.insert(shown["state"].get<std::string>());
+    EXPECT_EQ(shown["attestation"]["by"], "l.whitmore@hsi.dhs.gov");
+  }
+  EXPECT_EQ(sent, (std::set<std::string>{"pushed_back", "produced", "withdrawn"}));
   std::set<std::string> example_types, example_actions;
   for (const auto& e : fs::directory_iterator(ProjectPath("examples/requests"))) {
     if (e.path().extension() != ".json") continue;

@@ -141,21 +141,22 @@ Status Build(const DemoFlags& f, Made& made) {
   if (events.rejected > 0) return Status::Internal("logins refused: " + events.errors.front().error);
   made.events = events.accepted;
 
+  // The agency's requester: an account that signs in to the portal with the demo password
+  // (and sends its agency's requests there), and a token tied to it, as machine clients have.
+  server::RequesterStore requesters(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());
+  auto account = requesters.AddConfirmed(kRequesterEmail, "L. Whitmore", kDemoPassword, operator_actor.name);
+  if (!account.ok()) return account.status();
   std::cerr << "custodian demo: cases\n";
   {
     Progress progress("cases", 0, "cases");
     auto cases = demo::MakeDemoCases(
         s, f.instance.data_dir,
         {demo::kFirstAccount, size.accounts, service.RecycledPhone()},
+        {account->id, account->agency_id, account->email},
         [&](size_t done, size_t) { progress.Update(0, done); });
     if (!cases.ok()) return cases.status();
     made.cases = std::move(cases).value();
   }
-  // The agency's requester: an account that signs in to the portal with the demo password,
-  // and a token tied to it, as machine clients have.
-  server::RequesterStore requesters(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());
-  auto account = requesters.AddConfirmed(kRequesterEmail, "L. Whitmore", kDemoPassword, operator_actor.name);
-  if (!account.ok()) return account.status();
   auto token = users.CreateToken(server::TokenKind::kRequester, "hsi-demo", account->agency_id,
                                  std::string(kRequesterEmail), operator_actor.name, account->id);
   if (!token.ok()) return token.status();

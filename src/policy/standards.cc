@@ -215,7 +215,8 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
   out.sha256 = Sha256Hex(text);
   reader.CheckKeys(root, "",
                    {"name", "version", "home_country", "process", "rules", "notice", "emergency",
-                    "reverse_lookup", "preservation", "reports", "retention", "point_in_time"});
+                    "reverse_lookup", "preservation", "reports", "retention", "point_in_time",
+                    "attestation"});
   out.name = reader.String(root, "", "name", true, 100).value_or("");
   out.version = reader.String(root, "", "version", true, 100).value_or("");
   if (auto c = reader.String(root, "", "home_country", true, 2)) {
@@ -313,6 +314,11 @@ Result<Standards> LoadStandards(std::string_view text, std::string_view source_n
     out.access_log_retention_days = days("access_log_days", out.access_log_retention_days);
     out.subscriber_retention_days = days("subscriber_days", out.subscriber_retention_days);
     out.no_window_lookback_days = days("no_window_lookback_days", out.no_window_lookback_days);
+  }
+
+  if (const toml::table* a = reader.Table(root, "", "attestation", false)) {
+    reader.CheckKeys(*a, "attestation", {"text"});
+    if (auto text = reader.String(*a, "attestation", "text", true, kMaxAttestationLength)) out.attestation = *text;
   }
 
   if (!reader.errors().empty()) {

@@ -47,6 +47,15 @@ struct RuleStandard {
   std::string citation;
 };
 
+// The attestation a requester makes when the standards say none of their own.
+inline constexpr std::string_view kDefaultAttestation =
+    "I attest that I am an officer or employee of the agency named in this request, acting in my "
+    "official capacity and authorized to make this request on its behalf; that the legal process it "
+    "describes and any document attached are genuine, were lawfully issued and are in force; and "
+    "that the request is made under the statutes it cites, for the investigation it describes, and "
+    "for no other purpose.";
+inline constexpr size_t kMaxAttestationLength = 4000;  // characters
+
 struct Standards {
   // Identity, printed in every decision.
   std::string name;
@@ -92,6 +101,10 @@ struct Standards {
   int64_t access_log_retention_days = 90;
   int64_t subscriber_retention_days = 365;
   int64_t no_window_lookback_days = 90;
+
+  // [attestation] text: what a requester attests at each submission on the portal, shown in
+  // full and stored with the request it was made for. Optional in the file; this is the default.
+  std::string attestation = std::string(kDefaultAttestation);
 
   const ProcessStandard& process(ProcessType t) const {
     return processes[static_cast<size_t>(t)];

@@ -232,6 +232,36 @@ TEST(StandardsTest, RetentionIsReadWithItsDefaults) {
   EXPECT_THAT(LoadError(text), ::testing::HasSubstr("subscriber_dayz"));
 }
 
+TEST(StandardsTest, TheAttestationIsTheFilesOrTheDefault) {
+  const Standards shipped = LoadDefaultStandards().value();
+  EXPECT_EQ(shipped.attestation, kDefaultAttestation) << "the shipped file says the default, in full";
+
+  std::string text = Edited("for no other purpose.", "for no other purpose. Signed under penalty.");
+  auto edited = LoadStandards(text, "edited.toml");
+  ASSERT_TRUE(edited.ok()) << edited.status().message();
+  EXPECT_TRUE(edited->attestation.ends_with("for no other purpose. Signed under penalty."));
+
+  // Optional: a file without the table attests the default.
+  const size_t start = text.find("[attestation]");
+  const size_t end = text.find("[retention]");
+  auto without = LoadStandards(text.substr(0, start) + text.substr(end), "edited.toml");
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  EXPECT_EQ(without->attestation, kDefaultAttestation);
+
+  const size_t opening = text.find("text = \"\"\"");
+  const size_t closing = text.find("\"\"\"", opening + 10) + 3;
+  std::string blank = text;
+  blank.replace(opening, closing - opening, "text = \"  \"");
+  EXPECT_EQ(LoadError(blank), "edited.toml:" + std::to_string(LineOf(blank, "text = \"  \"")) +
+                                  ":8: 'attestation.text' must not be empty");
+  std::string long_one = text;
+  long_one.replace(opening, closing - opening, "text = \"" + std::string(4001, 'a') + "\"");
+  EXPECT_THAT(LoadError(long_one), ::testing::HasSubstr("'attestation.text' must be at most 4000 characters"));
+  std::string unknown = text;
+  unknown.replace(opening, 4, "texts");
+  EXPECT_THAT(LoadError(unknown), ::testing::HasSubstr("texts"));
+}
+
 TEST(StandardsTest, MessagePlaceholdersAreChecked) {
   std::string text = Edited("{process} cannot reach '{category}'", "{proces} cannot reach '{category}'");
   EXPECT_EQ(LoadError(text),

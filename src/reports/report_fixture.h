@@ -69,7 +69,7 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   }
   // Withdrawn by `agency`'s requester.
   void Withdraw(const std::string& id, const std::string& agency) {
-    auto v = instance_->workflow->Withdraw(id, {"requester-1"}, agency);
+    auto v = instance_->workflow->Withdraw(id, {"requester-1"}, cases::RequesterScope{agency});
     ASSERT_TRUE(v.ok()) << id << ": " << v.status().message();
   }
   // Delivers every notice due now; returns how many were sent.

@@ -155,6 +155,30 @@ Result<std::optional<std::string>> ParseWithdrawBody(std::string_view body) {
   return OptionalTextBody(body, "reason");
 }
 
+Result<AttestedRequestBody> ParseAttestedRequestBody(std::string_view body) {
+  constexpr char kHow[] = "send {\"request\": DOCUMENT, \"attestation_sha256\": …}, the attestation's from "
+                          "GET /api/v1/portal/attestation";
+  if (Status s = CheckJsonDepth(body); !s.ok()) return s;
+  auto doc = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return Status::InvalidArgument("/: the body is not a JSON object");
+  if (!doc.contains("request") || !doc.contains("attestation_sha256")) {
+    return Status::InvalidArgument(std::string(doc.contains("request") ? "/attestation_sha256" : "/request") +
+                                   ": required: " + kHow);
+  }
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "request" && key != "attestation_sha256") {
+      return Status::InvalidArgument("/" + key + ": not a field of this request (" + kHow + ")");
+    }
+  }
+  if (!doc["request"].is_object()) return Status::InvalidArgument("/request: not a request document (a JSON object)");
+  const auto& sha = doc["attestation_sha256"];
+  if (!sha.is_string() || sha.get_ref<const std::string&>().size() != 64 ||
+      sha.get_ref<const std::string&>().find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Status::InvalidArgument("/attestation_sha256: not a SHA-256 in lower-case hex");
+  }
+  return AttestedRequestBody{doc["request"].dump(), sha.get<std::string>()};
+}
+
 Result<std::string> ParseAbortBody(std::string_view body) {
   auto doc = Object(body, {"reason"});
   if (!doc.ok()) return doc.status();
@@ -192,6 +216,8 @@ Result<TotpConfirmBody> TicketAndCode(std::string_view body, const char* code) {
 
 }  // namespace
 
+Result<std::string> ParseShareBody(std::string_view body) { return OneString(body, "email"); }
+
 Result<std::string> ParseTicketBody(std::string_view body) { return OneString(body, "ticket"); }
 
 Result<TotpConfirmBody> ParseTotpConfirmBody(std::string_view body) { return TicketAndCode(body, "totp"); }
@@ -208,7 +234,15 @@ Result<RegistrationBody> ParseRegistrationBody(std::string_view body) {
   return out;
 }
 
-Result<std::string> ParseConfirmationBody(std::string_view body) { return OneString(body, "token"); }
+Result<ConfirmationBody> ParseConfirmationBody(std::string_view body) {
+  auto doc = Object(body, {"token", "password"});
+  if (!doc.ok()) return doc.status();
+  auto token = Required(*doc, "token");
+  if (!token.ok()) return token.status();
+  auto password = Required(*doc, "password");
+  if (!password.ok()) return password.status();
+  return ConfirmationBody{*token, *password};
+}
 
 Result<TotpConfirmBody> ParsePortalTotpConfirmBody(std::string_view body) {
   // "totp" as staff's confirmation names it, or "code": one of them.

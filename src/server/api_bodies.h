@@ -74,12 +74,26 @@ struct RegistrationBody {
   std::string password;
 };
 Result<RegistrationBody> ParseRegistrationBody(std::string_view body);
-// {"token"}: a confirmation link's token.
-Result<std::string> ParseConfirmationBody(std::string_view body);
+// {"token", "password"}: a confirmation link's token, and the password registered with it.
+struct ConfirmationBody {
+  std::string token;
+  std::string password;
+};
+Result<ConfirmationBody> ParseConfirmationBody(std::string_view body);
 // {"ticket", "code"} (or "totp", as staff's names it): the portal's second-factor confirmation.
 Result<TotpConfirmBody> ParsePortalTotpConfirmBody(std::string_view body);
 // {"email", "password", "totp"?}: a requester's sign-in (LoginBody's username is the address).
 Result<LoginBody> ParsePortalSignInBody(std::string_view body);
+// {"request": DOCUMENT, "attestation_sha256": HEX}: a requester's request document and the
+// SHA-256 of the attestation it makes with it (GET /api/v1/portal/attestation). The document
+// is returned as sent, its keys in their order.
+struct AttestedRequestBody {
+  std::string document;
+  std::string attestation_sha256;
+};
+Result<AttestedRequestBody> ParseAttestedRequestBody(std::string_view body);
+// {"email"}: the colleague a requester shares a request with (required).
+Result<std::string> ParseShareBody(std::string_view body);
 // {"assignee": NAME | null}: whom a case is assigned to, or no one.
 Result<std::optional<std::string>> ParseAssignBody(std::string_view body);
 // {"text"}: an internal comment (required; its length is the workflow's to check).

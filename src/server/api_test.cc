@@ -44,7 +44,9 @@ TEST_P(ApiTest, TheOpenApiDocumentDescribesTheEndpoints) {
                            "/api/v1/downloads/{grant}/revoke", "/api/v1/portal/requests/{id}/productions",
                            "/api/v1/portal/downloads/{grant}", "/api/v1/cases/{id}/assign",
                            "/api/v1/cases/{id}/comments", "/api/v1/holds/{hold}/extend",
-                           "/api/v1/portal/requests/{id}/withdraw", "/api/v1/portal/requests/{id}/amend"}) {
+                           "/api/v1/portal/requests/{id}/withdraw", "/api/v1/portal/requests/{id}/amend",
+                           "/api/v1/portal/attestation", "/api/v1/portal/requests/{id}/shares",
+                           "/api/v1/portal/requests/{id}/shares/{account}/remove"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
   // The ledgers' public paths ask for no credentials; the audit log asks for a session.
@@ -184,11 +186,15 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"POST", "/api/v1/ingest/subscribers", subscriber, {"service"}, "application/x-ndjson"},
       {"GET", "/api/v1/portal/requests", "", {"lcpd"}},
       {"GET", "/api/v1/portal/requests/" + id, "", {"lcpd"}},
-      {"POST", "/api/v1/portal/requests", cases::Example("lcpd-subpoena"), {"lcpd"}},
+      {"POST", "/api/v1/portal/requests", Attested(cases::Example("lcpd-subpoena")), {"lcpd"}},
+      {"GET", "/api/v1/portal/attestation", "", {"lcpd"}},
+      {"GET", "/api/v1/portal/requests/" + id + "/shares", "", {"lcpd"}},
+      {"POST", "/api/v1/portal/requests/" + id + "/shares", R"({"email": "m.ortiz@las-cruces.org"})", {"lcpd"}},
+      {"POST", "/api/v1/portal/requests/" + id + "/shares/R-" + std::string(16, '0') + "/remove", "", {"lcpd"}},
       {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, {"lcpd"}, "application/pdf"},
       // (A missing request: this case goes on to be approved.)
       {"POST", "/api/v1/portal/requests/C-2026-999999/withdraw", "", {"lcpd"}},
-      {"POST", "/api/v1/portal/requests/C-2026-999999/amend", cases::Example("lcpd-subpoena"), {"lcpd"}},
+      {"POST", "/api/v1/portal/requests/C-2026-999999/amend", Attested(cases::Example("lcpd-subpoena")), {"lcpd"}},
       {"GET", "/api/v1/cases/" + id + "/productions", "", everyone_staff},
       {"POST", "/api/v1/cases/" + id + "/productions/P-2026-000001/downloads", "", {"rae", "abe"}},
       {"POST", "/api/v1/downloads/D-" + std::string(32, '0') + "/revoke", "", {"rae", "abe"}},
@@ -357,7 +363,34 @@ TEST_P(ApiTest, BadBodiesGetProblemsThatNameTheField) {
 
 TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   std::string doc = cases::Example("lcpd-subpoena");
-  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), doc);
+  // The attestation is made with every submission: a bare document, or one attesting another
+  // text, is refused naming the field, and nothing is stored.
+  auto attestation = client_->Get("/api/v1/portal/attestation", Bearer(lcpd_));
+  ASSERT_EQ(attestation->status, 200) << attestation->body;
+  EXPECT_EQ(json::parse(attestation->body)["text"], kDefaultAttestation);
+  EXPECT_EQ(json::parse(attestation->body)["sha256"], cases::DefaultAttestationSha256());
+  auto bare = Post("/api/v1/portal/requests", Bearer(lcpd_), doc);
+  EXPECT_EQ(bare->status, 400) << bare->body;
+  EXPECT_EQ(json::parse(bare->body)["field"], "/request");
+  json other = json::parse(Attested(doc));
+  other["attestation_sha256"] = Sha256Hex("another text");
+  auto stale = Post("/api/v1/portal/requests", Bearer(lcpd_), other.dump());
+  EXPECT_EQ(stale->status, 400) << stale->body;
+  EXPECT_EQ(json::parse(stale->body)["field"], "/attestation_sha256");
+  const std::string sha = cases::DefaultAttestationSha256();
+  for (const auto& [body, field] : std::vector<std::pair<json, std::string>>{
+           {{{"request", "a document"}, {"attestation_sha256", sha}}, "/request"},
+           {{{"request", json::parse(doc)}, {"attestation_sha256", "ABC"}}, "/attestation_sha256"},
+           {{{"request", json::parse(doc)}, {"attestation_sha256", sha}, {"signed", true}}, "/signed"},
+           {{{"attestation_sha256", sha}}, "/request"},
+           {{{"request", json::parse(doc)}}, "/attestation_sha256"}}) {
+    auto refused = Post("/api/v1/portal/requests", Bearer(lcpd_), body.dump());
+    EXPECT_EQ(refused->status, 400) << body.dump().substr(0, 80) << ": " << refused->body;
+    EXPECT_EQ(json::parse(refused->body)["field"], field) << refused->body;
+  }
+  EXPECT_TRUE(json::parse(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->body).empty());
+
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(doc));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const json mine = json::parse(submitted->body);
   const std::string id = mine["id"];
@@ -379,13 +412,15 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   const json staff_view = json::parse(client_->Get(("/api/v1/cases/" + id).c_str(), Staff(SignIn("aud")))->body);
   EXPECT_EQ(staff_view["entry"], "api");
   EXPECT_EQ(staff_view["agency_id"], "us-nm-lcpd");
+  EXPECT_EQ(staff_view["attestation"]["text"], kDefaultAttestation);
+  EXPECT_EQ(staff_view["attestation"]["by"], "r.alvarez@las-cruces.org");
   // A revoked token opens nothing.
   ASSERT_TRUE(users_->RevokeToken(lcpd_.substr(4, 16), "setup").ok());
   EXPECT_EQ(client_->Get("/api/v1/portal/requests", Bearer(lcpd_))->status, 401);
 }
 
 TEST_P(ApiTest, APushbacksLetterReachesTheRequesterAndTheInternalNoteNever) {
-  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("vague-subpoena"));
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("vague-subpoena")));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const std::string id = json::parse(submitted->body)["id"];
   ASSERT_EQ(json::parse(submitted->body)["state"], "in_review");
@@ -620,14 +655,14 @@ TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff
   EXPECT_EQ(down->get_header_value("Content-Type"), "application/pdf");
   EXPECT_EQ(client_->Get(("/api/v1/cases/" + id + "/documents/" + sha).c_str(), Bearer(lcpd_))->status, 403);
 
-  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
   const std::string portal_id = json::parse(mine->body)["id"];
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(fbi_), pdf, "application/pdf")->status, 404);
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(lcpd_), pdf, "application/pdf")->status, 201);
 }
 
 TEST_P(ApiTest, ARequestersProbesOfAnotherAgencysCasesAreRecordedAsRefused) {
-  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
   ASSERT_EQ(mine->status, 201);
   const std::string id = json::parse(mine->body)["id"];
   const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";

@@ -105,6 +105,11 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
   }
   httplib::Headers Staff(const Login& l) { return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}; }
   httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+  // A request document as a requester sends it: with the attestation the standards ask for.
+  static std::string Attested(const std::string& document) {
+    return nlohmann::ordered_json{{"request", nlohmann::ordered_json::parse(document)},
+                                  {"attestation_sha256", cases::DefaultAttestationSha256()}}.dump();
+  }
 
   httplib::Result Post(const std::string& path, const httplib::Headers& h, const std::string& body,
                        const char* type = "application/json") {

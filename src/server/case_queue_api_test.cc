@@ -74,7 +74,7 @@ TEST_P(CaseQueueApiTest, IntakeReviewersAndApproversAssignACaseToAStaffUser) {
 
 TEST_P(CaseQueueApiTest, StaffCommentOnACaseAndRequestersNeverSeeTheComments) {
   const Login rae = SignIn("rae"), aud = SignIn("aud");
-  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const std::string id = json::parse(submitted->body)["id"];
   const std::string path = "/api/v1/cases/" + id + "/comments";

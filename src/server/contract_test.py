@@ -36,8 +36,8 @@ CALLERS = ['nobody'] + ROLES + ['service', 'requester', 'portal', 'external_audi
 # started again requiring one.
 TOTP_ENROLMENT_OPERATIONS = ['startTotpEnrolment', 'confirmTotpEnrolment']
 # Limited per client address: each call comes from an address of its own.
-LIMITED_OPERATIONS = {'signIn', 'registerRequester', 'startPortalTotpEnrolment', 'confirmPortalTotpEnrolment',
-                      'portalSignIn'} | set(TOTP_ENROLMENT_OPERATIONS)
+LIMITED_OPERATIONS = {'signIn', 'registerRequester', 'confirmRequester', 'startPortalTotpEnrolment',
+                      'confirmPortalTotpEnrolment', 'portalSignIn'} | set(TOTP_ENROLMENT_OPERATIONS)
 # The one operation an outside auditor's token opens (with the staff auditor): the pseudonymous
 # disclosure leaves.
 EXTERNAL_AUDITOR_OPERATIONS = {'listDisclosureEntries'}
@@ -209,9 +209,17 @@ class Api:
         assert answer.status == 200, answer.body
         return id
 
+    def attested(self, document):
+        """A request document as a requester sends it: with the attestation the standards ask for."""
+        if not hasattr(self, 'attestation'):
+            answer = self.do('getPortalAttestation', 'requester')
+            assert answer.status == 200, answer.body
+            self.attestation = answer.json()['sha256']
+        return b'{"attestation_sha256": "%s", "request": %s}' % (self.attestation.encode(), document)
+
     def portal_case(self, pushed_back=False):
         """A request the requester sent (HSI's court order), perhaps pushed back by a reviewer."""
-        answer = self.do('submitPortalRequest', 'requester', body=example('hsi-child-safety-court-order'))
+        answer = self.do('submitPortalRequest', 'requester', body=self.attested(example('hsi-child-safety-court-order')))
         assert answer.status == 201, answer.body
         id = answer.json()['id']
         if pushed_back:
@@ -282,7 +290,8 @@ class Api:
     def portal_ticket(self):
         """A confirmed account's enrolment ticket, and its address."""
         address, token = self.registered()
-        answer = self.do('confirmRequester', 'nobody', body=json.dumps({'token': token}))
+        answer = self.do('confirmRequester', 'nobody', body=json.dumps({'token': token, 'password': PASSWORD}),
+                         source=self.next_source())
         assert answer.status == 200, answer.body
         return answer.json()['enrolment_ticket'], address
 
@@ -321,6 +330,14 @@ class Api:
         """A sign-in an enrolled account may make now."""
         address, secret, _, _ = self.portal_account()
         return json.dumps({'email': address, 'password': PASSWORD, 'totp': totp_code(secret)})
+
+    def shared(self):
+        """A request the requester sent, shared with a new colleague: the case and the colleague's id."""
+        id = self.portal_case()
+        address, _, _, account = self.portal_account()
+        answer = self.do('sharePortalRequest', 'requester', {'id': id}, body=json.dumps({'email': address}))
+        assert answer.status == 200, answer.body
+        return {'id': id, 'account': account}, '', None, None, None
 
     def grant(self, id, production):
         answer = self.do('issueDownload', 'reviewer', {'id': id, 'production': production})
@@ -411,8 +428,16 @@ def inputs_of(api, produced, documented, portal_case, now_day, held, noticed):
         'ingestSubscribers': [('valid', True, fixed(body=subscribers, media='application/x-ndjson')),
                               ('no valid line', False, fixed(body=b'[]\n', media='application/x-ndjson'))],
         'listPortalRequests': [('valid', True, fixed())],
-        'submitPortalRequest': [('valid', True, fixed(body=example('hsi-child-safety-court-order'))),
-                                ('not a request', False, fixed(body='[]'))],
+        'submitPortalRequest': [('valid', True, fixed(body=api.attested(example('hsi-child-safety-court-order')))),
+                                ('not a request', False, fixed(body='[]')),
+                                ('without the attestation', False, fixed(body=example('hsi-child-safety-court-order')))],
+        'getPortalAttestation': [('valid', True, fixed())],
+        'listPortalShares': [('valid', True, fixed({'id': portal_case})), ('no such case', False, fixed({'id': missing}))],
+        'sharePortalRequest': [('valid', True, lambda: ({'id': api.portal_case()}, '',
+                                                        json.dumps({'email': api.portal_account()[0]}), 'application/json', None)),
+                               ('not a colleague', False, fixed({'id': portal_case}, body=json.dumps({'email': 'nobody@hsi.dhs.gov'})))],
+        'unsharePortalRequest': [('valid', True, api.shared),
+                                 ('not shared', False, fixed({'id': portal_case, 'account': 'R-' + '0' * 16}))],
         'getPortalRequest': [('valid', True, fixed({'id': portal_case})), ('no such case', False, fixed({'id': missing}))],
         'withdrawPortalRequest': [('valid', True, lambda: ({'id': api.portal_case()}, '', json.dumps({'reason': 'no longer needed'}),
                                                            'application/json', None)),
@@ -421,11 +446,11 @@ def inputs_of(api, produced, documented, portal_case, now_day, held, noticed):
                                                                    'application/json', None)),
                                   ('no such case', False, fixed({'id': missing}))],
         'amendPortalRequest': [('valid', True, lambda: ({'id': api.portal_case(pushed_back=True)}, '',
-                                                        example('hsi-child-safety-court-order'), 'application/json', None)),
+                                                        api.attested(example('hsi-child-safety-court-order')), 'application/json', None)),
                                ('not pushed back', False, lambda: ({'id': api.portal_case()}, '',
-                                                                   example('hsi-child-safety-court-order'), 'application/json', None)),
+                                                                   api.attested(example('hsi-child-safety-court-order')), 'application/json', None)),
                                ('not a request', False, lambda: ({'id': api.portal_case(pushed_back=True)}, '',
-                                                                 json.dumps({'process': 1}), 'application/json', None))],
+                                                                 api.attested(b'{"process": 1}'), 'application/json', None))],
         'listNotices': [('valid', True, fixed()), ('one case\'s', True, fixed(query='?case=' + noticed)),
                         ('case=x', False, fixed(query='?case=x'))],
         'listAlerts': [('valid', True, fixed()), ('limit=1', True, fixed(query='?limit=1')),
@@ -508,9 +533,14 @@ def inputs_of(api, produced, documented, portal_case, now_day, held, noticed):
                               ('password short', False, fixed(body=json.dumps(
                                   {'email': 'short@hsi.dhs.gov', 'name': 'A', 'password': 'short'}))),
                               ('no name', False, fixed(body=json.dumps({'email': 'a@hsi.dhs.gov', 'password': PASSWORD})))],
-        'confirmRequester': [('valid', True, lambda: ({}, '', json.dumps({'token': api.registered()[1]}), 'application/json', None)),
-                             ('unknown token', False, fixed(body=json.dumps({'token': '0' * 64}))),
-                             ('token=5', False, fixed(body=json.dumps({'token': 5})))],
+        'confirmRequester': [('valid', True, lambda: ({}, '', json.dumps({'token': api.registered()[1], 'password': PASSWORD}),
+                                                           'application/json', None)),
+                             ('another password', False, lambda: ({}, '', json.dumps({'token': api.registered()[1],
+                                                                                      'password': 'not the one registered'}),
+                                                                  'application/json', None)),
+                             ('unknown token', False, fixed(body=json.dumps({'token': '0' * 64, 'password': PASSWORD}))),
+                             ('no password', False, fixed(body=json.dumps({'token': '0' * 64}))),
+                             ('token=5', False, fixed(body=json.dumps({'token': 5, 'password': PASSWORD})))],
         'startPortalTotpEnrolment': [('valid', True, lambda: ({}, '', json.dumps({'ticket': api.portal_ticket()[0]}),
                                                               'application/json', None)),
                                      ('unknown ticket', False, fixed(body=json.dumps({'ticket': '0' * 64})))],
@@ -594,7 +624,7 @@ def main():
         uploaded = api.do('uploadDocument', 'intake', {'id': documented_case}, body=PDF, media='application/pdf')
         assert uploaded.status == 201, uploaded.body
         documented = (documented_case, uploaded.json()['documents'][0]['sha256'])
-        submitted = api.do('submitPortalRequest', 'requester', body=example('hsi-child-safety-court-order'))
+        submitted = api.do('submitPortalRequest', 'requester', body=api.attested(example('hsi-child-safety-court-order')))
         assert submitted.status == 201, submitted.body
         portal_case = submitted.json()['id']
         held = api.reviewed('preservation')  # a case with an active hold

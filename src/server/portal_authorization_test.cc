@@ -1,7 +1,8 @@
-// Who may call each portal endpoint: every GET and POST under /api/v1/portal, as a requester
-// of the case's agency (A), a requester of another agency (B), a suspended account, an
-// unconfirmed one, and nobody; each answer's status as expected, and no refused answer names
-// the case, agency A or an account's address.
+// Who may call each portal endpoint: every GET and POST under /api/v1/portal, as the requester
+// who sent the case (agency A), a colleague it is shared with, an officer of the same agency it
+// is not shared with, a requester of another agency (B), a suspended account, an unconfirmed
+// one, and nobody; each answer's status as expected, and no refusal to those the case is not
+// shown names it, agency A or an account's address.
 #include <httplib.h>
 
 #include <iostream>
@@ -18,8 +19,10 @@ namespace custodian::server {
 namespace {
 
 // The callers: sessions' cookies and CSRF tokens ({} for nobody).
-enum class Who { kAgencyA, kAgencyB, kSuspended, kUnconfirmed, kNobody };
+enum class Who { kAgencyA, kColleague, kSameAgency, kAgencyB, kSuspended, kUnconfirmed, kNobody };
 constexpr std::pair<Who, const char*> kCallers[] = {{Who::kAgencyA, "agency A"},
+                                                     {Who::kColleague, "a colleague shared with"},
+                                                     {Who::kSameAgency, "agency A, not shared with"},
                                                      {Who::kAgencyB, "agency B"},
                                                      {Who::kSuspended, "suspended"},
                                                      {Who::kUnconfirmed, "unconfirmed"},
@@ -51,6 +54,8 @@ TEST_P(PortalAuthorizationTest, EveryPortalEndpointAnswersEachCallerAsItMay) {
   // stored with an open download grant. Agency B is the FBI.
   std::map<Who, httplib::Headers> callers;
   callers[Who::kAgencyA] = SignedIn("r.alvarez@las-cruces.org");
+  callers[Who::kColleague] = SignedIn("m.ortiz@las-cruces.org");
+  callers[Who::kSameAgency] = SignedIn("d.luna@las-cruces.org");
   callers[Who::kAgencyB] = SignedIn("mchen@fbi.gov");
   callers[Who::kSuspended] = SignedIn("s.baca@las-cruces.org");
   ASSERT_TRUE(requesters_->SetSuspended(requesters_->FindByEmail("s.baca@las-cruces.org")->id, true, "ada").ok());
@@ -60,42 +65,70 @@ TEST_P(PortalAuthorizationTest, EveryPortalEndpointAnswersEachCallerAsItMay) {
   callers[Who::kUnconfirmed] = {};
   callers[Who::kNobody] = {};
 
-  auto submitted = Post("/api/v1/portal/requests", callers[Who::kAgencyA], cases::Example("lcpd-subpoena"));
+  auto submitted = Post("/api/v1/portal/requests", callers[Who::kAgencyA], Attested(cases::Example("lcpd-subpoena")));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const std::string id = json::parse(submitted->body)["id"];
+  auto shared = Post("/api/v1/portal/requests/" + id + "/shares", callers[Who::kAgencyA],
+                     R"({"email": "m.ortiz@las-cruces.org"})");
+  ASSERT_EQ(shared->status, 200) << shared->body;
+  const std::string unshared = requesters_->FindByEmail("d.luna@las-cruces.org")->id;
   const std::string pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
   struct Endpoint {
     std::string method, path, body, type;
     std::map<Who, int> expected;  // by caller; the rest 401
   };
-  const std::map<Who, int> owner_only_get = {{Who::kAgencyA, 200}, {Who::kAgencyB, 404}};
+  // Signed in: each account's own answer. Reads: the sender and the colleague; steps: the
+  // sender, the colleague refused (403); the rest told the request does not exist (404).
+  const auto signed_in = [](int status) {
+    return std::map<Who, int>{{Who::kAgencyA, status}, {Who::kColleague, status},
+                              {Who::kSameAgency, status}, {Who::kAgencyB, status}};
+  };
+  const std::map<Who, int> seen = {{Who::kAgencyA, 200}, {Who::kColleague, 200}, {Who::kSameAgency, 404}, {Who::kAgencyB, 404}};
+  const auto senders = [](int status) {
+    return std::map<Who, int>{{Who::kAgencyA, status}, {Who::kColleague, 403}, {Who::kSameAgency, 404}, {Who::kAgencyB, 404}};
+  };
+  const auto everyone = [](int status) {
+    std::map<Who, int> out;
+    for (const auto& [who, name] : kCallers) out[who] = status;
+    return out;
+  };
+  const std::string shares = "/api/v1/portal/requests/" + id + "/shares";
   std::vector<Endpoint> endpoints = {
-      {"GET", "/api/v1/portal/requests", "", "", {{Who::kAgencyA, 200}, {Who::kAgencyB, 200}}},
-      {"GET", "/api/v1/portal/requests/" + id, "", "", owner_only_get},
-      {"GET", "/api/v1/portal/requests/" + id + "/productions", "", "", owner_only_get},
-      {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, "application/pdf", {{Who::kAgencyA, 201}, {Who::kAgencyB, 404}}},
-      {"GET", "/api/v1/portal/downloads/D-" + std::string(32, 'a'), "", "", {{Who::kAgencyA, 404}, {Who::kAgencyB, 404}}},
-      {"POST", "/api/v1/portal/requests", cases::Example("fbi-warrant-content"), "application/json",
-       {{Who::kAgencyA, 201}, {Who::kAgencyB, 201}}},
-      {"GET", "/api/v1/portal/session", "", "", {{Who::kAgencyA, 200}, {Who::kAgencyB, 200}}},
+      {"GET", "/api/v1/portal/requests", "", "", signed_in(200)},
+      {"GET", "/api/v1/portal/attestation", "", "", signed_in(200)},
+      {"GET", "/api/v1/portal/requests/" + id, "", "", seen},
+      {"GET", "/api/v1/portal/requests/" + id + "/productions", "", "", seen},
+      {"GET", shares, "", "", seen},
+      // Sharing again with the same colleague changes nothing.
+      {"POST", shares, R"({"email": "m.ortiz@las-cruces.org"})", "application/json", senders(200)},
+      {"POST", shares + "/" + unshared + "/remove", "", "", senders(404)},
+      {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, "application/pdf", senders(201)},
+      {"POST", "/api/v1/portal/requests/" + id + "/amend", Attested(cases::Example("lcpd-subpoena")), "application/json",
+       senders(409)},
+      {"GET", "/api/v1/portal/downloads/D-" + std::string(32, 'a'), "", "", signed_in(404)},
+      {"POST", "/api/v1/portal/requests", Attested(cases::Example("fbi-warrant-content")), "application/json",
+       signed_in(201)},
+      {"GET", "/api/v1/portal/session", "", "", signed_in(200)},
       // Public: everyone is answered alike, the caller's session unread.
-      {"POST", "/api/v1/portal/accounts/confirm", json{{"token", std::string(64, '0')}}.dump(), "application/json",
-       {{Who::kAgencyA, 404}, {Who::kAgencyB, 404}, {Who::kSuspended, 404}, {Who::kUnconfirmed, 404}, {Who::kNobody, 404}}},
+      {"POST", "/api/v1/portal/accounts/confirm", json{{"token", std::string(64, '0')}, {"password", kPassword}}.dump(), "application/json",
+       everyone(404)},
       {"POST", "/api/v1/portal/totp/enrolment", json{{"ticket", std::string(64, '0')}}.dump(), "application/json",
-       {{Who::kAgencyA, 401}, {Who::kAgencyB, 401}, {Who::kSuspended, 401}, {Who::kUnconfirmed, 401}, {Who::kNobody, 401}}},
+       everyone(401)},
       {"POST", "/api/v1/portal/totp/confirm", json{{"ticket", std::string(64, '0')}, {"code", "000000"}}.dump(),
        "application/json",
-       {{Who::kAgencyA, 401}, {Who::kAgencyB, 401}, {Who::kSuspended, 401}, {Who::kUnconfirmed, 401}, {Who::kNobody, 401}}},
+       everyone(401)},
       {"POST", "/api/v1/portal/session", json{{"email", "t.chavez@las-cruces.org"}, {"password", kPassword}}.dump(),
        "application/json",
-       {{Who::kAgencyA, 401}, {Who::kAgencyB, 401}, {Who::kSuspended, 401}, {Who::kUnconfirmed, 401}, {Who::kNobody, 401}}},
+       everyone(401)},
       // Without [mail] here, registration is unavailable to everyone alike.
       {"POST", "/api/v1/portal/accounts", json{{"email", "u@las-cruces.org"}, {"name", "U"}, {"password", kPassword}}.dump(),
        "application/json",
-       {{Who::kAgencyA, 503}, {Who::kAgencyB, 503}, {Who::kSuspended, 503}, {Who::kUnconfirmed, 503}, {Who::kNobody, 503}}},
+       everyone(503)},
+      // Then: it ends the case.
+      {"POST", "/api/v1/portal/requests/" + id + "/withdraw", "", "", senders(200)},
       // Last: it ends the session.
-      {"POST", "/api/v1/portal/session/logout", "", "", {{Who::kAgencyA, 204}, {Who::kAgencyB, 204}}},
+      {"POST", "/api/v1/portal/session/logout", "", "", signed_in(204)},
   };
   int calls = 0;
   for (const Endpoint& e : endpoints) {
@@ -107,8 +140,8 @@ TEST_P(PortalAuthorizationTest, EveryPortalEndpointAnswersEachCallerAsItMay) {
       const auto expected = e.expected.find(who);
       EXPECT_EQ(r->status, expected == e.expected.end() ? 401 : expected->second)
           << e.method << " " << e.path << " as " << name << ": " << r->body;
-      if (r->status >= 400) {
-        // A refusal names nothing of the case, its agency or an account.
+      if (r->status >= 400 && who != Who::kAgencyA && who != Who::kColleague) {
+        // A refusal to anyone the case is not shown names nothing of it, its agency or an account.
         for (const std::string& secret : {id, std::string("us-nm-lcpd"), std::string("las-cruces"), std::string("fbi.gov"),
                                           std::string("R-")}) {
           EXPECT_THAT(r->body, ::testing::Not(::testing::HasSubstr(secret))) << e.method << " " << e.path << " as " << name;

@@ -1,5 +1,6 @@
-// The requester portal (requester tokens): its own agency's requests, their documents and
-// productions, and a download grant spent on a package.
+// The requester portal (requester sessions and tokens): the requests the requester sent or
+// was shared (docs/portal.md, "Who sees a request"), their documents, colleagues and
+// productions, the attestation each submission makes, and a download grant spent on a package.
 #include "server/routes.h"
 
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "cases/ledger_store.h"
 #include "cases/package_store.h"
 #include "core/base64.h"
+#include "core/sha256.h"
 #include "policy/request_parser.h"
 #include "server/answers.h"
 #include "server/api_bodies.h"
@@ -18,9 +20,24 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// What a requester sees of its own agency's cases: where they stand, the request as it was
-// last sent (what an amendment starts from) and its documents; nothing internal.
-json RequesterView(const cases::CaseView& v) {
+// What the portal's caller is: its agency, and its account and address (none: a token made
+// before accounts).
+cases::RequesterScope ScopeOf(const Caller& caller) {
+  return {caller.agency_id.value_or(""), caller.account_id, caller.account_id ? caller.email : std::nullopt};
+}
+
+// Who sent a request another requester sees because it was shared with them: the sender's
+// name; none for the sender itself.
+std::optional<std::string> SharedBy(const ServerServices& api, const cases::CaseRecord& c, const Caller& caller) {
+  if (!c.submitted_by || c.submitted_by == caller.account_id) return std::nullopt;
+  auto sender = api.requesters ? api.requesters->Get(*c.submitted_by) : Result<RequesterAccount>(Status::NotFound(""));
+  return sender.ok() ? sender->name : "a colleague";
+}
+
+// What a requester sees of a case it sees: where it stands, the request as it was last sent
+// (what an amendment starts from), its documents, who shared it, and whether the caller sent
+// it (and so may amend, withdraw, attach and share it); nothing internal.
+json RequesterView(const cases::CaseView& v, const Caller& caller, const std::optional<std::string>& shared_by) {
   const auto decision = nlohmann::json::parse(v.decision.document);
   json request = json::parse(v.request.document);
   request.erase("verification");  // a staff-entered case's record of a call back: staff's
@@ -36,7 +53,31 @@ json RequesterView(const cases::CaseView& v) {
           {"pushback_letter", cases::PushbackLetterToJson(v.record)},
           {"withdrawn_at", v.record.withdrawn_at ? json(FormatDateTime(*v.record.withdrawn_at)) : json()},
           {"request", std::move(request)},
-          {"documents", documents}};
+          {"documents", documents},
+          {"shared_by", shared_by ? json(*shared_by) : json()},
+          {"sent_by_you", cases::CaseTx::Sent(v.record, ScopeOf(caller))}};
+}
+
+// The colleagues a request is shared with, as the portal lists them.
+json SharesJson(const ServerServices& api, const std::vector<cases::ShareRecord>& shares) {
+  json out = json::array();
+  for (const cases::ShareRecord& s : shares) {
+    auto account = api.requesters ? api.requesters->Get(s.account_id) : Result<RequesterAccount>(Status::NotFound(""));
+    if (!account.ok()) continue;
+    out.push_back({{"id", s.account_id}, {"name", account->name}, {"email", account->email},
+                   {"shared_at", FormatDateTime(s.shared_at)}});
+  }
+  return out;
+}
+
+// One answer for every address that is not an active colleague's: unknown, another agency's,
+// unconfirmed or suspended alike.
+Result<std::string> ColleagueOf(const ServerServices& api, const std::string& email, const Caller& caller) {
+  auto account = api.requesters ? api.requesters->FindByEmail(email) : Result<RequesterAccount>(Status::NotFound(""));
+  if (!account.ok() || account->state != RequesterState::kActive || account->agency_id != caller.agency_id) {
+    return Status::InvalidArgument("/email: no confirmed requester of your agency has this address");
+  }
+  return account->id;
 }
 
 // What a requester sees of a case's productions: the stored packages and their downloads,
@@ -68,7 +109,7 @@ json RequesterProductions(const std::vector<cases::ProductionView>& all, Timesta
 void Download(const ServerServices& api, const std::string& grant_id, const Caller& caller, httplib::Response& res) {
   std::shared_ptr<cases::PackageReader> reader;
   auto download = api.workflow.BeginDownload(
-      grant_id, {caller.name}, caller.agency_id.value_or(""), [&](const cases::ProductionRecord& p) -> Status {
+      grant_id, {caller.name}, ScopeOf(caller), [&](const cases::ProductionRecord& p) -> Status {
         auto opened = api.packages.Open(p.id);
         if (!opened.ok()) return opened.status().code() == Status::Code::kNotFound
                                      ? Status::Corruption("the package of " + p.id + " is missing from the instance")
@@ -108,60 +149,102 @@ void Download(const ServerServices& api, const std::string& grant_id, const Call
 }  // namespace
 
 void AddPortalRoutes(Router& router, const ServerServices& api) {
-  router.Post("/api/v1/portal/requests", Requester(), Json(kMaxRequestBytes), [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-    auto v = api.workflow.Submit({req.body, cases::Entry::kApi, {caller.name}, caller.agency_id, caller.email});
+  // A requester's submission, its trust fields custodian's (as for a new request) and its
+  // attestation checked against the standards in force.
+  const auto submission = [](const Caller& caller, const AttestedRequestBody& body) {
+    return cases::Submission{body.document, cases::Entry::kApi, {caller.name}, caller.agency_id,
+                             caller.email, caller.account_id, body.attestation_sha256};
+  };
+  const auto view = [api](httplib::Response& res, int status, const Result<cases::CaseView>& v, const Caller& caller) {
     if (!v.ok()) return Fail(res, v.status());
-    Send(res, 201, RequesterView(*v));
+    Send(res, status, RequesterView(*v, caller, SharedBy(api, v->record, caller)));
+  };
+  router.Get("/api/v1/portal/attestation", Requester(), [api](const httplib::Request&, httplib::Response& res, const Caller&) {
+    auto standards = api.workflow.standards().Current(api.workflow.database());
+    if (!standards.ok()) return Fail(res, standards.status());
+    const Standards& s = **standards;
+    Send(res, 200, {{"text", s.attestation}, {"sha256", Sha256Hex(s.attestation)},
+                    {"standards", {{"name", s.name}, {"version", s.version}, {"sha256", s.sha256}}}});
   });
+  router.Post("/api/v1/portal/requests", Requester(), Json(kMaxRequestBytes),
+    [api, submission, view](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto body = ParseAttestedRequestBody(req.body);
+      if (!body.ok()) return Fail(res, body.status());
+      view(res, 201, api.workflow.Submit(submission(caller, *body)), caller);
+    });
   router.Get("/api/v1/portal/requests", Requester(), [api](const httplib::Request&, httplib::Response& res, const Caller& caller) {
     cases::CaseFilter filter;
-    filter.agency_id = caller.agency_id;
+    filter.requester = ScopeOf(caller);
     auto list = api.workflow.List(filter, {caller.name});
     if (!list.ok()) return Fail(res, list.status());
     json out = json::array();
-    for (const auto& v : *list) out.push_back(RequesterView(v));
+    for (const auto& v : *list) out.push_back(RequesterView(v, caller, SharedBy(api, v.record, caller)));
     Send(res, 200, out);
   });
   router.Post("/api/v1/portal/requests/{id}/documents", Requester(), Pdf(),
-    [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto v = api.workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+    [api, view](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto v = api.workflow.Show(req.matches[1], {caller.name}, ScopeOf(caller));
       if (!v.ok()) return Fail(res, v.status());
-      auto attached = Pointed(api.workflow.Attach(req.matches[1], {caller.name},
-                                              req.has_param("name") ? req.get_param_value("name") : "process.pdf",
-                                              req.body), "name", "/query/name");
-      if (!attached.ok()) return Fail(res, attached.status());
-      Send(res, 201, RequesterView(*attached));
+      // The signed process is the sender's to give; a colleague it is shared with reads it.
+      if (!cases::CaseTx::Sent(v->record, ScopeOf(caller))) {
+        return Fail(res, Status::PermissionDenied("only the requester who sent the request attaches documents to it"));
+      }
+      view(res, 201, Pointed(api.workflow.Attach(req.matches[1], {caller.name},
+                                                 req.has_param("name") ? req.get_param_value("name") : "process.pdf",
+                                                 req.body), "name", "/query/name"), caller);
     });
-  router.Get("/api/v1/portal/requests/{id}", Requester(), [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-    // Another agency's case is answered as if it did not exist (and the probe recorded).
-    auto v = api.workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
-    if (!v.ok()) return Fail(res, v.status());
-    Send(res, 200, RequesterView(*v));
+  router.Get("/api/v1/portal/requests/{id}", Requester(), [api, view](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    // A case the requester does not see is answered as if it did not exist (and the probe recorded).
+    view(res, 200, api.workflow.Show(req.matches[1], {caller.name}, ScopeOf(caller)), caller);
   });
-  // Withdrawal and amendment, of the agency's own requests only (another's is not found, and
-  // the probe recorded, as above).
+  // Withdrawal and amendment, by the requester who sent it (a case it does not see is not
+  // found, and the probe recorded, as above; a colleague's attempt is refused).
   router.Post("/api/v1/portal/requests/{id}/withdraw", Requester(), Json(kMaxStepBodyBytes),
-    [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+    [api, view](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
       auto reason = ParseWithdrawBody(req.body);
       if (!reason.ok()) return Fail(res, reason.status());
-      auto v = Pointed(api.workflow.Withdraw(req.matches[1], {caller.name}, caller.agency_id.value_or(""), *reason),
-                       "reason", "/reason");
-      if (!v.ok()) return Fail(res, v.status());
-      Send(res, 200, RequesterView(*v));
+      view(res, 200, Pointed(api.workflow.Withdraw(req.matches[1], {caller.name}, ScopeOf(caller), *reason),
+                             "reason", "/reason"), caller);
     });
   router.Post("/api/v1/portal/requests/{id}/amend", Requester(), Json(kMaxRequestBytes),
-    [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      if (auto own = api.workflow.Show(req.matches[1], {caller.name}, caller.agency_id.value_or("")); !own.ok()) {
-        return Fail(res, own.status());
+    [api, submission, view](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      if (auto seen = api.workflow.Show(req.matches[1], {caller.name}, ScopeOf(caller)); !seen.ok()) {
+        return Fail(res, seen.status());
       }
-      // The trust fields are custodian's, as for a new request.
-      auto v = api.workflow.Amend(req.matches[1], {req.body, cases::Entry::kApi, {caller.name}, caller.agency_id, caller.email});
-      if (!v.ok()) return Fail(res, v.status());
-      Send(res, 200, RequesterView(*v));
+      auto body = ParseAttestedRequestBody(req.body);
+      if (!body.ok()) return Fail(res, body.status());
+      view(res, 200, api.workflow.Amend(req.matches[1], submission(caller, *body)), caller);
+    });
+  // The colleagues it is shared with: listed to whoever sees it, changed by its sender alone.
+  router.Get("/api/v1/portal/requests/{id}/shares", Requester(),
+    [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto shares = api.workflow.Shares(req.matches[1], {caller.name}, ScopeOf(caller));
+      if (!shares.ok()) return Fail(res, shares.status());
+      Send(res, 200, SharesJson(api, *shares));
+    });
+  router.Post("/api/v1/portal/requests/{id}/shares", Requester(), Json(kMaxStepBodyBytes),
+    [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto email = ParseShareBody(req.body);
+      if (!email.ok()) return Fail(res, email.status());
+      // The request first: a case the requester does not see is not found, whatever the address.
+      if (auto seen = api.workflow.Show(req.matches[1], {caller.name}, ScopeOf(caller)); !seen.ok()) {
+        return Fail(res, seen.status());
+      }
+      auto colleague = ColleagueOf(api, *email, caller);
+      if (!colleague.ok()) return Fail(res, colleague.status());
+      auto shares = api.workflow.Share(req.matches[1], {caller.name}, ScopeOf(caller), *colleague);
+      if (!shares.ok()) return Fail(res, shares.status());
+      Send(res, 200, SharesJson(api, *shares));
+    });
+  router.Post("/api/v1/portal/requests/{id}/shares/{account}/remove", Requester(), NoBody(),
+    [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+      auto shares = api.workflow.Unshare(req.matches[1], {caller.name}, ScopeOf(caller), req.matches[2]);
+      if (!shares.ok()) return Fail(res, shares.status());
+      Send(res, 200, SharesJson(api, *shares));
     });
   router.Get("/api/v1/portal/requests/{id}/productions", Requester(),
     [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-      auto all = api.workflow.Productions(req.matches[1], {caller.name}, caller.agency_id.value_or(""));
+      auto all = api.workflow.Productions(req.matches[1], {caller.name}, ScopeOf(caller));
       if (!all.ok()) return Fail(res, all.status());
       Send(res, 200, RequesterProductions(*all, api.clock.Now()));
     });

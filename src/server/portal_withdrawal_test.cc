@@ -13,7 +13,7 @@ namespace {
 class PortalWithdrawalTest : public ApiTest {
  protected:
   std::string FromPortal(const std::string& document, const std::string& token) {
-    auto r = Post("/api/v1/portal/requests", Bearer(token), document);
+    auto r = Post("/api/v1/portal/requests", Bearer(token), Attested(document));
     EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
     return r && r->status == 201 ? json::parse(r->body)["id"].get<std::string>() : "";
   }
@@ -80,12 +80,12 @@ TEST_P(PortalWithdrawalTest, ARequesterAmendsItsPushedBackRequestAndCustodianSet
   const std::string id = FromPortal(cases::Example("vague-subpoena"), lcpd_);
   const std::string path = "/api/v1/portal/requests/" + id + "/amend";
   // Not pushed back yet: 409.
-  auto early = Post(path, Bearer(lcpd_), cases::Example("lcpd-subpoena"));
+  auto early = Post(path, Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
   EXPECT_EQ(early->status, 409) << early->body;
   ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, {cases::ReviewDecision::kPushback, std::nullopt, "Name the account."}).ok());
   // Another agency: 404; not a request: 400 naming the field; nothing changes.
-  EXPECT_EQ(Post(path, Bearer(fbi_), cases::Example("lcpd-subpoena"))->status, 404);
-  auto bad = Post(path, Bearer(lcpd_), R"({"process": 1})");
+  EXPECT_EQ(Post(path, Bearer(fbi_), Attested(cases::Example("lcpd-subpoena")))->status, 404);
+  auto bad = Post(path, Bearer(lcpd_), Attested(R"({"process": 1})"));
   EXPECT_EQ(bad->status, 400) << bad->body;
   EXPECT_EQ(StateOf(id), "pushed_back");
 
@@ -93,7 +93,7 @@ TEST_P(PortalWithdrawalTest, ARequesterAmendsItsPushedBackRequestAndCustodianSet
   std::string doc = cases::With(cases::Example("lcpd-subpoena"), "/requester/agency_id", "us-fbi");
   doc = cases::With(doc, "/received_at", "2020-01-01T00:00:00Z");
   clock_.Set(ParseDateTime("2026-03-13T09:00:00Z").value());
-  auto amended = Post(path, Bearer(lcpd_), doc);
+  auto amended = Post(path, Bearer(lcpd_), Attested(doc));
   ASSERT_EQ(amended->status, 200) << amended->body;
   EXPECT_EQ(json::parse(amended->body)["state"], "in_review");
   EXPECT_EQ(json::parse(amended->body)["received_at"], "2026-03-13T09:00:00Z");
@@ -110,7 +110,7 @@ TEST_P(PortalWithdrawalTest, ARequesterAmendsItsPushedBackRequestAndCustodianSet
   // A request staff entered is amended by staff, not through the portal.
   const std::string entered = Submit(SignIn("ian"), cases::Example("vague-subpoena"));
   ASSERT_TRUE(workflow_->ReviewCase(entered, {"rae"}, {cases::ReviewDecision::kPushback, std::nullopt, "Name it."}).ok());
-  EXPECT_EQ(Post("/api/v1/portal/requests/" + entered + "/amend", Bearer(lcpd_), cases::Example("lcpd-subpoena"))->status, 403);
+  EXPECT_EQ(Post("/api/v1/portal/requests/" + entered + "/amend", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")))->status, 403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PortalWithdrawalTest, ::testing::ValuesIn(cases::TestBackends()), cases::BackendName);

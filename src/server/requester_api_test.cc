@@ -68,7 +68,7 @@ class RequesterApiTest : public ApiTest {
   std::string Enrolled(const std::string& email, Login* session = nullptr) {
     auto registered = Register(email);
     EXPECT_TRUE(registered && registered->status == 202);
-    auto confirmed = PostJson("/api/v1/portal/accounts/confirm", {{"token", LinkToken()}});
+    auto confirmed = PostJson("/api/v1/portal/accounts/confirm", {{"token", LinkToken()}, {"password", kPassword}});
     EXPECT_TRUE(confirmed && confirmed->status == 200);
     if (!confirmed || confirmed->status != 200) return "";
     const std::string ticket = json::parse(confirmed->body)["enrolment_ticket"];
@@ -104,12 +104,17 @@ TEST_P(RequesterApiTest, ARequesterRegistersConfirmsByMailEnrolsAndSignsIn) {
   // Unconfirmed: refused as anyone is.
   EXPECT_EQ(SignIn(kAddress, kPassword)->status, 401);
 
-  auto confirmed = PostJson("/api/v1/portal/accounts/confirm", {{"token", token}});
+  // The link and the password registered with it; a missing or other password confirms nothing.
+  auto bare = PostJson("/api/v1/portal/accounts/confirm", {{"token", token}});
+  EXPECT_EQ(bare->status, 400) << bare->body;
+  EXPECT_EQ(json::parse(bare->body)["field"], "/password");
+  EXPECT_EQ(PostJson("/api/v1/portal/accounts/confirm", {{"token", token}, {"password", "another passphrase"}})->status, 404);
+  auto confirmed = PostJson("/api/v1/portal/accounts/confirm", {{"token", token}, {"password", kPassword}});
   ASSERT_TRUE(confirmed);
   ASSERT_EQ(confirmed->status, 200) << confirmed->body;
   const json ticket_answer = json::parse(confirmed->body);
   EXPECT_EQ(ticket_answer["expires_at"], "2026-03-12T16:10:00Z");
-  auto again = PostJson("/api/v1/portal/accounts/confirm", {{"token", token}});
+  auto again = PostJson("/api/v1/portal/accounts/confirm", {{"token", token}, {"password", kPassword}});
   EXPECT_EQ(again->status, 404) << "a link works once";
   EXPECT_EQ(again->get_header_value("Content-Type"), "application/problem+json");
 

@@ -44,7 +44,7 @@ class RequesterMailTest : public ::testing::TestWithParam<cases::Backend> {
   }
   std::string FromPortal() {
     auto v = instance_->workflow->Submit({cases::Example("lcpd-subpoena"), cases::Entry::kApi, {"lcpd-portal"},
-                                          "us-nm-lcpd", kAddress});
+                                          "us-nm-lcpd", kAddress, std::nullopt, cases::DefaultAttestationSha256()});
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? v->record.id : "";
   }
@@ -72,7 +72,7 @@ TEST_P(RequesterMailTest, EachChangeReachesTheRequesterWithTheCaseItsStateAndThe
   ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {cases::ReviewDecision::kPushback, "vague",
                                                                    "Name the account 1000042 precisely."}).ok());
   EXPECT_EQ(Deliver().sent, 1);
-  ASSERT_TRUE(instance_->workflow->Withdraw(id, {"lcpd-portal"}, "us-nm-lcpd", "not needed").ok());
+  ASSERT_TRUE(instance_->workflow->Withdraw(id, {"lcpd-portal"}, cases::RequesterScope{"us-nm-lcpd"}, "not needed").ok());
   EXPECT_EQ(Deliver().sent, 1);
   EXPECT_EQ(Deliver().sent, 0) << "each message once";
 

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "policy/agency_registry.h"
 #include "server/answers.h"
 #include "server/api_bodies.h"
 #include "server/credentials.h"
@@ -19,7 +20,24 @@ using json = nlohmann::ordered_json;
 
 constexpr char kPortalPath[] = "/api/v1/portal";
 
-json SessionJson(const Session& s, const RequesterAccount& a) { return {{"csrf", s.csrf}, {"account", RequesterToJson(a)}}; }
+// The registry's name of an agency (its id when the registry names it no longer).
+std::string AgencyName(const ServerServices& api, const std::string& agency_id) {
+  auto registry = api.workflow.Registry();
+  auto loaded = registry.ok() && *registry ? AgencyRegistry::Load((*registry)->document, "the agency registry")
+                                           : Result<AgencyRegistry>(AgencyRegistry());
+  const Agency* agency = loaded.ok() ? loaded->Find(agency_id) : nullptr;
+  return agency ? agency->name : agency_id;
+}
+
+// The portal's session: its CSRF token and account (with its agency's name); on a demo
+// instance, that second factors are off (the portal says so on every page).
+json SessionJson(const ServerServices& api, const Session& s, const RequesterAccount& a, bool demo) {
+  json account = RequesterToJson(a);
+  account["agency"] = AgencyName(api, a.agency_id);
+  json out = {{"csrf", s.csrf}, {"account", std::move(account)}};
+  if (demo) out["demo"] = true;
+  return out;
+}
 
 // Refused: one answer whether the address is unknown, the password or code wrong, or the
 // account unconfirmed, suspended or locked.
@@ -28,13 +46,13 @@ void Refused(httplib::Response& res) {
 }
 
 // Signed in (a sign-in, or an enrolment confirmed): the portal's cookie and the session.
-void SignedIn(httplib::Response& res, const ServerServices& api, const LoginResult& r, bool tls) {
+void SignedIn(httplib::Response& res, const ServerServices& api, const LoginResult& r, bool tls, bool demo) {
   auto account = api.requesters->Get(r.session.user);
   if (!account.ok()) return Fail(res, account.status());
   res.set_header("Set-Cookie",
                  SessionCookie(kPortalCookie, r.session_id, kPortalPath,
                                (r.session.expires_at.micros - api.clock.Now().micros) / kMicrosPerSecond, tls));
-  Send(res, 200, SessionJson(r.session, *account));
+  Send(res, 200, SessionJson(api, r.session, *account, demo));
 }
 
 // 422: a field the request is well formed in but that cannot be taken (its pointer in the
@@ -80,7 +98,7 @@ Status MailRegistration(MailTransport& mail, const std::string& email, const Reg
 
 void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerOptions& options) {
   auto limiter = std::make_shared<LoginLimiter>(options.login_attempts_per_minute);
-  const bool tls = !options.tls_certificate.empty();
+  const bool tls = !options.tls_certificate.empty(), demo = options.demo;
   const auto limited = [api, limiter](const httplib::Request& req, httplib::Response& res) {
     return !limiter->Admit(req, res, api.clock.Now());
   };
@@ -114,12 +132,13 @@ void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerO
                 }
                 Send(res, 202, {{"status", "confirmation_sent"}});
               });
+  // The link's token and the password registered with it; limited as sign-in is.
   router.Post("/api/v1/portal/accounts/confirm", Public(), Json(kMaxLoginBodyBytes),
-              [api, unavailable](const httplib::Request& req, httplib::Response& res, const Caller&) {
-                if (unavailable(res)) return;
-                auto token = ParseConfirmationBody(req.body);
-                if (!token.ok()) return Fail(res, token.status());
-                auto r = api.requesters->Confirm(*token);
+              [api, limited, unavailable](const httplib::Request& req, httplib::Response& res, const Caller&) {
+                if (limited(req, res) || unavailable(res)) return;
+                auto body = ParseConfirmationBody(req.body);
+                if (!body.ok()) return Fail(res, body.status());
+                auto r = api.requesters->Confirm(body->token, body->password);
                 if (!r.ok()) return Fail(res, r.status());
                 Send(res, 200, {{"enrolment_ticket", r->enrolment_ticket},
                                 {"expires_at", FormatDateTime(r->enrolment_expires_at)}});
@@ -136,7 +155,7 @@ void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerO
                 Send(res, 200, TotpEnrolmentJson(account->email, enrolment->secret));
               });
   router.Post("/api/v1/portal/totp/confirm", Public(), Json(kMaxLoginBodyBytes),
-              [api, limited, unavailable, tls](const httplib::Request& req, httplib::Response& res, const Caller&) {
+              [api, limited, unavailable, tls, demo](const httplib::Request& req, httplib::Response& res, const Caller&) {
                 if (limited(req, res) || unavailable(res)) return;
                 auto body = ParsePortalTotpConfirmBody(req.body);
                 if (!body.ok()) return Fail(res, body.status());
@@ -144,10 +163,10 @@ void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerO
                 if (!r.ok() && r.status().code() == Status::Code::kNotFound) return BadTicket(res);
                 if (!r.ok()) return Fail(res, r.status());
                 if (r->outcome != LoginOutcome::kOk) return Refused(res);
-                SignedIn(res, api, *r, tls);
+                SignedIn(res, api, *r, tls, demo);
               });
   router.Post("/api/v1/portal/session", Public(), Json(kMaxLoginBodyBytes),
-              [api, limited, unavailable, tls](const httplib::Request& req, httplib::Response& res, const Caller&) {
+              [api, limited, unavailable, tls, demo](const httplib::Request& req, httplib::Response& res, const Caller&) {
                 if (limited(req, res) || unavailable(res)) return;
                 auto body = ParsePortalSignInBody(req.body);
                 if (!body.ok()) return Fail(res, body.status());
@@ -161,12 +180,12 @@ void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerO
                                       {"enrolment_expires_at", FormatDateTime(r.enrolment_expires_at)}});
                 }
                 if (r.outcome != LoginOutcome::kOk) return Refused(res);
-                SignedIn(res, api, r, tls);
+                SignedIn(res, api, r, tls, demo);
               });
   // The portal reloaded: the session its cookie names, with the CSRF token it lost. A
   // token's caller has none.
   router.Get("/api/v1/portal/session", Requester(),
-             [api](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+             [api, demo](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
                const std::string cookie = CookieValue(req, kPortalCookie);
                auto session = api.requesters && !cookie.empty() ? api.requesters->SessionOf(cookie)
                                                                 : Result<Session>(Status::NotFound(""));
@@ -174,7 +193,7 @@ void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerO
                if (!account.ok() || account->id != caller.account_id) {
                  return SendProblem(res, {401, "unauthenticated", "Sign in first", "No portal session.", ""});
                }
-               Send(res, 200, SessionJson(*session, *account));
+               Send(res, 200, SessionJson(api, *session, *account, demo));
              });
   router.Post("/api/v1/portal/session/logout", Requester(), NoBody(),
               [api, tls](const httplib::Request& req, httplib::Response& res, const Caller&) {

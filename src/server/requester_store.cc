@@ -160,28 +160,38 @@ Result<RequesterAccount> RequesterStore::AddConfirmed(const std::string& email, 
   return out;
 }
 
-Result<LoginResult> RequesterStore::Confirm(const std::string& token) {
+Result<LoginResult> RequesterStore::Confirm(const std::string& token, const std::string& password) {
+  const Status unknown = Status::NotFound("the confirmation link is unknown, used or expired, or the password is "
+                                          "not the one registered with it");
+  const std::string token_hash = Sha256Hex(token);
+  // The password registered with the link, as well as the link: whoever re-registered the
+  // address meanwhile (and so had a link mailed to its owner) cannot set its password. It is
+  // checked outside any transaction (Argon2id takes its time); a wrong one leaves the link
+  // as it was.
+  std::string id, password_hash;
+  Status read = db_.Transaction([&](soci::session& sql) -> Status {
+    const long long at = clock_.Now().micros;
+    sql << "SELECT c.account_id, r.password_hash FROM requester_confirmations c JOIN requesters r ON r.id = c.account_id "
+           "WHERE c.token_hash = :h AND c.used_at IS NULL AND c.expires_at > :t",
+        soci::use(token_hash), soci::use(at), soci::into(id), soci::into(password_hash);
+    return sql.got_data() ? Status::Ok() : unknown;
+  });
+  if (!read.ok()) return read;
+  if (!VerifyPassword(password_hash, password)) return unknown;
   LoginResult result;
   Status s = db_.Transaction([&](soci::session& sql) -> Status {
     const Timestamp now = clock_.Now();
     const long long at = now.micros;
-    const std::string token_hash = Sha256Hex(token);
-    std::string id;
-    sql << "SELECT account_id FROM requester_confirmations WHERE token_hash = :h AND used_at IS NULL "
-           "AND expires_at > :t",
-        soci::use(token_hash), soci::use(at), soci::into(id);
-    const Status unknown = Status::NotFound("the confirmation link is unknown, used or expired");
-    if (!sql.got_data()) return unknown;
-    // One conditional update each: the link is spent once, and confirms an account still
-    // unconfirmed.
+    // One conditional update each: the link is spent once (a registration since has spent it
+    // already), and confirms an account still unconfirmed, with the password checked.
     soci::statement spend = (sql.prepare << "UPDATE requester_confirmations SET used_at = :t WHERE token_hash = :h "
-                                            "AND used_at IS NULL",
-                             soci::use(at), soci::use(token_hash));
+                                            "AND used_at IS NULL AND expires_at > :e",
+                             soci::use(at), soci::use(token_hash), soci::use(at));
     spend.execute(true);
     if (spend.get_affected_rows() != 1) return unknown;
     soci::statement confirm = (sql.prepare << "UPDATE requesters SET state = 'active', updated_at = :u "
-                                              "WHERE id = :i AND state = 'unconfirmed'",
-                               soci::use(at), soci::use(id));
+                                              "WHERE id = :i AND state = 'unconfirmed' AND password_hash = :p",
+                               soci::use(at), soci::use(id), soci::use(password_hash));
     confirm.execute(true);
     if (confirm.get_affected_rows() != 1) return unknown;
     if (Status a = cases::CaseTx(sql).Audit(now, id, std::nullopt, "confirm_requester", Detail({{"account", id}}));

@@ -66,10 +66,11 @@ class RequesterStore {
   // `actor`'s. InvalidArgument as Register, and "email: …" for an address that has an account.
   Result<RequesterAccount> AddConfirmed(const std::string& email, const std::string& name, const std::string& password,
                                         const std::string& actor);
-  // Spends the token: the account becomes active, and the result holds the ticket that enrols
-  // its second factor (LoginResult kNoSecondFactor). NotFound for a token unknown, used or
-  // expired, or whose account is no longer unconfirmed.
-  Result<LoginResult> Confirm(const std::string& token);
+  // Spends the token with the password registered with it: the account becomes active, and
+  // the result holds the ticket that enrols its second factor (LoginResult kNoSecondFactor).
+  // NotFound for a token unknown, used or expired, whose account is no longer unconfirmed, or
+  // with another password (the token then stays usable).
+  Result<LoginResult> Confirm(const std::string& token, const std::string& password);
 
   // Sign-in by address (any case), password and code; as UserStore::Login. An unknown
   // address, an unconfirmed or suspended account are refused as a wrong password is.

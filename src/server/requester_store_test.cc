@@ -43,7 +43,7 @@ class RequesterStoreTest : public StoreTest {
     auto r = store.Register(email, "Rosa Alvarez", kPassword);
     EXPECT_TRUE(r.ok()) << r.status().message();
     if (!r.ok()) return {};
-    auto confirmed = store.Confirm(r->token);
+    auto confirmed = store.Confirm(r->token, kPassword);
     EXPECT_TRUE(confirmed.ok());
     if (!confirmed.ok()) return {};
     auto enrolment = store.StartTotpEnrolment(confirmed->enrolment_ticket);
@@ -73,11 +73,13 @@ TEST_P(RequesterStoreTest, RegistrationIsConfirmedOnceThenTheSecondFactorEnrolle
   // Unconfirmed: refused as a wrong password is.
   EXPECT_EQ(requesters_->Login("r.alvarez@las-cruces.org", kPassword, "").outcome, LoginOutcome::kRefused);
 
-  auto confirmed = requesters_->Confirm(r->token);
+  EXPECT_EQ(requesters_->Confirm(r->token, "not the registered password").status().code(), Status::Code::kNotFound)
+      << "a link confirms with the password registered with it";
+  auto confirmed = requesters_->Confirm(r->token, kPassword);
   ASSERT_TRUE(confirmed.ok()) << confirmed.status().message();
   EXPECT_EQ(confirmed->outcome, LoginOutcome::kNoSecondFactor);
   EXPECT_FALSE(confirmed->enrolment_ticket.empty());
-  EXPECT_EQ(requesters_->Confirm(r->token).status().code(), Status::Code::kNotFound) << "a link works once";
+  EXPECT_EQ(requesters_->Confirm(r->token, kPassword).status().code(), Status::Code::kNotFound) << "a link works once";
   EXPECT_EQ(requesters_->Get(r->account_id)->state, RequesterState::kActive);
   // Confirmed without a factor: the password learns that one is to be enrolled.
   const LoginResult missing = requesters_->Login("r.alvarez@las-cruces.org", kPassword, "");
@@ -112,13 +114,16 @@ TEST_P(RequesterStoreTest, RegistrationIsConfirmedOnceThenTheSecondFactorEnrolle
 TEST_P(RequesterStoreTest, OneAccountPerAddressWhateverItsCaseAndItsExistenceIsNotChanged) {
   auto first = requesters_->Register("mchen@fbi.gov", "M. Chen", kPassword);
   ASSERT_TRUE(first.ok());
-  // Unconfirmed, registered again: a new link (the old one stops working) and the new password.
+  // Unconfirmed, registered again: a new link (the old one stops working) and the new password,
+  // which that link alone confirms with: whoever registered again cannot set the password of
+  // the address's owner, who holds the mailbox the link goes to.
   auto second = requesters_->Register("MChen@FBI.gov", "Mei Chen", "another good passphrase");
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->exists);
   EXPECT_EQ(second->account_id, first->account_id);
-  EXPECT_EQ(requesters_->Confirm(first->token).status().code(), Status::Code::kNotFound);
-  ASSERT_TRUE(requesters_->Confirm(second->token).ok());
+  EXPECT_EQ(requesters_->Confirm(first->token, kPassword).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(requesters_->Confirm(second->token, kPassword).status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(requesters_->Confirm(second->token, "another good passphrase").ok());
   EXPECT_EQ(requesters_->Get(first->account_id)->name, "Mei Chen");
   // Confirmed: a registration changes nothing and makes no link.
   auto third = requesters_->Register("mchen@fbi.gov", "Impostor", "a third good passphrase");
@@ -160,8 +165,8 @@ TEST_P(RequesterStoreTest, ALinkExpiresAfterADay) {
   auto r = requesters_->Register("a@fbi.gov", "A", kPassword);
   ASSERT_TRUE(r.ok());
   Advance(24 * kMicrosPerHour);
-  EXPECT_EQ(requesters_->Confirm(r->token).status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(requesters_->Confirm("0123").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(requesters_->Confirm(r->token, kPassword).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(requesters_->Confirm("0123", kPassword).status().code(), Status::Code::kNotFound);
   EXPECT_EQ(requesters_->Get(r->account_id)->state, RequesterState::kUnconfirmed);
 }
 
@@ -206,7 +211,7 @@ TEST_P(RequesterStoreTest, WithoutRequiredSecondFactorsTheConfirmedPasswordSuffi
   RequesterStore relaxed(*db_, key_, clock_, options);
   auto r = relaxed.Register("a@fbi.gov", "A", kPassword);
   ASSERT_TRUE(r.ok());
-  ASSERT_TRUE(relaxed.Confirm(r->token).ok());
+  ASSERT_TRUE(relaxed.Confirm(r->token, kPassword).ok());
   EXPECT_EQ(relaxed.Login("a@fbi.gov", kPassword, "").outcome, LoginOutcome::kOk);
   EXPECT_EQ(requesters_->Login("a@fbi.gov", kPassword, "").outcome, LoginOutcome::kNoSecondFactor)
       << "the default requires one";

@@ -363,6 +363,10 @@ export function CasePage({ id, session }) {
         <${Row} term="Targets">${request.targets.map((t) => html`<div>${words(t.type)}: <code>${t.value}</code></div>`)}</${Row}>
         <${Row} term="Categories">${request.categories.map(words).join(', ')}</${Row}>
         <${Row} term="Request SHA-256"><code class="hash">${kase.request_sha256}</code></${Row}>
+        <${Row} term="Attestation">${kase.attestation ? html`By ${kase.attestation.by}, ${dateTime(kase.attestation.at)}
+          (version ${kase.attestation.version})<details><summary>What the requester attested</summary>
+          <blockquote class="attestation">${kase.attestation.text}</blockquote></details>`
+          : 'None: entered by staff'}</${Row}>
       </dl>
       <h3>Signed process document</h3><${Documents} kase=${kase} />
       <details><summary>The whole request document</summary><pre class="json">${JSON.stringify(request, null, 2)}</pre></details>

@@ -73,6 +73,8 @@ export function Tokens({ session }) {
   if (!loaded.data) return html`<${PageHeading}>API tokens</${PageHeading}><${Loading} error=${loaded.error} what="The tokens" />`;
   const { tokens, agencies, accounts } = loaded.data;
   const agencyName = (id) => (agencies.find((a) => a.id === id) || { name: id }).name;
+  // A requester's token acts for an account: the address it acts as, beside the agency.
+  const accountOf = (id) => (accounts.find((a) => a.id === id) || { email: id }).email;
   return html`
     <${PageHeading}>API tokens</${PageHeading}>
     ${created ? html`<div class="notice" role="status">
@@ -89,7 +91,8 @@ export function Tokens({ session }) {
         <th scope="col"><span class="visually-hidden">Change</span></th></tr></thead>
       <tbody>${tokens.map((t) => html`<tr>
         <td>${t.name}<div class="hint"><code>${t.id}</code></div></td>
-        <td>${words(t.kind)}${t.agency_id ? html`<div class="hint">${agencyName(t.agency_id)}</div>` : null}</td>
+        <td>${words(t.kind)}${t.agency_id ? html`<div class="hint">${agencyName(t.agency_id)}</div>` : null}
+          ${t.account ? html`<div class="hint">as ${accountOf(t.account)}</div>` : null}</td>
         <td>${dateTime(t.created_at)}</td>
         <td>${t.revoked ? html`<${Tag} kind="grey">revoked</${Tag}>` : 'in use'}</td>
         <td>${t.revoked ? null : html`<button type="button" class="button button-secondary" aria-label=${'Revoke ' + t.name}

@@ -63,9 +63,9 @@ function Documents({ request, onDone }) {
   const documents = request.documents || [];
   return html`<section aria-labelledby="documents-title">
     <h2 id="documents-title">Documents</h2>
-    ${documents.length ? html`<ul class="plain">${documents.map((d) => html`<li>${d.name}
+    ${documents.length ? html`<ul class="plain">${documents.map((d) => html`<li>${d.name}${' '}
       <span class="hint">SHA-256 <code>${d.sha256}</code></span></li>`)}</ul>` : html`<p>No signed process is attached yet.</p>`}
-    ${['produced', 'closed', 'rejected', 'released', 'expired', 'withdrawn'].includes(request.state) ? null : html`
+    ${!request.sent_by_you || ['produced', 'closed', 'rejected', 'released', 'expired', 'withdrawn'].includes(request.state) ? null : html`
       <form onSubmit=${submit} novalidate>
         <${ErrorSummary} errors=${errors} />
         <${Field} name="file" label="Attach a signed document (PDF)" hint=${kFileHint} error=${error}>
@@ -126,8 +126,8 @@ export function RequestPage({ id, session }) {
       <${Row} term="Sent by">${request.shared_by ? request.shared_by : null}</${Row}>
     </dl>
     ${request.pushback_letter ? html`<div class="notice notice-warning" role="note">
-      <h2>The service pushed this request back</h2><p class="letter">${request.pushback_letter.text}</p>
-      ${request.state === 'pushed_back' ? html`<p><a class="button" href=${`#/requests/${id}/amend`}>Amend the request</a></p>` : null}
+      <h2>${request.state === 'pushed_back' ? 'The service pushed this request back' : 'The service pushed an earlier version back'}</h2><p class="letter">${request.pushback_letter.text}</p>
+      ${request.state === 'pushed_back' && request.sent_by_you ? html`<p><a class="button" href=${`#/requests/${id}/amend`}>Amend the request</a></p>` : null}
     </div>` : null}
     <section aria-labelledby="findings-title">
       <h2 id="findings-title">What the service’s standards found</h2>
@@ -136,6 +136,6 @@ export function RequestPage({ id, session }) {
     <${Packages} id=${id} />
     <${Documents} request=${request} onDone=${reload} />
     <${Shares} request=${request} session=${session} />
-    ${kWithdrawable.includes(request.state) ? html`<section aria-labelledby="end-title">
+    ${request.sent_by_you && kWithdrawable.includes(request.state) ? html`<section aria-labelledby="end-title">
       <h2 id="end-title">No longer needed?</h2><${Withdraw} id=${id} onDone=${reload} /></section>` : null}`;
 }

@@ -12,7 +12,7 @@ export function Shares({ request, session }) {
   const { errors, setErrors, busy, run } = useSubmit(['email']);
   if (loading && !data) return html`<${Loading} what="The colleagues" />`;
   if (error) return html`<${Loading} error=${error} what="The colleagues" />`;
-  const mine = !request.shared_by;
+  const mine = request.sent_by_you;
   const add = async (event) => {
     event.preventDefault();
     if (!email.trim()) return setErrors([{ field: 'email', message: 'Enter a colleague’s e-mail address' }]);
@@ -25,7 +25,7 @@ export function Shares({ request, session }) {
     if (await run(() => post(`/api/v1/portal/requests/${request.id}/shares/${account}/remove`))) reload();
   };
   const fieldError = errorFor(errors, 'email');
-  const hint = `A confirmed requester of ${session.account.agency_id}; up to ${kMaxShares}`;
+  const hint = `A confirmed requester of ${session.account.agency}; up to ${kMaxShares}`;
   return html`<section aria-labelledby="shares-title">
     <h2 id="shares-title">Shared with</h2>
     <${ErrorSummary} errors=${errors} />

@@ -36,7 +36,8 @@ async function requesterApi(instance, email, name) {
   const send = (route, body) => fetch(base + route, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const registered = await send('/api/v1/portal/accounts', { email, name, password: kRequesterPassword });
   if (registered.status !== 202) throw new Error(`register ${email}: ${registered.status} ${await registered.text()}`);
-  const confirmed = await (await send('/api/v1/portal/accounts/confirm', { token: await confirmationToken(instance, email) })).json();
+  const confirmed = await (await send('/api/v1/portal/accounts/confirm',
+                                      { token: await confirmationToken(instance, email), password: kRequesterPassword })).json();
   const enrolment = await (await send('/api/v1/portal/totp/enrolment', { ticket: confirmed.enrolment_ticket })).json();
   const uri = enrolment.otpauth_uri;
   const enrolled = await send('/api/v1/portal/totp/confirm', { ticket: confirmed.enrolment_ticket, totp: await freshCode(uri) });
@@ -51,6 +52,8 @@ async function stateOf(staff, id) {
 
 async function scenario({ browser, instance, where, say, axe, save }) {
   await instance.startMail();
+  // Where the mailed links point (the test reads the token from the link, not the host).
+  fs.appendFileSync(path.join(instance.data, 'custodian.toml'), '[alerts]\nconsole_url = "https://custodian.example.org"\n');
   await instance.serve();
 
   // Registration: an address outside every registered domain is refused beside the field.
@@ -83,11 +86,33 @@ async function scenario({ browser, instance, where, say, axe, save }) {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ email: kDetective, password: kRequesterPassword, totp: '000000' }) })).status === 401);
 
-  // The e-mailed link confirms the address, and the authenticator app is set up.
-  const token = await confirmationToken(instance, kDetective);
+  // Someone else registered the address meanwhile, with a password of their own: the newest
+  // link is theirs, and the owner's password does not confirm it. The owner registers again,
+  // and the link of that registration, with the owner's password, does.
+  const stolen = await confirmationToken(instance, kDetective);
+  await page.goto(`${instance.base}/portal/#/confirm/${stolen}`);
+  await page.waitForSelector('h1:text("Confirm your address")');
+  // The page takes the token out of the address bar as soon as it has it.
+  await page.waitForFunction(() => !location.hash.includes('/confirm/'), null, { timeout: 5000 }).catch(() => {});
+  say('the confirmation token leaves the address bar', !page.url().includes(stolen), page.url());
+  await page.fill('#field-password', kRequesterPassword);
+  await page.click('button:text("Confirm the address")');
+  await page.waitForSelector('.error-summary');
+  say('a link registered with another password confirms nothing', await page.locator('svg.qr').count() === 0);
+  await axe(page, 'portal confirmation, refused');
+  const registered = await fetch(`${instance.base}/api/v1/portal/accounts`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: kDetective, name: 'Det. R. Alvarez', password: kRequesterPassword }) });
+  say('the owner registers again', registered.status === 202);
+  let token = stolen;
+  for (let i = 0; i < 150 && token === stolen; ++i) {
+    await new Promise((r) => setTimeout(r, 200));
+    token = await confirmationToken(instance, kDetective);
+  }
   await page.goto(`${instance.base}/portal/#/confirm/${token}`);
+  await page.waitForSelector('h1:text("Confirm your address")');
+  await page.fill('#field-password', kRequesterPassword);
+  await page.click('button:text("Confirm the address")');
   await page.waitForSelector('svg.qr');
-  say('the confirmation token leaves the address bar', !page.url().includes(token), page.url());
   await axe(page, 'portal enrolment');
   await shoot(page, 'portal-enrol', save);
   const secret = (await page.locator('#totp-secret').textContent()).replace(/\s/g, '');
@@ -97,7 +122,8 @@ async function scenario({ browser, instance, where, say, axe, save }) {
   await page.click('button:text("Confirm and sign in")');
   await page.waitForSelector('h1:text("Your requests")');
   say('the link cannot be used twice', (await fetch(`${instance.base}/api/v1/portal/accounts/confirm`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) })).status === 404);
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token, password: kRequesterPassword }) })).status === 404);
 
   // A new request: sent empty, every missing part is named; then filled in as the subpoena.
   await page.click('a:text("Send a new request")');
@@ -106,6 +132,11 @@ async function scenario({ browser, instance, where, say, axe, save }) {
   const missing = await page.locator('.error-summary a').allTextContents();
   say('an empty request names what is missing', missing.length >= 5, missing.join(' | '));
   await axe(page, 'portal new request, refused');
+  await shoot(page, 'portal-new-request-errors', save);
+  // A fresh form, filled in as the subpoena.
+  await page.click('a:text("Your requests")');
+  await page.click('a:text("Send a new request")');
+  await page.waitForSelector('h1:text("Send a new request")');
   await page.selectOption('#field-process\\/type', 'subpoena');
   await page.fill('#field-process\\/authority', 'Third Judicial District Court, Doña Ana County');
   await page.fill('#field-process\\/statute', 'NMSA 1978 § 31-6-12');
@@ -113,6 +144,7 @@ async function scenario({ browser, instance, where, say, axe, save }) {
   await page.check('#field-process\\/signed');
   await page.selectOption('#field-purpose\\/investigation_type', 'criminal');
   await page.fill('#field-purpose\\/offense', 'Shoplifting');
+  await page.fill('#field-purpose\\/legal_basis', 'Grand jury subpoena under NMSA § 31-6-12; 18 U.S.C. 2703(c)(2).');
   await page.fill('#field-purpose\\/factual_basis', 'Stolen goods.');
   await page.fill('#field-targets', '1000042');
   await page.check('#field-categories');  // basic subscriber
@@ -123,12 +155,14 @@ async function scenario({ browser, instance, where, say, axe, save }) {
   await page.fill('#field-window-end', day(-1));
   await page.check('#field-nondisclosure\\/ordered');
   await page.fill('#field-nondisclosure\\/authority', 'Order under 18 U.S.C. 2705(b)');
+  await page.fill('#field-nondisclosure\\/until', day(90));
   await page.fill('#field-requester\\/officer', 'Det. R. Alvarez');
   await page.setInputFiles('#field-file', { name: 'subpoena.pdf', mimeType: 'application/pdf', buffer: kPdf });
   await page.check('#field-attestation_sha256');
   await shoot(page, 'portal-new-request', save);
   await page.click('button:text("Send the request")');
   await page.waitForSelector('.caption:text("Request")');
+  await page.waitForSelector('#documents-title');
   const id = (await page.locator('h1').textContent()).trim();
   say('the request is received with its document', /^C-\d{4}-\d{6}$/.test(id) &&
       await page.locator('#documents-title ~ ul li:has-text("subpoena.pdf")').count() === 1, id);
@@ -157,7 +191,8 @@ async function scenario({ browser, instance, where, say, axe, save }) {
 
   // Reviewed by one person, approved and produced by another; the requester downloads it once.
   const review = await reviewer.post(`/api/v1/cases/${id}/review`, { decision: 'approve' });
-  say('the amended request is reviewed', review.status === 200, JSON.stringify(review.body));
+  say('the amended request is reviewed', review.status === 200, JSON.stringify(review.body) + ' ' +
+      JSON.stringify((await reviewer.get(`/api/v1/cases/${id}`)).body.decision.findings.map((f) => f.code)));
   const approver = await staffApi(instance, 'approver');
   say('the approver approves', (await approver.post(`/api/v1/cases/${id}/approve`)).status === 200);
   say('the approver starts the production', (await approver.post(`/api/v1/cases/${id}/productions`)).status === 202);
@@ -178,8 +213,16 @@ async function scenario({ browser, instance, where, say, axe, save }) {
   await page.reload();
   await page.waitForSelector('text=No download is open');
   say('a used download is not offered again', await page.locator('a:text("Download the package")').count() === 0);
-  const mailedStates = instance.mailed().filter((m) => m.to.includes(kDetective) && m.data.includes(id));
-  say('the requester is mailed at each change of the request', mailedStates.length >= 3, String(mailedStates.length));
+  // The server mails requesters every 30 seconds: the latest state of a request not mailed yet
+  // (changes in between are one message), and each package ready on its own.
+  let mailedStates = [];
+  for (let i = 0; i < 200; ++i) {
+    mailedStates = instance.mailed().filter((m) => m.to.includes(kDetective) && m.data.includes(id));
+    if (mailedStates.some((m) => m.data.includes('a package is ready'))) break;
+    await page.waitForTimeout(250);
+  }
+  say('the requester is mailed of the request\'s state and of its package',
+      mailedStates.length >= 2 && mailedStates.some((m) => m.data.includes('a package is ready')), String(mailedStates.length));
   say('no script error or CSP violation', page.faults.length === 0, page.faults.join('; '));
 
   // Another agency's requester sees none of it; a colleague it is shared with sees it.
@@ -220,6 +263,7 @@ async function scenario({ browser, instance, where, say, axe, save }) {
   await phone.fill('#field-totp', await freshCode(detectiveUri));
   await phone.click('button[type=submit]');
   await phone.waitForSelector('h1:text("Your requests")');
+  await phone.waitForSelector('tbody tr');
   say('both requests are listed', await phone.locator('tbody tr').count() === 2);
   say('the list fits a phone\'s width', !(await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)));
   await axe(phone, 'portal requests');
