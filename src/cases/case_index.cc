@@ -94,13 +94,17 @@ std::set<std::string> CasesMatching(soci::session& sql, const StoreKeys& keys,
   return out;
 }
 
-bool NamesRequester(soci::session& sql, const StoreKeys& keys, const std::string& case_id, std::string_view email) {
+std::set<std::string> CasesNamingRequester(soci::session& sql, const StoreKeys& keys, std::string_view email,
+                                           const std::optional<std::string>& case_id) {
   const std::string tag = TagOf(keys, kRequesterField, RequesterKey(email));
-  const std::string field(kRequesterField);
-  int found = 0;
-  sql << "SELECT COUNT(*) FROM case_index WHERE case_id = :c AND field = :f AND tag = :t", soci::use(case_id),
-      soci::use(field), soci::use(tag), soci::into(found);
-  return found > 0;
+  const std::string field(kRequesterField), one = case_id.value_or("");
+  const int by_case = case_id.has_value();
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT case_id FROM case_index WHERE field = :f AND tag = :t AND (:by_case = 0 OR case_id = :c)",
+       soci::use(field, "f"), soci::use(tag, "t"), soci::use(by_case, "by_case"), soci::use(one, "c"));
+  std::set<std::string> out;
+  for (const soci::row& r : rows) out.insert(Text(r, 0));
+  return out;
 }
 
 Status IndexAllCases(soci::session& sql) {

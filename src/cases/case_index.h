@@ -5,6 +5,7 @@
 // match, and nothing of any other target. Free functions inside the caller's transaction.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -34,9 +35,11 @@ void IndexCase(soci::session& sql, const StoreKeys& keys, const std::string& cas
 std::set<std::string> CasesMatching(soci::session& sql, const StoreKeys& keys,
                                     std::string_view query);
 
-// Whether the case's current request names `email` as its requester's address (ASCII
-// case-insensitively): what lets a requester account see a request staff entered for it.
-bool NamesRequester(soci::session& sql, const StoreKeys& keys, const std::string& case_id, std::string_view email);
+// The cases whose current request names `email` as its requester's address (ASCII
+// case-insensitively), among `case_id` alone when given: what lets a requester account see
+// a request staff entered for it.
+std::set<std::string> CasesNamingRequester(soci::session& sql, const StoreKeys& keys, std::string_view email,
+                                           const std::optional<std::string>& case_id = std::nullopt);
 
 // Migration 14: indexes every case's latest request (the store's keys open them).
 Status IndexAllCases(soci::session& sql);

@@ -168,6 +168,8 @@ std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
   const int by_state = filter.state.has_value(), by_agency = agency_id.has_value();
   std::optional<std::set<std::string>> matching;
   if (filter.query) matching = CasesMatching(sql_, KeysOf(sql_), *filter.query);
+  std::optional<RequesterReach> reach;
+  if (filter.requester) reach = ReachOf(*filter.requester);
   soci::rowset<soci::row> rows =
       (sql_.prepare << "SELECT " << kCaseColumns
                     << " FROM cases WHERE (:by_state = 0 OR state = :state) AND "
@@ -178,7 +180,7 @@ std::vector<CaseRecord> CaseTx::ListCases(const CaseFilter& filter) {
   for (const soci::row& r : rows) {
     if (matching && !matching->contains(Text(r, 0))) continue;
     CaseRecord c = CaseOf(sql_, r);
-    if (filter.requester && !Sees(c, *filter.requester)) continue;
+    if (filter.requester && !Sees(c, *filter.requester, *reach)) continue;
     if (filter.open_only && !IsOpen(c.state)) continue;
     if (filter.process_type && c.process_type != *filter.process_type) continue;
     if (filter.emergency && c.emergency != *filter.emergency) continue;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct RequesterScope {
   std::string agency_id;
   std::optional<std::string> account_id{};
   std::optional<std::string> email{};
+};
+
+// The cases a requester account reaches beyond those it sent: shared with it, and entered by
+// staff naming its address.
+struct RequesterReach {
+  std::set<std::string> shared;
+  std::set<std::string> named;
 };
 
 struct CaseFilter {
@@ -61,6 +69,10 @@ class CaseTx {
   // with it, or that staff entered naming its address as the requester's; for a token without
   // an account, one that no account sent.
   bool Sees(const CaseRecord& c, const RequesterScope& scope);
+  // The same rule, given what the account reaches (ReachOf): for a list, read once.
+  static bool Sees(const CaseRecord& c, const RequesterScope& scope, const RequesterReach& reach);
+  // The cases `scope`'s account reaches beyond those it sent, among `case_id` alone when given.
+  RequesterReach ReachOf(const RequesterScope& scope, const std::optional<std::string>& case_id = std::nullopt);
   // Whether `scope` sent the case (and so may amend, withdraw and share it).
   static bool Sent(const CaseRecord& c, const RequesterScope& scope);
   // The colleagues a case is shared with, in the order they were added.

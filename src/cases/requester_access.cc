@@ -13,15 +13,27 @@ bool CaseTx::Sent(const CaseRecord& c, const RequesterScope& scope) {
 }
 
 bool CaseTx::Sees(const CaseRecord& c, const RequesterScope& scope) {
+  return Sent(c, scope) || Sees(c, scope, ReachOf(scope, c.id));
+}
+
+bool CaseTx::Sees(const CaseRecord& c, const RequesterScope& scope, const RequesterReach& reach) {
   if (Sent(c, scope)) return true;
   if (!scope.account_id || c.agency_id != scope.agency_id) return false;
-  if (!c.submitted_by && c.entry == Entry::kStaff) {
-    return scope.email && NamesRequester(sql_, KeysOf(sql_), c.id, *scope.email);
-  }
-  int shared = 0;
-  sql_ << "SELECT COUNT(*) FROM case_shares WHERE case_id = :c AND account_id = :a", soci::use(c.id),
-      soci::use(*scope.account_id), soci::into(shared);
-  return shared > 0;
+  if (!c.submitted_by && c.entry == Entry::kStaff) return reach.named.contains(c.id);
+  return reach.shared.contains(c.id);
+}
+
+RequesterReach CaseTx::ReachOf(const RequesterScope& scope, const std::optional<std::string>& case_id) {
+  RequesterReach out;
+  if (!scope.account_id) return out;
+  const std::string one = case_id.value_or("");
+  const int by_case = case_id.has_value();
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT case_id FROM case_shares WHERE account_id = :a AND (:by_case = 0 OR case_id = :c)",
+       soci::use(*scope.account_id, "a"), soci::use(by_case, "by_case"), soci::use(one, "c"));
+  for (const soci::row& r : rows) out.shared.insert(Text(r, 0));
+  if (scope.email) out.named = CasesNamingRequester(sql_, KeysOf(sql_), *scope.email, case_id);
+  return out;
 }
 
 std::vector<ShareRecord> CaseTx::Shares(const std::string& case_id) {

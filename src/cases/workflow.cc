@@ -888,6 +888,18 @@ Result<std::optional<RegistryDocument>> Workflow::Registry() {
   return out;
 }
 
+Result<AgencyRegistry> Workflow::Agencies() {
+  Result<LoadedRegistry> out = Status::Internal("unset");
+  Status s = db_.Transaction([&](soci::session& sql) {
+    CaseTx tx(sql);
+    out = LoadRegistry(tx);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!out.ok()) return out.status();
+  return std::move(out->registry);
+}
+
 Status Workflow::ImportRegistry(std::string_view document, const Actor& actor) {
   auto registry = AgencyRegistry::Load(document, "registry");
   if (!registry.ok()) return registry.status();

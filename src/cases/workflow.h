@@ -19,6 +19,7 @@
 #include "cases/package_store.h"
 #include "core/clock.h"
 #include "ledger/disclosure_leaf.h"
+#include "policy/agency_registry.h"
 #include "policy/decision.h"
 #include "policy/request.h"
 #include "policy/standards.h"
@@ -300,6 +301,9 @@ class Workflow {
   Status ImportRegistry(std::string_view document, const Actor& actor);
   // The registry as last imported, if any.
   Result<std::optional<RegistryDocument>> Registry();
+  // Its agencies, parsed (none before a registry is imported); Corruption for a stored one
+  // that no longer parses.
+  Result<AgencyRegistry> Agencies();
 
  private:
   struct Evaluated;

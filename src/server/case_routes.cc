@@ -3,7 +3,6 @@
 #include "server/routes.h"
 
 #include "cases/case_json.h"
-#include "policy/agency_registry.h"
 #include "policy/request_parser.h"
 #include "server/answers.h"
 #include "server/api_bodies.h"
@@ -51,18 +50,12 @@ std::optional<cases::CaseFilter> QueueFilter(const httplib::Request& req, httpli
   }
   if (req.has_param("agency")) {
     filter.agency_id = req.get_param_value("agency");
-    auto registry = api.workflow.Registry();
-    if (!registry.ok()) {
-      Fail(res, registry.status());
+    auto agencies = api.workflow.Agencies();
+    if (!agencies.ok()) {
+      Fail(res, agencies.status());
       return std::nullopt;
     }
-    auto loaded = *registry ? AgencyRegistry::Load((*registry)->document, "the agency registry")
-                            : Result<AgencyRegistry>(AgencyRegistry());
-    if (!loaded.ok()) {
-      Fail(res, Status::Corruption("case store: " + loaded.status().message()));
-      return std::nullopt;
-    }
-    if (!loaded->Find(*filter.agency_id)) return refuse("agency", "not an agency of the registry");
+    if (!agencies->Find(*filter.agency_id)) return refuse("agency", "not an agency of the registry");
   }
   if (req.has_param("assignee")) filter.assignee = req.get_param_value("assignee");
   if (!OptionalBoolean(req, res, "emergency", filter.emergency) ||

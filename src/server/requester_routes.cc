@@ -5,7 +5,6 @@
 #include <iostream>
 #include <memory>
 
-#include "policy/agency_registry.h"
 #include "server/answers.h"
 #include "server/api_bodies.h"
 #include "server/credentials.h"
@@ -22,10 +21,8 @@ constexpr char kPortalPath[] = "/api/v1/portal";
 
 // The registry's name of an agency (its id when the registry names it no longer).
 std::string AgencyName(const ServerServices& api, const std::string& agency_id) {
-  auto registry = api.workflow.Registry();
-  auto loaded = registry.ok() && *registry ? AgencyRegistry::Load((*registry)->document, "the agency registry")
-                                           : Result<AgencyRegistry>(AgencyRegistry());
-  const Agency* agency = loaded.ok() ? loaded->Find(agency_id) : nullptr;
+  auto agencies = api.workflow.Agencies();
+  const Agency* agency = agencies.ok() ? agencies->Find(agency_id) : nullptr;
   return agency ? agency->name : agency_id;
 }
 
