@@ -15,8 +15,13 @@ int main(int argc, char** argv) {
   bench::WorkloadOptions options;
   std::string out = "events.ndjson";
   std::string first_day = FormatDate(options.first_day);
+  std::string shape = "zipf";
   CLI::App app{"gen_workload: the benchmark's access events (DESIGN.md, Performance) as NDJSON"};
-  app.add_option("--scale", options.scale, "1 = 20M events, 200k accounts, 2M IPs")
+  app.add_option("--workload", shape,
+                 "zipf (200k accounts at scale 1) or sparse (2M accounts, most of them quiet)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"zipf", "sparse"}));
+  app.add_option("--scale", options.scale, "1 = 20M events, 200k accounts (2M sparse), 2M IPs (8M)")
       ->capture_default_str();
   app.add_option("--seed", options.seed, "same seed and scale, same file")->capture_default_str();
   app.add_option("--first-day", first_day, "YYYY-MM-DD; the workload covers 30 days")
@@ -34,6 +39,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.first_day = *day;
+  options.shape = *bench::ParseWorkloadShape(shape);  // CLI11 checked the name
   const auto start = std::chrono::steady_clock::now();
   const Result<bench::Workload> w = bench::GenerateWorkload(options, out);
   if (!w.ok()) {

@@ -97,7 +97,8 @@ void PrintReport(std::ostream& out, const std::vector<PeerResult>& results) {
   out << "\n";
 }
 
-Status WriteJson(const std::string& path, const Workload& workload, double scale,
+Status WriteJson(const std::string& path, const Workload& workload, std::string_view shape,
+                 double scale,
                  const std::vector<PeerResult>& results) {
   using nlohmann::json;
   const PeerResult* reference = Reference(results);
@@ -128,7 +129,8 @@ Status WriteJson(const std::string& path, const Workload& workload, double scale
   }
   const json doc = {
       {"workload",
-       {{"scale", scale},
+       {{"shape", shape},
+        {"scale", scale},
         {"events", workload.events},
         {"accounts_with_events", workload.accounts_with_events},
         {"distinct_ips", workload.distinct_ips},

@@ -70,7 +70,8 @@ const PeerResult* Reference(const std::vector<PeerResult>& results);
 void PrintReport(std::ostream& out, const std::vector<PeerResult>& results);
 
 // The workload, the figures, the ratios and the checks, as JSON, to `path`.
-Status WriteJson(const std::string& path, const Workload& workload, double scale,
+Status WriteJson(const std::string& path, const Workload& workload, std::string_view shape,
+                 double scale,
                  const std::vector<PeerResult>& results);
 
 }  // namespace custodian::bench

@@ -1,6 +1,6 @@
 // vault_bench: custodian's vault and its peers on the same workload, in one run
 // (DESIGN.md, Performance; bench/README.md).
-//   vault_bench [--scale F] [--peers custodian,clickhouse,...] [--queries N] [--json OUT.json]
+//   vault_bench [--workload zipf|sparse] [--scale F] [--peers custodian,clickhouse,...] [--queries N] [--json OUT.json]
 //               [--workdir DIR]
 // Generates the NDJSON once, then takes each peer in turn through Start, Ingest, BytesOnDisk,
 // one-account and reverse-IP queries, DropDay, ShredAccount (a heavy and a light account)
@@ -28,6 +28,7 @@ namespace custodian::bench {
 namespace {
 
 struct Options {
+  std::string workload = "zipf";
   double scale = 1.0;
   std::vector<std::string> peers = AllPeerNames();
   size_t queries = 1000;
@@ -218,7 +219,13 @@ int Run(Options options) {
   }
   std::filesystem::create_directories(options.workdir);
 
+  const Result<WorkloadShape> shape = ParseWorkloadShape(options.workload);
+  if (!shape.ok()) {
+    std::cerr << "vault_bench: --workload: " << shape.status().message() << "\n";
+    return 2;
+  }
   WorkloadOptions wo;
+  wo.shape = *shape;
   wo.first_day = *first_day;
   wo.scale = options.scale;
   wo.seed = options.seed;
@@ -230,7 +237,7 @@ int Run(Options options) {
     std::cerr << "vault_bench: workload: " << w.status().message() << "\n";
     return w.status().IsInvalidArgument() ? 2 : 1;
   }
-  std::cout << "workload: scale " << options.scale << ", " << w->events << " events, "
+  std::cout << "workload: " << options.workload << ", scale " << options.scale << ", " << w->events << " events, "
             << w->accounts_with_events << " accounts with events, " << w->distinct_ips
             << " distinct IPs, " << w->days << " days from " << FormatDate(w->first_day) << ", "
             << Fixed(w->bytes / 1e6, 1) << " MB of NDJSON in " << options.workdir << " ("
@@ -244,7 +251,7 @@ int Run(Options options) {
   PrintReport(std::cout, results);
   int code = 0;
   if (!options.json.empty()) {
-    if (Status s = WriteJson(options.json, *w, options.scale, results); !s.ok()) {
+    if (Status s = WriteJson(options.json, *w, options.workload, options.scale, results); !s.ok()) {
       std::cerr << "vault_bench: " << s.message() << "\n";
       code = 1;
     }
@@ -270,6 +277,10 @@ int main(int argc, char** argv) {
   using custodian::bench::Options;
   Options options;
   CLI::App app{"vault_bench: custodian's vault and its peers on the same workload, in one run"};
+  app.add_option("--workload", options.workload,
+                 "zipf (200k accounts at scale 1) or sparse (2M accounts, most of them quiet)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"zipf", "sparse"}));
   app.add_option("--scale", options.scale, "1 = 20M events, 200k accounts, 2M IPs, 30 days")
       ->capture_default_str()
       ->check(CLI::Range(0.0001, 10.0));

@@ -22,6 +22,8 @@ namespace {
 constexpr double kFullEvents = 20'000'000;
 constexpr double kFullAccounts = 200'000;
 constexpr double kFullIps = 2'000'000;
+constexpr double kFullSparseAccounts = 2'000'000;
+constexpr double kFullSparseIps = 8'000'000;  // two million homes, and where their users roam
 
 // xoshiro256** seeded through splitmix64: the same numbers on every platform, unlike the
 // distributions of <random>, whose algorithms the standard leaves to the library.
@@ -285,7 +287,69 @@ std::vector<int64_t> TimesOfDay(Rng& rng, uint64_t count) {
   return times;
 }
 
+// The sparse shape's activity: which accounts are active on which days and how busy. Nine
+// accounts in ten are active on one to three days with an event or two each; the tenth, on
+// four days or more, with weights from a Pareto distribution (a long tail of heavy users).
+class SparsePlan {
+ public:
+  SparsePlan(size_t accounts, int days, Rng& rng) : weight_(accounts), active_(days) {
+    std::vector<int> mine;
+    for (uint32_t a = 0; a < accounts; ++a) {
+      const bool regular = rng.Chance(0.1);
+      const uint64_t wanted = regular ? 4 + rng.Below(std::max(1, days - 3)) : 1 + rng.Below(3);
+      const size_t count = std::min<uint64_t>(wanted, static_cast<uint64_t>(days));
+      // 1 - Unit() is in (0, 1]: a Pareto draw with shape 1.1, at least 1, capped.
+      weight_[a] = regular ? std::min(kHeaviest, std::pow(1 - rng.Unit(), -1 / 1.1)) : 1.0;
+      mine.clear();
+      while (mine.size() < count) {
+        const int d = static_cast<int>(rng.Below(static_cast<uint64_t>(days)));
+        if (std::find(mine.begin(), mine.end(), d) == mine.end()) mine.push_back(d);
+      }
+      for (int d : mine) active_[d].push_back(a);
+    }
+  }
+
+  // The accounts of day d's `count` events, in random order: every account active that day
+  // once (as many as there are events), the rest drawn by weight.
+  std::vector<uint32_t> Day(int d, uint64_t count, Rng& rng) const {
+    std::vector<uint32_t> out = active_[d];
+    Shuffle(out, rng);
+    if (out.size() >= count) {
+      out.resize(count);
+      return out;
+    }
+    std::vector<double> cdf(out.size());
+    double sum = 0;
+    for (size_t i = 0; i < out.size(); ++i) cdf[i] = sum += weight_[out[i]];
+    const size_t active = out.size();
+    while (out.size() < count) {
+      const auto it = std::upper_bound(cdf.begin(), cdf.end(), rng.Unit() * sum);
+      out.push_back(out[std::min(static_cast<size_t>(it - cdf.begin()), active - 1)]);
+    }
+    Shuffle(out, rng);
+    return out;
+  }
+
+ private:
+  static constexpr double kHeaviest = 5000;  // a regular's weight, against a quiet account's 1
+  static void Shuffle(std::vector<uint32_t>& v, Rng& rng) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.Below(i)]);
+  }
+  std::vector<double> weight_;
+  std::vector<std::vector<uint32_t>> active_;  // per day, the accounts active on it
+};
+
 }  // namespace
+
+Result<WorkloadShape> ParseWorkloadShape(std::string_view name) {
+  if (name == "zipf") return WorkloadShape::kZipf;
+  if (name == "sparse") return WorkloadShape::kSparse;
+  return Status::InvalidArgument("the workload is zipf or sparse, not \"" + std::string(name) + "\"");
+}
+
+const char* WorkloadShapeName(WorkloadShape shape) {
+  return shape == WorkloadShape::kSparse ? "sparse" : "zipf";
+}
 
 Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::string& path) {
   if (!(options.scale > 0 && options.scale <= 10)) {
@@ -297,9 +361,10 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
   const auto scaled = [&](double full, uint64_t floor) {
     return std::max<uint64_t>(floor, static_cast<uint64_t>(std::llround(full * options.scale)));
   };
+  const bool sparse = options.shape == WorkloadShape::kSparse;
   const uint64_t n_events = scaled(kFullEvents, 1);
-  const uint64_t n_accounts = scaled(kFullAccounts, 1);
-  const uint64_t n_ips = scaled(kFullIps, 16);
+  const uint64_t n_accounts = scaled(sparse ? kFullSparseAccounts : kFullAccounts, 1);
+  const uint64_t n_ips = scaled(sparse ? kFullSparseIps : kFullIps, 16);
   const uint64_t n_v4 = n_ips - n_ips / 5;  // a fifth of the addresses are IPv6
   // Carrier NAT: a thousandth of the addresses (IPv4) carry a twentieth of the events,
   // many accounts each.
@@ -327,7 +392,16 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
     }
     for (uint32_t& home : a.v6_homes) home = static_cast<uint32_t>(n_v4 + rng.Below(n_ips - n_v4));
   }
-  const Zipf account_rank(n_accounts, 1.0);
+  // The Zipf shape draws each event's account as it goes; the sparse one plans the days from
+  // a stream of its own, so that the Zipf shape's bytes are what they were before it.
+  std::optional<Zipf> account_rank;
+  std::optional<SparsePlan> plan;
+  Rng planning(options.seed ^ 0x5ba4e5);
+  if (sparse) {
+    plan.emplace(n_accounts, options.days, planning);
+  } else {
+    account_rank.emplace(n_accounts, 1.0);
+  }
   const Zipf nat_rank(n_nat, 1.0);
   Walk fresh_v4(n_v4);
   Walk fresh_v6(n_ips - n_v4);
@@ -361,9 +435,12 @@ Result<Workload> GenerateWorkload(const WorkloadOptions& options, const std::str
                        static_cast<uint64_t>(std::llround(n_events * day_weight[d] / weight_sum)));
     const Date day = options.first_day.PlusDays(d);
     const std::string day_prefix = FormatDate(day) + "T";
+    const std::vector<uint32_t> planned =
+        plan ? plan->Day(d, day_events, planning) : std::vector<uint32_t>();
+    size_t next_planned = 0;
     for (int64_t time_of_day : TimesOfDay(rng, day_events)) {
       const int64_t ts = day.days * kMicrosPerDay + time_of_day;
-      Account& a = accounts[account_rank.Draw(rng)];
+      Account& a = accounts[plan ? planned[next_planned++] : account_rank->Draw(rng)];
       ++a.events;
       a.first_day_events += d == 0;
 

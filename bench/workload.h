@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -13,9 +14,20 @@
 
 namespace custodian::bench {
 
+// How activity spreads over accounts (bench/README.md, "The workload").
+enum class WorkloadShape {
+  kZipf,    // 200k accounts at scale 1, Zipf-distributed: about 100 events each
+  kSparse,  // 2M accounts at scale 1, most active on one to three days, a long tail of heavy users
+};
+
+// "zipf" or "sparse"; InvalidArgument otherwise.
+Result<WorkloadShape> ParseWorkloadShape(std::string_view name);
+const char* WorkloadShapeName(WorkloadShape shape);
+
 struct WorkloadOptions {
-  // Multiplies events (20M at 1), accounts (200k) and distinct IPs (2M); the days stay 30.
-  // 0.05 runs the whole benchmark in a few minutes on 2 cores.
+  WorkloadShape shape = WorkloadShape::kZipf;
+  // Multiplies events (20M at 1), accounts (200k; 2M sparse) and distinct IPs (2M; 8M
+  // sparse); the days stay 30. 0.05 runs the whole benchmark in a few minutes on 2 cores.
   double scale = 1.0;
   uint64_t seed = 1;  // another seed gives another workload of the same shape
   // The first day. Events older than custodian's retention (90 days by default) are

@@ -23,12 +23,6 @@ std::string AssociatedData(uint64_t tag) {
   return ad;
 }
 
-std::string AccountBytes(uint64_t account) {
-  std::string b;
-  PutFixed64(b, account);
-  return b;
-}
-
 }  // namespace
 
 // Bytes 4..7 of a slot hold the crc of the slot with them zero (zero in slots written before
@@ -197,33 +191,74 @@ Result<std::optional<size_t>> KeyStore::FindLocked(uint64_t account, uint64_t ta
 }
 
 Result<SecretKey> KeyStore::GetOrCreate(uint64_t account) {
+  std::vector<std::optional<SecretKey>> keys;
+  if (Status s = GetOrCreateMany(std::span(&account, 1), keys); !s.ok()) return s;
+  if (!keys[0]) return Status::NotFound("the account was deleted");
+  return *keys[0];
+}
+
+Status KeyStore::GetOrCreateMany(std::span<const uint64_t> accounts,
+                                 std::vector<std::optional<SecretKey>>& keys) {
+  return ResolveMany(accounts, true, keys);
+}
+
+Status KeyStore::GetMany(std::span<const uint64_t> accounts,
+                         std::vector<std::optional<SecretKey>>& keys) {
+  return ResolveMany(accounts, false, keys);
+}
+
+Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
+                             std::vector<std::optional<SecretKey>>& keys) {
+  keys.assign(accounts.size(), std::nullopt);
+  std::vector<size_t> missing;  // positions of accounts with no slot at all
   std::lock_guard lock(mu_);
-  if (auto it = cache_.find(account); it != cache_.end()) return it->second;
-  const uint64_t tag = TagOf(account);
-  auto found = FindLocked(account, tag);
-  if (!found.ok()) return found.status();
-  if (const auto index = *found) {
-    if (slots_[*index].state == kDeleted) return Status::NotFound("the account was deleted");
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    const uint64_t account = accounts[i];
+    if (auto it = cache_.find(account); it != cache_.end()) {
+      keys[i] = it->second;
+      continue;
+    }
+    auto found = FindLocked(account, TagOf(account));
+    if (!found.ok()) return found.status();
+    if (!*found) {
+      missing.push_back(i);
+      continue;
+    }
+    if (slots_[**found].state == kDeleted) continue;
     uint64_t owner;
     SecretKey key;
-    if (Status s = UnwrapLocked(*index, owner, key); !s.ok()) return s;
+    if (Status s = UnwrapLocked(**found, owner, key); !s.ok()) return s;
     cache_.emplace(account, key);
-    return key;
+    keys[i] = key;
   }
-  const SecretKey key = SecretKey::Random();
-  Slot slot;
-  slot.state = kLive;
-  slot.tag = tag;
-  const Nonce nonce = RandomNonce();
-  slot.wrapped.assign(reinterpret_cast<const char*>(nonce.data()), nonce.size());
-  std::string plain = AccountBytes(account);
-  plain.append(key.view());
-  SealTo(slot.wrapped, wrap_, nonce, plain, AssociatedData(tag));
+  if (missing.empty() || !create) return Status::Ok();
+  // Each new key and the nonce that wraps it, from one draw.
+  constexpr size_t kFresh = kKeyBytes + kNonceBytes;
+  std::string random(missing.size() * kFresh, '\0');
+  RandomBytes(random.data(), random.size());
+  std::string plain;
+  for (size_t m = 0; m < missing.size(); ++m) {
+    const uint64_t account = accounts[missing[m]];
+    const std::string_view fresh = std::string_view(random).substr(m * kFresh, kFresh);
+    const SecretKey key = SecretKey::FromBytes(fresh.substr(0, kKeyBytes));
+    Nonce nonce;
+    std::copy(fresh.begin() + kKeyBytes, fresh.end(), nonce.begin());
+    Slot slot;
+    slot.state = kLive;
+    slot.tag = TagOf(account);
+    slot.wrapped.assign(reinterpret_cast<const char*>(nonce.data()), nonce.size());
+    plain.clear();
+    PutFixed64(plain, account);
+    plain.append(key.view());
+    SealTo(slot.wrapped, wrap_, nonce, plain, AssociatedData(slot.tag));
+    by_tag_.emplace(slot.tag, slots_.size());
+    slots_.push_back(std::move(slot));
+    cache_.emplace(account, key);
+    keys[missing[m]] = key;
+  }
   sodium_memzero(plain.data(), plain.size());
-  by_tag_.emplace(tag, slots_.size());
-  slots_.push_back(std::move(slot));
-  cache_.emplace(account, key);
-  return key;
+  sodium_memzero(random.data(), random.size());
+  return Status::Ok();
 }
 
 Result<SecretKey> KeyStore::Get(uint64_t account) {

@@ -380,11 +380,17 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
     for (uint32_t i : *g.events) events.push_back(memtable_[i]);
     std::stable_sort(events.begin() + first, events.end(),
                      [](const PackedEvent& a, const PackedEvent& b) { return a.ts < b.ts; });
-    accounts.push_back({g.tag, g.account, {}});
+    accounts.push_back({g.tag, g.account, {}, std::nullopt});
   }
+  std::vector<uint64_t> ids;
+  ids.reserve(groups.size());
+  for (const Group& g : groups) ids.push_back(g.account);
+  std::vector<std::optional<SecretKey>> keys;
+  if (Status s = ctx_.keys.GetMany(ids, keys); !s.ok()) return s;
   size_t first = 0;
   for (size_t i = 0; i < groups.size(); ++i) {
     accounts[i].events = std::span(events).subspan(first, groups[i].events->size());
+    accounts[i].key = std::move(keys[i]);
     first += groups[i].events->size();
   }
   const std::string path = JoinPath(dir_, SegmentFileName(id));

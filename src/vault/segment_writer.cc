@@ -27,11 +27,8 @@ Status WriteSegmentFile(const PartitionContext& ctx, const std::string& path, Da
   std::unordered_map<uint64_t, AddressIndexEntry> addresses;
   uint64_t ordinal = 0;
   for (const AccountEvents& a : accounts) {
-    auto key = ctx.keys.Get(a.account);
-    if (!key.ok()) {
-      if (key.status().IsNotFound()) continue;  // deleted: its events go with its key
-      return key.status();
-    }
+    const std::optional<SecretKey>& key = a.key;
+    if (!key) continue;  // deleted: its events go with its key
     plain.clear();
     EncodeBlock(a.events, day_start, strings, plain);
     sealed_block.clear();

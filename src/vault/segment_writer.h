@@ -3,6 +3,7 @@
 // Used when a partition seals its memtable and when a bulk import seals a day directly.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 
@@ -17,11 +18,13 @@
 
 namespace custodian::vault {
 
-// One account's events of the day, sorted by time.
+// One account's events of the day, sorted by time, and the account's key (none once the
+// account was deleted: its events go with its key).
 struct AccountEvents {
   Tag96 tag;
   uint64_t account = 0;
   std::span<const PackedEvent> events;
+  std::optional<SecretKey> key;
 };
 
 // What partitions and segment writers need from their vault.
@@ -32,8 +35,8 @@ struct PartitionContext {
 };
 
 // Writes the segment `id` of `day` holding `accounts` (sorted by tag, then account) to `path`:
-// written to `path`.tmp, synced, renamed, and the directory synced. Accounts whose key was
-// destroyed are left out. Device and event ids are looked up in `strings`.
+// written to `path`.tmp, synced, renamed, and the directory synced. Accounts without a key
+// are left out. Device and event ids are looked up in `strings`.
 Status WriteSegmentFile(const PartitionContext& ctx, const std::string& path, Date day,
                         const SegmentId& id, const JournalId& sealed_journal,
                         std::span<const AccountEvents> accounts, const StringSource& strings);

@@ -462,13 +462,24 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   std::unordered_set<EventIdTag, EventIdTagHash> batch_ids;
   std::string frames, plain;
   uint64_t duplicates = 0;
-  for (size_t g = 0; g < order.size();) {
-    const uint64_t account = events[order[g]].account_id;
+  // The batch's accounts, each once: their keys from one call, and a nonce for each one's
+  // frame from one draw.
+  std::vector<uint64_t> batch_accounts;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const uint64_t account = events[order[i]].account_id;
+    if (batch_accounts.empty() || batch_accounts.back() != account) batch_accounts.push_back(account);
+  }
+  std::vector<std::optional<SecretKey>> keys;
+  if (Status s = store_->GetOrCreateMany(batch_accounts, keys); !s.ok()) return s;
+  std::vector<Nonce> nonces(batch_accounts.size());
+  RandomBytes(nonces.data(), nonces.size() * sizeof(Nonce));
+  size_t g = 0;
+  for (size_t a = 0; a < batch_accounts.size(); ++a) {
+    const uint64_t account = batch_accounts[a];
+    const std::optional<SecretKey>& key = keys[a];
     size_t end = g;
     while (end < order.size() && events[order[end]].account_id == account) ++end;
-    auto key = store_->GetOrCreate(account);
-    if (!key.ok()) {
-      if (!key.status().IsNotFound()) return key.status();
+    if (!key) {
       for (size_t i = g; i < end; ++i) {
         Reject(report, options_.max_listed_errors, lines[order[i]], "account_id: the account was deleted");
       }
@@ -494,7 +505,7 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
                   /*compress=*/false);
       JournalFrame frame;
       frame.account_tag = AccountTag(keys_.account_tags, account).first;
-      frame.nonce = RandomNonce();
+      frame.nonce = nonces[a];
       SealTo(frame.sealed, *key, frame.nonce, plain,
              Partition::JournalAssociatedData(account, day, *journal));
       EncodeJournalFrame(frame, frames);

@@ -307,25 +307,33 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
   for (uint32_t i = 0; i < events.size(); ++i) order[i] = {events[i].account_id, events[i].ts, i};
   std::sort(order.begin(), order.end());
 
+  // The day's accounts, each once, and their keys from one call.
+  std::vector<uint64_t> day_accounts;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i == 0 || order[i].account != order[i - 1].account) day_accounts.push_back(order[i].account);
+  }
+  std::vector<std::optional<SecretKey>> keys;
+  if (Status s = store_->GetOrCreateMany(day_accounts, keys); !s.ok()) {
+    out.status = s;
+    return out;
+  }
+
   std::vector<PackedEvent> stored;
   stored.reserve(events.size());
   struct Group {
     Tag96 tag;
-    uint64_t account;
+    size_t account;  // in day_accounts
     size_t first, count;
   };
   std::vector<Group> groups;
   {
     std::shared_lock lock(p.mutex());  // for the events the day already holds
-    for (size_t g = 0; g < order.size();) {
-      const uint64_t account = order[g].account;
+    size_t g = 0;
+    for (size_t a = 0; a < day_accounts.size(); ++a) {
+      const uint64_t account = day_accounts[a];
       size_t end = g;
       while (end < order.size() && order[end].account == account) ++end;
-      if (auto key = store_->GetOrCreate(account); !key.ok()) {
-        if (!key.status().IsNotFound()) {
-          out.status = key.status();
-          return out;
-        }
+      if (!keys[a]) {
         for (size_t i = g; i < end; ++i) {
           Reject(out.rejected, options_.max_listed_errors, lines[order[i].index],
                  "account_id: the account was deleted");
@@ -346,21 +354,21 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
         stored.push_back(e);
       }
       if (stored.size() > first) {
-        groups.push_back({AccountTag(keys_.account_tags, account), account, first,
-                          stored.size() - first});
+        groups.push_back({AccountTag(keys_.account_tags, account), a, first, stored.size() - first});
       }
       g = end;
     }
   }
   out.stored = stored.size();
   if (groups.empty()) return out;
-  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
-    return std::tie(a.tag, a.account) < std::tie(b.tag, b.account);
+  std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+    return std::tie(a.tag, day_accounts[a.account]) < std::tie(b.tag, day_accounts[b.account]);
   });
   std::vector<AccountEvents> accounts;
   accounts.reserve(groups.size());
   for (const Group& g : groups) {
-    accounts.push_back({g.tag, g.account, std::span(stored).subspan(g.first, g.count)});
+    accounts.push_back({g.tag, day_accounts[g.account], std::span(stored).subspan(g.first, g.count),
+                        std::move(keys[g.account])});
   }
   const SegmentId id = RandomSegmentId();
   out.segment = JoinPath(p.dir(), SegmentFileName(id));
