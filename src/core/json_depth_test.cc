@@ -38,6 +38,18 @@ TEST(JsonDepthTest, CountsSiblingsOnceAndObjectsAsLevels) {
             "/: nested deeper than 64 levels at 1:321");
 }
 
+TEST(JsonDepthTest, CountsBothKindsOfBracketTogether) {
+  // 32 objects inside 32 arrays: at the limit; one more of either kind is past it.
+  std::string at_limit, past_limit;
+  for (int i = 0; i < 32; ++i) at_limit += "[";
+  for (int i = 0; i < 32; ++i) at_limit += "{\"a\":";
+  past_limit = at_limit + "{\"a\":";
+  EXPECT_TRUE(CheckJsonDepth(at_limit).ok());
+  EXPECT_EQ(CheckJsonDepth(past_limit).message(), "/: nested deeper than 64 levels at 1:193");
+  EXPECT_EQ(CheckJsonDepth("[" + past_limit.substr(1)).message(),
+            "/: nested deeper than 64 levels at 1:193");
+}
+
 TEST(JsonDepthTest, IgnoresBracketsInsideStrings) {
   const std::string brackets(1000, '[');
   EXPECT_TRUE(CheckJsonDepth("{\"k\": \"" + brackets + "\"}").ok());

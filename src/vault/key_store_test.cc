@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +42,42 @@ TEST_F(KeyStoreTest, KeysPersistOnlyOnceCommitted) {
   EXPECT_TRUE(store->Get(2).status().IsNotFound());
   EXPECT_EQ(store->live_accounts(), 1u);
   EXPECT_EQ(std::filesystem::file_size(path_), KeyStore::kSlotBytes);
+}
+
+TEST_F(KeyStoreTest, ManyAccountsResolveAtOnceAsOneByOne) {
+  auto store = Open();
+  ASSERT_TRUE(store->GetOrCreate(1).ok());
+  const SecretKey two = *store->GetOrCreate(2);
+  ASSERT_TRUE(store->CommitNew().ok());
+  ASSERT_TRUE(store->Destroy(1).ok());
+
+  // Known, deleted and new accounts in one call; GetMany creates nothing.
+  const std::vector<uint64_t> accounts = {2, 1, 3, 4};
+  std::vector<std::optional<SecretKey>> keys;
+  ASSERT_TRUE(store->GetMany(accounts, keys).ok());
+  ASSERT_EQ(keys.size(), 4u);
+  EXPECT_EQ(keys[0]->view(), two.view());
+  EXPECT_FALSE(keys[1]) << "deleted";
+  EXPECT_FALSE(keys[2]) << "GetMany made a key";
+  EXPECT_EQ(store->live_accounts(), 1u);
+
+  ASSERT_TRUE(store->GetOrCreateMany(accounts, keys).ok());
+  EXPECT_EQ(keys[0]->view(), two.view());
+  EXPECT_FALSE(keys[1]) << "a deleted account gets no new key";
+  ASSERT_TRUE(keys[2] && keys[3]);
+  EXPECT_NE(keys[2]->view(), keys[3]->view()) << "each new account its own key";
+  EXPECT_EQ(store->Get(3)->view(), keys[2]->view());
+
+  // Not durable until committed; then as any other key.
+  store = Open();
+  EXPECT_TRUE(store->Get(3).status().IsNotFound());
+  ASSERT_TRUE(store->GetOrCreateMany(accounts, keys).ok());
+  const SecretKey three = *keys[2];
+  ASSERT_TRUE(store->CommitNew().ok());
+  store = Open();
+  EXPECT_EQ(store->Get(3)->view(), three.view());
+  EXPECT_EQ(store->live_accounts(), 3u);
+  EXPECT_EQ(store->deleted_accounts(), 1u);
 }
 
 TEST_F(KeyStoreTest, DestroyingAKeyOverwritesItsSlotAndLeavesATombstone) {
