@@ -12,7 +12,16 @@
 namespace custodian::vault {
 namespace {
 
-enum BlockEncoding : uint8_t { kRaw = 0, kZstd = 1 };
+// The first byte of a block: raw or zstd, and which columns' layout (docs/vault_format.md,
+// "Event blocks"). Layout 2 (vault format 2) packs hex and UUID device ids as bytes; layout 1
+// is still read.
+enum BlockEncoding : uint8_t { kRaw = 0, kZstd = 1, kRaw2 = 2, kZstd2 = 3 };
+// How a device id is stored in layout 2: its bytes as they are, or hex digits (an even number,
+// all of one case) or a canonical UUID packed two digits to a byte.
+enum DeviceForm : uint8_t { kAsIs = 0, kLowerHex = 1, kUpperHex = 2, kLowerUuid = 3, kUpperUuid = 4 };
+constexpr uint64_t kDeviceForms = 5;
+constexpr size_t kUuidChars = 36;
+constexpr size_t kMaxDeviceBytes = 1 << 16;
 enum EventBits : uint8_t {
   kKindMask = 0x07,
   kBitPort = 0x08,
@@ -27,6 +36,88 @@ constexpr uint64_t kMaxEvents = 16 << 20;
 
 std::string_view IpBytes(const std::array<uint8_t, 16>& ip, bool v6) {
   return {reinterpret_cast<const char*>(ip.data()), v6 ? 16u : 4u};
+}
+
+constexpr char kLowerDigits[] = "0123456789abcdef";
+constexpr char kUpperDigits[] = "0123456789ABCDEF";
+
+// The value of hex digit `c` of the given case, or -1.
+int DigitValue(char c, bool upper) {
+  if (c >= '0' && c <= '9') return c - '0';
+  const char a = upper ? 'A' : 'a';
+  if (c >= a && c <= a + 5) return c - a + 10;
+  return -1;
+}
+
+bool IsUuidDash(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+
+// Packs `hex` (digits of one case, dashes only where a UUID has them when `uuid`) into
+// `out`; false, with `out` as it was, when it is not of that form.
+bool PackHex(std::string_view hex, bool upper, bool uuid, std::string& out) {
+  const size_t mark = out.size();
+  int high = -1;
+  for (size_t i = 0; i < hex.size(); ++i) {
+    if (uuid && IsUuidDash(i)) {
+      if (hex[i] != '-') break;
+      continue;
+    }
+    const int v = DigitValue(hex[i], upper);
+    if (v < 0) break;
+    if (high < 0) {
+      high = v;
+    } else {
+      out.push_back(static_cast<char>(high << 4 | v));
+      high = -1;
+    }
+    if (i + 1 == hex.size() && high < 0) return true;
+  }
+  out.resize(mark);
+  return false;
+}
+
+// Appends device id `d` in layout 2: varint (length << 3 | form), then the bytes.
+void PutDevice(std::string& out, std::string_view d) {
+  thread_local std::string packed;
+  packed.clear();
+  const bool uuid = d.size() == kUuidChars, even = !d.empty() && d.size() % 2 == 0;
+  DeviceForm form = kAsIs;
+  if (uuid && PackHex(d, false, true, packed)) {
+    form = kLowerUuid;
+  } else if (uuid && PackHex(d, true, true, packed)) {
+    form = kUpperUuid;
+  } else if (even && PackHex(d, false, false, packed)) {
+    form = kLowerHex;
+  } else if (even && PackHex(d, true, false, packed)) {
+    form = kUpperHex;
+  }
+  const std::string_view bytes = form == kAsIs ? d : std::string_view(packed);
+  PutVarint(out, static_cast<uint64_t>(bytes.size()) << 3 | form);
+  out.append(bytes);
+}
+
+// Reads a device id of layout 2, unpacking it into `text` when packed; the view is of the
+// block or of `text`.
+bool GetDevice(Decoder& d, std::string& text, std::string_view& device) {
+  const uint64_t head = d.Varint();
+  const uint64_t form = head & 7, size = head >> 3;
+  if (!d.ok() || form >= kDeviceForms || size > kMaxDeviceBytes) return false;
+  const std::string_view bytes = d.Bytes(size);
+  if (!d.ok()) return false;
+  if (form == kAsIs) {
+    device = bytes;
+    return true;
+  }
+  const bool uuid = form == kLowerUuid || form == kUpperUuid;
+  if (size == 0 || (uuid && size != 16)) return false;
+  const char* digits = form == kUpperHex || form == kUpperUuid ? kUpperDigits : kLowerDigits;
+  text.clear();
+  for (const char b : bytes) {
+    if (uuid && IsUuidDash(text.size())) text.push_back('-');
+    text.push_back(digits[static_cast<uint8_t>(b) >> 4]);
+    text.push_back(digits[static_cast<uint8_t>(b) & 0xF]);
+  }
+  device = text;
+  return true;
 }
 
 void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const StringSource& pool,
@@ -111,7 +202,7 @@ void EncodeColumns(std::span<const PackedEvent> events, int64_t day_start, const
     device_of.push_back(found);
   }
   PutVarint(out, devices.size());
-  for (std::string_view d : devices) PutLengthPrefixed(out, d);
+  for (std::string_view d : devices) PutDevice(out, d);
   if (devices.size() > 1) {
     for (uint32_t d : device_of) PutVarint(out, d);
   }
@@ -134,13 +225,13 @@ void EncodeBlock(std::span<const PackedEvent> events, int64_t day_start, const S
     const size_t n = ZSTD_compressCCtx(context.get(), compressed.data(), compressed.size(),
                                        columns.data(), columns.size(), kZstdLevel);
     if (!ZSTD_isError(n) && n + 8 < columns.size()) {
-      out.push_back(static_cast<char>(kZstd));
+      out.push_back(static_cast<char>(kZstd2));
       PutVarint(out, columns.size());
       out.append(compressed.data(), n);
       return;
     }
   }
-  out.push_back(static_cast<char>(kRaw));
+  out.push_back(static_cast<char>(kRaw2));
   out.append(columns);
 }
 
@@ -149,7 +240,10 @@ Status DecodeBlock(std::string_view block, int64_t day_start, std::string& scrat
   const Status corrupt = Status::Corruption("event block does not decode");
   if (block.empty()) return corrupt;
   std::string_view columns = block.substr(1);
-  if (block[0] == kZstd) {
+  const uint8_t encoding = static_cast<uint8_t>(block[0]);
+  if (encoding > kZstd2) return corrupt;
+  const bool layout2 = encoding == kRaw2 || encoding == kZstd2;
+  if (encoding == kZstd || encoding == kZstd2) {
     Decoder d(columns);
     const uint64_t size = d.Varint();
     if (!d.ok() || size > kMaxDecodedBytes) return corrupt;
@@ -162,8 +256,6 @@ Status DecodeBlock(std::string_view block, int64_t day_start, std::string& scrat
                                          compressed.data(), compressed.size());
     if (ZSTD_isError(n) || n != size) return corrupt;
     columns = scratch;
-  } else if (block[0] != kRaw) {
-    return corrupt;
   }
   Decoder d(columns);
   const uint64_t n = d.Varint();
@@ -208,7 +300,14 @@ Status DecodeBlock(std::string_view block, int64_t day_start, std::string& scrat
   const uint64_t device_count = d.Varint();
   if (!d.ok() || device_count > n) return corrupt;
   std::vector<std::string_view> devices(device_count);
-  for (auto& s : devices) s = d.LengthPrefixed(1 << 16);
+  std::vector<std::string> unpacked(layout2 ? device_count : 0);  // what the views point into
+  for (uint64_t k = 0; k < device_count; ++k) {
+    if (!layout2) {
+      devices[k] = d.LengthPrefixed(kMaxDeviceBytes);
+    } else if (!GetDevice(d, unpacked[k], devices[k])) {
+      return corrupt;
+    }
+  }
   for (uint64_t i = 0; i < n; ++i) {
     if (!(bits[i] & kBitDevice)) continue;
     const uint64_t k = device_count > 1 ? d.Varint() : 0;

@@ -1,7 +1,13 @@
 #include "vault/block_codec.h"
 
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
+#include "core/coding.h"
 #include "core/time.h"
 
 namespace custodian::vault {
@@ -35,7 +41,7 @@ TEST(BlockCodecTest, RoundTripsEveryFieldWithAndWithoutCompression) {
     std::string block, scratch;
     EncodeBlock(events, day_start, pool, block);
     if (n == 200) {
-      EXPECT_EQ(block[0], 1) << "a large block is compressed";
+      EXPECT_EQ(block[0], 3) << "a large block is compressed (layout 2)";
     }
     size_t i = 0;
     ASSERT_TRUE(DecodeBlock(block, day_start, scratch, [&](const BlockEvent& d) {
@@ -72,6 +78,88 @@ TEST(BlockCodecTest, EveryTruncationIsCorruptionNeverACrash) {
   for (size_t len = 0; len < block.size(); ++len) {
     EXPECT_FALSE(DecodeBlock(block.substr(0, len), 0, scratch, [](const BlockEvent&) {}).ok()) << len;
   }
+}
+
+// One event with device id `device`, encoded: the block and what it decodes to.
+std::pair<std::string, std::string> WithDevice(std::string_view device) {
+  StringPool pool;
+  PackedEvent e;
+  e.ts = 42;
+  e.device = pool.Intern(device);
+  std::string block, scratch, decoded = "(none)";
+  EncodeBlock(std::span(&e, 1), 0, pool, block);
+  EXPECT_TRUE(DecodeBlock(block, 0, scratch, [&](const BlockEvent& d) {
+    decoded = d.has_device ? std::string(d.device) : "(no device)";
+  }).ok());
+  return {block, decoded};
+}
+
+TEST(BlockCodecTest, DeviceIdsOfEveryFormRoundTripAndHexTakesHalfItsDigits) {
+  const std::string as_is_16 = "ghijklmnopqrstuv";  // 16 bytes, not hex: stored as they are
+  const size_t as_is_size = WithDevice(as_is_16).first.size();
+  for (const auto& [device, packed_bytes] : std::vector<std::pair<std::string, size_t>>{
+           {"0123456789abcdef", 8},
+           {"0123456789ABCDEF", 8},
+           {"00ff", 2},
+           {"550e8400-e29b-41d4-a716-446655440000", 16},
+           {"550E8400-E29B-41D4-A716-446655440000", 16},
+           {"550e8400e29b41d4a716446655440000abcd", 18},  // 36 hex digits, no dashes
+       }) {
+    SCOPED_TRACE(device);
+    const auto [block, decoded] = WithDevice(device);
+    EXPECT_EQ(decoded, device);
+    // A varint head (length << 3 | form): one byte up to 15 bytes, two from 16.
+    EXPECT_EQ(block.size(), as_is_size - 18 + packed_bytes + (packed_bytes >= 16 ? 2 : 1));
+  }
+  // Not of one form: kept as they are, and read back exactly.
+  for (const std::string& device :
+       {std::string("0A1b"), std::string("abc"), std::string("550e8400-e29b-41d4-a716-44665544000g"),
+        std::string("550e8400e-29b-41d4-a716-446655440000"), std::string("t\xc3\xa9l\xc3\xa9"),
+        std::string("-0123456789abcdef-0123456789abcdef-"), as_is_16}) {
+    SCOPED_TRACE(device);
+    const auto [block, decoded] = WithDevice(device);
+    EXPECT_EQ(decoded, device);
+    EXPECT_EQ(block.size(), as_is_size - 18 + device.size() + (device.size() >= 16 ? 2 : 1));
+  }
+}
+
+TEST(BlockCodecTest, ABlockOfLayoutOneStillDecodes) {
+  // Written by vault format 1: raw, one event 5 us into the day, a device, one IPv4 address.
+  const std::string v1 = {0, 1, 5, 0x20, 1, 4, 10, 0, 0, 1, 1, 3, 'd', 'e', 'v'};
+  std::string scratch;
+  size_t n = 0;
+  ASSERT_TRUE(DecodeBlock(v1, 1000, scratch, [&](const BlockEvent& e) {
+    ++n;
+    EXPECT_EQ(e.ts, 1005);
+    EXPECT_EQ(e.ip[0], 10);
+    EXPECT_EQ(e.ip[3], 1);
+    EXPECT_EQ(e.device, "dev");
+  }).ok());
+  EXPECT_EQ(n, 1u);
+  // The same bytes under layout 2's raw marker: "dev" has no form there (3 is not
+  // length << 3 | form of three bytes), so the block does not decode.
+  std::string v2 = v1;
+  v2[0] = 2;
+  EXPECT_FALSE(DecodeBlock(v2, 1000, scratch, [](const BlockEvent&) {}).ok());
+}
+
+TEST(BlockCodecTest, ADamagedDeviceFormIsCorruption) {
+  const std::string block = WithDevice("550e8400-e29b-41d4-a716-446655440000").first;
+  // The block ends with the device: a two-byte head (16 << 3 | 3), then its 16 bytes.
+  const size_t head = block.size() - 18;
+  std::string expected;
+  PutVarint(expected, 16 << 3 | 3);
+  ASSERT_EQ(block.substr(head, 2), expected);
+  std::string scratch;
+  for (const uint64_t bad : {16 << 3 | 5, 16 << 3 | 7, 17 << 3 | 3, 8 << 3 | 3, 0 << 3 | 1}) {
+    std::string damaged = block.substr(0, head);
+    PutVarint(damaged, bad);
+    damaged += block.substr(head + 2);
+    EXPECT_FALSE(DecodeBlock(damaged, 0, scratch, [](const BlockEvent&) {}).ok()) << bad;
+  }
+  std::string unknown = block;
+  unknown[0] = 4;  // no such encoding
+  EXPECT_FALSE(DecodeBlock(unknown, 0, scratch, [](const BlockEvent&) {}).ok());
 }
 
 }  // namespace

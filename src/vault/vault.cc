@@ -11,6 +11,7 @@
 #include "vault/block_codec.h"
 #include "vault/event_admission.h"
 #include "vault/event_parser.h"
+#include "vault/format_version.h"
 #include "vault/ndjson_lines.h"
 #include "core/sha256.h"
 #include "vault/partition.h"
@@ -90,6 +91,7 @@ Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem
     if (Status s = fs.CreateDirs(d); !s.ok()) return s;
   }
   if (Status s = VaultKeys::Random().Save(fs, keys_path, master); !s.ok()) return s;
+  if (Status s = WriteVaultFormat(fs, dir); !s.ok()) return s;
   // The lock file, with a record that knows of no file yet.
   auto lock = fs.TryLock(LockPath(dir));
   if (!lock.ok()) return lock.status();
@@ -138,6 +140,15 @@ Result<std::unique_ptr<WriterLock>> Vault::BeginWrite(std::string_view operation
   if (Status s = Publish(**lock, (*lock)->holder(), CollectMarks(), false); !s.ok()) {
     needs_recovery_ = true;
     return s;
+  }
+  // A vault of an older format: what this writer writes is of the newer one, so the version
+  // is raised first (every older format stays readable: nothing else is rewritten).
+  if (format_ < kVaultFormat) {
+    if (Status s = WriteVaultFormat(*options_.fs, dir_); !s.ok()) {
+      needs_recovery_ = true;
+      return s;
+    }
+    format_ = kVaultFormat;
   }
   needs_recovery_ = false;
   return lock;
@@ -205,6 +216,9 @@ std::set<std::string> Vault::CommittedImports(FileSystem& fs, const std::string&
 Status Vault::CatchUp(CatchUpAccess access, const LockRecord& record) {
   FileSystem& fs = *options_.fs;
   const bool writer = access == CatchUpAccess::kWrite;
+  auto format = ReadVaultFormat(fs, dir_);
+  if (!format.ok()) return format.status();
+  format_ = *format;
   std::set<std::string> committed_imports;
   if (writer) {
     if (Status s = RecoverImport(fs, dir_); !s.ok()) return s;

@@ -300,6 +300,7 @@ class Vault {
   // The generation of the lock record last published or caught up with.
   std::atomic<uint64_t> known_generation_{0};
   bool needs_recovery_ = true;  // GUARDED_BY(sync_mu_): a write failed, or none ran yet
+  int format_ = 0;  // GUARDED_BY(sync_mu_): the vault's format version, as last read or written
   std::set<std::string> reaped_;  // trash handed to the reaper (by writers, one at a time)
   std::mutex mu_;
   std::map<int64_t, std::shared_ptr<Partition>> partitions_;  // GUARDED_BY(mu_): by day
