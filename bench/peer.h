@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -61,6 +62,13 @@ class Peer {
   // Makes every event of `account` unreadable for good; durable on return. Plaintext peers
   // must delete the rows (and their index entries); custodian destroys the account's key.
   virtual Status ShredAccount(uint64_t account) = 0;
+  // Where clients post NDJSON batches over HTTP, for a started peer that takes them so
+  // (http_ingest_bench): its loopback port and the request's path. None for the others.
+  struct HttpInsert {
+    int port = 0;
+    std::string path;
+  };
+  virtual std::optional<HttpInsert> HttpInsertTarget() const { return std::nullopt; }
 
   // Stops the server or closes the store. Safe to call when Start failed or never ran, and
   // more than once; the driver always calls it, and destructors call it too.

@@ -7,13 +7,16 @@
 #   scripts/bench.sh production [ARGS]   production_bench: an approved case to a signed
 #                                        package, 10,000 events by default (--events 1000000
 #                                        for the bounded-memory run), against the peers' CSV
+#   scripts/bench.sh http [ARGS]         http_ingest_bench: 8 clients posting 1,000-event
+#                                        batches to custodian serve for 60 s, then a kill -9,
+#                                        beside ClickHouse's HTTP insert
 # vault_bench's figures are printed and also written to build-bench/bench-results.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=vault
-if [ "${1:-}" = production ]; then
-  mode=production
+if [ "${1:-}" = production ] || [ "${1:-}" = http ]; then
+  mode=$1
   shift
 else
   scale=${1:-0.1}
@@ -32,6 +35,10 @@ fi
 if [ "$mode" = production ]; then
   cmake --build build-bench -j "$(nproc)" --target production_bench
   exec build-bench/bench/production_bench "$@"
+fi
+if [ "$mode" = http ]; then
+  cmake --build build-bench -j "$(nproc)" --target http_ingest_bench custodian
+  exec build-bench/bench/http_ingest_bench "$@"
 fi
 cmake --build build-bench -j "$(nproc)" --target vault_bench gen_workload
 

@@ -68,7 +68,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-asan -LE browser -E '/postgres'
 timed "sanitizers:"
 
-echo "== benchmarks, small: custodian, SQLite and RocksDB on 40,000 events of each shape; a production of 2,000"
+echo "== benchmarks, small: custodian, SQLite and RocksDB on 40,000 events of each shape; a production of 2,000; HTTP ingest and a kill -9"
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 if [ ! -f build-bench/build.ninja ]; then
   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -76,12 +76,15 @@ if [ ! -f build-bench/build.ninja ]; then
 fi
 # The build's output is kept for when it fails: a benchmark that no longer compiles must say why.
 bench_log=$(mktemp)
-if { cmake --build build-bench -j "$(nproc)" --target vault_bench production_bench > "$bench_log" 2>&1 ||
+if { cmake --build build-bench -j "$(nproc)" --target vault_bench production_bench http_ingest_bench \
+      > "$bench_log" 2>&1 ||
       { grep -E -A12 '^FAILED|error:' "$bench_log" | head -60 >&2; false; }; } &&
     build-bench/bench/vault_bench --scale 0.002 --peers custodian,sqlite,rocksdb --queries 50 \
       --phase-seconds 10 &&
     build-bench/bench/vault_bench --workload sparse --scale 0.002 --queries 50 \
       --peers custodian,custodian-stream,sqlite --phase-seconds 10 &&
+    build-bench/bench/http_ingest_bench --peers custodian --custodian build/custodian \
+      --scale 0.002 --clients 4 --seconds 3 --kill-seconds 1 &&
     build-bench/bench/production_bench --events 2000 --noise-events 5000 --repeat 1 \
       --peers sqlite,rocksdb; then
   passed=$((passed + 1))

@@ -37,6 +37,8 @@ namespace {
 
 constexpr char kBinary[] = "/usr/sbin/clickhouse-server";
 constexpr auto kStartTimeout = std::chrono::seconds(60);
+// The NDJSON goes in as is, into the Null table the two views read.
+constexpr char kInsertPath[] = "/?query=INSERT%20INTO%20events_in%20FORMAT%20JSONEachRow";
 constexpr auto kMutationTimeout = std::chrono::seconds(600);
 
 constexpr char kKindEnum[] =
@@ -123,6 +125,7 @@ class ClickHousePeer final : public Peer {
     data_fd_ = ::open((dir_ + "/data").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (data_fd_ < 0) return Status::IoError("open " + dir_ + "/data: " + std::strerror(errno));
 
+    http_port_ = *http_port;
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *http_port);
     client_->set_keep_alive(true);  // one connection: query latency without a TCP handshake
     client_->set_tcp_nodelay(true);  // else Nagle and delayed ACKs add 40 ms to each query
@@ -154,8 +157,7 @@ class ClickHousePeer final : public Peer {
     std::string batch;  // whole lines, and the start of the next one while it is read
     uint64_t lines = 0;
     const auto send = [&]() -> Status {
-      auto res = client_->Post("/?query=INSERT%20INTO%20events_in%20FORMAT%20JSONEachRow",
-                               batch.data(), batch.size(), "application/x-ndjson");
+      auto res = client_->Post(kInsertPath, batch.data(), batch.size(), "application/x-ndjson");
       batch.clear();
       lines = 0;
       if (Status s = Check(res, "INSERT"); !s.ok()) return s;
@@ -259,6 +261,11 @@ class ClickHousePeer final : public Peer {
     data_fd_ = -1;
   }
 
+  std::optional<HttpInsert> HttpInsertTarget() const override {
+    if (http_port_ == 0) return std::nullopt;
+    return HttpInsert{http_port_, kInsertPath};
+  }
+
  private:
   Status WriteConfig(int http_port, int tcp_port) {
     std::ofstream config(dir_ + "/config.xml");
@@ -340,6 +347,7 @@ class ClickHousePeer final : public Peer {
   ChildProcess server_;
   std::unique_ptr<httplib::Client> client_;
   int data_fd_ = -1;
+  int http_port_ = 0;
 };
 
 }  // namespace
