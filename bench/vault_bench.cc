@@ -19,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/account_scale.h"
 #include "bench/peer_registry.h"
 #include "bench/report.h"
 #include "bench/stats.h"
@@ -38,6 +39,8 @@ struct Options {
   std::string json;
   std::string workdir;  // empty: a fresh directory under $TMPDIR, removed at the end
   bool keep = false;
+  uint64_t accounts = 0;       // --accounts N: the account-scale mode instead of the peers
+  std::string accounts_probe;  // --accounts-probe DIR: that mode's probe (run by it)
 };
 
 void Progress(const std::string& peer, const std::string& line) {
@@ -198,6 +201,9 @@ PeerResult RunPeer(const std::string& name, const Workload& w, const Options& op
 }
 
 int Run(Options options) {
+  if (!options.accounts_probe.empty()) {
+    return RunAccountProbe(options.accounts_probe, options.accounts, options.queries);
+  }
   const Result<Date> first_day = ParseDate(options.first_day);
   if (!first_day.ok()) {
     std::cerr << "vault_bench: --first-day: not a date " << first_day.status().message() << "\n";
@@ -218,6 +224,17 @@ int Run(Options options) {
     own_workdir = true;
   }
   std::filesystem::create_directories(options.workdir);
+
+  if (options.accounts > 0) {
+    AccountScaleOptions scale;
+    scale.accounts = options.accounts;
+    scale.reads = options.queries;
+    scale.workdir = options.workdir;
+    scale.self = std::filesystem::canonical("/proc/self/exe").string();
+    const int code = RunAccountScale(scale);
+    if (own_workdir && !options.keep) std::filesystem::remove_all(options.workdir);
+    return code;
+  }
 
   const Result<WorkloadShape> shape = ParseWorkloadShape(options.workload);
   if (!shape.ok()) {
@@ -301,6 +318,11 @@ int main(int argc, char** argv) {
   app.add_option("--workdir", options.workdir,
                  "where the NDJSON and the peers' data go (default: a fresh temporary directory)");
   app.add_flag("--keep", options.keep, "keep the peers' data and the NDJSON afterwards");
+  app.add_option("--accounts", options.accounts,
+                 "account scale instead of the peers: N accounts of two events each, measured at "
+                 "a tenth, half and all of them")
+      ->check(CLI::Range(uint64_t{10}, uint64_t{1'000'000'000}));
+  app.add_option("--accounts-probe", options.accounts_probe)->group("");  // run by --accounts
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,7 @@ vault::VaultOptions VaultOptionsOf(const Standards& standards, const InstanceCon
   options.access_log_retention_days = standards.access_log_retention_days;
   options.subscriber_retention_days = standards.subscriber_retention_days;
   options.lock_wait = std::chrono::seconds(config.vault_lock_wait_seconds);
+  options.key_cache_entries = config.vault_key_cache_entries;
   return options;
 }
 

@@ -45,6 +45,8 @@
 //   [vault]
 //   lock_wait_seconds = 300   # how long a write waits for another writer of the vault (a
 //                             # serve batch, a CLI import, a retention run) (default: 60)
+//   key_cache_entries = 1000000   # account keys kept unwrapped in memory, about 150 bytes
+//                                 # each (default: 262144; at least 1024)
 //
 //   [production]   # every key optional; the defaults are production/record_pdf_sink.h's
 //   service_name = "Example Mail"          # default: "the service"
@@ -58,6 +60,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "vault/key_store.h"
 #include "server/connection_limits.h"
 
 namespace custodian {
@@ -76,6 +79,7 @@ struct InstanceConfig {
   int download_grant_days = 7;  // [delivery] grant_days
   server::ConnectionLimits connections;  // [server]
   int vault_lock_wait_seconds = 60;  // [vault] lock_wait_seconds
+  size_t vault_key_cache_entries = vault::KeyStore::kDefaultCacheEntries;  // [vault] key_cache_entries
   // [mail]: empty smtp, no e-mail. tls: empty for the default.
   std::string mail_smtp, mail_from, mail_username, mail_password_file, mail_tls, mail_ca_file;
   // [alerts]

@@ -126,5 +126,20 @@ TEST_F(InstanceConfigTest, TheVaultLockWaitIsASettingInSeconds) {
       << config.status().message();
 }
 
+TEST_F(InstanceConfigTest, TheKeyCacheIsASettingInEntries) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_key_cache_entries, vault::KeyStore::kDefaultCacheEntries);
+  WriteConfig("[vault]\nkey_cache_entries = 5000000\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_key_cache_entries, 5'000'000u);
+  WriteConfig("[vault]\nkey_cache_entries = 10\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find(":2:21: 'vault.key_cache_entries' must be"), std::string::npos)
+      << config.status().message();
+}
+
 }  // namespace
 }  // namespace custodian

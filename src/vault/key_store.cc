@@ -16,14 +16,13 @@ enum SlotState : uint8_t { kLive = 1, kDeleted = 2 };
 constexpr char kAssociated[] = "custodian/account-key/v1";
 constexpr size_t kWrappedBytes = kNonceBytes + 8 + kKeyBytes + kTagBytes;
 static_assert(16 + kWrappedBytes == KeyStore::kSlotBytes);
+constexpr size_t kCountChunkSlots = 1 << 14;  // slots read at a time when counting
 
 std::string AssociatedData(uint64_t tag) {
   std::string ad(kAssociated);
   PutFixed64(ad, tag);
   return ad;
 }
-
-}  // namespace
 
 // Bytes 4..7 of a slot hold the crc of the slot with them zero (zero in slots written before
 // there was a crc: those are not checked).
@@ -34,6 +33,8 @@ uint32_t SlotCrc(std::string_view slot) {
   std::fill(copy.begin() + kCrcAt, copy.begin() + kCrcAt + 4, '\0');
   return std::max<uint32_t>(Crc32c(copy), 1);  // never 0, which means "none"
 }
+
+}  // namespace
 
 std::string KeyStore::SlotBytes(const Slot& s) {
   std::string b(1, static_cast<char>(s.state));
@@ -48,75 +49,130 @@ std::string KeyStore::SlotBytes(const Slot& s) {
   return b;
 }
 
+Result<KeyStore::Slot> KeyStore::ParseSlot(const std::string& path, uint64_t offset, std::string_view raw) {
+  const std::string where = path + ": the slot at byte " + std::to_string(offset);
+  const uint32_t crc = DecodeFixed32(raw.data() + kCrcAt);
+  if (crc != 0 && crc != SlotCrc(raw)) return Status::Corruption(where + " fails its checksum");
+  Slot slot;
+  slot.state = static_cast<uint8_t>(raw[0]);
+  slot.tag = DecodeFixed64(raw.data() + 8);
+  if (slot.state == kLive) {
+    slot.wrapped.assign(raw.substr(16, kWrappedBytes));
+  } else if (slot.state != kDeleted) {
+    return Status::Corruption(where + " has an unknown state");
+  }
+  return slot;
+}
+
 uint64_t KeyStore::TagOf(uint64_t account) const { return AccountTag(tags_, account).first; }
 
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(FileSystem& fs, const std::string& path,
-                                                 const SecretKey& wrap, const ShortKey& tags) {
-  auto store = std::make_unique<KeyStore>(fs, path, wrap, tags);
+                                                 const SecretKey& wrap, const ShortKey& tags,
+                                                 size_t cache_entries, size_t index_after_slots) {
+  auto store = std::make_unique<KeyStore>(fs, path, wrap, tags, cache_entries);
+  store->index_after_slots_ = index_after_slots;
   if (auto read = store->CatchUp({}, CatchUpAccess::kWrite); !read.ok()) return read.status();
   return store;
 }
 
 Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
   std::lock_guard lock(mu_);
-  if (slots_.size() != durable_slots_) {
+  if (!pending_.empty()) {
     return Status::Internal(path_ + ": caught up while keys were waiting to be committed");
   }
   const bool writer = access == CatchUpAccess::kWrite;
+  // A slot overwritten elsewhere is a key destroyed: no cached key is trusted any longer.
   bool again = mark.epoch != mark_.epoch;
-  uint64_t from = again ? 0 : durable_slots_ * kSlotBytes;
+  if (again) cache_.Clear();
+  if (!read_once_) {
+    // An index that does not load is no index: the slots are read instead, and a writer
+    // writes a new one.
+    if (auto loaded = KeyIndex::Load(fs_, index_path_); loaded.ok()) index_ = std::move(loaded).value();
+  }
+  uint64_t first = std::max<uint64_t>(durable_slots_, index_ ? index_->covered() : 0);
   FileTail tail;
   if (fs_.Exists(path_)) {
-    auto read = ReadTail(fs_, path_, from);
+    auto read = ReadTail(fs_, path_, first * kSlotBytes);
     if (!read.ok()) return read.status();
     tail = std::move(read).value();
   }
-  if (tail.size < from) {  // shorter than what was read: read it all again, and judge that
+  if (tail.size < first * kSlotBytes) {
+    // Shorter than what was read or indexed: forget both, read it all, and judge that.
     again = true;
-    from = 0;
-    auto read = ReadTail(fs_, path_, 0);
-    if (!read.ok()) return read.status();
-    tail = std::move(read).value();
+    first = 0;
+    index_.reset();
+    tail_.clear();
+    cache_.Clear();
+    file_.reset();
+    durable_slots_ = 0;
+    if (fs_.Exists(path_)) {
+      auto read = ReadTail(fs_, path_, 0);
+      if (!read.ok()) return read.status();
+      tail = std::move(read).value();
+    }
   }
   auto scan = ScanSlots(path_, tail.size, mark.committed, kSlotBytes);
   if (!scan.ok()) return scan.status();
-  std::vector<Slot> read;
-  for (uint64_t off = from; off < scan->end; off += kSlotBytes) {
-    const std::string_view raw(tail.bytes.data() + (off - from), kSlotBytes);
-    const std::string where = path_ + ": the slot at byte " + std::to_string(off);
-    const uint32_t crc = DecodeFixed32(raw.data() + kCrcAt);
-    if (crc != 0 && crc != SlotCrc(raw)) return Status::Corruption(where + " fails its checksum");
-    Slot slot;
-    slot.state = static_cast<uint8_t>(raw[0]);
-    slot.tag = DecodeFixed64(raw.data() + 8);
-    if (slot.state == kLive) {
-      slot.wrapped.assign(raw.substr(16, kWrappedBytes));
-    } else if (slot.state != kDeleted) {
-      return Status::Corruption(where + " has an unknown state");
-    }
-    read.push_back(std::move(slot));
+  std::vector<std::pair<uint64_t, size_t>> read;
+  for (uint64_t off = first * kSlotBytes; off < scan->end; off += kSlotBytes) {
+    auto slot = ParseSlot(path_, off, std::string_view(tail.bytes).substr(off - first * kSlotBytes, kSlotBytes));
+    if (!slot.ok()) return slot.status();
+    read.emplace_back(slot->tag, static_cast<size_t>(off / kSlotBytes));
   }
   if (scan->torn_tail && writer) {
     // A slot a crash cut short while it was appended: it was never committed.
     if (Status s = fs_.Truncate(path_, scan->end); !s.ok()) return s;
   }
-  if (again) {
-    slots_.clear();
-    by_tag_.clear();
-    cache_.clear();
-  }
-  for (Slot& slot : read) {
-    by_tag_.emplace(slot.tag, slots_.size());
-    slots_.push_back(std::move(slot));
-  }
-  durable_slots_ = slots_.size();
+  for (const auto& [tag, index] : read) tail_.emplace(tag, index);
+  durable_slots_ = std::max<size_t>(durable_slots_, scan->end / kSlotBytes);
   if (writer && durable_slots_ * kSlotBytes > mark.committed) {
     // Slots past the committed length (a writer that crashed before saying so): make them
     // durable before a record says they are.
     if (Status s = SyncFile(fs_, path_); !s.ok()) return s;
   }
   mark_ = {durable_slots_ * kSlotBytes, mark.epoch};
+  read_once_ = true;
+  AdoptIndexLocked();
+  if (writer) {
+    if (Status s = MaybeIndexLocked(); !s.ok()) return s;
+  }
   return again;
+}
+
+void KeyStore::AdoptIndexLocked() {
+  auto covered = KeyIndex::Covered(fs_, index_path_);
+  if (!covered.ok() || *covered <= (index_ ? index_->covered() : 0) || *covered > durable_slots_) return;
+  auto loaded = KeyIndex::Load(fs_, index_path_);
+  if (!loaded.ok()) return;
+  index_ = std::move(loaded).value();
+  for (auto it = tail_.begin(); it != tail_.end();) {
+    it = it->second < index_->covered() ? tail_.erase(it) : std::next(it);
+  }
+}
+
+Status KeyStore::MaybeIndexLocked() {
+  const uint64_t covered = index_ ? index_->covered() : 0;
+  if (durable_slots_ - covered <= std::max<uint64_t>(index_after_slots_, covered / 8)) {
+    return Status::Ok();
+  }
+  std::vector<KeyIndex::Entry> entries;
+  if (index_) {
+    if (Status s = index_->All(entries); !s.ok()) return s;
+  }
+  const size_t indexed = entries.size();
+  for (const auto& [tag, index] : tail_) {
+    if (index < durable_slots_) entries.emplace_back(tag, static_cast<uint32_t>(index));
+  }
+  std::sort(entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
+  std::inplace_merge(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
+  if (Status s = KeyIndex::Write(fs_, index_path_, entries, durable_slots_); !s.ok()) return s;
+  auto loaded = KeyIndex::Load(fs_, index_path_);
+  if (!loaded.ok()) return loaded.status();
+  index_ = std::move(loaded).value();
+  for (auto it = tail_.begin(); it != tail_.end();) {
+    it = it->second < index_->covered() ? tail_.erase(it) : std::next(it);
+  }
+  return Status::Ok();
 }
 
 Status KeyStore::Refresh() {
@@ -135,7 +191,8 @@ FileMark KeyStore::mark() {
 
 bool KeyStore::KnowsTag(uint64_t tag) {
   std::lock_guard lock(mu_);
-  return by_tag_.count(tag) > 0;
+  std::vector<size_t> slots;
+  return SlotsOfTagLocked(tag, slots).ok() && !slots.empty();
 }
 
 void KeyStore::Rollback() {
@@ -144,23 +201,36 @@ void KeyStore::Rollback() {
 }
 
 void KeyStore::RollbackLocked() {
-  for (size_t i = durable_slots_; i < slots_.size(); ++i) {
-    uint64_t owner;
-    SecretKey key;
-    if (UnwrapLocked(i, owner, key).ok()) cache_.erase(owner);
-    auto [b, e] = by_tag_.equal_range(slots_[i].tag);
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    auto [b, e] = tail_.equal_range(pending_[i].tag);
     for (auto it = b; it != e; ++it) {
-      if (it->second == i) {
-        by_tag_.erase(it);
+      if (it->second == durable_slots_ + i) {
+        tail_.erase(it);
         break;
       }
     }
   }
-  slots_.resize(durable_slots_);
+  cache_.EraseSlotsFrom(durable_slots_);
+  pending_.clear();
 }
 
-Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
-  Slot& slot = slots_[index];
+Result<KeyStore::Slot> KeyStore::ReadSlotLocked(size_t index) {
+  if (index >= durable_slots_) {
+    if (index - durable_slots_ < pending_.size()) return pending_[index - durable_slots_];
+    return Status::Internal(path_ + ": no slot " + std::to_string(index));
+  }
+  if (!file_) {
+    auto opened = fs_.OpenRead(path_);
+    if (!opened.ok()) return opened.status();
+    file_ = std::move(opened).value();
+  }
+  std::string raw;
+  if (Status s = file_->Read(index * kSlotBytes, kSlotBytes, raw); !s.ok()) return s;
+  return ParseSlot(path_, index * kSlotBytes, raw);
+}
+
+Result<KeyCache::Entry> KeyStore::OpenSlotLocked(size_t index, const Slot& slot) {
+  if (const KeyCache::Entry* cached = cache_.FindSlot(index)) return *cached;
   Nonce nonce;
   std::copy(slot.wrapped.begin(), slot.wrapped.begin() + kNonceBytes, nonce.begin());
   std::string plain;
@@ -169,25 +239,45 @@ Status KeyStore::UnwrapLocked(size_t index, uint64_t& account, SecretKey& key) {
     return Status::Corruption(path_ + ": key slot " + std::to_string(index) +
                               " does not open under this master key");
   }
-  account = DecodeFixed64(plain.data());
-  slot.owner = account;
-  slot.owner_check = AccountTag(tags_, account).second;
-  key = SecretKey::FromBytes(std::string_view(plain).substr(8, kKeyBytes));
+  KeyCache::Entry entry;
+  entry.account = DecodeFixed64(plain.data());
+  entry.check = AccountTag(tags_, entry.account).second;
+  entry.key = SecretKey::FromBytes(std::string_view(plain).substr(8, kKeyBytes));
   sodium_memzero(plain.data(), plain.size());
+  cache_.Put(index, entry);
+  return entry;
+}
+
+Status KeyStore::SlotsOfTagLocked(uint64_t tag, std::vector<size_t>& out) {
+  if (index_) {
+    if (Status s = index_->Find(tag, out); !s.ok()) return s;
+  }
+  auto [begin, end] = tail_.equal_range(tag);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second);
   return Status::Ok();
 }
 
-Result<std::optional<size_t>> KeyStore::FindLocked(uint64_t account, uint64_t tag) {
-  auto [begin, end] = by_tag_.equal_range(tag);
-  for (auto it = begin; it != end; ++it) {
-    const Slot& slot = slots_[it->second];
-    if (slot.state == kDeleted) return std::optional<size_t>(it->second);  // tombstones match by tag
-    uint64_t owner;
-    SecretKey key;
-    if (Status s = UnwrapLocked(it->second, owner, key); !s.ok()) return s;
-    if (owner == account) return std::optional<size_t>(it->second);
+Result<std::optional<KeyStore::Found>> KeyStore::FindLocked(uint64_t account, uint64_t tag) {
+  size_t cached_slot = 0;
+  if (const KeyCache::Entry* cached = cache_.FindAccount(account, cached_slot)) {
+    return std::optional<Found>(Found{cached_slot, kLive, cached->key});
   }
-  return std::optional<size_t>();
+  std::vector<size_t> candidates;
+  if (Status s = SlotsOfTagLocked(tag, candidates); !s.ok()) return s;
+  for (size_t index : candidates) {
+    auto slot = ReadSlotLocked(index);
+    if (!slot.ok()) return slot.status();
+    if (slot->tag != tag) {
+      return Status::Corruption(index_path_ + ": names slot " + std::to_string(index) +
+                                ", which carries another tag (delete the index: the next writer "
+                                "writes it again from the slots)");
+    }
+    if (slot->state == kDeleted) return std::optional<Found>(Found{index, kDeleted, std::nullopt});
+    auto entry = OpenSlotLocked(index, *slot);
+    if (!entry.ok()) return entry.status();
+    if (entry->account == account) return std::optional<Found>(Found{index, kLive, entry->key});
+  }
+  return std::optional<Found>();
 }
 
 Result<SecretKey> KeyStore::GetOrCreate(uint64_t account) {
@@ -213,23 +303,13 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
   std::vector<size_t> missing;  // positions of accounts with no slot at all
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < accounts.size(); ++i) {
-    const uint64_t account = accounts[i];
-    if (auto it = cache_.find(account); it != cache_.end()) {
-      keys[i] = it->second;
-      continue;
-    }
-    auto found = FindLocked(account, TagOf(account));
+    auto found = FindLocked(accounts[i], TagOf(accounts[i]));
     if (!found.ok()) return found.status();
     if (!*found) {
       missing.push_back(i);
-      continue;
+    } else if ((*found)->state == kLive) {
+      keys[i] = (*found)->key;
     }
-    if (slots_[**found].state == kDeleted) continue;
-    uint64_t owner;
-    SecretKey key;
-    if (Status s = UnwrapLocked(**found, owner, key); !s.ok()) return s;
-    cache_.emplace(account, key);
-    keys[i] = key;
   }
   if (missing.empty() || !create) return Status::Ok();
   // Each new key and the nonce that wraps it, from one draw.
@@ -251,9 +331,10 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     PutFixed64(plain, account);
     plain.append(key.view());
     SealTo(slot.wrapped, wrap_, nonce, plain, AssociatedData(slot.tag));
-    by_tag_.emplace(slot.tag, slots_.size());
-    slots_.push_back(std::move(slot));
-    cache_.emplace(account, key);
+    const size_t index = durable_slots_ + pending_.size();
+    tail_.emplace(slot.tag, index);
+    pending_.push_back(std::move(slot));
+    cache_.Put(index, {account, AccountTag(tags_, account).second, key});
     keys[missing[m]] = key;
   }
   sodium_memzero(plain.data(), plain.size());
@@ -262,30 +343,28 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
 }
 
 Result<SecretKey> KeyStore::Get(uint64_t account) {
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = cache_.find(account); it != cache_.end()) return it->second;
-    auto found = FindLocked(account, TagOf(account));
-    if (!found.ok()) return found.status();
-    if (!*found || slots_[**found].state == kDeleted) {
-      return Status::NotFound("no key for the account");
-    }
-  }
-  return GetOrCreate(account);
+  std::vector<std::optional<SecretKey>> keys;
+  if (Status s = GetMany(std::span(&account, 1), keys); !s.ok()) return s;
+  if (!keys[0]) return Status::NotFound("no key for the account");
+  return *keys[0];
 }
 
 Status KeyStore::CommitNew() {
   std::lock_guard lock(mu_);
-  if (durable_slots_ == slots_.size()) return Status::Ok();
+  if (pending_.empty()) return Status::Ok();
   std::string bytes;
-  for (size_t i = durable_slots_; i < slots_.size(); ++i) bytes += SlotBytes(slots_[i]);
+  for (const Slot& slot : pending_) bytes += SlotBytes(slot);
   Status s = AppendDurably(fs_, path_, durable_slots_ * kSlotBytes, bytes);
   if (!s.ok()) {
     RollbackLocked();  // nothing sealed with these keys may become durable
     return s;
   }
-  durable_slots_ = slots_.size();
+  durable_slots_ += pending_.size();
+  pending_.clear();
   mark_.committed = durable_slots_ * kSlotBytes;
+  // The keys are durable whatever becomes of the index, which is derived: a failure to write
+  // one is the next writer's to retry.
+  MaybeIndexLocked().IgnoreError();
   return Status::Ok();
 }
 
@@ -294,39 +373,37 @@ Status KeyStore::Destroy(uint64_t account) {
   const uint64_t tag = TagOf(account);
   auto found = FindLocked(account, tag);
   if (!found.ok()) return found.status();
-  const auto index = *found;
-  if (!index || slots_[*index].state == kDeleted) return Status::NotFound("no key for the account");
-  if (*index >= durable_slots_) return Status::Internal("destroying a key not yet committed");
+  if (!*found || (*found)->state == kDeleted) return Status::NotFound("no key for the account");
+  const size_t index = (*found)->index;
+  if (index >= durable_slots_) return Status::Internal("destroying a key not yet committed");
   Slot tombstone;
   tombstone.state = kDeleted;
   tombstone.tag = tag;
-  if (Status s = fs_.WriteAt(path_, *index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
-  slots_[*index] = std::move(tombstone);
-  ++mark_.epoch;  // other processes read the file again
-  cache_.erase(account);
+  if (Status s = fs_.WriteAt(path_, index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
+  cache_.EraseSlot(index);
+  ++mark_.epoch;  // other processes forget their cached keys
   return Status::Ok();
 }
 
 bool KeyStore::IsDeleted(uint64_t account) {
   std::lock_guard lock(mu_);
   auto found = FindLocked(account, TagOf(account));
-  return found.ok() && *found && slots_[**found].state == kDeleted;
+  return found.ok() && *found && (*found)->state == kDeleted;
 }
 
 std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {
-  std::lock_guard lock(mu_);
   std::vector<uint64_t> out;
-  auto [begin, end] = by_tag_.equal_range(tag);
-  for (auto it = begin; it != end; ++it) {
-    Slot& slot = slots_[it->second];
-    if (slot.state != kLive) continue;
-    if (slot.owner) {
-      out.push_back(*slot.owner);
+  std::lock_guard lock(mu_);
+  std::vector<size_t> slots;
+  if (!SlotsOfTagLocked(tag, slots).ok()) return out;
+  for (size_t index : slots) {
+    if (const KeyCache::Entry* cached = cache_.FindSlot(index)) {
+      out.push_back(cached->account);  // a cached slot is live: destroying one forgets it
       continue;
     }
-    uint64_t owner;
-    SecretKey key;
-    if (UnwrapLocked(it->second, owner, key).ok()) out.push_back(owner);
+    auto slot = ReadSlotLocked(index);
+    if (!slot.ok() || slot->state != kLive) continue;
+    if (auto entry = OpenSlotLocked(index, *slot); entry.ok()) out.push_back(entry->account);
   }
   return out;
 }
@@ -334,33 +411,62 @@ std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {
 void KeyStore::AccountsOfTags(std::span<const std::pair<uint64_t, uint32_t>> tags,
                               std::vector<uint64_t>& out) {
   std::lock_guard lock(mu_);
+  std::vector<size_t> slots;
   for (const auto& [tag, check] : tags) {
-    auto [begin, end] = by_tag_.equal_range(tag);
-    for (auto it = begin; it != end; ++it) {
-      Slot& slot = slots_[it->second];
-      if (slot.state != kLive) continue;
-      if (!slot.owner) {
-        uint64_t owner;
-        SecretKey key;
-        if (!UnwrapLocked(it->second, owner, key).ok()) continue;
+    slots.clear();
+    if (!SlotsOfTagLocked(tag, slots).ok()) continue;
+    for (size_t index : slots) {
+      std::optional<KeyCache::Entry> entry;
+      if (const KeyCache::Entry* cached = cache_.FindSlot(index)) {
+        entry = *cached;
+      } else if (auto slot = ReadSlotLocked(index); slot.ok() && slot->state == kLive) {
+        if (auto opened = OpenSlotLocked(index, *slot); opened.ok()) entry = *opened;
       }
-      if (slot.owner_check == check) out.push_back(*slot.owner);
+      if (entry && entry->check == check) out.push_back(entry->account);
     }
   }
 }
 
+Result<std::pair<size_t, size_t>> KeyStore::CountLocked() {
+  size_t live = pending_.size(), deleted = 0;
+  std::string chunk;
+  for (size_t first = 0; first < durable_slots_; first += kCountChunkSlots) {
+    const size_t n = std::min(kCountChunkSlots, durable_slots_ - first);
+    if (!file_) {
+      auto opened = fs_.OpenRead(path_);
+      if (!opened.ok()) return opened.status();
+      file_ = std::move(opened).value();
+    }
+    if (Status s = file_->Read(first * kSlotBytes, n * kSlotBytes, chunk); !s.ok()) return s;
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t state = static_cast<uint8_t>(chunk[i * kSlotBytes]);
+      live += state == kLive;
+      deleted += state == kDeleted;
+    }
+  }
+  return std::pair{live, deleted};
+}
+
 size_t KeyStore::live_accounts() {
   std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (const Slot& s : slots_) n += s.state == kLive;
-  return n;
+  auto counted = CountLocked();
+  return counted.ok() ? counted->first : 0;
 }
 
 size_t KeyStore::deleted_accounts() {
   std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (const Slot& s : slots_) n += s.state == kDeleted;
-  return n;
+  auto counted = CountLocked();
+  return counted.ok() ? counted->second : 0;
+}
+
+size_t KeyStore::cached_keys() {
+  std::lock_guard lock(mu_);
+  return cache_.size();
+}
+
+uint64_t KeyStore::indexed_slots() {
+  std::lock_guard lock(mu_);
+  return index_ ? index_->covered() : 0;
 }
 
 }  // namespace custodian::vault

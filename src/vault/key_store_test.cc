@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -138,6 +139,108 @@ TEST_F(KeyStoreTest, ASlotWithoutAChecksumThatDoesNotOpenIsCorruption) {
   EXPECT_EQ(store->Get(1).status().code(), Status::Code::kCorruption);
   EXPECT_EQ(store->GetOrCreate(1).status().code(), Status::Code::kCorruption)
       << "a damaged slot must never be replaced by a new key";
+}
+
+// A store whose index is written once more than 8 slots lie past it, with room for 3 keys.
+class IndexedKeyStoreTest : public KeyStoreTest {
+ protected:
+  static constexpr size_t kCache = 3, kIndexAfter = 8;
+  std::unique_ptr<KeyStore> OpenSmall() {
+    auto s = KeyStore::Open(PosixFileSystem(), path_, wrap_, tags_, kCache, kIndexAfter);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  // Accounts 1..n, committed `per_commit` at a time; their keys.
+  std::map<uint64_t, std::string> Create(KeyStore& store, uint64_t n, uint64_t per_commit) {
+    std::map<uint64_t, std::string> keys;
+    for (uint64_t a = 1; a <= n; ++a) {
+      keys[a] = std::string(store.GetOrCreate(a)->view());
+      if (a % per_commit == 0 || a == n) {
+        EXPECT_TRUE(store.CommitNew().ok());
+      }
+    }
+    return keys;
+  }
+  std::string index_path() const { return path_ + ".index"; }
+};
+
+TEST_F(IndexedKeyStoreTest, AnIndexCoversTheSlotsAndKeysAreFoundThroughItWithABoundedCache) {
+  auto store = OpenSmall();
+  const auto keys = Create(*store, 100, 7);
+  EXPECT_TRUE(std::filesystem::exists(index_path()));
+  // Rewritten when more than max(8, covered / 8) slots lie past it: at 9, 18, 28, 39, 51,
+  // 65, 81 (commits of 7 land on 14, 21, 35, 42, 56, 70, 84, 98).
+  EXPECT_EQ(store->indexed_slots(), 98u);
+  EXPECT_LE(store->cached_keys(), kCache);
+  ASSERT_TRUE(store->Destroy(40).ok());
+
+  // Another store opens the index and reads only the two slots past it.
+  auto reopened = OpenSmall();
+  EXPECT_EQ(reopened->indexed_slots(), 98u);
+  for (const auto& [account, key] : keys) {
+    if (account == 40) continue;
+    auto got = reopened->Get(account);
+    ASSERT_TRUE(got.ok()) << account;
+    EXPECT_EQ(got->view(), key) << account;
+    EXPECT_LE(reopened->cached_keys(), kCache);
+  }
+  EXPECT_TRUE(reopened->IsDeleted(40)) << "a tombstone is found through the index";
+  EXPECT_TRUE(reopened->GetOrCreate(40).status().IsNotFound());
+  EXPECT_EQ(reopened->AccountsOfTag(reopened->TagOf(77)), std::vector<uint64_t>{77});
+  EXPECT_EQ(reopened->live_accounts(), 99u);
+  EXPECT_EQ(reopened->deleted_accounts(), 1u);
+  // A new account gets a new slot, never a second key for a known one.
+  EXPECT_TRUE(reopened->GetOrCreate(101).ok());
+  ASSERT_TRUE(reopened->CommitNew().ok());
+  EXPECT_EQ(std::filesystem::file_size(path_), 101 * KeyStore::kSlotBytes);
+}
+
+TEST_F(IndexedKeyStoreTest, AReaderTakesUpTheIndexAWriterWroteAndForgetsKeysDestroyedElsewhere) {
+  auto writer = OpenSmall();
+  Create(*writer, 5, 5);
+  KeyStore reader(PosixFileSystem(), path_, wrap_, tags_, kCache);
+  ASSERT_TRUE(reader.CatchUp(writer->mark(), CatchUpAccess::kRead).ok());
+  EXPECT_EQ(reader.indexed_slots(), 0u);
+  ASSERT_TRUE(reader.Get(3).ok());
+
+  Create(*writer, 30, 10);  // accounts 1..5 known, 6..30 new: an index of 30 slots
+  ASSERT_TRUE(writer->Destroy(3).ok());
+  auto caught = reader.CatchUp(writer->mark(), CatchUpAccess::kRead);
+  ASSERT_TRUE(caught.ok());
+  EXPECT_TRUE(*caught) << "a key was destroyed elsewhere";
+  EXPECT_EQ(reader.indexed_slots(), 30u);
+  EXPECT_TRUE(reader.Get(3).status().IsNotFound()) << "its cached key is forgotten";
+  EXPECT_EQ(reader.Get(29)->view(), writer->Get(29)->view());
+}
+
+TEST_F(IndexedKeyStoreTest, ADamagedIndexIsReportedOrRebuiltNeverTrustedBlindly) {
+  auto store = OpenSmall();
+  const auto keys = Create(*store, 40, 40);
+  store.reset();
+  ASSERT_TRUE(std::filesystem::exists(index_path()));
+  const std::string pristine = *PosixFileSystem().ReadAll(index_path());
+
+  // A byte of an entry: the block's checksum says so when a lookup reads it.
+  std::string damaged = pristine;
+  damaged[20 + 3] ^= 0x01;
+  ASSERT_TRUE(PosixFileSystem().WriteAtomically(index_path(), damaged).ok());
+  {
+    KeyStore reader(PosixFileSystem(), path_, wrap_, tags_, kCache);
+    ASSERT_TRUE(reader.CatchUp({40 * KeyStore::kSlotBytes, 0}, CatchUpAccess::kRead).ok());
+    Status failed;
+    for (uint64_t a = 1; a <= 40 && failed.ok(); ++a) failed = reader.Get(a).status();
+    EXPECT_EQ(failed.code(), Status::Code::kCorruption);
+    EXPECT_EQ(failed.message(), index_path() + ": the block at byte 20 fails its checksum");
+  }
+  // A damaged header: no index, so the slots are read; a writer writes it again.
+  damaged = pristine;
+  damaged[0] = 'X';
+  ASSERT_TRUE(PosixFileSystem().WriteAtomically(index_path(), damaged).ok());
+  store = OpenSmall();
+  EXPECT_EQ(*PosixFileSystem().ReadAll(index_path()), pristine);
+  for (const auto& [account, key] : keys) {
+    EXPECT_EQ(store->Get(account)->view(), key);
+  }
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys, const Secret
       subscriber_retention_days_(options.subscriber_retention_days),
       keys_(std::move(keys)),
       store_(std::make_unique<KeyStore>(*options_.fs, JoinPath(dir_, kSlotsFile), master,
-                                        keys_.account_tags)),
+                                        keys_.account_tags, options.key_cache_entries)),
       dictionary_(std::make_unique<StringDictionary>(*options_.fs, JoinPath(dir_, kDictionaryFile),
                                                      keys_.dictionary)),
       holds_(std::make_unique<HoldStore>(*options_.fs, JoinPath(dir_, kHoldsFile), keys_.metadata)),

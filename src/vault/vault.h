@@ -61,6 +61,8 @@ struct VaultOptions {
   // How long a write waits for another writer of the vault (another process's batch, import
   // or retention run) to let the writer lock go before it fails, naming the holder.
   std::chrono::milliseconds lock_wait = std::chrono::seconds(60);
+  // Account keys kept unwrapped in memory at most ([vault] key_cache_entries).
+  size_t key_cache_entries = KeyStore::kDefaultCacheEntries;
   // At most this many line errors are listed in a report (all are counted).
   size_t max_listed_errors = 1000;
   // Threads for sealing partitions (ingest always uses two: one parses, one commits).
