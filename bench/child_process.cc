@@ -6,11 +6,13 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +26,17 @@ Status Errno(const std::string& what) {
 }
 
 }  // namespace
+
+Result<std::string> FreshWorkDir(const std::string& base, const std::string& name) {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string under = !base.empty() ? base : std::string(tmp && *tmp ? tmp : "/tmp");
+  std::string pattern = under + "/" + name + "-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return Status::IoError("cannot create a work directory under " + under + ": " + std::strerror(errno));
+  }
+  ::chmod(pattern.c_str(), 0755);  // mkdtemp makes it 0700
+  return pattern;
+}
 
 Result<int> FreeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -21,6 +21,11 @@ namespace custodian::bench {
 // Returns a TCP port on 127.0.0.1 that was free a moment ago.
 Result<int> FreeLoopbackPort();
 
+// A fresh directory `base`/`name`-XXXXXX (base: $TMPDIR, else /tmp, when empty), searchable by
+// all: the servers, which run as their own system users when we are root, must reach their
+// directories below it.
+Result<std::string> FreshWorkDir(const std::string& base, const std::string& name);
+
 // Whom a child runs as.
 struct ServiceUser {
   bool switch_user = false;  // false: run as ourselves

@@ -274,14 +274,12 @@ int Run(Options o) {
   o.custodian = fs::absolute(o.custodian).string();  // a child's program is named absolutely
   bool own = false;
   if (o.workdir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/custodian-http-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      std::perror("http_ingest_bench: mkdtemp");
+    const Result<std::string> made = FreshWorkDir("", "custodian-http-bench");
+    if (!made.ok()) {
+      std::cerr << "http_ingest_bench: " << made.status().message() << "\n";
       return 1;
     }
-    ::chmod(pattern.c_str(), 0755);  // the ClickHouse server's user reaches its directory
-    o.workdir = pattern;
+    o.workdir = *made;
     own = true;
   }
   fs::create_directories(o.workdir);

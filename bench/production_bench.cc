@@ -20,6 +20,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/child_process.h"
 #include "bench/peers/peers.h"
 #include "cases/attachment_store.h"
 #include "cases/database.h"
@@ -370,15 +371,12 @@ PeerResult RunPeer(const std::string& name, const Options& o, const std::string&
 }
 
 int Run(const Options& o) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string base = o.workdir.empty() ? std::string(tmp ? tmp : "/tmp") : o.workdir;
-  std::string pattern = base + "/custodian-production-bench-XXXXXX";
-  if (!::mkdtemp(pattern.data())) {
-    std::cerr << "cannot create a work directory under " << base << "\n";
+  const Result<std::string> made = FreshWorkDir(o.workdir, "custodian-production-bench");
+  if (!made.ok()) {
+    std::cerr << made.status().message() << "\n";
     return 2;
   }
-  const std::string workdir = pattern;
-  ::chmod(workdir.c_str(), 0755);  // the servers' own users write inside it
+  const std::string workdir = *made;
   const std::string ndjson = workdir + "/events.ndjson";
   auto started = Clock::now();
   const uint64_t bytes = WriteWorkload(o, ndjson);

@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/account_scale.h"
+#include "bench/child_process.h"
 #include "bench/peer_registry.h"
 #include "bench/report.h"
 #include "bench/stats.h"
@@ -211,16 +212,12 @@ int Run(Options options) {
   }
   bool own_workdir = false;
   if (options.workdir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/custodian-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      std::perror("vault_bench: mkdtemp");
+    const Result<std::string> made = FreshWorkDir("", "custodian-bench");
+    if (!made.ok()) {
+      std::cerr << "vault_bench: " << made.status().message() << "\n";
       return 1;
     }
-    // mkdtemp makes it 0700; the servers, which run as their own system users when we
-    // are root, must reach their directories below it.
-    ::chmod(pattern.c_str(), 0755);
-    options.workdir = pattern;
+    options.workdir = *made;
     own_workdir = true;
   }
   std::filesystem::create_directories(options.workdir);
