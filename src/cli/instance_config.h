@@ -45,7 +45,7 @@
 //   [vault]
 //   lock_wait_seconds = 300   # how long a write waits for another writer of the vault (a
 //                             # serve batch, a CLI import, a retention run) (default: 60)
-//   key_cache_entries = 1000000   # account keys kept unwrapped in memory, about 150 bytes
+//   key_cache_entries = 1000000   # account keys kept unwrapped in memory, 167 bytes
 //                                 # each (default: 262144; at least 1024)
 //
 //   [production]   # every key optional; the defaults are production/record_pdf_sink.h's

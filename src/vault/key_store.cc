@@ -257,11 +257,12 @@ Status KeyStore::SlotsOfTagLocked(uint64_t tag, std::vector<size_t>& out) {
   return Status::Ok();
 }
 
-Result<std::optional<KeyStore::Found>> KeyStore::FindLocked(uint64_t account, uint64_t tag) {
+Result<std::optional<KeyStore::Found>> KeyStore::FindLocked(uint64_t account) {
   size_t cached_slot = 0;
   if (const KeyCache::Entry* cached = cache_.FindAccount(account, cached_slot)) {
     return std::optional<Found>(Found{cached_slot, kLive, cached->key});
   }
+  const uint64_t tag = TagOf(account);  // only now: a keyed hash is dearer than a cache hit
   std::vector<size_t> candidates;
   if (Status s = SlotsOfTagLocked(tag, candidates); !s.ok()) return s;
   for (size_t index : candidates) {
@@ -303,7 +304,7 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
   std::vector<size_t> missing;  // positions of accounts with no slot at all
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < accounts.size(); ++i) {
-    auto found = FindLocked(accounts[i], TagOf(accounts[i]));
+    auto found = FindLocked(accounts[i]);
     if (!found.ok()) return found.status();
     if (!*found) {
       missing.push_back(i);
@@ -323,9 +324,10 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     const SecretKey key = SecretKey::FromBytes(fresh.substr(0, kKeyBytes));
     Nonce nonce;
     std::copy(fresh.begin() + kKeyBytes, fresh.end(), nonce.begin());
+    const Tag96 tag = AccountTag(tags_, account);
     Slot slot;
     slot.state = kLive;
-    slot.tag = TagOf(account);
+    slot.tag = tag.first;
     slot.wrapped.assign(reinterpret_cast<const char*>(nonce.data()), nonce.size());
     plain.clear();
     PutFixed64(plain, account);
@@ -334,7 +336,7 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     const size_t index = durable_slots_ + pending_.size();
     tail_.emplace(slot.tag, index);
     pending_.push_back(std::move(slot));
-    cache_.Put(index, {account, AccountTag(tags_, account).second, key});
+    cache_.Put(index, {account, tag.second, key});
     keys[missing[m]] = key;
   }
   sodium_memzero(plain.data(), plain.size());
@@ -370,15 +372,14 @@ Status KeyStore::CommitNew() {
 
 Status KeyStore::Destroy(uint64_t account) {
   std::lock_guard lock(mu_);
-  const uint64_t tag = TagOf(account);
-  auto found = FindLocked(account, tag);
+  auto found = FindLocked(account);
   if (!found.ok()) return found.status();
   if (!*found || (*found)->state == kDeleted) return Status::NotFound("no key for the account");
   const size_t index = (*found)->index;
   if (index >= durable_slots_) return Status::Internal("destroying a key not yet committed");
   Slot tombstone;
   tombstone.state = kDeleted;
-  tombstone.tag = tag;
+  tombstone.tag = TagOf(account);
   if (Status s = fs_.WriteAt(path_, index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
   cache_.EraseSlot(index);
   ++mark_.epoch;  // other processes forget their cached keys
@@ -387,7 +388,7 @@ Status KeyStore::Destroy(uint64_t account) {
 
 bool KeyStore::IsDeleted(uint64_t account) {
   std::lock_guard lock(mu_);
-  auto found = FindLocked(account, TagOf(account));
+  auto found = FindLocked(account);
   return found.ok() && *found && (*found)->state == kDeleted;
 }
 

@@ -4,7 +4,11 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "vault/event_admission.h"
@@ -15,6 +19,13 @@
 
 namespace custodian::vault {
 namespace {
+
+// Hashes strings and views alike, so that a map keyed by strings is looked up by a view.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 
 constexpr char kImportIntent[] = "vault/IMPORT";
 constexpr char kCommitted[] =
@@ -169,6 +180,9 @@ Status Vault::ImportLocked(std::string_view text, IngestReport& report,
                                options_.future_tolerance_micros);
       const char* reported = piece.text.data();
       uint64_t reported_line = 0;
+      // The piece's own memo of user agents' ids: a service has few, and the dictionary's
+      // lock, shared by every parsing thread, would be taken for every event.
+      std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> agents;
       piece.lines = ForEachLine(piece.text, 0, [&](uint64_t line, std::string_view s) {
         if (Status st = admission.Admit(s); !st.ok()) {
           Reject(piece.report, options_.max_listed_errors, line, st.message());
@@ -176,7 +190,13 @@ Status Vault::ImportLocked(std::string_view text, IngestReport& report,
         }
         const AccessEvent& event = admission.event();
         PackedEvent pe = PackWithoutStrings(event);
-        if (event.user_agent) pe.user_agent = dictionary_->Intern(*event.user_agent);
+        if (event.user_agent) {
+          auto known = agents.find(*event.user_agent);
+          if (known == agents.end()) {
+            known = agents.emplace(*event.user_agent, dictionary_->Intern(*event.user_agent)).first;
+          }
+          pe.user_agent = known->second;
+        }
         if (event.device_id) pe.device = table.Add(*event.device_id);
         if (event.event_id) pe.event_id = table.Add(*event.event_id);
         DayRun& run = piece.days[event.ts.UtcDate().days];
