@@ -83,7 +83,10 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
   const bool writer = access == CatchUpAccess::kWrite;
   // A slot overwritten elsewhere is a key destroyed: no cached key is trusted any longer.
   bool again = mark.epoch != mark_.epoch;
-  if (again) cache_.Clear();
+  if (again) {
+    cache_.Clear();
+    for (auto& [tag, slot] : tail_) slot.owner.reset();
+  }
   if (!read_once_) {
     // An index that does not load is no index: the slots are read instead, and a writer
     // writes a new one.
@@ -123,7 +126,7 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
     // A slot a crash cut short while it was appended: it was never committed.
     if (Status s = fs_.Truncate(path_, scan->end); !s.ok()) return s;
   }
-  for (const auto& [tag, index] : read) tail_.emplace(tag, index);
+  for (const auto& [tag, index] : read) tail_.emplace(tag, TailSlot{index, std::nullopt});
   durable_slots_ = std::max<size_t>(durable_slots_, scan->end / kSlotBytes);
   if (writer && durable_slots_ * kSlotBytes > mark.committed) {
     // Slots past the committed length (a writer that crashed before saying so): make them
@@ -146,7 +149,7 @@ void KeyStore::AdoptIndexLocked() {
   if (!loaded.ok()) return;
   index_ = std::move(loaded).value();
   for (auto it = tail_.begin(); it != tail_.end();) {
-    it = it->second < index_->covered() ? tail_.erase(it) : std::next(it);
+    it = it->second.index < index_->covered() ? tail_.erase(it) : std::next(it);
   }
 }
 
@@ -160,8 +163,8 @@ Status KeyStore::MaybeIndexLocked() {
     if (Status s = index_->All(entries); !s.ok()) return s;
   }
   const size_t indexed = entries.size();
-  for (const auto& [tag, index] : tail_) {
-    if (index < durable_slots_) entries.emplace_back(tag, static_cast<uint32_t>(index));
+  for (const auto& [tag, slot] : tail_) {
+    if (slot.index < durable_slots_) entries.emplace_back(tag, static_cast<uint32_t>(slot.index));
   }
   std::sort(entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
   std::inplace_merge(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
@@ -170,7 +173,7 @@ Status KeyStore::MaybeIndexLocked() {
   if (!loaded.ok()) return loaded.status();
   index_ = std::move(loaded).value();
   for (auto it = tail_.begin(); it != tail_.end();) {
-    it = it->second < index_->covered() ? tail_.erase(it) : std::next(it);
+    it = it->second.index < index_->covered() ? tail_.erase(it) : std::next(it);
   }
   return Status::Ok();
 }
@@ -204,7 +207,7 @@ void KeyStore::RollbackLocked() {
   for (size_t i = 0; i < pending_.size(); ++i) {
     auto [b, e] = tail_.equal_range(pending_[i].tag);
     for (auto it = b; it != e; ++it) {
-      if (it->second == durable_slots_ + i) {
+      if (it->second.index == durable_slots_ + i) {
         tail_.erase(it);
         break;
       }
@@ -253,7 +256,7 @@ Status KeyStore::SlotsOfTagLocked(uint64_t tag, std::vector<size_t>& out) {
     if (Status s = index_->Find(tag, out); !s.ok()) return s;
   }
   auto [begin, end] = tail_.equal_range(tag);
-  for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second.index);
   return Status::Ok();
 }
 
@@ -334,7 +337,7 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     plain.append(key.view());
     SealTo(slot.wrapped, wrap_, nonce, plain, AssociatedData(slot.tag));
     const size_t index = durable_slots_ + pending_.size();
-    tail_.emplace(slot.tag, index);
+    tail_.emplace(slot.tag, TailSlot{index, std::pair{account, tag.second}});
     pending_.push_back(std::move(slot));
     cache_.Put(index, {account, tag.second, key});
     keys[missing[m]] = key;
@@ -382,6 +385,10 @@ Status KeyStore::Destroy(uint64_t account) {
   tombstone.tag = TagOf(account);
   if (Status s = fs_.WriteAt(path_, index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
   cache_.EraseSlot(index);
+  auto [b, e] = tail_.equal_range(tombstone.tag);
+  for (auto it = b; it != e; ++it) {
+    if (it->second.index == index) it->second.owner.reset();
+  }
   ++mark_.epoch;  // other processes forget their cached keys
   return Status::Ok();
 }
@@ -392,38 +399,50 @@ bool KeyStore::IsDeleted(uint64_t account) {
   return found.ok() && *found && (*found)->state == kDeleted;
 }
 
-std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {
-  std::vector<uint64_t> out;
-  std::lock_guard lock(mu_);
-  std::vector<size_t> slots;
-  if (!SlotsOfTagLocked(tag, slots).ok()) return out;
-  for (size_t index : slots) {
+void KeyStore::OwnersOfTagLocked(uint64_t tag, std::vector<std::pair<uint64_t, uint32_t>>& out) {
+  // Who a slot holds: remembered for the slots past the index, else from the cache.
+  const auto owner_of = [&](size_t index) -> std::optional<std::pair<uint64_t, uint32_t>> {
     if (const KeyCache::Entry* cached = cache_.FindSlot(index)) {
-      out.push_back(cached->account);  // a cached slot is live: destroying one forgets it
-      continue;
+      return std::pair{cached->account, cached->check};  // a cached slot is live
     }
     auto slot = ReadSlotLocked(index);
-    if (!slot.ok() || slot->state != kLive) continue;
-    if (auto entry = OpenSlotLocked(index, *slot); entry.ok()) out.push_back(entry->account);
+    if (!slot.ok() || slot->state != kLive) return std::nullopt;
+    auto opened = OpenSlotLocked(index, *slot);
+    if (!opened.ok()) return std::nullopt;
+    return std::pair{opened->account, opened->check};
+  };
+  auto [begin, end] = tail_.equal_range(tag);
+  for (auto it = begin; it != end; ++it) {
+    TailSlot& slot = it->second;
+    if (!slot.owner) slot.owner = owner_of(slot.index);
+    if (slot.owner) out.push_back(*slot.owner);
   }
+  if (!index_) return;
+  std::vector<size_t> indexed;
+  if (!index_->Find(tag, indexed).ok()) return;
+  for (size_t index : indexed) {
+    if (auto owner = owner_of(index)) out.push_back(*owner);
+  }
+}
+
+std::vector<uint64_t> KeyStore::AccountsOfTag(uint64_t tag) {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<uint64_t, uint32_t>> owners;
+  OwnersOfTagLocked(tag, owners);
+  std::vector<uint64_t> out;
+  for (const auto& [account, check] : owners) out.push_back(account);
   return out;
 }
 
 void KeyStore::AccountsOfTags(std::span<const std::pair<uint64_t, uint32_t>> tags,
                               std::vector<uint64_t>& out) {
   std::lock_guard lock(mu_);
-  std::vector<size_t> slots;
+  std::vector<std::pair<uint64_t, uint32_t>> owners;
   for (const auto& [tag, check] : tags) {
-    slots.clear();
-    if (!SlotsOfTagLocked(tag, slots).ok()) continue;
-    for (size_t index : slots) {
-      std::optional<KeyCache::Entry> entry;
-      if (const KeyCache::Entry* cached = cache_.FindSlot(index)) {
-        entry = *cached;
-      } else if (auto slot = ReadSlotLocked(index); slot.ok() && slot->state == kLive) {
-        if (auto opened = OpenSlotLocked(index, *slot); opened.ok()) entry = *opened;
-      }
-      if (entry && entry->check == check) out.push_back(entry->account);
+    owners.clear();
+    OwnersOfTagLocked(tag, owners);
+    for (const auto& [account, owner_check] : owners) {
+      if (owner_check == check) out.push_back(account);
     }
   }
 }

@@ -110,6 +110,13 @@ class KeyStore {
     uint64_t tag = 0;
     std::string wrapped;  // nonce ‖ sealed(account ‖ key); empty once deleted
   };
+  // A slot past the index: its number and, once opened, the live account it holds and its
+  // tag's check bits (an address lookup meets thousands of tags: they need not each go
+  // through the cache).
+  struct TailSlot {
+    size_t index = 0;
+    std::optional<std::pair<uint64_t, uint32_t>> owner;
+  };
   // Where an account's slot is, its state, and its key when live.
   struct Found {
     size_t index = 0;
@@ -136,6 +143,8 @@ class KeyStore {
   Status MaybeIndexLocked();
   // Adopts the index on disk if it covers more durable slots than the one held.
   void AdoptIndexLocked();
+  // Appends the live accounts carrying `tag`, with their check bits.
+  void OwnersOfTagLocked(uint64_t tag, std::vector<std::pair<uint64_t, uint32_t>>& out);
   // The state of every durable slot, counted.
   Result<std::pair<size_t, size_t>> CountLocked();
 
@@ -149,7 +158,7 @@ class KeyStore {
   std::mutex mu_;
   std::unique_ptr<RandomAccessFile> file_;           // GUARDED_BY(mu_): the slots, read by number
   std::unique_ptr<KeyIndex> index_;                  // GUARDED_BY(mu_): none until one is adopted
-  std::unordered_multimap<uint64_t, size_t> tail_;   // GUARDED_BY(mu_): tag → slot, past the index
+  std::unordered_multimap<uint64_t, TailSlot> tail_;  // GUARDED_BY(mu_): tag → slot, past the index
   std::vector<Slot> pending_;                        // GUARDED_BY(mu_): slots not yet committed
   KeyCache cache_;                                   // GUARDED_BY(mu_)
   size_t durable_slots_ = 0;                         // GUARDED_BY(mu_)
