@@ -9,7 +9,9 @@
 #include <sstream>
 #include <vector>
 
+#include "bench/child_process.h"
 #include "bench/stats.h"
+#include "bench/unrecorded_reads.h"
 #include "core/clock.h"
 #include "vault/vault.h"
 
@@ -17,12 +19,6 @@ namespace custodian::bench {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The probe's reads are not a case's: nothing to record.
-class UnrecordedReads : public vault::ReadAudit {
- public:
-  Status RecordRead(const vault::Grant&, const std::string&) override { return Status::Ok(); }
-};
 
 // The events' day: yesterday, well inside any retention.
 Date EventDay() { return SystemClock().Now().UtcDate().PlusDays(-1); }
@@ -51,20 +47,9 @@ std::string Events(uint64_t first, uint64_t end) {
   return out;
 }
 
-// A /proc/self/status figure in kB.
-uint64_t StatusKb(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string name;
-  uint64_t value = 0;
-  while (in >> name) {
-    if (name == field) {
-      in >> value;
-      return value;
-    }
-    std::getline(in, name);
-  }
-  return 0;
-}
+// Private resident memory (RssAnon) in kB: the pages of mapped files (segments, slots, the
+// index) are the kernel's page cache, shared and given back under pressure.
+uint64_t PrivateKb() { return ProcStatusKb("RssAnon:").value_or(0); }
 
 std::string KeyPath(const std::string& dir) { return dir + "/../master.key"; }
 
@@ -87,13 +72,9 @@ Result<vault::SecretKey> ReadKey(const std::string& dir) {
 Result<std::string> Probe(const AccountScaleOptions& o, const std::string& dir, uint64_t accounts) {
   const std::string command = "'" + o.self + "' --accounts-probe '" + dir + "' --accounts " +
                               std::to_string(accounts) + " --queries " + std::to_string(o.reads);
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return Status::IoError("cannot run " + command);
-  std::string out;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  if (::pclose(pipe) != 0) return Status::Internal("the probe failed: " + out);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
+  auto out = RunCapturing(command);
+  if (!out.ok()) return out.status();
+  while (!out->empty() && out->back() == '\n') out->pop_back();
   return out;
 }
 
@@ -108,9 +89,7 @@ int RunAccountProbe(const std::string& dir, uint64_t accounts, size_t reads) {
   ManualClock clock(SystemClock().Now());
   vault::VaultOptions options;
   options.clock = &clock;
-  // Private memory (RssAnon): the pages of mapped files (segments, slots, the index) are the
-  // kernel's page cache, shared and given back under pressure.
-  const uint64_t rss_before = StatusKb("RssAnon:");
+  const uint64_t rss_before = PrivateKb();
   const Stopwatch opening;
   auto v = vault::Vault::Open(dir, *key, options);
   const double open_s = opening.Seconds();
@@ -118,7 +97,7 @@ int RunAccountProbe(const std::string& dir, uint64_t accounts, size_t reads) {
     std::cout << "probe: open: " << v.status().message() << "\n";
     return 1;
   }
-  const uint64_t rss_open = StatusKb("RssAnon:");
+  const uint64_t rss_open = PrivateKb();
   const Date day = EventDay();
   const Timestamp from{day.days * kMicrosPerDay}, to{day.PlusDays(1).days * kMicrosPerDay};
   UnrecordedReads audit;
@@ -146,7 +125,7 @@ int RunAccountProbe(const std::string& dir, uint64_t accounts, size_t reads) {
   }
   std::printf("open_s=%.3f rss_open_mib=%.1f rss_after_reads_mib=%.1f read_p50_us=%.0f read_p99_us=%.0f\n",
               open_s, static_cast<double>(rss_open - rss_before) / 1024.0,
-              static_cast<double>(StatusKb("RssAnon:") - rss_before) / 1024.0, Percentile(micros, 50),
+              static_cast<double>(PrivateKb() - rss_before) / 1024.0, Percentile(micros, 50),
               Percentile(micros, 99));
   return 0;
 }

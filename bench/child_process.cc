@@ -27,6 +27,16 @@ Status Errno(const std::string& what) {
 
 }  // namespace
 
+Result<std::string> RunCapturing(const std::string& command) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return Status::IoError("cannot run " + command);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  if (::pclose(pipe) != 0) return Status::IoError(command + " failed: " + out);
+  return out;
+}
+
 Result<std::string> FreshWorkDir(const std::string& base, const std::string& name) {
   const char* tmp = std::getenv("TMPDIR");
   const std::string under = !base.empty() ? base : std::string(tmp && *tmp ? tmp : "/tmp");

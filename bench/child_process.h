@@ -21,6 +21,10 @@ namespace custodian::bench {
 // Returns a TCP port on 127.0.0.1 that was free a moment ago.
 Result<int> FreeLoopbackPort();
 
+// Runs `command` through the shell to its end: its standard output when it exits 0, else
+// IoError naming the command and what it printed.
+Result<std::string> RunCapturing(const std::string& command);
+
 // A fresh directory `base`/`name`-XXXXXX (base: $TMPDIR, else /tmp, when empty), searchable by
 // all: the servers, which run as their own system users when we are root, must reach their
 // directories below it.

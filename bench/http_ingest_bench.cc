@@ -158,15 +158,7 @@ void Print(const std::string& name, const Drive& d, const Options& o) {
 Result<std::string> Cli(const Options& o, const std::vector<std::string>& args) {
   std::string command = "'" + o.custodian + "'";
   for (const std::string& a : args) command += " '" + a + "'";
-  command += " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return Status::IoError("cannot run " + command);
-  std::string out;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  if (status != 0) return Status::IoError(command + " failed: " + out);
-  return out;
+  return RunCapturing(command + " 2>&1");
 }
 
 // custodian serve on a free loopback port, ready for requests.

@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/child_process.h"
+#include "bench/stats.h"
 #include "bench/peers/peers.h"
 #include "cases/attachment_store.h"
 #include "cases/database.h"
@@ -72,11 +73,7 @@ std::string ProjectFile(const std::string& path) {
 
 // The peak resident set since the last ResetPeakRss (Linux: VmHWM), in MiB.
 double PeakRssMiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024;
-  }
+  if (const auto peak = ProcStatusKb("VmHWM:")) return static_cast<double>(*peak) / 1024;
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024;

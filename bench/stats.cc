@@ -2,8 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <string>
 
 namespace custodian::bench {
+
+std::optional<uint64_t> ProcStatusKb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string name;
+  while (in >> name) {
+    if (name == field) {
+      uint64_t value = 0;
+      if (in >> value) return value;
+      return std::nullopt;
+    }
+    std::getline(in, name);
+  }
+  return std::nullopt;
+}
 
 double Percentile(std::vector<double> samples, double p) {
   if (samples.empty()) return 0;

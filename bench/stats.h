@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace custodian::bench {
@@ -18,6 +20,9 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point start_;
 };
+
+// A figure of /proc/self/status in kB ("VmHWM:", "RssAnon:"), or none where there is none.
+std::optional<uint64_t> ProcStatusKb(const char* field);
 
 // The nearest-rank `p`-th percentile (0 < p <= 100) of `samples`; 0 when there are none.
 double Percentile(std::vector<double> samples, double p);

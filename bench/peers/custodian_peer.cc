@@ -12,18 +12,12 @@
 #include <set>
 
 #include "bench/peers/peers.h"
+#include "bench/unrecorded_reads.h"
 #include "core/clock.h"
 #include "vault/vault.h"
 
 namespace custodian::bench {
 namespace {
-
-// The benchmark measures the vault, not an audit ledger: reads are recorded nowhere here.
-// (In custodian, the case workflow's ledger append precedes every read.)
-class UnrecordedReads : public vault::ReadAudit {
- public:
-  Status RecordRead(const vault::Grant&, const std::string&) override { return Status::Ok(); }
-};
 
 // The latest `ts` of an NDJSON file of events in time order: its last line's.
 Result<Timestamp> LastTimestamp(std::string_view text) {

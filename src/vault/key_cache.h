@@ -36,7 +36,6 @@ class KeyCache {
   void EraseSlotsFrom(size_t first);
   void Clear();
   size_t size() const { return by_slot_.size(); }
-  size_t capacity() const { return capacity_; }
 
  private:
   struct Held {

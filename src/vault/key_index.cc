@@ -22,15 +22,18 @@ size_t Blocks(uint64_t covered) {
   return static_cast<size_t>((covered + KeyIndex::kEntriesPerBlock - 1) / KeyIndex::kEntriesPerBlock);
 }
 
-}  // namespace
-
-Result<uint64_t> KeyIndex::Covered(FileSystem& fs, const std::string& path) {
+// The index file at `path`, opened: NotFound when there is none.
+Result<std::unique_ptr<RandomAccessFile>> OpenIndex(FileSystem& fs, const std::string& path) {
   if (!fs.Exists(path)) return Status::NotFound(path + ": no index");
-  auto file = fs.OpenRead(path);
-  if (!file.ok()) return file.status();
+  return fs.OpenRead(path);
+}
+
+// The slots the index in `file` covers, as its header says; Corruption when the header is
+// damaged.
+Result<uint64_t> HeaderCovered(const std::string& path, const RandomAccessFile& file) {
   std::string header;
-  if ((*file)->Size() < kHeaderBytes) return Status::Corruption(path + ": shorter than its header");
-  if (Status s = (*file)->Read(0, kHeaderBytes, header); !s.ok()) return s;
+  if (file.Size() < kHeaderBytes) return Status::Corruption(path + ": shorter than its header");
+  if (Status s = file.Read(0, kHeaderBytes, header); !s.ok()) return s;
   if (!std::string_view(header).starts_with(kMagic) ||
       DecodeFixed32(header.data() + 16) != Crc32c(std::string_view(header).substr(0, 16))) {
     return Status::Corruption(path + ": the header at byte 0 is damaged");
@@ -38,11 +41,19 @@ Result<uint64_t> KeyIndex::Covered(FileSystem& fs, const std::string& path) {
   return DecodeFixed64(header.data() + 8);
 }
 
-Result<std::unique_ptr<KeyIndex>> KeyIndex::Load(FileSystem& fs, const std::string& path) {
-  auto covered = Covered(fs, path);
-  if (!covered.ok()) return covered.status();
-  auto file = fs.OpenRead(path);
+}  // namespace
+
+Result<uint64_t> KeyIndex::Covered(FileSystem& fs, const std::string& path) {
+  auto file = OpenIndex(fs, path);
   if (!file.ok()) return file.status();
+  return HeaderCovered(path, **file);
+}
+
+Result<std::unique_ptr<KeyIndex>> KeyIndex::Load(FileSystem& fs, const std::string& path) {
+  auto file = OpenIndex(fs, path);
+  if (!file.ok()) return file.status();
+  auto covered = HeaderCovered(path, **file);
+  if (!covered.ok()) return covered.status();
   const size_t blocks = Blocks(*covered);
   const uint64_t table = kHeaderBytes + *covered * kEntryBytes;
   const uint64_t size = table + blocks * kFenceBytes + kTrailerBytes;

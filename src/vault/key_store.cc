@@ -147,7 +147,11 @@ void KeyStore::AdoptIndexLocked() {
   if (!covered.ok() || *covered <= (index_ ? index_->covered() : 0) || *covered > durable_slots_) return;
   auto loaded = KeyIndex::Load(fs_, index_path_);
   if (!loaded.ok()) return;
-  index_ = std::move(loaded).value();
+  UseIndexLocked(std::move(loaded).value());
+}
+
+void KeyStore::UseIndexLocked(std::unique_ptr<KeyIndex> index) {
+  index_ = std::move(index);
   for (auto it = tail_.begin(); it != tail_.end();) {
     it = it->second.index < index_->covered() ? tail_.erase(it) : std::next(it);
   }
@@ -171,10 +175,7 @@ Status KeyStore::MaybeIndexLocked() {
   if (Status s = KeyIndex::Write(fs_, index_path_, entries, durable_slots_); !s.ok()) return s;
   auto loaded = KeyIndex::Load(fs_, index_path_);
   if (!loaded.ok()) return loaded.status();
-  index_ = std::move(loaded).value();
-  for (auto it = tail_.begin(); it != tail_.end();) {
-    it = it->second.index < index_->covered() ? tail_.erase(it) : std::next(it);
-  }
+  UseIndexLocked(std::move(loaded).value());
   return Status::Ok();
 }
 
@@ -217,16 +218,20 @@ void KeyStore::RollbackLocked() {
   pending_.clear();
 }
 
+Status KeyStore::OpenFileLocked() {
+  if (file_) return Status::Ok();
+  auto opened = fs_.OpenRead(path_);
+  if (!opened.ok()) return opened.status();
+  file_ = std::move(opened).value();
+  return Status::Ok();
+}
+
 Result<KeyStore::Slot> KeyStore::ReadSlotLocked(size_t index) {
   if (index >= durable_slots_) {
     if (index - durable_slots_ < pending_.size()) return pending_[index - durable_slots_];
     return Status::Internal(path_ + ": no slot " + std::to_string(index));
   }
-  if (!file_) {
-    auto opened = fs_.OpenRead(path_);
-    if (!opened.ok()) return opened.status();
-    file_ = std::move(opened).value();
-  }
+  if (Status s = OpenFileLocked(); !s.ok()) return s;
   std::string raw;
   if (Status s = file_->Read(index * kSlotBytes, kSlotBytes, raw); !s.ok()) return s;
   return ParseSlot(path_, index * kSlotBytes, raw);
@@ -452,11 +457,7 @@ Result<std::pair<size_t, size_t>> KeyStore::CountLocked() {
   std::string chunk;
   for (size_t first = 0; first < durable_slots_; first += kCountChunkSlots) {
     const size_t n = std::min(kCountChunkSlots, durable_slots_ - first);
-    if (!file_) {
-      auto opened = fs_.OpenRead(path_);
-      if (!opened.ok()) return opened.status();
-      file_ = std::move(opened).value();
-    }
+    if (Status s = OpenFileLocked(); !s.ok()) return s;
     if (Status s = file_->Read(first * kSlotBytes, n * kSlotBytes, chunk); !s.ok()) return s;
     for (size_t i = 0; i < n; ++i) {
       const uint8_t state = static_cast<uint8_t>(chunk[i * kSlotBytes]);

@@ -143,6 +143,10 @@ class KeyStore {
   Status MaybeIndexLocked();
   // Adopts the index on disk if it covers more durable slots than the one held.
   void AdoptIndexLocked();
+  // Holds `index` from now on, forgetting the slots past the old one that it covers.
+  void UseIndexLocked(std::unique_ptr<KeyIndex> index);
+  // Opens the slots file for reading slots by number, once.
+  Status OpenFileLocked();
   // Appends the live accounts carrying `tag`, with their check bits.
   void OwnersOfTagLocked(uint64_t tag, std::vector<std::pair<uint64_t, uint32_t>>& out);
   // The state of every durable slot, counted.

@@ -75,11 +75,6 @@ FileMark StringDictionary::mark() {
 }
 
 uint32_t StringDictionary::Intern(std::string_view s) {
-  {
-    // Nearly every string is known already: parsing threads look it up side by side.
-    std::shared_lock lock(mu_);
-    if (auto it = ids_.find(s); it != ids_.end()) return it->second;
-  }
   std::lock_guard lock(mu_);
   if (auto it = ids_.find(s); it != ids_.end()) return it->second;
   strings_.emplace_back(s);
