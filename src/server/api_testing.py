@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,10 +19,8 @@ PASSWORD = 'contract test password'
 ROLES = ['intake', 'reviewer', 'approver', 'auditor', 'admin']
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+# What `custodian serve` prints once it listens.
+SERVING = re.compile(r'^custodian: serving http://127\.0\.0\.1:(\d+)/api/v1 ', re.M)
 
 
 class Answer:
@@ -121,22 +118,30 @@ class Instance:
             f.write(text.replace('require_totp = false', 'require_totp = true'))
 
     def serve(self):
-        """Starts the server and waits (bounded) until it answers."""
-        self.port = free_port()
-        self.log = open(os.path.join(self.dir, 'serve.log'), 'a')  # every run's, one after another
-        self.server = subprocess.Popen([self.binary, 'serve', '--data', self.data, '--listen',
-                                        '127.0.0.1:' + str(self.port)], env=self.env, stdout=self.log,
-                                       stderr=subprocess.STDOUT)
+        """Starts the server on a port the system picks and waits (bounded) until it answers. The
+        port is read from the server's own "serving" line: a port found free beforehand could be
+        taken by another test's server before this one binds it."""
+        path = os.path.join(self.dir, 'serve.log')
+        start = os.path.getsize(path) if os.path.exists(path) else 0
+        self.log = open(path, 'a')  # every run's, one after another
+        self.server = subprocess.Popen([self.binary, 'serve', '--data', self.data, '--listen', '127.0.0.1:0'],
+                                       env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = None
         for _ in range(600):
+            if self.port is None:
+                with open(path, errors='replace') as log:
+                    log.seek(start)
+                    served = SERVING.search(log.read())
+                self.port = int(served.group(1)) if served else None
             try:
-                if call(self.port, 'GET', '/api/v1/keys').status == 200:
+                if self.port and call(self.port, 'GET', '/api/v1/keys').status == 200:
                     return
             except OSError:
                 pass
             if self.server.poll() is not None:
                 break
             time.sleep(0.1)
-        raise RuntimeError('custodian serve did not start: ' + open(os.path.join(self.dir, 'serve.log')).read())
+        raise RuntimeError('custodian serve did not start: ' + open(path).read())
 
     def stop(self):
         """Stops the server: SIGTERM, so that it shuts down as an operator's does (and a sanitized

@@ -633,7 +633,6 @@ def main():
         instance.cli('alerts', 'run')  # the cases entered are overdue: staff have alerts to list
         instance.stop()
         instance.serve()
-        api.port = instance.port
         day = time.strftime('%Y-%m-%d', time.gmtime(time.time() - 86400))
 
 

@@ -8,7 +8,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -38,15 +37,6 @@ export function totp(uri, at = Date.now()) {
   const offset = mac[mac.length - 1] & 0xf;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** Number(params.get('digits') || 6))
     .padStart(Number(params.get('digits') || 6), '0');
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // A fresh instance: its users (TOTP enrolled), the example registry, cases entered by intake.
@@ -115,15 +105,21 @@ export class Instance {
       .map((f) => JSON.parse(fs.readFileSync(path.join(this.mail, f), 'utf8')));
   }
 
+  // Serves on a port the system picks, read from the server's own "serving" line: a port found
+  // free beforehand could be taken by another test's server before this one binds it.
   async serve() {
-    this.port = await freePort();
     this.log = path.join(this.dir, 'serve.log');
+    const start = fs.existsSync(this.log) ? fs.statSync(this.log).size : 0;
     const out = fs.openSync(this.log, 'a');
-    this.server = spawn(binary, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`],
+    this.server = spawn(binary, ['serve', '--data', this.data, '--listen', '127.0.0.1:0'],
                         { env: this.env, stdio: ['ignore', out, out] });
-    for (let i = 0; i < 600; ++i) {
+    this.port = null;
+    for (let i = 0; i < 600 && this.server.exitCode === null; ++i) {
+      const served = /^custodian: serving http:\/\/127\.0\.0\.1:(\d+)\/api\/v1 /m
+        .exec(fs.readFileSync(this.log).subarray(start).toString());
+      if (served) this.port = Number(served[1]);
       try {
-        if ((await fetch(`${this.base}/api/v1/keys`)).ok) return;
+        if (this.port && (await fetch(`${this.base}/api/v1/keys`)).ok) return;
       } catch { /* not yet */ }
       await new Promise((r) => setTimeout(r, 100));
     }
