@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/coding.h"
+#include "core/parallel.h"
 #include "core/sha256.h"
 #include "vault/block_codec.h"
 #include "vault/tags.h"
@@ -174,13 +175,22 @@ Status Partition::CatchUpPass(const CatchUpContext& catch_up, bool& again) {
       return Status::Ok();
     }
   }
+  // The segments not read before, read at once: each is a file of its own.
+  std::vector<std::pair<SegmentId, std::string>> unread;
   for (const auto& [id, path] : segments) {
-    if (HasSegment(id)) continue;
-    auto segment = SegmentReader::Open(fs, path, ctx_.vault_keys.metadata);
-    if (!segment.ok()) return segment.status();
-    if ((*segment)->day() != day_) return Status::Corruption(path + ": belongs to another day");
-    if ((*segment)->id() != id) return Status::Corruption(path + ": holds another segment than its name says");
-    segments_.push_back(std::move(segment).value());
+    if (!HasSegment(id)) unread.emplace_back(id, path);
+  }
+  std::vector<Result<std::unique_ptr<SegmentReader>>> opened;
+  for (size_t i = 0; i < unread.size(); ++i) opened.emplace_back(Status::Internal("not read"));
+  Parallel(unread.size(), ctx_.threads, [&](size_t i) {
+    opened[i] = SegmentReader::Open(fs, unread[i].second, ctx_.vault_keys.metadata);
+  });
+  for (size_t i = 0; i < unread.size(); ++i) {
+    const auto& [id, path] = unread[i];
+    if (!opened[i].ok()) return opened[i].status();
+    if ((*opened[i])->day() != day_) return Status::Corruption(path + ": belongs to another day");
+    if ((*opened[i])->id() != id) return Status::Corruption(path + ": holds another segment than its name says");
+    segments_.push_back(std::move(opened[i]).value());
   }
 
   // A journal read before and gone now was sealed or reduced elsewhere.

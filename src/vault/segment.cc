@@ -197,6 +197,7 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
   }
   const uint64_t blocks_end = DecodeFixed64(footer.data());
   Decoder d(sections[0]);
+  r->index_.reserve(sections[0].size() / 17);  // an entry takes 17 bytes or more
   uint64_t offset = kHeaderBytes;
   while (!d.done()) {
     BlockIndexEntry e;
@@ -226,6 +227,7 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
     r->addresses_.push_back({tag, static_cast<uint32_t>(block), first, last});
   }
   if (sections[2].size() % 16 != 0) return corrupt("event-id section does not decode");
+  r->event_ids_.reserve(sections[2].size() / 16);
   for (size_t i = 0; i < sections[2].size(); i += 16) {
     EventIdTag t;
     std::copy(sections[2].begin() + i, sections[2].begin() + i + 16, t.begin());

@@ -32,6 +32,7 @@ struct PartitionContext {
   FileSystem& fs;
   KeyStore& keys;
   const VaultKeys& vault_keys;
+  size_t threads = 1;  // a day's segments are opened on this many at once
 };
 
 // Writes the segment `id` of `day` holding `accounts` (sorted by tag, then account) to `path`:

@@ -13,6 +13,7 @@
 #include "vault/event_parser.h"
 #include "vault/format_version.h"
 #include "vault/ndjson_lines.h"
+#include "core/parallel.h"
 #include "core/sha256.h"
 #include "vault/partition.h"
 #include "vault/tags.h"
@@ -253,7 +254,7 @@ Status Vault::CatchUp(CatchUpAccess access, const LockRecord& record) {
     }
   }
   const CatchUpContext context{access, &record, writer ? nullptr : &committed_imports};
-  PartitionContext ctx{fs, *store_, keys_};
+  PartitionContext ctx{fs, *store_, keys_, options_.threads};
   for (int64_t day : days) {
     auto known = PartitionFor(Date{day}, false);
     if (!known.ok()) return known.status();
@@ -323,7 +324,7 @@ Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
   const std::string path = JoinPath(DaysDir(dir_), FormatDate(day));
   if (Status s = fs.CreateDirs(path); !s.ok()) return s;
   if (Status s = fs.SyncDir(DaysDir(dir_)); !s.ok()) return s;
-  PartitionContext ctx{fs, *store_, keys_};
+  PartitionContext ctx{fs, *store_, keys_, options_.threads};
   auto p = Partition::Open(ctx, path, day, CatchUpContext{CatchUpAccess::kWrite});
   if (!p.ok()) return p.status();
   auto shared = std::shared_ptr<Partition>(std::move(p).value());
@@ -556,23 +557,15 @@ Status Vault::SealDays(std::optional<Date> before) {
     }
   }
   // Partitions seal independently: spread them over the cores.
-  std::atomic<size_t> next{0};
   std::mutex failure_mu;
   Status failure;
-  const auto work = [&] {
-    for (size_t i; (i = next++) < all.size();) {
-      std::unique_lock lock(all[i]->mutex());
-      if (Status s = all[i]->SealLocked(); !s.ok()) {
-        std::lock_guard f(failure_mu);
-        if (failure.ok()) failure = s;
-      }
+  Parallel(all.size(), options_.threads, [&](size_t i) {
+    std::unique_lock lock(all[i]->mutex());
+    if (Status s = all[i]->SealLocked(); !s.ok()) {
+      std::lock_guard f(failure_mu);
+      if (failure.ok()) failure = s;
     }
-  };
-  const size_t threads = std::min<size_t>(options_.threads, all.size());
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  });
   return failure;
 }
 

@@ -7,10 +7,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/parallel.h"
 #include "vault/event_admission.h"
 #include "vault/ndjson_lines.h"
 #include "vault/partition.h"
@@ -109,19 +109,6 @@ std::vector<std::string_view> SplitLines(std::string_view text, size_t n) {
     start = end;
   }
   return pieces;
-}
-
-// Runs work(i) for i in [0, n) on `threads` threads, the caller's among them.
-template <typename Work>
-void Parallel(size_t n, size_t threads, Work work) {
-  std::atomic<size_t> next{0};
-  const auto loop = [&] {
-    for (size_t i; (i = next++) < n;) work(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < std::min(threads, n); ++t) pool.emplace_back(loop);
-  loop();
-  for (auto& t : pool) t.join();
 }
 
 }  // namespace
@@ -392,7 +379,7 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
   }
   const SegmentId id = RandomSegmentId();
   out.segment = JoinPath(p.dir(), SegmentFileName(id));
-  PartitionContext ctx{*options_.fs, *store_, keys_};
+  PartitionContext ctx{*options_.fs, *store_, keys_, options_.threads};
   out.status = WriteSegmentFile(ctx, out.segment + std::string(kPendingSegmentSuffix), day, id,
                                 JournalId{}, accounts, strings);
   if (!out.status.ok()) out.segment.clear();
