@@ -34,6 +34,10 @@ constexpr char kHoldsFile[] = "vault/holds.sealed";
 // How often a reader reads again what a writer changed under it before it gives up.
 constexpr int kReadAttempts = 20;
 
+// A batch's day with this many accounts has its journal frames made on the vault's threads;
+// below it, starting them costs more than they save.
+constexpr size_t kParallelFramingAccounts = 2048;
+
 uint64_t RandomId() {
   uint64_t id;
   RandomBytes(reinterpret_cast<uint8_t*>(&id), sizeof id);
@@ -471,61 +475,87 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
     if (e.user_agent) e.user_agent = dictionary_->Intern(pool.Get(e.user_agent));
   }
 
-  std::vector<PackedEvent> stored;
-  stored.reserve(events.size());
-  std::vector<EventIdTag> ids;
-  std::unordered_set<EventIdTag, EventIdTagHash> batch_ids;
-  std::string frames, plain;
-  uint64_t duplicates = 0;
   // The batch's accounts, each once: their keys from one call, and a nonce for each one's
   // frame from one draw.
   std::vector<uint64_t> batch_accounts;
+  std::vector<size_t> group_starts;  // where each account's events start in `order`
   for (size_t i = 0; i < order.size(); ++i) {
     const uint64_t account = events[order[i]].account_id;
-    if (batch_accounts.empty() || batch_accounts.back() != account) batch_accounts.push_back(account);
+    if (batch_accounts.empty() || batch_accounts.back() != account) {
+      batch_accounts.push_back(account);
+      group_starts.push_back(i);
+    }
   }
+  group_starts.push_back(order.size());
   std::vector<std::optional<SecretKey>> keys;
   if (Status s = store_->GetOrCreateMany(batch_accounts, keys); !s.ok()) return s;
   std::vector<Nonce> nonces(batch_accounts.size());
   RandomBytes(nonces.data(), nonces.size() * sizeof(Nonce));
-  size_t g = 0;
-  for (size_t a = 0; a < batch_accounts.size(); ++a) {
-    const uint64_t account = batch_accounts[a];
-    const std::optional<SecretKey>& key = keys[a];
-    size_t end = g;
-    while (end < order.size() && events[order[end]].account_id == account) ++end;
-    if (!key) {
-      for (size_t i = g; i < end; ++i) {
-        Reject(report, options_.max_listed_errors, lines[order[i]], "account_id: the account was deleted");
+
+  // Each account's frame is encoded and sealed on its own; a large batch's accounts are
+  // framed in a few runs on the vault's threads, put back together in order.
+  struct Run {
+    std::vector<PackedEvent> stored;
+    std::vector<EventIdTag> ids;
+    std::vector<uint64_t> deleted_lines;  // events of accounts whose key was destroyed
+    std::string frames;
+    uint64_t duplicates = 0;
+  };
+  const size_t runs_wanted = batch_accounts.size() >= kParallelFramingAccounts ? options_.threads : 1;
+  std::vector<Run> runs(std::min(runs_wanted, batch_accounts.size()));
+  Parallel(runs.size(), options_.threads, [&](size_t r) {
+    Run& run = runs[r];
+    const size_t from = batch_accounts.size() * r / runs.size();
+    const size_t to = batch_accounts.size() * (r + 1) / runs.size();
+    std::unordered_set<EventIdTag, EventIdTagHash> batch_ids;  // an id's tag names its account
+    std::string plain;
+    for (size_t a = from; a < to; ++a) {
+      const uint64_t account = batch_accounts[a];
+      if (!keys[a]) {
+        for (size_t i = group_starts[a]; i < group_starts[a + 1]; ++i) run.deleted_lines.push_back(lines[order[i]]);
+        continue;
       }
-      g = end;
-      continue;
-    }
-    const size_t first = stored.size();
-    for (size_t i = g; i < end; ++i) {
-      const PackedEvent& e = events[order[i]];
-      if (e.event_id) {
-        const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, pool.Get(e.event_id));
-        if (p.HasEventIdLocked(tag) || !batch_ids.insert(tag).second) {
-          ++duplicates;
-          continue;
+      const size_t first = run.stored.size();
+      for (size_t i = group_starts[a]; i < group_starts[a + 1]; ++i) {
+        const PackedEvent& e = events[order[i]];
+        if (e.event_id) {
+          const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, pool.Get(e.event_id));
+          if (p.HasEventIdLocked(tag) || !batch_ids.insert(tag).second) {
+            ++run.duplicates;
+            continue;
+          }
+          run.ids.push_back(tag);
         }
-        ids.push_back(tag);
+        run.stored.push_back(e);
       }
-      stored.push_back(e);
-    }
-    if (stored.size() > first) {
+      if (run.stored.size() == first) continue;
       plain.clear();
-      EncodeBlock(std::span(stored).subspan(first), p.day_start(), pool, plain,
-                  /*compress=*/false);
+      EncodeBlock(std::span(run.stored).subspan(first), p.day_start(), pool, plain, /*compress=*/false);
       JournalFrame frame;
       frame.account_tag = AccountTag(keys_.account_tags, account).first;
       frame.nonce = nonces[a];
-      SealTo(frame.sealed, *key, frame.nonce, plain,
-             Partition::JournalAssociatedData(account, day, *journal));
-      EncodeJournalFrame(frame, frames);
+      SealTo(frame.sealed, *keys[a], frame.nonce, plain, Partition::JournalAssociatedData(account, day, *journal));
+      EncodeJournalFrame(frame, run.frames);
     }
-    g = end;
+  });
+  std::vector<PackedEvent> stored;
+  std::vector<EventIdTag> ids;
+  std::string frames;
+  uint64_t duplicates = 0;
+  for (Run& run : runs) {
+    for (uint64_t line : run.deleted_lines) {
+      Reject(report, options_.max_listed_errors, line, "account_id: the account was deleted");
+    }
+    if (stored.empty()) {
+      stored = std::move(run.stored);
+      ids = std::move(run.ids);
+      frames = std::move(run.frames);
+    } else {
+      stored.insert(stored.end(), run.stored.begin(), run.stored.end());
+      ids.insert(ids.end(), run.ids.begin(), run.ids.end());
+      frames += run.frames;
+    }
+    duplicates += run.duplicates;
   }
   // Order matters: what the frames depend on (new strings, new keys) is durable first.
   if (Status s = dictionary_->Commit(); !s.ok()) return s;

@@ -584,6 +584,42 @@ TEST_F(VaultLifecycleTest, DeletingAnAccountShredsItAtOnce) {
   EXPECT_EQ(vault_->Holds().size(), 1u);
 }
 
+TEST_F(VaultLifecycleTest, AWideBatchIsFramedInRunsAndStoredWhole) {
+  // A day of a batch with thousands of accounts is framed on several threads: every event
+  // is stored once, a deleted account's lines are refused in line order, a resent id is
+  // counted a duplicate, and all of it is there again after the journal is replayed.
+  Ingest(Event(100, "2026-03-12T09:00:00Z", "203.0.113.5") + Event(4100, "2026-03-12T09:00:00Z", "203.0.113.5"));
+  ASSERT_EQ(*vault_->DeleteAccount(100), DeletionOutcome::kDeleted);
+  ASSERT_EQ(*vault_->DeleteAccount(4100), DeletionOutcome::kDeleted);
+  constexpr uint64_t kAccounts = 5000;
+  std::string batch;
+  for (uint64_t a = 1; a <= kAccounts; ++a) {
+    const std::string id = ", \"event_id\": \"e-" + std::to_string(a) + "\"";
+    batch += Event(a, "2026-03-12T10:00:00Z", "203.0.113.5", id);
+    batch += Event(a, "2026-03-12T10:00:01Z", "203.0.113.6");
+    if (a % 1000 == 0) batch += Event(a, "2026-03-12T10:00:02Z", "203.0.113.7", id);  // sent twice
+  }
+  const IngestReport r = Ingest(batch);
+  EXPECT_EQ(r.rejected, 4u);
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].line, 199u);  // account 100's two lines
+  EXPECT_EQ(r.errors[1].line, 200u);
+  EXPECT_EQ(r.errors[2].line, 8203u);  // account 4100's, after four resent lines
+  EXPECT_EQ(r.errors[3].line, 8204u);
+  EXPECT_EQ(r.errors[0].error, "account_id: the account was deleted");
+  EXPECT_EQ(r.duplicates, 5u);
+  EXPECT_EQ(r.accepted, 2 * kAccounts + 5 - 4);
+  const auto check = [&] {
+    EXPECT_EQ(vault_->Stats()->events, 2 * (kAccounts - 2));
+    for (uint64_t a : {1u, 99u, 101u, 2500u, 4099u, 4101u, 5000u}) EXPECT_EQ(Read(a).size(), 2u) << a;
+    EXPECT_TRUE(Read(100).empty());
+    EXPECT_TRUE(Read(4100).empty());
+  };
+  check();
+  Reopen();  // from the journal
+  check();
+}
+
 TEST_F(VaultLifecycleTest, AHeldAccountIsDeletedOnlyWhenItsHoldEnds) {
   Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5"));
   ASSERT_TRUE(vault_->PlaceHold(HoldForDays(7, "H-1", 90)).ok());
