@@ -366,7 +366,8 @@ void Partition::ForgetDeletedLocked() {
   for (uint64_t account : deleted) ForgetAccountLocked(account);
 }
 
-Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const JournalId& sealed) {
+Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const JournalId& sealed,
+                                                  size_t threads) {
   // The memtable's events, gathered by account in the order of the accounts' tags.
   struct Group {
     Tag96 tag;
@@ -404,7 +405,7 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
     first += groups[i].events->size();
   }
   const std::string path = JoinPath(dir_, SegmentFileName(id));
-  if (Status s = WriteSegmentFile(ctx_, path, day_, id, sealed, accounts, pool_); !s.ok()) return s;
+  if (Status s = WriteSegmentFile(ctx_, path, day_, id, sealed, accounts, pool_, threads); !s.ok()) return s;
   return path;
 }
 
@@ -429,9 +430,10 @@ void Partition::ClearMemtableLocked() {
   pool_ = StringPool();
 }
 
-Status Partition::SealLocked() {
+Status Partition::SealLocked(size_t threads) {
   if (by_account_.empty()) return Status::Ok();
-  auto path = WriteSegmentLocked(RandomSegmentId(), current_.empty() ? JournalId{} : journals_.at(current_).id);
+  auto path = WriteSegmentLocked(RandomSegmentId(), current_.empty() ? JournalId{} : journals_.at(current_).id,
+                                 threads);
   if (!path.ok()) return path.status();
   if (Status s = OpenSegment(*path); !s.ok()) return s;
   // The segment names the journal it sealed, so a crash before this removal is harmless.
@@ -489,7 +491,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   }
   if (!new_segment.empty()) {
     // Re-sealed under a new random segment id: fresh nonces for every block.
-    auto path = WriteSegmentLocked(id, JournalId{});
+    auto path = WriteSegmentLocked(id, JournalId{}, 1);
     if (!path.ok()) return path.status();
   }
   for (const std::string& name : *names) {

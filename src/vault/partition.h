@@ -69,8 +69,9 @@ class Partition {
   // Adds durable events to the memtable; strings come from `pool`.
   void AddToMemtableLocked(std::span<const PackedEvent> events, const StringPool& pool,
                            std::span<const EventIdTag> event_ids);
-  // Seals the memtable into a new segment and drops the journal. No-op when empty.
-  Status SealLocked();
+  // Seals the memtable into a new segment and drops the journal. No-op when empty. The
+  // blocks are sealed on up to `threads` threads.
+  Status SealLocked(size_t threads = 1);
   // Removes every event of `account` from the memtable (its key is being destroyed).
   void ForgetAccountLocked(uint64_t account);
   // Removes the events of accounts the key store now says were deleted.
@@ -121,7 +122,8 @@ class Partition {
   // Forgets everything read: the next pass reads the day afresh.
   void ResetLocked();
   // Writes the memtable as a segment file (synced, renamed into place); returns its path.
-  Result<std::string> WriteSegmentLocked(const SegmentId& id, const JournalId& sealed_journal);
+  Result<std::string> WriteSegmentLocked(const SegmentId& id, const JournalId& sealed_journal,
+                                         size_t threads);
   // Opens the segment at `path` and serves it.
   Status OpenSegment(const std::string& path);
   bool HasSegment(const SegmentId& id) const;

@@ -61,8 +61,7 @@ SegmentBuilder::SegmentBuilder(Date day, const SegmentId& id, const JournalId& s
     : day_(day), id_(id), journal_(sealed_journal) {}
 
 uint32_t SegmentBuilder::AddBlock(const Tag96& tag, uint32_t events, std::string_view sealed) {
-  index_.push_back({tag.first, tag.second, static_cast<uint32_t>(sealed.size()),
-                    kHeaderBytes + blocks_.size(), events});
+  index_.push_back({tag.first, tag.second, events, kHeaderBytes + blocks_.size()});
   blocks_.append(sealed);
   return static_cast<uint32_t>(index_.size() - 1);
 }
@@ -96,10 +95,12 @@ std::string SegmentBuilder::Finish(const SecretKey& index_key) {
   out += blocks_;
 
   std::string raw;
-  for (const BlockIndexEntry& e : index_) {
+  for (size_t i = 0; i < index_.size(); ++i) {
+    const BlockIndexEntry& e = index_[i];
+    const uint64_t end = i + 1 < index_.size() ? index_[i + 1].offset : kHeaderBytes + blocks_.size();
     PutFixed64(raw, e.tag);
     PutFixed32(raw, e.check);
-    PutFixed32(raw, e.length);
+    PutFixed32(raw, static_cast<uint32_t>(end - e.offset));
     PutVarint(raw, e.events);
   }
   const std::string index = Compress(raw);
@@ -203,14 +204,15 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
     BlockIndexEntry e;
     e.tag = d.Fixed64();
     e.check = d.Fixed32();
-    e.length = d.Fixed32();
+    const uint32_t length = d.Fixed32();
     e.events = static_cast<uint32_t>(d.Varint());
     e.offset = offset;
-    offset += e.length;
+    offset += length;
     if (!d.ok() || offset > blocks_end) return corrupt("block index does not decode");
     r->events_ += e.events;
     r->index_.push_back(e);
   }
+  r->blocks_end_ = offset;
   r->radix_.assign((1u << kRadixBits) + 1, 0);
   for (size_t h = 0, i = 0; h <= (1u << kRadixBits); ++h) {
     while (i < r->index_.size() && (r->index_[i].tag >> (64 - kRadixBits)) < h) ++i;
@@ -262,9 +264,10 @@ bool SegmentReader::HasEventId(const EventIdTag& tag) const {
 
 Result<std::string_view> SegmentReader::Block(uint32_t ordinal, std::string& scratch) const {
   const BlockIndexEntry& e = index_.at(ordinal);
+  const uint64_t length = (ordinal + 1 < index_.size() ? index_[ordinal + 1].offset : blocks_end_) - e.offset;
   std::string_view view;
-  if (file_->View(e.offset, e.length, view)) return view;
-  if (Status s = file_->Read(e.offset, e.length, scratch); !s.ok()) return s;
+  if (file_->View(e.offset, length, view)) return view;
+  if (Status s = file_->Read(e.offset, length, scratch); !s.ok()) return s;
   return std::string_view(scratch);
 }
 

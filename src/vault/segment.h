@@ -35,13 +35,15 @@ struct EventIdTagHash {
   }
 };
 
+// 24 bytes, held in memory for every block of every open segment: a block's length is not
+// kept, since it runs to the next block's offset (the last one to the end of the blocks).
 struct BlockIndexEntry {
   uint64_t tag = 0;
   uint32_t check = 0;
-  uint32_t length = 0;
-  uint64_t offset = 0;
   uint32_t events = 0;
+  uint64_t offset = 0;
 };
+static_assert(sizeof(BlockIndexEntry) == 24);
 
 struct AddressIndexEntry {
   uint64_t address_tag = 0;
@@ -118,6 +120,7 @@ class SegmentReader {
   uint64_t events_ = 0;
   std::unique_ptr<RandomAccessFile> file_;
   std::vector<BlockIndexEntry> index_;
+  uint64_t blocks_end_ = 0;  // where the last block ends
   // radix_[h] is the first block whose tag's top kRadixBits bits are >= h: a lookup searches
   // only the few blocks between radix_[h] and radix_[h + 1].
   static constexpr int kRadixBits = 12;

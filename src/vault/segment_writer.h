@@ -37,10 +37,12 @@ struct PartitionContext {
 
 // Writes the segment `id` of `day` holding `accounts` (sorted by tag, then account) to `path`:
 // written to `path`.tmp, synced, renamed, and the directory synced. Accounts without a key
-// are left out. Device and event ids are looked up in `strings`.
+// are left out. Device and event ids are looked up in `strings`. The blocks are sealed on up
+// to `threads` threads.
 Status WriteSegmentFile(const PartitionContext& ctx, const std::string& path, Date day,
                         const SegmentId& id, const JournalId& sealed_journal,
-                        std::span<const AccountEvents> accounts, const StringSource& strings);
+                        std::span<const AccountEvents> accounts, const StringSource& strings,
+                        size_t threads = 1);
 
 // A bulk import's segments carry this suffix until the import commits
 // (docs/vault_format.md, "Bulk import").

@@ -1,5 +1,7 @@
 #include "vault/vault.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -122,6 +124,9 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
     Status s = vault->CatchUp(CatchUpAccess::kRead, record);
     if (s.ok()) {
       vault->known_generation_ = record.generation;
+      // What reading the segments' indexes took and let go (on several threads, each with a
+      // malloc arena of its own) goes back to the system rather than staying resident.
+      malloc_trim(0);
       return vault;
     }
     const LockRecord after = ReadLockRecord(fs, LockPath(dir));
@@ -566,7 +571,7 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   p.AddToMemtableLocked(stored, pool, ids);
   report.accepted += stored.size() + duplicates;
   report.duplicates += duplicates;
-  if (p.memtable_size() >= options_.seal_after_events) return p.SealLocked();
+  if (p.memtable_size() >= options_.seal_after_events) return p.SealLocked(options_.threads);
   return Status::Ok();
 }
 
@@ -586,12 +591,14 @@ Status Vault::SealDays(std::optional<Date> before) {
       if (!before || day < before->days) all.push_back(p);
     }
   }
-  // Partitions seal independently: spread them over the cores.
+  // Partitions seal independently: spread them over the cores, and a partition's blocks over
+  // the cores left when there are fewer partitions than cores.
   std::mutex failure_mu;
   Status failure;
+  const size_t each = std::max<size_t>(1, options_.threads / std::max<size_t>(1, all.size()));
   Parallel(all.size(), options_.threads, [&](size_t i) {
     std::unique_lock lock(all[i]->mutex());
-    if (Status s = all[i]->SealLocked(); !s.ok()) {
+    if (Status s = all[i]->SealLocked(each); !s.ok()) {
       std::lock_guard f(failure_mu);
       if (failure.ok()) failure = s;
     }

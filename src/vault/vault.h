@@ -243,11 +243,13 @@ class Vault {
   // Import, holding the writer lock.
   Status ImportLocked(std::string_view ndjson, IngestReport& report,
                       const std::function<void(uint64_t bytes, uint64_t lines)>& progress);
-  // A day of a bulk import, sealed into a pending segment (vault_import.cc).
+  // A day of a bulk import, sealed into a pending segment on up to `threads` threads
+  // (vault_import.cc).
   struct ImportedDay;
   ImportedDay SealImportedDay(Date day, const std::vector<PackedEvent>& events,
                               const std::vector<uint64_t>& lines, const StringSource& strings,
-                              std::unordered_set<EventIdTag, EventIdTagHash>& imported_ids);
+                              std::unordered_set<EventIdTag, EventIdTagHash>& imported_ids,
+                              size_t threads);
   // Finishes committing a bulk import that a crash interrupted after its commit point.
   static Status RecoverImport(FileSystem& fs, const std::string& dir);
   // The segments (final paths) that a committed, unfinished import left pending.

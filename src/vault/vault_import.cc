@@ -226,6 +226,8 @@ Status Vault::ImportLocked(std::string_view text, IngestReport& report,
     std::vector<std::pair<int64_t, std::vector<size_t>>> work(days.begin(), days.end());
     std::vector<ImportedDay> sealed(work.size());
     for (const auto& [day, from] : work) imported_ids[day];  // no insertion while sealing
+    // Fewer days than cores (an import of one day): a day's blocks on the cores left over.
+    const size_t each = std::max<size_t>(1, options_.threads / std::max<size_t>(1, work.size()));
     Parallel(work.size(), options_.threads, [&](size_t w) {
       const auto& [day, from] = work[w];
       std::vector<PackedEvent> events;
@@ -236,7 +238,7 @@ Status Vault::ImportLocked(std::string_view text, IngestReport& report,
         for (uint32_t l : run.lines) lines.push_back(bases[i] + l);
         run = DayRun();
       }
-      sealed[w] = SealImportedDay(Date{day}, events, lines, strings, imported_ids.at(day));
+      sealed[w] = SealImportedDay(Date{day}, events, lines, strings, imported_ids.at(day), each);
     });
     Status failure;
     for (ImportedDay& d : sealed) {
@@ -291,7 +293,8 @@ Status Vault::ImportLocked(std::string_view text, IngestReport& report,
 Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEvent>& events,
                                           const std::vector<uint64_t>& lines,
                                           const StringSource& strings,
-                                          std::unordered_set<EventIdTag, EventIdTagHash>& ids) {
+                                          std::unordered_set<EventIdTag, EventIdTagHash>& ids,
+                                          size_t threads) {
   ImportedDay out;
   auto partition = PartitionFor(day, true);
   if (!partition.ok()) {
@@ -381,7 +384,7 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
   out.segment = JoinPath(p.dir(), SegmentFileName(id));
   PartitionContext ctx{*options_.fs, *store_, keys_, options_.threads};
   out.status = WriteSegmentFile(ctx, out.segment + std::string(kPendingSegmentSuffix), day, id,
-                                JournalId{}, accounts, strings);
+                                JournalId{}, accounts, strings, threads);
   if (!out.status.ok()) out.segment.clear();
   return out;
 }
