@@ -128,6 +128,22 @@ TEST_P(SlowClientTest, AnIdleConnectionMakesRoomForANewOneFromItsAddress) {
   ::close(fresh);
 }
 
+TEST_P(SlowClientTest, AKeptAliveConnectionServesRequestAfterRequest) {
+  // A busy client keeps its connection: it is not closed every few requests (httplib's default
+  // is five), which would have it reconnect all the time and race its own old connection for
+  // its address's share.
+  const int fd = ConnectFrom("127.0.0.4", server_->port());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(SendAll(fd, "GET /api/v1/keys HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) << "request " << i;
+    const std::string answer = ReadAnswer(fd);
+    ASSERT_EQ(StatusOf(answer), 200) << "request " << i;
+    ASSERT_NE(HeaderOf(answer, "Connection"), "close") << "request " << i;
+  }
+  EXPECT_EQ(server_->ConnectionsFrom("127.0.0.4"), 1u);
+  ::close(fd);
+}
+
 class SlowRequestTest : public SlowClientTest {
  protected:
   void SetUp() override {

@@ -134,8 +134,20 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
   }
 }
 
-Result<std::unique_ptr<WriterLock>> Vault::BeginWrite(std::string_view operation) {
-  auto lock = WriterLock::Acquire(*options_.fs, LockPath(dir_), operation, options_.lock_wait);
+Status Vault::BusyInThisProcess(std::chrono::milliseconds waited) {
+  std::string holder;
+  {
+    std::lock_guard lock(writing_mu_);
+    holder = writing_;
+  }
+  return Status::Unavailable(LockPath(dir_) + ": the vault's writer lock is held by this process (" +
+                             holder + "); waited " +
+                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
+                             " s for it ([vault] lock_wait_seconds in custodian.toml)");
+}
+
+Result<std::unique_ptr<WriterLock>> Vault::BeginWrite(std::string_view operation, std::chrono::milliseconds wait) {
+  auto lock = WriterLock::Acquire(*options_.fs, LockPath(dir_), operation, wait);
   if (!lock.ok()) return lock.status();
   std::lock_guard sync(sync_mu_);
   const LockRecord& record = (*lock)->record();

@@ -228,7 +228,9 @@ class Vault {
   // it wrote in the lock record afterwards, whatever the outcome.
   template <typename Write>
   auto Writing(std::string_view operation, Write&& write) -> decltype(write(std::declval<WriterLock&>()));
-  Result<std::unique_ptr<WriterLock>> BeginWrite(std::string_view operation);
+  Result<std::unique_ptr<WriterLock>> BeginWrite(std::string_view operation, std::chrono::milliseconds wait);
+  // Why a writer of this process gave up waiting for another one of it, after `waited`.
+  Status BusyInThisProcess(std::chrono::milliseconds waited);
   Status EndWrite(WriterLock& lock, const Status& outcome);
   // Writes the lock record: this vault's marks of every file, the holder (empty when done).
   Status Publish(WriterLock& lock, const std::string& holder,
@@ -300,6 +302,9 @@ class Vault {
   // Who this vault object is in the lock record: a write it published needs no catching up.
   const uint64_t id_;
   // Serializes catching up (a writer's, readers') and the lock record's writes.
+  std::timed_mutex turns_;  // held by this process's writer, around the file lock
+  std::mutex writing_mu_;
+  std::string writing_;     // GUARDED_BY(writing_mu_): that writer's operation
   std::mutex sync_mu_;
   // The generation of the lock record last published or caught up with.
   std::atomic<uint64_t> known_generation_{0};
@@ -323,7 +328,18 @@ const Status& StatusOf(const Result<T>& r) {
 template <typename Write>
 auto Vault::Writing(std::string_view operation, Write&& write)
     -> decltype(write(std::declval<WriterLock&>())) {
-  auto lock = BeginWrite(operation);
+  // Writers of this process take turns here, each woken as the last one leaves: the file
+  // lock's polling (with pauses up to 50 ms) is only for writers in other processes.
+  const auto asked = std::chrono::steady_clock::now();
+  std::unique_lock turn(turns_, std::defer_lock);
+  if (!turn.try_lock_for(options_.lock_wait)) return BusyInThisProcess(options_.lock_wait);
+  {
+    std::lock_guard holder(writing_mu_);
+    writing_ = operation;
+  }
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
+  auto lock = BeginWrite(operation, std::max(std::chrono::milliseconds(0), options_.lock_wait - waited));
   if (!lock.ok()) return lock.status();
   auto result = write(**lock);
   Status ended = EndWrite(**lock, detail::StatusOf(result));

@@ -330,6 +330,62 @@ TEST_F(VaultWritersTest, ABusyLockIsWaitedForThenNamed) {
   EXPECT_EQ(Events(*vault_, 3).size(), 1u);
 }
 
+// Writers through one vault object (a server's request threads) take turns in the process,
+// and one that waits past its limit names the operation it waited for.
+TEST_F(VaultWritersTest, WritersOfOneVaultObjectTakeTurnsAndNameTheHolder) {
+  VaultOptions impatient = options_;
+  impatient.lock_wait = std::chrono::milliseconds(100);
+  auto shared = OpenAnother(impatient);
+  ASSERT_NE(shared, nullptr);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool importing = false, release = false;
+  std::thread importer([&] {
+    IngestReport r;
+    bool first = true;
+    Status s = shared->Import(Tagged(1, 1), r, [&](uint64_t, uint64_t) {
+      if (!first) return;
+      first = false;
+      std::unique_lock lock(mu);
+      importing = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return release; });
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return importing; });
+  }
+  IngestReport r;
+  Status s = shared->Ingest(Tagged(3, 3), r);
+  EXPECT_EQ(s.code(), Status::Code::kUnavailable);
+  EXPECT_THAT(s.message(), HasSubstr(dir_ + "/vault/LOCK: the vault's writer lock is held by this process (import); waited 0 s"));
+  EXPECT_EQ(r.accepted, 0u);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  }
+  importer.join();
+  // Eight threads writing through one object at once (with the usual patience): each in its
+  // turn, none refused, nothing lost.
+  auto patient = OpenAnother(options_);
+  ASSERT_NE(patient, nullptr);
+  std::vector<std::thread> writers;
+  for (uint64_t t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      for (uint64_t i = 0; i < 20; ++i) {
+        IngestReport each;
+        Status w = patient->Ingest(Tagged(100 + t * 20 + i, 100 + t * 20 + i), each);
+        EXPECT_TRUE(w.ok()) << w.message();
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  for (uint64_t a = 100; a < 260; ++a) EXPECT_EQ(Events(*patient, a).size(), 1u) << a;
+}
+
 // A reader that opens the vault while another process imports changes no file, and the
 // import completes whole (the reader used to delete its pending segments).
 TEST_F(VaultWritersTest, AReaderDuringAnImportChangesNothingAndTheImportCompletes) {
