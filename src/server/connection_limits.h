@@ -17,6 +17,8 @@ struct ConnectionLimits {
   std::chrono::seconds body_timeout{60};    // its body, from the end of its headers
   std::chrono::seconds write_timeout{30};   // each write of an answer
   std::chrono::seconds keep_alive_timeout{5};  // the wait for a connection's next request
+  // Requests one connection serves before it is closed (the client opens another).
+  size_t requests_per_connection = 1000;
 };
 
 }  // namespace custodian::server

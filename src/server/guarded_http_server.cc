@@ -67,10 +67,8 @@ GuardedHttpServer::GuardedHttpServer(const ConnectionLimits& limits, SSL_CTX* tl
   const size_t workers = std::max<size_t>(limits_.workers, 1);
   new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   set_keep_alive_timeout(limits_.keep_alive_timeout.count());
-  // A client's connection serves this many requests before it is closed (httplib's default is
-  // 5: a busy client then reconnects all the time, and its new connection can be refused while
-  // the server still finishes the old one, which counts against the address's limit).
-  set_keep_alive_max_count(1000);
+  // httplib's default is 5 requests a connection: a busy client would reconnect all the time.
+  set_keep_alive_max_count(std::max<size_t>(limits_.requests_per_connection, 1));
   // SO_REUSEADDR alone: a restart binds at once past TIME_WAIT, but a second server on a port
   // in use is refused. httplib's default, SO_REUSEPORT, would let it bind, and the kernel
   // would then split the clients between two servers.
@@ -148,7 +146,7 @@ bool GuardedHttpServer::Admit(Connection& connection) {
     });
     if (idle == idle_.end()) return false;
     (*idle)->Shut();
-    evicted_.insert(*idle);
+    uncounted_.insert(*idle);
     idle_.erase(idle);
     --count;
   }
@@ -160,7 +158,14 @@ bool GuardedHttpServer::Admit(Connection& connection) {
 void GuardedHttpServer::Release(Connection& connection) {
   std::lock_guard lock(mu_);
   open_.erase(&connection);
-  if (evicted_.erase(&connection)) return;
+  if (uncounted_.erase(&connection)) return;
+  auto it = per_address_.find(connection.address());
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+void GuardedHttpServer::Uncount(Connection& connection) {
+  std::lock_guard lock(mu_);
+  if (!uncounted_.insert(&connection).second) return;
   auto it = per_address_.find(connection.address());
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
@@ -202,6 +207,9 @@ bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
       break;
     }
     connection.StartHeaders(Clock::now() + limits_.header_timeout, kMaxHeaderBytes);
+    // The connection's last request: its answer says so, and the client may open its next
+    // connection as soon as it reads it, before this one is done. Its place is free already.
+    if (left == 1) Uncount(connection);
     close_after_answer = false;
     bool closed = false;
     ok = process_request(connection, left == 1, closed, nullptr);

@@ -69,6 +69,8 @@ class GuardedHttpServer : public httplib::Server {
   // one (RFC 9112, 9.6); the browser opens another when it needs it.
   bool Admit(Connection& connection);
   void Release(Connection& connection);
+  // Stops counting the connection against its address (it is serving its last request).
+  void Uncount(Connection& connection);
   // Waits for the connection's next request; false when none came by `until`, or when the
   // connection was closed meanwhile to make room for another from its address.
   bool AwaitRequest(Connection& connection, std::chrono::steady_clock::time_point until);
@@ -82,7 +84,8 @@ class GuardedHttpServer : public httplib::Server {
   std::map<std::string, size_t> per_address_;
   std::set<Connection*> open_;
   std::set<Connection*> idle_;     // waiting for their next request
-  std::set<Connection*> evicted_;  // closed to make room, no longer counted
+  // Closed to make room, or serving their last request: no longer counted for their address.
+  std::set<Connection*> uncounted_;
 };
 
 }  // namespace custodian::server

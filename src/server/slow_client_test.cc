@@ -27,6 +27,7 @@ namespace {
 
 constexpr size_t kWorkers = 8;  // httplib's own count on this machine, all a slow client needs
 constexpr size_t kPerAddress = 4;
+constexpr size_t kRequestsPerConnection = 20;
 constexpr int kSlowConnections = 32;
 
 // A server with eight workers and at most four connections per address. Its deadlines are
@@ -40,6 +41,7 @@ class SlowClientTest : public ApiTest {
     options.connections.header_timeout = header_timeout_;
     options.connections.body_timeout = body_timeout_;
     options.connections.keep_alive_timeout = std::chrono::seconds(600);
+    options.connections.requests_per_connection = kRequestsPerConnection;
     return options;
   }
   std::chrono::seconds header_timeout_{600};
@@ -128,20 +130,47 @@ TEST_P(SlowClientTest, AnIdleConnectionMakesRoomForANewOneFromItsAddress) {
   ::close(fresh);
 }
 
-TEST_P(SlowClientTest, AKeptAliveConnectionServesRequestAfterRequest) {
-  // A busy client keeps its connection: it is not closed every few requests (httplib's default
-  // is five), which would have it reconnect all the time and race its own old connection for
-  // its address's share.
-  const int fd = ConnectFrom("127.0.0.4", server_->port());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < 100; ++i) {
-    ASSERT_TRUE(SendAll(fd, "GET /api/v1/keys HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) << "request " << i;
-    const std::string answer = ReadAnswer(fd);
+TEST_P(SlowClientTest, AConnectionServesItsRequestsAndItsLastOneFreesItsPlaceAtOnce) {
+  // A busy client keeps its connection for requests_per_connection requests (here 20; httplib
+  // would close it after five). Its last answer says the connection closes, and the client
+  // may open its next one as soon as it reads it: from the last request on, the connection no
+  // longer counts against its address, so the next one is not refused while the server still
+  // finishes the old.
+  const std::string request = "GET /api/v1/keys HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string half = "GET /api/v1/keys HTTP/1.1\r\nX-Slow: ";
+  std::vector<int> open;
+  for (size_t i = 0; i < kPerAddress; ++i) {
+    open.push_back(ConnectFrom("127.0.0.4", server_->port()));
+    ASSERT_GE(open.back(), 0);
+    ASSERT_TRUE(SendAll(open.back(), request));
+    ASSERT_EQ(StatusOf(ReadAnswer(open.back())), 200);
+    // The others stay busy, halfway through a request's headers: none is idle to make room.
+    if (i > 0) {
+      ASSERT_TRUE(SendAll(open.back(), half));
+    }
+  }
+  for (size_t i = 1; i + 1 < kRequestsPerConnection; ++i) {
+    ASSERT_TRUE(SendAll(open[0], request)) << "request " << i;
+    const std::string answer = ReadAnswer(open[0]);
     ASSERT_EQ(StatusOf(answer), 200) << "request " << i;
     ASSERT_NE(HeaderOf(answer, "Connection"), "close") << "request " << i;
   }
-  EXPECT_EQ(server_->ConnectionsFrom("127.0.0.4"), 1u);
-  ::close(fd);
+  // The last request, begun: the connection's place is free while the server reads it.
+  ASSERT_TRUE(SendAll(open[0], half));
+  for (int round = 0; round < 3000 && server_->ConnectionsFrom("127.0.0.4") == kPerAddress; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(server_->ConnectionsFrom("127.0.0.4"), kPerAddress - 1);
+  const int next = ConnectFrom("127.0.0.4", server_->port());
+  ASSERT_GE(next, 0);
+  ASSERT_TRUE(SendAll(next, request));
+  EXPECT_EQ(StatusOf(ReadAnswer(next)), 200);
+  ASSERT_TRUE(SendAll(open[0], "1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string last = ReadAnswer(open[0]);
+  EXPECT_EQ(StatusOf(last), 200);
+  EXPECT_EQ(HeaderOf(last, "Connection"), "close");
+  for (int fd : open) ::close(fd);
+  ::close(next);
 }
 
 class SlowRequestTest : public SlowClientTest {

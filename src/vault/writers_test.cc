@@ -283,28 +283,49 @@ TEST_F(VaultWritersTest, TwoProcessesWriteSideBySide) {
   ExpectEverywhere({vault_.get()}, expected, "after both processes");
 }
 
+// An import through `vault` that holds the writer lock, paused at its first progress report
+// until Finish().
+class PausedImport {
+ public:
+  PausedImport(Vault& vault, std::string text)
+      : thread_([this, &vault, text = std::move(text)] {
+          IngestReport r;
+          bool first = true;
+          Status s = vault.Import(text, r, [&](uint64_t, uint64_t) {
+            if (!first) return;
+            first = false;
+            std::unique_lock lock(mu_);
+            importing_ = true;
+            cv_.notify_all();
+            cv_.wait(lock, [&] { return release_; });
+          });
+          EXPECT_TRUE(s.ok()) << s.message();
+        }) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return importing_; });
+  }
+  ~PausedImport() {
+    if (thread_.joinable()) Finish();
+  }
+  void Finish() {
+    {
+      std::lock_guard lock(mu_);
+      release_ = true;
+      cv_.notify_all();
+    }
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool importing_ = false, release_ = false;
+  std::thread thread_;  // last: it starts once the rest is in place
+};
+
 // A second writer waits for the first, up to its limit, and then says who holds the lock.
 TEST_F(VaultWritersTest, ABusyLockIsWaitedForThenNamed) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool importing = false, release = false;
-  std::thread importer([&] {
-    IngestReport r;
-    bool first = true;
-    Status s = vault_->Import(Tagged(1, 1) + Tagged(2, 2), r, [&](uint64_t, uint64_t) {
-      if (!first) return;
-      first = false;
-      std::unique_lock lock(mu);
-      importing = true;
-      cv.notify_all();
-      cv.wait(lock, [&] { return release; });
-    });
-    EXPECT_TRUE(s.ok()) << s.message();
-  });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return importing; });
-  }
+  PausedImport import(*vault_, Tagged(1, 1) + Tagged(2, 2));
   VaultOptions impatient = options_;
   impatient.lock_wait = std::chrono::milliseconds(100);
   auto other = OpenAnother(impatient);
@@ -318,12 +339,7 @@ TEST_F(VaultWritersTest, ABusyLockIsWaitedForThenNamed) {
   EXPECT_EQ(r.accepted, 0u);
   // Reads go on meanwhile.
   EXPECT_TRUE(Events(*other, 1).empty());
-  {
-    std::lock_guard lock(mu);
-    release = true;
-    cv.notify_all();
-  }
-  importer.join();
+  import.Finish();
   // A patient writer goes ahead once the lock is free.
   ASSERT_TRUE(other->Ingest(Tagged(3, 3), r).ok());
   EXPECT_EQ(Events(*other, 1).size(), 1u);
@@ -337,37 +353,13 @@ TEST_F(VaultWritersTest, WritersOfOneVaultObjectTakeTurnsAndNameTheHolder) {
   impatient.lock_wait = std::chrono::milliseconds(100);
   auto shared = OpenAnother(impatient);
   ASSERT_NE(shared, nullptr);
-  std::mutex mu;
-  std::condition_variable cv;
-  bool importing = false, release = false;
-  std::thread importer([&] {
-    IngestReport r;
-    bool first = true;
-    Status s = shared->Import(Tagged(1, 1), r, [&](uint64_t, uint64_t) {
-      if (!first) return;
-      first = false;
-      std::unique_lock lock(mu);
-      importing = true;
-      cv.notify_all();
-      cv.wait(lock, [&] { return release; });
-    });
-    EXPECT_TRUE(s.ok()) << s.message();
-  });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return importing; });
-  }
+  PausedImport import(*shared, Tagged(1, 1));
   IngestReport r;
   Status s = shared->Ingest(Tagged(3, 3), r);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr(dir_ + "/vault/LOCK: the vault's writer lock is held by this process (import); waited 0 s"));
   EXPECT_EQ(r.accepted, 0u);
-  {
-    std::lock_guard lock(mu);
-    release = true;
-    cv.notify_all();
-  }
-  importer.join();
+  import.Finish();
   // Eight threads writing through one object at once (with the usual patience): each in its
   // turn, none refused, nothing lost.
   auto patient = OpenAnother(options_);
