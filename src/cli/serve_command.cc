@@ -118,9 +118,10 @@ int ServeInstance(const ServeSettings& f) {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
-  // Background duties, every 30 seconds: the retention of the standards in force (another
-  // server may have installed new ones), notices due, requesters' messages, holds run out, and
-  // fresh tree heads, so that the published heads trail the logs by half a minute at most.
+  // Background duties, at start and every 30 seconds: the retention of the standards in force
+  // (another server may have installed new ones), notices due, requesters' messages, holds run
+  // out, past days sealed, and fresh tree heads, so that the published heads trail the logs by
+  // half a minute at most.
   std::thread duties([&] {
     std::unique_lock lock(stop_mu);
     while (!stopping) {
@@ -145,6 +146,11 @@ int ServeInstance(const ServeSettings& f) {
       }
       if (auto r = s.workflow->ExpireHolds({"custodian"}); !r.ok()) {
         std::cerr << "custodian: hold expiry: " << r.status().message() << std::endl;
+      }
+      // Days before yesterday are complete: what ingest journaled of them is sealed into
+      // segments, so that neither memory nor a restart's replay grows with the days kept.
+      if (Status sealed = s.vault->Seal(SystemClock().Now().UtcDate().PlusDays(-1)); !sealed.ok()) {
+        std::cerr << "custodian: sealing past days: " << sealed.message() << std::endl;
       }
       for (std::string_view log : {cases::kAuditLog, cases::kDisclosureLog}) {
         // Nothing appended since the last head: the same head comes back, nothing is stored.
