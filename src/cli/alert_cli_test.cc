@@ -2,7 +2,6 @@
 // `custodian alerts run|list` and `serve`'s alert scan through the built binary: mail through
 // a real SMTP server on loopback (STARTTLS, a login from a password file), the webhook to a
 // real receiver, and the configuration's errors.
-#include <signal.h>
 
 #include <thread>
 
@@ -174,20 +173,11 @@ TEST_F(AlertCliTest, ServeRaisesAndMailsAlerts) {
   testing::SmtpSink sink;
   Configure(Channels("smtp = \"" + sink.Server() + "\"\n") + "interval_seconds = 10\n");
   const std::string id = Ok("case submit --actor intake-1 " + ProjectPath("examples/requests/emergency-unverified.json"))["id"];
-  const pid_t child = ::fork();
+  const pid_t child = StartServe(root_ + "/serve.err");
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    const std::string command = std::string(CUSTODIAN_BINARY) + " serve --listen 127.0.0.1:0" + Data() + " 2> " +
-                                root_ + "/serve.err";
-    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
-    ::_exit(127);
-  }
   // A bound on the wait (two minutes), not a measure of speed.
   for (int i = 0; i < 1200 && sink.Messages().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ::kill(child, SIGTERM);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(root_ + "/serve.err");
+  StopServe(child, root_ + "/serve.err");
   const auto messages = sink.Messages();
   ASSERT_EQ(messages.size(), 2u) << ReadFile(root_ + "/serve.err");
   EXPECT_EQ(testing::SmtpSink::Header(messages[0], "Subject"), "[custodian] New emergency request " + id);

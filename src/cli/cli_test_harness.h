@@ -3,15 +3,18 @@
 // status, standard output and standard error back.
 #pragma once
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -63,6 +66,32 @@ class CliTest : public ::testing::Test {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
   }
   std::string Data() const { return " --data " + data_ + " --key-file " + key_; }
+
+  // `custodian serve` of the instance on a port the system picks, its standard error in
+  // `log`, waited for (two minutes at most: a bound, not a measure of speed) until it says
+  // where it serves. Returns its pid, and the port in `port`.
+  pid_t StartServe(const std::string& log, int* port = nullptr) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+      const std::string command = std::string(CUSTODIAN_BINARY) + " serve --listen 127.0.0.1:0" + Data() + " 2> " + log;
+      ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
+      ::_exit(127);
+    }
+    const std::string serving = "custodian: serving http://127.0.0.1:";
+    for (int i = 0; i < 1200 && ReadFile(log).find(serving) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const std::string said = ReadFile(log);
+    if (port && said.find(serving) != std::string::npos) *port = std::atoi(said.c_str() + said.find(serving) + serving.size());
+    return child;
+  }
+  // Stops it as an operator does (SIGTERM); it must exit cleanly.
+  void StopServe(pid_t child, const std::string& log) {
+    ::kill(child, SIGTERM);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log);
+  }
 
   // The staff users the tests act as: case steps take --actor as a user holding a role the
   // step allows. Made as an operator makes them, with `user add`.

@@ -1,14 +1,12 @@
 // End-to-end tests of `custodian init`, `ingest`, `subscribers import`, `vault stats`,
 // `retention run` and `account delete` through the built binary.
 #include <sys/stat.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -68,32 +66,13 @@ TEST_F(VaultCliTest, InitIngestStats) {
 TEST_F(VaultCliTest, ServeSealsThePastDaysThatIngestJournaled) {
   ASSERT_EQ(Run("init" + Data()).exit_code, 0);
   const json token = json::parse(Run("user token create --service backend --actor operator" + Data()).out);
-  const auto serve = [&](const std::string& log) {
-    const pid_t child = ::fork();
-    if (child == 0) {
-      const std::string command = std::string(CUSTODIAN_BINARY) + " serve --listen 127.0.0.1:0" + Data() + " 2> " + log;
-      ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
-      ::_exit(127);
-    }
-    // A bound on the wait, not a measure of speed.
-    for (int i = 0; i < 1200 && ReadFile(log).find("custodian: serving http://127.0.0.1:") == std::string::npos; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return child;
-  };
-  const auto stop = [&](pid_t child, const std::string& log) {
-    ::kill(child, SIGTERM);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log);
-  };
   const auto unsealed = [&] { return json::parse(Run("vault stats" + Data()).out)["unsealed_events"].get<int>(); };
 
   const std::string first_log = root_ + "/serve-1.err";
-  const pid_t first = serve(first_log);
-  const std::string served = ReadFile(first_log);
-  const size_t at = served.find("127.0.0.1:") + 10;
-  httplib::Client client("127.0.0.1", std::stoi(served.substr(at, served.find('/', at) - at)));
+  int port = 0;
+  const pid_t first = StartServe(first_log, &port);
+  ASSERT_GT(port, 0) << ReadFile(first_log);
+  httplib::Client client("127.0.0.1", port);
   std::string events;
   for (int day : {-3, -1, 0}) {
     events += "{\"account_id\": 7, \"ts\": \"" + At(day * kDay, "%Y-%m-%d") +
@@ -104,15 +83,15 @@ TEST_F(VaultCliTest, ServeSealsThePastDaysThatIngestJournaled) {
   ASSERT_TRUE(posted);
   ASSERT_EQ(posted->status, 200) << posted->body;
   EXPECT_EQ(unsealed(), 3) << "journaled, the duty not run again yet";
-  stop(first, first_log);
+  StopServe(first, first_log);
 
   // The next server's duties at start seal the day three days ago; yesterday and today stay
   // journaled (events of them may still come).
   const std::string second_log = root_ + "/serve-2.err";
-  const pid_t second = serve(second_log);
+  const pid_t second = StartServe(second_log);
   for (int i = 0; i < 1200 && unsealed() != 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(unsealed(), 2);
-  stop(second, second_log);
+  StopServe(second, second_log);
   EXPECT_EQ(json::parse(Run("vault stats" + Data()).out)["events"], 3);
 }
 

@@ -301,10 +301,10 @@ class Vault {
 
   // Who this vault object is in the lock record: a write it published needs no catching up.
   const uint64_t id_;
-  // Serializes catching up (a writer's, readers') and the lock record's writes.
   std::timed_mutex turns_;  // held by this process's writer, around the file lock
   std::mutex writing_mu_;
   std::string writing_;     // GUARDED_BY(writing_mu_): that writer's operation
+  // Serializes catching up (a writer's, readers') and the lock record's writes.
   std::mutex sync_mu_;
   // The generation of the lock record last published or caught up with.
   std::atomic<uint64_t> known_generation_{0};

@@ -2,9 +2,9 @@
 // (docs/vault_format.md, "Bulk import").
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,7 +25,6 @@ struct TextHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
-
 
 constexpr char kImportIntent[] = "vault/IMPORT";
 constexpr char kCommitted[] =
