@@ -280,10 +280,7 @@ Status Partition::ReplayFrames(const std::string& path, const JournalContents& c
         if (e.has_event_id) ids.push_back(EventIdTagOf(ctx_.vault_keys.event_ids, account, e.event_id));
       });
       if (!s.ok()) return Status::Corruption(where + ": its events do not decode");
-      for (const PackedEvent& e : events) {
-        by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
-        memtable_.push_back(e);
-      }
+      for (const PackedEvent& e : events) AppendToMemtableLocked(e);
       event_ids_.insert(ids.begin(), ids.end());
       break;
     }
@@ -335,15 +332,19 @@ void Partition::AddToMemtableLocked(std::span<const PackedEvent> events, const S
   for (PackedEvent e : events) {
     if (e.device) e.device = pool_.Intern(pool.Get(e.device));
     if (e.event_id) e.event_id = pool_.Intern(pool.Get(e.event_id));
-    by_account_[e.account_id].push_back(static_cast<uint32_t>(memtable_.size()));
-    memtable_.push_back(e);
+    AppendToMemtableLocked(e);
   }
   event_ids_.insert(event_ids.begin(), event_ids.end());
 }
 
-const std::vector<uint32_t>* Partition::MemtableOf(uint64_t account) const {
-  auto it = by_account_.find(account);
-  return it == by_account_.end() ? nullptr : &it->second;
+void Partition::AppendToMemtableLocked(const PackedEvent& e) {
+  const auto i = static_cast<uint32_t>(memtable_.size());
+  memtable_.push_back(e);
+  next_.push_back(kEndOfChain);
+  auto [it, added] = by_account_.try_emplace(e.account_id, Chain{i, i, 0});
+  if (!added) next_[it->second.last] = i;
+  it->second.last = i;
+  ++it->second.count;
 }
 
 void Partition::ForgetAccountLocked(uint64_t account) {
@@ -353,9 +354,10 @@ void Partition::ForgetAccountLocked(uint64_t account) {
   for (const PackedEvent& e : memtable_) {
     if (e.account_id != account) kept.push_back(e);
   }
-  memtable_ = std::move(kept);
+  memtable_.clear();
+  next_.clear();
   by_account_.clear();
-  for (uint32_t i = 0; i < memtable_.size(); ++i) by_account_[memtable_[i].account_id].push_back(i);
+  for (const PackedEvent& e : kept) AppendToMemtableLocked(e);
 }
 
 void Partition::ForgetDeletedLocked() {
@@ -372,12 +374,12 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
   struct Group {
     Tag96 tag;
     uint64_t account;
-    const std::vector<uint32_t>* events;
+    Chain events;
   };
   std::vector<Group> groups;
   groups.reserve(by_account_.size());
   for (const auto& [account, events] : by_account_) {
-    groups.push_back({AccountTag(ctx_.vault_keys.account_tags, account), account, &events});
+    groups.push_back({AccountTag(ctx_.vault_keys.account_tags, account), account, events});
   }
   std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
     return std::tie(a.tag, a.account) < std::tie(b.tag, b.account);
@@ -388,7 +390,7 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
   accounts.reserve(groups.size());
   for (const Group& g : groups) {
     const size_t first = events.size();
-    for (uint32_t i : *g.events) events.push_back(memtable_[i]);
+    for (uint32_t i = g.events.first; i != kEndOfChain; i = next_[i]) events.push_back(memtable_[i]);
     std::stable_sort(events.begin() + first, events.end(),
                      [](const PackedEvent& a, const PackedEvent& b) { return a.ts < b.ts; });
     accounts.push_back({g.tag, g.account, {}, std::nullopt});
@@ -400,9 +402,9 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
   if (Status s = ctx_.keys.GetMany(ids, keys); !s.ok()) return s;
   size_t first = 0;
   for (size_t i = 0; i < groups.size(); ++i) {
-    accounts[i].events = std::span(events).subspan(first, groups[i].events->size());
+    accounts[i].events = std::span(events).subspan(first, groups[i].events.count);
     accounts[i].key = std::move(keys[i]);
-    first += groups[i].events->size();
+    first += groups[i].events.count;
   }
   const std::string path = JoinPath(dir_, SegmentFileName(id));
   if (Status s = WriteSegmentFile(ctx_, path, day_, id, sealed, accounts, pool_, threads); !s.ok()) return s;
@@ -425,6 +427,8 @@ Status Partition::AdoptSegmentLocked(const std::string& path) {
 void Partition::ClearMemtableLocked() {
   memtable_.clear();
   memtable_.shrink_to_fit();
+  next_.clear();
+  next_.shrink_to_fit();
   by_account_.clear();
   event_ids_.clear();
   pool_ = StringPool();
@@ -471,8 +475,7 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
           return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
         }
         Status s = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
-          by_account_[account].push_back(static_cast<uint32_t>(memtable_.size()));
-          memtable_.push_back(Pack(e, account, pool_));
+          AppendToMemtableLocked(Pack(e, account, pool_));
         });
         if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
       }

@@ -93,8 +93,13 @@ class Partition {
 
   size_t memtable_events() const { return memtable_.size(); }
   const std::vector<std::unique_ptr<SegmentReader>>& segments() const { return segments_; }
-  // Indexes into the memtable of `account`'s events.
-  const std::vector<uint32_t>* MemtableOf(uint64_t account) const;
+  // Calls `f(event)` for each of `account`'s events in the memtable, in the order added.
+  template <typename F>
+  void ForEachMemtableEventOf(uint64_t account, F&& f) const {
+    auto it = by_account_.find(account);
+    if (it == by_account_.end()) return;
+    for (uint32_t i = it->second.first; i != kEndOfChain; i = next_[i]) f(memtable_[i]);
+  }
   const PackedEvent& memtable_event(uint32_t i) const { return memtable_[i]; }
   const StringPool& pool() const { return pool_; }
   size_t memtable_size() const { return memtable_.size(); }
@@ -135,9 +140,21 @@ class Partition {
   std::vector<std::unique_ptr<SegmentReader>> segments_;
   std::map<std::string, Journal> journals_;  // by file name: the day's unsealed journals
   std::string current_;                      // the one appended to (a name in journals_)
+  // An account's events in the memtable, chained through next_: a vector of its own for each
+  // account would be an allocation for most events of a sparse day.
+  struct Chain {
+    uint32_t first = 0;
+    uint32_t last = 0;
+    uint32_t count = 0;
+  };
+  static constexpr uint32_t kEndOfChain = UINT32_MAX;
+  // Adds an event to the memtable, at the end of its account's chain.
+  void AppendToMemtableLocked(const PackedEvent& e);
+
   std::vector<PackedEvent> memtable_;
+  std::vector<uint32_t> next_;  // per memtable event: the next of its account's, or kEndOfChain
   StringPool pool_;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> by_account_;
+  std::unordered_map<uint64_t, Chain> by_account_;
   std::unordered_set<EventIdTag, EventIdTagHash> event_ids_;
 };
 

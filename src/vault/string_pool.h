@@ -1,12 +1,14 @@
-// Interned strings of one open partition (device ids, event ids): each distinct string is
-// kept once and named by a small id. Not thread-safe: its partition's lock guards it.
+// Interned strings of one open partition or one ingest batch (device ids, event ids): each
+// distinct string is kept once and named by a small id. Not thread-safe: its owner's lock
+// guards it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <deque>
-#include <string>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace custodian::vault {
 
@@ -19,21 +21,49 @@ class StringSource {
 
 class StringPool final : public StringSource {
  public:
+  StringPool() = default;
+  StringPool(StringPool&&) = default;
+  StringPool& operator=(StringPool&&) = default;
+
   // Returns the id + 1 of `s`, adding it when new.
   uint32_t Intern(std::string_view s) {
     auto it = ids_.find(s);
     if (it != ids_.end()) return it->second;
-    strings_.emplace_back(s);
-    const uint32_t id = static_cast<uint32_t>(strings_.size());
-    ids_.emplace(strings_.back(), id);
+    const std::string_view kept = Copy(s);
+    views_.push_back(kept);
+    const uint32_t id = static_cast<uint32_t>(views_.size());
+    ids_.emplace(kept, id);
     return id;
   }
   // The string of an id returned by Intern (id ≥ 1).
-  std::string_view Get(uint32_t id) const override { return strings_[id - 1]; }
-  size_t size() const { return strings_.size(); }
+  std::string_view Get(uint32_t id) const override { return views_[id - 1]; }
+  size_t size() const { return views_.size(); }
 
  private:
-  std::deque<std::string> strings_;  // a deque keeps the views in ids_ valid as it grows
+  // Strings are copied into blocks that never move (a device id is some 16 to 36 bytes: one
+  // allocation each would be most of the cost of interning it).
+  static constexpr size_t kBlockBytes = 64 << 10;
+
+  std::string_view Copy(std::string_view s) {
+    if (s.size() > kBlockBytes / 4) {  // a long string gets a block of its own
+      big_.push_back(std::make_unique<char[]>(s.size()));
+      std::copy(s.begin(), s.end(), big_.back().get());
+      return {big_.back().get(), s.size()};
+    }
+    if (blocks_.empty() || used_ + s.size() > kBlockBytes) {
+      blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
+      used_ = 0;
+    }
+    char* at = blocks_.back().get() + used_;
+    std::copy(s.begin(), s.end(), at);
+    used_ += s.size();
+    return {at, s.size()};
+  }
+
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<std::unique_ptr<char[]>> big_;
+  size_t used_ = 0;
+  std::vector<std::string_view> views_;
   std::unordered_map<std::string_view, uint32_t> ids_;
 };
 

@@ -480,16 +480,31 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   Partition& p = **partition;
   std::unique_lock lock(p.mutex());
 
-  std::vector<uint32_t> order(events.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return std::tie(events[a].account_id, events[a].ts, a) <
-           std::tie(events[b].account_id, events[b].ts, b);
+  // The events in order of account, then time, then line: sorted by keys held side by side
+  // rather than through indexes into the events.
+  struct SortKey {
+    uint64_t account;
+    int64_t ts;
+    uint32_t index;
+  };
+  std::vector<SortKey> keyed(events.size());
+  for (uint32_t i = 0; i < keyed.size(); ++i) keyed[i] = {events[i].account_id, events[i].ts, i};
+  std::sort(keyed.begin(), keyed.end(), [](const SortKey& a, const SortKey& b) {
+    return std::tie(a.account, a.ts, a.index) < std::tie(b.account, b.ts, b.index);
   });
+  std::vector<uint32_t> order(events.size());
+  for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].index;
+  keyed = {};
   auto journal = p.JournalIdLocked();
   if (!journal.ok()) return journal.status();
+  // A batch holds few user agents, each in many events: each is looked up in the dictionary
+  // once, by its id in the batch's pool.
+  std::vector<uint32_t> agent_ids(pool.size() + 1, 0);
   for (PackedEvent& e : events) {
-    if (e.user_agent) e.user_agent = dictionary_->Intern(pool.Get(e.user_agent));
+    if (!e.user_agent) continue;
+    uint32_t& id = agent_ids[e.user_agent];
+    if (!id) id = dictionary_->Intern(pool.Get(e.user_agent));
+    e.user_agent = id;
   }
 
   // The batch's accounts, each once: their keys from one call, and a nonce for each one's
@@ -687,15 +702,12 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
       if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
     }
   }
-  if (const auto* indexes = p.MemtableOf(account)) {
-    for (uint32_t i : *indexes) {
-      const PackedEvent& e = p.memtable_event(i);
-      if (e.ts < start || e.ts >= end) continue;
-      out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, agent(e.user_agent),
-                             e.device ? p.pool().Get(e.device) : std::string_view(),
-                             e.device != 0, with_device));
-    }
-  }
+  p.ForEachMemtableEventOf(account, [&](const PackedEvent& e) {
+    if (e.ts < start || e.ts >= end) return;
+    out.push_back(ToRecord(account, e.ts, e.kind, e.flags, e.ip, e.port, agent(e.user_agent),
+                           e.device ? p.pool().Get(e.device) : std::string_view(),
+                           e.device != 0, with_device));
+  });
   return Status::Ok();
 }
 
