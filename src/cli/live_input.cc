@@ -1,5 +1,6 @@
 #include "cli/live_input.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -8,6 +9,23 @@
 #include <cstring>
 
 namespace custodian {
+
+LiveInput::LiveInput(int fd, size_t max_lines, std::chrono::milliseconds max_wait)
+    : fd_(fd), max_lines_(max_lines), max_wait_(max_wait) {
+  if (::pipe2(interrupt_, O_CLOEXEC) != 0) interrupt_[0] = interrupt_[1] = -1;
+}
+
+LiveInput::~LiveInput() {
+  for (int fd : interrupt_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void LiveInput::Interrupt() {
+  const char byte = 1;
+  // A pipe too full to take it holds a byte already, which wakes Next as well.
+  if (interrupt_[1] >= 0 && ::write(interrupt_[1], &byte, 1) < 0) return;
+}
 
 void LiveInput::Take(std::string_view chunk) {
   const auto now = std::chrono::steady_clock::now();
@@ -62,13 +80,14 @@ Result<std::string_view> LiveInput::Next() {
       timeout = static_cast<int>(
           std::chrono::ceil<std::chrono::milliseconds>(lines_.front().arrived + max_wait_ - now).count());
     }
-    pollfd p{fd_, POLLIN, 0};
-    const int polled = ::poll(&p, 1, timeout);
+    pollfd p[2] = {{fd_, POLLIN, 0}, {interrupt_[0], POLLIN, 0}};
+    const int polled = ::poll(p, interrupt_[0] >= 0 ? 2 : 1, timeout);
     if (polled < 0) {
       if (errno == EINTR) continue;
       return Status::IoError(std::string("standard input: ") + std::strerror(errno));
     }
     if (polled == 0) continue;  // the first line waited long enough
+    if (p[1].revents) return Status::Unavailable("standard input: no longer read");
     const ssize_t n = ::read(fd_, chunk, sizeof chunk);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;

@@ -3,7 +3,8 @@
 // soon as enough have arrived, or the first of them has waited long enough, without waiting
 // for the end of the input. Memory stays bounded whatever the input: a run holds at most
 // kRunBytes (plus one read), and a line longer than kLongestLine keeps only its beginning
-// (the parsers refuse it by its length). Thread-compatible.
+// (the parsers refuse it by its length). Thread-compatible, but for Interrupt, which another
+// thread may call while one waits in Next.
 #pragma once
 
 #include <chrono>
@@ -23,12 +24,18 @@ class LiveInput {
 
   // Reads `fd` (not owned); a run of at most `max_lines` whole lines is handed over once that
   // many have arrived, or `max_wait` after the first of them arrived.
-  LiveInput(int fd, size_t max_lines, std::chrono::milliseconds max_wait)
-      : fd_(fd), max_lines_(max_lines), max_wait_(max_wait) {}
+  LiveInput(int fd, size_t max_lines, std::chrono::milliseconds max_wait);
+  ~LiveInput();
+  LiveInput(const LiveInput&) = delete;
+  LiveInput& operator=(const LiveInput&) = delete;
 
   // The next run of whole lines (at the end of the input, the last may lack its newline);
-  // empty at the end. Valid until the next call. IoError when the input cannot be read.
+  // empty at the end. Valid until the next call. IoError when the input cannot be read;
+  // Unavailable once Interrupt was called.
   Result<std::string_view> Next();
+  // Makes a Next waiting for input, now or later, return at once (the reader of the next run
+  // is stopped when the run before it failed).
+  void Interrupt();
   // The input's bytes up to the end of the run handed over last.
   uint64_t offset() const { return handed_offset_; }
 
@@ -45,6 +52,7 @@ class LiveInput {
   std::string_view HandOver(size_t lines);
 
   const int fd_;
+  int interrupt_[2] = {-1, -1};  // a pipe: a byte written to [1] wakes a Next waiting on [0]
   const size_t max_lines_;
   const std::chrono::milliseconds max_wait_;
   std::string run_;        // the lines gathered, the first `handed_` bytes handed over already

@@ -44,6 +44,20 @@ TEST_F(LiveInputTest, HandsOverRunsOfWholeLinesBeforeTheEnd) {
   EXPECT_TRUE(run->empty());
 }
 
+// A read waiting for input returns when another thread interrupts it, before or after it
+// began to wait, though the producer neither writes nor closes.
+TEST_F(LiveInputTest, AnInterruptEndsAWaitingRead) {
+  LiveInput input(fds_[0], 2, std::chrono::milliseconds(60000));
+  Write("a\n");  // one line of the two a run waits for, and the pipe stays open
+  Result<std::string_view> run = std::string_view();
+  std::thread reader([&] { run = input.Next(); });
+  input.Interrupt();
+  reader.join();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), Status::Code::kUnavailable);
+  EXPECT_FALSE(input.Next().ok()) << "it stays interrupted";
+}
+
 // Fewer lines than a run holds are handed over once the first has waited long enough,
 // whatever the producer does next.
 TEST_F(LiveInputTest, ALoneLineIsHandedOverWithoutTheEnd) {

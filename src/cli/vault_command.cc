@@ -12,6 +12,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -191,21 +192,55 @@ int RunIngest(const VaultFlags& f, Feed feed) {
   const auto print_report = [&] {
     std::cout << (f.acks ? ReportJson(report).dump() : ReportJson(report).dump(2)) << "\n" << std::flush;
   };
-  uint64_t line = 1, done = 0;
-  while (true) {
-    std::string_view run;
+  // A run of lines as read: its text (valid until the next is read), where it starts and
+  // ends; events are parsed at once, so that the next run is read and parsed while this one
+  // commits.
+  struct Run {
+    std::string_view text;
+    uint64_t first_line = 1;
+    uint64_t end_offset = 0;
+    vault::ParsedEvents events;
+    Status status;
+  };
+  const auto read_run = [&](uint64_t first_line) {
+    Run r;
+    r.first_line = first_line;
     if (live) {
       auto next = stdin_lines.Next();
-      if (!next.ok()) return ReportFailure(next.status());
-      run = *next;
+      if (!next.ok()) {
+        r.status = next.status();
+        return r;
+      }
+      r.text = *next;
+      r.end_offset = stdin_lines.offset();
     } else {
-      run = file.Next();
+      r.text = file.Next();
     }
-    if (run.empty()) break;
-    Status s = feed == Feed::kEvents ? (*vault)->Ingest(run, report, line)
-                                     : (*vault)->IngestSubscribers(run, report, line);
-    line += CountLines(run);
+    if (feed == Feed::kEvents) r.events = (*vault)->ParseEvents(r.text, first_line);
+    return r;
+  };
+  uint64_t done = 0;
+  Run run = read_run(1);
+  while (true) {
+    if (!run.status.ok()) return ReportFailure(run.status);
+    if (run.text.empty()) break;
+    const uint64_t next_line = run.first_line + CountLines(run.text);
+    const size_t run_bytes = run.text.size();
+    Run next;
+    std::thread reader;
+    Status s;
+    if (feed == Feed::kEvents) {
+      reader = std::thread([&] { next = read_run(next_line); });
+      s = (*vault)->CommitEvents(run.events, report);
+    } else {
+      s = (*vault)->IngestSubscribers(run.text, report, run.first_line);
+    }
+    const auto stop_reading = [&] {
+      stdin_lines.Interrupt();
+      if (reader.joinable()) reader.join();
+    };
     if (!s.ok()) {
+      stop_reading();
       progress.Finish();
       print_report();
       if (Status a = audit.Committed(report); !a.ok()) std::cerr << "custodian: " << a.message() << "\n";
@@ -214,20 +249,27 @@ int RunIngest(const VaultFlags& f, Feed feed) {
       return kExitFailure;
     }
     if (Status a = audit.Committed(report); !a.ok()) {
+      stop_reading();
       progress.Finish();
       print_report();
       return ReportFailure(a);
     }
     if (f.acks) {
       // Everything up to the offset is stored and synced, or rejected in the report.
-      const nlohmann::ordered_json ack = {{"lines", line - 1},
+      const nlohmann::ordered_json ack = {{"lines", next_line - 1},
                                           {"events", report.accepted},
                                           {"rejected", report.rejected},
-                                          {"committed_offset", stdin_lines.offset()}};
+                                          {"committed_offset", run.end_offset}};
       std::cout << ack.dump() << "\n" << std::flush;
     }
-    done += run.size();
+    done += run_bytes;
     progress.Update(done, report.accepted + report.rejected);
+    if (reader.joinable()) {
+      reader.join();
+    } else {
+      next = read_run(next_line);
+    }
+    run = std::move(next);
   }
   // Days before yesterday are complete: seal them.
   Status s = (*vault)->Seal(SystemClock().Now().UtcDate().PlusDays(-1));

@@ -300,6 +300,12 @@ TEST_F(VaultWritersCliTest, AWriterWaitsForTheLockThenNamesItsHolder) {
                                   std::to_string(::getpid()) + " (vault_writers_cli_test), import, since "));
   EXPECT_THAT(busy.err, HasSubstr("waited 1 s for it ([vault] lock_wait_seconds in custodian.toml)"));
   EXPECT_EQ(json::parse(busy.out)["accepted"], 0);
+  // Fed by a pipe that stays open, the ingest reads the next lines while a run commits: the
+  // failed commit ends it at once, not when the producer next writes or closes the pipe.
+  Child live("ingest - --commit-ms 1" + Data(), root_ + "/live.err");
+  ASSERT_TRUE(live.Write(Line(1, 1)));
+  EXPECT_EQ(live.Wait(), 1) << ReadFile(root_ + "/live.err");
+  EXPECT_THAT(ReadFile(root_ + "/live.err"), HasSubstr("ingest stopped: " + data_ + "/vault/LOCK"));
   Outcome stats = Run("vault stats" + Data());
   EXPECT_EQ(stats.exit_code, 0) << "reads go on: " << stats.err;
   held->reset();

@@ -355,17 +355,6 @@ Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
 
 namespace {
 
-struct DayBatch {
-  std::vector<PackedEvent> events;
-  std::vector<uint64_t> lines;
-};
-
-// One batch of parsed lines on its way to being committed.
-struct ParsedBatch {
-  std::map<int64_t, DayBatch> days;
-  StringPool pool;  // the batch's device and event ids
-};
-
 // Hands parsed batches from the parsing thread to the committing one, one at a time, so that
 // parsing the next batch overlaps committing this one.
 class BatchQueue {
@@ -408,31 +397,10 @@ class BatchQueue {
 
 }  // namespace
 
-Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
+void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestReport& report,
+                         const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed) {
   EventAdmission admission(options_.clock->Now(), access_log_retention_days_.load(),
                            options_.future_tolerance_micros);
-  // The committing thread reports into its own report; the two are merged at the end.
-  IngestReport committed;
-  Status commit_status;
-  BatchQueue queue;
-  std::thread committer([&] {
-    while (auto batch = queue.Pop()) {
-      // One batch, one hold of the writer lock: another process's writes go between batches.
-      commit_status = Writing("ingest batch", [&](WriterLock&) {
-        for (auto& [day, b] : batch->days) {
-          if (Status s = CommitDay(Date{day}, b.events, b.lines, batch->pool, committed); !s.ok()) {
-            return s;
-          }
-        }
-        return Status::Ok();
-      });
-      if (!commit_status.ok()) {
-        queue.Stop();
-        return;
-      }
-    }
-  });
-
   auto batch = std::make_unique<ParsedBatch>();
   size_t batch_lines = 0;
   bool stopped = false;
@@ -452,25 +420,84 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
     b.events.push_back(pe);
     b.lines.push_back(line_number);
     if (++batch_lines >= options_.batch_lines) {
-      stopped = !queue.Push(std::move(batch));
+      stopped = !parsed(std::move(batch));
       batch = std::make_unique<ParsedBatch>();
       batch_lines = 0;
     }
     return !stopped;
   });
-  if (!stopped && !batch->days.empty()) queue.Push(std::move(batch));
+  if (!stopped && !batch->days.empty()) parsed(std::move(batch));
+}
+
+Status Vault::CommitBatch(ParsedBatch& batch, IngestReport& report) {
+  // One batch, one hold of the writer lock: another process's writes go between batches.
+  return Writing("ingest batch", [&](WriterLock&) {
+    for (auto& [day, b] : batch.days) {
+      if (Status s = CommitDay(Date{day}, b.events, b.lines, batch.pool, report); !s.ok()) return s;
+    }
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+// Adds what `from` counted and listed to `to`, its errors in line order.
+void MergeReport(IngestReport& to, IngestReport& from, size_t max_listed) {
+  to.accepted += from.accepted;
+  to.rejected += from.rejected;
+  to.duplicates += from.duplicates;
+  for (auto& e : from.errors) {
+    if (to.errors.size() < max_listed) to.errors.push_back(std::move(e));
+  }
+  from = IngestReport();
+  std::stable_sort(to.errors.begin(), to.errors.end(),
+                   [](const IngestError& a, const IngestError& b) { return a.line < b.line; });
+}
+
+}  // namespace
+
+Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
+  // The committing thread reports into its own report; the two are merged at the end.
+  IngestReport committed;
+  Status commit_status;
+  BatchQueue queue;
+  std::thread committer([&] {
+    while (auto batch = queue.Pop()) {
+      commit_status = CommitBatch(*batch, committed);
+      if (!commit_status.ok()) {
+        queue.Stop();
+        return;
+      }
+    }
+  });
+  ParseBatches(text, first_line, report,
+               [&](std::unique_ptr<ParsedBatch> batch) { return queue.Push(std::move(batch)); });
   queue.Close();
   committer.join();
-
-  report.accepted += committed.accepted;
-  report.rejected += committed.rejected;
-  report.duplicates += committed.duplicates;
-  for (auto& e : committed.errors) {
-    if (report.errors.size() < options_.max_listed_errors) report.errors.push_back(std::move(e));
-  }
-  std::stable_sort(report.errors.begin(), report.errors.end(),
-                   [](const IngestError& a, const IngestError& b) { return a.line < b.line; });
+  MergeReport(report, committed, options_.max_listed_errors);
   return commit_status;
+}
+
+ParsedEvents Vault::ParseEvents(std::string_view text, uint64_t first_line) {
+  ParsedEvents events;
+  ParseBatches(text, first_line, events.rejected, [&](std::unique_ptr<ParsedBatch> batch) {
+    events.batches.push_back(std::move(batch));
+    return true;
+  });
+  return events;
+}
+
+Status Vault::CommitEvents(ParsedEvents& events, IngestReport& report) {
+  IngestReport committed;
+  Status status;
+  for (auto& batch : events.batches) {
+    status = CommitBatch(*batch, committed);
+    if (!status.ok()) break;
+    batch.reset();
+  }
+  MergeReport(report, events.rejected, options_.max_listed_errors);
+  MergeReport(report, committed, options_.max_listed_errors);
+  return status;
 }
 
 Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,

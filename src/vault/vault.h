@@ -30,6 +30,7 @@
 #include "vault/ingest_report.h"
 #include "vault/key_store.h"
 #include "vault/packed_event.h"
+#include "vault/parsed_events.h"
 #include "vault/reaper.h"
 #include "vault/segment.h"
 #include "vault/string_pool.h"
@@ -139,6 +140,12 @@ class Vault {
   // storage failure (or a writer lock that stayed busy: Unavailable) returns its status: the
   // lines of batches committed before it stay stored and counted, the rest are not stored.
   Status Ingest(std::string_view ndjson, IngestReport& report, uint64_t first_line = 1);
+  // Ingest in two steps, for a caller feeding runs of lines one after another (standard
+  // input): ParseEvents takes no lock and stores nothing, so the next run can be parsed while
+  // this one commits. CommitEvents stores the events as Ingest does and puts the lines that
+  // parsing refused into `report`.
+  ParsedEvents ParseEvents(std::string_view ndjson, uint64_t first_line = 1);
+  Status CommitEvents(ParsedEvents& events, IngestReport& report);
 
   // Stores the events of a whole file at once (docs/vault_format.md, "Bulk import"): each
   // day's events are sealed straight into a new segment, without the journal, and all of them
@@ -260,6 +267,12 @@ class Vault {
   Result<RetentionReport> RetainLocked(WriterLock& lock);
   // Seal, holding the writer lock.
   Status SealDays(std::optional<Date> before);
+  // Parses `ndjson` into batches of Options::batch_lines lines, handing each to `parsed`
+  // (which returns false to stop); refused lines go to `report`.
+  void ParseBatches(std::string_view ndjson, uint64_t first_line, IngestReport& report,
+                    const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed);
+  // Makes a batch durable under one hold of the writer lock.
+  Status CommitBatch(ParsedBatch& batch, IngestReport& report);
   // Makes one day's events of a batch durable; their user agents, device and event ids are
   // in `pool`.
   Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
