@@ -3,18 +3,18 @@
 namespace custodian::vault {
 
 const KeyCache::Entry* KeyCache::FindAccount(uint64_t account, size_t& slot) {
-  const auto it = by_account_.find(account);
-  if (it == by_account_.end()) return nullptr;
-  Held& held = ring_[it->second];
+  const uint32_t* at = by_account_.Find(account);
+  if (!at) return nullptr;
+  Held& held = ring_[*at];
   held.referenced = true;
   slot = held.slot;
   return &held.entry;
 }
 
 const KeyCache::Entry* KeyCache::FindSlot(size_t slot) {
-  const auto it = by_slot_.find(slot);
-  if (it == by_slot_.end()) return nullptr;
-  Held& held = ring_[it->second];
+  const uint32_t* at = by_slot_.Find(slot);
+  if (!at) return nullptr;
+  Held& held = ring_[*at];
   held.referenced = true;
   return &held.entry;
 }
@@ -46,31 +46,31 @@ uint32_t KeyCache::Place() {
 void KeyCache::Forget(uint32_t at) {
   Held& held = ring_[at];
   if (!held.used) return;
-  if (auto a = by_account_.find(held.entry.account); a != by_account_.end() && a->second == at) {
-    by_account_.erase(a);
+  if (const uint32_t* a = by_account_.Find(held.entry.account); a && *a == at) {
+    by_account_.Erase(held.entry.account);
   }
-  by_slot_.erase(held.slot);
+  by_slot_.Erase(held.slot);
   held = Held();
   holes_.push_back(at);
 }
 
 void KeyCache::Put(size_t slot, const Entry& entry) {
-  if (auto it = by_slot_.find(slot); it != by_slot_.end()) Forget(it->second);
+  if (const uint32_t* held = by_slot_.Find(slot)) Forget(*held);
   const uint32_t at = Place();
   ring_[at] = Held{entry, slot, true, false};
-  by_slot_[slot] = at;
-  by_account_[entry.account] = at;
+  by_slot_.Set(slot, at);
+  by_account_.Set(entry.account, at);
 }
 
 void KeyCache::EraseSlot(size_t slot) {
-  if (auto it = by_slot_.find(slot); it != by_slot_.end()) Forget(it->second);
+  if (const uint32_t* held = by_slot_.Find(slot)) Forget(*held);
 }
 
 void KeyCache::EraseSlotsFrom(size_t first) {
   std::vector<size_t> gone;
-  for (const auto& [slot, at] : by_slot_) {
+  by_slot_.ForEach([&](uint64_t slot, uint32_t) {
     if (slot >= first) gone.push_back(slot);
-  }
+  });
   for (size_t slot : gone) EraseSlot(slot);
 }
 
@@ -78,8 +78,8 @@ void KeyCache::Clear() {
   ring_.clear();
   holes_.clear();
   hand_ = 0;
-  by_account_.clear();
-  by_slot_.clear();
+  by_account_.Clear();
+  by_slot_.Clear();
 }
 
 }  // namespace custodian::vault

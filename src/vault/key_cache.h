@@ -8,9 +8,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
+#include "core/int_map.h"
 #include "vault/crypto.h"
 
 namespace custodian::vault {
@@ -52,8 +52,8 @@ class KeyCache {
   std::vector<Held> ring_;
   std::vector<uint32_t> holes_;
   size_t hand_ = 0;
-  std::unordered_map<uint64_t, uint32_t> by_account_;  // → place in ring_
-  std::unordered_map<size_t, uint32_t> by_slot_;       // → place in ring_
+  IntMap<uint32_t> by_account_;  // → place in ring_
+  IntMap<uint32_t> by_slot_;     // → place in ring_
 };
 
 }  // namespace custodian::vault

@@ -341,14 +341,15 @@ void Partition::AppendToMemtableLocked(const PackedEvent& e) {
   const auto i = static_cast<uint32_t>(memtable_.size());
   memtable_.push_back(e);
   next_.push_back(kEndOfChain);
-  auto [it, added] = by_account_.try_emplace(e.account_id, Chain{i, i, 0});
-  if (!added) next_[it->second.last] = i;
-  it->second.last = i;
-  ++it->second.count;
+  bool added;
+  Chain& chain = by_account_.FindOrAdd(e.account_id, Chain{i, i, 0}, added);
+  if (!added) next_[chain.last] = i;
+  chain.last = i;
+  ++chain.count;
 }
 
 void Partition::ForgetAccountLocked(uint64_t account) {
-  if (!by_account_.count(account)) return;
+  if (!by_account_.Find(account)) return;
   std::vector<PackedEvent> kept;
   kept.reserve(memtable_.size());
   for (const PackedEvent& e : memtable_) {
@@ -356,15 +357,15 @@ void Partition::ForgetAccountLocked(uint64_t account) {
   }
   memtable_.clear();
   next_.clear();
-  by_account_.clear();
+  by_account_.Clear();
   for (const PackedEvent& e : kept) AppendToMemtableLocked(e);
 }
 
 void Partition::ForgetDeletedLocked() {
   std::vector<uint64_t> deleted;
-  for (const auto& [account, events] : by_account_) {
+  by_account_.ForEach([&](uint64_t account, const Chain&) {
     if (ctx_.keys.IsDeleted(account)) deleted.push_back(account);
-  }
+  });
   for (uint64_t account : deleted) ForgetAccountLocked(account);
 }
 
@@ -378,9 +379,9 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
   };
   std::vector<Group> groups;
   groups.reserve(by_account_.size());
-  for (const auto& [account, events] : by_account_) {
+  by_account_.ForEach([&](uint64_t account, const Chain& events) {
     groups.push_back({AccountTag(ctx_.vault_keys.account_tags, account), account, events});
-  }
+  });
   std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
     return std::tie(a.tag, a.account) < std::tie(b.tag, b.account);
   });
@@ -429,7 +430,7 @@ void Partition::ClearMemtableLocked() {
   memtable_.shrink_to_fit();
   next_.clear();
   next_.shrink_to_fit();
-  by_account_.clear();
+  by_account_.Clear();
   event_ids_.clear();
   pool_ = StringPool();
 }
@@ -455,9 +456,11 @@ Status Partition::SealLocked(size_t threads) {
 
 Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   // Gather the kept accounts' events: from the memtable, and decrypted from the segments.
-  for (auto it = by_account_.begin(); it != by_account_.end();) {
-    it = keep(it->first) ? std::next(it) : by_account_.erase(it);
-  }
+  std::vector<uint64_t> let_go;
+  by_account_.ForEach([&](uint64_t account, const Chain&) {
+    if (!keep(account)) let_go.push_back(account);
+  });
+  for (uint64_t account : let_go) by_account_.Erase(account);
   std::string scratch_block, plain, scratch;
   for (const auto& segment : segments_) {
     for (uint32_t ordinal = 0; ordinal < segment->index().size(); ++ordinal) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/file_system.h"
+#include "core/int_map.h"
 #include "core/time.h"
 #include "vault/journal.h"
 #include "vault/key_store.h"
@@ -96,9 +97,9 @@ class Partition {
   // Calls `f(event)` for each of `account`'s events in the memtable, in the order added.
   template <typename F>
   void ForEachMemtableEventOf(uint64_t account, F&& f) const {
-    auto it = by_account_.find(account);
-    if (it == by_account_.end()) return;
-    for (uint32_t i = it->second.first; i != kEndOfChain; i = next_[i]) f(memtable_[i]);
+    const Chain* chain = by_account_.Find(account);
+    if (!chain) return;
+    for (uint32_t i = chain->first; i != kEndOfChain; i = next_[i]) f(memtable_[i]);
   }
   const PackedEvent& memtable_event(uint32_t i) const { return memtable_[i]; }
   const StringPool& pool() const { return pool_; }
@@ -154,7 +155,7 @@ class Partition {
   std::vector<PackedEvent> memtable_;
   std::vector<uint32_t> next_;  // per memtable event: the next of its account's, or kEndOfChain
   StringPool pool_;
-  std::unordered_map<uint64_t, Chain> by_account_;
+  IntMap<Chain> by_account_;
   std::unordered_set<EventIdTag, EventIdTagHash> event_ids_;
 };
 
