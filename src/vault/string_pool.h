@@ -3,12 +3,12 @@
 // guards it.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "vault/string_arena.h"
 
 namespace custodian::vault {
 
@@ -29,7 +29,7 @@ class StringPool final : public StringSource {
   uint32_t Intern(std::string_view s) {
     auto it = ids_.find(s);
     if (it != ids_.end()) return it->second;
-    const std::string_view kept = Copy(s);
+    const std::string_view kept = arena_.Copy(s);
     views_.push_back(kept);
     const uint32_t id = static_cast<uint32_t>(views_.size());
     ids_.emplace(kept, id);
@@ -40,29 +40,7 @@ class StringPool final : public StringSource {
   size_t size() const { return views_.size(); }
 
  private:
-  // Strings are copied into blocks that never move (a device id is some 16 to 36 bytes: one
-  // allocation each would be most of the cost of interning it).
-  static constexpr size_t kBlockBytes = 64 << 10;
-
-  std::string_view Copy(std::string_view s) {
-    if (s.size() > kBlockBytes / 4) {  // a long string gets a block of its own
-      big_.push_back(std::make_unique<char[]>(s.size()));
-      std::copy(s.begin(), s.end(), big_.back().get());
-      return {big_.back().get(), s.size()};
-    }
-    if (blocks_.empty() || used_ + s.size() > kBlockBytes) {
-      blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
-      used_ = 0;
-    }
-    char* at = blocks_.back().get() + used_;
-    std::copy(s.begin(), s.end(), at);
-    used_ += s.size();
-    return {at, s.size()};
-  }
-
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::vector<std::unique_ptr<char[]>> big_;
-  size_t used_ = 0;
+  StringArena arena_;
   std::vector<std::string_view> views_;
   std::unordered_map<std::string_view, uint32_t> ids_;
 };

@@ -14,6 +14,7 @@
 #include "vault/event_admission.h"
 #include "vault/ndjson_lines.h"
 #include "vault/partition.h"
+#include "vault/string_arena.h"
 #include "vault/tags.h"
 #include "vault/vault.h"
 
@@ -48,23 +49,14 @@ class ImportStrings final : public StringSource {
     explicit Piece(uint32_t number) : number_(number) {}
     // The id + 1 of a copy of `s`.
     uint32_t Add(std::string_view s) {
-      if (blocks_.empty() || used_ + s.size() > kBlockBytes) {
-        blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
-        used_ = 0;
-      }
-      char* at = blocks_.back().get() + used_;
-      std::copy(s.begin(), s.end(), at);
-      used_ += s.size();
-      views_.emplace_back(at, s.size());
+      views_.push_back(arena_.Copy(s));
       return (number_ << kIndexBits) | static_cast<uint32_t>(views_.size());
     }
     std::string_view Get(uint32_t index) const { return views_[index - 1]; }
 
    private:
-    static constexpr size_t kBlockBytes = 1 << 20;  // longer than any string a line may hold
     uint32_t number_;
-    std::vector<std::unique_ptr<char[]>> blocks_;
-    size_t used_ = 0;
+    StringArena arena_;
     std::vector<std::string_view> views_;
   };
 
