@@ -125,9 +125,9 @@ export function RequestPage({ id, session }) {
       <${Row} term="Due">${dateTime(request.due_at)}</${Row}>
       <${Row} term="Sent by">${request.shared_by ? request.shared_by : null}</${Row}>
     </dl>
-    ${request.pushback_letter ? html`<div class="notice notice-warning" role="note">
-      <h2>${request.state === 'pushed_back' ? 'The service pushed this request back' : 'The service pushed an earlier version back'}</h2><p class="letter">${request.pushback_letter.text}</p>
-      ${request.state === 'pushed_back' && request.sent_by_you ? html`<p><a class="button" href=${`#/requests/${id}/amend`}>Amend the request</a></p>` : null}
+    ${request.pushback_letter && request.state === 'pushed_back' ? html`<div class="notice notice-warning" role="note">
+      <h2>The service pushed this request back</h2><p class="letter">${request.pushback_letter.text}</p>
+      ${request.sent_by_you ? html`<p><a class="button" href=${`#/requests/${id}/amend`}>Amend the request</a></p>` : null}
     </div>` : null}
     <section aria-labelledby="findings-title">
       <h2 id="findings-title">What the service’s standards found</h2>
@@ -135,6 +135,10 @@ export function RequestPage({ id, session }) {
     </section>
     <${Packages} id=${id} />
     <${Documents} request=${request} onDone=${reload} />
+    ${request.pushback_letter && request.state !== 'pushed_back' ? html`<details class="earlier-letter">
+      <summary>An earlier version was pushed back: the service’s letter</summary>
+      <p class="letter">${request.pushback_letter.text}</p>
+    </details>` : null}
     <${Shares} request=${request} session=${session} />
     ${request.sent_by_you && kWithdrawable.includes(request.state) ? html`<section aria-labelledby="end-title">
       <h2 id="end-title">No longer needed?</h2><${Withdraw} id=${id} onDone=${reload} /></section>` : null}`;

@@ -203,6 +203,9 @@ async function scenario({ browser, instance, where, say, axe, save }) {
     await page.waitForSelector('#findings-title');
   }
   const sha = (await page.locator('code.hash').first().textContent()).trim();
+  say('once amended, the old push-back letter is kept below the request, folded, not as a warning',
+      await page.locator('.notice-warning').count() === 0 &&
+      (await page.locator('details.earlier-letter .letter').textContent()) === letter);
   await axe(page, 'portal request, package ready');
   await shoot(page, 'portal-request-produced', save);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:text("Download the package")')]);
