@@ -310,45 +310,68 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
                              std::vector<std::optional<SecretKey>>& keys) {
   keys.assign(accounts.size(), std::nullopt);
   std::vector<size_t> missing;  // positions of accounts with no slot at all
-  std::lock_guard lock(mu_);
-  for (size_t i = 0; i < accounts.size(); ++i) {
-    auto found = FindLocked(accounts[i]);
-    if (!found.ok()) return found.status();
-    if (!*found) {
-      missing.push_back(i);
-    } else if ((*found)->state == kLive) {
-      keys[i] = (*found)->key;
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      auto found = FindLocked(accounts[i]);
+      if (!found.ok()) return found.status();
+      if (!*found) {
+        missing.push_back(i);
+      } else if ((*found)->state == kLive) {
+        keys[i] = (*found)->key;
+      }
     }
   }
   if (missing.empty() || !create) return Status::Ok();
-  // Each new key and the nonce that wraps it, from one draw.
+  // New keys are drawn, tagged and wrapped without the lock (an import's days are sealed on
+  // several threads, each with its own new accounts); each from one draw with the nonce that
+  // wraps it.
+  struct Fresh {
+    SecretKey key;
+    Tag96 tag;
+    Slot slot;
+  };
   constexpr size_t kFresh = kKeyBytes + kNonceBytes;
   std::string random(missing.size() * kFresh, '\0');
   RandomBytes(random.data(), random.size());
+  std::vector<Fresh> fresh(missing.size());
   std::string plain;
   for (size_t m = 0; m < missing.size(); ++m) {
     const uint64_t account = accounts[missing[m]];
-    const std::string_view fresh = std::string_view(random).substr(m * kFresh, kFresh);
-    const SecretKey key = SecretKey::FromBytes(fresh.substr(0, kKeyBytes));
+    const std::string_view drawn = std::string_view(random).substr(m * kFresh, kFresh);
+    Fresh& f = fresh[m];
+    f.key = SecretKey::FromBytes(drawn.substr(0, kKeyBytes));
     Nonce nonce;
-    std::copy(fresh.begin() + kKeyBytes, fresh.end(), nonce.begin());
-    const Tag96 tag = AccountTag(tags_, account);
-    Slot slot;
-    slot.state = kLive;
-    slot.tag = tag.first;
-    slot.wrapped.assign(reinterpret_cast<const char*>(nonce.data()), nonce.size());
+    std::copy(drawn.begin() + kKeyBytes, drawn.end(), nonce.begin());
+    f.tag = AccountTag(tags_, account);
+    f.slot.state = kLive;
+    f.slot.tag = f.tag.first;
+    f.slot.wrapped.assign(reinterpret_cast<const char*>(nonce.data()), nonce.size());
     plain.clear();
     PutFixed64(plain, account);
-    plain.append(key.view());
-    SealTo(slot.wrapped, wrap_, nonce, plain, AssociatedData(slot.tag));
-    const size_t index = durable_slots_ + pending_.size();
-    tail_.emplace(slot.tag, TailSlot{index, std::pair{account, tag.second}});
-    pending_.push_back(std::move(slot));
-    cache_.Put(index, {account, tag.second, key});
-    keys[missing[m]] = key;
+    plain.append(f.key.view());
+    SealTo(f.slot.wrapped, wrap_, nonce, plain, AssociatedData(f.slot.tag));
   }
   sodium_memzero(plain.data(), plain.size());
   sodium_memzero(random.data(), random.size());
+  std::lock_guard lock(mu_);
+  for (size_t m = 0; m < missing.size(); ++m) {
+    const uint64_t account = accounts[missing[m]];
+    // Another thread may have given the account a key meanwhile: that one is the key, and
+    // this one, never written, goes.
+    auto found = FindLocked(account);
+    if (!found.ok()) return found.status();
+    if (*found) {
+      if ((*found)->state == kLive) keys[missing[m]] = (*found)->key;
+      continue;
+    }
+    Fresh& f = fresh[m];
+    const size_t index = durable_slots_ + pending_.size();
+    tail_.emplace(f.slot.tag, TailSlot{index, std::pair{account, f.tag.second}});
+    pending_.push_back(std::move(f.slot));
+    cache_.Put(index, {account, f.tag.second, f.key});
+    keys[missing[m]] = f.key;
+  }
   return Status::Ok();
 }
 
