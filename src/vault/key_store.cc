@@ -6,6 +6,7 @@
 
 #include "core/coding.h"
 #include "core/crc32c.h"
+#include "core/int_map.h"
 #include "vault/record_log.h"
 #include "vault/tags.h"
 
@@ -135,6 +136,7 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
   }
   mark_ = {durable_slots_ * kSlotBytes, mark.epoch};
   read_once_ = true;
+  ++slot_changes_;
   AdoptIndexLocked();
   if (writer) {
     if (Status s = MaybeIndexLocked(); !s.ok()) return s;
@@ -151,6 +153,7 @@ void KeyStore::AdoptIndexLocked() {
 }
 
 void KeyStore::UseIndexLocked(std::unique_ptr<KeyIndex> index) {
+  ++slot_changes_;
   index_ = std::move(index);
   for (auto it = tail_.begin(); it != tail_.end();) {
     it = it->second.index < index_->covered() ? tail_.erase(it) : std::next(it);
@@ -216,6 +219,7 @@ void KeyStore::RollbackLocked() {
   }
   cache_.EraseSlotsFrom(durable_slots_);
   pending_.clear();
+  ++slot_changes_;
 }
 
 Status KeyStore::OpenFileLocked() {
@@ -310,8 +314,10 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
                              std::vector<std::optional<SecretKey>>& keys) {
   keys.assign(accounts.size(), std::nullopt);
   std::vector<size_t> missing;  // positions of accounts with no slot at all
+  uint64_t changes = 0;         // slot_changes_ when they were found missing
   {
     std::lock_guard lock(mu_);
+    changes = slot_changes_;
     for (size_t i = 0; i < accounts.size(); ++i) {
       auto found = FindLocked(accounts[i]);
       if (!found.ok()) return found.status();
@@ -355,16 +361,26 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
   sodium_memzero(plain.data(), plain.size());
   sodium_memzero(random.data(), random.size());
   std::lock_guard lock(mu_);
+  // Another thread may have given an account a key meanwhile: that one is the key, and this
+  // one, never written, goes. The accounts are looked up again only then (a lookup of an
+  // account with no key reads a block of the index).
+  const bool changed = slot_changes_ != changes;
+  IntMap<uint32_t> made;  // an account named twice in the call: the key made for it first
   for (size_t m = 0; m < missing.size(); ++m) {
     const uint64_t account = accounts[missing[m]];
-    // Another thread may have given the account a key meanwhile: that one is the key, and
-    // this one, never written, goes.
-    auto found = FindLocked(account);
-    if (!found.ok()) return found.status();
-    if (*found) {
-      if ((*found)->state == kLive) keys[missing[m]] = (*found)->key;
+    if (const uint32_t* first = made.Find(account)) {
+      keys[missing[m]] = keys[*first];
       continue;
     }
+    if (changed) {
+      auto found = FindLocked(account);
+      if (!found.ok()) return found.status();
+      if (*found) {
+        if ((*found)->state == kLive) keys[missing[m]] = (*found)->key;
+        continue;
+      }
+    }
+    made.Set(account, static_cast<uint32_t>(missing[m]));
     Fresh& f = fresh[m];
     const size_t index = durable_slots_ + pending_.size();
     tail_.emplace(f.slot.tag, TailSlot{index, std::pair{account, f.tag.second}});
@@ -372,6 +388,7 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     cache_.Put(index, {account, f.tag.second, f.key});
     keys[missing[m]] = f.key;
   }
+  ++slot_changes_;
   return Status::Ok();
 }
 
@@ -394,6 +411,7 @@ Status KeyStore::CommitNew() {
   }
   durable_slots_ += pending_.size();
   pending_.clear();
+  ++slot_changes_;
   mark_.committed = durable_slots_ * kSlotBytes;
   // The keys are durable whatever becomes of the index, which is derived: a failure to write
   // one is the next writer's to retry.

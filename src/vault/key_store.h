@@ -166,6 +166,9 @@ class KeyStore {
   std::vector<Slot> pending_;                        // GUARDED_BY(mu_): slots not yet committed
   KeyCache cache_;                                   // GUARDED_BY(mu_)
   size_t durable_slots_ = 0;                         // GUARDED_BY(mu_)
+  // GUARDED_BY(mu_): counts the changes to the slots known (read, made, committed, rolled
+  // back, indexed), so that ResolveMany knows whether any came while it made keys unlocked.
+  uint64_t slot_changes_ = 0;
   bool read_once_ = false;                           // GUARDED_BY(mu_)
   FileMark mark_;  // GUARDED_BY(mu_): the last CatchUp's, with this store's epoch
 };
