@@ -30,7 +30,7 @@ namespace custodian::vault {
 
 class KeyStore {
  public:
-  // Unwrapped keys kept at most ([vault] key_cache_entries): 167 bytes each (measured).
+  // Unwrapped keys kept at most ([vault] key_cache_entries): 154 bytes each (measured).
   static constexpr size_t kDefaultCacheEntries = 1 << 18;
   // Slots past the index that make a writer write a new index: this many, or an eighth of
   // those the index covers if more (so that each slot is rewritten into the index a bounded
