@@ -432,6 +432,17 @@ void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestRepor
 Status Vault::CommitBatch(ParsedBatch& batch, IngestReport& report) {
   // One batch, one hold of the writer lock: another process's writes go between batches.
   return Writing("ingest batch", [&](WriterLock&) {
+    // The dictionary's ids, given under the lock. A batch holds few user agents, each in many
+    // events: each is looked up in the dictionary once, by its id in the batch's pool.
+    std::vector<uint32_t> agent_ids(batch.pool.size() + 1, 0);
+    for (auto& [day, b] : batch.days) {
+      for (PackedEvent& e : b.events) {
+        if (!e.user_agent) continue;
+        uint32_t& id = agent_ids[e.user_agent];
+        if (!id) id = dictionary_->Intern(batch.pool.Get(e.user_agent));
+        e.user_agent = id;
+      }
+    }
     for (auto& [day, b] : batch.days) {
       if (Status s = CommitDay(Date{day}, b.events, b.lines, batch.pool, report); !s.ok()) return s;
     }
@@ -524,15 +535,6 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   keyed = {};
   auto journal = p.JournalIdLocked();
   if (!journal.ok()) return journal.status();
-  // A batch holds few user agents, each in many events: each is looked up in the dictionary
-  // once, by its id in the batch's pool.
-  std::vector<uint32_t> agent_ids(pool.size() + 1, 0);
-  for (PackedEvent& e : events) {
-    if (!e.user_agent) continue;
-    uint32_t& id = agent_ids[e.user_agent];
-    if (!id) id = dictionary_->Intern(pool.Get(e.user_agent));
-    e.user_agent = id;
-  }
 
   // The batch's accounts, each once: their keys from one call, and a nonce for each one's
   // frame from one draw.

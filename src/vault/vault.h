@@ -273,8 +273,8 @@ class Vault {
                     const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed);
   // Makes a batch durable under one hold of the writer lock.
   Status CommitBatch(ParsedBatch& batch, IngestReport& report);
-  // Makes one day's events of a batch durable; their user agents, device and event ids are
-  // in `pool`.
+  // Makes one day's events of a batch durable; their user agents are dictionary ids, their
+  // device and event ids in `pool`.
   Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
                    const StringPool& pool, IngestReport& report);
   // Checks that `grant` is valid now, covers [start, end) and, when given, `category`.
