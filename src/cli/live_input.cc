@@ -12,7 +12,7 @@ namespace custodian {
 
 LiveInput::LiveInput(int fd, size_t max_lines, std::chrono::milliseconds max_wait)
     : fd_(fd), max_lines_(max_lines), max_wait_(max_wait) {
-  if (::pipe2(interrupt_, O_CLOEXEC) != 0) interrupt_[0] = interrupt_[1] = -1;
+  if (::pipe2(interrupt_, O_CLOEXEC | O_NONBLOCK) != 0) interrupt_[0] = interrupt_[1] = -1;
 }
 
 LiveInput::~LiveInput() {
@@ -22,9 +22,11 @@ LiveInput::~LiveInput() {
 }
 
 void LiveInput::Interrupt() {
+  if (interrupt_[1] < 0) return;
   const char byte = 1;
-  // A pipe too full to take it holds a byte already, which wakes Next as well.
-  if (interrupt_[1] >= 0 && ::write(interrupt_[1], &byte, 1) < 0) return;
+  // A failed write loses nothing: a pipe too full to take it holds bytes that wake Next.
+  const ssize_t written = ::write(interrupt_[1], &byte, 1);
+  static_cast<void>(written);
 }
 
 void LiveInput::Take(std::string_view chunk) {

@@ -21,10 +21,6 @@ class StringSource {
 
 class StringPool final : public StringSource {
  public:
-  StringPool() = default;
-  StringPool(StringPool&&) = default;
-  StringPool& operator=(StringPool&&) = default;
-
   // Returns the id + 1 of `s`, adding it when new.
   uint32_t Intern(std::string_view s) {
     auto it = ids_.find(s);
