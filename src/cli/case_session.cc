@@ -21,6 +21,7 @@ vault::VaultOptions VaultOptionsOf(const Standards& standards, const InstanceCon
   options.subscriber_retention_days = standards.subscriber_retention_days;
   options.lock_wait = std::chrono::seconds(config.vault_lock_wait_seconds);
   options.key_cache_entries = config.vault_key_cache_entries;
+  options.index_cache_bytes = config.vault_index_cache_bytes;
   return options;
 }
 

@@ -126,12 +126,15 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
     }
   }
   if (const toml::table* vault = reader.Table(root, "", "vault", false)) {
-    reader.CheckKeys(*vault, "vault", {"lock_wait_seconds", "key_cache_entries"});
+    reader.CheckKeys(*vault, "vault", {"lock_wait_seconds", "key_cache_entries", "index_cache_mib"});
     if (auto wait = reader.Integer(*vault, "vault", "lock_wait_seconds", false, 0, 86400)) {
       config.vault_lock_wait_seconds = static_cast<int>(*wait);
     }
     if (auto keys = reader.Integer(*vault, "vault", "key_cache_entries", false, 1024, 1'000'000'000)) {
       config.vault_key_cache_entries = static_cast<size_t>(*keys);
+    }
+    if (auto mib = reader.Integer(*vault, "vault", "index_cache_mib", false, 0, 1'048'576)) {
+      config.vault_index_cache_bytes = static_cast<size_t>(*mib) << 20;
     }
   }
   if (const toml::table* geo = reader.Table(root, "", "geo", false)) {

@@ -45,8 +45,9 @@
 //   [vault]
 //   lock_wait_seconds = 300   # how long a write waits for another writer of the vault (a
 //                             # serve batch, a CLI import, a retention run) (default: 60)
-//   key_cache_entries = 1000000   # account keys kept unwrapped in memory, 167 bytes
+//   key_cache_entries = 1000000   # account keys kept unwrapped in memory, 154 bytes
 //                                 # each (default: 262144; at least 1024)
+//   index_cache_mib = 256   # opened address-index chunks kept in memory (default: 64)
 //
 //   [production]   # every key optional; the defaults are production/record_pdf_sink.h's
 //   service_name = "Example Mail"          # default: "the service"
@@ -60,6 +61,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "vault/address_chunk_cache.h"
 #include "vault/key_store.h"
 #include "server/connection_limits.h"
 
@@ -80,6 +82,7 @@ struct InstanceConfig {
   server::ConnectionLimits connections;  // [server]
   int vault_lock_wait_seconds = 60;  // [vault] lock_wait_seconds
   size_t vault_key_cache_entries = vault::KeyStore::kDefaultCacheEntries;  // [vault] key_cache_entries
+  size_t vault_index_cache_bytes = vault::AddressChunkCache::kDefaultBytes;  // [vault] index_cache_mib
   // [mail]: empty smtp, no e-mail. tls: empty for the default.
   std::string mail_smtp, mail_from, mail_username, mail_password_file, mail_tls, mail_ca_file;
   // [alerts]

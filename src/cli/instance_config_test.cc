@@ -141,5 +141,20 @@ TEST_F(InstanceConfigTest, TheKeyCacheIsASettingInEntries) {
       << config.status().message();
 }
 
+TEST_F(InstanceConfigTest, TheIndexCacheIsASettingInMebibytes) {
+  auto config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_index_cache_bytes, vault::AddressChunkCache::kDefaultBytes);
+  WriteConfig("[vault]\nindex_cache_mib = 256\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->vault_index_cache_bytes, size_t{256} << 20);
+  WriteConfig("[vault]\nindex_cache_mib = -1\n");
+  config = LoadInstanceConfig(data_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find(":2:19: 'vault.index_cache_mib' must be"), std::string::npos)
+      << config.status().message();
+}
+
 }  // namespace
 }  // namespace custodian

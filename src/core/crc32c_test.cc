@@ -1,5 +1,8 @@
 #include "core/crc32c.h"
 
+#include <iostream>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace custodian {
@@ -17,6 +20,20 @@ TEST(Crc32cTest, ExtendsAcrossPieces) {
   for (size_t cut = 0; cut <= s.size(); ++cut) {
     EXPECT_EQ(Crc32c(s.data() + cut, s.size() - cut, Crc32c(s.data(), cut)), Crc32c(s)) << cut;
   }
+}
+
+// Whichever computation Crc32c uses here, the portable one agrees with it at every length and
+// alignment.
+TEST(Crc32cTest, ThePortableComputationAgrees) {
+  std::string bytes(300, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 131 + 7);
+  for (size_t start = 0; start < 9; ++start) {
+    for (size_t n = 0; start + n <= bytes.size(); n += 7) {
+      EXPECT_EQ(Crc32cPortable(bytes.data() + start, n, 0x1234u), Crc32c(bytes.data() + start, n, 0x1234u))
+          << start << " " << n;
+    }
+  }
+  std::cout << "crc32c in hardware: " << (Crc32cInHardware() ? "yes" : "no") << "\n";
 }
 
 }  // namespace

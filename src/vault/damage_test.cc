@@ -271,6 +271,14 @@ TEST_F(VaultDamageTest, DamageIsReportedWithFileAndByteAndOnlyATornTailIsCut) {
                      [](std::string& b) { b.resize(b.size() - 1); }, "the footer at byte "});
   damages.push_back({segment_, "a byte of the first block", Handled::kCorruptionOnRead,
                      [](std::string& b) { b[60] ^= 0x01; }, "block 0 at byte 52 fails authentication"});
+  // The block index's first chunk: where the footer says (its first section).
+  const auto block_chunks = [](const std::string& b) { return DecodeFixed64(b.data() + b.size() - 132); };
+  damages.push_back({segment_, "a byte of the block index's first chunk", Handled::kCorruptionOnRead,
+                     [block_chunks](std::string& b) { b[block_chunks(b) + 3] ^= 0x01; },
+                     "block index chunk 0 fails its checksum"});
+  damages.push_back({segment_, "a byte of the block index's fence", Handled::kCorruption,
+                     [](std::string& b) { b[DecodeFixed64(b.data() + b.size() - 132 + 16) + 1] ^= 0x01; },
+                     "index fence 0 at byte "});
   damages.push_back({"vault/LOCK", "a byte of the lock record", Handled::kRecordRebuilt,
                      [](std::string& b) { b[30] ^= 0x01; }, ""});
 
@@ -283,7 +291,7 @@ TEST_F(VaultDamageTest, DamageIsReportedWithFileAndByteAndOnlyATornTailIsCut) {
   }
   std::cout << damages.size() << " damages tried:\n" << table.str();
   for (const auto& [handled, n] : counts) std::cout << "  " << n << " " << Name(handled) << "\n";
-  EXPECT_EQ(damages.size(), 59u);
+  EXPECT_EQ(damages.size(), 61u);
 }
 
 // Without a lock record (lost, or a vault older than it), a record that fails its checks is

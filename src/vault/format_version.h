@@ -13,7 +13,8 @@
 namespace custodian::vault {
 
 // 2: event blocks of layout 2 (device ids packed as bytes).
-inline constexpr int kVaultFormat = 2;
+// 3: segments whose indexes are in chunks (CUSTSEG2), read a chunk at a time.
+inline constexpr int kVaultFormat = 3;
 
 // The format of the vault in `dir`: 1 when it has no FORMAT file; FailedPrecondition for a
 // version newer than kVaultFormat, Corruption for a file that does not say one.

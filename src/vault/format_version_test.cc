@@ -14,7 +14,7 @@ namespace {
 
 TEST_F(VaultTest, AVaultOfFormatOneIsRaisedByItsFirstWriterAndReadersChangeNothing) {
   const fs::path format = fs::path(dir_) / "vault/FORMAT";
-  EXPECT_EQ(ReadBytes(format), "custodian vault format 2\n") << "a new vault is of the newest";
+  EXPECT_EQ(ReadBytes(format), "custodian vault format 3\n") << "a new vault is of the newest";
   fs::remove(format);  // as a vault made before the file was
   const auto before = Snapshot();
   Reopen();
@@ -23,7 +23,7 @@ TEST_F(VaultTest, AVaultOfFormatOneIsRaisedByItsFirstWriterAndReadersChangeNothi
 
   Ingest(Event(7, "2026-03-12T10:00:00Z", "203.0.113.5",
                ", \"device_id\": \"550e8400-e29b-41d4-a716-446655440000\""));
-  EXPECT_EQ(ReadBytes(format), "custodian vault format 2\n") << "raised by the first write";
+  EXPECT_EQ(ReadBytes(format), "custodian vault format 3\n") << "raised by the first write";
   ASSERT_TRUE(vault_->Seal().ok());
   Reopen();
   const auto records =
@@ -36,9 +36,9 @@ TEST_F(VaultTest, ANewerOrDamagedFormatIsRefusedBeforeAnythingIsRead) {
   vault_.reset();
   const fs::path format = fs::path(dir_) / "vault/FORMAT";
   for (const auto& [text, code, message] : std::vector<std::tuple<std::string, Status::Code, std::string>>{
-           {"custodian vault format 3\n", Status::Code::kFailedPrecondition,
-            "/vault/FORMAT: the vault is of format 3, written by a newer custodian; this one reads "
-            "formats 1 to 2"},
+           {"custodian vault format 4\n", Status::Code::kFailedPrecondition,
+            "/vault/FORMAT: the vault is of format 4, written by a newer custodian; this one reads "
+            "formats 1 to 3"},
            {"custodian vault format two\n", Status::Code::kCorruption,
             "/vault/FORMAT: line 1: not \"custodian vault format N\""},
            {"custodian vault format 2", Status::Code::kCorruption,

@@ -54,10 +54,16 @@ class VaultNonceTest : public VaultFaultTest {
       } else if (name.starts_with("seg-") && name.ends_with(".seg")) {
         auto s = SegmentReader::Open(PosixFileSystem(), path, keys_->metadata);
         ASSERT_TRUE(s.ok());
-        for (size_t i = 0; i < (*s)->index().size(); ++i) {
+        for (size_t i = 0; i < (*s)->blocks(); ++i) {
           const Nonce n = BlockNonce((*s)->id(), i);
           Add(std::string(n.begin(), n.end()), path + "#" + std::to_string(i));
         }
+        for (size_t i = 0; i < (*s)->address_chunks(); ++i) {
+          const Nonce n = IndexNonce((*s)->id(), kAddressChunk, i);
+          Add(std::string(n.begin(), n.end()), path + "#address-chunk-" + std::to_string(i));
+        }
+        const Nonce fence = IndexNonce((*s)->id(), kAddressFence, 0);
+        Add(std::string(fence.begin(), fence.end()), path + "#address-fence");
       } else if (name == "accounts.slots") {
         auto bytes = PosixFileSystem().ReadAll(path);
         for (size_t off = 0; off + 96 <= bytes->size(); off += 96) {

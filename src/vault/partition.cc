@@ -183,7 +183,7 @@ Status Partition::CatchUpPass(const CatchUpContext& catch_up, bool& again) {
   std::vector<Result<std::unique_ptr<SegmentReader>>> opened;
   for (size_t i = 0; i < unread.size(); ++i) opened.emplace_back(Status::Internal("not read"));
   Parallel(unread.size(), ctx_.threads, [&](size_t i) {
-    opened[i] = SegmentReader::Open(fs, unread[i].second, ctx_.vault_keys.metadata);
+    opened[i] = SegmentReader::Open(fs, unread[i].second, ctx_.vault_keys.metadata, ctx_.address_chunks);
   });
   for (size_t i = 0; i < unread.size(); ++i) {
     const auto& [id, path] = unread[i];
@@ -293,10 +293,11 @@ Status Partition::ReplayFrames(const std::string& path, const JournalContents& c
   return Status::Ok();
 }
 
-bool Partition::HasEventIdLocked(const EventIdTag& tag) const {
+Result<bool> Partition::HasEventIdLocked(const EventIdTag& tag) const {
   if (event_ids_.count(tag)) return true;
   for (const auto& s : segments_) {
-    if (s->HasEventId(tag)) return true;
+    auto has = s->HasEventId(tag);
+    if (!has.ok() || *has) return has;
   }
   return false;
 }
@@ -413,7 +414,7 @@ Result<std::string> Partition::WriteSegmentLocked(const SegmentId& id, const Jou
 }
 
 Status Partition::OpenSegment(const std::string& path) {
-  auto reader = SegmentReader::Open(ctx_.fs, path, ctx_.vault_keys.metadata);
+  auto reader = SegmentReader::Open(ctx_.fs, path, ctx_.vault_keys.metadata, ctx_.address_chunks);
   if (!reader.ok()) return reader.status();
   segments_.push_back(std::move(reader).value());
   return Status::Ok();
@@ -463,26 +464,27 @@ Status Partition::RetainOnlyLocked(const std::function<bool(uint64_t)>& keep) {
   for (uint64_t account : let_go) by_account_.Erase(account);
   std::string scratch_block, plain, scratch;
   for (const auto& segment : segments_) {
-    for (uint32_t ordinal = 0; ordinal < segment->index().size(); ++ordinal) {
-      const BlockIndexEntry& entry = segment->index()[ordinal];
-      for (uint64_t account : ctx_.keys.AccountsOfTag(entry.tag)) {
-        if (AccountTag(ctx_.vault_keys.account_tags, account).second != entry.check || !keep(account)) {
+    Status s = segment->ForEachBlock([&](const BlockRef& block) -> Status {
+      for (uint64_t account : ctx_.keys.AccountsOfTag(block.tag)) {
+        if (AccountTag(ctx_.vault_keys.account_tags, account).second != block.check || !keep(account)) {
           continue;
         }
         auto key = ctx_.keys.Get(account);
         if (!key.ok()) continue;
-        auto sealed = segment->Block(ordinal, scratch_block);
+        auto sealed = segment->Block(block, scratch_block);
         if (!sealed.ok()) return sealed.status();
-        if (!OpenTo(plain, *key, BlockNonce(segment->id(), ordinal), *sealed,
-                    BlockAssociatedData(account, day_, segment->id(), ordinal))) {
-          return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
+        if (!OpenTo(plain, *key, BlockNonce(segment->id(), block.ordinal), *sealed,
+                    BlockAssociatedData(account, day_, segment->id(), block.ordinal))) {
+          return Status::Corruption(segment->BlockWhere(block) + " fails authentication");
         }
-        Status s = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
+        Status d = DecodeBlock(plain, day_start(), scratch, [&](const BlockEvent& e) {
           AppendToMemtableLocked(Pack(e, account, pool_));
         });
-        if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
+        if (!d.ok()) return Status::Corruption(segment->BlockWhere(block) + " does not decode");
       }
-    }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
   }
   // Everything now in a file of the day but the new segment goes. The intent is durable
   // before the new segment appears, so a crash leaves a state the next open can finish.

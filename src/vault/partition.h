@@ -62,7 +62,7 @@ class Partition {
   // journal tail. NotFound when the directory is gone (another process's retention).
   Status CatchUpLocked(const CatchUpContext& catch_up);
   // True when an event with this id tag is already stored in the partition.
-  bool HasEventIdLocked(const EventIdTag& tag) const;
+  Result<bool> HasEventIdLocked(const EventIdTag& tag) const;
   // Appends sealed frames to the open journal and syncs them (JournalIdLocked first).
   Status AppendJournalLocked(std::string_view frames);
   // The open journal's id (creating the journal when there is none).

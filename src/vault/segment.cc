@@ -10,21 +10,21 @@
 namespace custodian::vault {
 namespace {
 
-constexpr std::string_view kMagic = "CUSTSEG1";
+constexpr std::string_view kMagic = "CUSTSEG2";            // indexes in chunks
+constexpr std::string_view kFirstLayoutMagic = "CUSTSEG1";  // indexes whole, compressed
 constexpr std::string_view kFooterMagic = "CUSTSEGF";
 constexpr size_t kHeaderBytes = 8 + 8 + 16 + 16 + 4;  // magic, day, id, journal, crc
-constexpr size_t kFooterBytes = 6 * 8 + 3 * 4 + 4 + 8;
+// Six sections' offset and length, the block and event counts, three fences' crcs, crc, magic.
+constexpr size_t kFooterBytes = 6 * 16 + 4 + 8 + 3 * 4 + 4 + 8;
+constexpr size_t kFirstLayoutFooterBytes = 6 * 8 + 3 * 4 + 4 + 8;
 constexpr char kBlockAssociated[] = "custodian/block/v1";
 constexpr size_t kMaxSectionBytes = 1ull << 32;
+constexpr char kFirstLayoutAddressAssociated[] = "custodian/address-index/v1";
 
-std::string Compress(const std::string& raw) {
-  std::string out;
-  PutVarint(out, raw.size());
-  const size_t start = out.size();
-  out.resize(start + ZSTD_compressBound(raw.size()));
-  const size_t n = ZSTD_compress(out.data() + start, out.size() - start, raw.data(), raw.size(), 3);
-  out.resize(start + n);
-  return out;
+std::string FirstLayoutAddressData(const SegmentId& id) {
+  std::string ad(kFirstLayoutAddressAssociated);
+  ad.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return ad;
 }
 
 bool Decompress(std::string_view in, std::string& out) {
@@ -61,163 +61,188 @@ SegmentBuilder::SegmentBuilder(Date day, const SegmentId& id, const JournalId& s
     : day_(day), id_(id), journal_(sealed_journal) {}
 
 uint32_t SegmentBuilder::AddBlock(const Tag96& tag, uint32_t events, std::string_view sealed) {
-  index_.push_back({tag.first, tag.second, events, kHeaderBytes + blocks_.size()});
+  index_.push_back({tag.first, tag.second, events, sealed.size()});
   blocks_.append(sealed);
   return static_cast<uint32_t>(index_.size() - 1);
 }
 
 void SegmentBuilder::AddAddress(const AddressIndexEntry& entry) { addresses_.push_back(entry); }
 
-namespace {
-
-constexpr char kAddressIndexAssociated[] = "custodian/address-index/v1";
-
-std::string AddressIndexAssociatedData(const SegmentId& id) {
-  std::string ad(kAddressIndexAssociated);
-  ad.append(reinterpret_cast<const char*>(id.data()), id.size());
-  return ad;
-}
-
-}  // namespace
-
 void SegmentBuilder::AddEventId(const EventIdTag& tag) { event_ids_.push_back(tag); }
 
 std::string SegmentBuilder::Finish(const SecretKey& index_key) {
-  std::sort(addresses_.begin(), addresses_.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.address_tag, a.block) < std::tie(b.address_tag, b.block);
-  });
-  std::sort(event_ids_.begin(), event_ids_.end());
   std::string out(kMagic);
   PutFixed64(out, static_cast<uint64_t>(day_.days));
   out.append(reinterpret_cast<const char*>(id_.data()), id_.size());
   out.append(reinterpret_cast<const char*>(journal_.data()), journal_.size());
   PutFixed32(out, Crc32c(out));
   out += blocks_;
-
-  std::string raw;
-  for (size_t i = 0; i < index_.size(); ++i) {
-    const BlockIndexEntry& e = index_[i];
-    const uint64_t end = i + 1 < index_.size() ? index_[i + 1].offset : kHeaderBytes + blocks_.size();
-    PutFixed64(raw, e.tag);
-    PutFixed32(raw, e.check);
-    PutFixed32(raw, static_cast<uint32_t>(end - e.offset));
-    PutVarint(raw, e.events);
-  }
-  const std::string index = Compress(raw);
-  raw.clear();
-  uint64_t previous = 0;
-  for (const AddressIndexEntry& a : addresses_) {
-    PutVarint(raw, a.address_tag - previous);  // sorted: small deltas
-    previous = a.address_tag;
-    PutVarint(raw, a.block);
-    PutVarint(raw, a.first);
-    PutVarint(raw, a.last - a.first);
-  }
-  // The first and last times are finer than the day: the section is sealed.
-  const Nonce nonce = RandomNonce();
-  std::string sealed_addresses(reinterpret_cast<const char*>(nonce.data()), nonce.size());
-  SealTo(sealed_addresses, index_key, nonce, Compress(raw), AddressIndexAssociatedData(id_));
-  const std::string addresses = std::move(sealed_addresses);
-  raw.clear();
-  for (const EventIdTag& t : event_ids_) raw.append(reinterpret_cast<const char*>(t.data()), t.size());
-  const std::string event_ids = Compress(raw);
-
+  const EncodedIndexes x = EncodeIndexes(id_, index_key, kHeaderBytes, index_, addresses_, event_ids_);
+  uint64_t events = 0;
+  for (const BlockIndexEntry& b : index_) events += b.events;
   std::string footer;
-  uint64_t offset = out.size();
-  for (const std::string* section : {&index, &addresses, &event_ids}) {
-    PutFixed64(footer, offset);
+  for (const std::string* section : {&x.block_chunks, &x.block_fence, &x.address_chunks,
+                                     &x.address_fence, &x.event_id_chunks, &x.event_id_fence}) {
+    PutFixed64(footer, out.size());
     PutFixed64(footer, section->size());
-    offset += section->size();
+    out += *section;
   }
-  for (const std::string* section : {&index, &addresses, &event_ids}) {
-    PutFixed32(footer, Crc32c(*section));
+  PutFixed32(footer, static_cast<uint32_t>(index_.size()));
+  PutFixed64(footer, events);
+  for (const std::string* fence : {&x.block_fence, &x.address_fence, &x.event_id_fence}) {
+    PutFixed32(footer, Crc32c(*fence));
   }
   PutFixed32(footer, Crc32c(footer));
   footer += kFooterMagic;
-  out += index;
-  out += addresses;
-  out += event_ids;
   out += footer;
   return out;
 }
 
 Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const std::string& path,
-                                                           const SecretKey& index_key) {
+                                                           const SecretKey& index_key,
+                                                           AddressChunkCache* address_chunks) {
   auto file = fs.OpenRead(path);
   if (!file.ok()) return file.status();
   std::unique_ptr<SegmentReader> r(new SegmentReader());
   r->path_ = path;
+  r->index_key_ = index_key;
+  r->address_chunks_ = address_chunks;
   r->file_ = std::move(file).value();
   const uint64_t size = r->file_->Size();
-  const auto corrupt = [&](const std::string& what) {
-    return Status::Corruption(path + ": " + what);
-  };
-  if (size < kHeaderBytes + kFooterBytes) return corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
-  std::string header, footer;
+  if (size < kHeaderBytes) return r->Corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
+  std::string header;
   if (Status s = r->file_->Read(0, kHeaderBytes, header); !s.ok()) return s;
-  if (Status s = r->file_->Read(size - kFooterBytes, kFooterBytes, footer); !s.ok()) return s;
-  if (!std::string_view(header).starts_with(kMagic) ||
+  const std::string_view magic = std::string_view(header).substr(0, 8);
+  if ((magic != kMagic && magic != kFirstLayoutMagic) ||
       Crc32c(std::string_view(header).substr(0, kHeaderBytes - 4)) !=
           DecodeFixed32(header.data() + kHeaderBytes - 4)) {
-    return corrupt("the header at byte 0 is damaged");
-  }
-  if (!std::string_view(footer).ends_with(kFooterMagic) ||
-      Crc32c(std::string_view(footer).substr(0, kFooterBytes - 12)) !=
-          DecodeFixed32(footer.data() + kFooterBytes - 12)) {
-    return corrupt("the footer at byte " + std::to_string(size - kFooterBytes) + " is damaged");
+    return r->Corrupt("the header at byte 0 is damaged");
   }
   r->day_ = Date{static_cast<int64_t>(DecodeFixed64(header.data() + 8))};
   std::copy(header.begin() + 16, header.begin() + 32, r->id_.begin());
   std::copy(header.begin() + 32, header.begin() + 48, r->journal_.begin());
+  Status s = magic == kMagic ? r->OpenChunked() : r->OpenFirstLayout();
+  if (!s.ok()) return s;
+  return r;
+}
 
+Status SegmentReader::OpenChunked() {
+  const uint64_t size = file_->Size();
+  if (size < kHeaderBytes + kFooterBytes) {
+    return Corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
+  }
+  const uint64_t footer_at = size - kFooterBytes;
+  std::string footer;
+  if (Status s = file_->Read(footer_at, kFooterBytes, footer); !s.ok()) return s;
+  const std::string where = "the footer at byte " + std::to_string(footer_at);
+  if (!std::string_view(footer).ends_with(kFooterMagic) ||
+      Crc32c(std::string_view(footer).substr(0, kFooterBytes - 12)) !=
+          DecodeFixed32(footer.data() + kFooterBytes - 12)) {
+    return Corrupt(where + " is damaged");
+  }
+  Decoder d(footer);
+  for (Extent& e : sections_) e.offset = d.Fixed64(), e.size = d.Fixed64();
+  blocks_ = d.Fixed32();
+  events_ = d.Fixed64();
+  uint32_t fence_crcs[3];
+  for (uint32_t& crc : fence_crcs) crc = d.Fixed32();
+  // The sections lie one after another from the end of the blocks to the footer.
+  blocks_end_ = sections_[0].offset;
+  uint64_t at = blocks_end_;
+  for (const Extent& e : sections_) {
+    if (e.offset != at || e.size > footer_at - at) return Corrupt(where + " points outside the file");
+    at += e.size;
+  }
+  if (blocks_end_ < kHeaderBytes || at != footer_at) return Corrupt(where + " points outside the file");
+  std::string fences[3];
+  const Section fence_sections[3] = {kBlockFence, kAddressFence, kEventIdFence};
+  for (int i = 0; i < 3; ++i) {
+    const Extent& e = sections_[fence_sections[i]];
+    if (Status s = file_->Read(e.offset, e.size, fences[i]); !s.ok()) return s;
+    if (Crc32c(fences[i]) != fence_crcs[i]) {
+      return Corrupt("index fence " + std::to_string(i) + " at byte " + std::to_string(e.offset) +
+                     " fails its checksum");
+    }
+  }
+  return ReadFences(fences[0], fences[1], fences[2]);
+}
+
+Status SegmentReader::ReadFences(std::string_view block_fence, std::string_view address_fence,
+                                 std::string_view event_id_fence) {
+  if (!DecodeBlockFence(block_fence, blocks_, sections_[kBlockChunks].size, kHeaderBytes, blocks_end_,
+                        block_fence_)) {
+    return Corrupt("the block index's fence does not decode");
+  }
+  if (!DecodeAddressFence(id_, index_key_, address_fence, sections_[kAddressChunks].size, address_fence_)) {
+    return Corrupt("the address index's fence fails authentication or does not decode");
+  }
+  const uint64_t id_bytes = sections_[kEventIdChunks].size;
+  event_ids_ = id_bytes / 16;
+  if (id_bytes % 16 != 0 || !DecodeEventIdFence(event_id_fence, event_ids_, event_id_fence_)) {
+    return Corrupt("the event-id index's fence does not decode");
+  }
+  checked_block_chunks_.Reset(block_fence_.size());
+  checked_event_id_chunks_.Reset(event_id_fence_.size());
+  return Status::Ok();
+}
+
+Status SegmentReader::OpenFirstLayout() {
+  const uint64_t size = file_->Size();
+  if (size < kHeaderBytes + kFirstLayoutFooterBytes) {
+    return Corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
+  }
+  const uint64_t footer_at = size - kFirstLayoutFooterBytes;
+  std::string footer;
+  if (Status s = file_->Read(footer_at, kFirstLayoutFooterBytes, footer); !s.ok()) return s;
+  if (!std::string_view(footer).ends_with(kFooterMagic) ||
+      Crc32c(std::string_view(footer).substr(0, kFirstLayoutFooterBytes - 12)) !=
+          DecodeFixed32(footer.data() + kFirstLayoutFooterBytes - 12)) {
+    return Corrupt("the footer at byte " + std::to_string(footer_at) + " is damaged");
+  }
   std::string sections[3];
   for (int i = 0; i < 3; ++i) {
     const uint64_t off = DecodeFixed64(footer.data() + 16 * i);
     const uint64_t len = DecodeFixed64(footer.data() + 16 * i + 8);
-    if (off < kHeaderBytes || len > size || off + len > size - kFooterBytes) {
-      return corrupt("the footer at byte " + std::to_string(size - kFooterBytes) + " points outside the file");
+    if (off < kHeaderBytes || len > size || off + len > footer_at) {
+      return Corrupt("the footer at byte " + std::to_string(footer_at) + " points outside the file");
     }
     std::string raw;
-    if (Status s = r->file_->Read(off, len, raw); !s.ok()) return s;
+    if (Status s = file_->Read(off, len, raw); !s.ok()) return s;
     if (Crc32c(raw) != DecodeFixed32(footer.data() + 48 + 4 * i)) {
-      return corrupt("index section " + std::to_string(i) + " at byte " + std::to_string(off) +
+      return Corrupt("index section " + std::to_string(i) + " at byte " + std::to_string(off) +
                      " fails its checksum");
     }
     if (i == 1) {  // the sealed address index
       Nonce nonce;
-      if (raw.size() < kNonceBytes) return corrupt("address index damaged");
+      if (raw.size() < kNonceBytes) return Corrupt("address index damaged");
       std::copy(raw.begin(), raw.begin() + kNonceBytes, nonce.begin());
       std::string opened;
-      if (!OpenTo(opened, index_key, nonce, std::string_view(raw).substr(kNonceBytes),
-                  AddressIndexAssociatedData(r->id_))) {
-        return corrupt("address index fails authentication");
+      if (!OpenTo(opened, index_key_, nonce, std::string_view(raw).substr(kNonceBytes),
+                  FirstLayoutAddressData(id_))) {
+        return Corrupt("address index fails authentication");
       }
       raw = std::move(opened);
     }
-    if (!Decompress(raw, sections[i])) return corrupt("index section " + std::to_string(i) + " does not decompress");
+    if (!Decompress(raw, sections[i])) return Corrupt("index section " + std::to_string(i) + " does not decompress");
   }
-  const uint64_t blocks_end = DecodeFixed64(footer.data());
+  blocks_end_ = DecodeFixed64(footer.data());
+  std::vector<BlockIndexEntry> blocks;
   Decoder d(sections[0]);
-  r->index_.reserve(sections[0].size() / 17);  // an entry takes 17 bytes or more
   uint64_t offset = kHeaderBytes;
   while (!d.done()) {
     BlockIndexEntry e;
     e.tag = d.Fixed64();
     e.check = d.Fixed32();
-    const uint32_t length = d.Fixed32();
+    e.length = d.Fixed32();
     e.events = static_cast<uint32_t>(d.Varint());
-    e.offset = offset;
-    offset += length;
-    if (!d.ok() || offset > blocks_end) return corrupt("block index does not decode");
-    r->events_ += e.events;
-    r->index_.push_back(e);
+    offset += e.length;
+    if (!d.ok() || offset > blocks_end_) return Corrupt("block index does not decode");
+    events_ += e.events;
+    blocks.push_back(e);
   }
-  r->blocks_end_ = offset;
-  r->radix_.assign((1u << kRadixBits) + 1, 0);
-  for (size_t h = 0, i = 0; h <= (1u << kRadixBits); ++h) {
-    while (i < r->index_.size() && (r->index_[i].tag >> (64 - kRadixBits)) < h) ++i;
-    r->radix_[h] = static_cast<uint32_t>(i);
-  }
+  blocks_end_ = offset;
+  blocks_ = static_cast<uint32_t>(blocks.size());
+  std::vector<AddressIndexEntry> addresses;
   Decoder a(sections[1]);
   uint64_t tag = 0;
   while (!a.done()) {
@@ -225,49 +250,201 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
     const uint64_t block = a.Varint();
     const uint64_t first = a.Varint();
     const uint64_t last = first + a.Varint();
-    if (!a.ok() || block >= r->index_.size()) return corrupt("address index does not decode");
-    r->addresses_.push_back({tag, static_cast<uint32_t>(block), first, last});
+    if (!a.ok() || block >= blocks.size() || last >= kMicrosPerDay) {
+      return Corrupt("address index does not decode");
+    }
+    addresses.push_back({tag, static_cast<uint32_t>(block), first, last});
   }
-  if (sections[2].size() % 16 != 0) return corrupt("event-id section does not decode");
-  r->event_ids_.reserve(sections[2].size() / 16);
-  for (size_t i = 0; i < sections[2].size(); i += 16) {
-    EventIdTag t;
-    std::copy(sections[2].begin() + i, sections[2].begin() + i + 16, t.begin());
-    r->event_ids_.push_back(t);
+  if (sections[2].size() % 16 != 0) return Corrupt("event-id section does not decode");
+  std::vector<EventIdTag> event_ids(sections[2].size() / 16);
+  for (size_t i = 0; i < event_ids.size(); ++i) {
+    std::copy(sections[2].begin() + 16 * i, sections[2].begin() + 16 * (i + 1), event_ids[i].begin());
   }
-  return r;
+  // Kept in memory in the chunked layout, so that lookups take one path.
+  const EncodedIndexes x = EncodeIndexes(id_, index_key_, kHeaderBytes, blocks, addresses, event_ids);
+  in_memory_ = true;
+  for (int i = 0; const std::string* section : {&x.block_chunks, &x.block_fence, &x.address_chunks,
+                                               &x.address_fence, &x.event_id_chunks, &x.event_id_fence}) {
+    sections_[i++] = {index_memory_.size(), section->size()};
+    index_memory_ += *section;
+  }
+  return ReadFences(x.block_fence, x.address_fence, x.event_id_fence);
 }
 
-std::pair<uint32_t, uint32_t> SegmentReader::FindBlocks(const Tag96& tag) const {
-  const size_t h = tag.first >> (64 - kRadixBits);
-  auto it = std::lower_bound(index_.begin() + radix_[h], index_.begin() + radix_[h + 1], tag,
-                             [](const BlockIndexEntry& e, const Tag96& t) {
-                               return std::tie(e.tag, e.check) < std::tie(t.first, t.second);
-                             });
-  const auto first = static_cast<uint32_t>(it - index_.begin());
-  while (it != index_.end() && it->tag == tag.first && it->check == tag.second) ++it;
-  return {first, static_cast<uint32_t>(it - index_.begin())};
+void ChunkFlags::Reset(size_t chunks) {
+  words_count_ = (chunks + 63) / 64;
+  words_ = std::make_unique<std::atomic<uint64_t>[]>(words_count_);
 }
 
-std::span<const AddressIndexEntry> SegmentReader::FindAddress(uint64_t address_tag) const {
-  const auto by_tag = [](const AddressIndexEntry& e, uint64_t t) { return e.address_tag < t; };
-  auto begin = std::lower_bound(addresses_.begin(), addresses_.end(), address_tag, by_tag);
-  auto end = begin;
-  while (end != addresses_.end() && end->address_tag == address_tag) ++end;
-  return std::span<const AddressIndexEntry>(addresses_)
-      .subspan(static_cast<size_t>(begin - addresses_.begin()), static_cast<size_t>(end - begin));
+size_t SegmentReader::memory_bytes() const {
+  return sizeof(*this) + path_.capacity() + index_memory_.capacity() +
+         checked_block_chunks_.bytes() + checked_event_id_chunks_.bytes() +
+         block_fence_.capacity() * sizeof(BlockChunk) + address_fence_.capacity() * sizeof(AddressChunk) +
+         event_id_fence_.capacity() * sizeof(EventIdChunk);
 }
 
-bool SegmentReader::HasEventId(const EventIdTag& tag) const {
-  return std::binary_search(event_ids_.begin(), event_ids_.end(), tag);
-}
-
-Result<std::string_view> SegmentReader::Block(uint32_t ordinal, std::string& scratch) const {
-  const BlockIndexEntry& e = index_.at(ordinal);
-  const uint64_t length = (ordinal + 1 < index_.size() ? index_[ordinal + 1].offset : blocks_end_) - e.offset;
+Result<std::string_view> SegmentReader::SectionBytes(Section s, uint64_t offset, uint64_t n,
+                                                     std::string& scratch) const {
+  const Extent& e = sections_[s];
+  if (offset > e.size || n > e.size - offset) return Corrupt("an index chunk lies outside its section");
+  if (in_memory_) return std::string_view(index_memory_).substr(e.offset + offset, n);
   std::string_view view;
-  if (file_->View(e.offset, length, view)) return view;
-  if (Status s = file_->Read(e.offset, length, scratch); !s.ok()) return s;
+  if (file_->View(e.offset + offset, n, view)) return view;
+  if (Status st = file_->Read(e.offset + offset, n, scratch); !st.ok()) return st;
+  return std::string_view(scratch);
+}
+
+Result<std::string_view> SegmentReader::CheckedBlockChunk(uint32_t chunk, std::string& scratch) const {
+  const BlockChunk& f = block_fence_[chunk];
+  const uint64_t end = chunk + 1 == block_fence_.size() ? sections_[kBlockChunks].size : block_fence_[chunk + 1].offset;
+  auto bytes = SectionBytes(kBlockChunks, f.offset, end - f.offset, scratch);
+  if (!bytes.ok() || checked_block_chunks_.Get(chunk)) return bytes;
+  if (!BlockChunkChecks(*bytes, f, std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk))) {
+    return Corrupt("block index chunk " + std::to_string(chunk) + " fails its checksum or does not decode");
+  }
+  checked_block_chunks_.Set(chunk);
+  return bytes;
+}
+
+Status SegmentReader::ReadBlockChunk(uint32_t chunk, const BlockFilter& only, std::vector<BlockRef>& out) const {
+  std::string scratch;
+  auto bytes = CheckedBlockChunk(chunk, scratch);
+  if (!bytes.ok()) return bytes.status();
+  const uint32_t count = std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk);
+  const uint64_t end = chunk + 1 == block_fence_.size() ? blocks_end_ : block_fence_[chunk + 1].first_block;
+  if (!DecodeBlockChunk(*bytes, block_fence_[chunk], chunk, count, end, only, out)) {
+    return Corrupt("block index chunk " + std::to_string(chunk) + " fails its checksum or does not decode");
+  }
+  return Status::Ok();
+}
+
+Result<Tag96> SegmentReader::BlockTagAt(uint32_t ordinal) const {
+  std::vector<Tag96> tags;
+  if (Status s = BlockTagsAt(std::span(&ordinal, 1), tags); !s.ok()) return s;
+  return tags.at(0);
+}
+
+Status SegmentReader::BlockTagsAt(std::span<const uint32_t> ordinals, std::vector<Tag96>& out) const {
+  std::string scratch;
+  std::string_view bytes;
+  uint32_t read = UINT32_MAX;  // the chunk in `bytes`
+  for (const uint32_t ordinal : ordinals) {
+    if (ordinal >= blocks_) return Corrupt("no block " + std::to_string(ordinal));
+    const uint32_t chunk = ordinal / kBlocksPerChunk;
+    if (chunk != read) {
+      auto checked = CheckedBlockChunk(chunk, scratch);
+      if (!checked.ok()) return checked.status();
+      bytes = *checked;
+      read = chunk;
+    }
+    out.push_back(BlockChunkTag(bytes, std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk),
+                                ordinal % kBlocksPerChunk));
+  }
+  return Status::Ok();
+}
+
+Status SegmentReader::FindBlocks(const Tag96& tag, std::vector<BlockRef>& out) const {
+  // The chunk before the first whose fence is not below the tag holds it, if any does; an
+  // account's blocks may run on into the chunks after.
+  const auto below = [](const BlockChunk& c, const Tag96& t) {
+    return std::tie(c.tag, c.check) < std::tie(t.first, t.second);
+  };
+  const auto it = std::lower_bound(block_fence_.begin(), block_fence_.end(), tag, below);
+  size_t chunk = it == block_fence_.begin() ? 0 : static_cast<size_t>(it - block_fence_.begin()) - 1;
+  for (const size_t first = chunk; chunk < block_fence_.size(); ++chunk) {
+    const BlockChunk& f = block_fence_[chunk];
+    if (chunk != first && std::tie(f.tag, f.check) > std::tie(tag.first, tag.second)) break;
+    if (Status s = ReadBlockChunk(static_cast<uint32_t>(chunk), {.tag = &tag, .ordinal = std::nullopt}, out); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<BlockRef> SegmentReader::BlockAt(uint32_t ordinal) const {
+  if (ordinal >= blocks_) return Corrupt("no block " + std::to_string(ordinal));
+  std::vector<BlockRef> refs;
+  if (Status s = ReadBlockChunk(ordinal / kBlocksPerChunk, {.tag = nullptr, .ordinal = ordinal}, refs); !s.ok()) return s;
+  return refs.at(0);
+}
+
+Status SegmentReader::ForEachBlock(const std::function<Status(const BlockRef&)>& visit) const {
+  std::vector<BlockRef> refs;
+  for (uint32_t chunk = 0; chunk < block_fence_.size(); ++chunk) {
+    refs.clear();
+    if (Status s = ReadBlockChunk(chunk, {}, refs); !s.ok()) return s;
+    for (const BlockRef& b : refs) {
+      if (Status s = visit(b); !s.ok()) return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status SegmentReader::FindAddress(uint64_t address_tag, std::vector<AddressUse>& out) const {
+  const auto below = [](const AddressChunk& c, uint64_t t) { return c.tag < t; };
+  const auto it = std::lower_bound(address_fence_.begin(), address_fence_.end(), address_tag, below);
+  size_t chunk = it == address_fence_.begin() ? 0 : static_cast<size_t>(it - address_fence_.begin()) - 1;
+  for (const size_t first = chunk; chunk < address_fence_.size(); ++chunk) {
+    const AddressChunk& c = address_fence_[chunk];
+    if (chunk != first && c.tag > address_tag) break;
+    auto entries = OpenedAddressChunk(chunk);
+    if (!entries.ok()) return entries.status();
+    const auto by_tag = [](const AddressUse& u, uint64_t t) { return u.address_tag < t; };
+    for (auto e = std::lower_bound((*entries)->begin(), (*entries)->end(), address_tag, by_tag);
+         e != (*entries)->end() && e->address_tag == address_tag; ++e) {
+      out.push_back(*e);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<AddressChunkCache::Chunk> SegmentReader::OpenedAddressChunk(size_t chunk) const {
+  if (address_chunks_) {
+    if (auto cached = address_chunks_->Find(cache_owner_, chunk)) return cached;
+  }
+  const AddressChunk& c = address_fence_[chunk];
+  const uint64_t end = chunk + 1 == address_fence_.size() ? sections_[kAddressChunks].size : address_fence_[chunk + 1].offset;
+  std::string scratch;
+  auto sealed = SectionBytes(kAddressChunks, c.offset, end - c.offset, scratch);
+  if (!sealed.ok()) return sealed.status();
+  auto entries = std::make_shared<std::vector<AddressUse>>();
+  if (!OpenAddressChunk(id_, index_key_, *sealed, chunk, c.tag, blocks_, *entries)) {
+    return Corrupt("address index chunk " + std::to_string(chunk) + " fails authentication or does not decode");
+  }
+  AddressChunkCache::Chunk opened = std::move(entries);
+  if (address_chunks_) address_chunks_->Insert(cache_owner_, chunk, opened);
+  return opened;
+}
+
+Result<bool> SegmentReader::HasEventId(const EventIdTag& tag) const {
+  const auto it = std::upper_bound(event_id_fence_.begin(), event_id_fence_.end(), tag,
+                                   [](const EventIdTag& t, const EventIdChunk& c) { return t < c.first; });
+  if (it == event_id_fence_.begin()) return false;
+  const size_t chunk = static_cast<size_t>(it - event_id_fence_.begin()) - 1;
+  const uint64_t first = chunk * kEventIdsPerChunk;
+  const uint64_t count = std::min<uint64_t>(kEventIdsPerChunk, event_ids_ - first);
+  std::string scratch;
+  auto bytes = SectionBytes(kEventIdChunks, first * 16, count * 16, scratch);
+  if (!bytes.ok()) return bytes.status();
+  if (!checked_event_id_chunks_.Get(chunk)) {
+    if (Crc32c(*bytes) != it[-1].crc) {
+      return Corrupt("event-id index chunk " + std::to_string(chunk) + " fails its checksum");
+    }
+    checked_event_id_chunks_.Set(chunk);
+  }
+  // Sorted 16-byte tags: search them where they lie.
+  uint64_t lo = 0, hi = count;
+  while (lo < hi) {
+    const uint64_t mid = (lo + hi) / 2;
+    const int c = std::memcmp(bytes->data() + 16 * mid, tag.data(), 16);
+    if (c == 0) return true;
+    if (c < 0) lo = mid + 1; else hi = mid;
+  }
+  return false;
+}
+
+Result<std::string_view> SegmentReader::Block(const BlockRef& b, std::string& scratch) const {
+  std::string_view view;
+  if (file_->View(b.offset, b.length, view)) return view;
+  if (Status s = file_->Read(b.offset, b.length, scratch); !s.ok()) return s;
   return std::string_view(scratch);
 }
 

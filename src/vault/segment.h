@@ -1,14 +1,17 @@
 // Sealed segments: the immutable, sorted form of a day partition's events
-// (docs/vault_format.md, "Segments"). A segment holds one sealed block per account, an index
-// of blocks by the account's keyed tag, an index of addresses by their keyed tag, and the
-// keyed tags of the event ids it holds; checksummed sections and footer. Nothing in it is
-// readable without the account keys except the day, block sizes and event counts.
-// SegmentBuilder is used by one thread; a SegmentReader is immutable and thread-safe.
+// (docs/vault_format.md, "Segments"). A segment holds one sealed block per account and the
+// indexes of segment_index.h: blocks by the account's keyed tag, addresses by their keyed tag,
+// the keyed tags of the event ids it holds. Nothing in it is readable without the account
+// keys except the day, block sizes and event counts. A reader keeps only the indexes' fences
+// in memory and reads a chunk per lookup. SegmentBuilder is used by one thread; a
+// SegmentReader is immutable and thread-safe.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,14 +21,12 @@
 #include "core/file_system.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "vault/address_chunk_cache.h"
 #include "vault/crypto.h"
 #include "vault/journal.h"
+#include "vault/segment_index.h"
 
 namespace custodian::vault {
-
-using SegmentId = std::array<uint8_t, 16>;
-using Tag96 = std::pair<uint64_t, uint32_t>;  // an account's tag and check bits
-using EventIdTag = std::array<uint8_t, 16>;
 
 struct EventIdTagHash {
   size_t operator()(const EventIdTag& t) const {
@@ -35,31 +36,28 @@ struct EventIdTagHash {
   }
 };
 
-// 24 bytes, held in memory for every block of every open segment: a block's length is not
-// kept, since it runs to the next block's offset (the last one to the end of the blocks).
-struct BlockIndexEntry {
-  uint64_t tag = 0;
-  uint32_t check = 0;
-  uint32_t events = 0;
-  uint64_t offset = 0;
-};
-static_assert(sizeof(BlockIndexEntry) == 24);
-
-struct AddressIndexEntry {
-  uint64_t address_tag = 0;
-  uint32_t block = 0;  // ordinal in the block index
-  // When the block's account used the address that day: its first and last event there, in
-  // microseconds since the day's start. They let a lookup by address skip blocks that cannot
-  // match without opening them; the section that holds them is sealed.
-  uint64_t first = 0;
-  uint64_t last = 0;
-};
-
 // The nonce of block `ordinal` of a segment: unique because segment ids are random.
 Nonce BlockNonce(const SegmentId& segment, uint64_t ordinal);
 // What every block's seal is bound to.
 std::string BlockAssociatedData(uint64_t account, Date day, const SegmentId& segment,
                                 uint64_t ordinal);
+
+// One flag per chunk, set by any thread, never cleared.
+class ChunkFlags {
+ public:
+  void Reset(size_t chunks);
+  bool Get(size_t chunk) const {
+    return (words_[chunk / 64].load(std::memory_order_acquire) >> (chunk % 64)) & 1;
+  }
+  void Set(size_t chunk) const {
+    words_[chunk / 64].fetch_or(uint64_t{1} << (chunk % 64), std::memory_order_release);
+  }
+  size_t bytes() const { return words_count_ * sizeof(uint64_t); }
+
+ private:
+  std::unique_ptr<std::atomic<uint64_t>[]> words_;
+  size_t words_count_ = 0;
+};
 
 class SegmentBuilder {
  public:
@@ -77,56 +75,93 @@ class SegmentBuilder {
   JournalId journal_;
   std::string blocks_;
   std::vector<BlockIndexEntry> index_;
-  // radix_[h] is the first block whose tag's top kRadixBits bits are >= h: a lookup searches
-  // only the few blocks between radix_[h] and radix_[h + 1].
-  static constexpr int kRadixBits = 12;
-  std::vector<uint32_t> radix_;
   std::vector<AddressIndexEntry> addresses_;
   std::vector<EventIdTag> event_ids_;
 };
 
 class SegmentReader {
  public:
-  // Opens and checks a segment file: header, footer and index sections (the address index
-  // opened with `index_key`).
+  // Opens and checks a segment file: header, footer and the indexes' fences (the address
+  // fence opened with `index_key`, which the reader keeps to open address chunks). A segment
+  // of the first layout has no chunks: its indexes are read whole and kept, chunked, in memory.
+  // Opened address chunks are kept in `address_chunks`, if given.
   static Result<std::unique_ptr<SegmentReader>> Open(FileSystem& fs, const std::string& path,
-                                                     const SecretKey& index_key);
+                                                     const SecretKey& index_key,
+                                                     AddressChunkCache* address_chunks = nullptr);
 
   Date day() const { return day_; }
   const SegmentId& id() const { return id_; }
   const JournalId& sealed_journal() const { return journal_; }
   const std::string& path() const { return path_; }
   uint64_t events() const { return events_; }
-  const std::vector<BlockIndexEntry>& index() const { return index_; }
+  uint32_t blocks() const { return blocks_; }
+  size_t address_chunks() const { return address_fence_.size(); }
+  // The bytes the reader keeps in memory: its fences (and a first-layout segment's indexes).
+  size_t memory_bytes() const;
 
-  // The ordinals [first, last) of the blocks whose tag is `tag` (normally at most one).
-  std::pair<uint32_t, uint32_t> FindBlocks(const Tag96& tag) const;
-  // The address index's entries for `address_tag` (a view of the reader's index).
-  std::span<const AddressIndexEntry> FindAddress(uint64_t address_tag) const;
-  bool HasEventId(const EventIdTag& tag) const;
+  // Appends the blocks whose tag is `tag` (normally at most one). A chunk that fails its
+  // checksum is Corruption, as everything below.
+  Status FindBlocks(const Tag96& tag, std::vector<BlockRef>& out) const;
+  Result<BlockRef> BlockAt(uint32_t ordinal) const;
+  // The account tag of block `ordinal` alone: read where it lies, nothing decoded.
+  Result<Tag96> BlockTagAt(uint32_t ordinal) const;
+  // Appends the account tags of the blocks `ordinals` (sorted), checking each chunk once.
+  Status BlockTagsAt(std::span<const uint32_t> ordinals, std::vector<Tag96>& out) const;
+  Status ForEachBlock(const std::function<Status(const BlockRef&)>& visit) const;
+  // Appends the index's uses of the address tagged `address_tag`, by block.
+  Status FindAddress(uint64_t address_tag, std::vector<AddressUse>& out) const;
+  Result<bool> HasEventId(const EventIdTag& tag) const;
   // "PATH: block N at byte X", for what is wrong with a block.
-  std::string BlockWhere(uint32_t ordinal) const {
-    return path_ + ": block " + std::to_string(ordinal) + " at byte " + std::to_string(index_[ordinal].offset);
+  std::string BlockWhere(const BlockRef& block) const {
+    return path_ + ": block " + std::to_string(block.ordinal) + " at byte " + std::to_string(block.offset);
   }
-  // The sealed bytes of block `ordinal`: a view of the mapped file, or a copy in `scratch`.
-  Result<std::string_view> Block(uint32_t ordinal, std::string& scratch) const;
+  // The sealed bytes of a block: a view of the mapped file, or a copy in `scratch`.
+  Result<std::string_view> Block(const BlockRef& block, std::string& scratch) const;
 
  private:
   SegmentReader() = default;
+  // The indexes' six sections, in segment_index.h's order: in the file, or (first layout) in
+  // index_memory_.
+  enum Section { kBlockChunks, kBlockFence, kAddressChunks, kAddressFence, kEventIdChunks, kEventIdFence };
+  struct Extent {
+    uint64_t offset = 0;
+    uint64_t size = 0;
+  };
+  Status OpenFirstLayout();
+  Status OpenChunked();
+  Status ReadFences(std::string_view block_fence, std::string_view address_fence,
+                    std::string_view event_id_fence);
+  // Bytes [offset, offset + n) of section `s`.
+  Result<std::string_view> SectionBytes(Section s, uint64_t offset, uint64_t n, std::string& scratch) const;
+  // Address chunk `chunk`'s entries: from the cache, or opened (and then cached).
+  Result<AddressChunkCache::Chunk> OpenedAddressChunk(size_t chunk) const;
+  Status ReadBlockChunk(uint32_t chunk, const BlockFilter& only, std::vector<BlockRef>& out) const;
+  // The bytes of block chunk `chunk`, checked against its fence.
+  Result<std::string_view> CheckedBlockChunk(uint32_t chunk, std::string& scratch) const;
+  Status Corrupt(const std::string& what) const { return Status::Corruption(path_ + ": " + what); }
+
   std::string path_;
   Date day_;
   SegmentId id_{};
   JournalId journal_{};
+  SecretKey index_key_;
+  AddressChunkCache* address_chunks_ = nullptr;
+  uint64_t cache_owner_ = AddressChunkCache::NewOwner();
   uint64_t events_ = 0;
-  std::unique_ptr<RandomAccessFile> file_;
-  std::vector<BlockIndexEntry> index_;
+  uint32_t blocks_ = 0;
+  uint64_t event_ids_ = 0;
   uint64_t blocks_end_ = 0;  // where the last block ends
-  // radix_[h] is the first block whose tag's top kRadixBits bits are >= h: a lookup searches
-  // only the few blocks between radix_[h] and radix_[h + 1].
-  static constexpr int kRadixBits = 12;
-  std::vector<uint32_t> radix_;
-  std::vector<AddressIndexEntry> addresses_;
-  std::vector<EventIdTag> event_ids_;
+  std::unique_ptr<RandomAccessFile> file_;
+  Extent sections_[6];
+  bool in_memory_ = false;    // the indexes are in index_memory_
+  std::string index_memory_;  // a first-layout segment's indexes, re-encoded
+  std::vector<BlockChunk> block_fence_;
+  std::vector<AddressChunk> address_fence_;
+  std::vector<EventIdChunk> event_id_fence_;
+  // Which block and event-id chunks passed their checks: the file never changes, so each is
+  // checked when first read, as the whole index once was at open (an address chunk is
+  // authenticated whenever it is opened).
+  ChunkFlags checked_block_chunks_, checked_event_id_chunks_;
 };
 
 }  // namespace custodian::vault

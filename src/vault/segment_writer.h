@@ -33,6 +33,7 @@ struct PartitionContext {
   KeyStore& keys;
   const VaultKeys& vault_keys;
   size_t threads = 1;  // a day's segments are opened on this many at once
+  AddressChunkCache* address_chunks = nullptr;  // where segment readers keep opened chunks
 };
 
 // Writes the segment `id` of `day` holding `accounts` (sorted by tag, then account) to `path`:

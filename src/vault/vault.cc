@@ -76,6 +76,7 @@ Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys, const Secret
       keys_(std::move(keys)),
       store_(std::make_unique<KeyStore>(*options_.fs, JoinPath(dir_, kSlotsFile), master,
                                         keys_.account_tags, options.key_cache_entries)),
+      address_chunks_(options.index_cache_bytes),
       dictionary_(std::make_unique<StringDictionary>(*options_.fs, JoinPath(dir_, kDictionaryFile),
                                                      keys_.dictionary)),
       holds_(std::make_unique<HoldStore>(*options_.fs, JoinPath(dir_, kHoldsFile), keys_.metadata)),
@@ -83,6 +84,10 @@ Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys, const Secret
                                                      *store_, keys_)),
       grants_(keys_.grants),
       id_(RandomId()) {}
+
+PartitionContext Vault::Context() {
+  return PartitionContext{*options_.fs, *store_, keys_, options_.threads, &address_chunks_};
+}
 
 Vault::~Vault() = default;
 
@@ -275,7 +280,7 @@ Status Vault::CatchUp(CatchUpAccess access, const LockRecord& record) {
     }
   }
   const CatchUpContext context{access, &record, writer ? nullptr : &committed_imports};
-  PartitionContext ctx{fs, *store_, keys_, options_.threads};
+  PartitionContext ctx = Context();
   for (int64_t day : days) {
     auto known = PartitionFor(Date{day}, false);
     if (!known.ok()) return known.status();
@@ -345,7 +350,7 @@ Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
   const std::string path = JoinPath(DaysDir(dir_), FormatDate(day));
   if (Status s = fs.CreateDirs(path); !s.ok()) return s;
   if (Status s = fs.SyncDir(DaysDir(dir_)); !s.ok()) return s;
-  PartitionContext ctx{fs, *store_, keys_, options_.threads};
+  PartitionContext ctx = Context();
   auto p = Partition::Open(ctx, path, day, CatchUpContext{CatchUpAccess::kWrite});
   if (!p.ok()) return p.status();
   auto shared = std::shared_ptr<Partition>(std::move(p).value());
@@ -561,6 +566,7 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
     std::vector<uint64_t> deleted_lines;  // events of accounts whose key was destroyed
     std::string frames;
     uint64_t duplicates = 0;
+    Status status;  // an index that could not be read
   };
   const size_t runs_wanted = batch_accounts.size() >= kParallelFramingAccounts ? options_.threads : 1;
   std::vector<Run> runs(std::min(runs_wanted, batch_accounts.size()));
@@ -581,7 +587,12 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
         const PackedEvent& e = events[order[i]];
         if (e.event_id) {
           const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, pool.Get(e.event_id));
-          if (p.HasEventIdLocked(tag) || !batch_ids.insert(tag).second) {
+          auto stored = p.HasEventIdLocked(tag);
+          if (!stored.ok()) {
+            run.status = stored.status();
+            return;
+          }
+          if (*stored || !batch_ids.insert(tag).second) {
             ++run.duplicates;
             continue;
           }
@@ -604,6 +615,7 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   std::string frames;
   uint64_t duplicates = 0;
   for (Run& run : runs) {
+    if (!run.status.ok()) return run.status;
     for (uint64_t line : run.deleted_lines) {
       Reject(report, options_.max_listed_errors, line, "account_id: the account was deleted");
     }
@@ -712,15 +724,17 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
     if (id != last_agent) last_agent = id, last_agent_text = dictionary_->Get(id);
     return last_agent_text;
   };
+  std::vector<BlockRef> blocks;
   for (const auto& segment : p.segments()) {
-    const auto [first_block, end_block] = segment->FindBlocks(tag);
-    for (uint32_t ordinal = first_block; ordinal < end_block; ++ordinal) {
-      out.reserve(out.size() + segment->index()[ordinal].events);
-      auto sealed = segment->Block(ordinal, scratch_block);
+    blocks.clear();
+    if (Status s = segment->FindBlocks(tag, blocks); !s.ok()) return s;
+    for (const BlockRef& block : blocks) {
+      out.reserve(out.size() + block.events);
+      auto sealed = segment->Block(block, scratch_block);
       if (!sealed.ok()) return sealed.status();
-      if (!OpenTo(plain, key, BlockNonce(segment->id(), ordinal), *sealed,
-                  BlockAssociatedData(account, p.day(), segment->id(), ordinal))) {
-        return Status::Corruption(segment->BlockWhere(ordinal) + " fails authentication");
+      if (!OpenTo(plain, key, BlockNonce(segment->id(), block.ordinal), *sealed,
+                  BlockAssociatedData(account, p.day(), segment->id(), block.ordinal))) {
+        return Status::Corruption(segment->BlockWhere(block) + " fails authentication");
       }
       Status s = DecodeBlock(plain, p.day_start(), scratch, [&](const BlockEvent& e) {
         if (e.ts >= start && e.ts < end) {
@@ -728,7 +742,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
                                  e.device, e.has_device, with_device));
         }
       });
-      if (!s.ok()) return Status::Corruption(segment->BlockWhere(ordinal) + " does not decode");
+      if (!s.ok()) return Status::Corruption(segment->BlockWhere(block) + " does not decode");
     }
   }
   p.ForEachMemtableEventOf(account, [&](const PackedEvent& e) {
@@ -807,6 +821,8 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
            (!address.port || ((flags & PackedEvent::kHasPort) && port == *address.port));
   };
   std::string scratch_block, plain, scratch;
+  std::vector<AddressUse> uses;
+  std::vector<uint32_t> certain_blocks;
   // Blocks whose account certainly matches: their tags, resolved to accounts at the end.
   std::vector<std::pair<uint64_t, uint32_t>> certain_tags;
   for (Date d = start.UtcDate(); d <= Timestamp{end.micros - 1}.UtcDate(); d = d.PlusDays(1)) {
@@ -816,31 +832,37 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
     Partition& part = **p;
     std::shared_lock lock(part.mutex());
     for (const auto& segment : part.segments()) {
-      for (const AddressIndexEntry& a : segment->FindAddress(tag)) {
-        const int64_t first = part.day_start() + static_cast<int64_t>(a.first);
-        const int64_t last = part.day_start() + static_cast<int64_t>(a.last);
-        if (last < start.micros || first >= end.micros) continue;  // no use in the window
-        // The first or the last use lies in the window: the account matches without opening
-        // its block, unless the port or the events themselves are wanted. Only uses that
-        // straddle the whole window need the block.
-        const auto inside = [&](int64_t t) { return t >= start.micros && t < end.micros; };
+      uses.clear();
+      certain_blocks.clear();
+      if (Status s = segment->FindAddress(tag, uses); !s.ok()) return s;
+      for (const AddressUse& use : uses) {
+        // The index knows the second of the first and of the last use: a use in the window
+        // is certain when one of those seconds lies wholly inside it; none is possible when
+        // the uses end before it or begin after it.
+        const int64_t first = part.day_start() + int64_t{use.first_second} * kMicrosPerSecond;
+        const int64_t last = part.day_start() + int64_t{use.last_second} * kMicrosPerSecond;
+        if (last + kMicrosPerSecond <= start.micros || first >= end.micros) continue;
+        const auto inside = [&](int64_t second) {
+          return second >= start.micros && second + kMicrosPerSecond <= end.micros;
+        };
         const bool certain = !address.port && (inside(first) || inside(last));
-        const BlockIndexEntry& entry = segment->index()[a.block];
         if (certain && !records) {
-          certain_tags.emplace_back(entry.tag, entry.check);  // resolved below, in one go
+          certain_blocks.push_back(use.block);  // resolved below, in one go
           continue;
         }
+        auto block = segment->BlockAt(use.block);
+        if (!block.ok()) return block.status();
         std::vector<uint64_t> owners;
-        const std::pair<uint64_t, uint32_t> tag96(entry.tag, entry.check);
+        const std::pair<uint64_t, uint32_t> tag96(block->tag, block->check);
         store_->AccountsOfTags(std::span(&tag96, 1), owners);
         for (uint64_t account : owners) {
           auto key = store_->Get(account);
           if (!key.ok()) continue;
-          auto sealed = segment->Block(a.block, scratch_block);
+          auto sealed = segment->Block(*block, scratch_block);
           if (!sealed.ok()) return sealed.status();
-          if (!OpenTo(plain, *key, BlockNonce(segment->id(), a.block), *sealed,
-                      BlockAssociatedData(account, part.day(), segment->id(), a.block))) {
-            return Status::Corruption(segment->BlockWhere(a.block) + " fails authentication");
+          if (!OpenTo(plain, *key, BlockNonce(segment->id(), block->ordinal), *sealed,
+                      BlockAssociatedData(account, part.day(), segment->id(), block->ordinal))) {
+            return Status::Corruption(segment->BlockWhere(*block) + " fails authentication");
           }
           Status s = DecodeBlock(plain, part.day_start(), scratch, [&](const BlockEvent& e) {
             if (!matches(e.ip, e.flags, e.port, e.ts)) return;
@@ -851,9 +873,11 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
                                                         e.has_device, with_device));
             }
           });
-          if (!s.ok()) return Status::Corruption(segment->BlockWhere(a.block) + " does not decode");
+          if (!s.ok()) return Status::Corruption(segment->BlockWhere(*block) + " does not decode");
         }
       }
+      // The uses are in block order: each chunk of the block index is checked once.
+      if (Status s = segment->BlockTagsAt(certain_blocks, certain_tags); !s.ok()) return s;
     }
     for (size_t i = 0; i < part.memtable_size(); ++i) {
       const PackedEvent& e = part.memtable_event(static_cast<uint32_t>(i));

@@ -33,6 +33,7 @@
 #include "vault/parsed_events.h"
 #include "vault/reaper.h"
 #include "vault/segment.h"
+#include "vault/segment_writer.h"
 #include "vault/string_pool.h"
 #include "vault/string_dictionary.h"
 #include "vault/subscriber_store.h"
@@ -64,6 +65,8 @@ struct VaultOptions {
   std::chrono::milliseconds lock_wait = std::chrono::seconds(60);
   // Account keys kept unwrapped in memory at most ([vault] key_cache_entries).
   size_t key_cache_entries = KeyStore::kDefaultCacheEntries;
+  // Bytes of opened address-index chunks kept in memory at most ([vault] index_cache_mib).
+  size_t index_cache_bytes = AddressChunkCache::kDefaultBytes;
   // At most this many line errors are listed in a report (all are counted).
   size_t max_listed_errors = 1000;
   // Threads for sealing partitions (ingest always uses two: one parses, one commits).
@@ -231,6 +234,8 @@ class Vault {
 
  private:
   Vault(std::string dir, VaultOptions options, VaultKeys keys, const SecretKey& master);
+  // What the vault's partitions read and write with.
+  PartitionContext Context();
   // Runs `write(lock)` holding the writer lock, after catching up with the files; says what
   // it wrote in the lock record afterwards, whatever the outcome.
   template <typename Write>
@@ -307,6 +312,7 @@ class Vault {
   std::atomic<int64_t> subscriber_retention_days_;
   const VaultKeys keys_;
   const std::unique_ptr<KeyStore> store_;
+  AddressChunkCache address_chunks_;
   const std::unique_ptr<StringDictionary> dictionary_;
   const std::unique_ptr<HoldStore> holds_;
   const std::unique_ptr<SubscriberStore> subscribers_;

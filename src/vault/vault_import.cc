@@ -347,7 +347,12 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
         const PackedEvent& e = events[order[i].index];
         if (e.event_id) {
           const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, strings.Get(e.event_id));
-          if (p.HasEventIdLocked(tag) || !ids.insert(tag).second) {
+          auto held = p.HasEventIdLocked(tag);
+          if (!held.ok()) {
+            out.status = held.status();
+            return out;
+          }
+          if (*held || !ids.insert(tag).second) {
             ++out.duplicates;
             continue;
           }
@@ -373,7 +378,7 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
   }
   const SegmentId id = RandomSegmentId();
   out.segment = JoinPath(p.dir(), SegmentFileName(id));
-  PartitionContext ctx{*options_.fs, *store_, keys_, options_.threads};
+  PartitionContext ctx = Context();
   out.status = WriteSegmentFile(ctx, out.segment + std::string(kPendingSegmentSuffix), day, id,
                                 JournalId{}, accounts, strings, threads);
   if (!out.status.ok()) out.segment.clear();
