@@ -126,20 +126,27 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(FileSystem& fs, const
   return r;
 }
 
-Status SegmentReader::OpenChunked() {
+Result<std::string> SegmentReader::ReadFooter(size_t footer_bytes) const {
   const uint64_t size = file_->Size();
-  if (size < kHeaderBytes + kFooterBytes) {
+  if (size < kHeaderBytes + footer_bytes) {
     return Corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
   }
-  const uint64_t footer_at = size - kFooterBytes;
   std::string footer;
-  if (Status s = file_->Read(footer_at, kFooterBytes, footer); !s.ok()) return s;
-  const std::string where = "the footer at byte " + std::to_string(footer_at);
+  if (Status s = file_->Read(size - footer_bytes, footer_bytes, footer); !s.ok()) return s;
   if (!std::string_view(footer).ends_with(kFooterMagic) ||
-      Crc32c(std::string_view(footer).substr(0, kFooterBytes - 12)) !=
-          DecodeFixed32(footer.data() + kFooterBytes - 12)) {
-    return Corrupt(where + " is damaged");
+      Crc32c(std::string_view(footer).substr(0, footer_bytes - 12)) !=
+          DecodeFixed32(footer.data() + footer_bytes - 12)) {
+    return Corrupt("the footer at byte " + std::to_string(size - footer_bytes) + " is damaged");
   }
+  return footer;
+}
+
+Status SegmentReader::OpenChunked() {
+  auto read = ReadFooter(kFooterBytes);
+  if (!read.ok()) return read.status();
+  const std::string& footer = *read;
+  const uint64_t footer_at = file_->Size() - kFooterBytes;
+  const std::string where = "the footer at byte " + std::to_string(footer_at);
   Decoder d(footer);
   for (Extent& e : sections_) e.offset = d.Fixed64(), e.size = d.Fixed64();
   blocks_ = d.Fixed32();
@@ -187,18 +194,11 @@ Status SegmentReader::ReadFences(std::string_view block_fence, std::string_view 
 }
 
 Status SegmentReader::OpenFirstLayout() {
+  auto read = ReadFooter(kFirstLayoutFooterBytes);
+  if (!read.ok()) return read.status();
+  const std::string& footer = *read;
   const uint64_t size = file_->Size();
-  if (size < kHeaderBytes + kFirstLayoutFooterBytes) {
-    return Corrupt("ends at byte " + std::to_string(size) + ": too short to be a segment");
-  }
   const uint64_t footer_at = size - kFirstLayoutFooterBytes;
-  std::string footer;
-  if (Status s = file_->Read(footer_at, kFirstLayoutFooterBytes, footer); !s.ok()) return s;
-  if (!std::string_view(footer).ends_with(kFooterMagic) ||
-      Crc32c(std::string_view(footer).substr(0, kFirstLayoutFooterBytes - 12)) !=
-          DecodeFixed32(footer.data() + kFirstLayoutFooterBytes - 12)) {
-    return Corrupt("the footer at byte " + std::to_string(footer_at) + " is damaged");
-  }
   std::string sections[3];
   for (int i = 0; i < 3; ++i) {
     const uint64_t off = DecodeFixed64(footer.data() + 16 * i);

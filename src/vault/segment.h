@@ -127,6 +127,8 @@ class SegmentReader {
     uint64_t offset = 0;
     uint64_t size = 0;
   };
+  // The footer of `footer_bytes` at the end of the file, its magic and crc checked.
+  Result<std::string> ReadFooter(size_t footer_bytes) const;
   Status OpenFirstLayout();
   Status OpenChunked();
   Status ReadFences(std::string_view block_fence, std::string_view address_fence,
