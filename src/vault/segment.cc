@@ -37,6 +37,14 @@ bool Decompress(std::string_view in, std::string& out) {
   return !ZSTD_isError(n) && n == size;
 }
 
+// The first chunk that may hold `key`: the one before the first whose fence entry is not
+// `below` it (that chunk's first key may be `key`, and so may the previous chunk's last).
+template <typename Fence, typename Key, typename Below>
+size_t FirstChunkFor(const std::vector<Fence>& fence, const Key& key, Below below) {
+  const auto it = std::lower_bound(fence.begin(), fence.end(), key, below);
+  return it == fence.begin() ? 0 : static_cast<size_t>(it - fence.begin()) - 1;
+}
+
 }  // namespace
 
 Nonce BlockNonce(const SegmentId& segment, uint64_t ordinal) {
@@ -81,8 +89,7 @@ std::string SegmentBuilder::Finish(const SecretKey& index_key) {
   uint64_t events = 0;
   for (const BlockIndexEntry& b : index_) events += b.events;
   std::string footer;
-  for (const std::string* section : {&x.block_chunks, &x.block_fence, &x.address_chunks,
-                                     &x.address_fence, &x.event_id_chunks, &x.event_id_fence}) {
+  for (const std::string* section : x.sections()) {
     PutFixed64(footer, out.size());
     PutFixed64(footer, section->size());
     out += *section;
@@ -263,8 +270,7 @@ Status SegmentReader::OpenFirstLayout() {
   // Kept in memory in the chunked layout, so that lookups take one path.
   const EncodedIndexes x = EncodeIndexes(id_, index_key_, kHeaderBytes, blocks, addresses, event_ids);
   in_memory_ = true;
-  for (int i = 0; const std::string* section : {&x.block_chunks, &x.block_fence, &x.address_chunks,
-                                               &x.address_fence, &x.event_id_chunks, &x.event_id_fence}) {
+  for (int i = 0; const std::string* section : x.sections()) {
     sections_[i++] = {index_memory_.size(), section->size()};
     index_memory_ += *section;
   }
@@ -294,13 +300,17 @@ Result<std::string_view> SegmentReader::SectionBytes(Section s, uint64_t offset,
   return std::string_view(scratch);
 }
 
+uint32_t SegmentReader::BlocksIn(uint32_t chunk) const {
+  return std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk);
+}
+
 Result<std::string_view> SegmentReader::CheckedBlockChunk(uint32_t chunk, std::string& scratch) const {
   const BlockChunk& f = block_fence_[chunk];
   const uint64_t end = chunk + 1 == block_fence_.size() ? sections_[kBlockChunks].size : block_fence_[chunk + 1].offset;
   auto bytes = SectionBytes(kBlockChunks, f.offset, end - f.offset, scratch);
   if (!bytes.ok() || checked_block_chunks_.Get(chunk)) return bytes;
-  if (!BlockChunkChecks(*bytes, f, std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk))) {
-    return Corrupt("block index chunk " + std::to_string(chunk) + " fails its checksum or does not decode");
+  if (!BlockChunkChecks(*bytes, f, BlocksIn(chunk))) {
+    return Corrupt("block index chunk " + std::to_string(chunk) + " fails its checksum or disagrees with its fence");
   }
   checked_block_chunks_.Set(chunk);
   return bytes;
@@ -310,18 +320,11 @@ Status SegmentReader::ReadBlockChunk(uint32_t chunk, const BlockFilter& only, st
   std::string scratch;
   auto bytes = CheckedBlockChunk(chunk, scratch);
   if (!bytes.ok()) return bytes.status();
-  const uint32_t count = std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk);
   const uint64_t end = chunk + 1 == block_fence_.size() ? blocks_end_ : block_fence_[chunk + 1].first_block;
-  if (!DecodeBlockChunk(*bytes, block_fence_[chunk], chunk, count, end, only, out)) {
-    return Corrupt("block index chunk " + std::to_string(chunk) + " fails its checksum or does not decode");
+  if (!DecodeBlockChunk(*bytes, block_fence_[chunk], chunk, BlocksIn(chunk), end, only, out)) {
+    return Corrupt("block index chunk " + std::to_string(chunk) + " does not decode");
   }
   return Status::Ok();
-}
-
-Result<Tag96> SegmentReader::BlockTagAt(uint32_t ordinal) const {
-  std::vector<Tag96> tags;
-  if (Status s = BlockTagsAt(std::span(&ordinal, 1), tags); !s.ok()) return s;
-  return tags.at(0);
 }
 
 Status SegmentReader::BlockTagsAt(std::span<const uint32_t> ordinals, std::vector<Tag96>& out) const {
@@ -337,20 +340,16 @@ Status SegmentReader::BlockTagsAt(std::span<const uint32_t> ordinals, std::vecto
       bytes = *checked;
       read = chunk;
     }
-    out.push_back(BlockChunkTag(bytes, std::min(kBlocksPerChunk, blocks_ - chunk * kBlocksPerChunk),
-                                ordinal % kBlocksPerChunk));
+    out.push_back(BlockChunkTag(bytes, BlocksIn(chunk), ordinal % kBlocksPerChunk));
   }
   return Status::Ok();
 }
 
 Status SegmentReader::FindBlocks(const Tag96& tag, std::vector<BlockRef>& out) const {
-  // The chunk before the first whose fence is not below the tag holds it, if any does; an
-  // account's blocks may run on into the chunks after.
-  const auto below = [](const BlockChunk& c, const Tag96& t) {
+  // An account's blocks may run on from the first chunk that may hold them into the next.
+  size_t chunk = FirstChunkFor(block_fence_, tag, [](const BlockChunk& c, const Tag96& t) {
     return std::tie(c.tag, c.check) < std::tie(t.first, t.second);
-  };
-  const auto it = std::lower_bound(block_fence_.begin(), block_fence_.end(), tag, below);
-  size_t chunk = it == block_fence_.begin() ? 0 : static_cast<size_t>(it - block_fence_.begin()) - 1;
+  });
   for (const size_t first = chunk; chunk < block_fence_.size(); ++chunk) {
     const BlockChunk& f = block_fence_[chunk];
     if (chunk != first && std::tie(f.tag, f.check) > std::tie(tag.first, tag.second)) break;
@@ -379,9 +378,8 @@ Status SegmentReader::ForEachBlock(const std::function<Status(const BlockRef&)>&
 }
 
 Status SegmentReader::FindAddress(uint64_t address_tag, std::vector<AddressUse>& out) const {
-  const auto below = [](const AddressChunk& c, uint64_t t) { return c.tag < t; };
-  const auto it = std::lower_bound(address_fence_.begin(), address_fence_.end(), address_tag, below);
-  size_t chunk = it == address_fence_.begin() ? 0 : static_cast<size_t>(it - address_fence_.begin()) - 1;
+  size_t chunk = FirstChunkFor(address_fence_, address_tag,
+                               [](const AddressChunk& c, uint64_t t) { return c.tag < t; });
   for (const size_t first = chunk; chunk < address_fence_.size(); ++chunk) {
     const AddressChunk& c = address_fence_[chunk];
     if (chunk != first && c.tag > address_tag) break;

@@ -103,9 +103,8 @@ class SegmentReader {
   // checksum is Corruption, as everything below.
   Status FindBlocks(const Tag96& tag, std::vector<BlockRef>& out) const;
   Result<BlockRef> BlockAt(uint32_t ordinal) const;
-  // The account tag of block `ordinal` alone: read where it lies, nothing decoded.
-  Result<Tag96> BlockTagAt(uint32_t ordinal) const;
-  // Appends the account tags of the blocks `ordinals` (sorted), checking each chunk once.
+  // Appends the account tags of the blocks `ordinals` (sorted), each read where it lies,
+  // nothing decoded, each chunk checked at most once.
   Status BlockTagsAt(std::span<const uint32_t> ordinals, std::vector<Tag96>& out) const;
   Status ForEachBlock(const std::function<Status(const BlockRef&)>& visit) const;
   // Appends the index's uses of the address tagged `address_tag`, by block.
@@ -138,6 +137,7 @@ class SegmentReader {
   // Address chunk `chunk`'s entries: from the cache, or opened (and then cached).
   Result<AddressChunkCache::Chunk> OpenedAddressChunk(size_t chunk) const;
   Status ReadBlockChunk(uint32_t chunk, const BlockFilter& only, std::vector<BlockRef>& out) const;
+  uint32_t BlocksIn(uint32_t chunk) const;
   // The bytes of block chunk `chunk`, checked against its fence.
   Result<std::string_view> CheckedBlockChunk(uint32_t chunk, std::string& scratch) const;
   Status Corrupt(const std::string& what) const { return Status::Corruption(path_ + ": " + what); }

@@ -10,7 +10,7 @@
 namespace custodian::vault {
 namespace {
 
-constexpr uint64_t kMicrosPerSecondU = kMicrosPerSecond;
+constexpr uint64_t kSecondsPerDay = kMicrosPerDay / kMicrosPerSecond;
 constexpr size_t kBlockFenceEntry = 8 + 4 + 4 + 8 + 8;
 constexpr size_t kAddressFenceEntry = 8 + 8;
 constexpr size_t kEventIdFenceEntry = 16 + 4;
@@ -74,12 +74,12 @@ EncodedIndexes EncodeIndexes(const SegmentId& id, const SecretKey& index_key,
     uint64_t previous = addresses[begin].address_tag;
     for (size_t i = begin; i < end; ++i) {
       const AddressIndexEntry& a = addresses[i];
-      const uint64_t first = a.first / kMicrosPerSecondU;
+      const uint64_t first = a.first / kMicrosPerSecond;
       PutVarint(chunk, a.address_tag - previous);  // sorted: small deltas
       previous = a.address_tag;
       PutVarint(chunk, a.block);
       PutVarint(chunk, first);
-      PutVarint(chunk, a.last / kMicrosPerSecondU - first);
+      PutVarint(chunk, a.last / kMicrosPerSecond - first);
     }
     PutFixed64(fence, addresses[begin].address_tag);
     PutFixed64(fence, x.address_chunks.size());
@@ -216,7 +216,7 @@ bool OpenAddressChunk(const SegmentId& id, const SecretKey& index_key, std::stri
     const uint64_t block = d.Varint();
     const uint64_t first = d.Varint();
     const uint64_t last = first + d.Varint();
-    if (!d.ok() || block >= blocks || last >= 86'400) return false;
+    if (!d.ok() || block >= blocks || last >= kSecondsPerDay) return false;
     out.push_back({tag, static_cast<uint32_t>(block), static_cast<uint32_t>(first), static_cast<uint32_t>(last)});
   }
   return true;

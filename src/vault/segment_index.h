@@ -77,6 +77,10 @@ struct EncodedIndexes {
   std::string block_chunks, block_fence;
   std::string address_chunks, address_fence;  // both sealed under the index key
   std::string event_id_chunks, event_id_fence;
+  // The six, in that order: as a segment file lays them out.
+  std::array<const std::string*, 6> sections() const {
+    return {&block_chunks, &block_fence, &address_chunks, &address_fence, &event_id_chunks, &event_id_fence};
+  }
 };
 
 // Encodes the indexes of segment `id` whose first block starts at byte `first_block_offset`.

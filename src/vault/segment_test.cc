@@ -180,7 +180,9 @@ class SegmentTest : public ::testing::Test {
       ASSERT_TRUE(at.ok());
       EXPECT_EQ(at->offset, it->offset);
       EXPECT_EQ(at->tag, b.tag.first);
-      EXPECT_EQ(*r.BlockTagAt(ordinal), b.tag);
+      std::vector<Tag96> tags;
+      ASSERT_TRUE(r.BlockTagsAt(std::span(&ordinal, 1), tags).ok());
+      EXPECT_EQ(tags, std::vector<Tag96>{b.tag});
     }
     found.clear();
     EXPECT_TRUE(r.FindBlocks({blocks_[5].tag.first, blocks_[5].tag.second + 1}, found).ok());
