@@ -86,7 +86,7 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
   bool again = mark.epoch != mark_.epoch;
   if (again) {
     cache_.Clear();
-    for (auto& [tag, slot] : tail_) slot.owner.reset();
+    tail_.ForgetOwners();
   }
   if (!read_once_) {
     // An index that does not load is no index: the slots are read instead, and a writer
@@ -105,7 +105,7 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
     again = true;
     first = 0;
     index_.reset();
-    tail_.clear();
+    tail_.Clear();
     cache_.Clear();
     file_.reset();
     durable_slots_ = 0;
@@ -127,7 +127,7 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
     // A slot a crash cut short while it was appended: it was never committed.
     if (Status s = fs_.Truncate(path_, scan->end); !s.ok()) return s;
   }
-  for (const auto& [tag, index] : read) tail_.emplace(tag, TailSlot{index, std::nullopt});
+  for (const auto& [tag, index] : read) tail_.Add(tag, index, std::nullopt);
   durable_slots_ = std::max<size_t>(durable_slots_, scan->end / kSlotBytes);
   if (writer && durable_slots_ * kSlotBytes > mark.committed) {
     // Slots past the committed length (a writer that crashed before saying so): make them
@@ -155,9 +155,7 @@ void KeyStore::AdoptIndexLocked() {
 void KeyStore::UseIndexLocked(std::unique_ptr<KeyIndex> index) {
   ++slot_changes_;
   index_ = std::move(index);
-  for (auto it = tail_.begin(); it != tail_.end();) {
-    it = it->second.index < index_->covered() ? tail_.erase(it) : std::next(it);
-  }
+  tail_.EraseBelow(index_->covered());
 }
 
 Status KeyStore::MaybeIndexLocked() {
@@ -170,9 +168,9 @@ Status KeyStore::MaybeIndexLocked() {
     if (Status s = index_->All(entries); !s.ok()) return s;
   }
   const size_t indexed = entries.size();
-  for (const auto& [tag, slot] : tail_) {
-    if (slot.index < durable_slots_) entries.emplace_back(tag, static_cast<uint32_t>(slot.index));
-  }
+  tail_.ForEach([&](const TailSlots::Entry& e) {
+    if (e.slot < durable_slots_) entries.emplace_back(e.tag, static_cast<uint32_t>(e.slot));
+  });
   std::sort(entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
   std::inplace_merge(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
   if (Status s = KeyIndex::Write(fs_, index_path_, entries, durable_slots_); !s.ok()) return s;
@@ -208,15 +206,7 @@ void KeyStore::Rollback() {
 }
 
 void KeyStore::RollbackLocked() {
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    auto [b, e] = tail_.equal_range(pending_[i].tag);
-    for (auto it = b; it != e; ++it) {
-      if (it->second.index == durable_slots_ + i) {
-        tail_.erase(it);
-        break;
-      }
-    }
-  }
+  for (size_t i = 0; i < pending_.size(); ++i) tail_.Erase(pending_[i].tag, durable_slots_ + i);
   cache_.EraseSlotsFrom(durable_slots_);
   pending_.clear();
   ++slot_changes_;
@@ -264,8 +254,7 @@ Status KeyStore::SlotsOfTagLocked(uint64_t tag, std::vector<size_t>& out) {
   if (index_) {
     if (Status s = index_->Find(tag, out); !s.ok()) return s;
   }
-  auto [begin, end] = tail_.equal_range(tag);
-  for (auto it = begin; it != end; ++it) out.push_back(it->second.index);
+  tail_.ForTag(tag, [&](const TailSlots::Entry& e) { out.push_back(static_cast<size_t>(e.slot)); });
   return Status::Ok();
 }
 
@@ -383,7 +372,7 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     made.Set(account, static_cast<uint32_t>(missing[m]));
     Fresh& f = fresh[m];
     const size_t index = durable_slots_ + pending_.size();
-    tail_.emplace(f.slot.tag, TailSlot{index, std::pair{account, f.tag.second}});
+    tail_.Add(f.slot.tag, index, TailSlots::Owner{account, f.tag.second});
     pending_.push_back(std::move(f.slot));
     cache_.Put(index, {account, f.tag.second, f.key});
     keys[missing[m]] = f.key;
@@ -431,10 +420,9 @@ Status KeyStore::Destroy(uint64_t account) {
   tombstone.tag = TagOf(account);
   if (Status s = fs_.WriteAt(path_, index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
   cache_.EraseSlot(index);
-  auto [b, e] = tail_.equal_range(tombstone.tag);
-  for (auto it = b; it != e; ++it) {
-    if (it->second.index == index) it->second.owner.reset();
-  }
+  tail_.ForTag(tombstone.tag, [&](TailSlots::Entry& e) {
+    if (e.slot == index) e.set_owner(std::nullopt);
+  });
   ++mark_.epoch;  // other processes forget their cached keys
   return Status::Ok();
 }
@@ -457,12 +445,10 @@ void KeyStore::OwnersOfTagLocked(uint64_t tag, std::vector<std::pair<uint64_t, u
     if (!opened.ok()) return std::nullopt;
     return std::pair{opened->account, opened->check};
   };
-  auto [begin, end] = tail_.equal_range(tag);
-  for (auto it = begin; it != end; ++it) {
-    TailSlot& slot = it->second;
-    if (!slot.owner) slot.owner = owner_of(slot.index);
-    if (slot.owner) out.push_back(*slot.owner);
-  }
+  tail_.ForTag(tag, [&](TailSlots::Entry& e) {
+    if (!e.owner_known) e.set_owner(owner_of(static_cast<size_t>(e.slot)));
+    if (e.owner_known) out.push_back(*e.owner());
+  });
   if (!index_) return;
   std::vector<size_t> indexed;
   if (!index_->Find(tag, indexed).ok()) return;

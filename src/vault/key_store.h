@@ -16,7 +16,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/file_system.h"
@@ -24,6 +23,7 @@
 #include "vault/crypto.h"
 #include "vault/key_cache.h"
 #include "vault/key_index.h"
+#include "vault/tail_slots.h"
 #include "vault/writer_lock.h"
 
 namespace custodian::vault {
@@ -110,13 +110,6 @@ class KeyStore {
     uint64_t tag = 0;
     std::string wrapped;  // nonce ‖ sealed(account ‖ key); empty once deleted
   };
-  // A slot past the index: its number and, once opened, the live account it holds and its
-  // tag's check bits (an address lookup meets thousands of tags: they need not each go
-  // through the cache).
-  struct TailSlot {
-    size_t index = 0;
-    std::optional<std::pair<uint64_t, uint32_t>> owner;
-  };
   // Where an account's slot is, its state, and its key when live.
   struct Found {
     size_t index = 0;
@@ -162,7 +155,10 @@ class KeyStore {
   std::mutex mu_;
   std::unique_ptr<RandomAccessFile> file_;           // GUARDED_BY(mu_): the slots, read by number
   std::unique_ptr<KeyIndex> index_;                  // GUARDED_BY(mu_): none until one is adopted
-  std::unordered_multimap<uint64_t, TailSlot> tail_;  // GUARDED_BY(mu_): tag → slot, past the index
+  // GUARDED_BY(mu_): the slots past the index, by tag, with the live account each holds once
+  // it is opened (an address lookup meets thousands of tags: they need not each go through
+  // the cache).
+  TailSlots tail_;
   std::vector<Slot> pending_;                        // GUARDED_BY(mu_): slots not yet committed
   KeyCache cache_;                                   // GUARDED_BY(mu_)
   size_t durable_slots_ = 0;                         // GUARDED_BY(mu_)

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <thread>
 #include <cstring>
+#include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -402,8 +403,41 @@ class BatchQueue {
 
 }  // namespace
 
+namespace {
+
+// Puts a day's events in the order they are stored in: by account, then time, then line.
+// Done as a batch is parsed, off the committing thread, which holds the writer lock.
+void SortByAccountAndTime(DayBatch& day) {
+  // Sorted by keys held side by side rather than through indexes into the events.
+  struct SortKey {
+    uint64_t account;
+    int64_t ts;
+    uint64_t line;
+    uint32_t index;
+  };
+  std::vector<SortKey> keyed(day.events.size());
+  for (uint32_t i = 0; i < keyed.size(); ++i) {
+    keyed[i] = {day.events[i].account_id, day.events[i].ts, day.lines[i], i};
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const SortKey& a, const SortKey& b) {
+    return std::tie(a.account, a.ts, a.line) < std::tie(b.account, b.ts, b.line);
+  });
+  std::vector<PackedEvent> events(keyed.size());
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    events[i] = day.events[keyed[i].index];
+    day.lines[i] = keyed[i].line;
+  }
+  day.events = std::move(events);
+}
+
+}  // namespace
+
 void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestReport& report,
                          const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed) {
+  const auto sorted = [](std::unique_ptr<ParsedBatch> batch) {
+    for (auto& [day, b] : batch->days) SortByAccountAndTime(b);
+    return batch;
+  };
   EventAdmission admission(options_.clock->Now(), access_log_retention_days_.load(),
                            options_.future_tolerance_micros);
   auto batch = std::make_unique<ParsedBatch>();
@@ -425,13 +459,13 @@ void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestRepor
     b.events.push_back(pe);
     b.lines.push_back(line_number);
     if (++batch_lines >= options_.batch_lines) {
-      stopped = !parsed(std::move(batch));
+      stopped = !parsed(sorted(std::move(batch)));
       batch = std::make_unique<ParsedBatch>();
       batch_lines = 0;
     }
     return !stopped;
   });
-  if (!stopped && !batch->days.empty()) parsed(std::move(batch));
+  if (!stopped && !batch->days.empty()) parsed(sorted(std::move(batch)));
 }
 
 Status Vault::CommitBatch(ParsedBatch& batch, IngestReport& report) {
@@ -523,36 +557,21 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
   Partition& p = **partition;
   std::unique_lock lock(p.mutex());
 
-  // The events in order of account, then time, then line: sorted by keys held side by side
-  // rather than through indexes into the events.
-  struct SortKey {
-    uint64_t account;
-    int64_t ts;
-    uint32_t index;
-  };
-  std::vector<SortKey> keyed(events.size());
-  for (uint32_t i = 0; i < keyed.size(); ++i) keyed[i] = {events[i].account_id, events[i].ts, i};
-  std::sort(keyed.begin(), keyed.end(), [](const SortKey& a, const SortKey& b) {
-    return std::tie(a.account, a.ts, a.index) < std::tie(b.account, b.ts, b.index);
-  });
-  std::vector<uint32_t> order(events.size());
-  for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].index;
-  keyed = {};
   auto journal = p.JournalIdLocked();
   if (!journal.ok()) return journal.status();
 
   // The batch's accounts, each once: their keys from one call, and a nonce for each one's
   // frame from one draw.
   std::vector<uint64_t> batch_accounts;
-  std::vector<size_t> group_starts;  // where each account's events start in `order`
-  for (size_t i = 0; i < order.size(); ++i) {
-    const uint64_t account = events[order[i]].account_id;
+  std::vector<size_t> group_starts;  // where each account's events start
+  for (size_t i = 0; i < events.size(); ++i) {
+    const uint64_t account = events[i].account_id;
     if (batch_accounts.empty() || batch_accounts.back() != account) {
       batch_accounts.push_back(account);
       group_starts.push_back(i);
     }
   }
-  group_starts.push_back(order.size());
+  group_starts.push_back(events.size());
   std::vector<std::optional<SecretKey>> keys;
   if (Status s = store_->GetOrCreateMany(batch_accounts, keys); !s.ok()) return s;
   std::vector<Nonce> nonces(batch_accounts.size());
@@ -579,12 +598,12 @@ Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<
     for (size_t a = from; a < to; ++a) {
       const uint64_t account = batch_accounts[a];
       if (!keys[a]) {
-        for (size_t i = group_starts[a]; i < group_starts[a + 1]; ++i) run.deleted_lines.push_back(lines[order[i]]);
+        for (size_t i = group_starts[a]; i < group_starts[a + 1]; ++i) run.deleted_lines.push_back(lines[i]);
         continue;
       }
       const size_t first = run.stored.size();
       for (size_t i = group_starts[a]; i < group_starts[a + 1]; ++i) {
-        const PackedEvent& e = events[order[i]];
+        const PackedEvent& e = events[i];
         if (e.event_id) {
           const EventIdTag tag = EventIdTagOf(keys_.event_ids, account, pool.Get(e.event_id));
           auto stored = p.HasEventIdLocked(tag);
