@@ -20,12 +20,14 @@ namespace {
 struct Entry {
   const char* name;
   Result<std::unique_ptr<Peer>> (*make)();
+  bool by_default = true;
 };
 
 constexpr std::array kPeers = {
     Entry{"custodian", &MakeCustodianPeer},
     Entry{"custodian-stream", &MakeCustodianStreamPeer},
     Entry{"clickhouse", &MakeClickHousePeer},
+    Entry{"clickhouse-merged", &MakeClickHouseMergedPeer, false},
     Entry{"postgres", &MakePostgresPeer},
     Entry{"sqlite", &MakeSqlitePeer},
     Entry{"rocksdb", &MakeRocksDbPeer},
@@ -36,6 +38,14 @@ constexpr std::array kPeers = {
 std::vector<std::string> AllPeerNames() {
   std::vector<std::string> names;
   for (const Entry& e : kPeers) names.emplace_back(e.name);
+  return names;
+}
+
+std::vector<std::string> DefaultPeerNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : kPeers) {
+    if (e.by_default) names.emplace_back(e.name);
+  }
   return names;
 }
 

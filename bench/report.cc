@@ -11,7 +11,12 @@
 namespace custodian::bench {
 namespace {
 
-constexpr int kNameWidth = 11;
+// The widest of "peer" and the peers' names, and a space.
+int NameWidth(const std::vector<PeerResult>& results) {
+  size_t widest = std::strlen("peer");
+  for (const PeerResult& r : results) widest = std::max(widest, r.name.size());
+  return static_cast<int>(widest) + 1;
+}
 
 int Width(const FigureInfo& f) { return std::max(static_cast<int>(std::strlen(f.header)) + 2, 10); }
 
@@ -38,14 +43,15 @@ std::optional<double> Ratio(const PeerResult& peer, const PeerResult& reference,
 
 void PrintRows(std::ostream& out, const std::vector<PeerResult>& results,
                const PeerResult* reference) {
-  out << std::left << std::setw(kNameWidth) << "peer" << std::right;
+  const int name_width = NameWidth(results);
+  out << std::left << std::setw(name_width) << "peer" << std::right;
   for (const FigureInfo& f : kFigures) out << std::setw(Width(f)) << f.header;
   out << "\n";
   for (const PeerResult& r : results) {
     if (std::none_of(r.figures.begin(), r.figures.end(), [](auto f) { return f.has_value(); })) {
       continue;  // skipped, or failed before the first figure: listed below the tables
     }
-    out << std::left << std::setw(kNameWidth) << r.name << std::right;
+    out << std::left << std::setw(name_width) << r.name << std::right;
     for (size_t f = 0; f < kFigureCount; ++f) {
       out << std::setw(Width(kFigures[f]))
           << (reference ? RatioCell(Ratio(r, *reference, f)) : FigureCell(r.figures[f]));

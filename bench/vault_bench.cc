@@ -32,7 +32,7 @@ namespace {
 struct Options {
   std::string workload = "zipf";
   double scale = 1.0;
-  std::vector<std::string> peers = AllPeerNames();
+  std::vector<std::string> peers = DefaultPeerNames();
   size_t queries = 1000;
   double phase_seconds = 60;  // a query phase stops here even if queries remain
   uint64_t seed = 1;

@@ -13,6 +13,10 @@
 // system after each acknowledged statement so that "durable" means the same as elsewhere.
 // Tuned for point lookups, as the other peers are: granules of 1024 rows (not 8192) and a
 // 1 GiB cache of decompressed blocks.
+// As `clickhouse-merged`, the ingest row also counts merging each day's parts into one
+// (OPTIMIZE ... FINAL) after the last INSERT, as custodian-stream's counts sealing each day
+// into a segment: ClickHouse merges its parts in the background after acknowledging them, as
+// custodian seals the journaled days; this row puts the two on the same footing.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -101,10 +105,10 @@ std::string DayPartition(Date day) {
 
 class ClickHousePeer final : public Peer {
  public:
-  explicit ClickHousePeer(ServiceUser user) : user_(user) {}
+  ClickHousePeer(ServiceUser user, bool merged) : user_(user), merged_(merged) {}
   ~ClickHousePeer() override { Stop(); }
 
-  std::string name() const override { return "clickhouse"; }
+  std::string name() const override { return merged_ ? "clickhouse-merged" : "clickhouse"; }
 
   Status Start(const std::string& workdir) override {
     dir_ = workdir;
@@ -178,7 +182,36 @@ class ClickHousePeer final : public Peer {
     if (!batch.empty()) {
       if (Status s = send(); !s.ok()) return s;
     }
+    if (merged_) {
+      if (Status s = MergeEachDay(); !s.ok()) return s;
+    }
     return QueryCount("SELECT count() FROM events");
+  }
+
+  // Merges each day's parts of both tables into one, timed, then syncs.
+  Status MergeEachDay() {
+    const auto acknowledged = std::chrono::steady_clock::now();
+    Result<std::string> partitions = Query(
+        "SELECT DISTINCT table, partition FROM system.parts WHERE active AND database = "
+        "currentDatabase() AND table IN ('events', 'events_by_ip') FORMAT TabSeparated");
+    if (!partitions.ok()) return partitions.status();
+    size_t merged = 0;
+    for (size_t at = 0; at < partitions->size();) {
+      const size_t end = partitions->find('\n', at);
+      const std::string line = partitions->substr(at, end - at);
+      at = end == std::string::npos ? partitions->size() : end + 1;
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const std::string optimize = "OPTIMIZE TABLE " + line.substr(0, tab) + " PARTITION " +
+                                   line.substr(tab + 1) + " FINAL";
+      if (Result<std::string> r = Query(optimize); !r.ok()) return r.status();
+      ++merged;
+    }
+    if (Status s = Sync(); !s.ok()) return s;
+    const std::chrono::duration<double> merging = std::chrono::steady_clock::now() - acknowledged;
+    std::cout << "[" << name() << "] " << merged << " days of the two tables merged into a part each in "
+              << merging.count() << " s after the last INSERT" << std::endl;
+    return Status::Ok();
   }
 
   Result<uint64_t> BytesOnDisk() override {
@@ -343,6 +376,7 @@ class ClickHousePeer final : public Peer {
   }
 
   ServiceUser user_;
+  const bool merged_;
   std::string dir_;
   ChildProcess server_;
   std::unique_ptr<httplib::Client> client_;
@@ -352,14 +386,22 @@ class ClickHousePeer final : public Peer {
 
 }  // namespace
 
-Result<std::unique_ptr<Peer>> MakeClickHousePeer() {
+namespace {
+
+Result<std::unique_ptr<Peer>> MakeClickHouse(bool merged) {
   if (::access(kBinary, X_OK) != 0) {
     return Status::NotFound(std::string(kBinary) +
                             " is missing: scripts/setup-bench.sh installs clickhouse-server");
   }
   Result<ServiceUser> user = ServiceUserFor("clickhouse");
   if (!user.ok()) return user.status();
-  return std::unique_ptr<Peer>(std::make_unique<ClickHousePeer>(*user));
+  return std::unique_ptr<Peer>(std::make_unique<ClickHousePeer>(*user, merged));
 }
+
+}  // namespace
+
+Result<std::unique_ptr<Peer>> MakeClickHousePeer() { return MakeClickHouse(false); }
+
+Result<std::unique_ptr<Peer>> MakeClickHouseMergedPeer() { return MakeClickHouse(true); }
 
 }  // namespace custodian::bench

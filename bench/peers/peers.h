@@ -10,6 +10,8 @@
 namespace custodian::bench {
 
 Result<std::unique_ptr<Peer>> MakeClickHousePeer();
+// ClickHouse whose ingest row also counts merging each day's parts into one.
+Result<std::unique_ptr<Peer>> MakeClickHouseMergedPeer();
 Result<std::unique_ptr<Peer>> MakePostgresPeer();
 Result<std::unique_ptr<Peer>> MakeSqlitePeer();
 Result<std::unique_ptr<Peer>> MakeRocksDbPeer();
