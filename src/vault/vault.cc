@@ -401,10 +401,6 @@ class BatchQueue {
   bool stopped_ = false;
 };
 
-}  // namespace
-
-namespace {
-
 // Puts a day's events in the order they are stored in: by account, then time, then line.
 // Done as a batch is parsed, off the committing thread, which holds the writer lock.
 void SortByAccountAndTime(DayBatch& day) {
