@@ -3,7 +3,7 @@
 // written once for both. SOCI reports errors by exception; Run turns them into Status, with
 // the backend's message only (never the statement's bound values, which may be personal).
 // Every store has an identity (a random store id, made by the migration that added it):
-// an instance records the id of its store and refuses any other (cli/instance_store.h).
+// an instance records the id of its store and refuses any other (instance/instance_store.h).
 // Every store has its own keys too (store_keys.h), wrapped by the instance's master key:
 // opening a store unwraps them, and the code that runs inside its transactions seals and
 // tags with them (KeysOf).

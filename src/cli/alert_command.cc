@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
 #include "cli/staff_actor.h"
+#include "instance/instance.h"
 #include "server/mail_transport.h"
 #include "server/webhook_transport.h"
 
@@ -100,7 +100,7 @@ void AddAlertCommands(CLI::App& app, int* exit_code) {
       ->required();
   list->add_option("--limit", f->limit, "At most this many")->check(CLI::Range(1, 500))->capture_default_str();
   list->callback([f, exit_code] {
-    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](CaseSession& s, const cases::Actor& who)
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Instance& s, const cases::Actor& who)
                                 -> Result<nlohmann::ordered_json> {
       auto all = cases::AlertsFor(*s.db, SystemClock(), who.name, f->limit);
       if (!all.ok()) return all.status();

@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cases/alert_outbox.h"
-#include "cli/instance_config.h"
 #include "core/clock.h"
+#include "instance/instance_config.h"
 #include "server/mail_transport.h"
 
 namespace custodian {

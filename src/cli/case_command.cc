@@ -6,17 +6,18 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
-#include "cli/case_session.h"
 #include "cases/database.h"
 #include "cases/workflow.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
-#include "cli/instance.h"
-#include "cli/instance_config.h"
 #include "cli/instance_flags.h"
+#include "cli/run_with_instance.h"
 #include "cli/staff_actor.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "instance/instance.h"
+#include "instance/instance_config.h"
+#include "instance/instance_record.h"
 #include "policy/request_parser.h"
 #include "policy/standards.h"
 
@@ -25,7 +26,7 @@ namespace {
 
 constexpr size_t kMaxRegistryBytes = 4 << 20;
 
-using Session = CaseSession;
+using Session = Instance;
 using server::Role;
 
 struct CaseFlags {
@@ -46,8 +47,8 @@ struct CaseFlags {
 };
 
 int Run(const CaseFlags& f,
-        const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action) {
-  return RunWithCaseSession(f.instance, action);
+        const std::function<Result<nlohmann::ordered_json>(Instance&)>& action) {
+  return RunWithInstance(f.instance, action);
 }
 
 Result<nlohmann::ordered_json> Shown(const Result<cases::CaseView>& v, bool with_request = false) {

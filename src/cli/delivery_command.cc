@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
-#include "cli/case_session.h"
 #include "cli/instance_flags.h"
 #include "cli/staff_actor.h"
 #include "core/clock.h"
+#include "instance/instance.h"
 
 namespace custodian {
 namespace {
@@ -33,7 +33,7 @@ void AddDeliveryCommands(CLI::App& app, int* exit_code) {
   common(list);
   list->add_option("CASE", f->case_id, "The case")->required();
   list->callback([f, exit_code] {
-    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](CaseSession& s, const cases::Actor& who)
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Instance& s, const cases::Actor& who)
                                 -> Result<nlohmann::ordered_json> {
       auto all = s.workflow->Productions(f->case_id, who);
       if (!all.ok()) return all.status();
@@ -50,7 +50,7 @@ void AddDeliveryCommands(CLI::App& app, int* exit_code) {
   grant->add_option("PRODUCTION", f->production_id, "The production")->required();
   grant->callback([f, exit_code] {
     *exit_code = RunAsStaff(f->instance, f->actor, {server::Role::kReviewer, server::Role::kApprover},
-                            [&](CaseSession& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+                            [&](Instance& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       auto g = s.workflow->IssueDownload(f->case_id, f->production_id, who);
       if (!g.ok()) return g.status();
       return cases::GrantToJson(*g, SystemClock().Now());
@@ -62,7 +62,7 @@ void AddDeliveryCommands(CLI::App& app, int* exit_code) {
   revoke->add_option("GRANT", f->grant_id, "The grant (D-…)")->required();
   revoke->callback([f, exit_code] {
     *exit_code = RunAsStaff(f->instance, f->actor, {server::Role::kReviewer, server::Role::kApprover},
-                            [&](CaseSession& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+                            [&](Instance& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       auto g = s.workflow->RevokeDownload(f->grant_id, who);
       if (!g.ok()) return g.status();
       return cases::GrantToJson(*g, SystemClock().Now());

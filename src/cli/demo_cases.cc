@@ -112,7 +112,7 @@ std::string LetterOf(const std::string& decision_document) {
 
 class Scenario {
  public:
-  Scenario(CaseSession& s, const std::string& data_dir, const DemoCaseTargets& targets,
+  Scenario(Instance& s, const std::string& data_dir, const DemoCaseTargets& targets,
            const DemoRequester& requester)
       : s_(s), data_dir_(data_dir), targets_(targets), requester_(requester) {}
 
@@ -268,7 +268,7 @@ class Scenario {
     return Status::Ok();
   }
 
-  CaseSession& s_;
+  Instance& s_;
   const std::string data_dir_;
   const DemoCaseTargets targets_;
   const DemoRequester requester_;
@@ -276,11 +276,11 @@ class Scenario {
 
 }  // namespace
 
-Result<DemoCases> MakeDemoCases(CaseSession& session, const std::string& data_dir, const DemoCaseTargets& targets,
+Result<DemoCases> MakeDemoCases(Instance& instance, const std::string& data_dir, const DemoCaseTargets& targets,
                                 const DemoRequester& requester,
                                 const std::function<void(size_t done, size_t total)>& step) {
   DemoCases out;
-  Scenario scenario(session, data_dir, targets, requester);
+  Scenario scenario(instance, data_dir, targets, requester);
   const auto& plans = Plans();
   for (size_t i = 0; i < plans.size(); ++i) {
     auto c = scenario.Run(plans[i], i, out);

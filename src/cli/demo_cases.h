@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/case_session.h"
+#include "instance/instance.h"
 
 namespace custodian::demo {
 
@@ -46,7 +46,7 @@ struct DemoRequester {
 };
 
 // Enters and moves the cases; `step` is called after each case with how many are done.
-Result<DemoCases> MakeDemoCases(CaseSession& session, const std::string& data_dir, const DemoCaseTargets& targets,
+Result<DemoCases> MakeDemoCases(Instance& instance, const std::string& data_dir, const DemoCaseTargets& targets,
                                 const DemoRequester& requester,
                                 const std::function<void(size_t done, size_t total)>& step);
 

@@ -7,16 +7,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/case_session.h"
 #include "cli/demo_cases.h"
 #include "cli/demo_service.h"
 #include "cli/exit_codes.h"
-#include "cli/instance.h"
 #include "cli/instance_flags.h"
 #include "cli/progress.h"
 #include "cli/serve_command.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "instance/instance.h"
+#include "instance/instance_record.h"
 #include "server/requester_store.h"
 #include "server/user_store.h"
 
@@ -73,7 +73,7 @@ Status RefuseUsedDirectory(const std::string& dir) {
 }
 
 // Stands for the operator's own imports: counted in the audit log as theirs are.
-Status Audited(CaseSession& s, const char* action, const vault::IngestReport& r) {
+Status Audited(Instance& s, const char* action, const vault::IngestReport& r) {
   return AuditOperatorAction(*s.db, action,
                              {{"accepted", r.accepted}, {"rejected", r.rejected}, {"duplicates", r.duplicates}});
 }
@@ -85,9 +85,9 @@ Status Build(const DemoFlags& f, Made& made) {
       !s.ok()) {
     return s;
   }
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return session.status();
-  CaseSession& s = **session;
+  auto instance = Instance::Open(f.instance);
+  if (!instance.ok()) return instance.status();
+  Instance& s = **instance;
   const cases::Actor operator_actor{"demo", true};
   if (Status r = s.workflow->ImportRegistry(embedded::demo_agencies, operator_actor); !r.ok()) return r;
   server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());

@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/instance.h"
+#include "instance/instance_record.h"
 
 namespace custodian {
 

@@ -7,11 +7,12 @@
 
 #include "cases/leaf_proof_json.h"
 #include "cases/ledger_store.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
 #include "cli/ledger_monitor_command.h"
+#include "cli/run_with_instance.h"
 #include "core/base64.h"
+#include "instance/instance.h"
 
 namespace custodian {
 namespace {
@@ -27,9 +28,9 @@ struct LedgerFlags {
 };
 
 int Verify(const LedgerFlags& f) {
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  auto report = (*session)->ledgers->Verify();
+  auto instance = Instance::Open(f.instance);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  auto report = (*instance)->ledgers->Verify();
   if (!report.ok()) return ReportFailure(report.status());
   nlohmann::ordered_json out = {{"ok", report->ok()},
                                 {"audit_leaves", report->audit_leaves},
@@ -69,7 +70,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   with_log(head);
   head->add_option("--actor", f->actor, "Recorded if the ledger key is made now")->capture_default_str();
   head->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    *exit_code = RunWithInstance(f->instance, [&](Instance& s) -> Result<nlohmann::ordered_json> {
       auto h = s.ledgers->SignHead(f->log, f->actor);
       if (!h.ok()) return h.status();
       return nlohmann::ordered_json::parse(ledger::TreeHeadToJson(*h).dump());
@@ -82,7 +83,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   prove->add_option("--index", f->index, "The leaf's index (0-based; an audit entry's seq - 1)")->required();
   prove->add_option("--size", f->size, "The signed head's size (default: the latest)");
   prove->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    *exit_code = RunWithInstance(f->instance, [&](Instance& s) -> Result<nlohmann::ordered_json> {
       auto p = s.ledgers->Prove(f->log, f->index, f->size ? std::optional(f->size) : std::nullopt);
       if (!p.ok()) return p.status();
       return cases::LeafProofToJson(*p);
@@ -103,12 +104,12 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(export_public, f->instance);
   export_public->add_flag("--ledger", f->ledger_key, "The key that signs the logs' tree heads");
   export_public->callback([f, exit_code] {
-    auto session = OpenCaseSession(f->instance);
-    if (!session.ok()) {
-      *exit_code = ReportFailure(session.status());
+    auto instance = Instance::Open(f->instance);
+    if (!instance.ok()) {
+      *exit_code = ReportFailure(instance.status());
       return;
     }
-    auto active = (*session)->signing_keys->Active(KeyPurpose(*f, true).value(), f->actor);
+    auto active = (*instance)->signing_keys->Active(KeyPurpose(*f, true).value(), f->actor);
     if (!active.ok()) {
       *exit_code = ReportFailure(active.status());
       return;
@@ -121,7 +122,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   AddInstanceFlags(list, f->instance);
   list->add_flag("--ledger", f->ledger_key, "The key that signs the logs' tree heads");
   list->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    *exit_code = RunWithInstance(f->instance, [&](Instance& s) -> Result<nlohmann::ordered_json> {
       auto purpose = KeyPurpose(*f, true);
       if (!purpose.ok()) return purpose.status();
       if (auto active = s.signing_keys->Active(*purpose, f->actor); !active.ok()) return active.status();
@@ -139,7 +140,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   rotate->add_flag("--production", f->production_key, "The key that signs productions");
   rotate->add_option("--actor", f->actor, "Who rotates (recorded)")->required();
   rotate->callback([f, exit_code] {
-    *exit_code = RunWithCaseSession(f->instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    *exit_code = RunWithInstance(f->instance, [&](Instance& s) -> Result<nlohmann::ordered_json> {
       auto purpose = KeyPurpose(*f, false);
       if (!purpose.ok()) return purpose.status();
       auto k = s.signing_keys->Rotate(*purpose, f->actor);

@@ -5,11 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
+#include "cli/run_with_instance.h"
 #include "cli/staff_actor.h"
+#include "instance/instance.h"
 #include "server/webhook_transport.h"
 
 namespace custodian {
@@ -35,8 +36,8 @@ struct NoticeFlags {
 };
 
 int Run(const NoticeFlags& f,
-        const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action) {
-  return RunWithCaseSession(f.instance, action);
+        const std::function<Result<nlohmann::ordered_json>(Instance&)>& action) {
+  return RunWithInstance(f.instance, action);
 }
 
 }  // namespace
@@ -51,7 +52,7 @@ void AddNoticeCommands(CLI::App& app, int* exit_code) {
   list->add_option("--actor", f->actor, "The staff user who looks (recorded in the audit log)")->required();
   list->add_option("--case", f->case_id, "Only this case's notices");
   list->callback([f, exit_code] {
-    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](CaseSession& s, const cases::Actor& who)
+    *exit_code = RunAsStaff(f->instance, f->actor, {}, [&](Instance& s, const cases::Actor& who)
                                 -> Result<nlohmann::ordered_json> {
       auto all = s.workflow->Notices(f->case_id, who);
       if (!all.ok()) return all.status();
@@ -65,7 +66,7 @@ void AddNoticeCommands(CLI::App& app, int* exit_code) {
                                                      "server does this every 30 seconds)");
   AddInstanceFlags(deliver, f->instance);
   deliver->callback([f, exit_code] {
-    *exit_code = Run(*f, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+    *exit_code = Run(*f, [&](Instance& s) -> Result<nlohmann::ordered_json> {
       auto transport = NoticeTransportOf(s.config, SystemClock());
       if (!transport.ok()) return transport.status();
       cases::NoticeOutbox outbox(*s.db, *s.standards, SystemClock(), **transport, s.pseudonym_key);
@@ -89,7 +90,7 @@ void AddNoticeCommands(CLI::App& app, int* exit_code) {
   until->excludes(no_end);
   order->callback([f, exit_code] {
     *exit_code = RunAsStaff(f->instance, f->actor, {server::Role::kReviewer},
-                            [&](CaseSession& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
+                            [&](Instance& s, const cases::Actor& who) -> Result<nlohmann::ordered_json> {
       std::optional<Date> end;
       if (!f->no_end) {
         auto d = ParseDate(f->until);

@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cases/notice_outbox.h"
-#include "cli/instance_config.h"
 #include "core/clock.h"
+#include "instance/instance_config.h"
 
 namespace custodian {
 

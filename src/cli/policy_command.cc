@@ -7,10 +7,11 @@
 
 #include "cases/case_json.h"
 #include "cases/case_store.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
+#include "cli/run_with_instance.h"
+#include "instance/instance.h"
 #include "policy/agency_registry.h"
 #include "policy/engine.h"
 #include "policy/request_parser.h"
@@ -105,7 +106,7 @@ int RunValidate(const std::string& path) {
 int RunInstall(const InstallOptions& o) {
   auto text = ReadInput(o.path, kMaxPolicyFileBytes);
   if (!text.ok()) return ReportFailure(text.status());
-  return RunWithCaseSession(o.instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+  return RunWithInstance(o.instance, [&](Instance& s) -> Result<nlohmann::ordered_json> {
     auto installed = s.workflow->InstallStandards(*text, o.path, {o.actor, /*via_cli=*/true});
     if (!installed.ok()) return installed.status();
     return nlohmann::ordered_json{{"installed", cases::StandardsInstallToJson(*installed)}};

@@ -6,15 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
 #include "cli/key_flags.h"
-#include "cli/staff_actor.h"
 #include "cli/progress.h"
+#include "cli/staff_actor.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "instance/instance.h"
 #include "ledger/public_keys.h"
 #include "production/package_verifier.h"
 #include "production/producer.h"
@@ -38,9 +38,9 @@ int Produce(const ProduceFlags& f) {
   }
   if (f.abort && f.reason.empty()) return ReportFailure(Status::InvalidArgument("--abort needs --reason"));
   if (!f.abort && f.out.empty()) return ReportFailure(Status::InvalidArgument("--out is required"));
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  CaseSession& s = **session;
+  auto instance = Instance::Open(f.instance);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  Instance& s = **instance;
   auto actor = StaffActor(s, f.actor, {server::Role::kReviewer, server::Role::kApprover});
   if (!actor.ok()) return ReportFailure(actor.status());
   Progress progress("produce", 0);
@@ -105,17 +105,17 @@ int Verify(const VerifyFlags& f) {
 
 }  // namespace
 
-production::ProductionSettings ProductionSettingsOf(CaseSession& session, const std::string& data_dir) {
+production::ProductionSettings ProductionSettingsOf(Instance& instance, const std::string& data_dir) {
   production::ProductionSettings settings;
-  settings.geo_city_databases = session.config.geo_city_databases;
-  settings.geo_asn_database = session.config.geo_asn_database;
+  settings.geo_city_databases = instance.config.geo_city_databases;
+  settings.geo_asn_database = instance.config.geo_asn_database;
   production::CertificateText& certificate = settings.certificate;
-  if (!session.config.service_name.empty()) certificate.service_name = session.config.service_name;
-  if (!session.config.custodian_name.empty()) certificate.custodian_name = session.config.custodian_name;
-  if (!session.config.custodian_title.empty()) certificate.custodian_title = session.config.custodian_title;
-  if (!session.config.certificate_text.empty()) certificate.declaration = session.config.certificate_text;
+  if (!instance.config.service_name.empty()) certificate.service_name = instance.config.service_name;
+  if (!instance.config.custodian_name.empty()) certificate.custodian_name = instance.config.custodian_name;
+  if (!instance.config.custodian_title.empty()) certificate.custodian_title = instance.config.custodian_title;
+  if (!instance.config.certificate_text.empty()) certificate.declaration = instance.config.certificate_text;
   settings.work_root = JoinPath(data_dir, "productions");
-  settings.packages = session.packages.get();
+  settings.packages = instance.packages.get();
   return settings;
 }
 

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/case_session.h"
+#include "instance/instance.h"
 #include "production/production_setup.h"
 
 namespace custodian {
@@ -13,6 +13,6 @@ void AddProductionCommands(CLI::App& app, int* exit_code);
 
 // The instance's production settings (custodian.toml's [geo] and [production], DATA's
 // productions/ and package store), for `produce` and `serve` alike.
-production::ProductionSettings ProductionSettingsOf(CaseSession& session, const std::string& data_dir);
+production::ProductionSettings ProductionSettingsOf(Instance& instance, const std::string& data_dir);
 
 }  // namespace custodian

@@ -6,13 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"
 #include "cli/instance_flags.h"
 #include "cli/key_flags.h"
 #include "core/file_system.h"
 #include "core/json_reader.h"
+#include "instance/instance.h"
 #include "reports/report.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"
@@ -53,9 +53,9 @@ int RunMake(const ReportFlags& f) {
   auto to = DateFlag("--to", f.to);
   if (!to.ok()) return ReportFailure(to.status());
   if (!(*from < *to)) return ReportFailure(Status::InvalidArgument("--to: not after --from"));
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  CaseSession& s = **session;
+  auto instance = Instance::Open(f.instance);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  Instance& s = **instance;
   auto standards = s.standards->Current(*s.db);
   if (!standards.ok()) return ReportFailure(standards.status());
   auto report = reports::MakeReport(*s.db, *s.ledgers, *s.signing_keys, **standards, *from, *to, f.actor);
@@ -106,9 +106,9 @@ int PrintCheck(const reports::ReportCheck& check, const char* by, nlohmann::orde
 }
 
 int RunVerifyWithInstance(const ReportFlags& f, const nlohmann::json& report) {
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  CaseSession& s = **session;
+  auto instance = Instance::Open(f.instance);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  Instance& s = **instance;
   auto standards = s.standards->Current(*s.db);
   if (!standards.ok()) return ReportFailure(standards.status());
   auto check = reports::VerifyReport(report, *s.db, *s.ledgers, *s.signing_keys, **standards);

@@ -10,15 +10,14 @@
 #include <thread>
 
 #include "cases/alert_outbox.h"
-#include "cases/ledger_store.h"
 #include "cases/requester_mail.h"
 #include "cli/alert_command.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
 #include "cli/notice_command.h"
 #include "cli/production_command.h"
 #include "core/clock.h"
+#include "instance/instance.h"
 #include "server/api_server.h"
 #include "server/mail_transport.h"
 #include "server/requester_store.h"
@@ -59,9 +58,9 @@ int ServeInstance(const ServeSettings& f) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts (the vault's too)
-  auto session = OpenCaseSession(f.instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  CaseSession& s = **session;
+  auto instance = Instance::Open(f.instance);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  Instance& s = **instance;
   options.connections = s.config.connections;
   options.login_attempts_per_minute = s.config.sign_in_attempts_per_minute;
   options.demo = s.demo;
@@ -118,46 +117,13 @@ int ServeInstance(const ServeSettings& f) {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
-  // Background duties, at start and every 30 seconds: the retention of the standards in force
-  // (another server may have installed new ones), notices due, requesters' messages, holds run
-  // out, past days sealed, and fresh tree heads, so that the published heads trail the logs by
-  // half a minute at most.
+  // Background duties (Instance::RunDuties), at start and every 30 seconds.
   std::thread duties([&] {
     std::unique_lock lock(stop_mu);
     while (!stopping) {
       lock.unlock();
-      if (auto current = s.standards->Current(*s.db); current.ok()) {
-        s.vault->SetRetention((*current)->access_log_retention_days,
-                              (*current)->subscriber_retention_days);
-      } else {
-        std::cerr << "custodian: reading the standards: " << current.status().message() << std::endl;
-      }
-      if (outbox) {
-        if (auto r = outbox->DeliverDue(); !r.ok()) {
-          std::cerr << "custodian: notice outbox: " << r.status().message() << std::endl;
-        }
-      }
-      if (requester_mail) {
-        if (auto r = requester_mail->DeliverDue(); !r.ok()) {
-          std::cerr << "custodian: requester mail: " << r.status().message() << std::endl;
-        } else if (r->failed > 0) {
-          std::cerr << "custodian: requester mail: " << r->failed << " messages failed; they are retried" << std::endl;
-        }
-      }
-      if (auto r = s.workflow->ExpireHolds({"custodian"}); !r.ok()) {
-        std::cerr << "custodian: hold expiry: " << r.status().message() << std::endl;
-      }
-      // Days before yesterday are complete: what ingest journaled of them is sealed into
-      // segments, so that neither memory nor a restart's replay grows with the days kept.
-      if (Status sealed = s.vault->Seal(SystemClock().Now().UtcDate().PlusDays(-1)); !sealed.ok()) {
-        std::cerr << "custodian: sealing past days: " << sealed.message() << std::endl;
-      }
-      for (std::string_view log : {cases::kAuditLog, cases::kDisclosureLog}) {
-        // Nothing appended since the last head: the same head comes back, nothing is stored.
-        if (auto head = s.ledgers->SignHead(log, "custodian"); !head.ok()) {
-          std::cerr << "custodian: signing the " << log << " log's head: "
-                    << head.status().message() << std::endl;
-        }
+      for (const std::string& problem : s.RunDuties({outbox.get(), requester_mail.get()})) {
+        std::cerr << "custodian: " << problem << std::endl;
       }
       lock.lock();
       stop_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });

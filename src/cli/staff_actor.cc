@@ -1,5 +1,6 @@
 #include "cli/staff_actor.h"
 
+#include "cli/run_with_instance.h"
 #include "core/clock.h"
 
 namespace custodian {
@@ -27,9 +28,9 @@ std::string Held(const server::User& user) {
 
 }  // namespace
 
-Result<cases::Actor> StaffActor(CaseSession& session, const std::string& name, const StepRoles& roles) {
+Result<cases::Actor> StaffActor(Instance& instance, const std::string& name, const StepRoles& roles) {
   // The sealing key is for TOTP secrets, which looking a user up never reads.
-  server::UserStore users(*session.db, vault::DeriveKey(session.master, "authtotp"), SystemClock());
+  server::UserStore users(*instance.db, vault::DeriveKey(instance.master, "authtotp"), SystemClock());
   const std::string needs = "; this step needs a staff user with " + Needed(roles);
   auto user = users.GetUser(name);
   if (user.status().code() == Status::Code::kNotFound) {
@@ -47,8 +48,8 @@ Result<cases::Actor> StaffActor(CaseSession& session, const std::string& name, c
 }
 
 int RunAsStaff(const InstanceOptions& instance, const std::string& actor, const StepRoles& roles,
-               const std::function<Result<nlohmann::ordered_json>(CaseSession&, const cases::Actor&)>& step) {
-  return RunWithCaseSession(instance, [&](CaseSession& s) -> Result<nlohmann::ordered_json> {
+               const std::function<Result<nlohmann::ordered_json>(Instance&, const cases::Actor&)>& step) {
+  return RunWithInstance(instance, [&](Instance& s) -> Result<nlohmann::ordered_json> {
     auto who = StaffActor(s, actor, roles);
     if (!who.ok()) return who.status();
     return step(s, *who);

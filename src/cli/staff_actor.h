@@ -4,10 +4,11 @@
 // given: whoever holds the master key is the operator. Called on one thread per command.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "cli/case_session.h"
+#include "instance/instance.h"
 #include "server/user_store.h"
 
 namespace custodian {
@@ -17,11 +18,11 @@ using StepRoles = std::vector<server::Role>;
 
 // The user `name` as the step's actor; PermissionDenied (exit 2) naming the user and the roles
 // the step needs when there is no such user, it is disabled, or it holds none of `roles`.
-Result<cases::Actor> StaffActor(CaseSession& session, const std::string& name, const StepRoles& roles);
+Result<cases::Actor> StaffActor(Instance& instance, const std::string& name, const StepRoles& roles);
 
-// Opens the instance's session, checks the actor as StaffActor does, and only then runs the
-// step: a refused actor changes nothing. Prints what the step returns, as RunWithCaseSession.
+// Opens the instance, checks the actor as StaffActor does, and only then runs the
+// step: a refused actor changes nothing. Prints what the step returns, as RunWithInstance.
 int RunAsStaff(const InstanceOptions& instance, const std::string& actor, const StepRoles& roles,
-               const std::function<Result<nlohmann::ordered_json>(CaseSession&, const cases::Actor&)>& step);
+               const std::function<Result<nlohmann::ordered_json>(Instance&, const cases::Actor&)>& step);
 
 }  // namespace custodian

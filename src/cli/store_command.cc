@@ -10,10 +10,10 @@
 #include "cases/audit_log.h"
 #include "cases/store_copy.h"
 #include "cli/exit_codes.h"
-#include "cli/instance_config.h"
 #include "cli/instance_flags.h"
-#include "cli/instance_store.h"
 #include "core/clock.h"
+#include "instance/instance_config.h"
+#include "instance/instance_store.h"
 
 namespace custodian {
 namespace {

@@ -6,12 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/database.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
-#include "cli/instance.h"
-#include "cli/instance_config.h"
 #include "cli/instance_flags.h"
 #include "core/clock.h"
+#include "instance/instance.h"
+#include "instance/instance_config.h"
+#include "instance/instance_record.h"
 #include "server/requester_store.h"
 #include "server/totp.h"
 #include "server/user_json.h"

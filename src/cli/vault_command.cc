@@ -19,13 +19,13 @@
 #include <soci/soci.h>
 
 #include "cases/audit_log.h"
-#include "cli/case_session.h"
 #include "cli/exit_codes.h"
-#include "cli/instance.h"
 #include "cli/instance_flags.h"
 #include "cli/live_input.h"
 #include "cli/progress.h"
 #include "core/clock.h"
+#include "instance/instance.h"
+#include "instance/instance_record.h"
 #include "vault/vault_stats_json.h"
 
 namespace custodian {
@@ -303,9 +303,9 @@ int RunDeleteAccount(const InstanceOptions& o, const std::string& id, const std:
       std::from_chars(id.data(), id.data() + id.size(), account).ptr != id.data() + id.size()) {
     return ReportFailure(Status::InvalidArgument("ID: not an account id (an unsigned 64-bit integer)"));
   }
-  auto session = OpenCaseSession(o);
-  if (!session.ok()) return ReportFailure(session.status());
-  CaseSession& s = **session;
+  auto instance = Instance::Open(o);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  Instance& s = **instance;
   auto outcome = s.vault->DeleteAccount(account);
   if (!outcome.ok()) return ReportFailure(outcome.status());
   const bool deleted = *outcome == vault::DeletionOutcome::kDeleted;

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_harness.h"
-#include "cli/instance.h"
+#include "instance/instance_record.h"
 #include "vault/writer_lock.h"
 
 namespace custodian {

@@ -1,4 +1,4 @@
-#include "cli/instance_config.h"
+#include "instance/instance_config.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -61,9 +61,9 @@
 #include <vector>
 
 #include "core/status.h"
+#include "server/connection_limits.h"
 #include "vault/address_chunk_cache.h"
 #include "vault/key_store.h"
-#include "server/connection_limits.h"
 
 namespace custodian {
 

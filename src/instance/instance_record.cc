@@ -1,4 +1,4 @@
-#include "cli/instance.h"
+#include "instance/instance_record.h"
 
 #include <sodium.h>
 #include <sys/stat.h>
@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/instance_config.h"
-#include "cli/instance_store.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "core/sha256.h"
+#include "instance/instance_config.h"
+#include "instance/instance_store.h"
 #include "vault/crypto.h"
 #include "vault/key_file.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "cases/database.h"
-#include "cli/instance.h"
+#include "instance/instance_record.h"
 
 namespace custodian {
 

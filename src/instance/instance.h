@@ -1,28 +1,49 @@
-// What the case commands and the server open: the instance's configuration and master key,
-// its vault (for holds), its case store, the standards, and the workflow over them.
+// An instance of custodian, open: its configuration and master key, its vault, its case
+// store, the standards, the workflow over them, the signing keys and the ledgers. What every
+// command and the server open (instance_record.h opens the data directory and the key alone),
+// and the background duties a server runs over it.
 #pragma once
 
-#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cases/database.h"
 #include "cases/instance_standards.h"
 #include "cases/ledgers.h"
+#include "cases/notice_outbox.h"
 #include "cases/package_store.h"
+#include "cases/requester_mail.h"
 #include "cases/signing_keys.h"
 #include "cases/workflow.h"
-#include "cli/instance.h"
-#include "cli/instance_config.h"
+#include "instance/instance_config.h"
+#include "instance/instance_record.h"
 #include "policy/standards.h"
 
 namespace custodian {
 
-struct CaseSession {
+struct Instance {
+  // The vault opened under the current standards' retention; every server keeps its vault's
+  // up to date (RunDuties).
+  static Result<std::unique_ptr<Instance>> Open(const InstanceOptions& options);
+
+  // The outboxes a server delivers from, when its configuration names their transports.
+  struct Outboxes {
+    cases::NoticeOutbox* notices = nullptr;
+    cases::RequesterMailOutbox* requester_mail = nullptr;
+  };
+  // The background duties a server runs at start and every 30 seconds: the retention of the
+  // standards in force (another server may have installed new ones), notices due, requesters'
+  // messages, holds run out, the days before yesterday sealed, and fresh tree heads, so that
+  // the published heads trail the logs by half a minute at most. Each duty runs whatever
+  // became of the others; what went wrong comes back, a line each.
+  std::vector<std::string> RunDuties(const Outboxes& outboxes);
+
   InstanceConfig config;
   vault::SecretKey master;
-  bool demo = false;  // the instance's demo mark (instance.h): staff sign in without TOTP
+  bool demo = false;  // the instance's demo mark (instance_record.h): staff sign in without TOTP
   std::unique_ptr<vault::Vault> vault;
   std::unique_ptr<cases::Database> db;
   std::unique_ptr<cases::AttachmentStore> attachments;
@@ -33,10 +54,6 @@ struct CaseSession {
   std::unique_ptr<cases::SigningKeys> signing_keys;
   std::unique_ptr<cases::Ledgers> ledgers;
 };
-
-// The vault opened under the current standards' retention; every server keeps its vault's
-// up to date (serve's periodic work).
-Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance);
 
 // The instance's case store alone (instance_store.h: only the store the instance records);
 // `master`, when given, receives the instance's master key.
@@ -54,10 +71,5 @@ Status AuditOperatorAction(const InstanceOptions& instance, const std::string& a
                            const nlohmann::ordered_json& detail);
 // The same, in the case store `db` already open.
 Status AuditOperatorAction(cases::Database& db, const std::string& action, const nlohmann::ordered_json& detail);
-
-// Opens the instance's session, runs `action` on it and prints what it returns as JSON;
-// returns the exit status (a failure printed as ReportFailure does).
-int RunWithCaseSession(const InstanceOptions& instance,
-                       const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action);
 
 }  // namespace custodian

@@ -1,4 +1,4 @@
-#include "cli/instance_store.h"
+#include "instance/instance_store.h"
 
 #include <soci/soci.h>
 

@@ -1,15 +1,12 @@
-#include "cli/case_session.h"
+#include "instance/instance.h"
 
 #include <soci/soci.h>
 
 #include "cases/audit_log.h"
-
-#include <iostream>
-
-#include "cli/exit_codes.h"
-#include "cli/instance_store.h"
+#include "cases/ledger_store.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "instance/instance_store.h"
 
 namespace custodian {
 
@@ -53,8 +50,8 @@ Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOpti
   return OpenVault(instance, VaultOptionsOf(**standards, *config));
 }
 
-Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& instance) {
-  auto session = std::make_unique<CaseSession>();
+Result<std::unique_ptr<Instance>> Instance::Open(const InstanceOptions& instance) {
+  auto session = std::make_unique<Instance>();
   auto config = LoadInstanceConfig(instance.data_dir);
   if (!config.ok()) return config.status();
   session->config = std::move(config).value();
@@ -90,6 +87,41 @@ Result<std::unique_ptr<CaseSession>> OpenCaseSession(const InstanceOptions& inst
   return session;
 }
 
+std::vector<std::string> Instance::RunDuties(const Outboxes& outboxes) {
+  std::vector<std::string> problems;
+  const auto problem = [&](const std::string& what, const Status& s) {
+    problems.push_back(what + ": " + s.message());
+  };
+  if (auto current = standards->Current(*db); current.ok()) {
+    vault->SetRetention((*current)->access_log_retention_days, (*current)->subscriber_retention_days);
+  } else {
+    problem("reading the standards", current.status());
+  }
+  if (outboxes.notices) {
+    if (auto r = outboxes.notices->DeliverDue(); !r.ok()) problem("notice outbox", r.status());
+  }
+  if (outboxes.requester_mail) {
+    if (auto r = outboxes.requester_mail->DeliverDue(); !r.ok()) {
+      problem("requester mail", r.status());
+    } else if (r->failed > 0) {
+      problems.push_back("requester mail: " + std::to_string(r->failed) + " messages failed; they are retried");
+    }
+  }
+  if (auto r = workflow->ExpireHolds({"custodian"}); !r.ok()) problem("hold expiry", r.status());
+  // Days before yesterday are complete: what ingest journaled of them is sealed into
+  // segments, so that neither memory nor a restart's replay grows with the days kept.
+  if (Status sealed = vault->Seal(SystemClock().Now().UtcDate().PlusDays(-1)); !sealed.ok()) {
+    problem("sealing past days", sealed);
+  }
+  for (std::string_view log : {cases::kAuditLog, cases::kDisclosureLog}) {
+    // Nothing appended since the last head: the same head comes back, nothing is stored.
+    if (auto head = ledgers->SignHead(log, "custodian"); !head.ok()) {
+      problem("signing the " + std::string(log) + " log's head", head.status());
+    }
+  }
+  return problems;
+}
+
 Status AuditOperatorAction(const InstanceOptions& instance, const std::string& action,
                            const nlohmann::ordered_json& detail) {
   auto db = OpenCaseStore(instance);
@@ -102,16 +134,6 @@ Status AuditOperatorAction(cases::Database& db, const std::string& action, const
     return cases::AppendAudit(sql, SystemClock().Now(), "operator", std::nullopt, action, detail.dump())
         .status();
   });
-}
-
-int RunWithCaseSession(const InstanceOptions& instance,
-                       const std::function<Result<nlohmann::ordered_json>(CaseSession&)>& action) {
-  auto session = OpenCaseSession(instance);
-  if (!session.ok()) return ReportFailure(session.status());
-  auto out = action(**session);
-  if (!out.ok()) return ReportFailure(out.status());
-  std::cout << out->dump(2) << "\n";
-  return kExitOk;
 }
 
 }  // namespace custodian
