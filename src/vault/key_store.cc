@@ -127,7 +127,7 @@ Result<bool> KeyStore::CatchUp(const FileMark& mark, CatchUpAccess access) {
     // A slot a crash cut short while it was appended: it was never committed.
     if (Status s = fs_.Truncate(path_, scan->end); !s.ok()) return s;
   }
-  for (const auto& [tag, index] : read) tail_.Add(tag, index, std::nullopt);
+  for (const auto& [tag, index] : read) tail_.Add(tag, index);
   durable_slots_ = std::max<size_t>(durable_slots_, scan->end / kSlotBytes);
   if (writer && durable_slots_ * kSlotBytes > mark.committed) {
     // Slots past the committed length (a writer that crashed before saying so): make them
@@ -168,8 +168,8 @@ Status KeyStore::MaybeIndexLocked() {
     if (Status s = index_->All(entries); !s.ok()) return s;
   }
   const size_t indexed = entries.size();
-  tail_.ForEach([&](const TailSlots::Entry& e) {
-    if (e.slot < durable_slots_) entries.emplace_back(e.tag, static_cast<uint32_t>(e.slot));
+  tail_.ForEach([&](uint64_t tag, uint64_t slot) {
+    if (slot < durable_slots_) entries.emplace_back(tag, static_cast<uint32_t>(slot));
   });
   std::sort(entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
   std::inplace_merge(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(indexed), entries.end());
@@ -254,7 +254,7 @@ Status KeyStore::SlotsOfTagLocked(uint64_t tag, std::vector<size_t>& out) {
   if (index_) {
     if (Status s = index_->Find(tag, out); !s.ok()) return s;
   }
-  tail_.ForTag(tag, [&](const TailSlots::Entry& e) { out.push_back(static_cast<size_t>(e.slot)); });
+  tail_.ForTag(tag, [&](uint64_t slot) { out.push_back(static_cast<size_t>(slot)); });
   return Status::Ok();
 }
 
@@ -372,7 +372,7 @@ Status KeyStore::ResolveMany(std::span<const uint64_t> accounts, bool create,
     made.Set(account, static_cast<uint32_t>(missing[m]));
     Fresh& f = fresh[m];
     const size_t index = durable_slots_ + pending_.size();
-    tail_.Add(f.slot.tag, index, TailSlots::Owner{account, f.tag.second});
+    tail_.Add(f.slot.tag, index);
     pending_.push_back(std::move(f.slot));
     cache_.Put(index, {account, f.tag.second, f.key});
     keys[missing[m]] = f.key;
@@ -420,9 +420,7 @@ Status KeyStore::Destroy(uint64_t account) {
   tombstone.tag = TagOf(account);
   if (Status s = fs_.WriteAt(path_, index * kSlotBytes, SlotBytes(tombstone)); !s.ok()) return s;
   cache_.EraseSlot(index);
-  tail_.ForTag(tombstone.tag, [&](TailSlots::Entry& e) {
-    if (e.slot == index) e.set_owner(std::nullopt);
-  });
+  tail_.ForgetOwner(index);
   ++mark_.epoch;  // other processes forget their cached keys
   return Status::Ok();
 }
@@ -445,10 +443,13 @@ void KeyStore::OwnersOfTagLocked(uint64_t tag, std::vector<std::pair<uint64_t, u
     if (!opened.ok()) return std::nullopt;
     return std::pair{opened->account, opened->check};
   };
-  tail_.ForTag(tag, [&](TailSlots::Entry& e) {
-    if (!e.owner_known) e.set_owner(owner_of(static_cast<size_t>(e.slot)));
-    if (e.owner_known) out.push_back(*e.owner());
-  });
+  std::vector<size_t> past_index;
+  tail_.ForTag(tag, [&](uint64_t slot) { past_index.push_back(static_cast<size_t>(slot)); });
+  for (size_t slot : past_index) {
+    std::optional<TailSlots::Owner> owner = tail_.OwnerOf(slot);
+    if (!owner && (owner = owner_of(slot))) tail_.SetOwner(slot, *owner);
+    if (owner) out.push_back(*owner);
+  }
   if (!index_) return;
   std::vector<size_t> indexed;
   if (!index_->Find(tag, indexed).ok()) return;

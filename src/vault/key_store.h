@@ -156,8 +156,8 @@ class KeyStore {
   std::unique_ptr<RandomAccessFile> file_;           // GUARDED_BY(mu_): the slots, read by number
   std::unique_ptr<KeyIndex> index_;                  // GUARDED_BY(mu_): none until one is adopted
   // GUARDED_BY(mu_): the slots past the index, by tag, with the live account each holds once
-  // it is opened (an address lookup meets thousands of tags: they need not each go through
-  // the cache).
+  // an address lookup has opened it (such a lookup meets thousands of tags: they need not
+  // each go through the cache).
   TailSlots tail_;
   std::vector<Slot> pending_;                        // GUARDED_BY(mu_): slots not yet committed
   KeyCache cache_;                                   // GUARDED_BY(mu_)

@@ -12,29 +12,44 @@ namespace {
 
 std::multiset<uint64_t> SlotsOf(TailSlots& t, uint64_t tag) {
   std::multiset<uint64_t> out;
-  t.ForTag(tag, [&](const TailSlots::Entry& e) { out.insert(e.slot); });
+  t.ForTag(tag, [&](uint64_t slot) { out.insert(slot); });
   return out;
 }
 
 TEST(TailSlotsTest, EntriesSharingATagAreAllFound) {
   TailSlots t;
-  t.Add(7, 1, std::nullopt);
-  t.Add(7, 5, TailSlots::Owner{42, 9});
-  t.Add(7 + 16, 3, std::nullopt);  // the same home in a table of 16
+  t.Add(7, 1);
+  t.Add(7, 5);
+  t.Add(7 + 16, 3);  // the same home in a table of 16
   EXPECT_EQ(SlotsOf(t, 7), (std::multiset<uint64_t>{1, 5}));
   EXPECT_EQ(SlotsOf(t, 23), (std::multiset<uint64_t>{3}));
   EXPECT_TRUE(SlotsOf(t, 8).empty());
-  std::optional<TailSlots::Owner> owner;
-  t.ForTag(7, [&](const TailSlots::Entry& e) {
-    if (e.slot == 5) owner = e.owner();
-  });
-  EXPECT_EQ(owner, (TailSlots::Owner{42, 9}));
   EXPECT_TRUE(t.Erase(7, 1));
   EXPECT_FALSE(t.Erase(7, 1));
   EXPECT_EQ(SlotsOf(t, 7), (std::multiset<uint64_t>{5}));
   EXPECT_EQ(SlotsOf(t, 23), (std::multiset<uint64_t>{3}));
+}
+
+// An owner is remembered by slot, and forgotten with its slot, by a cut, or when asked.
+TEST(TailSlotsTest, OwnersGoWithTheirSlots) {
+  TailSlots t;
+  for (uint64_t slot = 0; slot < 10; ++slot) t.Add(100 + slot, slot);
+  t.SetOwner(2, {42, 9});
+  t.SetOwner(3, {43, 8});
+  t.SetOwner(8, {48, 7});
+  EXPECT_EQ(t.OwnerOf(2), (TailSlots::Owner{42, 9}));
+  EXPECT_FALSE(t.OwnerOf(4));
+  EXPECT_TRUE(t.Erase(103, 3));
+  EXPECT_FALSE(t.OwnerOf(3));
+  t.EraseBelow(5);
+  EXPECT_FALSE(t.OwnerOf(2));
+  EXPECT_EQ(t.OwnerOf(8), (TailSlots::Owner{48, 7}));
+  t.ForgetOwner(8);
+  EXPECT_FALSE(t.OwnerOf(8));
+  t.SetOwner(9, {49, 6});
   t.ForgetOwners();
-  t.ForTag(7, [&](const TailSlots::Entry& e) { EXPECT_FALSE(e.owner()); });
+  EXPECT_FALSE(t.OwnerOf(9));
+  EXPECT_EQ(SlotsOf(t, 109), (std::multiset<uint64_t>{9}));
 }
 
 // Adds, erases and cuts at random, with tags drawn from a small range so that runs are long
@@ -48,7 +63,7 @@ TEST(TailSlotsTest, AgreesWithAMultimapThroughAddsErasesAndCuts) {
     const int what = static_cast<int>(random() % 100);
     if (what < 60) {
       const uint64_t tag = random() % 64 | (random() % 4) << 40;
-      t.Add(tag, next_slot, std::nullopt);
+      t.Add(tag, next_slot);
       reference.emplace(tag, next_slot++);
     } else if (what < 99 && !reference.empty()) {
       auto it = reference.begin();
@@ -70,7 +85,7 @@ TEST(TailSlotsTest, AgreesWithAMultimapThroughAddsErasesAndCuts) {
         ASSERT_EQ(SlotsOf(t, tag), expected) << "tag " << tag << " at step " << step;
       }
       size_t seen = 0;
-      t.ForEach([&](const TailSlots::Entry&) { ++seen; });
+      t.ForEach([&](uint64_t, uint64_t) { ++seen; });
       ASSERT_EQ(seen, reference.size());
     }
   }
@@ -78,7 +93,7 @@ TEST(TailSlotsTest, AgreesWithAMultimapThroughAddsErasesAndCuts) {
 
 TEST(TailSlotsTest, CuttingGivesBackTheMemory) {
   TailSlots t;
-  for (uint64_t i = 0; i < 100000; ++i) t.Add(i * 0x9E3779B97F4A7C15ULL, i, std::nullopt);
+  for (uint64_t i = 0; i < 100000; ++i) t.Add(i * 0x9E3779B97F4A7C15ULL, i);
   const size_t full = t.memory_bytes();
   t.EraseBelow(99990);
   EXPECT_EQ(t.size(), 10u);
