@@ -50,41 +50,41 @@ Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOpti
   return OpenVault(instance, VaultOptionsOf(**standards, *config));
 }
 
-Result<std::unique_ptr<Instance>> Instance::Open(const InstanceOptions& instance) {
-  auto session = std::make_unique<Instance>();
-  auto config = LoadInstanceConfig(instance.data_dir);
+Result<std::unique_ptr<Instance>> Instance::Open(const InstanceOptions& options) {
+  auto instance = std::make_unique<Instance>();
+  auto config = LoadInstanceConfig(options.data_dir);
   if (!config.ok()) return config.status();
-  session->config = std::move(config).value();
-  auto opened = OpenInstance(instance);
+  instance->config = std::move(config).value();
+  auto opened = OpenInstance(options);
   if (!opened.ok()) return opened.status();
-  session->master = opened->master;
-  session->demo = opened->demo;
-  auto db = OpenInstanceCaseStore(*opened, session->config.case_store);
+  instance->master = opened->master;
+  instance->demo = opened->demo;
+  auto db = OpenInstanceCaseStore(*opened, instance->config.case_store);
   if (!db.ok()) return db.status();
-  session->db = std::move(db).value();
+  instance->db = std::move(db).value();
   auto standards = cases::InstanceStandards::WithBuiltIn();
   if (!standards.ok()) return standards.status();
-  session->standards = std::move(standards).value();
-  auto current = session->standards->Current(*session->db);
+  instance->standards = std::move(standards).value();
+  auto current = instance->standards->Current(*instance->db);
   if (!current.ok()) return current.status();
-  auto vault = vault::Vault::Open(instance.data_dir, session->master, VaultOptionsOf(**current, session->config));
+  auto vault = vault::Vault::Open(options.data_dir, instance->master, VaultOptionsOf(**current, instance->config));
   if (!vault.ok()) return vault.status();
-  session->vault = std::move(vault).value();
-  session->attachments = std::make_unique<cases::AttachmentStore>(
-      JoinPath(instance.data_dir, "attachments"), vault::DeriveKey(session->master, "casefile"));
-  session->packages = std::make_unique<cases::PackageStore>(
-      JoinPath(instance.data_dir, "packages"), vault::DeriveKey(session->master, "packages"));
-  session->pseudonym_key = vault::DeriveKey(session->master, "casepseu");
-  session->workflow = std::make_unique<cases::Workflow>(
-      *session->db, *session->standards, *session->vault, *session->attachments, SystemClock(),
-      cases::WorkflowOptions{.cli_decisions = session->config.cli_decisions,
-                             .download_grant_days = session->config.download_grant_days,
-                             .pseudonym_key = session->pseudonym_key});
-  session->signing_keys = std::make_unique<cases::SigningKeys>(
-      *session->db, vault::DeriveKey(session->master, "signkeys"), SystemClock());
-  session->ledgers =
-      std::make_unique<cases::Ledgers>(*session->db, *session->signing_keys, SystemClock());
-  return session;
+  instance->vault = std::move(vault).value();
+  instance->attachments = std::make_unique<cases::AttachmentStore>(
+      JoinPath(options.data_dir, "attachments"), vault::DeriveKey(instance->master, "casefile"));
+  instance->packages = std::make_unique<cases::PackageStore>(
+      JoinPath(options.data_dir, "packages"), vault::DeriveKey(instance->master, "packages"));
+  instance->pseudonym_key = vault::DeriveKey(instance->master, "casepseu");
+  instance->workflow = std::make_unique<cases::Workflow>(
+      *instance->db, *instance->standards, *instance->vault, *instance->attachments, SystemClock(),
+      cases::WorkflowOptions{.cli_decisions = instance->config.cli_decisions,
+                             .download_grant_days = instance->config.download_grant_days,
+                             .pseudonym_key = instance->pseudonym_key});
+  instance->signing_keys = std::make_unique<cases::SigningKeys>(
+      *instance->db, vault::DeriveKey(instance->master, "signkeys"), SystemClock());
+  instance->ledgers =
+      std::make_unique<cases::Ledgers>(*instance->db, *instance->signing_keys, SystemClock());
+  return instance;
 }
 
 std::vector<std::string> Instance::RunDuties(const Outboxes& outboxes) {
