@@ -14,8 +14,8 @@
 
 namespace custodian::vault {
 
-// One day's events of a batch, with the line each came from; in order of account, then time,
-// then line, once the batch is parsed whole.
+// One day's events of a batch, with the line each came from; in their stored order
+// (stored_order.h) once the batch is parsed whole.
 struct DayBatch {
   std::vector<PackedEvent> events;
   std::vector<uint64_t> lines;

@@ -7,7 +7,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <thread>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,6 +18,7 @@
 #include "core/parallel.h"
 #include "core/sha256.h"
 #include "vault/partition.h"
+#include "vault/stored_order.h"
 #include "vault/tags.h"
 
 namespace custodian::vault {
@@ -401,29 +401,18 @@ class BatchQueue {
   bool stopped_ = false;
 };
 
-// Puts a day's events in the order they are stored in: by account, then time, then line.
-// Done as a batch is parsed, off the committing thread, which holds the writer lock.
-void SortByAccountAndTime(DayBatch& day) {
-  // Sorted by keys held side by side rather than through indexes into the events.
-  struct SortKey {
-    uint64_t account;
-    int64_t ts;
-    uint64_t line;
-    uint32_t index;
-  };
-  std::vector<SortKey> keyed(day.events.size());
-  for (uint32_t i = 0; i < keyed.size(); ++i) {
-    keyed[i] = {day.events[i].account_id, day.events[i].ts, day.lines[i], i};
-  }
-  std::sort(keyed.begin(), keyed.end(), [](const SortKey& a, const SortKey& b) {
-    return std::tie(a.account, a.ts, a.line) < std::tie(b.account, b.ts, b.line);
-  });
-  std::vector<PackedEvent> events(keyed.size());
-  for (size_t i = 0; i < keyed.size(); ++i) {
-    events[i] = day.events[keyed[i].index];
-    day.lines[i] = keyed[i].line;
+// Puts a day's events, and their lines, in the order they are stored in. Done as a batch is
+// parsed, off the committing thread, which holds the writer lock.
+void SortForStoring(DayBatch& day) {
+  const std::vector<StoredPosition> order = StoredOrder(day.events);
+  std::vector<PackedEvent> events(order.size());
+  std::vector<uint64_t> lines(order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    events[i] = day.events[order[i].index];
+    lines[i] = day.lines[order[i].index];
   }
   day.events = std::move(events);
+  day.lines = std::move(lines);
 }
 
 }  // namespace
@@ -431,7 +420,7 @@ void SortByAccountAndTime(DayBatch& day) {
 void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestReport& report,
                          const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed) {
   const auto sorted = [](std::unique_ptr<ParsedBatch> batch) {
-    for (auto& [day, b] : batch->days) SortByAccountAndTime(b);
+    for (auto& [day, b] : batch->days) SortForStoring(b);
     return batch;
   };
   EventAdmission admission(options_.clock->Now(), access_log_retention_days_.load(),
@@ -546,8 +535,9 @@ Status Vault::CommitEvents(ParsedEvents& events, IngestReport& report) {
   return status;
 }
 
-Status Vault::CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
-                        const StringPool& pool, IngestReport& report) {
+Status Vault::CommitDay(Date day, const std::vector<PackedEvent>& events,
+                        const std::vector<uint64_t>& lines, const StringPool& pool,
+                        IngestReport& report) {
   auto partition = PartitionFor(day, true);
   if (!partition.ok()) return partition.status();
   Partition& p = **partition;

@@ -278,11 +278,12 @@ class Vault {
                     const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed);
   // Makes a batch durable under one hold of the writer lock.
   Status CommitBatch(ParsedBatch& batch, IngestReport& report);
-  // Makes one day's events of a batch durable; they are in order of account, then time, then
-  // line (as ParseBatches leaves them), their user agents dictionary ids, their device and
-  // event ids in `pool`.
-  Status CommitDay(Date day, std::vector<PackedEvent>& events, std::vector<uint64_t>& lines,
-                   const StringPool& pool, IngestReport& report);
+  // Makes one day's events of a batch durable; they are in their stored order
+  // (stored_order.h, as ParseBatches leaves them), their user agents dictionary ids, their
+  // device and event ids in `pool`.
+  Status CommitDay(Date day, const std::vector<PackedEvent>& events,
+                   const std::vector<uint64_t>& lines, const StringPool& pool,
+                   IngestReport& report);
   // Checks that `grant` is valid now, covers [start, end) and, when given, `category`.
   Status CheckGrant(const Grant& grant, std::optional<Category> category, Timestamp start,
                     Timestamp end) const;

@@ -14,6 +14,7 @@
 #include "vault/event_admission.h"
 #include "vault/ndjson_lines.h"
 #include "vault/partition.h"
+#include "vault/stored_order.h"
 #include "vault/string_arena.h"
 #include "vault/tags.h"
 #include "vault/vault.h"
@@ -295,18 +296,7 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
   out.partition = *partition;
   Partition& p = **partition;
 
-  // By account, then time; events of the same time keep the file's order.
-  struct Order {
-    uint64_t account;
-    int64_t ts;
-    uint32_t index;
-    bool operator<(const Order& o) const {
-      return std::tie(account, ts, index) < std::tie(o.account, o.ts, o.index);
-    }
-  };
-  std::vector<Order> order(events.size());
-  for (uint32_t i = 0; i < events.size(); ++i) order[i] = {events[i].account_id, events[i].ts, i};
-  std::sort(order.begin(), order.end());
+  const std::vector<StoredPosition> order = StoredOrder(events);
 
   // The day's accounts, each once, and their keys from one call.
   std::vector<uint64_t> day_accounts;
