@@ -26,6 +26,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -196,15 +197,10 @@ class ClickHousePeer final : public Peer {
         "currentDatabase() AND table IN ('events', 'events_by_ip') FORMAT TabSeparated");
     if (!partitions.ok()) return partitions.status();
     size_t merged = 0;
-    for (size_t at = 0; at < partitions->size();) {
-      const size_t end = partitions->find('\n', at);
-      const std::string line = partitions->substr(at, end - at);
-      at = end == std::string::npos ? partitions->size() : end + 1;
-      const size_t tab = line.find('\t');
-      if (tab == std::string::npos) continue;
-      const std::string optimize = "OPTIMIZE TABLE " + line.substr(0, tab) + " PARTITION " +
-                                   line.substr(tab + 1) + " FINAL";
-      if (Result<std::string> r = Query(optimize); !r.ok()) return r.status();
+    std::istringstream rows(*partitions);
+    for (std::string table, partition; std::getline(rows, table, '\t') && std::getline(rows, partition);) {
+      Result<std::string> r = Query("OPTIMIZE TABLE " + table + " PARTITION " + partition + " FINAL");
+      if (!r.ok()) return r.status();
       ++merged;
     }
     if (Status s = Sync(); !s.ok()) return s;
