@@ -73,6 +73,15 @@ TEST_F(VaultCliTest, ServeSealsThePastDaysThatIngestJournaled) {
   const pid_t first = StartServe(first_log, &port);
   ASSERT_GT(port, 0) << ReadFile(first_log);
   httplib::Client client("127.0.0.1", port);
+  // The server's duties at start have run once it publishes the disclosure log's head, their
+  // last step: what is posted after waits for their next run, 30 seconds on.
+  auto head = client.Get("/api/v1/ledger/disclosures/head");
+  for (int i = 0; i < 1200 && head && head->status == 404; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    head = client.Get("/api/v1/ledger/disclosures/head");
+  }
+  ASSERT_TRUE(head);
+  ASSERT_EQ(head->status, 200) << head->body;
   std::string events;
   for (int day : {-3, -1, 0}) {
     events += "{\"account_id\": 7, \"ts\": \"" + At(day * kDay, "%Y-%m-%d") +
