@@ -21,15 +21,13 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/child_process.h"
-#include "bench/stats.h"
 #include "bench/peers/peers.h"
-#include "cases/attachment_store.h"
-#include "cases/database.h"
-#include "cases/ledgers.h"
-#include "cases/signing_keys.h"
-#include "cases/workflow.h"
+#include "bench/stats.h"
+#include "cases/migrations.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "geo/geolocator.h"
+#include "instance/instance.h"
 #include "policy/standards.h"
 #include "production/package_verifier.h"
 #include "production/producer.h"
@@ -186,31 +184,28 @@ T Median(std::vector<T> v, double T::*field) {
   return v[v.size() / 2];
 }
 
-// A custodian instance in `dir`, with the workload ingested.
-class Instance {
+// A custodian instance in `dir` (wired as every instance is: instance/instance.h), with the
+// workload ingested.
+class BenchInstance {
  public:
   Status Start(const std::string& dir, const std::string& ndjson_path) {
-    dir_ = dir;
-    if (Status s = vault::Vault::Create(dir + "/vault", master_); !s.ok()) return s;
-    vault::VaultOptions vault_options;
-    vault_options.clock = &clock_;
-    auto opened = vault::Vault::Open(dir + "/vault", master_, vault_options);
-    if (!opened.ok()) return opened.status();
-    vault_ = std::move(opened).value();
-    auto db = cases::Database::Open("sqlite:" + dir + "/cases.db", master_);
+    fs::create_directories(dir);
+    auto db = cases::Database::Open("sqlite:" + dir + "/cases.db", master_, cases::Migrations());
     if (!db.ok()) return db.status();
-    db_ = std::move(db).value();
-    auto standards = cases::InstanceStandards::WithBuiltIn();
-    if (!standards.ok()) return standards.status();
-    standards_ = std::move(standards).value();
-    attachments_ = std::make_unique<cases::AttachmentStore>(dir + "/attachments",
-                                                            vault::SecretKey::Random());
-    workflow_ = std::make_unique<cases::Workflow>(
-        *db_, *standards_, *vault_, *attachments_, clock_,
-        cases::WorkflowOptions{.pseudonym_key = vault::SecretKey::Random()});
-    keys_ = std::make_unique<cases::SigningKeys>(*db_, vault::SecretKey::Random(), clock_);
-    ledgers_ = std::make_unique<cases::Ledgers>(*db_, *keys_, clock_);
-    if (Status s = workflow_->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});
+    InstanceParts parts;
+    parts.master = master_;
+    parts.db = std::move(db).value();
+    parts.files_dir = dir;
+    parts.clock = &clock_;
+    // The vault keeps the whole workload, however old.
+    parts.open_vault = [&](const Standards&) -> Result<std::unique_ptr<vault::Vault>> {
+      if (Status s = vault::Vault::Create(dir + "/vault", master_); !s.ok()) return s;
+      vault::VaultOptions vault_options;
+      vault_options.clock = &clock_;
+      return vault::Vault::Open(dir + "/vault", master_, vault_options);
+    };
+    if (Status s = instance_.Assemble(std::move(parts)); !s.ok()) return s;
+    if (Status s = instance_.workflow->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});
         !s.ok()) {
       return s;
     }
@@ -218,12 +213,12 @@ class Instance {
     std::stringstream text;
     text << in.rdbuf();
     vault::IngestReport report;
-    if (Status s = vault_->Import(text.str(), report); !s.ok()) return s;
+    if (Status s = instance_.vault->Import(text.str(), report); !s.ok()) return s;
     if (report.rejected > 0) return Status::Internal("the vault rejected workload lines");
     const std::string subscriber =
         "{\"account_id\": 1000042, \"effective_from\": \"2025-06-01T00:00:00Z\", \"username\": "
         "\"kestrel42\", \"name\": \"王小明\", \"emails\": [\"k@example.net\"]}\n";
-    if (Status s = vault_->IngestSubscribers(subscriber, report); !s.ok()) return s;
+    if (Status s = instance_.vault->IngestSubscribers(subscriber, report); !s.ok()) return s;
     auto geolocator = geo::Geolocator::Open(
         {std::string(CUSTODIAN_SOURCE_DIR) + "/testdata/mmdb/test-data/GeoIP2-City-Test.mmdb"}, "");
     if (!geolocator.ok()) return geolocator.status();
@@ -233,12 +228,12 @@ class Instance {
 
   // A new case for the example request, reviewed and approved by two people.
   Result<std::string> ApprovedCase() {
-    auto v = workflow_->Submit({ProjectFile(kRequest), cases::Entry::kStaff, {"intake-1"}});
+    auto v = instance_.workflow->Submit({ProjectFile(kRequest), cases::Entry::kStaff, {"intake-1"}});
     if (!v.ok()) return v.status();
     cases::Review review;
     review.confirm_investigation = true;
-    if (auto r = workflow_->ReviewCase(v->record.id, {"reviewer-1"}, review); !r.ok()) return r.status();
-    auto approved = workflow_->Approve(v->record.id, {"approver-1"});
+    if (auto r = instance_.workflow->ReviewCase(v->record.id, {"reviewer-1"}, review); !r.ok()) return r.status();
+    auto approved = instance_.workflow->Approve(v->record.id, {"approver-1"});
     if (!approved.ok()) return approved.status();
     if (approved->record.state != cases::CaseState::kApproved) {
       return Status::Internal("the case was not approved: " + v->record.id);
@@ -275,7 +270,8 @@ class Instance {
                      static_cast<unsigned long long>(events), Since(start), PeakRssMiB());
       };
     }
-    production::Producer producer(*db_, *workflow_, *vault_, *keys_, *ledgers_, clock_, options);
+    production::Producer producer(*instance_.db, *instance_.workflow, *instance_.vault, *instance_.signing_keys,
+                                  *instance_.ledgers, clock_, options);
     ResetPeakRss();
     auto outcome = producer.Produce(case_id, zip, {"producer-1"});
     Timing t;
@@ -297,19 +293,12 @@ class Instance {
 
  private:
   std::array<uint8_t, 32> Key(std::string_view purpose) {
-    return keys_->Active(purpose, "bench")->key().public_key;
+    return instance_.signing_keys->Active(purpose, "bench")->key().public_key;
   }
 
-  std::string dir_;
   ManualClock clock_{ParseDateTime(kReceived).value()};
-  vault::SecretKey master_ = vault::SecretKey::Random();
-  std::unique_ptr<vault::Vault> vault_;
-  std::unique_ptr<cases::Database> db_;
-  std::unique_ptr<cases::InstanceStandards> standards_;
-  std::unique_ptr<cases::AttachmentStore> attachments_;
-  std::unique_ptr<cases::Workflow> workflow_;
-  std::unique_ptr<cases::SigningKeys> keys_;
-  std::unique_ptr<cases::Ledgers> ledgers_;
+  const vault::SecretKey master_ = vault::SecretKey::Random();
+  Instance instance_;
   std::unique_ptr<geo::Geolocator> geolocator_;
 };
 
@@ -386,7 +375,7 @@ int Run(const Options& o) {
   std::fflush(stdout);
 
   int exit_code = 0;
-  Instance instance;
+  BenchInstance instance;
   started = Clock::now();
   if (Status s = instance.Start(workdir + "/custodian", ndjson); !s.ok()) {
     std::fprintf(stderr, "custodian: FAILED setting up: %s\n", s.message().c_str());

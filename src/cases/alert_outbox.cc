@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "cases/audit_detail.h"
 #include "cases/case_store.h"
+#include "cases/ledgers/audit_detail.h"
 #include "cases/retry_backoff.h"
 #include "cases/staff_directory.h"
 

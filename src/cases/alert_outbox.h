@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cases/alert_store.h"
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 
 namespace custodian::cases {

@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/sealed_columns.h"
-#include "cases/sql_rows.h"
-#include "cases/test_instance.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
+#include "instance/test_instance.h"
 
 namespace custodian::cases {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "cases/sql_rows.h"
+#include "cases/store/sql_rows.h"
 #include "policy/request.h"
 
 namespace custodian::cases {

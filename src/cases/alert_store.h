@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cases/alert_rules.h"
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/time.h"
 
 namespace custodian::cases {

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "cases/database.h"
-#include "cases/sealed_columns.h"
-#include "cases/sql_rows.h"
+#include "cases/store/database.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
 #include "core/unicode.h"
 #include "policy/targets.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "cases/store_keys.h"
+#include "cases/store/store_keys.h"
 #include "core/status.h"
 
 namespace soci {

@@ -8,8 +8,8 @@
 
 #include "cases/case_index.h"
 #include "cases/migrations.h"
-#include "cases/sealed_columns.h"
-#include "cases/test_instance.h"
+#include "cases/store/sealed_columns.h"
+#include "instance/test_instance.h"
 
 namespace custodian::cases {
 namespace {
@@ -262,7 +262,7 @@ TEST_P(CaseQueueTest, MigrationFourteenIndexesTheCasesAStoreAlreadyHolds) {
     return Status::Ok();
   }).ok());
   instance_->workflow.reset();
-  instance_->db = instance_->store().Open();
+  instance_->db = instance_->store().Open(Migrations());
   ASSERT_TRUE(instance_->db);
   EXPECT_EQ(instance_->db->schema_version(), Migrations().back().version);
   instance_->MakeWorkflow({});

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "cases/case_index.h"
-#include "cases/ledger_store.h"
-#include "cases/sealed_columns.h"
-#include "cases/sql_rows.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
 
 namespace custodian::cases {
 namespace {

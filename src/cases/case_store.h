@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "cases/audit_log.h"
 #include "cases/case_record.h"
-#include "cases/database.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/store/database.h"
 
 namespace custodian::cases {
 

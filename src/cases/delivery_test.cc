@@ -4,8 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cases/test_instance.h"
 #include "cases/workflow.h"
+#include "instance/test_instance.h"
 
 namespace custodian::cases {
 namespace {

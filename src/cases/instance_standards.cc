@@ -1,6 +1,6 @@
 #include "cases/instance_standards.h"
 
-#include "cases/sql_rows.h"
+#include "cases/store/sql_rows.h"
 #include "core/sha256.h"
 
 namespace custodian::cases {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/time.h"
 #include "policy/standards.h"
 

@@ -2,16 +2,16 @@
 // every re-decision, while stored decisions and the steps that follow them keep the standards
 // they were taken under. Both stores.
 #include "cases/instance_standards.h"
-#include "cases/sealed_columns.h"
+#include "cases/store/sealed_columns.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cases/case_store.h"
-#include "cases/sql_rows.h"
-#include "cases/test_instance.h"
+#include "cases/store/sql_rows.h"
 #include "core/sha256.h"
+#include "instance/test_instance.h"
 
 namespace custodian::cases {
 namespace {
@@ -43,7 +43,7 @@ std::string Stricter() {
 class InstanceStandardsTest : public WorkflowStoreTest {
  protected:
   Workflow& workflow() { return *instance_->workflow; }
-  InstanceStandards& standards() { return *instance_->instance_standards; }
+  InstanceStandards& standards() { return *instance_->standards; }
 
   CaseView Submit() {
     auto v = workflow().Submit({Example("lcpd-subpoena"), Entry::kStaff, {"intake-1"}});

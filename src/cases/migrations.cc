@@ -5,11 +5,12 @@
 #include <array>
 #include <chrono>
 
-#include "cases/audit_log.h"
 #include "cases/case_index.h"
-#include "cases/database.h"
-#include "cases/sealed_columns.h"
-#include "cases/store_keys.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/seal_personal_values.h"
+#include "cases/store/database.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/store_keys.h"
 #include "core/sha256.h"
 #include "vault/crypto.h"
 
@@ -40,8 +41,8 @@ Status CreateStoreKeys(soci::session& sql) { return StoreKeys::Random().Save(sql
 
 }  // namespace
 
-const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {
+const Schema& Migrations() {
+  static const Schema kMigrations = {
       {1,
        "cases, requests, decisions, verifications, holds, the agency registry, audit",
        {
@@ -341,27 +342,6 @@ const std::vector<Migration>& Migrations() {
        }},
   };
   return kMigrations;
-}
-
-Status ApplyMigration(soci::session& sql, const Migration& m) {
-  for (std::string_view statement : m.statements) sql << std::string(statement);
-  if (m.then) {
-    if (Status s = m.then(sql); !s.ok()) return s;
-  }
-  const std::string description(m.description);
-  const long long at = NowMicros();
-  sql << "INSERT INTO schema_migrations (version, description, applied_at) "
-         "VALUES (:v, :d, :t)",
-      soci::use(m.version), soci::use(description), soci::use(at);
-  return Status::Ok();
-}
-
-Status ApplyAllMigrations(soci::session& sql) {
-  sql << std::string(kSchemaMigrationsTable);
-  for (const Migration& m : Migrations()) {
-    if (Status s = ApplyMigration(sql, m); !s.ok()) return s;
-  }
-  return Status::Ok();
 }
 
 }  // namespace custodian::cases

@@ -1,42 +1,13 @@
-// The case store's schema, as the ordered list of migrations that build it. A migration is
-// never edited once released: a change is a new migration. SQL common to SQLite and
-// PostgreSQL: TEXT, INTEGER, BIGINT (times in microseconds since the epoch, UTC).
+// The case store's schema, as the ordered list of migrations that build it (the store runs
+// them: store/migration.h). A migration is never edited once released: a change is a new
+// migration. SQL common to SQLite and PostgreSQL: TEXT, INTEGER, BIGINT (times in
+// microseconds since the epoch, UTC).
 #pragma once
 
-#include <functional>
-#include <string_view>
-#include <vector>
-
-#include "core/status.h"
-
-namespace soci {
-class session;
-}
+#include "cases/store/migration.h"
 
 namespace custodian::cases {
 
-struct Migration {
-  int version;
-  std::string_view description;
-  std::vector<std::string_view> statements;
-  // Work SQL cannot do (hashing, sealing), run after the statements in the same transaction.
-  std::function<Status(soci::session&)> then = nullptr;
-  // Tables whose personal values the migration rewrote: their old bytes are cleared from the
-  // database's free space after it (Database::Migrate).
-  std::vector<std::string_view> scrub = {};
-};
-
-const std::vector<Migration>& Migrations();
-
-// The table that records which migrations a store has (made before the first one).
-inline constexpr std::string_view kSchemaMigrationsTable =
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-    "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-
-// Applies `m` inside the caller's transaction: its statements, its work, its row in
-// schema_migrations.
-Status ApplyMigration(soci::session& sql, const Migration& m);
-// Builds the whole schema of an empty store inside the caller's transaction.
-Status ApplyAllMigrations(soci::session& sql);
+const Schema& Migrations();
 
 }  // namespace custodian::cases

@@ -7,8 +7,8 @@
 #pragma once
 
 #include "cases/case_record.h"
-#include "cases/database.h"
 #include "cases/instance_standards.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "vault/crypto.h"
 

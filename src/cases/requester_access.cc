@@ -4,7 +4,7 @@
 
 #include "cases/case_index.h"
 #include "cases/case_store.h"
-#include "cases/sql_rows.h"
+#include "cases/store/sql_rows.h"
 
 namespace custodian::cases {
 

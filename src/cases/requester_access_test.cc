@@ -7,9 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cases/test_instance.h"
 #include "cases/workflow.h"
 #include "core/sha256.h"
+#include "instance/test_instance.h"
 
 namespace custodian::cases {
 namespace {

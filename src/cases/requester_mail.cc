@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_detail.h"
+#include "cases/ledgers/audit_detail.h"
 #include "cases/retry_backoff.h"
 
 namespace custodian::cases {

@@ -13,9 +13,9 @@
 
 #include "cases/case_record.h"
 #include "cases/case_store.h"
-#include "cases/database.h"
 #include "cases/mail_sender.h"
 #include "cases/requester_mail_store.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 
 namespace custodian::cases {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "cases/sealed_columns.h"
-#include "cases/sql_rows.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
 
 namespace custodian::cases {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/time.h"
 
 namespace custodian::cases {

@@ -2,7 +2,7 @@
 // is sealed in place by its migration (and nothing of it is left in clear in the database's
 // bytes), a sealed value moved to another row does not open, and a store's keys open only
 // under its instance's master key.
-#include "cases/sealed_columns.h"
+#include "cases/store/sealed_columns.h"
 
 #include <soci/soci.h>
 
@@ -13,12 +13,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cases/audit_log.h"
 #include "cases/case_store.h"
+#include "cases/ledgers/audit_log.h"
 #include "cases/migrations.h"
-#include "cases/test_instance.h"
-#include "cases/test_store.h"
+#include "cases/store/test_store.h"
 #include "core/sha256.h"
+#include "instance/test_instance.h"
 
 namespace custodian::cases {
 namespace {
@@ -68,7 +68,7 @@ TEST_P(SealedColumnsTest, AnOlderStoresPersonalValuesAreSealedInPlaceAndLeaveNoT
   {
     auto db = Database::Connect(store.Url());
     ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE((*db)->Migrate(master_, 11).ok());
+    ASSERT_TRUE((*db)->Migrate(Migrations(), master_, 11).ok());
     Status written = (*db)->Transaction([&](soci::session& sql) {
       sql << "INSERT INTO cases (id, state, version, process_type, emergency, preservation, "
              "entered_by, entry, received_at, requester_verified, fingerprint, review_note, "
@@ -105,7 +105,7 @@ TEST_P(SealedColumnsTest, AnOlderStoresPersonalValuesAreSealedInPlaceAndLeaveNoT
   }
   ASSERT_THAT(Found(RawBytes(GetParam(), store.Url()), {kEmail, kAccount}), ::testing::Not(IsEmpty()));
 
-  auto db = Database::Open(store.Url(), master_);  // migration 12 seals them
+  auto db = Database::Open(store.Url(), master_, Migrations());  // migration 12 seals them
   ASSERT_TRUE(db.ok()) << db.status().message();
   EXPECT_EQ((*db)->schema_version(), Migrations().back().version);
   Status read = (*db)->Transaction([&](soci::session& sql) -> Status {
@@ -165,13 +165,13 @@ TEST_P(SealedColumnsTest, ASealedValueMovedToAnotherRowDoesNotOpen) {
 
 TEST_P(SealedColumnsTest, AStoresKeysOpenOnlyUnderItsMasterKey) {
   TestStore store(GetParam());
-  ASSERT_TRUE(Database::Open(store.Url(), master_).ok());
-  auto other = Database::Open(store.Url(), vault::SecretKey::Random());
+  ASSERT_TRUE(Database::Open(store.Url(), master_, Migrations()).ok());
+  auto other = Database::Open(store.Url(), vault::SecretKey::Random(), Migrations());
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().message(),
             "case store: its keys do not open under this master key (the store is another "
             "instance's, or its values key was changed)");
-  EXPECT_TRUE(Database::Open(store.Url(), master_).ok());
+  EXPECT_TRUE(Database::Open(store.Url(), master_, Migrations()).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SealedColumnsTest, ::testing::ValuesIn(TestBackends()),

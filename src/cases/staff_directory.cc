@@ -2,7 +2,7 @@
 
 #include <soci/soci.h>
 
-#include "cases/sql_rows.h"
+#include "cases/store/sql_rows.h"
 
 namespace custodian::cases {
 

@@ -6,9 +6,10 @@
 #include <optional>
 #include <vector>
 
-#include "cases/audit_log.h"
-#include "cases/ledger_store.h"
-#include "cases/sql_rows.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/migrations.h"
+#include "cases/store/sql_rows.h"
 #include "core/base64.h"
 #include "ledger/compact_range.h"
 
@@ -134,7 +135,7 @@ Result<StoreCopy> CopyStore(Database& source, Database& target) {
     }
     const std::vector<std::string> tables = StoreTables(from, source.backend());
     // The copy's rows are the source's, its keys too (wrapped by the same master key).
-    return target.Fill(source.master(), [&](soci::session& to) -> Status {
+    return target.Fill(Migrations(), source.master(), [&](soci::session& to) -> Status {
       if (StoreTables(to, target.backend()) != tables) {
         return Status::FailedPrecondition(
             "case store: the source's tables are not those of this custodian's schema");

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 
 namespace custodian::cases {
 

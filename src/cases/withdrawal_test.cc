@@ -12,12 +12,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/ledger_store.h"
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/ledgers/ledgers.h"
 #include "cases/requester_mail.h"
-#include "cases/test_instance.h"
 #include "cases/workflow.h"
 #include "core/sha256.h"
+#include "instance/test_instance.h"
 #include "ledger/disclosure_leaf.h"
 
 namespace custodian::cases {

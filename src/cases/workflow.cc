@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/alert_rules.h"  // kDueSoonMicros: the list marks what the alerts raise
-#include "cases/audit_detail.h"
 #include "cases/case_index.h"
 #include "cases/disclosure_log.h"
+#include "cases/ledgers/audit_detail.h"
 #include "cases/narrowing.h"
 #include "cases/requester_mail.h"
-#include "cases/sealed_columns.h"
 #include "cases/staff_directory.h"
+#include "cases/store/sealed_columns.h"
 #include "core/json_depth.h"
 #include "core/sha256.h"
 #include "core/unicode.h"

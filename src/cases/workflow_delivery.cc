@@ -3,7 +3,7 @@
 // long, revocable by staff — and every grant, use and listing is in the audit log.
 #include <soci/soci.h>
 
-#include "cases/audit_detail.h"
+#include "cases/ledgers/audit_detail.h"
 #include "cases/requester_mail.h"
 #include "cases/workflow.h"
 #include "core/sha256.h"

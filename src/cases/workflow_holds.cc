@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_detail.h"
+#include "cases/ledgers/audit_detail.h"
 #include "cases/workflow.h"
 
 namespace custodian::cases {

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <soci/soci.h>
 
-#include "cases/audit_detail.h"
 #include "cases/disclosure_log.h"
+#include "cases/ledgers/audit_detail.h"
+#include "cases/ledgers/read_audit.h"
 #include "cases/narrowing.h"
-#include "cases/read_audit.h"
-#include "cases/sql_rows.h"
+#include "cases/store/sql_rows.h"
 #include "cases/workflow.h"
 #include "policy/request_parser.h"
 #include "policy/targets.h"

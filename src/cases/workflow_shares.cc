@@ -3,7 +3,7 @@
 // but cannot amend, withdraw or share it. Each change is audited.
 #include "cases/workflow.h"
 
-#include "cases/audit_detail.h"
+#include "cases/ledgers/audit_detail.h"
 
 namespace custodian::cases {
 

@@ -13,7 +13,7 @@
 
 #include "cases/migrations.h"
 #include "core/sha256.h"
-#include "cases/test_instance.h"
+#include "instance/test_instance.h"
 #include "policy/standards.h"
 
 namespace custodian::cases {
@@ -55,7 +55,7 @@ TEST_P(WorkflowTest, TheStoreIsMigratedOnceAndReopens) {
   EXPECT_EQ(instance_->db->schema_version(), latest);
   const std::string id = Submit(Example("lcpd-subpoena")).record.id;
   instance_->workflow.reset();
-  instance_->db = instance_->store().Open();  // a second open finds the schema in place and the data kept
+  instance_->db = instance_->store().Open(Migrations());  // a second open finds the schema in place and the data kept
   ASSERT_TRUE(instance_->db);
   EXPECT_EQ(instance_->db->schema_version(), latest);
   MakeWorkflow({});
@@ -71,7 +71,7 @@ TEST_P(WorkflowTest, AStaffRequestIsDecidedAtIntakeAndGoesToReview) {
   EXPECT_EQ(FormatDateTime(*v.record.due_at), "2026-04-10T00:00:00Z");      // end of return_by
   EXPECT_EQ(v.decision.action, "produce");
   EXPECT_EQ(v.decision.reason, "intake");
-  EXPECT_EQ(v.decision.standards_sha256, instance_->standards.sha256);
+  EXPECT_EQ(v.decision.standards_sha256, instance_->default_standards.sha256);
   ASSERT_TRUE(v.decision.registry_sha256);
   EXPECT_EQ(v.decision.registry_sha256->size(), 64u);
   EXPECT_EQ(nlohmann::json::parse(v.request.document)["id"], v.record.id);
@@ -133,7 +133,7 @@ TEST_P(WorkflowTest, ReviewThenASecondPersonApproves) {
   EXPECT_EQ(approved->record.approver, "approver-1");
   ASSERT_TRUE(approved->record.notice_wait_until);
   EXPECT_EQ(approved->record.notice_wait_until->micros,
-            clock_.Now().micros + instance_->standards.notice_wait_days * kMicrosPerDay);
+            clock_.Now().micros + instance_->default_standards.notice_wait_days * kMicrosPerDay);
   // The user's notice is queued; production waits for its delivery and the period after it
   // (the outbox's tests, server/notice_test.cc, deliver it).
   ASSERT_EQ(approved->record.state, CaseState::kAwaitingNotice);
@@ -438,7 +438,7 @@ TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
   ASSERT_EQ(held->holds.size(), 1u);
   const HoldRecord hold = held->holds[0];
   EXPECT_EQ(hold.account, 1000042u);
-  EXPECT_EQ(hold.expires_at.micros, clock_.Now().micros + instance_->standards.preservation_period_days * kMicrosPerDay);
+  EXPECT_EQ(hold.expires_at.micros, clock_.Now().micros + instance_->default_standards.preservation_period_days * kMicrosPerDay);
   ASSERT_EQ(instance_->vault->Holds().size(), 1u);
   EXPECT_EQ(instance_->vault->Holds()[0].id, hold.id);
 
@@ -448,7 +448,7 @@ TEST_P(WorkflowTest, APreservationPlacesHoldsExtendsThemOnceAndReleases) {
   const HoldRecord extended = instance_->workflow->Holds(id, kReader)->at(0);
   EXPECT_EQ(extended.extensions, 1);
   EXPECT_EQ(extended.expires_at.micros,
-            hold.expires_at.micros + instance_->standards.preservation_extension_days * kMicrosPerDay);
+            hold.expires_at.micros + instance_->default_standards.preservation_extension_days * kMicrosPerDay);
   EXPECT_EQ(instance_->vault->Holds()[0].expires.micros, extended.expires_at.micros);
   const std::string second = Submit(With(extension, "/process/reference", "EXT-2")).record.id;
   auto refused = instance_->workflow->ReviewCase(second, {"reviewer-1"}, {});

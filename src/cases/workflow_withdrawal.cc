@@ -3,7 +3,7 @@
 // disclosure log records the outcome.
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_detail.h"
+#include "cases/ledgers/audit_detail.h"
 #include "cases/workflow.h"
 #include "core/sha256.h"
 #include "core/unicode.h"

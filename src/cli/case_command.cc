@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_json.h"
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "cases/workflow.h"
 #include "cli/exit_codes.h"
 #include "cli/file_input.h"

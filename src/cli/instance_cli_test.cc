@@ -18,7 +18,8 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
-#include "cases/test_store.h"
+#include "cases/migrations.h"
+#include "cases/store/test_store.h"
 #include "cli/cli_test_harness.h"
 
 namespace custodian {
@@ -213,7 +214,7 @@ TEST_F(InstanceStateCliTest, AnInstanceMadeBeforeStoresWereRecordedRecordsItsSto
   {
     auto old = cases::Database::Connect("sqlite:" + data_ + "/cases.db");
     ASSERT_TRUE(old.ok()) << old.status().message();
-    ASSERT_TRUE((*old)->Migrate(vault::SecretKey::Random(), 9).ok());
+    ASSERT_TRUE((*old)->Migrate(cases::Migrations(), vault::SecretKey::Random(), 9).ok());
     ASSERT_TRUE((*old)->Transaction([](soci::session& sql) {
       sql << "INSERT INTO requests (case_id, version, document, sha256, entered_at, entered_by) "
              "VALUES ('C-2026-000001', 1, '{\"targets\":[{\"type\":\"email\",\"value\":"

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/leaf_proof_json.h"
-#include "cases/ledger_store.h"
+#include "cases/ledgers/leaf_proof_json.h"
+#include "cases/ledgers/ledger_store.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
 #include "cli/ledger_monitor_command.h"

@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <soci/soci.h>
 
-#include "cases/ledger_store.h"
-#include "cases/ledgers.h"
-#include "cases/test_instance.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/ledgers/ledgers.h"
 #include "cli/cli_test_harness.h"
 #include "core/base64.h"
+#include "instance/test_instance.h"
 #include "ledger/tree_head.h"
 #include "server/api_server.h"
 
@@ -28,7 +28,7 @@ class LedgerMonitorTest : public CliTest, public ::testing::WithParamInterface<c
   void SetUp() override {
     CliTest::SetUp();
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     users_ = std::make_unique<server::UserStore>(*instance_->db, vault::SecretKey::Random(), clock_);
     keys_ = std::make_unique<cases::SigningKeys>(*instance_->db, vault::SecretKey::Random(), clock_);
@@ -60,7 +60,7 @@ class LedgerMonitorTest : public CliTest, public ::testing::WithParamInterface<c
     return Run("ledger monitor " + url_ + " --state " + state_ + " --public-key " + key_file_ + extra);
   }
   std::string Submit(const std::string& example) {
-    auto v = instance_->workflow->Submit({cases::Example(example), cases::Entry::kStaff, {"intake-1"}});
+    auto v = instance_->workflow->Submit({Example(example), cases::Entry::kStaff, {"intake-1"}});
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? v->record.id : "";
   }
@@ -96,7 +96,7 @@ class LedgerMonitorTest : public CliTest, public ::testing::WithParamInterface<c
   }
 
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   std::unique_ptr<server::UserStore> users_;
   std::unique_ptr<cases::PackageStore> packages_;
   std::unique_ptr<cases::SigningKeys> keys_;

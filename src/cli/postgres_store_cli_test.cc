@@ -11,7 +11,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
-#include "cases/test_store.h"
+#include "cases/store/test_store.h"
 #include "cli/cli_test_harness.h"
 
 namespace custodian {

@@ -10,10 +10,10 @@
 
 #include <fstream>
 
-#include "cases/ledger_store.h"
-#include "cases/ledgers.h"
-#include "cases/test_instance.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/ledgers/ledgers.h"
 #include "cli/cli_test_harness.h"
+#include "instance/test_instance.h"
 #include "reports/report.h"
 #include "reports/report_json.h"
 #include "server/api_server.h"
@@ -29,7 +29,7 @@ class ReportOfflineCliTest : public CliTest, public ::testing::WithParamInterfac
   void SetUp() override {
     CliTest::SetUp();
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     users_ = std::make_unique<server::UserStore>(*instance_->db, vault::SecretKey::Random(), clock_);
     token_ = users_->CreateToken(server::TokenKind::kExternalAuditor, "outside-firm", {}, {}, "setup").value();
@@ -44,12 +44,12 @@ class ReportOfflineCliTest : public CliTest, public ::testing::WithParamInterfac
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
 
     // Four requests (two from France), one approved.
-    for (const char* example : {"lcpd-subpoena", "vague-subpoena"}) Submit(cases::Example(example));
+    for (const char* example : {"lcpd-subpoena", "vague-subpoena"}) Submit(Example(example));
     for (int i = 0; i < 2; ++i) {
-      Submit(cases::With(cases::With(cases::Example("lcpd-subpoena"), "/requester/country", "FR"),
+      Submit(With(With(Example("lcpd-subpoena"), "/requester/country", "FR"),
                          "/requester/agency_type", "foreign"));
     }
-    const std::string id = Submit(cases::Example("lcpd-subpoena"));
+    const std::string id = Submit(Example("lcpd-subpoena"));
     ASSERT_TRUE(instance_->workflow->ReviewCase(id, {"reviewer-1"}, {}).ok());
     ASSERT_TRUE(instance_->workflow->Approve(id, {"approver-1"}).ok());
     report_ = root_ + "/report.json";
@@ -67,7 +67,7 @@ class ReportOfflineCliTest : public CliTest, public ::testing::WithParamInterfac
   }
   // The report as published: made by the instance, written as `report --out` writes it.
   json Publish(bool publish_leaves = false) {
-    Standards standards = instance_->standards;
+    Standards standards = instance_->default_standards;
     standards.report_suppress_below = 3;
     standards.report_publish_leaves = publish_leaves;
     auto report = reports::MakeReport(*instance_->db, *instance_->ledgers, *instance_->signing_keys, standards,
@@ -100,7 +100,7 @@ class ReportOfflineCliTest : public CliTest, public ::testing::WithParamInterfac
   }
 
   ManualClock clock_{ParseDateTime("2026-07-02T09:00:00Z").value()};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   std::unique_ptr<server::UserStore> users_;
   std::unique_ptr<cases::PackageStore> packages_;
   std::unique_ptr<server::ApiServer> server_;

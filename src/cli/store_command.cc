@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_log.h"
+#include "cases/ledgers/audit_log.h"
 #include "cases/store_copy.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
 #include "core/clock.h"

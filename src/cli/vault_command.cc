@@ -18,7 +18,7 @@
 
 #include <soci/soci.h>
 
-#include "cases/audit_log.h"
+#include "cases/ledgers/audit_log.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
 #include "cli/live_input.h"

@@ -2,8 +2,8 @@
 
 #include <soci/soci.h>
 
-#include "cases/audit_log.h"
-#include "cases/ledger_store.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "instance/instance_store.h"
@@ -51,40 +51,53 @@ Result<std::unique_ptr<vault::Vault>> OpenVaultUnderStandards(const InstanceOpti
 }
 
 Result<std::unique_ptr<Instance>> Instance::Open(const InstanceOptions& options) {
-  auto instance = std::make_unique<Instance>();
   auto config = LoadInstanceConfig(options.data_dir);
   if (!config.ok()) return config.status();
-  instance->config = std::move(config).value();
   auto opened = OpenInstance(options);
   if (!opened.ok()) return opened.status();
-  instance->master = opened->master;
-  instance->demo = opened->demo;
-  auto db = OpenInstanceCaseStore(*opened, instance->config.case_store);
+  auto db = OpenInstanceCaseStore(*opened, config->case_store);
   if (!db.ok()) return db.status();
-  instance->db = std::move(db).value();
-  auto standards = cases::InstanceStandards::WithBuiltIn();
-  if (!standards.ok()) return standards.status();
-  instance->standards = std::move(standards).value();
-  auto current = instance->standards->Current(*instance->db);
-  if (!current.ok()) return current.status();
-  auto vault = vault::Vault::Open(options.data_dir, instance->master, VaultOptionsOf(**current, instance->config));
-  if (!vault.ok()) return vault.status();
-  instance->vault = std::move(vault).value();
-  instance->attachments = std::make_unique<cases::AttachmentStore>(
-      JoinPath(options.data_dir, "attachments"), vault::DeriveKey(instance->master, "casefile"));
-  instance->packages = std::make_unique<cases::PackageStore>(
-      JoinPath(options.data_dir, "packages"), vault::DeriveKey(instance->master, "packages"));
-  instance->pseudonym_key = vault::DeriveKey(instance->master, "casepseu");
-  instance->workflow = std::make_unique<cases::Workflow>(
-      *instance->db, *instance->standards, *instance->vault, *instance->attachments, SystemClock(),
-      cases::WorkflowOptions{.cli_decisions = instance->config.cli_decisions,
-                             .download_grant_days = instance->config.download_grant_days,
-                             .pseudonym_key = instance->pseudonym_key});
-  instance->signing_keys = std::make_unique<cases::SigningKeys>(
-      *instance->db, vault::DeriveKey(instance->master, "signkeys"), SystemClock());
-  instance->ledgers =
-      std::make_unique<cases::Ledgers>(*instance->db, *instance->signing_keys, SystemClock());
+  InstanceParts parts;
+  parts.config = *config;
+  parts.master = opened->master;
+  parts.demo = opened->demo;
+  parts.db = std::move(db).value();
+  parts.files_dir = options.data_dir;
+  parts.open_vault = [&](const Standards& current) {
+    return vault::Vault::Open(options.data_dir, opened->master, VaultOptionsOf(current, *config));
+  };
+  auto instance = std::make_unique<Instance>();
+  if (Status s = instance->Assemble(std::move(parts)); !s.ok()) return s;
   return instance;
+}
+
+Status Instance::Assemble(InstanceParts parts) {
+  config = std::move(parts.config);
+  clock = parts.clock;
+  master = parts.master;
+  demo = parts.demo;
+  db = std::move(parts.db);
+  auto built_in = cases::InstanceStandards::WithBuiltIn();
+  if (!built_in.ok()) return built_in.status();
+  standards = std::move(built_in).value();
+  auto current = standards->Current(*db);
+  if (!current.ok()) return current.status();
+  auto opened = parts.open_vault(**current);
+  if (!opened.ok()) return opened.status();
+  vault = std::move(opened).value();
+  attachments = std::make_unique<cases::AttachmentStore>(JoinPath(parts.files_dir, "attachments"),
+                                                         vault::DeriveKey(master, "casefile"));
+  packages = std::make_unique<cases::PackageStore>(JoinPath(parts.files_dir, "packages"),
+                                                   vault::DeriveKey(master, "packages"));
+  pseudonym_key = vault::DeriveKey(master, "casepseu");
+  workflow = std::make_unique<cases::Workflow>(
+      *db, *standards, *vault, *attachments, *clock,
+      cases::WorkflowOptions{.cli_decisions = config.cli_decisions,
+                             .download_grant_days = config.download_grant_days,
+                             .pseudonym_key = pseudonym_key});
+  signing_keys = std::make_unique<cases::SigningKeys>(*db, vault::DeriveKey(master, "signkeys"), *clock);
+  ledgers = std::make_unique<cases::Ledgers>(*db, *signing_keys, *clock);
+  return Status::Ok();
 }
 
 std::vector<std::string> Instance::RunDuties(const Outboxes& outboxes) {
@@ -110,7 +123,7 @@ std::vector<std::string> Instance::RunDuties(const Outboxes& outboxes) {
   if (auto r = workflow->ExpireHolds({"custodian"}); !r.ok()) problem("hold expiry", r.status());
   // Days before yesterday are complete: what ingest journaled of them is sealed into
   // segments, so that neither memory nor a restart's replay grows with the days kept.
-  if (Status sealed = vault->Seal(SystemClock().Now().UtcDate().PlusDays(-1)); !sealed.ok()) {
+  if (Status sealed = vault->Seal(clock->Now().UtcDate().PlusDays(-1)); !sealed.ok()) {
     problem("sealing past days", sealed);
   }
   for (std::string_view log : {cases::kAuditLog, cases::kDisclosureLog}) {

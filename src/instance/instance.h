@@ -1,33 +1,53 @@
 // An instance of custodian, open: its configuration and master key, its vault, its case
 // store, the standards, the workflow over them, the signing keys and the ledgers. What every
-// command and the server open (instance_record.h opens the data directory and the key alone),
-// and the background duties a server runs over it.
+// command, the server, the tests and the benchmarks open (instance_record.h opens the data
+// directory and the key alone), wired in one place, and the background duties a server runs
+// over it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "cases/database.h"
 #include "cases/instance_standards.h"
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
+#include "cases/ledgers/signing_keys.h"
 #include "cases/notice_outbox.h"
 #include "cases/package_store.h"
 #include "cases/requester_mail.h"
-#include "cases/signing_keys.h"
+#include "cases/store/database.h"
 #include "cases/workflow.h"
+#include "core/clock.h"
 #include "instance/instance_config.h"
 #include "instance/instance_record.h"
 #include "policy/standards.h"
 
 namespace custodian {
 
+// What an instance is assembled from. Instance::Open reads them from the data directory and
+// its configuration; tests and benchmarks choose their own (a store on either backend, a vault
+// in a temporary directory, a manual clock).
+struct InstanceParts {
+  InstanceConfig config;
+  vault::SecretKey master;  // the keys of attachments, packages, pseudonyms and signing keys derive from it
+  bool demo = false;
+  std::unique_ptr<cases::Database> db;  // migrated
+  // Opens the vault under the standards in force (their retention).
+  std::function<Result<std::unique_ptr<vault::Vault>>(const Standards& current)> open_vault;
+  std::string files_dir;  // attachments/ and packages/ are kept under it
+  Clock* clock = &SystemClock();
+};
+
 struct Instance {
   // The vault opened under the current standards' retention; every server keeps its vault's
   // up to date (RunDuties).
   static Result<std::unique_ptr<Instance>> Open(const InstanceOptions& options);
+  // Wires the standards, the vault, the workflow, the signing keys and the ledgers over
+  // `parts`, into this (empty) instance.
+  Status Assemble(InstanceParts parts);
 
   // The outboxes a server delivers from, when its configuration names their transports.
   struct Outboxes {
@@ -42,6 +62,7 @@ struct Instance {
   std::vector<std::string> RunDuties(const Outboxes& outboxes);
 
   InstanceConfig config;
+  Clock* clock = &SystemClock();
   vault::SecretKey master;
   bool demo = false;  // the instance's demo mark (instance_record.h): staff sign in without TOTP
   std::unique_ptr<vault::Vault> vault;

@@ -13,11 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/migrations.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "core/sha256.h"
 #include "instance/instance_config.h"
-#include "instance/instance_store.h"
 #include "vault/crypto.h"
 #include "vault/key_file.h"
 
@@ -123,6 +124,22 @@ nlohmann::ordered_json CaseStoreRecord(const vault::SecretKey& master,
           {"mac", CaseStoreMac(master, instance_id, store_id)}};
 }
 
+// Connects to the store `url` names for a new instance: it must hold no table. The caller
+// migrates it once the instance's keys exist.
+Result<std::unique_ptr<cases::Database>> ConnectNewCaseStore(const std::string& url) {
+  auto db = cases::Database::Connect(url);
+  if (!db.ok()) return db.status();
+  auto found = (*db)->Inspect();
+  if (!found.ok()) return found.status();
+  if (found->has_tables) {
+    return Status::FailedPrecondition(
+        "case store: " + cases::Database::Describe(url) +
+        (found->store_id ? " already holds case store " + *found->store_id : " is not empty") +
+        "; a new instance needs an empty one");
+  }
+  return db;
+}
+
 Result<nlohmann::ordered_json> ReadInstanceFile(const std::string& data_dir) {
   auto text = PosixFileSystem().ReadAll(InstanceFile(data_dir));
   if (!text.ok()) {
@@ -174,7 +191,7 @@ Result<InitResult> InitInstance(const InstanceOptions& o, InstanceKind kind) {
   auto master = vault::CreateMasterKeyFile(result.key_file);
   if (!master.ok()) return master.status();
   if (Status s = vault::Vault::Create(o.data_dir, *master); !s.ok()) return s;
-  if (Status s = (*store)->Migrate(*master); !s.ok()) return s;
+  if (Status s = (*store)->Migrate(cases::Migrations(), *master); !s.ok()) return s;
   result.case_store_id = (*store)->store_id();
   nlohmann::ordered_json instance = {
       {"format", kFormat},

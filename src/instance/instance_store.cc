@@ -4,7 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_log.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/migrations.h"
 #include "core/clock.h"
 
 namespace custodian {
@@ -23,20 +24,6 @@ Status NotTheStore(const OpenedInstance& instance, const std::string& url,
 }
 
 }  // namespace
-
-Result<std::unique_ptr<cases::Database>> ConnectNewCaseStore(const std::string& url) {
-  auto db = cases::Database::Connect(url);
-  if (!db.ok()) return db.status();
-  auto found = (*db)->Inspect();
-  if (!found.ok()) return found.status();
-  if (found->has_tables) {
-    return Status::FailedPrecondition(
-        "case store: " + cases::Database::Describe(url) +
-        (found->store_id ? " already holds case store " + *found->store_id : " is not empty") +
-        "; a new instance needs an empty one");
-  }
-  return db;
-}
 
 Result<std::unique_ptr<cases::Database>> OpenInstanceCaseStore(OpenedInstance& instance,
                                                                const std::string& url) {
@@ -58,7 +45,7 @@ Result<std::unique_ptr<cases::Database>> OpenInstanceCaseStore(OpenedInstance& i
       return NotTheStore(instance, url, "holds case store " + *found->store_id);
     }
   }
-  if (Status s = (*db)->Migrate(instance.master); !s.ok()) return s;
+  if (Status s = (*db)->Migrate(cases::Migrations(), instance.master); !s.ok()) return s;
   if (!recorded) {
     // An instance made before stores were recorded: the store it opens now is its own from
     // here on, once, audited.

@@ -9,14 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "instance/instance_record.h"
 
 namespace custodian {
-
-// Connects to the store `url` names for a new instance (init): it must hold no table. The
-// caller migrates it once the instance's keys exist.
-Result<std::unique_ptr<cases::Database>> ConnectNewCaseStore(const std::string& url);
 
 // Opens the store `url` names when it is the instance's: Corruption (exit 1), naming the store
 // the instance records and what was found, when it is missing, empty or another.

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "cases/ledger_store.h"
+#include "cases/ledgers/ledger_store.h"
 #include "core/clock.h"
 #include "core/time.h"
 

@@ -9,9 +9,9 @@
 
 #include "cases/case_store.h"
 #include "cases/disclosure_log.h"
-#include "cases/leaf_proof_json.h"
-#include "cases/ledger_store.h"
-#include "cases/read_audit.h"
+#include "cases/ledgers/leaf_proof_json.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/ledgers/read_audit.h"
 #include "core/file_system.h"
 #include "core/sha256.h"
 #include "ledger/merkle.h"

@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
+#include "cases/ledgers/signing_keys.h"
 #include "cases/package_store.h"
-#include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
 #include "core/file_system.h"

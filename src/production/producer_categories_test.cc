@@ -80,11 +80,11 @@ class ProducerCategoriesTest : public ProducerTest {
   // A search warrant naming one target of each kind, for all four categories, narrowed in
   // review to `categories`.
   std::string ApprovedFor(const json& categories) {
-    std::string doc = cases::Example("hsi-child-safety-court-order");
-    doc = cases::With(doc, "/process/type", "search_warrant");
-    doc = cases::With(doc, "/window", {{"start", "2026-01-10T00:00:00Z"}, {"end", "2026-01-12T00:00:00Z"}});
-    doc = cases::With(doc, "/categories", json(kCategories));
-    doc = cases::With(doc, "/targets", json::array({{{"type", "account_id"}, {"value", "3000001"}},
+    std::string doc = Example("hsi-child-safety-court-order");
+    doc = With(doc, "/process/type", "search_warrant");
+    doc = With(doc, "/window", {{"start", "2026-01-10T00:00:00Z"}, {"end", "2026-01-12T00:00:00Z"}});
+    doc = With(doc, "/categories", json(kCategories));
+    doc = With(doc, "/targets", json::array({{{"type", "account_id"}, {"value", "3000001"}},
                                                     {{"type", "username"}, {"value", "wren3000002"}},
                                                     {{"type", "email"}, {"value", "wren@example.net"}},
                                                     {{"type", "phone"}, {"value", "+15755550123"}},

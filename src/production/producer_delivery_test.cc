@@ -20,7 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 
-std::string Bytes(const fs::path& p) { return cases::ReadFile(p.string()); }
+std::string Bytes(const fs::path& p) { return ReadFile(p.string()); }
 
 std::string Unsealed(cases::PackageStore& store, const std::string& production) {
   auto reader = store.Open(production);
@@ -59,7 +59,7 @@ class ProducerDeliveryTest : public ProducerTest {
 };
 
 TEST_P(ProducerDeliveryTest, ThePackageIsKeptSealedAndItsAgencyGetsAGrant) {
-  const std::string id = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Approved(Example("hsi-child-safety-court-order"));
   const fs::path zip = dir_ / "p.zip";
   auto outcome = MakeProducer(Options()).Produce(id, zip.string(), {"producer-1"});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
@@ -79,7 +79,7 @@ TEST_P(ProducerDeliveryTest, ThePackageIsKeptSealedAndItsAgencyGetsAGrant) {
 }
 
 TEST_P(ProducerDeliveryTest, ARecordedProductionWithoutItsPackageIsResumedFromItsWorkingFiles) {
-  const std::string id = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Approved(Example("hsi-child-safety-court-order"));
   // The zip cannot be written (its directory does not exist): the production is recorded,
   // its leaf appended, and then the last step fails.
   const fs::path nowhere = dir_ / "missing-dir" / "p.zip";
@@ -124,7 +124,7 @@ TEST_P(ProducerDeliveryTest, ARecordedProductionWithoutItsPackageIsResumedFromIt
 }
 
 TEST_P(ProducerDeliveryTest, ANationalSecurityLettersPackageSaysUnderSignatureItIsNotInTheLog) {
-  const std::string id = Approved(cases::With(cases::Example("hsi-child-safety-court-order"), "/process/type",
+  const std::string id = Approved(With(Example("hsi-child-safety-court-order"), "/process/type",
                                               "national_security_letter"));
   const fs::path zip = dir_ / "nsl.zip";
   auto outcome = MakeProducer(Options()).Produce(id, zip.string(), {"producer-1"});
@@ -140,7 +140,7 @@ TEST_P(ProducerDeliveryTest, ANationalSecurityLettersPackageSaysUnderSignatureIt
 
   // A package of the log whose ledger.json is swapped for the no-leaf form is refused: only
   // the signed manifest can say a production is not in the log.
-  const std::string other = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string other = Approved(Example("hsi-child-safety-court-order"));
   const fs::path logged = dir_ / "logged.zip";
   ASSERT_TRUE(MakeProducer(Options()).Produce(other, logged.string(), {"producer-1"}).ok());
   const fs::path parts = dir_ / "parts";

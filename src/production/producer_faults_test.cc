@@ -34,7 +34,7 @@ class ProducerFaultsTest : public ProducerTest {
     if (on_phase) options.phase = [on_phase](ProductionPhase p, const std::string&) { on_phase(p); };
     return MakeProducer(options);
   }
-  std::string Document() { return cases::Example("hsi-child-safety-court-order"); }
+  std::string Document() { return Example("hsi-child-safety-court-order"); }
   cases::CaseRecord Case(const std::string& id) {
     auto view = instance_->workflow->Show(id, {"reader"});
     EXPECT_TRUE(view.ok());

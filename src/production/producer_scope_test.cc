@@ -52,12 +52,12 @@ json Targets(std::initializer_list<std::pair<const char*, const char*>> targets)
 // categories; `warrant` makes it a search warrant, which may name addresses, over the 48
 // hours from 2026-01-10 (the standards' longest window for a reverse lookup).
 std::string Document(const json& targets, const json& categories, bool warrant = false) {
-  std::string doc = cases::Example("hsi-child-safety-court-order");
-  doc = cases::With(doc, "/targets", targets);
-  doc = cases::With(doc, "/categories", categories);
+  std::string doc = Example("hsi-child-safety-court-order");
+  doc = With(doc, "/targets", targets);
+  doc = With(doc, "/categories", categories);
   if (warrant) {
-    doc = cases::With(doc, "/process/type", "search_warrant");
-    doc = cases::With(doc, "/window", {{"start", "2026-01-10T00:00:00Z"}, {"end", "2026-01-12T00:00:00Z"}});
+    doc = With(doc, "/process/type", "search_warrant");
+    doc = With(doc, "/window", {{"start", "2026-01-10T00:00:00Z"}, {"end", "2026-01-12T00:00:00Z"}});
   }
   return doc;
 }
@@ -290,8 +290,8 @@ TEST_P(ProducerScopeTest, APhoneTargetFindsTheAccountThatHeldItDuringTheWindow) 
 TEST_P(ProducerScopeTest, InstantsAreReadIntervalByInterval) {
   const auto at_instants = [](const json& targets) {
     std::string doc = Document(targets, {"basic_subscriber", "access_log"});
-    doc = cases::With(doc, "/window", nullptr);
-    return cases::With(doc, "/times", {"2026-01-11T10:10:00Z", "2026-01-10T09:05:00Z"});
+    doc = With(doc, "/window", nullptr);
+    return With(doc, "/times", {"2026-01-11T10:10:00Z", "2026-01-10T09:05:00Z"});
   };
   const Package p = Made(at_instants(Targets({{"username", "falcon7"}})), "instants");
   ASSERT_EQ(p.record["accounts"].size(), 1u) << p.record.dump();
@@ -367,7 +367,7 @@ TEST_P(ProducerScopeTest, AnAccountAlsoNamedByItsIdGetsItsWholeWindow) {
 }
 
 TEST_P(ProducerScopeTest, AnAddressSharedByMoreAccountsThanTheCapGoesBackToReview) {
-  ASSERT_EQ(instance_->standards.reverse_lookup_max_accounts, 10) << "the data has eleven accounts there";
+  ASSERT_EQ(instance_->default_standards.reverse_lookup_max_accounts, 10) << "the data has eleven accounts there";
   const std::string id = Approved(Document(Targets({{"ip", "192.0.2.200"}}), {"access_log"}, true));
   const std::string zip = (dir_ / "shared.zip").string();
   auto refused = Produce(id, zip);

@@ -26,7 +26,7 @@ using ::testing::HasSubstr;
 using json = nlohmann::json;
 
 TEST_P(ProducerTest, ThePackageHoldsExactlyTheWindowAndVerifiesOffline) {
-  const std::string id = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Approved(Example("hsi-child-safety-court-order"));
   const std::string zip = (dir_ / "p.zip").string();
   auto outcome = Produce(id, zip);
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
@@ -100,12 +100,12 @@ TEST_P(ProducerTest, ThePackageHoldsExactlyTheWindowAndVerifiesOffline) {
 }
 
 TEST_P(ProducerTest, OnlyAnApprovedCaseIsProducedAndNeverTwice) {
-  auto pending = instance_->workflow->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"intake-1"}});
+  auto pending = instance_->workflow->Submit({Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"intake-1"}});
   ASSERT_TRUE(pending.ok());
   auto refused = Produce(pending->record.id, (dir_ / "early.zip").string());
   EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_FALSE(fs::exists(dir_ / "early.zip"));
-  const std::string id = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Approved(Example("hsi-child-safety-court-order"));
   ASSERT_TRUE(Produce(id, (dir_ / "once.zip").string()).ok());
   EXPECT_EQ(Produce(id, (dir_ / "twice.zip").string()).status().code(), Status::Code::kFailedPrecondition);
   EXPECT_EQ(Produce(id, (dir_ / "once.zip").string()).status().code(), Status::Code::kInvalidArgument)
@@ -125,7 +125,7 @@ class TickingClock : public Clock {
 // The cover letter's date is the manifest's created_at, to the microsecond, through the setup
 // the CLI and the server use, however often the producer reads its clock.
 TEST_P(ProducerTest, TheCoverLetterIsDatedAtTheManifestsInstant) {
-  const std::string id = Approved(cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Approved(Example("hsi-child-safety-court-order"));
   const std::string zip = (dir_ / "p.zip").string();
   TickingClock ticking(ParseDateTime("2026-03-12T16:00:00Z").value());
   ProductionSettings settings;

@@ -15,9 +15,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/test_instance.h"
 #include "core/clock.h"
 #include "geo/geolocator.h"
+#include "instance/test_instance.h"
 #include "production/producer.h"
 #include "production/record_pdf_sink.h"
 #include "production/zip_package.h"
@@ -35,7 +35,7 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     dir_ = fs::temp_directory_path() / ("custodian_producer_" + std::to_string(::getpid()) + "_" +
                                         std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())
@@ -107,7 +107,7 @@ class ProducerTest : public ::testing::TestWithParam<cases::Backend> {
   }
 
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   std::unique_ptr<geo::Geolocator> geolocator_;
   fs::path dir_;
 };

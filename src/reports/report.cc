@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <climits>
 
-#include "cases/audit_log.h"
-#include "cases/ledger_store.h"
-#include "cases/sql_rows.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/store/sql_rows.h"
 #include "ledger/compact_range.h"
 #include "reports/report_counts.h"
 #include "reports/report_json.h"

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cases/database.h"
-#include "cases/ledgers.h"
-#include "cases/signing_keys.h"
+#include "cases/ledgers/ledgers.h"
+#include "cases/ledgers/signing_keys.h"
+#include "cases/store/database.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "ledger/audit_leaf.h"

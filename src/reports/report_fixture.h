@@ -12,10 +12,10 @@
 #include <soci/soci.h>
 
 #include "cases/disclosure_log.h"
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
+#include "cases/ledgers/signing_keys.h"
 #include "cases/notice_outbox.h"
-#include "cases/signing_keys.h"
-#include "cases/test_instance.h"
+#include "instance/test_instance.h"
 #include "reports/report.h"
 
 namespace custodian::reports {
@@ -33,7 +33,7 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   }
 
   void Start() {
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     ASSERT_TRUE(instance_->IngestExampleAccount().ok());  // a preservation holds its account
     keys_ = instance_->signing_keys.get();
@@ -75,7 +75,7 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   // Delivers every notice due now; returns how many were sent.
   int DeliverNotices() {
     AcceptingTransport transport;
-    cases::NoticeOutbox outbox(*instance_->db, *instance_->instance_standards, clock_, transport,
+    cases::NoticeOutbox outbox(*instance_->db, *instance_->standards, clock_, transport,
                                instance_->pseudonym_key);
     auto delivered = outbox.DeliverDue();
     EXPECT_TRUE(delivered.ok()) << delivered.status().message();
@@ -87,15 +87,13 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
                       ParseDate(to).value(), "auditor-1");
   }
   Result<Report> Make(const char* from = "2026-01-01", const char* to = "2026-07-01") {
-    return Make(from, to, instance_->standards);
+    return Make(from, to, instance_->default_standards);
   }
 
   // The scripted history of report_test.cc, every count of which it asserts: seventeen
   // requests received in the first half of 2026 (fourteen of them in March; two withdrawn),
   // two just outside it, and a national security letter.
   void History() {
-    using cases::Example;
-    using cases::With;
     // A subpoena approved, its user told, and data produced.
     const std::string lcpd = Submit(Example("lcpd-subpoena"));
     Approve(lcpd);
@@ -163,7 +161,7 @@ class ReportStoreTest : public ::testing::TestWithParam<cases::Backend> {
   }
 
   ManualClock clock_{ParseDateTime("2026-07-02T09:00:00Z").value()};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   cases::SigningKeys* keys_ = nullptr;  // the instance's
   cases::Ledgers* ledgers_ = nullptr;
 };

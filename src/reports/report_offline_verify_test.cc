@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/leaf_proof_json.h"
-#include "cases/ledger_store.h"
+#include "cases/ledgers/leaf_proof_json.h"
+#include "cases/ledgers/ledger_store.h"
 #include "reports/report_fixture.h"
 #include "reports/report_json.h"
 
@@ -27,7 +27,7 @@ class ReportOfflineVerifyTest : public ReportStoreTest {
     ReportStoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     History();
-    standards_ = instance_->standards;
+    standards_ = instance_->default_standards;
     standards_.report_suppress_below = 3;
     auto report = Make("2026-01-01", "2026-07-01", standards_);
     ASSERT_TRUE(report.ok()) << report.status().message();
@@ -75,7 +75,7 @@ TEST_P(ReportOfflineVerifyTest, HoldsWithTheLeavesFromTheApiInPagesOfAnySize) {
     EXPECT_EQ(check.leaves, size_);
   }
   // Pages read after the log grew (their heads are later) and overlapping ones do too.
-  Submit(cases::Example("lcpd-subpoena"));
+  Submit(Example("lcpd-subpoena"));
   ASSERT_TRUE(ledgers_->SignHead(cases::kDisclosureLog, "test").ok());
   size_ += 1;
   const OfflineReportCheck later = Check(report_, Pages(10) + Pages(10, 5));
@@ -120,7 +120,7 @@ TEST_P(ReportOfflineVerifyTest, AnAlteredLeafIsFound) {
 }
 
 TEST_P(ReportOfflineVerifyTest, KeysOfAnotherInstanceVerifyNothing) {
-  cases::TestInstance other(GetParam(), clock_);
+  TestInstance other(GetParam(), clock_);
   ASSERT_TRUE(other.Start().ok());
   ASSERT_TRUE(other.ledgers->SignHead(cases::kDisclosureLog, "test").ok());
   keys_given_.clear();

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/signing_keys.h"
+#include "cases/ledgers/signing_keys.h"
 #include "core/status.h"
 #include "ledger/public_keys.h"
 #include "reports/report.h"

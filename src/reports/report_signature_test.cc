@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/ledger_store.h"
+#include "cases/ledgers/ledger_store.h"
 #include "reports/report_fixture.h"
 #include "reports/report_json.h"
 #include "reports/report_verify.h"
@@ -51,7 +51,7 @@ class ReportSignatureTest : public ReportStoreTest {
 
 TEST_P(ReportSignatureTest, TheLedgerKeySignsTheCanonicalBytes) {
   History();
-  const json report = Published(instance_->standards);
+  const json report = Published(instance_->default_standards);
   ASSERT_TRUE(report.contains("signature"));
   const ReportSignature signature = SignatureOf(report);
   EXPECT_EQ(signature.key_id, report["tree_head"]["key_id"]) << "the key that signs the heads";
@@ -75,7 +75,7 @@ TEST_P(ReportSignatureTest, TheLedgerKeySignsTheCanonicalBytes) {
 // is one that recounting cannot see (the figure the operator would disown).
 TEST_P(ReportSignatureTest, AnyFigureChangedBreaksTheSignature) {
   History();
-  Standards standards = instance_->standards;
+  Standards standards = instance_->default_standards;
   standards.report_suppress_below = 3;
   const json report = Published(standards);
   EXPECT_TRUE(Paths(report, standards).empty());
@@ -105,20 +105,20 @@ TEST_P(ReportSignatureTest, AnyFigureChangedBreaksTheSignature) {
 
 TEST_P(ReportSignatureTest, AReportSignedBeforeARotationStillVerifies) {
   History();
-  const json before = Published(instance_->standards);
+  const json before = Published(instance_->default_standards);
   ASSERT_TRUE(keys_->Rotate(cases::kLedgerKey, "admin-1").ok());
-  Submit(cases::Example("lcpd-subpoena"));
-  const json after = Published(instance_->standards);
+  Submit(Example("lcpd-subpoena"));
+  const json after = Published(instance_->default_standards);
   EXPECT_NE(SignatureOf(after).key_id, SignatureOf(before).key_id);
   for (const json* report : {&before, &after}) {
     EXPECT_TRUE(VerifyReportSignature(*report, SignatureOf(*report), LedgerKeys()).ok());
-    EXPECT_TRUE(Paths(*report, instance_->standards).empty());
+    EXPECT_TRUE(Paths(*report, instance_->default_standards).empty());
   }
 }
 
 TEST_P(ReportSignatureTest, PublishingTheLeavesCarriesThemAllAndSuppressesNothing) {
   History();
-  Standards standards = instance_->standards;
+  Standards standards = instance_->default_standards;
   standards.report_suppress_below = 3;
   standards.report_publish_leaves = true;
   const json report = Published(standards);

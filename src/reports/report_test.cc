@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_log.h"
-#include "cases/ledger_store.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
 #include "reports/report_fixture.h"
 #include "reports/report_json.h"
 
@@ -28,7 +28,7 @@ json Counts(const Report& r) {
 
 TEST_P(ReportStoreTest, EveryCountOfAScriptedHistory) {
   History();
-  Standards standards = instance_->standards;
+  Standards standards = instance_->default_standards;
   standards.report_suppress_below = 3;
   auto report = Make("2026-01-01", "2026-07-01", standards);
   ASSERT_TRUE(report.ok()) << report.status().message();
@@ -106,7 +106,7 @@ TEST_P(ReportStoreTest, CarriesTheSignedHeadsItCountedAsOf) {
   EXPECT_EQ(again->audit_tree_head.signature, report->audit_tree_head.signature);
 
   // Leaves appended after the head are not counted by a report made as of it.
-  Submit(cases::Example("lcpd-subpoena"));
+  Submit(Example("lcpd-subpoena"));
   auto leaves = ReadReportLeaves(*instance_->db, report->tree_head.size, report->audit_tree_head.size);
   ASSERT_TRUE(leaves.ok());
   EXPECT_EQ(leaves->disclosures.size(), report->tree_head.size);
@@ -122,9 +122,9 @@ TEST_P(ReportStoreTest, NationalSecurityLettersAreBandedAtTheBoundaryAndNowhereE
   // One letter through the workflow, 248 more as their submission entries. A letter counts in
   // the period of its entry into custodian: the audit log knows no other date of it.
   clock_.Set(ParseDateTime("2026-05-01T12:00:00Z").value());
-  Submit(cases::With(cases::Example("fbi-warrant-content"), "/process/type", "national_security_letter"));
+  Submit(With(Example("fbi-warrant-content"), "/process/type", "national_security_letter"));
   clock_.Set(ParseDateTime("2026-07-02T09:00:00Z").value());
-  Submit(cases::With(cases::Example("fbi-warrant-content"), "/process/type", "national_security_letter"));
+  Submit(With(Example("fbi-warrant-content"), "/process/type", "national_security_letter"));
   const auto letters = [&](int n, const char* at, const char* action = "submit") {
     ASSERT_TRUE(instance_->db->Transaction([&](soci::session& sql) -> Status {
       for (int i = 0; i < n; ++i) {
@@ -154,7 +154,7 @@ TEST_P(ReportStoreTest, NationalSecurityLettersAreBandedAtTheBoundaryAndNowhereE
   auto next = Make("2026-07-01", "2027-01-01");
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->national_security, (NationalSecurityBands{"0-249", "0-249"}));
-  Standards wide = instance_->standards;
+  Standards wide = instance_->default_standards;
   wide.report_nsl_band = 1000;
   report = Make("2026-01-01", "2026-07-01", wide);
   ASSERT_TRUE(report.ok());

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cases/ledger_store.h"
+#include "cases/ledgers/ledger_store.h"
 #include "core/base64.h"
 #include "core/json_reader.h"
 #include "ledger/merkle.h"

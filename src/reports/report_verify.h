@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/database.h"
-#include "cases/ledgers.h"
-#include "cases/signing_keys.h"
+#include "cases/ledgers/ledgers.h"
+#include "cases/ledgers/signing_keys.h"
+#include "cases/store/database.h"
 #include "core/status.h"
 #include "ledger/public_keys.h"
 #include "policy/standards.h"

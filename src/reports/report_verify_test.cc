@@ -24,7 +24,7 @@ class ReportVerifyTest : public ReportStoreTest {
   void SetUp() override {
     ReportStoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;  // no PostgreSQL server outside the suite
-    standards_ = instance_->standards;
+    standards_ = instance_->default_standards;
     standards_.report_suppress_below = 3;
   }
   json Published() {
@@ -135,9 +135,9 @@ TEST_P(ReportVerifyTest, AChangedHeadIsRefused) {
 
 TEST_P(ReportVerifyTest, AReportOfAnotherInstanceIsRefused) {
   History();
-  cases::TestInstance other(GetParam(), clock_);
+  TestInstance other(GetParam(), clock_);
   ASSERT_TRUE(other.Start().ok());
-  ASSERT_TRUE(other.workflow->Submit({cases::Example("lcpd-subpoena"), cases::Entry::kStaff, {"intake-1"}}).ok());
+  ASSERT_TRUE(other.workflow->Submit({Example("lcpd-subpoena"), cases::Entry::kStaff, {"intake-1"}}).ok());
   auto theirs = MakeReport(*other.db, *other.ledgers, *other.signing_keys, standards_, ParseDate("2026-01-01").value(),
                            ParseDate("2026-07-01").value(), "auditor-1");
   ASSERT_TRUE(theirs.ok()) << theirs.status().message();
@@ -153,7 +153,7 @@ TEST_P(ReportVerifyTest, AReportOfAnotherInstanceIsRefused) {
 TEST_P(ReportVerifyTest, AnOlderReportStillHoldsAfterTheLogsGrew) {
   History();
   const json older = Published();
-  const std::string id = Submit(cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(Example("lcpd-subpoena"));
   Approve(id);
   Produce(id, 4);
   const json newer = Published();

@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/alert_outbox.h"
-#include "cases/audit_log.h"
 #include "cases/case_store.h"
-#include "cases/test_instance.h"
+#include "cases/ledgers/audit_log.h"
 #include "core/testing/run_tool.h"
+#include "instance/test_instance.h"
 #include "server/mail_transport.h"
 #include "server/smtp_sink_testing.h"
 #include "server/user_store.h"
@@ -37,7 +37,7 @@ class AlertDeliveryTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     users_ = std::make_unique<UserStore>(*instance_->db, vault::SecretKey::Random(), clock_);
     ASSERT_TRUE(users_->AddUser("intake-1", {Role::kIntake}, kPassword, "setup", "intake@example.org").ok());
@@ -60,7 +60,7 @@ class AlertDeliveryTest : public ::testing::TestWithParam<cases::Backend> {
     return report.ok() ? *report : cases::AlertRunReport{-1, -1, -1, -1};
   }
   std::string Emergency() {
-    auto v = instance_->workflow->Submit({cases::Example("emergency-unverified"), cases::Entry::kStaff, {"intake-1"}});
+    auto v = instance_->workflow->Submit({Example("emergency-unverified"), cases::Entry::kStaff, {"intake-1"}});
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? v->record.id : "";
   }
@@ -97,7 +97,7 @@ class AlertDeliveryTest : public ::testing::TestWithParam<cases::Backend> {
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   testing::SmtpSink sink_;
   testing::WebhookReceiver receiver_{kKey, "/hooks/alerts", "X-Custodian-Alert-Id"};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   std::unique_ptr<UserStore> users_;
   std::unique_ptr<MailTransport> mail_;
   std::unique_ptr<AlertWebhook> webhook_;

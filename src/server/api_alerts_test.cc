@@ -14,7 +14,7 @@ class ApiAlertsTest : public ApiTest {};
 
 TEST_P(ApiAlertsTest, StaffReadTheirOwnAlertsNewestFirst) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe");
-  const std::string id = Submit(ian, cases::Example("emergency-unverified"));  // verifying
+  const std::string id = Submit(ian, Example("emergency-unverified"));  // verifying
   cases::AlertOutbox outbox(*instance_->db, clock_, {});
   ASSERT_EQ(*outbox.Raise(), 1);
   clock_.Set(ParseDateTime("2026-03-12T17:00:00Z").value());

@@ -49,7 +49,7 @@ TEST_P(ApiAnswersTest, EveryOperationThatTakesNoBodyIsServedWithoutContentLength
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud");
 
   // Decide again, review, approve (no body), produce (no body).
-  const std::string id = Submit(ian, cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Submit(ian, Example("hsi-child-safety-court-order"));
   std::string answer = Raw("POST", "/api/v1/cases/" + id + "/decisions", StaffHeaders(rae));
   ASSERT_EQ(StatusOf(answer), 201) << answer;
   EXPECT_EQ(BodyJson(answer)["decision_taken"]["seq"], 2);
@@ -78,7 +78,7 @@ TEST_P(ApiAnswersTest, EveryOperationThatTakesNoBodyIsServedWithoutContentLength
   EXPECT_EQ(BodyJson(answer)["state"], "revoked");
 
   // Release a hold (no body).
-  const std::string preservation = Submit(ian, cases::Example("preservation"));
+  const std::string preservation = Submit(ian, Example("preservation"));
   ASSERT_EQ(Post("/api/v1/cases/" + preservation + "/review", Staff(rae), R"({"decision": "approve"})")->status, 200);
   const std::string hold = preservation + "-H1";
   answer = Raw("POST", "/api/v1/holds/" + hold + "/release", StaffHeaders(rae));
@@ -246,7 +246,7 @@ TEST_P(ApiAnswersTest, AQueryParameterOfTheWrongTypeIs400WithAPointerToIt) {
 
 TEST_P(ApiAnswersTest, ProblemsPointAtTheFieldAndRepeatNoIdOfTheRequest) {
   const Login ian = SignIn("ian"), rae = SignIn("rae");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   struct Call {
     std::string method, path, body;
     int status;

@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
+#include "cases/ledgers/signing_keys.h"
 #include "cases/package_store.h"
-#include "cases/signing_keys.h"
 #include "cases/workflow.h"
 #include "core/clock.h"
 #include "server/connection_limits.h"

@@ -16,13 +16,13 @@
 #include <nlohmann/json.hpp>
 #include <soci/soci.h>
 
-#include "cases/audit_log.h"
 #include "cases/case_store.h"
-#include "cases/ledger_store.h"
-#include "cases/sealed_columns.h"
-#include "cases/test_instance.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/store/sealed_columns.h"
 #include "core/base64.h"
 #include "core/sha256.h"
+#include "instance/test_instance.h"
 #include "ledger/proof_json.h"
 #include "ledger/public_keys.h"
 #include "server/totp.h"
@@ -77,10 +77,10 @@ TEST_P(ApiTest, SignInSetsAStrictCookieAndChangesNeedTheCsrfToken) {
   const Login ian{cookie.substr(0, cookie.find(';')), json::parse(ok->body)["csrf"]};
 
   EXPECT_EQ(client_->Get("/api/v1/cases", {{"Cookie", ian.cookie}})->status, 200);
-  auto no_csrf = Post("/api/v1/cases", {{"Cookie", ian.cookie}}, cases::Example("lcpd-subpoena"));
+  auto no_csrf = Post("/api/v1/cases", {{"Cookie", ian.cookie}}, Example("lcpd-subpoena"));
   EXPECT_EQ(no_csrf->status, 403);
   EXPECT_EQ(json::parse(no_csrf->body)["type"], "https://custodian.invalid/problems/csrf");
-  EXPECT_EQ(Post("/api/v1/cases", Staff(ian), cases::Example("lcpd-subpoena"))->status, 201);
+  EXPECT_EQ(Post("/api/v1/cases", Staff(ian), Example("lcpd-subpoena"))->status, 201);
 
   // The session ends at sign-out, and by itself after eight hours.
   EXPECT_EQ(Post("/api/v1/auth/logout", Staff(ian), "")->status, 204);
@@ -138,9 +138,9 @@ TEST_P(ApiTest, SignInIsRateLimitedPerAddress) {
 // other gets 403, and nobody at all 401.
 TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud"), ada = SignIn("ada");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   const std::string review = json{{"decision", "approve"}}.dump();
-  const std::string registry = cases::ProjectFile("spec/agencies.example.json");
+  const std::string registry = ProjectFile("spec/agencies.example.json");
   const std::string pdf = "%PDF-1.4\nsigned\n%%EOF\n";
   const std::string event = R"({"account_id": 7, "ts": "2026-03-10T08:00:00Z", "kind": "login", "ip": "203.0.113.5"})" "\n";
   const std::string subscriber = R"({"account_id": 7, "effective_from": "2026-01-01T00:00:00Z", "username": "wren"})" "\n";
@@ -164,9 +164,9 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"GET", "/api/v1/alerts", "", everyone_staff},
       {"GET", "/api/v1/ledger/audit/entries", "", {"aud"}},
       {"GET", "/api/v1/ledger/disclosures/entries", "", {"outside", "aud"}},
-      {"POST", "/api/v1/cases", cases::Example("lcpd-subpoena"), {"ian"}},
+      {"POST", "/api/v1/cases", Example("lcpd-subpoena"), {"ian"}},
       {"POST", "/api/v1/cases/" + id + "/documents?name=p.pdf", pdf, {"ian"}, "application/pdf"},
-      {"POST", "/api/v1/cases/" + id + "/amend", cases::Example("lcpd-subpoena"), {"ian"}},
+      {"POST", "/api/v1/cases/" + id + "/amend", Example("lcpd-subpoena"), {"ian"}},
       {"POST", "/api/v1/cases/" + id + "/verify-requester", R"({"phone": "+1-575-555-0100"})", {"ian", "rae"}},
       {"POST", "/api/v1/cases/" + id + "/close", "", {"rae", "abe"}},
       {"POST", "/api/v1/cases/" + id + "/nondisclosure", R"({"until": "2026-09-01"})", {"rae"}},
@@ -186,7 +186,7 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"POST", "/api/v1/ingest/subscribers", subscriber, {"service"}, "application/x-ndjson"},
       {"GET", "/api/v1/portal/requests", "", {"lcpd"}},
       {"GET", "/api/v1/portal/requests/" + id, "", {"lcpd"}},
-      {"POST", "/api/v1/portal/requests", Attested(cases::Example("lcpd-subpoena")), {"lcpd"}},
+      {"POST", "/api/v1/portal/requests", Attested(Example("lcpd-subpoena")), {"lcpd"}},
       {"GET", "/api/v1/portal/attestation", "", {"lcpd"}},
       {"GET", "/api/v1/portal/requests/" + id + "/shares", "", {"lcpd"}},
       {"POST", "/api/v1/portal/requests/" + id + "/shares", R"({"email": "m.ortiz@las-cruces.org"})", {"lcpd"}},
@@ -194,7 +194,7 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
       {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, {"lcpd"}, "application/pdf"},
       // (A missing request: this case goes on to be approved.)
       {"POST", "/api/v1/portal/requests/C-2026-999999/withdraw", "", {"lcpd"}},
-      {"POST", "/api/v1/portal/requests/C-2026-999999/amend", Attested(cases::Example("lcpd-subpoena")), {"lcpd"}},
+      {"POST", "/api/v1/portal/requests/C-2026-999999/amend", Attested(Example("lcpd-subpoena")), {"lcpd"}},
       {"GET", "/api/v1/cases/" + id + "/productions", "", everyone_staff},
       {"POST", "/api/v1/cases/" + id + "/productions/P-2026-000001/downloads", "", {"rae", "abe"}},
       {"POST", "/api/v1/downloads/D-" + std::string(32, '0') + "/revoke", "", {"rae", "abe"}},
@@ -237,7 +237,7 @@ TEST_P(ApiTest, EachRoleIsAllowedOnlyItsOwnSteps) {
 
 TEST_P(ApiTest, TheAdministratorInstallsStandardsAndAReviewerDecidesACaseAgain) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), ada = SignIn("ada");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   const std::string builtin = Sha256Hex(DefaultStandardsText());
   auto shown = client_->Get("/api/v1/standards", Staff(rae));
   ASSERT_EQ(shown->status, 200) << shown->body;
@@ -284,9 +284,9 @@ TEST_P(ApiTest, AmendmentCallbackHoldReleaseAndClosingOverHttp) {
     return json::parse(r->body);
   };
   // Pushed back, amended as version 2, decided again.
-  const std::string vague = Submit(ian, cases::Example("vague-subpoena"));
+  const std::string vague = Submit(ian, Example("vague-subpoena"));
   ASSERT_EQ(Post("/api/v1/cases/" + vague + "/review", Staff(rae), R"({"decision": "pushback", "note": "which account?", "letter": "Name the account."})")->status, 200);
-  auto amended = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), cases::Example("lcpd-subpoena"));
+  auto amended = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), Example("lcpd-subpoena"));
   ASSERT_EQ(amended->status, 200) << amended->body;
   EXPECT_EQ(json::parse(amended->body)["state"], "in_review");
   EXPECT_EQ(json::parse(amended->body)["version"], 2);
@@ -294,11 +294,11 @@ TEST_P(ApiTest, AmendmentCallbackHoldReleaseAndClosingOverHttp) {
   ASSERT_EQ(decisions.size(), 2u);
   EXPECT_EQ(decisions[1]["reason"], "amended");
   EXPECT_EQ(decisions[1]["request_version"], 2);
-  auto twice = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), cases::Example("lcpd-subpoena"));
+  auto twice = Post("/api/v1/cases/" + vague + "/amend", Staff(ian), Example("lcpd-subpoena"));
   EXPECT_EQ(twice->status, 409) << "only a pushed-back case is amended";
 
   // An emergency waits for a callback to the registry's number.
-  const std::string emergency = Submit(ian, cases::Example("emergency-unverified"));
+  const std::string emergency = Submit(ian, Example("emergency-unverified"));
   EXPECT_EQ(get("/api/v1/cases/" + emergency)["state"], "verifying");
   auto wrong = Post("/api/v1/cases/" + emergency + "/verify-requester", Staff(ian),
                     R"({"phone": "+1-575-555-0999", "agency_id": "us-nm-lcpd"})");
@@ -311,7 +311,7 @@ TEST_P(ApiTest, AmendmentCallbackHoldReleaseAndClosingOverHttp) {
   EXPECT_EQ(json::parse(called->body)["requester_verified"], true);
 
   // A preservation holds the account until released; then the case closes.
-  const std::string preservation = Submit(ian, cases::Example("preservation"));
+  const std::string preservation = Submit(ian, Example("preservation"));
   auto held = Post("/api/v1/cases/" + preservation + "/review", Staff(rae), R"({"decision": "approve"})");
   ASSERT_EQ(held->status, 200) << held->body;
   EXPECT_EQ(json::parse(held->body)["state"], "holding");
@@ -339,7 +339,7 @@ TEST_P(ApiTest, BadBodiesGetProblemsThatNameTheField) {
   EXPECT_TRUE(problem.contains("field"));
   EXPECT_EQ(Post("/api/v1/cases", Staff(ian), "{")->status, 400);
 
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   const std::string path = "/api/v1/cases/" + id + "/review";
   auto maybe = Post(path, Staff(rae), R"({"decision": "maybe"})");
   EXPECT_EQ(maybe->status, 400);
@@ -362,13 +362,13 @@ TEST_P(ApiTest, BadBodiesGetProblemsThatNameTheField) {
 }
 
 TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
-  std::string doc = cases::Example("lcpd-subpoena");
+  std::string doc = Example("lcpd-subpoena");
   // The attestation is made with every submission: a bare document, or one attesting another
   // text, is refused naming the field, and nothing is stored.
   auto attestation = client_->Get("/api/v1/portal/attestation", Bearer(lcpd_));
   ASSERT_EQ(attestation->status, 200) << attestation->body;
   EXPECT_EQ(json::parse(attestation->body)["text"], kDefaultAttestation);
-  EXPECT_EQ(json::parse(attestation->body)["sha256"], cases::DefaultAttestationSha256());
+  EXPECT_EQ(json::parse(attestation->body)["sha256"], DefaultAttestationSha256());
   auto bare = Post("/api/v1/portal/requests", Bearer(lcpd_), doc);
   EXPECT_EQ(bare->status, 400) << bare->body;
   EXPECT_EQ(json::parse(bare->body)["field"], "/request");
@@ -377,7 +377,7 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
   auto stale = Post("/api/v1/portal/requests", Bearer(lcpd_), other.dump());
   EXPECT_EQ(stale->status, 400) << stale->body;
   EXPECT_EQ(json::parse(stale->body)["field"], "/attestation_sha256");
-  const std::string sha = cases::DefaultAttestationSha256();
+  const std::string sha = DefaultAttestationSha256();
   for (const auto& [body, field] : std::vector<std::pair<json, std::string>>{
            {{{"request", "a document"}, {"attestation_sha256", sha}}, "/request"},
            {{{"request", json::parse(doc)}, {"attestation_sha256", "ABC"}}, "/attestation_sha256"},
@@ -420,7 +420,7 @@ TEST_P(ApiTest, RequestersSeeOnlyTheirOwnAgencysRequests) {
 }
 
 TEST_P(ApiTest, APushbacksLetterReachesTheRequesterAndTheInternalNoteNever) {
-  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("vague-subpoena")));
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(Example("vague-subpoena")));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const std::string id = json::parse(submitted->body)["id"];
   ASSERT_EQ(json::parse(submitted->body)["state"], "in_review");
@@ -545,7 +545,7 @@ TEST_P(ApiTest, ARequesterDownloadsItsPackageOnceThroughItsGrant) {
   std::filesystem::rename(sealed, packages_dir_ / "aside");
   EXPECT_EQ(client_->Get(third_href.c_str(), Bearer(hsi))->status, 500);
   std::filesystem::rename(packages_dir_ / "aside", sealed);
-  std::string bytes = cases::ReadFile(sealed.string());
+  std::string bytes = ReadFile(sealed.string());
   bytes[bytes.size() - 100] ^= 1;
   std::ofstream(sealed.string(), std::ios::binary | std::ios::trunc) << bytes;
   auto broken = client_->Get(third_href.c_str(), Bearer(hsi));
@@ -578,7 +578,7 @@ TEST_P(ApiTest, AProductionRunsInTheServerAndItsPackageIsDownloaded) {
                              "\n", report).ok());
   ASSERT_EQ(report.accepted, 1u);
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud");
-  const std::string id = Submit(ian, cases::Example("hsi-child-safety-court-order"));
+  const std::string id = Submit(ian, Example("hsi-child-safety-court-order"));
   ASSERT_EQ(Post("/api/v1/cases/" + id + "/review", Staff(rae), R"({"decision": "approve", "confirm_investigation": true})")->status, 200);
   EXPECT_EQ(Post("/api/v1/cases/" + id + "/productions", Staff(rae), "")->status, 409) << "not approved yet";
   ASSERT_EQ(Post("/api/v1/cases/" + id + "/approve", Staff(abe), "")->status, 200);
@@ -642,7 +642,7 @@ TEST_P(ApiTest, AnUnfinishedProductionIsAbortedOverHttp) {
 
 TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), aud = SignIn("aud");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
   EXPECT_EQ(Post("/api/v1/cases/" + id + "/documents?name=subpoena.pdf", Staff(rae), pdf, "application/pdf")->status, 403);
   EXPECT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), "not a pdf", "application/pdf")->status, 400);
@@ -655,14 +655,14 @@ TEST_P(ApiTest, SignedDocumentsAreUploadedByIntakeOrTheirRequesterAndReadByStaff
   EXPECT_EQ(down->get_header_value("Content-Type"), "application/pdf");
   EXPECT_EQ(client_->Get(("/api/v1/cases/" + id + "/documents/" + sha).c_str(), Bearer(lcpd_))->status, 403);
 
-  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(Example("lcpd-subpoena")));
   const std::string portal_id = json::parse(mine->body)["id"];
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(fbi_), pdf, "application/pdf")->status, 404);
   EXPECT_EQ(Post("/api/v1/portal/requests/" + portal_id + "/documents", Bearer(lcpd_), pdf, "application/pdf")->status, 201);
 }
 
 TEST_P(ApiTest, ARequestersProbesOfAnotherAgencysCasesAreRecordedAsRefused) {
-  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
+  auto mine = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(Example("lcpd-subpoena")));
   ASSERT_EQ(mine->status, 201);
   const std::string id = json::parse(mine->body)["id"];
   const std::string pdf = "%PDF-1.4\nsigned subpoena\n%%EOF\n";
@@ -704,7 +704,7 @@ TEST_P(ApiTest, AnUploadToACaseThatDoesNotExistLeavesNoFile) {
   const auto dir = instance_->attachments_dir();
   EXPECT_TRUE(!std::filesystem::exists(dir) || std::filesystem::is_empty(dir)) << "a sealed file for no case";
   // A case that exists gets its document, sealed, once.
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   ASSERT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), pdf, "application/pdf")->status, 201);
   ASSERT_EQ(Post("/api/v1/cases/" + id + "/documents", Staff(ian), pdf, "application/pdf")->status, 201);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
@@ -756,7 +756,7 @@ TEST_P(ApiTest, TheLedgersAreOpenToAnyoneAndProveTheyOnlyGrow) {
   EXPECT_EQ(posted->get_header_value("Allow"), "GET, HEAD");
 
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   SignBoth();
   const ledger::SignedTreeHead disclosures1 = Head("disclosures"), audit1 = Head("audit");
   EXPECT_EQ(disclosures1.size, 1u) << "the request's receipt";
@@ -860,7 +860,7 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
   vault::IngestReport report;
   ASSERT_TRUE(vault_->Ingest(R"({"account_id": 1000042, "ts": "2026-03-10T08:00:00Z", "kind": "login", "ip": "203.0.113.5"})" "\n",
                              report).ok());
-  const std::string id = Submit(ian, cases::Example("preservation"));
+  const std::string id = Submit(ian, Example("preservation"));
   ASSERT_EQ(Post("/api/v1/cases/" + id + "/review", Staff(rae), R"({"decision": "approve"})")->status, 200);
   // The account is deleted: the details that concern it go, their entries stay.
   ASSERT_TRUE(instance_->db->Transaction([](soci::session& sql) {
@@ -929,7 +929,7 @@ TEST_P(ApiTest, AuditorsReadTheAuditLogWithAProofForEachEntry) {
 
 TEST_P(ApiTest, HalfYearReportsArePublishedOnceTheHalfYearHasEnded) {
   const Login ian = SignIn("ian");
-  Submit(ian, cases::Example("lcpd-subpoena"));  // received 2026-03-12: the first half of 2026
+  Submit(ian, Example("lcpd-subpoena"));  // received 2026-03-12: the first half of 2026
   // Before July the half-year is not over: nothing of 2026 is published yet.
   const json early = json::parse(client_->Get("/api/v1/reports")->body);
   for (const json& r : early["reports"]) EXPECT_NE(r["period"], "2026-H1");

@@ -14,9 +14,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/ledger_store.h"
-#include "cases/test_instance.h"
+#include "cases/ledgers/ledger_store.h"
 #include "core/base64.h"
+#include "instance/test_instance.h"
 #include "ledger/proof_json.h"
 #include "server/api_server.h"
 #include "server/production_jobs.h"
@@ -36,7 +36,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     workflow_ = instance_->workflow.get();
     vault_ = instance_->vault.get();
@@ -108,7 +108,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
   // A request document as a requester sends it: with the attestation the standards ask for.
   static std::string Attested(const std::string& document) {
     return nlohmann::ordered_json{{"request", nlohmann::ordered_json::parse(document)},
-                                  {"attestation_sha256", cases::DefaultAttestationSha256()}}.dump();
+                                  {"attestation_sha256", DefaultAttestationSha256()}}.dump();
   }
 
   httplib::Result Post(const std::string& path, const httplib::Headers& h, const std::string& body,
@@ -123,7 +123,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
 
   // HSI's court order, entered by intake, reviewed and approved by two people.
   std::string ApprovedHsiCase() {
-    auto v = workflow_->Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
+    auto v = workflow_->Submit({Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"ian"}});
     EXPECT_TRUE(v.ok());
     if (!v.ok()) return "";
     cases::Review review;
@@ -162,7 +162,7 @@ class ApiTest : public ::testing::TestWithParam<cases::Backend> {
 
   const vault::SecretKey sealing_key_ = vault::SecretKey::Random();
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   cases::Workflow* workflow_ = nullptr;
   vault::Vault* vault_ = nullptr;
   std::unique_ptr<UserStore> users_;

@@ -42,7 +42,7 @@ class CaseQueueApiTest : public ApiTest {
 TEST_P(CaseQueueApiTest, IntakeReviewersAndApproversAssignACaseToAStaffUser) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe"), aud = SignIn("aud"),
               ada = SignIn("ada");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   const std::string path = "/api/v1/cases/" + id + "/assign";
   auto assigned = Post(path, Staff(ian), R"({"assignee": "rae"})");
   ASSERT_EQ(assigned->status, 200) << assigned->body;
@@ -74,7 +74,7 @@ TEST_P(CaseQueueApiTest, IntakeReviewersAndApproversAssignACaseToAStaffUser) {
 
 TEST_P(CaseQueueApiTest, StaffCommentOnACaseAndRequestersNeverSeeTheComments) {
   const Login rae = SignIn("rae"), aud = SignIn("aud");
-  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
+  auto submitted = Post("/api/v1/portal/requests", Bearer(lcpd_), Attested(Example("lcpd-subpoena")));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const std::string id = json::parse(submitted->body)["id"];
   const std::string path = "/api/v1/cases/" + id + "/comments";
@@ -111,9 +111,9 @@ TEST_P(CaseQueueApiTest, StaffCommentOnACaseAndRequestersNeverSeeTheComments) {
 
 TEST_P(CaseQueueApiTest, TheQueueFiltersAndSearchesWithoutShowingOtherTargets) {
   const Login ian = SignIn("ian"), aud = SignIn("aud"), ada = SignIn("ada");
-  const std::string lcpd = Submit(ian, cases::Example("lcpd-subpoena"));
-  const std::string emergency = Submit(ian, cases::Example("emergency-unverified"));
-  const std::string other = Submit(ian, cases::With(cases::Example("hsi-child-safety-court-order"), "/targets",
+  const std::string lcpd = Submit(ian, Example("lcpd-subpoena"));
+  const std::string emergency = Submit(ian, Example("emergency-unverified"));
+  const std::string other = Submit(ian, With(Example("hsi-child-safety-court-order"), "/targets",
                                                     json::parse(R"([{"type": "email", "value": "secret.target@example.net"}])")));
 
   EXPECT_THAT(Ids(Get("/api/v1/cases?process_type=emergency", Staff(aud))), ElementsAre(emergency));
@@ -154,7 +154,7 @@ TEST_P(CaseQueueApiTest, TheQueueFiltersAndSearchesWithoutShowingOtherTargets) {
 TEST_P(CaseQueueApiTest, AReviewerExtendsAnActiveHoldOnceWithinTheStandards) {
   ASSERT_TRUE(instance_->IngestExampleAccount().ok());
   const Login ian = SignIn("ian"), rae = SignIn("rae"), abe = SignIn("abe");
-  const std::string id = Submit(ian, cases::Example("preservation"));
+  const std::string id = Submit(ian, Example("preservation"));
   ASSERT_EQ(Post("/api/v1/cases/" + id + "/review", Staff(rae), R"({"decision": "approve"})")->status, 200);
   const std::string path = "/api/v1/holds/" + id + "-H1/extend";
   const json before = Get("/api/v1/holds?case=" + id, Staff(abe))[0];

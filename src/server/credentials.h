@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "vault/crypto.h"
 

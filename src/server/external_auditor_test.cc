@@ -25,7 +25,7 @@ class ExternalAuditorTest : public ApiTest {
   ledger::SignedTreeHead History() {
     ApprovedHsiCase();
     for (const char* example : {"lcpd-subpoena", "vague-subpoena"}) {
-      EXPECT_TRUE(workflow_->Submit({cases::Example(example), cases::Entry::kStaff, {"ian"}}).ok());
+      EXPECT_TRUE(workflow_->Submit({Example(example), cases::Entry::kStaff, {"ian"}}).ok());
     }
     auto head = ledgers_->SignHead(cases::kDisclosureLog, "test");
     EXPECT_TRUE(head.ok()) << head.status().message();

@@ -29,7 +29,7 @@ class HostileBodyTest : public ApiTest {};
 
 TEST_P(HostileBodyTest, DocumentsNestedFiftyThousandDeepAreRefusedByEveryEndpoint) {
   const Login ian = SignIn("ian"), rae = SignIn("rae"), ada = SignIn("ada");
-  const std::string id = Submit(ian, cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(ian, Example("lcpd-subpoena"));
   ASSERT_FALSE(id.empty());
   const std::string kase = "/api/v1/cases/" + id;
   struct Call {
@@ -87,7 +87,7 @@ TEST_P(HostileBodyTest, DocumentsNestedFiftyThousandDeepAreRefusedByEveryEndpoin
 
 TEST_P(HostileBodyTest, DocumentsAtTheLimitAreReadAsBefore) {
   const Login rae = SignIn("rae");
-  const std::string id = Submit(SignIn("ian"), cases::Example("lcpd-subpoena"));
+  const std::string id = Submit(SignIn("ian"), Example("lcpd-subpoena"));
   // 64 levels pass the guard and reach the body's own checks, which name the field.
   auto r = Post("/api/v1/cases/" + id + "/review", Staff(rae), DeepDocument("scope", 63));
   ASSERT_TRUE(r);

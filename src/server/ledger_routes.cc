@@ -2,8 +2,8 @@
 // commitment, and whoever checks one needs no account); the audit log itself for auditors.
 #include "server/routes.h"
 
-#include "cases/leaf_proof_json.h"
-#include "cases/ledger_store.h"
+#include "cases/ledgers/leaf_proof_json.h"
+#include "cases/ledgers/ledger_store.h"
 #include "ledger/proof_json.h"
 #include "ledger/tree_head.h"
 #include "server/answers.h"

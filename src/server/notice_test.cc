@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/notice_outbox.h"
-#include "cases/test_instance.h"
 #include "core/sha256.h"
+#include "instance/test_instance.h"
 #include "server/webhook_receiver_testing.h"
 #include "server/webhook_transport.h"
 
@@ -23,10 +23,10 @@ class NoticeTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     transport_ = WebhookTransport::Create(receiver_.Url(), kKey, clock_).value();
-    outbox_ = std::make_unique<cases::NoticeOutbox>(*instance_->db, *instance_->instance_standards, clock_,
+    outbox_ = std::make_unique<cases::NoticeOutbox>(*instance_->db, *instance_->standards, clock_,
                                                    *transport_, instance_->pseudonym_key);
   }
   // Submits, reviews and approves a request; returns the case id.
@@ -45,13 +45,13 @@ class NoticeTest : public ::testing::TestWithParam<cases::Backend> {
 
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   testing::WebhookReceiver receiver_{kKey, "/hooks/notices", "X-Custodian-Notice-Id"};
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   std::unique_ptr<WebhookTransport> transport_;
   std::unique_ptr<cases::NoticeOutbox> outbox_;
 };
 
 TEST_P(NoticeTest, ANoticeIsSignedRetriedUnderItsIdAndStartsTheProductionWait) {
-  const std::string id = Approved(cases::Example("lcpd-subpoena"));
+  const std::string id = Approved(Example("lcpd-subpoena"));
   auto notices = Notices(id);
   ASSERT_EQ(notices.size(), 1u);
   EXPECT_EQ(notices[0].timing, "before_production");
@@ -90,7 +90,7 @@ TEST_P(NoticeTest, ANoticeIsSignedRetriedUnderItsIdAndStartsTheProductionWait) {
   ASSERT_EQ(sent.state, cases::NoticeState::kSent);
   const auto view = instance_->workflow->Show(id, {"auditor-1"}).value();
   EXPECT_EQ(view.record.notice_wait_until->micros,
-            sent.sent_at->micros + instance_->standards.notice_wait_days * kMicrosPerDay);
+            sent.sent_at->micros + instance_->default_standards.notice_wait_days * kMicrosPerDay);
   EXPECT_FALSE(instance_->workflow->EndNoticeWait(id, {"system"}).ok());
   clock_.Set(*view.record.notice_wait_until);
   auto done = instance_->workflow->EndNoticeWait(id, {"system"});
@@ -101,7 +101,7 @@ TEST_P(NoticeTest, ANoticeIsSignedRetriedUnderItsIdAndStartsTheProductionWait) {
 // Nothing but a production moves a case out of awaiting_notice: it must do so once the user
 // was told and the wait is over, and refuse before.
 TEST_P(NoticeTest, AProductionEndsTheNoticeWaitOnceTheUserWasToldAndTheWaitIsOver) {
-  const std::string id = Approved(cases::Example("lcpd-subpoena"));
+  const std::string id = Approved(Example("lcpd-subpoena"));
   auto untold = instance_->workflow->StartProduction(id, {"approver-1"});
   ASSERT_FALSE(untold.ok());
   EXPECT_THAT(untold.status().message(), HasSubstr("has not been delivered"));
@@ -117,7 +117,7 @@ TEST_P(NoticeTest, AProductionEndsTheNoticeWaitOnceTheUserWasToldAndTheWaitIsOve
 }
 
 TEST_P(NoticeTest, ANoticeWaitsForItsOrderAndMovesWhenTheOrderIsExtended) {
-  json doc = json::parse(cases::Example("lcpd-subpoena"));
+  json doc = json::parse(Example("lcpd-subpoena"));
   doc["nondisclosure"] = {{"ordered", true}, {"authority", "18 U.S.C. 2705(b)"}, {"until", "2026-06-01"}};
   const std::string id = Approved(doc.dump());
   EXPECT_EQ(instance_->workflow->Show(id, {"auditor-1"})->record.state, cases::CaseState::kApproved)
@@ -163,7 +163,7 @@ TEST_P(NoticeTest, NoNoticeWhereTheStandardsWithholdIt) {
   cases::Review review;
   review.confirm_investigation = true;
   cases::Workflow& w = *instance_->workflow;
-  auto v = w.Submit({cases::Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"intake-1"}});
+  auto v = w.Submit({Example("hsi-child-safety-court-order"), cases::Entry::kStaff, {"intake-1"}});
   ASSERT_TRUE(v.ok());
   ASSERT_TRUE(w.ReviewCase(v->record.id, {"reviewer-1"}, review).ok());
   ASSERT_TRUE(w.Approve(v->record.id, {"approver-1"}).ok());

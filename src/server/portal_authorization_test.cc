@@ -65,7 +65,7 @@ TEST_P(PortalAuthorizationTest, EveryPortalEndpointAnswersEachCallerAsItMay) {
   callers[Who::kUnconfirmed] = {};
   callers[Who::kNobody] = {};
 
-  auto submitted = Post("/api/v1/portal/requests", callers[Who::kAgencyA], Attested(cases::Example("lcpd-subpoena")));
+  auto submitted = Post("/api/v1/portal/requests", callers[Who::kAgencyA], Attested(Example("lcpd-subpoena")));
   ASSERT_EQ(submitted->status, 201) << submitted->body;
   const std::string id = json::parse(submitted->body)["id"];
   auto shared = Post("/api/v1/portal/requests/" + id + "/shares", callers[Who::kAgencyA],
@@ -104,10 +104,10 @@ TEST_P(PortalAuthorizationTest, EveryPortalEndpointAnswersEachCallerAsItMay) {
       {"POST", shares, R"({"email": "m.ortiz@las-cruces.org"})", "application/json", senders(200)},
       {"POST", shares + "/" + unshared + "/remove", "", "", senders(404)},
       {"POST", "/api/v1/portal/requests/" + id + "/documents", pdf, "application/pdf", senders(201)},
-      {"POST", "/api/v1/portal/requests/" + id + "/amend", Attested(cases::Example("lcpd-subpoena")), "application/json",
+      {"POST", "/api/v1/portal/requests/" + id + "/amend", Attested(Example("lcpd-subpoena")), "application/json",
        senders(409)},
       {"GET", "/api/v1/portal/downloads/D-" + std::string(32, 'a'), "", "", signed_in(404)},
-      {"POST", "/api/v1/portal/requests", Attested(cases::Example("fbi-warrant-content")), "application/json",
+      {"POST", "/api/v1/portal/requests", Attested(Example("fbi-warrant-content")), "application/json",
        signed_in(201)},
       {"GET", "/api/v1/portal/session", "", "", signed_in(200)},
       // Public: everyone is answered alike, the caller's session unread.

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "cases/case_json.h"
-#include "cases/ledger_store.h"
+#include "cases/ledgers/ledger_store.h"
 #include "cases/package_store.h"
 #include "core/base64.h"
 #include "core/sha256.h"

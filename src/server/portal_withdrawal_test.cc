@@ -23,7 +23,7 @@ class PortalWithdrawalTest : public ApiTest {
 };
 
 TEST_P(PortalWithdrawalTest, ARequesterWithdrawsItsOwnRequestWithOrWithoutAReason) {
-  const std::string id = FromPortal(cases::Example("lcpd-subpoena"), lcpd_);
+  const std::string id = FromPortal(Example("lcpd-subpoena"), lcpd_);
   const std::string path = "/api/v1/portal/requests/" + id + "/withdraw";
   // Another agency's request is not found, as reading it is; staff and service tokens may not.
   auto probe = Post(path, Bearer(fbi_), R"({"reason": "mine"})");
@@ -53,7 +53,7 @@ TEST_P(PortalWithdrawalTest, ARequesterWithdrawsItsOwnRequestWithOrWithoutAReaso
   EXPECT_EQ(again->status, 409) << again->body;
   EXPECT_THAT(json::parse(again->body)["detail"].get<std::string>(), ::testing::HasSubstr("cannot withdraw"));
   // Staff see it withdrawn; without a body is a withdrawal without a reason.
-  const std::string other = FromPortal(cases::With(cases::Example("lcpd-subpoena"), "/process/reference", "R-2"), lcpd_);
+  const std::string other = FromPortal(With(Example("lcpd-subpoena"), "/process/reference", "R-2"), lcpd_);
   auto bare = Post("/api/v1/portal/requests/" + other + "/withdraw", Bearer(lcpd_), "");
   ASSERT_EQ(bare->status, 200) << bare->body;
   EXPECT_EQ(json::parse(client_->Get(("/api/v1/cases/" + other).c_str(), Staff(SignIn("aud")))->body)["state"],
@@ -63,7 +63,7 @@ TEST_P(PortalWithdrawalTest, ARequesterWithdrawsItsOwnRequestWithOrWithoutAReaso
 TEST_P(PortalWithdrawalTest, ARequestInProductionIsNotWithdrawn) {
   // A court order sent by HSI's requester, approved, its production begun.
   const std::string hsi = users_->CreateToken(TokenKind::kRequester, "hsi", "us-dhs-hsi", "l.whitmore@hsi.dhs.gov", "setup").value();
-  const std::string id = FromPortal(cases::Example("hsi-child-safety-court-order"), hsi);
+  const std::string id = FromPortal(Example("hsi-child-safety-court-order"), hsi);
   cases::Review review;
   review.confirm_investigation = true;
   ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, review).ok());
@@ -77,21 +77,21 @@ TEST_P(PortalWithdrawalTest, ARequestInProductionIsNotWithdrawn) {
 }
 
 TEST_P(PortalWithdrawalTest, ARequesterAmendsItsPushedBackRequestAndCustodianSetsTheTrustFields) {
-  const std::string id = FromPortal(cases::Example("vague-subpoena"), lcpd_);
+  const std::string id = FromPortal(Example("vague-subpoena"), lcpd_);
   const std::string path = "/api/v1/portal/requests/" + id + "/amend";
   // Not pushed back yet: 409.
-  auto early = Post(path, Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")));
+  auto early = Post(path, Bearer(lcpd_), Attested(Example("lcpd-subpoena")));
   EXPECT_EQ(early->status, 409) << early->body;
   ASSERT_TRUE(workflow_->ReviewCase(id, {"rae"}, {cases::ReviewDecision::kPushback, std::nullopt, "Name the account."}).ok());
   // Another agency: 404; not a request: 400 naming the field; nothing changes.
-  EXPECT_EQ(Post(path, Bearer(fbi_), Attested(cases::Example("lcpd-subpoena")))->status, 404);
+  EXPECT_EQ(Post(path, Bearer(fbi_), Attested(Example("lcpd-subpoena")))->status, 404);
   auto bad = Post(path, Bearer(lcpd_), Attested(R"({"process": 1})"));
   EXPECT_EQ(bad->status, 400) << bad->body;
   EXPECT_EQ(StateOf(id), "pushed_back");
 
   // What the requester may not claim is set by custodian: the agency, the time, the channel.
-  std::string doc = cases::With(cases::Example("lcpd-subpoena"), "/requester/agency_id", "us-fbi");
-  doc = cases::With(doc, "/received_at", "2020-01-01T00:00:00Z");
+  std::string doc = With(Example("lcpd-subpoena"), "/requester/agency_id", "us-fbi");
+  doc = With(doc, "/received_at", "2020-01-01T00:00:00Z");
   clock_.Set(ParseDateTime("2026-03-13T09:00:00Z").value());
   auto amended = Post(path, Bearer(lcpd_), Attested(doc));
   ASSERT_EQ(amended->status, 200) << amended->body;
@@ -108,9 +108,9 @@ TEST_P(PortalWithdrawalTest, ARequesterAmendsItsPushedBackRequestAndCustodianSet
   EXPECT_EQ(stored["received_at"], "2026-03-13T09:00:00Z");
 
   // A request staff entered is amended by staff, not through the portal.
-  const std::string entered = Submit(SignIn("ian"), cases::Example("vague-subpoena"));
+  const std::string entered = Submit(SignIn("ian"), Example("vague-subpoena"));
   ASSERT_TRUE(workflow_->ReviewCase(entered, {"rae"}, {cases::ReviewDecision::kPushback, std::nullopt, "Name it."}).ok());
-  EXPECT_EQ(Post("/api/v1/portal/requests/" + entered + "/amend", Bearer(lcpd_), Attested(cases::Example("lcpd-subpoena")))->status, 403);
+  EXPECT_EQ(Post("/api/v1/portal/requests/" + entered + "/amend", Bearer(lcpd_), Attested(Example("lcpd-subpoena")))->status, 403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PortalWithdrawalTest, ::testing::ValuesIn(cases::TestBackends()), cases::BackendName);

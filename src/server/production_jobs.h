@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "production/production_setup.h"
 
 namespace custodian::server {

@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_log.h"
 #include "cases/case_store.h"
+#include "cases/ledgers/audit_log.h"
 #include "cases/requester_mail.h"
-#include "cases/test_instance.h"
+#include "instance/test_instance.h"
 #include "server/mail_transport.h"
 #include "server/smtp_sink_testing.h"
 
@@ -29,7 +29,7 @@ class RequesterMailTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
-    instance_ = std::make_unique<cases::TestInstance>(GetParam(), clock_);
+    instance_ = std::make_unique<TestInstance>(GetParam(), clock_);
     ASSERT_TRUE(instance_->Start().ok());
     MailSettings settings{sink_.Server(), "custodian@custodian.example.org"};
     settings.console_url = kConsole;
@@ -43,8 +43,8 @@ class RequesterMailTest : public ::testing::TestWithParam<cases::Backend> {
     return report.ok() ? *report : cases::RequesterMailReport{-1, -1};
   }
   std::string FromPortal() {
-    auto v = instance_->workflow->Submit({cases::Example("lcpd-subpoena"), cases::Entry::kApi, {"lcpd-portal"},
-                                          "us-nm-lcpd", kAddress, std::nullopt, cases::DefaultAttestationSha256()});
+    auto v = instance_->workflow->Submit({Example("lcpd-subpoena"), cases::Entry::kApi, {"lcpd-portal"},
+                                          "us-nm-lcpd", kAddress, std::nullopt, DefaultAttestationSha256()});
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? v->record.id : "";
   }
@@ -62,7 +62,7 @@ class RequesterMailTest : public ::testing::TestWithParam<cases::Backend> {
 
   ManualClock clock_{ParseDateTime("2026-03-12T16:00:00Z").value()};
   testing::SmtpSink sink_;
-  std::unique_ptr<cases::TestInstance> instance_;
+  std::unique_ptr<TestInstance> instance_;
   std::unique_ptr<MailTransport> mail_;
 };
 
@@ -133,7 +133,7 @@ TEST_P(RequesterMailTest, ARefusingServerKeepsTheMessagePendingAndItIsRetriedUnd
 }
 
 TEST_P(RequesterMailTest, ACaseStaffEnteredSendsNothing) {
-  auto v = instance_->workflow->Submit({cases::Example("lcpd-subpoena"), cases::Entry::kStaff, {"intake-1"}});
+  auto v = instance_->workflow->Submit({Example("lcpd-subpoena"), cases::Entry::kStaff, {"intake-1"}});
   ASSERT_TRUE(v.ok()) << v.status().message();
   ASSERT_TRUE(instance_->workflow->ReviewCase(v->record.id, {"reviewer-1"}, {}).ok());
   EXPECT_EQ(Deliver().sent, 0);

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "server/credentials.h"
 #include "vault/crypto.h"

@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "cases/case_store.h"
-#include "cases/test_instance.h"
-#include "cases/test_store.h"
+#include "cases/store/test_store.h"
+#include "instance/test_instance.h"
 #include "server/store_testing.h"
 #include "server/totp.h"
 #include "server/user_store.h"
@@ -32,7 +32,7 @@ class RequesterStoreTest : public StoreTest {
     requesters_ = std::make_unique<RequesterStore>(*db_, key_, clock_);
     // The example registry: las-cruces.org is the Las Cruces police's, fbi.gov the FBI's.
     ASSERT_TRUE(db_->Transaction([](soci::session& sql) {
-      return cases::CaseTx(sql).SetRegistry({cases::ProjectFile("spec/agencies.example.json"), "", Timestamp{}, "setup"});
+      return cases::CaseTx(sql).SetRegistry({ProjectFile("spec/agencies.example.json"), "", Timestamp{}, "setup"});
     }).ok());
   }
   int64_t Step() const { return clock_.Now().micros / kMicrosPerSecond / kTotpStepSeconds; }

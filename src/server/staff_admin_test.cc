@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
-#include "cases/sealed_columns.h"
+#include "cases/store/sealed_columns.h"
 #include "core/sha256.h"
 #include "server/api_test_fixture.h"
 #include "server/totp.h"

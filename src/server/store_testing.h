@@ -10,8 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "cases/database.h"
-#include "cases/test_store.h"
+#include "cases/migrations.h"
+#include "cases/store/database.h"
+#include "cases/store/test_store.h"
 #include "core/clock.h"
 #include "core/time.h"
 #include "vault/crypto.h"
@@ -53,7 +54,7 @@ class StoreTest : public ::testing::TestWithParam<cases::Backend> {
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
     store_ = std::make_unique<cases::TestStore>(GetParam());
-    db_ = store_->Open();
+    db_ = store_->Open(cases::Migrations());
     ASSERT_TRUE(db_);
   }
   bool Unready() const { return IsSkipped() || HasFatalFailure(); }

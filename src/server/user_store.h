@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "server/credentials.h"
 #include "vault/crypto.h"

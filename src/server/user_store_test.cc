@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "cases/case_store.h"
-#include "cases/test_store.h"
+#include "cases/store/test_store.h"
 #include "server/store_testing.h"
 #include "server/totp.h"
 
@@ -151,7 +151,7 @@ class ConcurrentSignInTest : public UserStoreTest {
   void SetUp() override {
     UserStoreTest::SetUp();
     if (IsSkipped()) return;
-    second_db_ = store_->Open();
+    second_db_ = store_->Open(cases::Migrations());
     ASSERT_TRUE(second_db_);
     UserStoreOptions options;
     options.require_totp = false;

@@ -1,4 +1,4 @@
-#include "cases/database.h"
+#include "cases/store/database.h"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstring>
 
-#include "cases/migrations.h"
 
 namespace custodian::cases {
 namespace {
@@ -219,10 +218,11 @@ const vault::SecretKey& MasterOf(soci::session& sql) {
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& url,
-                                                 const vault::SecretKey& master) {
+                                                 const vault::SecretKey& master,
+                                                 const Schema& schema) {
   auto db = Connect(url);
   if (!db.ok()) return db.status();
-  if (Status s = (*db)->Migrate(master); !s.ok()) return s;
+  if (Status s = (*db)->Migrate(schema, master); !s.ok()) return s;
   return db;
 }
 
@@ -245,7 +245,8 @@ Status Database::Transaction(const std::function<Status(soci::session&)>& work) 
   }
 }
 
-Status Database::Migrate(const vault::SecretKey& master, std::optional<int> up_to) {
+Status Database::Migrate(const Schema& schema, const vault::SecretKey& master,
+                         std::optional<int> up_to) {
   std::vector<std::string_view> to_scrub;
   {
     std::lock_guard lock(mu_);
@@ -257,14 +258,13 @@ Status Database::Migrate(const vault::SecretKey& master, std::optional<int> up_t
       soci::indicator ind;
       sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, ind);
       if (ind == soci::i_null) current = 0;
-      const auto& all = Migrations();
-      if (!all.empty() && current > all.back().version) {
+      if (!schema.empty() && current > schema.back().version) {
         return Status::FailedPrecondition(
             "case store: its schema (version " + std::to_string(current) +
-            ") is newer than this custodian knows (" + std::to_string(all.back().version) +
+            ") is newer than this custodian knows (" + std::to_string(schema.back().version) +
             "): upgrade custodian");
       }
-      for (const Migration& m : all) {
+      for (const Migration& m : schema) {
         if (m.version <= current || (up_to && m.version > *up_to)) continue;
         // Each migration applies whole or not at all (both backends have transactional DDL).
         soci::transaction tx(sql);
@@ -287,7 +287,7 @@ Status Database::Migrate(const vault::SecretKey& master, std::optional<int> up_t
   return LoadIdentityAndKeys(master);
 }
 
-Status Database::Fill(const vault::SecretKey& master,
+Status Database::Fill(const Schema& schema, const vault::SecretKey& master,
                       const std::function<Status(soci::session&)>& fill) {
   {
     std::lock_guard lock(mu_);
@@ -295,10 +295,10 @@ Status Database::Fill(const vault::SecretKey& master,
       soci::session& sql = *session_;
       ScopedContext context(sql, &master, nullptr);
       soci::transaction tx(sql);
-      if (Status s = ApplyAllMigrations(sql); !s.ok()) return s;
+      if (Status s = ApplyAllMigrations(sql, schema); !s.ok()) return s;
       if (Status s = fill(sql); !s.ok()) return s;
       tx.commit();
-      schema_version_ = Migrations().back().version;
+      schema_version_ = schema.empty() ? 0 : schema.back().version;
     } catch (const soci::soci_error& e) {
       return Status::IoError("case store: " + e.get_error_message());
     } catch (const StoreError& e) {

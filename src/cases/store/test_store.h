@@ -17,7 +17,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 
 namespace custodian::cases {
 
@@ -78,8 +78,9 @@ class TestStore {
     return url.substr(backend_ == Backend::kSqlite ? 7 : 11);
   }
 
-  std::unique_ptr<Database> Open() {
-    auto db = Database::Open(Url(), master_);
+  // The store, brought up to `schema` (the case store's: cases/migrations.h).
+  std::unique_ptr<Database> Open(const Schema& schema) {
+    auto db = Database::Open(Url(), master_, schema);
     EXPECT_TRUE(db.ok()) << db.status().message();
     return db.ok() ? std::move(db).value() : nullptr;
   }

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "ledger/compact_range.h"
 #include "ledger/merkle.h"
 #include "ledger/tree_head.h"

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "vault/grant.h"
 

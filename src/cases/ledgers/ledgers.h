@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cases/database.h"
-#include "cases/signing_keys.h"
+#include "cases/ledgers/signing_keys.h"
+#include "cases/store/database.h"
 #include "core/clock.h"
 #include "ledger/merkle.h"
 #include "ledger/tree_head.h"

@@ -1,8 +1,8 @@
-#include "cases/ledger_store.h"
+#include "cases/ledgers/ledger_store.h"
 
 #include <sodium.h>
 
-#include "cases/sql_rows.h"
+#include "cases/store/sql_rows.h"
 #include "core/base64.h"
 
 namespace custodian::cases {

@@ -1,4 +1,4 @@
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
 
 #include <soci/soci.h>
 
@@ -6,11 +6,11 @@
 #include <map>
 #include <unordered_map>
 
-#include "cases/audit_detail.h"
-#include "cases/audit_log.h"
-#include "cases/ledger_store.h"
-#include "cases/sealed_columns.h"
-#include "cases/sql_rows.h"
+#include "cases/ledgers/audit_detail.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
 #include "core/sha256.h"
 #include "ledger/audit_leaf.h"
 #include "ledger/compact_range.h"

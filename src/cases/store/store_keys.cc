@@ -1,4 +1,4 @@
-#include "cases/store_keys.h"
+#include "cases/store/store_keys.h"
 
 #include <sodium.h>
 #include <soci/soci.h>

@@ -1,8 +1,8 @@
-#include "cases/read_audit.h"
+#include "cases/ledgers/read_audit.h"
 
 #include <nlohmann/json.hpp>
 
-#include "cases/audit_log.h"
+#include "cases/ledgers/audit_log.h"
 
 namespace custodian::cases {
 

@@ -1,18 +1,18 @@
 // The two Merkle logs over both stores: what the workflow appends, proofs against signed
 // heads, and verification that catches any row changed behind custodian's back (through the
 // stores' own command-line clients).
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <soci/soci.h>
 
-#include "cases/audit_log.h"
 #include "cases/disclosure_log.h"
-#include "cases/ledger_store.h"
-#include "cases/read_audit.h"
-#include "cases/test_instance.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/ledgers/read_audit.h"
+#include "instance/test_instance.h"
 #include "ledger/disclosure_leaf.h"
 
 namespace custodian::cases {

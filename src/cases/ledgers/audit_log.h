@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "cases/database.h"
+#include "cases/store/database.h"
 #include "core/time.h"
 #include "ledger/audit_leaf.h"
 

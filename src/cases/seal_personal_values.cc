@@ -1,8 +1,13 @@
-#include "cases/sealed_columns.h"
+#include "cases/seal_personal_values.h"
 
 #include <soci/soci.h>
 
 #include <vector>
+
+#include "cases/store/database.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
+#include "cases/store/store_keys.h"
 
 namespace custodian::cases {
 namespace {

@@ -1,10 +1,10 @@
-#include "cases/signing_keys.h"
+#include "cases/ledgers/signing_keys.h"
 
 #include <soci/soci.h>
 #include <sodium.h>
 
-#include "cases/audit_log.h"
-#include "cases/sql_rows.h"
+#include "cases/ledgers/audit_log.h"
+#include "cases/store/sql_rows.h"
 #include "core/base64.h"
 #include "core/sha256.h"
 

@@ -1,9 +1,9 @@
-#include "cases/leaf_proof_json.h"
+#include "cases/ledgers/leaf_proof_json.h"
 
 #include <span>
 
+#include "cases/ledgers/ledger_store.h"
 #include "core/base64.h"
-#include "cases/ledger_store.h"
 #include "ledger/proof_json.h"
 
 namespace custodian::cases {

@@ -1,6 +1,6 @@
-// What the workflow's and the API's tests stand on: a case store on one backend, a vault in a
-// temp directory on the test's manual clock, the default standards, the workflow over them,
-// the ledgers' keys and logs, and the example agency registry imported.
+// What the workflow's and the API's tests stand on: an instance (instance.h, wired as every
+// instance is) over a case store on one backend and a vault in a temp directory, on the
+// test's manual clock, with the default standards and the example agency registry imported.
 #pragma once
 
 #include <unistd.h>
@@ -13,14 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/ledgers.h"
-#include "cases/signing_keys.h"
-#include "cases/test_store.h"
-#include "cases/workflow.h"
+#include "cases/migrations.h"
+#include "cases/store/test_store.h"
 #include "core/sha256.h"
+#include "instance/instance.h"
 #include "policy/standards.h"
 
-namespace custodian::cases {
+namespace custodian {
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -52,39 +51,37 @@ inline std::string With(const std::string& document, const std::string& pointer,
   return doc.dump();
 }
 
-class TestInstance {
+class TestInstance : public Instance {
  public:
-  TestInstance(Backend backend, Clock& clock) : store_(backend), clock_(clock) {}
+  TestInstance(cases::Backend backend, Clock& clock) : store_(backend), clock_(clock) {}
   ~TestInstance() {
+    // The instance's parts go before the files they keep.
     ledgers.reset();
     signing_keys.reset();
     workflow.reset();
-    instance_standards.reset();
     vault.reset();
     if (!vault_dir_.empty()) std::filesystem::remove_all(vault_dir_);
   }
 
   Status Start() {
-    db = store_.Open();
-    if (!db) return Status::IoError("the case store did not open");
-    auto loaded = InstanceStandards::WithBuiltIn();
-    if (!loaded.ok()) return loaded.status();
-    instance_standards = std::move(loaded).value();
-    standards = *LoadDefaultStandards();
+    default_standards = *LoadDefaultStandards();
     static int n = 0;
     vault_dir_ = std::filesystem::temp_directory_path() /
                  ("custodian_test_vault_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    if (Status s = vault::Vault::Create(vault_dir_, master_); !s.ok()) return s;
-    vault::VaultOptions options;
-    options.clock = &clock_;
-    auto opened = vault::Vault::Open(vault_dir_, master_, options);
-    if (!opened.ok()) return opened.status();
-    vault = std::move(opened).value();
-    attachments = std::make_unique<AttachmentStore>((vault_dir_ / "attachments").string(),
-                                                    vault::SecretKey::Random());
-    MakeWorkflow({});
-    signing_keys = std::make_unique<SigningKeys>(*db, vault::SecretKey::Random(), clock_);
-    ledgers = std::make_unique<Ledgers>(*db, *signing_keys, clock_);
+    InstanceParts parts;
+    parts.master = master_;
+    parts.db = store_.Open(cases::Migrations());
+    parts.files_dir = vault_dir_.string();
+    parts.clock = &clock_;
+    if (!parts.db) return Status::IoError("the case store did not open");
+    // The vault keeps what the tests ingest, however old (a test of retention sets its own).
+    parts.open_vault = [&](const Standards&) -> Result<std::unique_ptr<vault::Vault>> {
+      if (Status s = vault::Vault::Create(vault_dir_, master_); !s.ok()) return s;
+      vault::VaultOptions options;
+      options.clock = &clock_;
+      return vault::Vault::Open(vault_dir_, master_, options);
+    };
+    if (Status s = Assemble(std::move(parts)); !s.ok()) return s;
     return workflow->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});
   }
   // The account the example requests name (1000042), with one login, so that holds on it can
@@ -109,34 +106,27 @@ class TestInstance {
       return Status::Ok();
     });
   }
-  void MakeWorkflow(WorkflowOptions options) {
+  // The workflow again, with other options (as another configuration would give it).
+  void MakeWorkflow(cases::WorkflowOptions options) {
     options.pseudonym_key = pseudonym_key;
-    workflow = std::make_unique<Workflow>(*db, *instance_standards, *vault, *attachments, clock_,
-                                          options);
+    workflow = std::make_unique<cases::Workflow>(*db, *standards, *vault, *attachments, clock_,
+                                                 options);
   }
-  TestStore& store() { return store_; }
+  cases::TestStore& store() { return store_; }
   std::filesystem::path attachments_dir() const { return vault_dir_ / "attachments"; }
 
-  std::unique_ptr<Database> db;
-  Standards standards;  // the built-in ones, current until a test installs others
-  std::unique_ptr<InstanceStandards> instance_standards;
-  std::unique_ptr<vault::Vault> vault;
-  std::unique_ptr<AttachmentStore> attachments;
-  std::unique_ptr<Workflow> workflow;
-  const vault::SecretKey pseudonym_key = vault::SecretKey::Random();
-  std::unique_ptr<SigningKeys> signing_keys;
-  std::unique_ptr<Ledgers> ledgers;
+  Standards default_standards;  // the built-in ones, current until a test installs others
 
  private:
-  TestStore store_;
+  cases::TestStore store_;
   Clock& clock_;
   std::filesystem::path vault_dir_;
-  vault::SecretKey master_ = vault::SecretKey::Random();
+  const vault::SecretKey master_ = vault::SecretKey::Random();
 };
 
 // The workflow tests' fixture: an instance on the parameter's store, with the example
 // account's login, its clock at 2026-03-12T16:00:00Z.
-class WorkflowStoreTest : public ::testing::TestWithParam<Backend> {
+class WorkflowStoreTest : public ::testing::TestWithParam<cases::Backend> {
  protected:
   void SetUp() override {
     CUSTODIAN_REQUIRE_BACKEND(GetParam());
@@ -149,4 +139,4 @@ class WorkflowStoreTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<TestInstance> instance_;
 };
 
-}  // namespace custodian::cases
+}  // namespace custodian

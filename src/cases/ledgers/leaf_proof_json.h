@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/ledgers.h"
+#include "cases/ledgers/ledgers.h"
 
 namespace custodian::cases {
 

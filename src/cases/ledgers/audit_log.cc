@@ -1,10 +1,10 @@
-#include "cases/audit_log.h"
+#include "cases/ledgers/audit_log.h"
 
 #include <soci/soci.h>
 
-#include "cases/ledger_store.h"
-#include "cases/sealed_columns.h"
-#include "cases/sql_rows.h"
+#include "cases/ledgers/ledger_store.h"
+#include "cases/store/sealed_columns.h"
+#include "cases/store/sql_rows.h"
 #include "core/sha256.h"
 #include "ledger/merkle.h"
 

@@ -1,5 +1,6 @@
 // The case store's connection: SQLite (a file in the instance, the embedded default) or
-// PostgreSQL (a server), through SOCI, with the schema brought up to date on open. SQL is
+// PostgreSQL (a server), through SOCI, with the schema it is given (store/migration.h; the
+// case store's is cases/migrations.h) brought up to date on open. SQL is
 // written once for both. SOCI reports errors by exception; Run turns them into Status, with
 // the backend's message only (never the statement's bound values, which may be personal).
 // Every store has an identity (a random store id, made by the migration that added it):
@@ -19,7 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "cases/store_keys.h"
+#include "cases/store/migration.h"
+#include "cases/store/store_keys.h"
 #include "core/status.h"
 #include "vault/crypto.h"
 
@@ -52,10 +54,11 @@ class StoreError : public std::runtime_error {
 
 class Database {
  public:
-  // Connects and brings the schema up to date: Connect, then Migrate.
+  // Connects and brings `schema` up to date: Connect, then Migrate.
   // `url`: "sqlite:PATH" or "postgresql://…" / "postgresql:CONNINFO" (libpq's forms).
   static Result<std::unique_ptr<Database>> Open(const std::string& url,
-                                                const vault::SecretKey& master);
+                                                const vault::SecretKey& master,
+                                                const Schema& schema);
   // Connects without touching the schema. A SQLite file that is missing is made (empty, mode
   // 0600) when `create_file`, and is NotFound otherwise.
   static Result<std::unique_ptr<Database>> Connect(const std::string& url, bool create_file = true);
@@ -66,14 +69,17 @@ class Database {
 
   // What the store holds now (call before Migrate to decide whether to).
   Result<StoreInspection> Inspect();
-  // Applies the migrations the store lacks (a new store's keys are made and wrapped by
-  // `master`), then reads the store's identity and unwraps its keys. FailedPrecondition for a
-  // store newer than this binary; InvalidArgument for keys another master key wrapped.
-  // `up_to` stops after that version, reading nothing (tests build older stores with it).
-  Status Migrate(const vault::SecretKey& master, std::optional<int> up_to = std::nullopt);
-  // Builds the schema of an empty store and runs `fill` (which copies rows into it) in one
+  // Applies the migrations of `schema` the store lacks (a new store's keys are made and
+  // wrapped by `master`), then reads the store's identity and unwraps its keys.
+  // FailedPrecondition for a store newer than this binary; InvalidArgument for keys another
+  // master key wrapped. `up_to` stops after that version, reading nothing (tests build older
+  // stores with it).
+  Status Migrate(const Schema& schema, const vault::SecretKey& master,
+                 std::optional<int> up_to = std::nullopt);
+  // Builds `schema` in an empty store and runs `fill` (which copies rows into it) in one
   // transaction, then reads it as Migrate does.
-  Status Fill(const vault::SecretKey& master, const std::function<Status(soci::session&)>& fill);
+  Status Fill(const Schema& schema, const vault::SecretKey& master,
+              const std::function<Status(soci::session&)>& fill);
 
   Backend backend() const { return backend_; }
   // The schema version now in place (after Migrate: the latest).

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "cases/database.h"
-#include "cases/sql_rows.h"
+#include "cases/store/database.h"
+#include "cases/store/sql_rows.h"
 
 namespace custodian::cases {
 
@@ -54,9 +54,5 @@ inline std::optional<std::string> OpenedOptional(soci::session& sql, std::string
 inline std::string Tagged(soci::session& sql, std::string_view kind, std::string_view value) {
   return KeysOf(sql).Tag(kind, value);
 }
-
-// Migration 12: seals the personal values of a store written before they were sealed, in
-// place, and replaces its fingerprints and detail accounts by keyed tags.
-Status SealPersonalValues(soci::session& sql);
 
 }  // namespace custodian::cases
