@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "instance/instance.h"
+#include "instance/instance_keys.h"
 #include "instance/instance_record.h"
 #include "server/requester_store.h"
 #include "server/user_store.h"
@@ -90,7 +91,8 @@ Status Build(const DemoFlags& f, Made& made) {
   Instance& s = **instance;
   const cases::Actor operator_actor{"demo", true};
   if (Status r = s.workflow->ImportRegistry(embedded::demo_agencies, operator_actor); !r.ok()) return r;
-  server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());
+  server::UserStore users(*s.db, DeriveInstanceKey(s.master, InstanceKey::kSecondFactors),
+                          SystemClock());
   for (const char* role : demo::kStaffRoles) {
     if (Status r = users.AddUser(role, {*server::ParseRole(role)}, kDemoPassword, operator_actor.name); !r.ok()) {
       return r;
@@ -143,7 +145,8 @@ Status Build(const DemoFlags& f, Made& made) {
 
   // The agency's requester: an account that signs in to the portal with the demo password
   // (and sends its agency's requests there), and a token tied to it, as machine clients have.
-  server::RequesterStore requesters(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock());
+  server::RequesterStore requesters(
+      *s.db, DeriveInstanceKey(s.master, InstanceKey::kSecondFactors), SystemClock());
   auto account = requesters.AddConfirmed(kRequesterEmail, "L. Whitmore", kDemoPassword, operator_actor.name);
   if (!account.ok()) return account.status();
   std::cerr << "custodian demo: cases\n";

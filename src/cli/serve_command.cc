@@ -18,6 +18,7 @@
 #include "cli/production_command.h"
 #include "core/clock.h"
 #include "instance/instance.h"
+#include "instance/instance_keys.h"
 #include "server/api_server.h"
 #include "server/mail_transport.h"
 #include "server/requester_store.h"
@@ -67,12 +68,13 @@ int ServeInstance(const ServeSettings& f) {
   server::UserStoreOptions user_options;
   // A demo instance's staff sign in by password alone, whatever custodian.toml says.
   user_options.require_totp = s.config.require_totp && !s.demo;
-  server::UserStore users(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock(), user_options);
+  const vault::SecretKey second_factors = DeriveInstanceKey(s.master, InstanceKey::kSecondFactors);
+  server::UserStore users(*s.db, second_factors, SystemClock(), user_options);
   // Requesters always enrol a second factor, whatever staff's [auth] says; but on a demo
   // instance, whose mark turns second factors off for everyone.
   server::RequesterStoreOptions requester_options;
   requester_options.sign_in.require_totp = !s.demo;
-  server::RequesterStore requesters(*s.db, vault::DeriveKey(s.master, "authtotp"), SystemClock(), requester_options);
+  server::RequesterStore requesters(*s.db, second_factors, SystemClock(), requester_options);
   // The portal's confirmation links go out through [mail], as alerts do.
   std::unique_ptr<server::MailTransport> portal_mail;
   if (auto settings = MailSettingsOf(s.config); settings.ok()) {

@@ -2,6 +2,7 @@
 
 #include "cli/run_with_instance.h"
 #include "core/clock.h"
+#include "instance/instance_keys.h"
 
 namespace custodian {
 namespace {
@@ -30,7 +31,9 @@ std::string Held(const server::User& user) {
 
 Result<cases::Actor> StaffActor(Instance& instance, const std::string& name, const StepRoles& roles) {
   // The sealing key is for TOTP secrets, which looking a user up never reads.
-  server::UserStore users(*instance.db, vault::DeriveKey(instance.master, "authtotp"), SystemClock());
+  server::UserStore users(*instance.db,
+                          DeriveInstanceKey(instance.master, InstanceKey::kSecondFactors),
+                          SystemClock());
   const std::string needs = "; this step needs a staff user with " + Needed(roles);
   auto user = users.GetUser(name);
   if (user.status().code() == Status::Code::kNotFound) {

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "instance/instance.h"
 #include "instance/instance_config.h"
+#include "instance/instance_keys.h"
 #include "instance/instance_record.h"
 #include "server/requester_store.h"
 #include "server/totp.h"
@@ -36,8 +37,9 @@ int Run(const UserFlags& f,
   vault::SecretKey master;
   auto db = OpenCaseStore(f.instance, &master);
   if (!db.ok()) return ReportFailure(db.status());
-  server::UserStore users(**db, vault::DeriveKey(master, "authtotp"), SystemClock());
-  server::RequesterStore requesters(**db, vault::DeriveKey(master, "authtotp"), SystemClock());
+  const vault::SecretKey second_factors = DeriveInstanceKey(master, InstanceKey::kSecondFactors);
+  server::UserStore users(**db, second_factors, SystemClock());
+  server::RequesterStore requesters(**db, second_factors, SystemClock());
   auto out = action(users, requesters);
   if (!out.ok()) return ReportFailure(out.status());
   std::cout << out->dump(2) << "\n";

@@ -6,6 +6,7 @@
 #include "cases/ledgers/ledger_store.h"
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "instance/instance_keys.h"
 #include "instance/instance_store.h"
 
 namespace custodian {
@@ -85,17 +86,18 @@ Status Instance::Assemble(InstanceParts parts) {
   auto opened = parts.open_vault(**current);
   if (!opened.ok()) return opened.status();
   vault = std::move(opened).value();
-  attachments = std::make_unique<cases::AttachmentStore>(JoinPath(parts.files_dir, "attachments"),
-                                                         vault::DeriveKey(master, "casefile"));
-  packages = std::make_unique<cases::PackageStore>(JoinPath(parts.files_dir, "packages"),
-                                                   vault::DeriveKey(master, "packages"));
-  pseudonym_key = vault::DeriveKey(master, "casepseu");
+  attachments = std::make_unique<cases::AttachmentStore>(
+      JoinPath(parts.files_dir, "attachments"), DeriveInstanceKey(master, InstanceKey::kAttachments));
+  packages = std::make_unique<cases::PackageStore>(
+      JoinPath(parts.files_dir, "packages"), DeriveInstanceKey(master, InstanceKey::kPackages));
+  pseudonym_key = DeriveInstanceKey(master, InstanceKey::kPseudonyms);
   workflow = std::make_unique<cases::Workflow>(
       *db, *standards, *vault, *attachments, *clock,
       cases::WorkflowOptions{.cli_decisions = config.cli_decisions,
                              .download_grant_days = config.download_grant_days,
                              .pseudonym_key = pseudonym_key});
-  signing_keys = std::make_unique<cases::SigningKeys>(*db, vault::DeriveKey(master, "signkeys"), *clock);
+  signing_keys = std::make_unique<cases::SigningKeys>(
+      *db, DeriveInstanceKey(master, InstanceKey::kSigningKeys), *clock);
   ledgers = std::make_unique<cases::Ledgers>(*db, *signing_keys, *clock);
   return Status::Ok();
 }

@@ -19,6 +19,7 @@
 #include "core/file_system.h"
 #include "core/sha256.h"
 #include "instance/instance_config.h"
+#include "instance/instance_keys.h"
 #include "vault/crypto.h"
 #include "vault/key_file.h"
 
@@ -96,7 +97,7 @@ Status RefuseKeyInside(const std::string& key_file, const std::string& data_dir)
 std::string CaseStoreMac(const vault::SecretKey& master, const std::string& instance_id,
                          const std::string& store_id) {
   vault::InitCrypto();
-  const vault::SecretKey key = vault::DeriveKey(master, "storerec");
+  const vault::SecretKey key = DeriveInstanceKey(master, InstanceKey::kStoreRecord);
   const std::string message = "custodian case store record v1\n" + instance_id + "\n" + store_id;
   unsigned char mac[32];
   crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(message.data()),
@@ -108,7 +109,7 @@ std::string CaseStoreMac(const vault::SecretKey& master, const std::string& inst
 // service's instance loses its second factors but by being made by `custodian demo`.
 std::string DemoMarkMac(const vault::SecretKey& master, const std::string& instance_id) {
   vault::InitCrypto();
-  const vault::SecretKey key = vault::DeriveKey(master, "demomark");
+  const vault::SecretKey key = DeriveInstanceKey(master, InstanceKey::kDemoMark);
   const std::string message = "custodian demo mark v1\n" + instance_id;
   unsigned char mac[32];
   crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(message.data()),
