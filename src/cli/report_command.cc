@@ -13,6 +13,7 @@
 #include "core/file_system.h"
 #include "core/json_reader.h"
 #include "instance/instance.h"
+#include "reports/make_report.h"
 #include "reports/report.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"

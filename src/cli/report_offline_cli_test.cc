@@ -14,6 +14,7 @@
 #include "cases/ledgers/ledgers.h"
 #include "cli/cli_test_harness.h"
 #include "instance/test_instance.h"
+#include "reports/make_report.h"
 #include "reports/report.h"
 #include "reports/report_json.h"
 #include "server/api_server.h"

@@ -16,6 +16,7 @@
 #include "cases/ledgers/signing_keys.h"
 #include "cases/notice_outbox.h"
 #include "instance/test_instance.h"
+#include "reports/make_report.h"
 #include "reports/report.h"
 
 namespace custodian::reports {

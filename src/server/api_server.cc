@@ -7,6 +7,7 @@
 #include <string_view>
 #include <thread>
 
+#include "core/loopback.h"
 #include "server/guarded_http_server.h"
 #include "server/router.h"
 #include "server/routes.h"
@@ -16,18 +17,6 @@ extern const std::string_view openapi_json;
 }
 
 namespace custodian::server {
-
-bool IsLoopback(const std::string& host) {
-  if (host == "localhost") return true;
-  auto ip = IpAddress::Parse(host);
-  if (!ip) return false;
-  const auto& b = ip->bytes();
-  if (ip->is_v4()) return b[0] == 127;
-  for (size_t i = 0; i < 15; ++i) {
-    if (b[i] != 0) return false;
-  }
-  return b[15] == 1;
-}
 
 struct ApiServer::Impl {
   std::unique_ptr<GuardedHttpServer> http;

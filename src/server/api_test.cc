@@ -970,9 +970,6 @@ TEST_P(ApiTest, ListeningBeyondLoopbackNeedsTls) {
   options.tls_certificate = "/nonexistent.pem";
   options.tls_private_key = "/nonexistent.key";
   EXPECT_FALSE(ApiServer::Start(Services(*users_), options).ok());
-  EXPECT_TRUE(IsLoopback("127.0.0.1"));
-  EXPECT_TRUE(IsLoopback("::1"));
-  EXPECT_FALSE(IsLoopback("10.0.0.1"));
 }
 
 // A second server on a port one already serves is refused (httplib's default would share the

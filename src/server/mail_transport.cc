@@ -8,7 +8,7 @@
 
 #include "cases/alert_message.h"
 #include "core/email_address.h"
-#include "server/api_server.h"
+#include "core/loopback.h"
 
 namespace custodian::server {
 namespace {

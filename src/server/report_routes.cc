@@ -2,6 +2,7 @@
 // log as of its current signed head (docs/reports.md).
 #include "server/routes.h"
 
+#include "reports/make_report.h"
 #include "reports/report.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"

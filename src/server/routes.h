@@ -2,8 +2,8 @@
 // the router. Handlers borrow the services, which outlive the server.
 #pragma once
 
-#include "server/api_server.h"
 #include "server/router.h"
+#include "server/server_services.h"
 
 namespace custodian::server {
 
