@@ -340,6 +340,16 @@ const Schema& Migrations() {
            "shared_by TEXT NOT NULL, shared_at BIGINT NOT NULL, PRIMARY KEY (case_id, account_id))",
            "CREATE INDEX case_shares_by_account ON case_shares (account_id)",
        }},
+      {20,
+       "sign-in attempts by client address, which every server of the store counts",
+       {
+           // One row an address (a keyed tag), updated by each attempt: its lock serializes
+           // the servers counting the same address.
+           "CREATE TABLE sign_in_addresses (tag TEXT PRIMARY KEY, touched_at BIGINT NOT NULL)",
+           "CREATE TABLE sign_in_attempts (tag TEXT NOT NULL, at BIGINT NOT NULL)",
+           "CREATE INDEX sign_in_attempts_by_tag ON sign_in_attempts (tag, at)",
+           "CREATE INDEX sign_in_attempts_by_time ON sign_in_attempts (at)",
+       }},
   };
   return kMigrations;
 }

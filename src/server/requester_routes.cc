@@ -10,6 +10,7 @@
 #include "server/credentials.h"
 #include "server/routes.h"
 #include "server/sign_in_answers.h"
+#include "server/sign_in_limiter.h"
 #include "server/user_json.h"
 
 namespace custodian::server {
@@ -94,7 +95,8 @@ Status MailRegistration(MailTransport& mail, const std::string& email, const Reg
 }  // namespace
 
 void AddRequesterRoutes(Router& router, const ServerServices& api, const ServerOptions& options) {
-  auto limiter = std::make_shared<LoginLimiter>(options.login_attempts_per_minute);
+  auto limiter = std::make_shared<SignInLimiter>(api.workflow.database(), "requester",
+                                                 options.login_attempts_per_minute);
   const bool tls = !options.tls_certificate.empty(), demo = options.demo;
   const auto limited = [api, limiter](const httplib::Request& req, httplib::Response& res) {
     return !limiter->Admit(req, res, api.clock.Now());

@@ -7,6 +7,7 @@
 #include "server/answers.h"
 #include "server/api_bodies.h"
 #include "server/sign_in_answers.h"
+#include "server/sign_in_limiter.h"
 
 namespace custodian::server {
 namespace {
@@ -43,7 +44,8 @@ void Refused(httplib::Response& res) {
 }  // namespace
 
 void AddSessionRoutes(Router& router, const ServerServices& api, const ServerOptions& options) {
-  auto limiter = std::make_shared<LoginLimiter>(options.login_attempts_per_minute);
+  auto limiter = std::make_shared<SignInLimiter>(api.workflow.database(), "staff",
+                                                 options.login_attempts_per_minute);
   const bool tls = !options.tls_certificate.empty();
   const bool demo = options.demo;
   // Every attempt at a factor (a password, a code) from an address counts against its limit.

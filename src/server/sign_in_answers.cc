@@ -5,20 +5,6 @@
 
 namespace custodian::server {
 
-bool LoginLimiter::Admit(const httplib::Request& req, httplib::Response& res, Timestamp now) {
-  {
-    std::lock_guard lock(mu_);
-    auto& times = attempts_[req.remote_addr];
-    while (!times.empty() && times.front() <= now.micros - 60 * kMicrosPerSecond) times.pop_front();
-    if (static_cast<int>(times.size()) < per_minute_) {
-      times.push_back(now.micros);
-      return true;
-    }
-  }
-  SendProblem(res, {429, "too-many-attempts", "Too many sign-in attempts", "Wait a minute before trying again.", ""});
-  return false;
-}
-
 nlohmann::ordered_json TotpEnrolmentJson(std::string_view label, std::string_view secret) {
   return {{"secret", Base32(secret)},
           {"otpauth_uri", OtpauthUri(label, secret)},
