@@ -258,6 +258,8 @@ TEST_P(CaseQueueTest, MigrationFourteenIndexesTheCasesAStoreAlreadyHolds) {
     sql << "ALTER TABLE cases DROP COLUMN submitted_by";         // 19
     sql << "DROP TABLE request_attestations";
     sql << "DROP TABLE case_shares";
+    sql << "DROP TABLE sign_in_addresses";                       // 20
+    sql << "DROP TABLE sign_in_attempts";
     sql << "DELETE FROM schema_migrations WHERE version >= 14";
     return Status::Ok();
   }).ok());
