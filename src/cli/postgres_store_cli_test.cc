@@ -1,12 +1,16 @@
 // An instance whose case store is on PostgreSQL, named by a libpq connection URI
 // (postgresql://user@host:port/db) in custodian.toml, through the built binary: the commands
-// work, and print none of the server's NOTICE lines. Runs through scripts/with-postgres.sh;
-// skipped without a server, and failed under CI.
+// work, and print none of the server's NOTICE lines; two servers on the store hold one
+// sign-in limit. Runs through scripts/with-postgres.sh; skipped without a server, and failed
+// under CI.
 #include <unistd.h>
 
 #include <regex>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -63,6 +67,33 @@ TEST_F(PostgresStoreCliTest, AConnectionUriOpensTheStoreAndNoNoticeIsPrinted) {
   int cases = 0;
   store << "SELECT COUNT(*) FROM cases", soci::into(cases);
   EXPECT_EQ(cases, 1);
+}
+
+// Two `custodian serve` of one instance on one PostgreSQL store (as behind a load balancer):
+// sign-in attempts from one address, alternating between them, are counted once. Each server
+// alone would admit four; together they admit four.
+TEST_F(PostgresStoreCliTest, TwoServersOfTheStoreHoldOneSignInLimit) {
+  fs::create_directories(data_);
+  std::ofstream(data_ + "/custodian.toml") << "[cases]\nstore = \"" << Uri()
+                                           << "\"\n[auth]\nsign_in_attempts_per_minute = 4\n";
+  ASSERT_EQ(Run("init" + Data()).exit_code, 0);
+  const std::string logs[] = {root_ + "/serve-1.err", root_ + "/serve-2.err"};
+  int ports[2] = {0, 0};
+  pid_t servers[2];
+  for (int i = 0; i < 2; ++i) {
+    servers[i] = StartServe(logs[i], &ports[i]);
+    ASSERT_GT(ports[i], 0) << ReadFile(logs[i]);
+  }
+  std::vector<int> statuses;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    httplib::Client client("127.0.0.1", ports[attempt % 2]);
+    auto r = client.Post("/api/v1/auth/login",
+                         R"({"username": "nobody", "password": "not the password"})",
+                         "application/json");
+    statuses.push_back(r ? r->status : -1);
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{401, 401, 401, 401, 429, 429, 429, 429}));
+  for (int i = 0; i < 2; ++i) StopServe(servers[i], logs[i]);
 }
 
 }  // namespace
