@@ -3,7 +3,6 @@
 #include <soci/soci.h>
 
 #include <array>
-#include <chrono>
 
 #include "cases/case_index.h"
 #include "cases/ledgers/audit_log.h"
@@ -11,6 +10,7 @@
 #include "cases/store/database.h"
 #include "cases/store/sealed_columns.h"
 #include "cases/store/store_keys.h"
+#include "core/clock.h"
 #include "core/sha256.h"
 #include "vault/crypto.h"
 
@@ -19,17 +19,11 @@ namespace {
 
 // Migration 10: the store's identity, 128 random bits, which the instance records (and moving
 // the store to another database changes).
-long long NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status CreateStoreIdentity(soci::session& sql) {
   std::array<uint8_t, 16> bytes;
   vault::RandomBytes(bytes.data(), bytes.size());
   const std::string id = HexEncode(bytes.data(), bytes.size());
-  const long long now = NowMicros();
+  const long long now = SystemClock().Now().micros;
   sql << "INSERT INTO store_identity (id, store_id, created_at) VALUES (1, :s, :t)", soci::use(id),
       soci::use(now);
   return Status::Ok();

@@ -2,8 +2,9 @@
 
 #include <soci/soci.h>
 
-#include <chrono>
 #include <string>
+
+#include "core/clock.h"
 
 namespace custodian::cases {
 
@@ -13,9 +14,7 @@ Status ApplyMigration(soci::session& sql, const Migration& m) {
     if (Status s = m.then(sql); !s.ok()) return s;
   }
   const std::string description(m.description);
-  const long long at = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+  const long long at = SystemClock().Now().micros;
   sql << "INSERT INTO schema_migrations (version, description, applied_at) "
          "VALUES (:v, :d, :t)",
       soci::use(m.version), soci::use(description), soci::use(at);
