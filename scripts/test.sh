@@ -121,6 +121,12 @@ if [ "$fuzz_seconds" -gt 0 ]; then
       passed=$((passed + 1))
     else
       tail -40 "$work/$name.log"
+      # libFuzzer prints a failing input's bytes for some failures only; print every one it wrote.
+      for unit in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+        if [ -f "$unit" ]; then
+          echo "${name}_fuzzer: $(basename "$unit") in base64: $(base64 -w0 "$unit")"
+        fi
+      done
       echo "${name}_fuzzer: FAILED; the input that broke it is in the log above" >&2
       failures+="  ${name}_fuzzer"$'\n'
       failed=$((failed + 1))

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "core/json_reader.h"
 #include "core/sha256.h"
@@ -58,13 +59,24 @@ class RegistryReader {
   std::vector<std::string> errors_;
 };
 
+// A DNS name as a registry lists it: labels of 1 to 63 characters between dots, an optional
+// trailing dot for the root, no spaces or mail and path separators. An empty label would make
+// normalization drop one dot and leave another ("a.." to "a."), and "." alone would normalize to
+// the empty domain a malformed e-mail address also has.
 bool IsDomainShape(std::string_view d) {
+  if (!d.empty() && d.back() == '.') d.remove_suffix(1);
   if (d.empty() || d.size() > 253) return false;
+  size_t label = 0;
   for (char c : d) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || c == '@' || c == '/' || u == 0x7F) return false;
+    if (c != '.') {
+      if (++label > 63) return false;
+    } else if (std::exchange(label, 0) == 0) {
+      return false;
+    }
   }
-  return true;
+  return label > 0;
 }
 
 }  // namespace

@@ -48,5 +48,23 @@ TEST(AgencyRegistryTest, ProblemsNameTheLineAndColumn) {
   EXPECT_EQ(LoadError("[{\"id\": \"a\",}]"), "agencies.json:1:13: not valid JSON: expected a property name in double quotes");
 }
 
+// Fuzzing found "a.." accepted and normalized to "a.", which normalizes again to "a": a domain
+// the registry lists that no requester's address could ever match. A domain is labels of 1 to 63
+// characters with at most the root's one trailing dot ("." alone would normalize to the empty
+// domain, which an address without a domain also has).
+TEST(AgencyRegistryTest, DomainsAreLabelsBetweenDots) {
+  const auto domains = [](const std::string& list) {
+    return LoadError(R"([{"id": "a", "name": "A", "country": "US", "jurisdiction": "US", "type": "local", "domains": [)" +
+                     list + R"(], "phone": "1"}])");
+  };
+  EXPECT_EQ(domains(R"("a.gov", "A.GOV.", "x-1.b.example")"), "ok");
+  const std::vector<std::string> bad_domains = {"a..", "a..gov", ".a.gov", ".", "..", "",
+                                                std::string(64, 'a') + ".gov"};
+  for (const std::string& bad : bad_domains) {
+    EXPECT_EQ(domains("\"" + bad + "\""), "agencies.json:1:95: /0/domains/0: not a domain name") << bad;
+  }
+  EXPECT_EQ(domains("\"" + std::string(63, 'a') + ".gov\""), "ok");
+}
+
 }  // namespace
 }  // namespace custodian
