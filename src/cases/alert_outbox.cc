@@ -67,27 +67,37 @@ Result<int> AlertOutbox::Raise() {
 
 Result<AlertRunReport> AlertOutbox::DeliverDue(int limit) {
   AlertRunReport report;
+  // A claimed delivery with what it sends.
   struct Due {
     AlertDelivery delivery;
     AlertRecord alert;
     std::vector<std::string> addresses;
   };
-  std::vector<Due> due;
-  Status read = db_.Transaction([&](soci::session& sql) -> Status {
-    AlertTx alerts(sql);
-    for (AlertDelivery& d : alerts.DueDeliveries(clock_.Now(), limit, Channels())) {
-      auto a = alerts.GetAlert(d.alert_id);
-      if (!a.ok()) return a.status();
-      // Addresses as they are now: one changed or removed since the alert was raised counts.
-      std::vector<std::string> addresses =
-          d.channel == AlertChannel::kMail ? alerts.Addresses(d.alert_id) : std::vector<std::string>{};
-      due.push_back({std::move(d), std::move(a).value(), std::move(addresses)});
-    }
+  std::vector<AlertDelivery> due;
+  Status read = db_.Transaction([&](soci::session& sql) {
+    due = AlertTx(sql).DueDeliveries(clock_.Now(), limit, Channels());
     return Status::Ok();
   });
   if (!read.ok()) return read;
 
-  for (Due& item : due) {
+  for (const AlertDelivery& seen : due) {
+    // Claimed first (outbox_claim.h): a delivery another server claimed is skipped.
+    std::optional<Due> claimed;
+    Status claim = db_.Transaction([&](soci::session& sql) -> Status {
+      AlertTx alerts(sql);
+      auto d = alerts.ClaimDelivery(seen, clock_.Now());
+      if (!d) return Status::Ok();
+      auto a = alerts.GetAlert(d->alert_id);
+      if (!a.ok()) return a.status();
+      // Addresses as they are now: one changed or removed since the alert was raised counts.
+      std::vector<std::string> addresses =
+          d->channel == AlertChannel::kMail ? alerts.Addresses(d->alert_id) : std::vector<std::string>{};
+      claimed = Due{std::move(*d), std::move(a).value(), std::move(addresses)};
+      return Status::Ok();
+    });
+    if (!claim.ok()) return claim;
+    if (!claimed) continue;
+    Due& item = *claimed;
     AlertDelivery& d = item.delivery;
     AlertTransport* transport = d.channel == AlertChannel::kMail ? transports_.mail : transports_.webhook;
     const bool unaddressed = d.channel == AlertChannel::kMail && item.addresses.empty();

@@ -4,8 +4,9 @@
 // failure with the outboxes' backoff (retry_backoff.h), forever, under the same alert id.
 // Every raise and every attempt is audited (actor "alerts"; the alert and channel, no
 // personal data). `custodian serve` runs it every [alerts] interval_seconds, `custodian alerts
-// run` once. Thread-safe; two outboxes on one store raise each alert once (the store's unique
-// index) and may deliver one twice, which its id makes recognizable.
+// run` once. Thread-safe; several servers' outboxes on one store raise each alert once (the
+// store's unique index) and deliver it once on each channel, each claiming the delivery first
+// (outbox_claim.h; after a server's death mid-delivery, twice, under the same alert id).
 #pragma once
 
 #include <string>

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cases/outbox_claim.h"
 #include "cases/store/sql_rows.h"
 #include "policy/request.h"
 
@@ -182,6 +183,19 @@ std::vector<AlertDelivery> AlertTx::Deliveries(const std::string& alert_id) {
   std::vector<AlertDelivery> out;
   for (const soci::row& r : rows) out.push_back(DeliveryOf(r));
   return out;
+}
+
+std::optional<AlertDelivery> AlertTx::ClaimDelivery(const AlertDelivery& due, Timestamp now) {
+  const std::string channel(NameOf(due.channel, kAlertChannelNames));
+  if (!ClaimDue(sql_, "alert_deliveries", {{"alert_id", due.alert_id}, {"channel", channel}}, now)) {
+    return std::nullopt;
+  }
+  for (AlertDelivery& d : Deliveries(due.alert_id)) {
+    if (d.channel != due.channel) continue;
+    d.next_attempt_at = now;
+    return d;
+  }
+  return std::nullopt;
 }
 
 Status AlertTx::UpdateDelivery(const AlertDelivery& d) {

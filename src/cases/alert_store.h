@@ -74,6 +74,9 @@ class AlertTx {
   // longer configured keeps its deliveries pending, and out of the way of the others).
   std::vector<AlertDelivery> DueDeliveries(Timestamp now, int limit, const std::vector<AlertChannel>& channels);
   std::vector<AlertDelivery> Deliveries(const std::string& alert_id);
+  // Claims `due` for one delivery (outbox_claim.h): the delivery as it is now, due at `now`,
+  // or nothing when it is no longer due (another server claimed or tried it).
+  std::optional<AlertDelivery> ClaimDelivery(const AlertDelivery& due, Timestamp now);
   // Writes state, attempts, next_attempt_at, last_error and sent_at.
   Status UpdateDelivery(const AlertDelivery& d);
   // The e-mail addresses of the alert's recipients who are enabled and have one, sorted.

@@ -7,6 +7,7 @@
 
 #include "cases/case_index.h"
 #include "cases/ledgers/ledger_store.h"
+#include "cases/outbox_claim.h"
 #include "cases/store/sealed_columns.h"
 #include "cases/store/sql_rows.h"
 
@@ -416,6 +417,16 @@ std::vector<NoticeRecord> CaseTx::DueNotices(Timestamp now, int limit) {
     out.push_back(NoticeOf(sql_, r));
   }
   return out;
+}
+
+std::optional<NoticeRecord> CaseTx::ClaimNotice(const NoticeRecord& due, Timestamp now) {
+  if (!ClaimDue(sql_, "notices", {{"id", due.id}}, now)) return std::nullopt;
+  for (NoticeRecord& n : Notices(due.case_id)) {
+    if (n.id != due.id) continue;
+    n.next_attempt_at = now;
+    return n;
+  }
+  return std::nullopt;
 }
 
 Status CaseTx::AppendNondisclosure(NondisclosureRecord n) {

@@ -107,6 +107,9 @@ class CaseTx {
   std::vector<NoticeRecord> Notices(const std::string& case_id = "");
   // Pending notices whose time and backoff have come, oldest first.
   std::vector<NoticeRecord> DueNotices(Timestamp now, int limit);
+  // Claims `due` for one delivery (outbox_claim.h): the notice as it is now, due at `now`, or
+  // nothing when it is no longer due (another server claimed or tried it).
+  std::optional<NoticeRecord> ClaimNotice(const NoticeRecord& due, Timestamp now);
 
   Status AppendNondisclosure(NondisclosureRecord n);
   std::optional<NondisclosureRecord> LatestNondisclosure(const std::string& case_id);

@@ -27,32 +27,38 @@ NoticeOutbox::NoticeOutbox(Database& db, InstanceStandards& standards, Clock& cl
 Result<DeliveryReport> NoticeOutbox::DeliverDue(int limit) {
   DeliveryReport report;
   std::vector<NoticeRecord> due;
-  // First, the orders in force: a notice whose order was extended, or has no end, waits.
-  Status s = db_.Transaction([&](soci::session& sql) -> Status {
-    CaseTx tx(sql);
-    const Timestamp now = clock_.Now();
-    for (NoticeRecord n : tx.DueNotices(now, limit)) {
+  Status read = db_.Transaction([&](soci::session& sql) {
+    due = CaseTx(sql).DueNotices(clock_.Now(), limit);
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+
+  for (NoticeRecord& n : due) {
+    // Claimed with the order in force read again, in one transaction (outbox_claim.h): a notice
+    // another server claimed is skipped; one whose order was extended, or has no end, waits.
+    bool claimed = false;
+    Status claim = db_.Transaction([&](soci::session& sql) -> Status {
+      CaseTx tx(sql);
+      const Timestamp now = clock_.Now();
+      auto fresh = tx.ClaimNotice(n, now);
+      if (!fresh) return Status::Ok();
+      n = std::move(*fresh);
       if (n.timing == "after_nondisclosure") {
         if (auto order = tx.LatestNondisclosure(n.case_id)) {
           if (!order->until || order->until->days * kMicrosPerDay > now.micros) {
             n.state = order->until ? NoticeState::kPending : NoticeState::kHeld;
             if (order->until) n.not_before = Timestamp{order->until->days * kMicrosPerDay};
             if (Status st = tx.UpdateNotice(n); !st.ok()) return st;
-            if (Status st = tx.Audit(now, "outbox", n.case_id, "defer_notice", Detail(n)); !st.ok()) {
-              return st;
-            }
             ++report.deferred;
-            continue;
+            return tx.Audit(now, "outbox", n.case_id, "defer_notice", Detail(n));
           }
         }
       }
-      due.push_back(std::move(n));
-    }
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-
-  for (NoticeRecord& n : due) {
+      claimed = true;
+      return Status::Ok();
+    });
+    if (!claim.ok()) return claim;
+    if (!claimed) continue;
     // Sent outside any transaction: a slow service holds no lock.
     const Status delivered = transport_.Deliver(n);
     Status recorded = db_.Transaction([&](soci::session& sql) -> Status {

@@ -3,7 +3,9 @@
 // retried with a doubling backoff (one minute up to six hours); the notice keeps its id, by
 // which the service deduplicates. Before a notice that waited for a nondisclosure order goes,
 // the order in force is read again: an extended order moves the notice with it.
-// Thread-safe; two outboxes on one store may send a notice twice, which its id makes harmless.
+// Thread-safe. The outboxes of several servers on one store send each notice once, each
+// claiming it first (outbox_claim.h); a server that dies mid-delivery leaves it to be sent
+// again after the claim's lease, under the same id.
 #pragma once
 
 #include "cases/case_record.h"

@@ -89,6 +89,16 @@ Result<RequesterMailReport> RequesterMailOutbox::DeliverDue(int limit) {
   });
   if (!read.ok()) return read;
   for (RequesterMailRecord& m : due) {
+    // Claimed first (outbox_claim.h): a message another server claimed is skipped.
+    bool claimed = false;
+    Status claim = db_.Transaction([&](soci::session& sql) {
+      auto fresh = RequesterMailTx(sql).Claim(m.id, clock_.Now());
+      if (fresh) m = std::move(*fresh);
+      claimed = fresh.has_value();
+      return Status::Ok();
+    });
+    if (!claim.ok()) return claim;
+    if (!claimed) continue;
     // Sent outside any transaction: a slow mail server holds no lock.
     const Status delivered = sender_.Send(RequesterMailOf(m, console_url_));
     Status recorded = db_.Transaction([&](soci::session& sql) -> Status {

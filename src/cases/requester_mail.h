@@ -5,7 +5,9 @@
 // targets, findings or letters. The workflow queues it in the transaction of the change
 // (QueueRequesterMail); the outbox sends it over the instance's mail server (mail_sender.h)
 // and retries a failure with the outboxes' backoff (retry_backoff.h), forever. Every attempt
-// is audited (actor "mail": the message's id and event, never the address). Thread-safe.
+// is audited (actor "mail": the message's id and event, never the address). Thread-safe; the
+// outboxes of several servers on one store send each message once, each claiming it first
+// (outbox_claim.h).
 #pragma once
 
 #include <string>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cases/outbox_claim.h"
 #include "cases/store/sealed_columns.h"
 #include "cases/store/sql_rows.h"
 
@@ -25,13 +26,18 @@ Status RequesterMailTx::Queue(const std::string& case_id, const std::string& add
     std::string waiting;
     soci::indicator ind = soci::i_null;
     sql_ << "SELECT id FROM requester_mails WHERE case_id = :c AND state = 'pending' AND attempts = 0 "
-            "AND event <> :ready",
-        soci::use(case_id), soci::use(ready), soci::into(waiting, ind);
+            "AND next_attempt_at <= :t AND event <> :ready",
+        soci::use(case_id), soci::use(at), soci::use(ready), soci::into(waiting, ind);
     if (sql_.got_data() && ind == soci::i_ok) {
+      // The same conditions again: an outbox's claim committed since the SELECT read the row
+      // leaves it alone, and the change goes in a message of its own.
       const std::string sealed = Sealed(sql_, kColumn, waiting, address);
-      sql_ << "UPDATE requester_mails SET event = :e, address = :a WHERE id = :id", soci::use(what),
-          soci::use(sealed), soci::use(waiting);
-      return Status::Ok();
+      soci::statement merge =
+          (sql_.prepare << "UPDATE requester_mails SET event = :e, address = :a WHERE id = :id AND "
+                           "state = 'pending' AND attempts = 0 AND next_attempt_at <= :t",
+           soci::use(what), soci::use(sealed), soci::use(waiting), soci::use(at));
+      merge.execute(true);
+      if (merge.get_affected_rows() == 1) return Status::Ok();
     }
   }
   const std::string id = "M-" + std::to_string(NextCounter(sql_, "requester_mail"));
@@ -70,6 +76,16 @@ std::vector<RequesterMailRecord> RequesterMailTx::Due(Timestamp now, int limit) 
                     << std::max(limit, 0),
        soci::use(at));
   return Rows(sql_, rows);
+}
+
+std::optional<RequesterMailRecord> RequesterMailTx::Claim(const std::string& id, Timestamp now) {
+  if (!ClaimDue(sql_, "requester_mails", {{"id", id}}, now)) return std::nullopt;
+  soci::rowset<soci::row> rows =
+      (sql_.prepare << "SELECT " << kColumns << " FROM requester_mails WHERE id = :id", soci::use(id));
+  std::vector<RequesterMailRecord> claimed = Rows(sql_, rows);
+  if (claimed.empty()) return std::nullopt;
+  claimed[0].next_attempt_at = now;
+  return claimed[0];
 }
 
 std::vector<RequesterMailRecord> RequesterMailTx::OfCase(const std::string& case_id) {

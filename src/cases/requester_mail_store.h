@@ -39,12 +39,17 @@ class RequesterMailTx {
   explicit RequesterMailTx(soci::session& sql) : sql_(sql) {}
 
   // Queues `event` for the case's requester at `address`. A change of state replaces the
-  // case's change of state still waiting for its first attempt: the requester is told where
-  // the case stands (one message for the steps of one transaction), never a state it left.
+  // case's change of state still waiting for its first attempt and not claimed by an outbox:
+  // the requester is told where the case stands (one message for the steps of one
+  // transaction), never a state it left, and a message on its way is never changed.
   Status Queue(const std::string& case_id, const std::string& address, std::string_view event,
                Timestamp now);
   // Pending messages whose time has come, oldest first.
   std::vector<RequesterMailRecord> Due(Timestamp now, int limit);
+  // Claims message `id` for one delivery (outbox_claim.h): the message as it is now (a change
+  // of state merged since it was read included), due at `now`, or nothing when it is no longer
+  // due (another server claimed or tried it).
+  std::optional<RequesterMailRecord> Claim(const std::string& id, Timestamp now);
   // A case's messages, oldest first.
   std::vector<RequesterMailRecord> OfCase(const std::string& case_id);
   // Writes state, attempts, next_attempt_at, last_error and sent_at.
