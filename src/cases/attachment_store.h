@@ -1,13 +1,14 @@
 // The signed process documents of cases (PDFs), sealed at rest: each file is XChaCha20-Poly1305
 // under a key derived from the master key, with a random nonce and, as associated data, its
-// case and SHA-256, so a file moved to another case or swapped does not open. One file per
-// (case, document): DATA/attachments/<case>-<sha256>.sealed. Thread-safe.
+// case and SHA-256, so a file moved to another case or swapped does not open. One blob per
+// (case, document), <case>-<sha256>.sealed, in the instance's blob store (core/blob_store.h:
+// the files of DATA/attachments, or the case store's rows). Thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "core/file_system.h"
+#include "core/blob_store.h"
 #include "core/status.h"
 #include "vault/crypto.h"
 
@@ -15,8 +16,11 @@ namespace custodian::cases {
 
 class AttachmentStore {
  public:
+  AttachmentStore(std::unique_ptr<BlobStore> blobs, vault::SecretKey key)
+      : blobs_(std::move(blobs)), key_(std::move(key)) {}
+  // The files of `dir`.
   AttachmentStore(std::string dir, vault::SecretKey key, FileSystem& fs = PosixFileSystem())
-      : dir_(std::move(dir)), key_(std::move(key)), fs_(fs) {}
+      : AttachmentStore(std::make_unique<DirectoryBlobs>(std::move(dir), fs), std::move(key)) {}
 
   // Stores `bytes` for `case_id` (durably; again is harmless); returns their SHA-256 (hex).
   Result<std::string> Put(const std::string& case_id, std::string_view bytes);
@@ -29,11 +33,10 @@ class AttachmentStore {
   Status Remove(const std::string& case_id, const std::string& sha256);
 
  private:
-  std::string PathOf(const std::string& case_id, const std::string& sha256) const;
+  static std::string NameOf(const std::string& case_id, const std::string& sha256);
 
-  const std::string dir_;
+  const std::unique_ptr<BlobStore> blobs_;
   const vault::SecretKey key_;
-  FileSystem& fs_;
 };
 
 }  // namespace custodian::cases

@@ -260,6 +260,9 @@ TEST_P(CaseQueueTest, MigrationFourteenIndexesTheCasesAStoreAlreadyHolds) {
     sql << "DROP TABLE case_shares";
     sql << "DROP TABLE sign_in_addresses";                       // 20
     sql << "DROP TABLE sign_in_attempts";
+    sql << "DROP TABLE blobs";                                   // 21
+    sql << "DROP TABLE blob_uploads";
+    sql << "DROP TABLE blob_chunks";
     sql << "DELETE FROM schema_migrations WHERE version >= 14";
     return Status::Ok();
   }).ok());

@@ -344,6 +344,19 @@ const Schema& Migrations() {
            "CREATE INDEX sign_in_attempts_by_tag ON sign_in_attempts (tag, at)",
            "CREATE INDEX sign_in_attempts_by_time ON sign_in_attempts (at)",
        }},
+      {21,
+       "sealed files (packages, process documents) as rows, for instances whose servers share "
+       "no disk",
+       {
+           // A blob's bytes are its upload's chunks in order (base64, at most 1 MiB each); a
+           // name points to one upload, replaced in one transaction. An upload no name points
+           // to is being written, or was abandoned (blob_uploads: since when).
+           "CREATE TABLE blobs (name TEXT PRIMARY KEY, upload TEXT NOT NULL, bytes BIGINT NOT NULL, "
+           "committed_at BIGINT NOT NULL)",
+           "CREATE TABLE blob_uploads (upload TEXT PRIMARY KEY, started_at BIGINT NOT NULL)",
+           "CREATE TABLE blob_chunks (upload TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, "
+           "PRIMARY KEY (upload, seq))",
+       }},
   };
   return kMigrations;
 }

@@ -76,26 +76,18 @@ class SealedPackageReader : public PackageReader {
 
 }  // namespace
 
-std::string PackageStore::PathOf(const std::string& production_id) const {
-  return JoinPath(dir_, production_id + ".zip.sealed");
+std::string PackageStore::NameOf(const std::string& production_id) {
+  return production_id + ".zip.sealed";
 }
 
-bool PackageStore::Has(const std::string& production_id) { return fs_.Exists(PathOf(production_id)); }
+bool PackageStore::Has(const std::string& production_id) { return blobs_->Exists(NameOf(production_id)); }
 
 Result<StoredPackage> PackageStore::Put(const std::string& production_id, const std::string& zip_path) {
   vault::InitCrypto();
   auto in = PosixFileSystem().OpenRead(zip_path);
   if (!in.ok()) return in.status();
-  if (Status s = fs_.CreateDirs(dir_); !s.ok()) return s;
-  const std::string path = PathOf(production_id);
-  const std::string tmp = path + ".tmp";
-  auto out = fs_.OpenAppend(tmp, /*truncate=*/true);
+  auto out = blobs_->Create(NameOf(production_id));
   if (!out.ok()) return out.status();
-  const auto fail = [&](Status s) {
-    (*out)->Close().IgnoreError();
-    fs_.Remove(tmp).IgnoreError();
-    return s;
-  };
 
   crypto_secretstream_xchacha20poly1305_state state;
   unsigned char header[kHeader];
@@ -122,11 +114,8 @@ Result<StoredPackage> PackageStore::Put(const std::string& production_id, const 
     buffer.clear();
   }
   sodium_memzero(&state, sizeof state);
-  if (!status.ok()) return fail(status);
-  if (Status s = (*out)->Sync(); !s.ok()) return fail(s);
-  if (Status s = (*out)->Close(); !s.ok()) return fail(s);
-  if (Status s = fs_.Rename(tmp, path); !s.ok()) return fail(s);
-  if (Status s = fs_.SyncDir(dir_); !s.ok()) return s;
+  if (!status.ok()) return status;
+  if (Status s = (*out)->Commit(); !s.ok()) return s;
   const Sha256Digest d = hash.Finish();
   stored.sha256 = HexEncode(d.data(), d.size());
   stored.bytes = size;
@@ -135,11 +124,14 @@ Result<StoredPackage> PackageStore::Put(const std::string& production_id, const 
 
 Result<std::unique_ptr<PackageReader>> PackageStore::Open(const std::string& production_id) {
   vault::InitCrypto();
-  const std::string path = PathOf(production_id);
-  if (!fs_.Exists(path)) return Status::NotFound("production " + production_id + " has no stored package");
-  auto file = fs_.OpenRead(path);
+  const std::string name = NameOf(production_id);
+  auto file = blobs_->Open(name);
+  if (file.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound("production " + production_id + " has no stored package");
+  }
   if (!file.ok()) return file.status();
-  auto reader = std::make_unique<SealedPackageReader>(path, std::move(file).value(), AssociatedData(production_id));
+  auto reader = std::make_unique<SealedPackageReader>(blobs_->Describe(name), std::move(file).value(),
+                                                      AssociatedData(production_id));
   if (Status s = reader->Start(key_); !s.ok()) return s;
   return std::unique_ptr<PackageReader>(std::move(reader));
 }

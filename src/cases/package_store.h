@@ -2,7 +2,8 @@
 // sealed at rest: each zip is one libsodium secretstream (XChaCha20-Poly1305) under a key
 // derived from the master key, in chunks of 64 KiB whose associated data names the
 // production, so a file renamed to another production, cut short, reordered or altered does
-// not open. One file per production: DATA/packages/<production>.zip.sealed. Packages run to
+// not open. One blob per production, <production>.zip.sealed, in the instance's blob store
+// (core/blob_store.h: the files of DATA/packages, or the case store's rows). Packages run to
 // hundreds of megabytes, so both ways stream. Thread-safe.
 #pragma once
 
@@ -10,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "core/file_system.h"
+#include "core/blob_store.h"
 #include "core/status.h"
 #include "vault/crypto.h"
 
@@ -32,8 +33,11 @@ class PackageReader {
 
 class PackageStore {
  public:
+  PackageStore(std::unique_ptr<BlobStore> blobs, vault::SecretKey key)
+      : blobs_(std::move(blobs)), key_(std::move(key)) {}
+  // The files of `dir`.
   PackageStore(std::string dir, vault::SecretKey key, FileSystem& fs = PosixFileSystem())
-      : dir_(std::move(dir)), key_(std::move(key)), fs_(fs) {}
+      : PackageStore(std::make_unique<DirectoryBlobs>(std::move(dir), fs), std::move(key)) {}
 
   // Seals the zip at `zip_path` as `production_id`'s package, durably (a crash leaves the
   // old file or the whole new one). Returns the zip's SHA-256 and size.
@@ -43,11 +47,10 @@ class PackageStore {
   bool Has(const std::string& production_id);
 
  private:
-  std::string PathOf(const std::string& production_id) const;
+  static std::string NameOf(const std::string& production_id);
 
-  const std::string dir_;
+  const std::unique_ptr<BlobStore> blobs_;
   const vault::SecretKey key_;
-  FileSystem& fs_;
 };
 
 }  // namespace custodian::cases

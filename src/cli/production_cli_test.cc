@@ -340,6 +340,35 @@ TEST_F(ProductionCliTest, ACaseWithLocationAndDeviceIsProduced) {
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
+// An instance whose servers are to share no disk: `cases store-files` copies the packages kept
+// so far into the case store (run again, it copies nothing and checks what is there), and once
+// custodian.toml says [cases] files = "case_store", a production keeps its package there.
+TEST_F(ProductionCliTest, PackagesGoIntoTheCaseStoreOnceTheInstanceSaysSo) {
+  const auto store = [&](const std::string& query) {
+    return testing::RunTool("sqlite3 " + data_ + "/cases.db " + Quoted(query));
+  };
+  const json first = Ok("produce " + Case() + " --out " + root_ + "/1.zip --actor producer-1");
+  const json copied = Ok("cases store-files --actor operator");
+  EXPECT_EQ(copied["packages"], json({{"copied", 1}, {"already_there", 0}}));
+  EXPECT_EQ(copied["attachments"], json({{"copied", 0}, {"already_there", 0}}));
+  EXPECT_EQ(Ok("cases store-files --actor operator")["packages"], json({{"copied", 0}, {"already_there", 1}}));
+  EXPECT_EQ(store("SELECT name FROM blobs"), "packages/" + first["production"].get<std::string>() + ".zip.sealed\n");
+  EXPECT_EQ(store("SELECT COUNT(*) FROM audit WHERE action = 'store_files' AND actor = 'operator'"), "2\n");
+
+  std::ofstream(data_ + "/custodian.toml", std::ios::app) << "[cases]\nfiles = \"case_store\"\n";
+  fs::remove_all(data_ + "/packages");
+  const json second = Ok("produce " + Case() + " --out " + root_ + "/2.zip --actor producer-1");
+  EXPECT_FALSE(fs::exists(data_ + "/packages")) << "nothing on this server's disk";
+  EXPECT_EQ(store("SELECT bytes FROM blobs WHERE name = 'packages/" + second["production"].get<std::string>() +
+                  ".zip.sealed'"),
+            std::to_string(fs::file_size(root_ + "/2.zip") + 21 + 24 + 17 * (fs::file_size(root_ + "/2.zip") / 65536 + 1)) + "\n")
+      << "the zip, sealed: its magic line, the stream's header and each 64 KiB chunk's tag";
+  std::ofstream(data_ + "/custodian.toml", std::ios::trunc) << "[cases]\nfiles = \"disk\"\n";
+  const Outcome wrong = Run("case list --actor auditor-1" + Data());
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(wrong.err, HasSubstr("'cases.files' must be \"data\" or \"case_store\""));
+}
+
 TEST_F(ProductionCliTest, AProductionThatCannotFinishIsAbortedAndTheCaseProducedAgain) {
   const std::string id = Case();
   const Outcome failed = Run("produce " + id + " --out " + root_ + "/no-such-dir/p.zip --actor producer-1" + Data());

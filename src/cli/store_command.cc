@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/ledgers/audit_log.h"
+#include "cases/store_blobs.h"
 #include "cases/store_copy.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_flags.h"
+#include "core/blob_store.h"
 #include "core/clock.h"
 #include "instance/instance_config.h"
 #include "instance/instance_store.h"
@@ -69,6 +71,48 @@ int RunMove(const MoveFlags& f) {
   return kExitOk;
 }
 
+struct StoreFilesFlags {
+  InstanceOptions instance;
+  std::string actor;
+};
+
+// Copies the sealed files of DATA/packages and DATA/attachments, byte for byte, into the case
+// store (cases/store_blobs.h), for an instance whose servers are to share no disk; a file the
+// store holds already is checked to be the same. The files are left where they are.
+int RunStoreFiles(const StoreFilesFlags& f) {
+  auto config = LoadInstanceConfig(f.instance.data_dir);
+  if (!config.ok()) return ReportFailure(config.status());
+  auto instance = OpenInstance(f.instance);
+  if (!instance.ok()) return ReportFailure(instance.status());
+  auto db = OpenInstanceCaseStore(*instance, config->case_store);
+  if (!db.ok()) return ReportFailure(db.status());
+  nlohmann::ordered_json stored = nlohmann::ordered_json::object();
+  for (const std::string kind : {"packages", "attachments"}) {
+    DirectoryBlobs files(JoinPath(f.instance.data_dir, kind));
+    cases::StoreBlobs rows(**db, kind);
+    auto names = files.Names();
+    if (!names.ok()) return ReportFailure(names.status());
+    int copied = 0, there = 0;
+    for (const std::string& name : *names) {
+      auto r = CopyBlob(files, rows, name);
+      if (!r.ok()) return ReportFailure(r.status());
+      ++(*r ? copied : there);
+    }
+    stored[kind] = {{"copied", copied}, {"already_there", there}};
+  }
+  Status audited = (*db)->Transaction([&](soci::session& sql) {
+    return cases::AppendAudit(sql, SystemClock().Now(), f.actor, std::nullopt, "store_files", stored.dump())
+        .status();
+  });
+  if (!audited.ok()) return ReportFailure(audited);
+  std::cout << stored.dump(2) << "\n";
+  std::cerr << "custodian: the case store holds every sealed file of " << f.instance.data_dir
+            << "/packages and /attachments. Set [cases] files = \"case_store\" in custodian.toml "
+               "(custodian does not write that file); the files stay where they are until you "
+               "remove them.\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddStoreCommands(CLI::App& app, int* exit_code) {
@@ -82,6 +126,14 @@ void AddStoreCommands(CLI::App& app, int* exit_code) {
   move->add_option("--to", f->to, "The new store: sqlite:PATH or postgresql://…")->required();
   move->add_option("--actor", f->actor, "Who moves it (recorded)")->required();
   move->callback([f, exit_code] { *exit_code = RunMove(*f); });
+
+  auto files = std::make_shared<StoreFilesFlags>();
+  auto* store_files = cases->add_subcommand(
+      "store-files", "Copy the sealed packages and process documents of the data directory into "
+                     "the case store, for servers that share no disk ([cases] files)");
+  AddInstanceFlags(store_files, files->instance);
+  store_files->add_option("--actor", files->actor, "Who copies them (recorded)")->required();
+  store_files->callback([files, exit_code] { *exit_code = RunStoreFiles(*files); });
 }
 
 }  // namespace custodian

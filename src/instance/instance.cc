@@ -4,6 +4,8 @@
 
 #include "cases/ledgers/audit_log.h"
 #include "cases/ledgers/ledger_store.h"
+#include "cases/store_blobs.h"
+#include "core/blob_store.h"
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "instance/instance_keys.h"
@@ -86,10 +88,15 @@ Status Instance::Assemble(InstanceParts parts) {
   auto opened = parts.open_vault(**current);
   if (!opened.ok()) return opened.status();
   vault = std::move(opened).value();
+  // The sealed files: rows every server of the store reads, or files of the data directory.
+  const auto blobs = [&](const std::string& kind) -> std::unique_ptr<BlobStore> {
+    if (config.files_in_case_store) return std::make_unique<cases::StoreBlobs>(*db, kind, *clock);
+    return std::make_unique<DirectoryBlobs>(JoinPath(parts.files_dir, kind));
+  };
   attachments = std::make_unique<cases::AttachmentStore>(
-      JoinPath(parts.files_dir, "attachments"), DeriveInstanceKey(master, InstanceKey::kAttachments));
+      blobs("attachments"), DeriveInstanceKey(master, InstanceKey::kAttachments));
   packages = std::make_unique<cases::PackageStore>(
-      JoinPath(parts.files_dir, "packages"), DeriveInstanceKey(master, InstanceKey::kPackages));
+      blobs("packages"), DeriveInstanceKey(master, InstanceKey::kPackages));
   pseudonym_key = DeriveInstanceKey(master, InstanceKey::kPseudonyms);
   workflow = std::make_unique<cases::Workflow>(
       *db, *standards, *vault, *attachments, *clock,
@@ -127,6 +134,11 @@ std::vector<std::string> Instance::RunDuties(const Outboxes& outboxes) {
   // segments, so that neither memory nor a restart's replay grows with the days kept.
   if (Status sealed = vault->Seal(clock->Now().UtcDate().PlusDays(-1)); !sealed.ok()) {
     problem("sealing past days", sealed);
+  }
+  // A sealed file a server began writing a day ago and never committed was abandoned (it died).
+  if (config.files_in_case_store) {
+    const Timestamp day_ago{clock->Now().micros - kMicrosPerDay};
+    if (auto r = cases::DropAbandonedUploads(*db, day_ago); !r.ok()) problem("abandoned uploads", r.status());
   }
   for (std::string_view log : {cases::kAuditLog, cases::kDisclosureLog}) {
     // Nothing appended since the last head: the same head comes back, nothing is stored.

@@ -33,9 +33,15 @@ Result<InstanceConfig> LoadInstanceConfig(const std::string& data_dir) {
   // Relative paths are the data directory's, like every other file of an instance.
   auto in_data = [&](const std::string& p) { return p.starts_with('/') ? p : JoinPath(data_dir, p); };
   if (const toml::table* cases = reader.Table(root, "", "cases", false)) {
-    reader.CheckKeys(*cases, "cases", {"store", "cli_decisions"});
+    reader.CheckKeys(*cases, "cases", {"store", "cli_decisions", "files"});
     if (auto store = reader.String(*cases, "cases", "store", false, 4096)) {
       config.case_store = *store == "sqlite" ? config.case_store : *store;
+    }
+    if (auto files = reader.String(*cases, "cases", "files", false, 64)) {
+      if (*files != "data" && *files != "case_store") {
+        reader.Error(cases->get("files")->source(), "'cases.files' must be \"data\" or \"case_store\"");
+      }
+      config.files_in_case_store = *files == "case_store";
     }
     if (auto cli = reader.Bool(*cases, "cases", "cli_decisions")) config.cli_decisions = *cli;
   }

@@ -4,6 +4,9 @@
 //   [cases]
 //   store = "postgresql://custodian@db.internal/custodian"   # default: sqlite:DATA/cases.db
 //   cli_decisions = false   # review and approval only in the console (default: true)
+//   files = "case_store"    # sealed packages and process documents as rows of the case store,
+//                           # which every server of the instance reads (default: "data", the
+//                           # files of DATA/packages and DATA/attachments, on one server's disk)
 //
 //   [notices]
 //   webhook_url = "https://accounts.internal/custodian/notices"   # where users' notices go
@@ -70,6 +73,7 @@ namespace custodian {
 struct InstanceConfig {
   std::string case_store;  // a Database URL (cases/database.h)
   bool cli_decisions = true;
+  bool files_in_case_store = false;  // [cases] files = "case_store"
   std::string notices_webhook_url;       // empty: notices wait in the outbox
   std::string notices_webhook_key_file;
   bool require_totp = true;
