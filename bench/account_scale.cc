@@ -13,7 +13,7 @@
 #include "bench/stats.h"
 #include "bench/unrecorded_reads.h"
 #include "core/clock.h"
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian::bench {
 namespace {
@@ -91,7 +91,7 @@ int RunAccountProbe(const std::string& dir, uint64_t accounts, size_t reads) {
   options.clock = &clock;
   const uint64_t rss_before = PrivateKb();
   const Stopwatch opening;
-  auto v = vault::Vault::Open(dir, *key, options);
+  auto v = vault::EmbeddedVault::Open(dir, *key, options);
   const double open_s = opening.Seconds();
   if (!v.ok()) {
     std::cout << "probe: open: " << v.status().message() << "\n";
@@ -134,7 +134,7 @@ int RunAccountScale(const AccountScaleOptions& o) {
   const std::string dir = o.workdir + "/vault";
   fs::create_directories(dir);
   const vault::SecretKey master = vault::SecretKey::Random();
-  if (Status s = WriteKey(dir, master); !s.ok() || !vault::Vault::Create(dir, master).ok()) {
+  if (Status s = WriteKey(dir, master); !s.ok() || !vault::EmbeddedVault::Create(dir, master).ok()) {
     std::cerr << "vault_bench: cannot create the vault in " << dir << "\n";
     return 1;
   }
@@ -150,7 +150,7 @@ int RunAccountScale(const AccountScaleOptions& o) {
   uint64_t created = 0;
   for (uint64_t mark : checkpoints) {
     if (mark <= created) continue;
-    auto v = vault::Vault::Open(dir, master, options);
+    auto v = vault::EmbeddedVault::Open(dir, master, options);
     if (!v.ok()) {
       std::cerr << "vault_bench: open: " << v.status().message() << "\n";
       return 1;

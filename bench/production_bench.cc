@@ -32,7 +32,7 @@
 #include "production/package_verifier.h"
 #include "production/producer.h"
 #include "production/record_pdf_sink.h"
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian::bench {
 namespace {
@@ -199,10 +199,10 @@ class BenchInstance {
     parts.clock = &clock_;
     // The vault keeps the whole workload, however old.
     parts.open_vault = [&](const Standards&) -> Result<std::unique_ptr<vault::Vault>> {
-      if (Status s = vault::Vault::Create(dir + "/vault", master_); !s.ok()) return s;
+      if (Status s = vault::EmbeddedVault::Create(dir + "/vault", master_); !s.ok()) return s;
       vault::VaultOptions vault_options;
       vault_options.clock = &clock_;
-      return vault::Vault::Open(dir + "/vault", master_, vault_options);
+      return vault::EmbeddedVault::Open(dir + "/vault", master_, vault_options);
     };
     if (Status s = instance_.Assemble(std::move(parts)); !s.ok()) return s;
     if (Status s = instance_.workflow->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});

@@ -16,7 +16,7 @@
 #include "bench/peers/peers.h"
 #include "bench/unrecorded_reads.h"
 #include "core/clock.h"
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian::bench {
 namespace {
@@ -47,7 +47,7 @@ class CustodianPeer : public Peer {
 
   Status Start(const std::string& workdir) override {
     dir_ = workdir + "/data";
-    if (Status s = vault::Vault::Create(dir_, master_); !s.ok()) return s;
+    if (Status s = vault::EmbeddedVault::Create(dir_, master_); !s.ok()) return s;
     return Open();
   }
 
@@ -157,7 +157,7 @@ class CustodianPeer : public Peer {
  private:
   Status Open() {
     options_.clock = &clock_;
-    auto v = vault::Vault::Open(dir_, master_, options_);
+    auto v = vault::EmbeddedVault::Open(dir_, master_, options_);
     if (!v.ok()) return v.status();
     vault_ = std::move(v).value();
     return Status::Ok();

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "instance/instance_keys.h"
+#include "vault/embedded_vault.h"
 #include "instance/instance_store.h"
 
 namespace custodian {
@@ -67,7 +68,7 @@ Result<std::unique_ptr<Instance>> Instance::Open(const InstanceOptions& options)
   parts.db = std::move(db).value();
   parts.files_dir = options.data_dir;
   parts.open_vault = [&](const Standards& current) {
-    return vault::Vault::Open(options.data_dir, opened->master, VaultOptionsOf(current, *config));
+    return vault::EmbeddedVault::Open(options.data_dir, opened->master, VaultOptionsOf(current, *config));
   };
   auto instance = std::make_unique<Instance>();
   if (Status s = instance->Assemble(std::move(parts)); !s.ok()) return s;

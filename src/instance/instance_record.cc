@@ -191,7 +191,7 @@ Result<InitResult> InitInstance(const InstanceOptions& o, InstanceKind kind) {
   if (!store.ok()) return store.status();
   auto master = vault::CreateMasterKeyFile(result.key_file);
   if (!master.ok()) return master.status();
-  if (Status s = vault::Vault::Create(o.data_dir, *master); !s.ok()) return s;
+  if (Status s = vault::EmbeddedVault::Create(o.data_dir, *master); !s.ok()) return s;
   if (Status s = (*store)->Migrate(cases::Migrations(), *master); !s.ok()) return s;
   result.case_store_id = (*store)->store_id();
   nlohmann::ordered_json instance = {
@@ -276,7 +276,7 @@ Result<std::unique_ptr<vault::Vault>> OpenVault(const InstanceOptions& o,
                                                 vault::VaultOptions vault_options) {
   auto master = LoadMasterKey(o);
   if (!master.ok()) return master.status();
-  return vault::Vault::Open(o.data_dir, *master, vault_options);
+  return vault::EmbeddedVault::Open(o.data_dir, *master, vault_options);
 }
 
 }  // namespace custodian

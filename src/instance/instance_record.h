@@ -13,7 +13,7 @@
 #include <string>
 
 #include "core/status.h"
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian {
 

@@ -17,6 +17,7 @@
 #include "cases/store/test_store.h"
 #include "core/sha256.h"
 #include "instance/instance.h"
+#include "vault/embedded_vault.h"
 #include "policy/standards.h"
 
 namespace custodian {
@@ -76,10 +77,10 @@ class TestInstance : public Instance {
     if (!parts.db) return Status::IoError("the case store did not open");
     // The vault keeps what the tests ingest, however old (a test of retention sets its own).
     parts.open_vault = [&](const Standards&) -> Result<std::unique_ptr<vault::Vault>> {
-      if (Status s = vault::Vault::Create(vault_dir_, master_); !s.ok()) return s;
+      if (Status s = vault::EmbeddedVault::Create(vault_dir_, master_); !s.ok()) return s;
       vault::VaultOptions options;
       options.clock = &clock_;
-      return vault::Vault::Open(vault_dir_, master_, options);
+      return vault::EmbeddedVault::Open(vault_dir_, master_, options);
     };
     if (Status s = Assemble(std::move(parts)); !s.ok()) return s;
     return workflow->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});

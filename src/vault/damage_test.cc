@@ -113,7 +113,7 @@ class VaultDamageTest : public VaultTest {
     Stage(d);
     const auto damaged = Snapshot();
     const std::string path = (fs::path(dir_) / d.file).string();
-    auto opened = Vault::Open(dir_, master_, options_);
+    auto opened = EmbeddedVault::Open(dir_, master_, options_);
     switch (d.handled) {
       case Handled::kCorruption: {
         ASSERT_FALSE(opened.ok());
@@ -310,7 +310,7 @@ TEST_F(VaultDamageTest, WithoutTheRecordAGoodRecordAfterTheDamageMakesItCorrupti
     Stage(d);
     fs::remove(fs::path(dir_) / "vault/LOCK");
     const auto damaged = Snapshot();
-    auto opened = Vault::Open(dir_, master_, options_);
+    auto opened = EmbeddedVault::Open(dir_, master_, options_);
     ASSERT_FALSE(opened.ok());
     EXPECT_THAT(opened.status().message(),
                 StartsWith((fs::path(dir_) / file).string() + ": the record at byte " + std::to_string(first) +

@@ -49,7 +49,7 @@ TEST_F(VaultTest, ANewerOrDamagedFormatIsRefusedBeforeAnythingIsRead) {
     SCOPED_TRACE(text);
     std::ofstream(format, std::ios::trunc) << text;
     const auto before = Snapshot();
-    auto opened = Vault::Open(dir_, master_, options_);
+    auto opened = EmbeddedVault::Open(dir_, master_, options_);
     ASSERT_FALSE(opened.ok());
     EXPECT_EQ(opened.status().code(), code);
     EXPECT_EQ(opened.status().message(), dir_ + message);

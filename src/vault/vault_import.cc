@@ -1,4 +1,4 @@
-// Vault::Import: a whole file of access events sealed straight into segments
+// EmbeddedVault::Import: a whole file of access events sealed straight into segments
 // (docs/vault_format.md, "Bulk import").
 #include <algorithm>
 #include <atomic>
@@ -17,7 +17,7 @@
 #include "vault/stored_order.h"
 #include "vault/string_arena.h"
 #include "vault/tags.h"
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian::vault {
 namespace {
@@ -106,7 +106,7 @@ std::vector<std::string_view> SplitLines(std::string_view text, size_t n) {
 }  // namespace
 
 // A day's part of an import: what it wrote, and what it counts once committed.
-struct Vault::ImportedDay {
+struct EmbeddedVault::ImportedDay {
   std::shared_ptr<Partition> partition;
   std::string segment;  // its final path; written with kPendingSegmentSuffix
   uint64_t stored = 0;
@@ -115,14 +115,14 @@ struct Vault::ImportedDay {
   Status status;
 };
 
-Status Vault::Import(std::string_view text, IngestReport& report,
+Status EmbeddedVault::Import(std::string_view text, IngestReport& report,
                      const std::function<void(uint64_t, uint64_t)>& progress) {
   // The lock for the whole import: its segments name the dictionary's strings and the keys
   // it adds, which no other writer may add meanwhile.
   return Writing("import", [&](WriterLock&) { return ImportLocked(text, report, progress); });
 }
 
-Status Vault::ImportLocked(std::string_view text, IngestReport& report,
+Status EmbeddedVault::ImportLocked(std::string_view text, IngestReport& report,
                            const std::function<void(uint64_t, uint64_t)>& progress) {
   FileSystem& fs = *options_.fs;
   const Timestamp now = options_.clock->Now();
@@ -282,7 +282,7 @@ Status Vault::ImportLocked(std::string_view text, IngestReport& report,
   return Status::Ok();
 }
 
-Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEvent>& events,
+EmbeddedVault::ImportedDay EmbeddedVault::SealImportedDay(Date day, const std::vector<PackedEvent>& events,
                                           const std::vector<uint64_t>& lines,
                                           const StringSource& strings,
                                           std::unordered_set<EventIdTag, EventIdTagHash>& ids,
@@ -375,7 +375,7 @@ Vault::ImportedDay Vault::SealImportedDay(Date day, const std::vector<PackedEven
   return out;
 }
 
-Status Vault::RecoverImport(FileSystem& fs, const std::string& dir) {
+Status EmbeddedVault::RecoverImport(FileSystem& fs, const std::string& dir) {
   const std::string intent = JoinPath(dir, kImportIntent);
   if (!fs.Exists(intent)) return Status::Ok();
   auto text = fs.ReadAll(intent);

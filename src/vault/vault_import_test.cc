@@ -54,7 +54,7 @@ class VaultImportTest : public VaultTest {
   void Recreate() {
     vault_.reset();
     fs::remove_all(dir_);
-    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    ASSERT_TRUE(EmbeddedVault::Create(dir_, master_).ok());
     Reopen();
   }
 };
@@ -139,7 +139,7 @@ TEST_F(VaultImportFaultTest, AnImportIsAllOrNothingWhereverASyncFails) {
     SCOPED_TRACE(fail_at);
     vault_.reset();
     fs::remove_all(dir_);
-    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    ASSERT_TRUE(EmbeddedVault::Create(dir_, master_).ok());
     Reopen();
     Ingest(Event(6, "2026-03-10T08:00:00Z", "203.0.113.5"));
     faulty_.FailSyncAfter(fail_at);
@@ -217,7 +217,7 @@ TEST_F(VaultImportTest, KillDashNineLeavesNothingOrEverything) {
       VaultOptions options;
       options.clock = &clock_;
       options.import_round_bytes = 64 << 10;  // many segments to commit
-      auto v = Vault::Open(dir_, master_, options);
+      auto v = EmbeddedVault::Open(dir_, master_, options);
       if (!v.ok()) ::_exit(3);
       IngestReport r;
       ::_exit((*v)->Import(text, r).ok() ? 0 : 4);

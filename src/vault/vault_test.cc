@@ -1,6 +1,6 @@
 // The vault end to end through its library API: ingest, durability across reopen and
 // sealing, grant-checked reads, deduplication, what reaches the disk, tampering and faults.
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -287,7 +287,7 @@ TEST_F(VaultTest, ACommittedJournalCutShortIsCorruptionNeverCut) {
   const auto size = fs::file_size(journals[0]);
   fs::resize_file(journals[0], size - 5);
   const auto before = Snapshot();
-  auto v = Vault::Open(dir_, master_, options_);
+  auto v = EmbeddedVault::Open(dir_, master_, options_);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), Status::Code::kCorruption);
   EXPECT_EQ(v.status().message(), journals[0].string() + ": ends at byte " + std::to_string(size - 5) +
@@ -309,20 +309,20 @@ TEST_F(VaultTest, ADamagedJournalFrameFollowedByGoodOnesIsCorruption) {
     f.write(&c, 1);
   }
   vault_.reset();
-  auto v = Vault::Open(dir_, master_, options_);
+  auto v = EmbeddedVault::Open(dir_, master_, options_);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), Status::Code::kCorruption);
   EXPECT_THAT(v.status().message(), HasSubstr(": the record at byte 36 fails its checksum, inside the"));
   // Without the record to say what was committed, the good frame after it says it all the same.
   std::filesystem::remove(fs::path(dir_) / "vault/LOCK");
-  v = Vault::Open(dir_, master_, options_);
+  v = EmbeddedVault::Open(dir_, master_, options_);
   ASSERT_FALSE(v.ok());
   EXPECT_THAT(v.status().message(), HasSubstr(": the record at byte 36 fails its checksum, and a good record follows at byte"));
 }
 
 TEST_F(VaultTest, TheWrongMasterKeyIsRefused) {
   vault_.reset();
-  auto v = Vault::Open(dir_, SecretKey::Random(), options_);
+  auto v = EmbeddedVault::Open(dir_, SecretKey::Random(), options_);
   ASSERT_FALSE(v.ok());
   EXPECT_THAT(v.status().message(), HasSubstr("does not open under this master key"));
 }
@@ -425,7 +425,7 @@ TEST_F(VaultTest, EveryAcknowledgedEventSurvivesKillDashNine) {
     VaultOptions options;
     options.clock = &clock_;
     options.seal_after_events = 700;  // seal now and then, mid-stream
-    auto v = Vault::Open(dir_, master_, options);
+    auto v = EmbeddedVault::Open(dir_, master_, options);
     if (!v.ok()) ::_exit(3);
     for (uint32_t batch = 0;; ++batch) {
       std::string text;
@@ -876,7 +876,7 @@ TEST_F(VaultFaultTest, AnInterruptedRetentionRunIsFinishedOrUndoneOnOpen) {
     SCOPED_TRACE(fail_at);
     vault_.reset();
     fs::remove_all(dir_);
-    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    ASSERT_TRUE(EmbeddedVault::Create(dir_, master_).ok());
     clock_.Set(T("2026-03-20T12:00:00Z"));
     Reopen();
     Ingest(Event(7, "2026-01-10T10:00:00Z", "203.0.113.5") + Event(7, "2026-01-10T11:00:00Z", "203.0.113.5") +

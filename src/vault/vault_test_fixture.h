@@ -16,7 +16,7 @@
 
 #include "core/clock.h"
 #include "core/testing/faulty_file_system.h"
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian::vault {
 
@@ -47,7 +47,7 @@ class VaultTest : public ::testing::Test {
     char tmpl[] = "/tmp/custodian_vault_test_XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     master_ = SecretKey::Random();
-    ASSERT_TRUE(Vault::Create(dir_, master_).ok());
+    ASSERT_TRUE(EmbeddedVault::Create(dir_, master_).ok());
     options_.clock = &clock_;
     Reopen();
   }
@@ -58,7 +58,7 @@ class VaultTest : public ::testing::Test {
 
   void Reopen() {
     vault_.reset();
-    auto v = Vault::Open(dir_, master_, options_);
+    auto v = EmbeddedVault::Open(dir_, master_, options_);
     ASSERT_TRUE(v.ok()) << v.status().message();
     vault_ = std::move(v).value();
   }

@@ -39,7 +39,7 @@ std::string Version(uint64_t account, const char* from, const std::string& usern
 class VaultWritersTest : public VaultTest {
  protected:
   std::unique_ptr<Vault> OpenAnother(VaultOptions options) {
-    auto v = Vault::Open(dir_, master_, options);
+    auto v = EmbeddedVault::Open(dir_, master_, options);
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? std::move(v).value() : nullptr;
   }
@@ -254,7 +254,7 @@ TEST_F(VaultWritersTest, TwoProcessesWriteSideBySide) {
   if (child == 0) {
     VaultOptions options;
     options.clock = &clock_;
-    auto v = Vault::Open(dir_, master_, options);
+    auto v = EmbeddedVault::Open(dir_, master_, options);
     if (!v.ok()) ::_exit(3);
     for (size_t pos = 0; pos < child_text.size();) {
       const size_t end = child_text.find('\n', pos + 400);  // a few lines a batch
@@ -393,7 +393,7 @@ TEST_F(VaultWritersTest, AReaderDuringAnImportChangesNothingAndTheImportComplete
     VaultOptions options;
     options.clock = &clock_;
     options.import_round_bytes = 64 << 10;  // several rounds: pending segments early on
-    auto v = Vault::Open(dir_, master_, options);
+    auto v = EmbeddedVault::Open(dir_, master_, options);
     if (!v.ok()) ::_exit(3);
     int calls = 0;
     IngestReport r;
@@ -411,7 +411,7 @@ TEST_F(VaultWritersTest, AReaderDuringAnImportChangesNothingAndTheImportComplete
   for (const auto& [path, bytes] : before) pending += path.ends_with(".pending");
   EXPECT_GT(pending, 0u) << "the import was paused before its pending segments were written";
   {
-    auto reader = Vault::Open(dir_, master_, options_);
+    auto reader = EmbeddedVault::Open(dir_, master_, options_);
     ASSERT_TRUE(reader.ok()) << reader.status().message();
     EXPECT_EQ((*reader)->Stats()->events, 0u) << "nothing of the import is committed yet";
   }

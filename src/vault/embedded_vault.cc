@@ -1,4 +1,4 @@
-#include "vault/vault.h"
+#include "vault/embedded_vault.h"
 
 #include <malloc.h>
 
@@ -69,7 +69,7 @@ std::string Window(Timestamp start, Timestamp end) {
 
 }  // namespace
 
-Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys, const SecretKey& master)
+EmbeddedVault::EmbeddedVault(std::string dir, VaultOptions options, VaultKeys keys, const SecretKey& master)
     : dir_(std::move(dir)),
       options_(options),
       access_log_retention_days_(options.access_log_retention_days),
@@ -86,18 +86,18 @@ Vault::Vault(std::string dir, VaultOptions options, VaultKeys keys, const Secret
       grants_(keys_.grants),
       id_(RandomId()) {}
 
-PartitionContext Vault::Context() {
+PartitionContext EmbeddedVault::Context() {
   return PartitionContext{*options_.fs, *store_, keys_, options_.threads, &address_chunks_};
 }
 
-Vault::~Vault() = default;
+EmbeddedVault::~EmbeddedVault() = default;
 
-void Vault::SetRetention(int64_t access_log_days, int64_t subscriber_days) {
+void EmbeddedVault::SetRetention(int64_t access_log_days, int64_t subscriber_days) {
   access_log_retention_days_.store(access_log_days);
   subscriber_retention_days_.store(subscriber_days);
 }
 
-Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem& fs) {
+Status EmbeddedVault::Create(const std::string& dir, const SecretKey& master, FileSystem& fs) {
   const std::string keys_path = JoinPath(KeysDir(dir), "vault.keys");
   if (fs.Exists(keys_path)) return Status::InvalidArgument(dir + ": already holds a vault");
   for (const std::string& d : {KeysDir(dir), DaysDir(dir), TrashDir(dir)}) {
@@ -117,7 +117,7 @@ Status Vault::Create(const std::string& dir, const SecretKey& master, FileSystem
   return fs.SyncDir(dir);
 }
 
-Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretKey& master,
+Result<std::unique_ptr<Vault>> EmbeddedVault::Open(const std::string& dir, const SecretKey& master,
                                            VaultOptions options) {
   FileSystem& fs = *options.fs;
   auto keys = VaultKeys::Load(fs, JoinPath(KeysDir(dir), "vault.keys"), master);
@@ -125,7 +125,7 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
   // Read as a reader: a writer at work in another process may change files under it, and
   // then what was read is read again.
   for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<Vault> vault(new Vault(dir, options, *keys, master));
+    std::unique_ptr<EmbeddedVault> vault(new EmbeddedVault(dir, options, *keys, master));
     const LockRecord record = ReadLockRecord(fs, LockPath(dir));
     Status s = vault->CatchUp(CatchUpAccess::kRead, record);
     if (s.ok()) {
@@ -133,14 +133,14 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const SecretK
       // What reading the segments' indexes took and let go (on several threads, each with a
       // malloc arena of its own) goes back to the system rather than staying resident.
       malloc_trim(0);
-      return vault;
+      return std::unique_ptr<Vault>(std::move(vault));
     }
     const LockRecord after = ReadLockRecord(fs, LockPath(dir));
     if (attempt >= kReadAttempts || after.generation == record.generation) return s;
   }
 }
 
-Status Vault::BusyInThisProcess(std::chrono::milliseconds waited) {
+Status EmbeddedVault::BusyInThisProcess(std::chrono::milliseconds waited) {
   std::string holder;
   {
     std::lock_guard lock(writing_mu_);
@@ -152,7 +152,7 @@ Status Vault::BusyInThisProcess(std::chrono::milliseconds waited) {
                              " s for it ([vault] lock_wait_seconds in custodian.toml)");
 }
 
-Result<std::unique_ptr<WriterLock>> Vault::BeginWrite(std::string_view operation, std::chrono::milliseconds wait) {
+Result<std::unique_ptr<WriterLock>> EmbeddedVault::BeginWrite(std::string_view operation, std::chrono::milliseconds wait) {
   auto lock = WriterLock::Acquire(*options_.fs, LockPath(dir_), operation, wait);
   if (!lock.ok()) return lock.status();
   std::lock_guard sync(sync_mu_);
@@ -182,7 +182,7 @@ Result<std::unique_ptr<WriterLock>> Vault::BeginWrite(std::string_view operation
   return lock;
 }
 
-Status Vault::EndWrite(WriterLock& lock, const Status& outcome) {
+Status EmbeddedVault::EndWrite(WriterLock& lock, const Status& outcome) {
   std::lock_guard sync(sync_mu_);
   if (!outcome.ok()) {
     // What it left half done is for the next writer's catching up to finish or clean.
@@ -193,7 +193,7 @@ Status Vault::EndWrite(WriterLock& lock, const Status& outcome) {
   return Publish(lock, "", CollectMarks(), false);
 }
 
-Status Vault::Publish(WriterLock& lock, const std::string& holder,
+Status EmbeddedVault::Publish(WriterLock& lock, const std::string& holder,
                       const std::map<std::string, FileMark>& marks, bool sync) {
   LockRecord record;
   record.valid = true;
@@ -210,7 +210,7 @@ Status Vault::Publish(WriterLock& lock, const std::string& holder,
   return lock.Publish(record, sync);
 }
 
-std::map<std::string, FileMark> Vault::CollectMarks() {
+std::map<std::string, FileMark> EmbeddedVault::CollectMarks() {
   std::map<std::string, FileMark> marks;
   marks[kSlotsFile] = store_->mark();
   marks[kDictionaryFile] = dictionary_->mark();
@@ -228,7 +228,7 @@ std::map<std::string, FileMark> Vault::CollectMarks() {
   return marks;
 }
 
-std::set<std::string> Vault::CommittedImports(FileSystem& fs, const std::string& dir) {
+std::set<std::string> EmbeddedVault::CommittedImports(FileSystem& fs, const std::string& dir) {
   std::set<std::string> segments;
   auto text = fs.ReadAll(JoinPath(dir, "vault/IMPORT"));
   if (!text.ok()) return segments;
@@ -241,7 +241,7 @@ std::set<std::string> Vault::CommittedImports(FileSystem& fs, const std::string&
   return segments;
 }
 
-Status Vault::CatchUp(CatchUpAccess access, const LockRecord& record) {
+Status EmbeddedVault::CatchUp(CatchUpAccess access, const LockRecord& record) {
   FileSystem& fs = *options_.fs;
   const bool writer = access == CatchUpAccess::kWrite;
   auto format = ReadVaultFormat(fs, dir_);
@@ -322,7 +322,7 @@ Status Vault::CatchUp(CatchUpAccess access, const LockRecord& record) {
   return dictionary_->CatchUp(record.Mark(kDictionaryFile), access);
 }
 
-Status Vault::CatchUpForRead() {
+Status EmbeddedVault::CatchUpForRead() {
   FileSystem& fs = *options_.fs;
   const auto current = [&](const LockRecord& r) {
     return r.valid && (r.publisher == id_ || r.generation == known_generation_.load());
@@ -343,7 +343,7 @@ Status Vault::CatchUpForRead() {
   }
 }
 
-Result<std::shared_ptr<Partition>> Vault::PartitionFor(Date day, bool create) {
+Result<std::shared_ptr<Partition>> EmbeddedVault::PartitionFor(Date day, bool create) {
   std::lock_guard lock(mu_);
   if (auto it = partitions_.find(day.days); it != partitions_.end()) return it->second;
   if (!create) return std::shared_ptr<Partition>();
@@ -417,7 +417,7 @@ void SortForStoring(DayBatch& day) {
 
 }  // namespace
 
-void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestReport& report,
+void EmbeddedVault::ParseBatches(std::string_view text, uint64_t first_line, IngestReport& report,
                          const std::function<bool(std::unique_ptr<ParsedBatch>)>& parsed) {
   const auto sorted = [](std::unique_ptr<ParsedBatch> batch) {
     for (auto& [day, b] : batch->days) SortForStoring(b);
@@ -453,7 +453,7 @@ void Vault::ParseBatches(std::string_view text, uint64_t first_line, IngestRepor
   if (!stopped && !batch->days.empty()) parsed(sorted(std::move(batch)));
 }
 
-Status Vault::CommitBatch(ParsedBatch& batch, IngestReport& report) {
+Status EmbeddedVault::CommitBatch(ParsedBatch& batch, IngestReport& report) {
   // One batch, one hold of the writer lock: another process's writes go between batches.
   return Writing("ingest batch", [&](WriterLock&) {
     // The dictionary's ids, given under the lock. A batch holds few user agents, each in many
@@ -491,7 +491,7 @@ void MergeReport(IngestReport& to, IngestReport& from, size_t max_listed) {
 
 }  // namespace
 
-Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
+Status EmbeddedVault::Ingest(std::string_view text, IngestReport& report, uint64_t first_line) {
   // The committing thread reports into its own report; the two are merged at the end.
   IngestReport committed;
   Status commit_status;
@@ -513,7 +513,7 @@ Status Vault::Ingest(std::string_view text, IngestReport& report, uint64_t first
   return commit_status;
 }
 
-ParsedEvents Vault::ParseEvents(std::string_view text, uint64_t first_line) {
+ParsedEvents EmbeddedVault::ParseEvents(std::string_view text, uint64_t first_line) {
   ParsedEvents events;
   ParseBatches(text, first_line, events.rejected, [&](std::unique_ptr<ParsedBatch> batch) {
     events.batches.push_back(std::move(batch));
@@ -522,7 +522,7 @@ ParsedEvents Vault::ParseEvents(std::string_view text, uint64_t first_line) {
   return events;
 }
 
-Status Vault::CommitEvents(ParsedEvents& events, IngestReport& report) {
+Status EmbeddedVault::CommitEvents(ParsedEvents& events, IngestReport& report) {
   IngestReport committed;
   Status status;
   for (auto& batch : events.batches) {
@@ -535,7 +535,7 @@ Status Vault::CommitEvents(ParsedEvents& events, IngestReport& report) {
   return status;
 }
 
-Status Vault::CommitDay(Date day, const std::vector<PackedEvent>& events,
+Status EmbeddedVault::CommitDay(Date day, const std::vector<PackedEvent>& events,
                         const std::vector<uint64_t>& lines, const StringPool& pool,
                         IngestReport& report) {
   auto partition = PartitionFor(day, true);
@@ -648,15 +648,15 @@ Status Vault::CommitDay(Date day, const std::vector<PackedEvent>& events,
   return Status::Ok();
 }
 
-Status Vault::Seal(std::optional<Date> before) {
+Status EmbeddedVault::Seal(std::optional<Date> before) {
   return Writing("seal", [&](WriterLock&) { return SealDays(before); });
 }
 
-Status Vault::Recover() {
+Status EmbeddedVault::Recover() {
   return Writing("recovery", [](WriterLock&) { return Status::Ok(); });
 }
 
-Status Vault::SealDays(std::optional<Date> before) {
+Status EmbeddedVault::SealDays(std::optional<Date> before) {
   std::vector<std::shared_ptr<Partition>> all;
   {
     std::lock_guard lock(mu_);
@@ -679,7 +679,7 @@ Status Vault::SealDays(std::optional<Date> before) {
   return failure;
 }
 
-Status Vault::CheckGrant(const Grant& grant, std::optional<Category> category, Timestamp start,
+Status EmbeddedVault::CheckGrant(const Grant& grant, std::optional<Category> category, Timestamp start,
                          Timestamp end) const {
   if (!grants_.Verify(grant, options_.clock->Now())) {
     return Status::InvalidArgument("the grant is not valid: altered, foreign or expired");
@@ -695,12 +695,12 @@ Status Vault::CheckGrant(const Grant& grant, std::optional<Category> category, T
   return Status::Ok();
 }
 
-std::optional<std::string_view> Vault::Agent(uint32_t id) {
+std::optional<std::string_view> EmbeddedVault::Agent(uint32_t id) {
   if (!id) return std::nullopt;
   return dictionary_->Get(id);
 }
 
-AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
+AccessRecord EmbeddedVault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t flags,
                              const std::array<uint8_t, 16>& ip, uint16_t port,
                              std::optional<std::string_view> user_agent,
                              std::string_view device, bool has_device, bool with_device) {
@@ -717,7 +717,7 @@ AccessRecord Vault::ToRecord(uint64_t account, int64_t ts, uint8_t kind, uint8_t
   return r;
 }
 
-Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
+Status EmbeddedVault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
                               const SecretKey& key, int64_t start, int64_t end, bool with_device,
                               std::vector<AccessRecord>& out) {
   std::string scratch_block, plain, scratch;
@@ -759,7 +759,7 @@ Status Vault::VisitAccountDay(Partition& p, uint64_t account, const Tag96& tag,
   return Status::Ok();
 }
 
-Status Vault::ScanAccount(const Grant& grant, uint64_t account, Timestamp start, Timestamp end,
+Status EmbeddedVault::ScanAccount(const Grant& grant, uint64_t account, Timestamp start, Timestamp end,
                           ReadAudit& audit, const std::function<void(const AccessRecord&)>& visit) {
   if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
   if (Status s = CatchUpForRead(); !s.ok()) return s;
@@ -802,7 +802,7 @@ Status Vault::ScanAccount(const Grant& grant, uint64_t account, Timestamp start,
   return Status::Ok();
 }
 
-Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_t account,
+Result<std::vector<AccessRecord>> EmbeddedVault::ReadAccount(const Grant& grant, uint64_t account,
                                                      Timestamp start, Timestamp end,
                                                      ReadAudit& audit) {
   std::vector<AccessRecord> out;
@@ -812,7 +812,7 @@ Result<std::vector<AccessRecord>> Vault::ReadAccount(const Grant& grant, uint64_
   return out;
 }
 
-Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
+Status EmbeddedVault::CollectAddress(const Grant& grant, const IpEndpoint& address, Timestamp start,
                              Timestamp end, std::vector<uint64_t>& accounts,
                              std::map<uint64_t, std::vector<AccessRecord>>* by_account) {
   const bool records = by_account != nullptr;
@@ -904,7 +904,7 @@ Status Vault::CollectAddress(const Grant& grant, const IpEndpoint& address, Time
   return Status::Ok();
 }
 
-Status Vault::CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
+Status EmbeddedVault::CheckAddressGrant(const Grant& grant, const IpEndpoint& address, Timestamp start,
                                 Timestamp end, ReadAudit& audit) {
   if (Status s = CheckGrant(grant, Category::kAccessLog, start, end); !s.ok()) return s;
   if (Status s = CatchUpForRead(); !s.ok()) return s;
@@ -916,7 +916,7 @@ Status Vault::CheckAddressGrant(const Grant& grant, const IpEndpoint& address, T
                                      Window(start, end));
 }
 
-Result<std::vector<uint64_t>> Vault::AccountsAtAddress(const Grant& grant,
+Result<std::vector<uint64_t>> EmbeddedVault::AccountsAtAddress(const Grant& grant,
                                                        const IpEndpoint& address, Timestamp start,
                                                        Timestamp end, ReadAudit& audit) {
   if (Status s = CheckAddressGrant(grant, address, start, end, audit); !s.ok()) return s;
@@ -925,7 +925,7 @@ Result<std::vector<uint64_t>> Vault::AccountsAtAddress(const Grant& grant,
   return accounts;
 }
 
-Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoint& address,
+Result<AddressReadResult> EmbeddedVault::ReadAddress(const Grant& grant, const IpEndpoint& address,
                                              Timestamp start, Timestamp end, size_t max_accounts,
                                              ReadAudit& audit) {
   if (Status s = CheckAddressGrant(grant, address, start, end, audit); !s.ok()) return s;
@@ -950,7 +950,7 @@ Result<AddressReadResult> Vault::ReadAddress(const Grant& grant, const IpEndpoin
   return result;
 }
 
-Result<VaultStats> Vault::Stats() {
+Result<VaultStats> EmbeddedVault::Stats() {
   if (Status s = CatchUpForRead(); !s.ok()) return s;
   VaultStats stats;
   stats.accounts = store_->live_accounts();
@@ -998,7 +998,7 @@ Result<VaultStats> Vault::Stats() {
   return stats;
 }
 
-Status Vault::PlaceHold(const Hold& hold) {
+Status EmbeddedVault::PlaceHold(const Hold& hold) {
   return Writing("hold placement", [&](WriterLock&) {
     if (store_->IsDeleted(hold.account)) {
       return Status::NotFound("account " + std::to_string(hold.account) + " was deleted");
@@ -1007,17 +1007,17 @@ Status Vault::PlaceHold(const Hold& hold) {
   });
 }
 
-Status Vault::ExtendHold(const std::string& id, Timestamp expires) {
+Status EmbeddedVault::ExtendHold(const std::string& id, Timestamp expires) {
   return Writing("hold extension", [&](WriterLock&) { return holds_->Extend(id, expires); });
 }
 
-std::vector<Hold> Vault::Holds() {
+std::vector<Hold> EmbeddedVault::Holds() {
   // Holds placed by another process count only once read; on a failure, those known.
   CatchUpForRead().IgnoreError();
   return holds_->List();
 }
 
-Status Vault::ReleaseHold(const std::string& id) {
+Status EmbeddedVault::ReleaseHold(const std::string& id) {
   return Writing("hold release", [&](WriterLock&) -> Status {
     std::optional<Hold> hold;
     for (const Hold& h : holds_->List()) {
@@ -1036,7 +1036,7 @@ Status Vault::ReleaseHold(const std::string& id) {
   });
 }
 
-Status Vault::DestroyAccount(uint64_t account) {
+Status EmbeddedVault::DestroyAccount(uint64_t account) {
   std::vector<std::shared_ptr<Partition>> all;
   {
     std::lock_guard lock(mu_);
@@ -1050,7 +1050,7 @@ Status Vault::DestroyAccount(uint64_t account) {
   return Status::Ok();
 }
 
-Result<DeletionOutcome> Vault::DeleteAccount(uint64_t account) {
+Result<DeletionOutcome> EmbeddedVault::DeleteAccount(uint64_t account) {
   return Writing("account deletion", [&](WriterLock&) -> Result<DeletionOutcome> {
     if (store_->IsDeleted(account)) return DeletionOutcome::kDeleted;
     if (!store_->Get(account).ok()) {
@@ -1065,11 +1065,11 @@ Result<DeletionOutcome> Vault::DeleteAccount(uint64_t account) {
   });
 }
 
-Result<RetentionReport> Vault::RunRetention() {
+Result<RetentionReport> EmbeddedVault::RunRetention() {
   return Writing("retention run", [&](WriterLock& lock) { return RetainLocked(lock); });
 }
 
-Result<RetentionReport> Vault::RetainLocked(WriterLock& lock) {
+Result<RetentionReport> EmbeddedVault::RetainLocked(WriterLock& lock) {
   RetentionReport report;
   const Timestamp now = options_.clock->Now();
   auto expired = holds_->Expire(now);
@@ -1140,7 +1140,7 @@ Result<RetentionReport> Vault::RetainLocked(WriterLock& lock) {
   return report;
 }
 
-Status Vault::IngestSubscribers(std::string_view text, IngestReport& report, uint64_t first_line) {
+Status EmbeddedVault::IngestSubscribers(std::string_view text, IngestReport& report, uint64_t first_line) {
   SubscriberParser parser;
   std::vector<SubscriberVersion> batch;
   std::vector<uint64_t> lines;
@@ -1204,7 +1204,7 @@ std::vector<SubscriberVersion> InForce(std::vector<SubscriberVersion> all, Times
 
 }  // namespace
 
-Result<std::vector<SubscriberVersion>> Vault::ReadSubscriber(const Grant& grant, uint64_t account,
+Result<std::vector<SubscriberVersion>> EmbeddedVault::ReadSubscriber(const Grant& grant, uint64_t account,
                                                              Timestamp start, Timestamp end,
                                                              ReadAudit& audit) {
   if (Status s = CheckGrant(grant, Category::kBasicSubscriber, start, end); !s.ok()) return s;
@@ -1223,7 +1223,7 @@ Result<std::vector<SubscriberVersion>> Vault::ReadSubscriber(const Grant& grant,
   return InForce(std::move(versions).value(), start, end);
 }
 
-Result<std::vector<uint64_t>> Vault::ResolveIdentifier(const Grant& grant,
+Result<std::vector<uint64_t>> EmbeddedVault::ResolveIdentifier(const Grant& grant,
                                                        const GrantIdentifier& identifier,
                                                        Timestamp start, Timestamp end,
                                                        ReadAudit& audit) {
