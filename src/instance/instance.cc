@@ -99,15 +99,16 @@ Status Instance::Assemble(InstanceParts parts) {
   packages = std::make_unique<cases::PackageStore>(
       blobs("packages"), DeriveInstanceKey(master, InstanceKey::kPackages));
   pseudonym_key = DeriveInstanceKey(master, InstanceKey::kPseudonyms);
-  workflow = std::make_unique<cases::Workflow>(
-      *db, *standards, *vault, *attachments, *clock,
-      cases::WorkflowOptions{.cli_decisions = config.cli_decisions,
-                             .download_grant_days = config.download_grant_days,
-                             .pseudonym_key = pseudonym_key});
+  MakeWorkflow({.cli_decisions = config.cli_decisions, .download_grant_days = config.download_grant_days});
   signing_keys = std::make_unique<cases::SigningKeys>(
       *db, DeriveInstanceKey(master, InstanceKey::kSigningKeys), *clock);
   ledgers = std::make_unique<cases::Ledgers>(*db, *signing_keys, *clock);
   return Status::Ok();
+}
+
+void Instance::MakeWorkflow(cases::WorkflowOptions options) {
+  options.pseudonym_key = pseudonym_key;
+  workflow = std::make_unique<cases::Workflow>(*db, *standards, *vault, *attachments, *clock, options);
 }
 
 std::vector<std::string> Instance::RunDuties(const Outboxes& outboxes) {

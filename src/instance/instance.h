@@ -48,6 +48,9 @@ struct Instance {
   // Wires the standards, the vault, the workflow, the signing keys and the ledgers over
   // `parts`, into this (empty) instance.
   Status Assemble(InstanceParts parts);
+  // The workflow over this instance's parts with `options` (Assemble's come from the
+  // configuration; a test may want others), keyed by the instance's pseudonym key.
+  void MakeWorkflow(cases::WorkflowOptions options);
 
   // The outboxes a server delivers from, when its configuration names their transports.
   struct Outboxes {

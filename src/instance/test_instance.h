@@ -54,7 +54,7 @@ inline std::string With(const std::string& document, const std::string& pointer,
 
 class TestInstance : public Instance {
  public:
-  TestInstance(cases::Backend backend, Clock& clock) : store_(backend), clock_(clock) {}
+  TestInstance(cases::Backend backend, Clock& test_clock) : store_(backend) { clock = &test_clock; }
   ~TestInstance() {
     // The instance's parts go before the files they keep.
     ledgers.reset();
@@ -70,17 +70,17 @@ class TestInstance : public Instance {
     vault_dir_ = std::filesystem::temp_directory_path() /
                  ("custodian_test_vault_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     InstanceParts parts;
-    parts.master = master_;
+    parts.master = store_.master();  // one master key, as an instance has
     parts.db = store_.Open(cases::Migrations());
     parts.files_dir = vault_dir_.string();
-    parts.clock = &clock_;
+    parts.clock = clock;
     if (!parts.db) return Status::IoError("the case store did not open");
     // The vault keeps what the tests ingest, however old (a test of retention sets its own).
     parts.open_vault = [&](const Standards&) -> Result<std::unique_ptr<vault::Vault>> {
-      if (Status s = vault::EmbeddedVault::Create(vault_dir_, master_); !s.ok()) return s;
+      if (Status s = vault::EmbeddedVault::Create(vault_dir_, store_.master()); !s.ok()) return s;
       vault::VaultOptions options;
-      options.clock = &clock_;
-      return vault::EmbeddedVault::Open(vault_dir_, master_, options);
+      options.clock = clock;
+      return vault::EmbeddedVault::Open(vault_dir_, store_.master(), options);
     };
     if (Status s = Assemble(std::move(parts)); !s.ok()) return s;
     return workflow->ImportRegistry(ProjectFile("spec/agencies.example.json"), {"setup"});
@@ -107,12 +107,6 @@ class TestInstance : public Instance {
       return Status::Ok();
     });
   }
-  // The workflow again, with other options (as another configuration would give it).
-  void MakeWorkflow(cases::WorkflowOptions options) {
-    options.pseudonym_key = pseudonym_key;
-    workflow = std::make_unique<cases::Workflow>(*db, *standards, *vault, *attachments, clock_,
-                                                 options);
-  }
   cases::TestStore& store() { return store_; }
   std::filesystem::path attachments_dir() const { return vault_dir_ / "attachments"; }
 
@@ -120,9 +114,7 @@ class TestInstance : public Instance {
 
  private:
   cases::TestStore store_;
-  Clock& clock_;
   std::filesystem::path vault_dir_;
-  const vault::SecretKey master_ = vault::SecretKey::Random();
 };
 
 // The workflow tests' fixture: an instance on the parameter's store, with the example

@@ -78,6 +78,9 @@ class TestStore {
     return url.substr(backend_ == Backend::kSqlite ? 7 : 11);
   }
 
+  // The master key that wraps the store's keys (an instance's, when the store is one's).
+  const vault::SecretKey& master() const { return master_; }
+
   // The store, brought up to `schema` (the case store's: cases/migrations.h).
   std::unique_ptr<Database> Open(const Schema& schema) {
     auto db = Database::Open(Url(), master_, schema);
