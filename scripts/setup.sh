@@ -26,10 +26,11 @@ if [ "${1:-}" = --tests ]; then
   # extraction, the fuzzers (libFuzzer with clang), and the JSON Schema validator the API's
   # contract test holds answers to the OpenAPI document with (src/server/contract_test.py),
   # the browser the console's tests run in, and the SMTP server the alert tests mail to
-  # (src/server/smtp_sink.py).
+  # (src/server/smtp_sink.py), and the ClickHouse server the vault's ClickHouse engine is
+  # tested against (scripts/with-clickhouse.sh).
   packages+=(libgtest-dev libgmock-dev postgresql-15 libmaxmind-db-writer-perl sqlite3
              poppler-utils clang libclang-rt-14-dev python3-jsonschema curl openssl chromium
-             python3-aiosmtpd)
+             python3-aiosmtpd clickhouse-server)
   tests=1
 fi
 packages+=("$@")

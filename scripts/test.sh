@@ -27,12 +27,13 @@ timed() {
 }
 
 # Runs ctest in build directory $1 (further arguments go to ctest), with a throwaway PostgreSQL
-# server for the case store's tests, and adds its counts to the totals.
+# server for the case store's tests and a ClickHouse server for the vault's ClickHouse engine's,
+# and adds its counts to the totals.
 run_suite() {
   local dir=$1 log
   shift
   log=$(mktemp)
-  if scripts/with-postgres.sh ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" "$@" 2>&1 |
+  if scripts/with-postgres.sh scripts/with-clickhouse.sh ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" "$@" 2>&1 |
       tee "$log"; then :; fi
   local line named
   line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
