@@ -357,6 +357,15 @@ const Schema& Migrations() {
            "CREATE TABLE blob_chunks (upload TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, "
            "PRIMARY KEY (upload, seq))",
        }},
+      {22,
+       "the vault's account keys, for a vault engine whose servers share no disk",
+       {
+           // By the account's keyed tag (hex); the key wrapped with the account id (base64),
+           // none once the account is deleted. The epoch moves with every deletion.
+           "CREATE TABLE vault_account_keys (tag TEXT PRIMARY KEY, wrapped TEXT, "
+           "created_at BIGINT NOT NULL, deleted_at BIGINT)",
+           "INSERT INTO counters (name, value) VALUES ('vault_key_epoch', 0)",
+       }},
   };
   return kMigrations;
 }
