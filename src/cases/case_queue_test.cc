@@ -263,6 +263,8 @@ TEST_P(CaseQueueTest, MigrationFourteenIndexesTheCasesAStoreAlreadyHolds) {
     sql << "DROP TABLE blobs";                                   // 21
     sql << "DROP TABLE blob_uploads";
     sql << "DROP TABLE blob_chunks";
+    sql << "DROP TABLE vault_account_keys";                      // 22
+    sql << "DELETE FROM counters WHERE name = 'vault_key_epoch'";
     sql << "DELETE FROM schema_migrations WHERE version >= 14";
     return Status::Ok();
   }).ok());
