@@ -194,20 +194,11 @@ Result<std::vector<uint64_t>> AccountKeys::AccountsOfTags(std::span<const Accoun
   return accounts;
 }
 
-Result<uint64_t> AccountKeys::LiveAccounts() {
+Result<uint64_t> AccountKeys::Count(bool live) {
   long long n = 0;
   Status s = db_.Transaction([&](soci::session& sql) {
-    sql << "SELECT COUNT(*) FROM vault_account_keys WHERE wrapped IS NOT NULL", soci::into(n);
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return static_cast<uint64_t>(n);
-}
-
-Result<uint64_t> AccountKeys::DeletedAccounts() {
-  long long n = 0;
-  Status s = db_.Transaction([&](soci::session& sql) {
-    sql << "SELECT COUNT(*) FROM vault_account_keys WHERE wrapped IS NULL", soci::into(n);
+    sql << std::string("SELECT COUNT(*) FROM vault_account_keys WHERE wrapped IS ") + (live ? "NOT NULL" : "NULL"),
+        soci::into(n);
     return Status::Ok();
   });
   if (!s.ok()) return s;

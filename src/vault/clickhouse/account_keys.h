@@ -47,8 +47,8 @@ class AccountKeys {
   // accounts by tag), each opened to learn its id.
   Result<std::vector<uint64_t>> AccountsOfTags(std::span<const AccountTag96> tags);
   // Counts, for statistics.
-  Result<uint64_t> LiveAccounts();
-  Result<uint64_t> DeletedAccounts();
+  Result<uint64_t> LiveAccounts() { return Count(true); }
+  Result<uint64_t> DeletedAccounts() { return Count(false); }
 
   AccountTag96 TagOf(uint64_t account) const;
 
@@ -59,6 +59,7 @@ class AccountKeys {
   // another tag).
   Result<std::pair<uint64_t, SecretKey>> Opened(const AccountTag96& tag, const std::string& wrapped) const;
   Status Resolve(std::span<const uint64_t> accounts, bool create, std::vector<std::optional<SecretKey>>& keys);
+  Result<uint64_t> Count(bool live);
 
   cases::Database& db_;
   const SecretKey wrap_;
