@@ -26,6 +26,16 @@ void DropUpload(soci::session& sql, const std::string& upload) {
   sql << "DELETE FROM blob_uploads WHERE upload = :u", soci::use(upload);
 }
 
+// Deletes the blob `key` names, if any, and its chunks, inside the caller's transaction.
+void DropBlob(soci::session& sql, const std::string& key) {
+  std::string upload;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT upload FROM blobs WHERE name = :n", soci::use(key), soci::into(upload, ind);
+  if (!sql.got_data() || ind != soci::i_ok) return;
+  sql << "DELETE FROM blob_chunks WHERE upload = :u", soci::use(upload);
+  sql << "DELETE FROM blobs WHERE name = :n", soci::use(key);
+}
+
 class StoreBlobWriter : public BlobWriter {
  public:
   StoreBlobWriter(Database& db, std::string key, std::string upload, Clock& clock)
@@ -59,13 +69,7 @@ class StoreBlobWriter : public BlobWriter {
     }
     Status s = db_.Transaction([&](soci::session& sql) {
       if (Status live = Live(sql); !live.ok()) return live;
-      std::string old;
-      soci::indicator ind = soci::i_null;
-      sql << "SELECT upload FROM blobs WHERE name = :n", soci::use(key_), soci::into(old, ind);
-      if (sql.got_data() && ind == soci::i_ok) {
-        sql << "DELETE FROM blob_chunks WHERE upload = :u", soci::use(old);
-        sql << "DELETE FROM blobs WHERE name = :n", soci::use(key_);
-      }
+      DropBlob(sql, key_);  // the one this replaces
       const long long at = clock_.Now().micros;
       sql << "INSERT INTO blobs (name, upload, bytes, committed_at) VALUES (:n, :u, :b, :t)",
           soci::use(key_), soci::use(upload_), soci::use(bytes_), soci::use(at);
@@ -218,12 +222,7 @@ bool StoreBlobs::Exists(const std::string& name) {
 Status StoreBlobs::Remove(const std::string& name) {
   const std::string key = Key(name);
   return db_.Transaction([&](soci::session& sql) {
-    std::string upload;
-    soci::indicator ind = soci::i_null;
-    sql << "SELECT upload FROM blobs WHERE name = :n", soci::use(key), soci::into(upload, ind);
-    if (!sql.got_data() || ind != soci::i_ok) return Status::Ok();
-    sql << "DELETE FROM blob_chunks WHERE upload = :u", soci::use(upload);
-    sql << "DELETE FROM blobs WHERE name = :n", soci::use(key);
+    DropBlob(sql, key);
     return Status::Ok();
   });
 }

@@ -14,6 +14,7 @@
 #include "cli/instance_flags.h"
 #include "core/blob_store.h"
 #include "core/clock.h"
+#include "instance/instance.h"
 #include "instance/instance_config.h"
 #include "instance/instance_store.h"
 
@@ -80,11 +81,7 @@ struct StoreFilesFlags {
 // store (cases/store_blobs.h), for an instance whose servers are to share no disk; a file the
 // store holds already is checked to be the same. The files are left where they are.
 int RunStoreFiles(const StoreFilesFlags& f) {
-  auto config = LoadInstanceConfig(f.instance.data_dir);
-  if (!config.ok()) return ReportFailure(config.status());
-  auto instance = OpenInstance(f.instance);
-  if (!instance.ok()) return ReportFailure(instance.status());
-  auto db = OpenInstanceCaseStore(*instance, config->case_store);
+  auto db = OpenCaseStore(f.instance);
   if (!db.ok()) return ReportFailure(db.status());
   nlohmann::ordered_json stored = nlohmann::ordered_json::object();
   for (const std::string kind : {"packages", "attachments"}) {

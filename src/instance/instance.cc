@@ -9,8 +9,8 @@
 #include "core/clock.h"
 #include "core/file_system.h"
 #include "instance/instance_keys.h"
-#include "vault/embedded_vault.h"
 #include "instance/instance_store.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian {
 

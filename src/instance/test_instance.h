@@ -17,8 +17,8 @@
 #include "cases/store/test_store.h"
 #include "core/sha256.h"
 #include "instance/instance.h"
-#include "vault/embedded_vault.h"
 #include "policy/standards.h"
+#include "vault/embedded_vault.h"
 
 namespace custodian {
 
